@@ -1,0 +1,84 @@
+"""Forge-independent domain objects for a change and its history.
+
+Both forges (the embedded Git forge and GitHub) translate what they store into these objects;
+the gate, ``status``, publishing and the completion record only ever see these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ReviewState = Literal["approve", "request_changes", "comment"]
+ChangeState = Literal["open", "merged", "closed"]
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit of a change (oldest first in ``Change.commits``)."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    committed_at: datetime
+    message: str = ""
+    # Person id proven by a verified commit signature (embedded forge), or the forge's own
+    # verified account (GitHub login mapped to a person). None when unknown/unverified.
+    signer: str | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    """A review bound to the commit it looked at."""
+
+    id: str
+    reviewer: str  # person id from roles.yml (forges map logins/keys to ids)
+    state: ReviewState
+    commit: str  # the head commit the reviewer saw
+    at: datetime
+    body: str = ""
+    # Signature check result: True verified, False bad/missing, None not applicable (GitHub,
+    # or signatures switched off). ``signature_note`` says why in the user's language.
+    signature_ok: bool | None = None
+    signature_note: str = ""
+    dismissed: bool = False
+
+
+@dataclass(frozen=True)
+class Push:
+    """A move of the change's head (new commits or a force-push)."""
+
+    head: str
+    at: datetime
+    forced: bool = False
+    by: str | None = None  # person id when known
+
+
+@dataclass(frozen=True)
+class Change:
+    """A request to publish: the nota dinas plus the commits and their reviews."""
+
+    id: str
+    title: str
+    author: str | None  # person id of the submitter, when known
+    author_login: str  # the raw account (e-mail, GitHub login) for display
+    base: str  # target branch, e.g. "main"
+    base_sha: str  # tip of the target branch the change is compared with
+    head_sha: str
+    opened_at: datetime
+    commits: list[CommitInfo] = field(default_factory=list)
+    reviews: list[Review] = field(default_factory=list)
+    pushes: list[Push] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # paths the change touches vs. base
+    nota_dinas_text: str = ""  # the raw nota dinas (PR description / submit form)
+    state: ChangeState = "open"
+    merged_at: datetime | None = None
+    merge_sha: str | None = None
+    merged_by: str | None = None
+    url: str | None = None  # where people can open it (GitHub PR URL, or None offline)
+
+    @property
+    def author_emails(self) -> set[str]:
+        return {c.author_email.lower() for c in self.commits}

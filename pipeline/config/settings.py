@@ -1,0 +1,136 @@
+"""``terbit.yml``: the office's settings, one typed section per stage of the flow.
+
+Every section has defaults, so a repository without ``terbit.yml`` still works; a file that is
+present is validated strictly (unknown keys are errors, with file and line).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.config import yamlsrc
+from pipeline.config.validate import Strict, validate
+
+SETTINGS_FILE = "terbit.yml"
+
+
+class SiteSettings(Strict):
+    name: str = "Balai Besar Kekarantinaan Kesehatan Medan"
+    short_name: str = "BBKK Medan"
+    url: str = "http://127.0.0.1:8000"
+    language: Literal["id", "en"] = "id"
+    timezone: str = "Asia/Jakarta"
+
+
+class ContentSettings(Strict):
+    """What ``terbit check`` enforces on drafts."""
+
+    path: str = "content"
+    categories: list[str] = Field(
+        default_factory=lambda: [
+            "Berita",
+            "Layanan",
+            "Kesiapsiagaan",
+            "Informasi Publik",
+            "Pengumuman",
+        ]
+    )
+    image_max_kb: int = Field(default=500, gt=0)
+    iframe_hosts: list[str] = Field(
+        default_factory=lambda: ["www.youtube-nocookie.com", "www.youtube.com"]
+    )
+    # Contacts that may appear on the site on purpose (office e-mail, hotline).
+    public_contacts: list[str] = Field(
+        default_factory=lambda: ["humas@bbkkmedan.go.id", "(061) 6941343", "061-6941343"]
+    )
+    # Domains whose addresses are public by nature (the office's own).
+    public_email_domains: list[str] = Field(default_factory=lambda: ["bbkkmedan.go.id"])
+
+
+class BuildSettings(Strict):
+    output: str = "output"
+    settings_file: str = "pelicanconf.py"
+    publish_settings_file: str = "publishconf.py"
+
+
+class ForgeSettings(Strict):
+    kind: Literal["local", "github"] = "local"
+    # "off" accepts unsigned reviews; only for trials, and every command warns loudly.
+    signatures: Literal["required", "off"] = "required"
+
+
+class LocalTarget(Strict):
+    path: str = ".terbit/site"
+    keep: int = Field(default=5, ge=1)
+
+
+class RsyncTarget(Strict):
+    host: str = "127.0.0.1"
+    port: int = 22
+    user: str = "www"
+    path: str = "/var/www/terbit"
+    identity_file: str | None = None
+    keep: int = Field(default=5, ge=1)
+    known_hosts: str | None = None
+
+
+class PagesTarget(Strict):
+    path: str = "_site"
+
+
+class DeploySettings(Strict):
+    target: Literal["local", "rsync", "github-pages"] = "local"
+    local: LocalTarget = Field(default_factory=LocalTarget)
+    rsync: RsyncTarget = Field(default_factory=RsyncTarget)
+    github_pages: PagesTarget = Field(default_factory=PagesTarget)
+
+
+class PublishSettings(Strict):
+    live_url: str | None = None  # defaults to site.url
+    verify_attempts: int = Field(default=8, ge=1)
+    verify_backoff_s: float = Field(default=1.0, gt=0)
+    screenshot_max_kb: int = Field(default=150, gt=0)
+    records_path: str = "records"
+    bot_name: str = "Terbit"
+    bot_email: str = "terbit@localhost"
+
+
+class SmtpSettings(Strict):
+    host: str
+    port: int = 587
+    sender: str
+    starttls: bool = True
+    username: str | None = None
+    password_env: str = "TERBIT_SMTP_PASSWORD"
+
+
+class NotifySettings(Strict):
+    smtp: SmtpSettings | None = None
+
+
+class Settings(Strict):
+    site: SiteSettings = Field(default_factory=SiteSettings)
+    content: ContentSettings = Field(default_factory=ContentSettings)
+    build: BuildSettings = Field(default_factory=BuildSettings)
+    forge: ForgeSettings = Field(default_factory=ForgeSettings)
+    deploy: DeploySettings = Field(default_factory=DeploySettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
+
+
+def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
+    doc = yamlsrc.load(text, path)
+    if doc.data is None:
+        return Settings()
+    return validate(Settings, doc)
+
+
+def load_settings(root: Path) -> Settings:
+    """Settings of the repository at ``root``; defaults when it has no ``terbit.yml``."""
+    file = root / SETTINGS_FILE
+    if not file.is_file():
+        return Settings()
+    return parse_settings(file.read_text(encoding="utf-8"), str(file.relative_to(root)))

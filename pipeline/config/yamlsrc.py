@@ -1,0 +1,154 @@
+"""Safe YAML with line numbers.
+
+Documents are composed into nodes with PyYAML's SafeLoader and turned into plain Python values
+while remembering the line of every key and item, so validation can say ``file:line``. Anchors
+and aliases are refused outright: nothing an office writes needs them, and it rules out alias
+bombs ("billion laughs") before any value is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from pipeline.errors import ConfigError, TerbitError
+from pipeline.i18n import Catalog
+
+MAX_BYTES = 1_000_000
+
+Path = tuple[str | int, ...]
+
+MSG = Catalog(
+    {
+        "alias": (
+            "YAML memakai anchor/alias ('&' atau '*'); hapus dan tulis nilainya langsung",
+            "YAML uses an anchor/alias ('&' or '*'); remove it and write the value out",
+        ),
+        "syntax": (
+            "YAML tidak valid: {problem}; periksa indentasi dan tanda kutip",
+            "invalid YAML: {problem}; check indentation and quotes",
+        ),
+        "too_big": (
+            "berkas terlalu besar ({size} byte, maksimum {limit})",
+            "file too large ({size} bytes, at most {limit})",
+        ),
+        "dup_key": (
+            "kunci '{key}' ditulis dua kali (juga di baris {other})",
+            "key '{key}' appears twice (also on line {other})",
+        ),
+        "bad_key": (
+            "kunci harus berupa teks sederhana",
+            "keys must be plain text",
+        ),
+        "multi_doc": (
+            "hanya satu dokumen YAML yang diizinkan",
+            "only one YAML document is allowed",
+        ),
+    }
+)
+
+
+@dataclass
+class Doc:
+    """Plain data plus the 1-based line of each value, keyed by its path from the root."""
+
+    data: Any
+    path: str
+    lines: dict[Path, int] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def line_of(self, where: Path) -> int | None:
+        """Line of the deepest known prefix of ``where`` (a missing key points at its parent)."""
+        probe = tuple(where)
+        while True:
+            if probe in self.lines:
+                return self.lines[probe] + self.line_offset
+            if not probe:
+                return None
+            probe = probe[:-1]
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _build(node: yaml.Node, where: Path, lines: dict[Path, int], path: str, offset: int) -> Any:
+    lines[where] = _line(node)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError(MSG("bad_key"), path=path, line=_line(key_node) + offset)
+            key = yaml.SafeLoader.construct_scalar(_CONSTRUCTOR, key_node)
+            key = str(key)
+            if key in seen:
+                raise ConfigError(
+                    MSG("dup_key", key=key, other=seen[key] + offset),
+                    path=path,
+                    line=_line(key_node) + offset,
+                )
+            seen[key] = _line(key_node)
+            result[key] = _build(value_node, (*where, key), lines, path, offset)
+            lines[(*where, key)] = _line(key_node)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*where, i), lines, path, offset) for i, item in enumerate(node.value)]
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except ValueError as bad:  # e.g. an impossible date such as 2026-02-30
+        line = _line(node) + offset
+        raise ConfigError(MSG("syntax", problem=str(bad)), path=path, line=line) from None
+
+
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _refuse_aliases(text: str, path: str, offset: int) -> None:
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            raise ConfigError(MSG("alias"), path=path, line=event.start_mark.line + 1 + offset)
+
+
+def load(
+    text: str, path: str, *, line_offset: int = 0, error: type[TerbitError] = ConfigError
+) -> Doc:
+    """Parse one YAML document. ``line_offset`` shifts lines (front matter after ``---``).
+
+    Raises ``error`` (ConfigError by default; drafts use InputError) with the file and line.
+    """
+    size = len(text.encode("utf-8", "replace"))
+    if size > MAX_BYTES:
+        raise error(MSG("too_big", size=size, limit=MAX_BYTES), path=path, line=1)
+    try:
+        _refuse_aliases(text, path, line_offset)
+        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except ConfigError as refused:
+        raise error(refused.message, path=path, line=refused.line) from None
+    except yaml.MarkedYAMLError as bad:
+        mark = bad.problem_mark or bad.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        problem = bad.problem or bad.context or "?"
+        raise error(MSG("syntax", problem=problem), path=path, line=line) from None
+    except yaml.YAMLError as bad:
+        raise error(MSG("syntax", problem=str(bad)), path=path, line=None) from None
+    if len(nodes) > 1:
+        raise error(MSG("multi_doc"), path=path, line=_line(nodes[1]) + line_offset)
+    lines: dict[Path, int] = {}
+    if not nodes or nodes[0] is None:
+        return Doc(data=None, path=path, lines=lines, line_offset=line_offset)
+    try:
+        data = _build(nodes[0], (), lines, path, line_offset)
+    except ConfigError as refused:
+        raise error(refused.message, path=path, line=refused.line) from None
+    except yaml.constructor.ConstructorError as bad:
+        mark = bad.problem_mark
+        raise error(
+            MSG("syntax", problem=bad.problem or "?"),
+            path=path,
+            line=mark.line + 1 + line_offset if mark else None,
+        ) from None
+    return Doc(data=data, path=path, lines=lines, line_offset=line_offset)

@@ -1,0 +1,1 @@
+"""Step 6's proof: the page is live, and screenshots of it."""

@@ -1,0 +1,290 @@
+"""All Git access goes through here (GitPython for repositories, the git CLI for plumbing).
+
+Keeping it in one module makes the rest of the code testable against real repositories
+without each stage learning Git's corners, and keeps the error handling in one place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import git
+
+from pipeline.change.model import CommitInfo
+from pipeline.errors import ConfigError, TerbitError
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "not_repo": (
+            "{path} bukan repositori Git; jalankan perintah dari dalam klon repositori situs",
+            "{path} is not a Git repository; run the command inside a clone of the site repository",
+        ),
+        "failed": (
+            "perintah git gagal: {command}\n{stderr}",
+            "git command failed: {command}\n{stderr}",
+        ),
+    }
+)
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+class GitError(TerbitError):
+    """A git command failed for a reason the user can act on (remote refused, conflicts)."""
+
+
+def _when(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+class Repo:
+    """A repository (work tree or bare) with the operations the pipeline needs."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            self._repo = git.Repo(self.path, search_parent_directories=False)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise ConfigError(MSG("not_repo", path=str(path))) from None
+
+    @classmethod
+    def discover(cls, start: str | os.PathLike[str] = ".") -> Repo:
+        try:
+            found = git.Repo(start, search_parent_directories=True)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise ConfigError(MSG("not_repo", path=str(Path(start).resolve()))) from None
+        return cls(found.working_tree_dir or found.git_dir)
+
+    @classmethod
+    def init(cls, path: str | os.PathLike[str], *, bare: bool = False) -> Repo:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        git.Repo.init(path, bare=bare, initial_branch="main")
+        return cls(path)
+
+    @classmethod
+    def clone(cls, url: str, path: str | os.PathLike[str]) -> Repo:
+        try:
+            git.Repo.clone_from(url, path)
+        except git.GitCommandError as failed:
+            raise GitError(MSG("failed", command="clone", stderr=failed.stderr.strip())) from None
+        return cls(path)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @property
+    def bare(self) -> bool:
+        return self._repo.bare
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self._repo.git_dir)
+
+    @property
+    def work_tree(self) -> Path | None:
+        tree = self._repo.working_tree_dir
+        return Path(tree) if tree else None
+
+    def run(
+        self,
+        *args: str,
+        input: str | bytes | None = None,
+        env: Mapping[str, str] | None = None,
+        strip: bool = True,
+    ) -> str:
+        """Run ``git ARGS`` in this repository and return stdout; raise GitError on failure."""
+        kwargs: dict[str, object] = {
+            "with_extended_output": False,
+            "strip_newline_in_stdout": strip,
+        }
+        if input is not None:
+            kwargs["istream"] = None
+            kwargs["input"] = input.encode() if isinstance(input, str) else input
+        if env:
+            kwargs["env"] = {**os.environ, **env}
+        try:
+            return self._repo.git.execute(["git", *args], **kwargs)  # type: ignore[call-overload]
+        except git.GitCommandError as failed:
+            stderr = (failed.stderr or "").strip().removeprefix("stderr: ").strip("'")
+            raise GitError(MSG("failed", command="git " + " ".join(args), stderr=stderr)) from None
+
+    def config(self, key: str, value: str | None = None) -> str | None:
+        if value is not None:
+            self.run("config", key, value)
+            return value
+        try:
+            return self.run("config", "--get", key)
+        except GitError:
+            return None
+
+    def rev_parse(self, rev: str) -> str | None:
+        try:
+            return self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+        except GitError:
+            return None
+
+    def object_exists(self, sha: str) -> bool:
+        try:
+            self.run("cat-file", "-e", sha)
+            return True
+        except GitError:
+            return False
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        try:
+            self.run("merge-base", "--is-ancestor", ancestor, descendant)
+            return True
+        except GitError:
+            return False
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        try:
+            return self.run("merge-base", a, b)
+        except GitError:
+            return None
+
+    def show_file(self, rev: str, path: str) -> str | None:
+        """The text of ``path`` at ``rev``, or None when it does not exist there."""
+        try:
+            return self.run("show", f"{rev}:{path}", strip=False)
+        except GitError:
+            return None
+
+    def show_bytes(self, rev: str, path: str) -> bytes | None:
+        try:
+            blob = self._repo.commit(rev).tree / path
+        except (KeyError, ValueError, git.BadName):
+            return None
+        return blob.data_stream.read()
+
+    def changed_files(self, base: str, head: str) -> list[str]:
+        """Paths that differ between two commits (renames as delete + add)."""
+        out = self.run("diff", "--name-only", "--no-renames", "-z", base, head, strip=False)
+        return [p for p in out.split("\0") if p]
+
+    def changed_status(self, base: str, head: str) -> list[tuple[str, str]]:
+        """``(status, path)`` pairs, status one of A, M, D (no rename detection)."""
+        out = self.run("diff", "--name-status", "--no-renames", "-z", base, head, strip=False)
+        parts = [p for p in out.split("\0") if p]
+        return list(zip(parts[0::2], parts[1::2], strict=False))
+
+    def commits_between(self, base: str | None, head: str) -> list[CommitInfo]:
+        """Commits reachable from ``head`` but not ``base``, oldest first."""
+        rev = f"{base}..{head}" if base else head
+        return [self.commit_info(c.hexsha) for c in self._repo.iter_commits(rev, reverse=True)]
+
+    def commit_info(self, sha: str) -> CommitInfo:
+        commit = self._repo.commit(sha)
+        return CommitInfo(
+            sha=commit.hexsha,
+            author_name=commit.author.name or "",
+            author_email=(commit.author.email or "").lower(),
+            authored_at=_when(commit.authored_date),
+            committed_at=_when(commit.committed_date),
+            message=str(commit.message),
+        )
+
+    def parents(self, sha: str) -> list[str]:
+        return [p.hexsha for p in self._repo.commit(sha).parents]
+
+    def refs(self, prefix: str = "refs/") -> dict[str, str]:
+        out = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        return dict(line.split(" ", 1)[::1] for line in out.splitlines() if line)  # type: ignore[misc]
+
+    def update_ref(self, ref: str, new: str, old: str | None = None) -> None:
+        args = ["update-ref", ref, new] + ([old] if old is not None else [])
+        self.run(*args)
+
+    def hash_blob(self, data: str | bytes) -> str:
+        return self.run("hash-object", "-w", "--stdin", input=data)
+
+    def mktree(self, entries: Iterable[tuple[str, str, str]]) -> str:
+        """Write a tree from ``(mode, sha, name)`` entries (blobs "100644", trees "040000")."""
+        lines = []
+        for mode, sha, name in entries:
+            kind = "tree" if mode == "040000" else "blob"
+            lines.append(f"{mode} {kind} {sha}\t{name}")
+        return self.run("mktree", input="\n".join(lines) + "\n")
+
+    def commit_tree(
+        self,
+        tree: str,
+        parents: Iterable[str],
+        message: str,
+        *,
+        name: str,
+        email: str,
+        when: datetime | None = None,
+    ) -> str:
+        args = ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        stamp = (when or datetime.now(UTC)).strftime("%s %z") if when else None
+        env = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+        }
+        if stamp:
+            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = stamp
+        return self.run(*args, input=message, env=env)
+
+    def ls_tree(self, rev: str, path: str = "") -> list[tuple[str, str, str, str]]:
+        """``(mode, type, sha, name)`` for the entries of a tree."""
+        spec = f"{rev}:{path}" if path else rev
+        try:
+            out = self.run("ls-tree", "-z", spec, strip=False)
+        except GitError:
+            return []
+        rows = []
+        for entry in filter(None, out.split("\0")):
+            meta, name = entry.split("\t", 1)
+            mode, kind, sha = meta.split(" ")
+            rows.append((mode, kind, sha, name))
+        return rows
+
+    # -- porcelain ---------------------------------------------------------------------------
+
+    def current_branch(self) -> str | None:
+        try:
+            return self.run("symbolic-ref", "--quiet", "--short", "HEAD")
+        except GitError:
+            return None
+
+    def head(self) -> str | None:
+        return self.rev_parse("HEAD")
+
+    def is_clean(self) -> bool:
+        return not self.run("status", "--porcelain")
+
+    def commit_paths(
+        self,
+        paths: Iterable[str],
+        message: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+    ) -> str:
+        """Stage ``paths`` and commit them; returns the new commit id."""
+        path_list = list(paths)
+        self.run("add", "--", *path_list)
+        env = {}
+        if name and email:
+            env = {
+                "GIT_AUTHOR_NAME": name,
+                "GIT_AUTHOR_EMAIL": email,
+                "GIT_COMMITTER_NAME": name,
+                "GIT_COMMITTER_EMAIL": email,
+            }
+        self.run("commit", "--quiet", "-m", message, "--", *path_list, env=env)
+        return self.run("rev-parse", "HEAD")
+
+    def fetch(self, remote: str, *refspecs: str) -> None:
+        self.run("fetch", "--quiet", remote, *refspecs)
+
+    def push(self, remote: str, *refspecs: str) -> str:
+        return self.run("push", "--porcelain", remote, *refspecs)

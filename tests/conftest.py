@@ -1,0 +1,50 @@
+"""Shared fixtures: real git repositories and the browser launch settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Tests must never pick up the developer's git identity or global hooks.
+os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
+os.environ["TERBIT_LANG"] = "id"
+
+
+def git(cwd: Path, *args: str, check: bool = True) -> str:
+    result = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
+    return result.stdout.strip()
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Path]:
+    """Create a real repository: ``make_repo("name", bare=False)``; user.name/email are set."""
+
+    def _make(name: str = "repo", *, bare: bool = False) -> Path:
+        path = tmp_path / name
+        path.mkdir(parents=True, exist_ok=True)
+        args = ["init", "--quiet", "--initial-branch=main"] + (["--bare"] if bare else [])
+        git(path, *args)
+        git(path, "config", "user.name", "Penguji Terbit")
+        git(path, "config", "user.email", "penguji@example.test")
+        git(path, "config", "commit.gpgsign", "false")
+        return path
+
+    return _make
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict:
+    """pytest-playwright: use Playwright's Chromium where installed, else the system one."""
+    from pipeline.evidence.browser import launch_options
+
+    return launch_options()
