@@ -11,6 +11,7 @@ import traceback
 import click
 
 from pipeline import __version__
+from pipeline.cli import clicktext
 from pipeline.errors import EXIT_USAGE, TerbitError
 from pipeline.i18n import Catalog, get_lang, set_lang
 
@@ -51,6 +52,8 @@ MSG = Catalog(
             "report the output to the admin.",
         ),
         "interrupted": ("Dibatalkan.", "Interrupted."),
+        "options_metavar": ("[OPSI]", "[OPTIONS]"),
+        "subcommand_metavar": ("PERINTAH [ARG]...", "COMMAND [ARGS]..."),
     }
 )
 
@@ -87,6 +90,8 @@ def _build_group() -> click.Group:
         cls=LazyGroup,
         help=MSG("group_help"),
         context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+        options_metavar=MSG("options_metavar"),
+        subcommand_metavar=MSG("subcommand_metavar"),
     )
     @click.option(
         "--lang",
@@ -107,6 +112,7 @@ def _build_group() -> click.Group:
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     set_lang(_lang_from_argv(args))
+    clicktext.install()
     group = _build_group()
     try:
         group.main(args=args, prog_name="terbit", standalone_mode=False)

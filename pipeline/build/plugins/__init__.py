@@ -1,0 +1,18 @@
+"""Pelican plugins for the office's site, loaded by module path from ``pelicanconf.py``.
+
+Each module has a ``register()`` that connects to Pelican's signals:
+
+- ``reader``: Markdown drafts with YAML front matter (the team's contract) -> Pelican metadata.
+- ``sanitizing``: raw HTML from drafts through the project's sanitiser; unsafe SVG files dropped.
+- ``theme_text``: Indonesian/English interface strings, long dates, prev/next links.
+- ``search_index``: ``search.json`` for the client-side search page.
+- ``sitemap``: ``sitemap.xml`` of articles, pages and index pages.
+"""
+
+PLUGINS = [
+    "pipeline.build.plugins.reader",
+    "pipeline.build.plugins.sanitizing",
+    "pipeline.build.plugins.theme_text",
+    "pipeline.build.plugins.search_index",
+    "pipeline.build.plugins.sitemap",
+]

@@ -1,0 +1,149 @@
+"""Read drafts: Markdown with YAML front matter (the contract in TEAM.md) into Pelican metadata.
+
+Front matter goes through ``pipeline.draft.frontmatter.parse`` (safe YAML, aliases refused,
+located errors) rather than Markdown's ``meta`` extension, so the site reads exactly what
+``terbit check`` validated. Dates without a zone are office time (``TIMEZONE``, Asia/Jakarta).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markdown import Markdown
+from pelican import signals
+from pelican.readers import BaseReader
+from pelican.urlwrappers import Author, Category, Tag
+
+from pipeline.draft.frontmatter import parse
+from pipeline.errors import InputError
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "bad_date": (
+            "tanggal '{field}' tidak dapat dibaca: {value!r} (pakai YYYY-MM-DD atau "
+            "YYYY-MM-DD HH:MM)",
+            "cannot read date '{field}': {value!r} (use YYYY-MM-DD or YYYY-MM-DD HH:MM)",
+        ),
+        "bad_image": (
+            "setiap gambar di 'images' perlu 'src' dan 'alt'",
+            "every entry of 'images' needs 'src' and 'alt'",
+        ),
+    }
+)
+
+# Fields copied through unchanged (after a str() for safety in templates).
+PLAIN_FIELDS = ("title", "slug", "nota_dinas", "lang", "status")
+
+
+def to_datetime(value: object, zone: ZoneInfo, field: str, where: tuple[str, int | None]) -> dt.datetime:
+    """A YAML date, datetime or ``YYYY-MM-DD HH:MM`` string as an aware datetime in ``zone``."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InputError(
+                MSG("bad_date", field=field, value=value), path=where[0], line=where[1]
+            ) from None
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def read_images(value: object, path: str, line: int | None) -> list[dict[str, str]]:
+    if not isinstance(value, list):
+        raise InputError(MSG("bad_image"), path=path, line=line)
+    images = []
+    for item in value:
+        if not isinstance(item, dict) or not item.get("src") or not item.get("alt"):
+            raise InputError(MSG("bad_image"), path=path, line=line)
+        images.append(
+            {
+                "src": str(item["src"]).lstrip("/"),
+                "alt": str(item["alt"]),
+                "caption": str(item.get("caption") or ""),
+            }
+        )
+    return images
+
+
+class FrontMatterReader(BaseReader):
+    """Markdown files whose metadata is a YAML block between ``---`` lines."""
+
+    enabled = True
+    file_extensions = ["md", "markdown"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        text = Path(source_path).read_text(encoding="utf-8")
+        shown = self._shown_path(source_path)
+        parsed = parse(text, shown)
+        options = dict(self.settings.get("MARKDOWN", {}))
+        extensions = [e for e in options.get("extensions", []) if "meta" not in str(e)]
+        configs = {
+            k: v for k, v in options.get("extension_configs", {}).items() if "meta" not in k
+        }
+        markdown = Markdown(
+            extensions=[*extensions, *configs],
+            extension_configs=configs,
+            output_format="html",
+        )
+        content = markdown.convert(parsed.body)
+        return content, self.metadata(parsed.meta, shown, parsed.doc.line_of)
+
+    def _shown_path(self, source_path: str) -> str:
+        # Messages name the file the way the writer knows it: relative to the repository.
+        root = Path(self.settings.get("PATH", ".")).resolve().parent
+        try:
+            return str(Path(source_path).resolve().relative_to(root))
+        except ValueError:
+            return source_path
+
+    def metadata(self, meta: dict[str, Any], path: str, line_of: Any) -> dict[str, Any]:
+        zone = ZoneInfo(self.settings.get("TIMEZONE") or "Asia/Jakarta")
+        out: dict[str, Any] = {}
+        for field in PLAIN_FIELDS:
+            if meta.get(field) not in (None, ""):
+                out[field] = str(meta[field])
+        for field in ("date", "modified"):
+            if meta.get(field) not in (None, ""):
+                out[field] = to_datetime(meta[field], zone, field, (path, line_of((field,))))
+        if meta.get("category"):
+            out["category"] = Category(str(meta["category"]), self.settings)
+        tags = meta.get("tags") or []
+        if isinstance(tags, str):
+            tags = [t for t in tags.split(",")]
+        tag_list = [Tag(str(t).strip(), self.settings) for t in tags if str(t).strip()]
+        if tag_list:
+            out["tags"] = tag_list
+        if meta.get("author"):
+            out["author"] = self.author(str(meta["author"]))
+        if meta.get("summary"):
+            # Pelican treats the summary as HTML: escape the writer's plain text.
+            out["summary"] = html.escape(" ".join(str(meta["summary"]).split()))
+        out["featured"] = meta.get("featured") is True
+        if meta.get("images"):
+            out["images"] = read_images(meta["images"], path, line_of(("images",)))
+        return out
+
+    def author(self, person: str) -> Author:
+        """Display name from ``TERBIT_PEOPLE`` (roles.yml), URL slug from the person id."""
+        people: dict[str, str] = self.settings.get("TERBIT_PEOPLE") or {}
+        author = Author(people.get(person, person), self.settings)
+        if person in people:
+            author.slug = person
+        return author
+
+
+def add_reader(readers: Any) -> None:
+    for extension in FrontMatterReader.file_extensions:
+        readers.reader_classes[extension] = FrontMatterReader
+
+
+def register() -> None:
+    signals.readers_init.connect(add_reader)

@@ -1,0 +1,275 @@
+"""``sop.yml``: the SOP's steps as data, so another office edits a file instead of the code.
+
+Each step names its activity (Kegiatan), who does it (Pelaksana, a role id from ``roles.yml``),
+inputs (Kelengkapan), standard minutes (Mutu Baku: Waktu), output, and the event that proves it
+(``proof``). The gate reads only this file and ``roles.yml`` from the target branch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from pipeline.config import yamlsrc
+from pipeline.config.validate import Strict, validate
+from pipeline.errors import ConfigError, Problem
+from pipeline.i18n import Catalog
+
+SOP_FILE = "sop.yml"
+
+ProofKind = Literal[
+    "draft_commit",  # first commit of the draft
+    "change_opened",  # the change was submitted with its nota dinas
+    "review",  # a check by a role: changes requested count as activity; an approval ends it
+    "approval",  # an approval (e.g. the disposition) by a role
+    "merge",
+    "deploy",
+    "notice",
+    "record",
+]
+PROOF_KINDS: tuple[str, ...] = ProofKind.__args__  # type: ignore[attr-defined]
+# Steps the gate decides (they need an approval before the change may be merged).
+GATE_PROOFS = frozenset({"review", "approval"})
+
+# The four roles of the seed SOP; roles.yml may define others.
+DEFAULT_ROLES = ("staf", "admin_website", "katimker_lpzi", "kepala_satker")
+
+MSG = Catalog(
+    {
+        "dup_number": (
+            "nomor langkah {number} dipakai dua kali (juga di baris {other})",
+            "step number {number} is used twice (also on line {other})",
+        ),
+        "unknown_role": (
+            "peran '{role}' tidak dikenal; peran yang ada: {known}",
+            "unknown role '{role}'; known roles: {known}",
+        ),
+        "no_steps": ("'steps' harus berisi minimal satu langkah", "'steps' needs at least one step"),
+        "approver_needs_gate": (
+            "'approver_role' hanya berlaku untuk bukti 'review' atau 'approval'",
+            "'approver_role' only applies to proof 'review' or 'approval'",
+        ),
+        "bound_needs_gate": (
+            "'bound_to_head' hanya berlaku untuk bukti 'review' atau 'approval'",
+            "'bound_to_head' only applies to proof 'review' or 'approval'",
+        ),
+        "bad_glob": (
+            "pola berkas '{glob}' tidak valid: gunakan jalur relatif tanpa '..'",
+            "file pattern '{glob}' is invalid: use a relative path without '..'",
+        ),
+        "no_gate_step": (
+            "SOP tidak punya langkah 'review' atau 'approval'; gerbang tidak akan memeriksa apa pun",
+            "the SOP has no 'review' or 'approval' step; the gate would check nothing",
+        ),
+    }
+)
+
+
+class StepModel(Strict):
+    number: int = Field(gt=0)
+    kegiatan: str = Field(min_length=1)
+    kegiatan_en: str = ""
+    role: str = Field(min_length=1)
+    kelengkapan: str = ""
+    minutes: int = Field(gt=0)
+    output: str = ""
+    proof: ProofKind
+    # For review/approval steps: the role whose approval proves the step (default: ``role``).
+    approver_role: str | None = None
+    # Only an approval on the change's current head counts (a later push voids it).
+    bound_to_head: bool = False
+
+    @model_validator(mode="after")
+    def _gate_fields(self) -> StepModel:
+        if self.proof not in GATE_PROOFS:
+            if self.approver_role is not None:
+                raise ValueError(MSG("approver_needs_gate"))
+            if self.bound_to_head:
+                raise ValueError(MSG("bound_needs_gate"))
+        return self
+
+
+class ProtectedModel(Strict):
+    role: str = "kepala_satker"
+    paths: list[str] = Field(default_factory=list)
+
+    @field_validator("paths")
+    @classmethod
+    def _globs(cls, globs: list[str]) -> list[str]:
+        for glob in globs:
+            if not glob or glob.startswith("/") or ".." in glob.split("/"):
+                raise ValueError(MSG("bad_glob", glob=glob))
+        return globs
+
+
+class SopModel(Strict):
+    nama: str = ""
+    nomor: str = ""
+    ordered: bool = True
+    protected: ProtectedModel = Field(default_factory=ProtectedModel)
+    steps: list[StepModel]
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    kegiatan: str
+    kegiatan_en: str
+    role: str
+    kelengkapan: str
+    minutes: int
+    output: str
+    proof: str
+    bound_to_head: bool = False
+    approver_role: str | None = None  # set for review/approval steps
+    line: int | None = None  # where the step starts in sop.yml
+
+    @property
+    def is_gate(self) -> bool:
+        """True when the gate must see an approval for this step before merging."""
+        return self.proof in GATE_PROOFS
+
+    def activity(self, lang: str = "id") -> str:
+        return self.kegiatan_en if lang == "en" and self.kegiatan_en else self.kegiatan
+
+
+@dataclass(frozen=True)
+class Sop:
+    steps: list[Step]
+    ordered: bool = True
+    protected_paths: list[str] = field(default_factory=list)
+    protected_role: str = "kepala_satker"
+    nama: str = ""
+    nomor: str = ""
+    path: str = SOP_FILE
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(step.minutes for step in self.steps)
+
+    @property
+    def gate_steps(self) -> list[Step]:
+        return [step for step in self.steps if step.is_gate]
+
+    def step(self, number: int) -> Step | None:
+        return next((s for s in self.steps if s.number == number), None)
+
+    def roles_used(self) -> set[str]:
+        used = {self.protected_role}
+        for step in self.steps:
+            used.add(step.role)
+            if step.approver_role:
+                used.add(step.approver_role)
+        return used
+
+    def is_protected(self, path: str) -> bool:
+        return any(glob_match(glob, path) for glob in self.protected_paths)
+
+    def protected_in(self, files: Iterable[str]) -> list[str]:
+        return sorted({f for f in files if self.is_protected(f)})
+
+
+def _glob_regex(glob: str) -> re.Pattern[str]:
+    """``**`` spans folders, ``*`` and ``?`` stay inside one path segment."""
+    out = []
+    i = 0
+    while i < len(glob):
+        if glob.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif glob.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif glob[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif glob[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(glob[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def glob_match(glob: str, path: str) -> bool:
+    """Match a repository-relative path; a pattern ending in ``/`` covers the whole folder."""
+    path = path.lstrip("/")
+    if glob.endswith("/"):
+        glob += "**"
+    return _glob_regex(glob).match(path) is not None
+
+
+def load_sop(
+    text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | None = None
+) -> Sop:
+    """Parse and validate ``sop.yml``; raise ConfigError with ``path:line`` on any problem.
+
+    ``known_roles`` are the role ids of ``roles.yml`` (the four seed roles when not given).
+    """
+    doc = yamlsrc.load(text, path)
+    model = validate(SopModel, doc)
+    known = sorted(known_roles if known_roles is not None else DEFAULT_ROLES)
+    problems: list[Problem] = []
+    if not model.steps:
+        problems.append(Problem(path, doc.line_of(("steps",)), MSG("no_steps")))
+    seen: dict[int, int] = {}
+    for index, step in enumerate(model.steps):
+        line = doc.line_of(("steps", index, "number")) or 0
+        if step.number in seen:
+            problems.append(
+                Problem(path, line, MSG("dup_number", number=step.number, other=seen[step.number]))
+            )
+        seen.setdefault(step.number, line)
+        for key in ("role", "approver_role"):
+            role = getattr(step, key)
+            if role is not None and role not in known:
+                problems.append(
+                    Problem(
+                        path,
+                        doc.line_of(("steps", index, key)),
+                        MSG("unknown_role", role=role, known=", ".join(known)),
+                    )
+                )
+    if model.protected.role not in known:
+        problems.append(
+            Problem(
+                path,
+                doc.line_of(("protected", "role")),
+                MSG("unknown_role", role=model.protected.role, known=", ".join(known)),
+            )
+        )
+    if model.steps and not any(step.proof in GATE_PROOFS for step in model.steps):
+        problems.append(Problem(path, doc.line_of(("steps",)), MSG("no_gate_step")))
+    if problems:
+        first = problems[0]
+        raise ConfigError(first.message, path=path, line=first.line, problems=problems[1:])
+    steps = [
+        Step(
+            number=s.number,
+            kegiatan=s.kegiatan,
+            kegiatan_en=s.kegiatan_en,
+            role=s.role,
+            kelengkapan=s.kelengkapan,
+            minutes=s.minutes,
+            output=s.output,
+            proof=s.proof,
+            bound_to_head=s.bound_to_head,
+            approver_role=(s.approver_role or s.role) if s.proof in GATE_PROOFS else None,
+            line=doc.line_of(("steps", i)),
+        )
+        for i, s in enumerate(model.steps)
+    ]
+    return Sop(
+        steps=sorted(steps, key=lambda s: s.number),
+        ordered=model.ordered,
+        protected_paths=list(model.protected.paths),
+        protected_role=model.protected.role,
+        nama=model.nama,
+        nomor=model.nomor,
+        path=path,
+    )
