@@ -101,8 +101,8 @@ class Repo:
             "strip_newline_in_stdout": strip,
         }
         if input is not None:
-            kwargs["istream"] = None
-            kwargs["input"] = input.encode() if isinstance(input, str) else input
+            # GitPython's execute() cannot feed stdin from memory; run git directly.
+            return self._run_with_input(args, input, env, strip)
         if env:
             kwargs["env"] = {**os.environ, **env}
         try:
@@ -288,3 +288,174 @@ class Repo:
 
     def push(self, remote: str, *refspecs: str) -> str:
         return self.run("push", "--porcelain", remote, *refspecs)
+
+    # -- forge support (embedded forge: signatures, merges, refs) ------------------------------
+
+    def commit_signer(self, sha: str, allowed_signers: Path) -> str | None:
+        """Principal (person id) of a good SSH signature on ``sha``, else None."""
+        try:
+            out = self.run(
+                "-c",
+                f"gpg.ssh.allowedSignersFile={allowed_signers}",
+                "log",
+                "-1",
+                "--format=%G?%x00%GS",
+                sha,
+            )
+        except GitError:
+            return None
+        status, _, principal = out.partition("\0")
+        return principal.strip() or None if status == "G" else None
+
+    def merge_tree(self, ours: str, theirs: str) -> str | None:
+        """Tree of merging ``theirs`` into ``ours`` without a work tree; None on conflicts."""
+        try:
+            return self.run("merge-tree", "--write-tree", ours, theirs).splitlines()[0]
+        except GitError:
+            return None
+
+    def tree_of(self, rev: str) -> str | None:
+        try:
+            return self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}")
+        except GitError:
+            return None
+
+    def commit_tree_signed(
+        self,
+        tree: str,
+        parents: Iterable[str],
+        message: str,
+        *,
+        name: str,
+        email: str,
+        key: str | None,
+        env: Mapping[str, str] | None = None,
+    ) -> str:
+        """``commit-tree`` signed with the SSH key file ``key`` (unsigned when None)."""
+        args = ["-c", "gpg.format=ssh"]
+        if key:
+            args += ["-c", f"user.signingkey={key}"]
+        args += ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        if key:
+            args.append("-S")
+        ident = {
+            "GIT_AUTHOR_NAME": name,
+            "GIT_AUTHOR_EMAIL": email,
+            "GIT_COMMITTER_NAME": name,
+            "GIT_COMMITTER_EMAIL": email,
+            **(env or {}),
+        }
+        return self.run(*args, input=message, env=ident)
+
+    def push_result(self, remote: str, *refspecs: str, atomic: bool = True) -> tuple[bool, str]:
+        """Push and return ``(ok, output)`` with the remote's messages instead of raising."""
+        args = ["push", "--porcelain"] + (["--atomic"] if atomic else []) + [remote, *refspecs]
+        try:
+            out = self._repo.git.execute(  # type: ignore[call-overload]
+                ["git", *args], with_extended_output=True, with_exceptions=False
+            )
+        except git.GitCommandError as failed:  # pragma: no cover - spawn failures
+            return False, str(failed.stderr or "")
+        status, stdout, stderr = out
+        return status == 0, f"{stderr}\n{stdout}".strip()
+
+    def ls_remote(self, remote: str, pattern: str) -> dict[str, str]:
+        out = self.run("ls-remote", remote, pattern)
+        rows = (line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+        return {name: sha for sha, name in rows}
+
+    def commit_message(self, sha: str) -> str:
+        return self.run("log", "-1", "--format=%B", sha, strip=False)
+
+    def trailer(self, sha: str, key: str) -> str | None:
+        """Value of the last ``key:`` trailer in the commit message of ``sha``."""
+        out = self.run("log", "-1", f"--format=%(trailers:key={key},valueonly,separator=%x00)", sha)
+        values = [v.strip() for v in out.split("\0") if v.strip()]
+        return values[-1] if values else None
+
+    def first_parent_merges(self, tip: str) -> list[str]:
+        """Merge commits on the first-parent history of ``tip``, newest first."""
+        return self.run("rev-list", "--first-parent", "--merges", tip).split()
+
+    def blob(self, sha: str) -> bytes:
+        return self._repo.odb.stream(bytes.fromhex(sha)).read()
+
+    def committer_time(self, sha: str) -> datetime:
+        return _when(int(self.run("log", "-1", "--format=%ct", sha)))
+
+    def merge_log(self, tip: str) -> list[tuple[str, list[str], datetime, str | None]]:
+        """``(sha, parents, committed_at, Terbit-Change trailer)`` of first-parent merges."""
+        fmt = "%H%x00%P%x00%ct%x00%(trailers:key=Terbit-Change,valueonly,separator=%x20)%x1e"
+        out = self.run("log", "--first-parent", "--merges", f"--format={fmt}", tip, strip=False)
+        rows = []
+        for record in out.split("\x1e"):
+            fields = record.strip("\n").split("\0")
+            if len(fields) < 4:
+                continue
+            sha, parents, stamp, trailer = fields[:4]
+            value = trailer.strip().split()[-1] if trailer.strip() else None
+            rows.append((sha, parents.split(), _when(int(stamp)), value))
+        return rows
+
+    def switch_new_branch(self, name: str, start: str) -> None:
+        """Create branch ``name`` at ``start`` and check it out (work trees only)."""
+        self.run("switch", "--quiet", "--no-track", "-c", name, start)
+
+    def tree_with_files(self, base: str | None, files: Mapping[str, bytes]) -> str:
+        """The tree of ``base`` with ``files`` (path -> content) added or replaced.
+
+        Built in a throw-away index, so it works in bare repositories and never touches the
+        work tree or the real index.
+        """
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="terbit-index-") as folder:
+            env = {"GIT_INDEX_FILE": str(Path(folder) / "index")}
+            if base:
+                self.run("read-tree", base, env=env)
+            for path, data in sorted(files.items()):
+                sha = self.hash_blob(data)
+                self.run("update-index", "--add", "--cacheinfo", f"100644,{sha},{path}", env=env)
+            return self.run("write-tree", env=env)
+
+    def advance_checkout(self, old: str, new: str) -> None:
+        """After moving the checked-out branch from ``old`` to ``new`` by ``update_ref``: bring
+        the index and work tree along (two-way merge keeps local edits, refuses conflicts)."""
+        self.run("read-tree", "-m", "-u", old, new)
+
+    def export_tree(self, rev: str, dest: Path) -> None:
+        """Write the files of ``rev`` into ``dest`` (no .git), e.g. to build a bare repo's main."""
+        import io
+        import tarfile
+
+        dest.mkdir(parents=True, exist_ok=True)
+        data = self._repo.git.execute(  # type: ignore[call-overload]
+            ["git", "archive", "--format=tar", rev], stdout_as_string=False
+        )
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            archive.extractall(dest, filter="data")
+
+    def _run_with_input(
+        self,
+        args: tuple[str, ...],
+        data: str | bytes,
+        env: Mapping[str, str] | None,
+        strip: bool,
+    ) -> str:
+        import subprocess
+
+        done = subprocess.run(
+            ["git", *args],
+            cwd=self._repo.working_tree_dir or self._repo.git_dir,
+            input=data.encode() if isinstance(data, str) else data,
+            capture_output=True,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+        out = done.stdout.decode("utf-8", "replace")
+        if done.returncode != 0:
+            stderr = done.stderr.decode("utf-8", "replace").strip()
+            raise GitError(MSG("failed", command="git " + " ".join(args), stderr=stderr))
+        return out.rstrip("\n") if strip else out

@@ -39,6 +39,8 @@ class ContentSettings(Strict):
         ]
     )
     image_max_kb: int = Field(default=500, gt=0)
+    # A draft larger than this is refused unread (a pasted dump, not an article).
+    draft_max_kb: int = Field(default=1024, gt=0)
     iframe_hosts: list[str] = Field(
         default_factory=lambda: ["www.youtube-nocookie.com", "www.youtube.com"]
     )
@@ -96,6 +98,17 @@ class PublishSettings(Strict):
     records_path: str = "records"
     bot_name: str = "Terbit"
     bot_email: str = "terbit@localhost"
+    # Completion record: the place before the date, and the letterhead (kop) lines.
+    place: str = "Medan"
+    kop: list[str] = Field(
+        default_factory=lambda: [
+            "KEMENTERIAN KESEHATAN REPUBLIK INDONESIA",
+            "DIREKTORAT JENDERAL PENANGGULANGAN PENYAKIT",
+            "BALAI BESAR KEKARANTINAAN KESEHATAN MEDAN",
+        ]
+    )
+    # Screenshots: off only where no browser can run (the record is then marked incomplete).
+    screenshots: bool = True
 
 
 class SmtpSettings(Strict):

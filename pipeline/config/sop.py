@@ -48,7 +48,10 @@ MSG = Catalog(
             "peran '{role}' tidak dikenal; peran yang ada: {known}",
             "unknown role '{role}'; known roles: {known}",
         ),
-        "no_steps": ("'steps' harus berisi minimal satu langkah", "'steps' needs at least one step"),
+        "no_steps": (
+            "'steps' harus berisi minimal satu langkah",
+            "'steps' needs at least one step",
+        ),
         "approver_needs_gate": (
             "'approver_role' hanya berlaku untuk bukti 'review' atau 'approval'",
             "'approver_role' only applies to proof 'review' or 'approval'",
@@ -62,7 +65,7 @@ MSG = Catalog(
             "file pattern '{glob}' is invalid: use a relative path without '..'",
         ),
         "no_gate_step": (
-            "SOP tidak punya langkah 'review' atau 'approval'; gerbang tidak akan memeriksa apa pun",
+            "SOP tidak punya langkah 'review' atau 'approval'; gerbang tidak memeriksa apa pun",
             "the SOP has no 'review' or 'approval' step; the gate would check nothing",
         ),
     }
@@ -204,9 +207,7 @@ def glob_match(glob: str, path: str) -> bool:
     return _glob_regex(glob).match(path) is not None
 
 
-def load_sop(
-    text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | None = None
-) -> Sop:
+def load_sop(text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | None = None) -> Sop:
     """Parse and validate ``sop.yml``; raise ConfigError with ``path:line`` on any problem.
 
     ``known_roles`` are the role ids of ``roles.yml`` (the four seed roles when not given).

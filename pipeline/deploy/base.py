@@ -97,10 +97,7 @@ def pick_rollback(ids: list[str], current: str | None, to: str | None) -> str:
         if to not in ids:
             raise ConfigError(MSG("unknown", id=to, known=", ".join(ids) or "-"))
         return to
-    if current in ids:
-        earlier = ids[: ids.index(current)]
-    else:
-        earlier = ids[:-1]
+    earlier = ids[: ids.index(current)] if current in ids else ids[:-1]
     if not earlier:
         raise ConfigError(MSG("none_before", current=current or "-"))
     return earlier[-1]

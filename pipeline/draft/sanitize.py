@@ -25,6 +25,7 @@ MSG = Catalog(
         "iframe_host": ("iframe dari {host}", "iframe from {host}"),
         "iframe_http": ("iframe tanpa https ({host})", "iframe without https ({host})"),
         "iframe_src": ("iframe tanpa alamat https", "iframe without an https address"),
+        "style": ("gaya CSS {props}", "CSS style {props}"),
     }
 )
 
@@ -33,8 +34,9 @@ TAGS: frozenset[str] = frozenset(nh3.ALLOWED_TAGS) | {"iframe", "tfoot", "sectio
 TAGS = TAGS - {"map", "area"}
 
 ATTRIBUTES: dict[str, set[str]] = {
-    # id/class keep Markdown's heading anchors, footnotes and code highlighting working.
-    "*": {"class", "id", "title", "lang", "dir"},
+    # id/class keep Markdown's heading anchors, footnotes and code highlighting working;
+    # style carries the table extension's column alignment (other properties are filtered).
+    "*": {"class", "id", "title", "lang", "dir", "style"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading", "decoding"},
     "iframe": {"src", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy"},
@@ -52,6 +54,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "bdo": {"dir"},
 }
 
+STYLE_PROPERTIES = {"text-align"}
 URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
 URL_ATTRS = {"href", "src", "cite", "action", "formaction", "poster", "data", "background"}
 # A third-party player needs scripts inside its own (cross-origin) frame, never on our page.
@@ -105,6 +108,16 @@ def _elements(html: str) -> list[_Element]:
     return parser.elements
 
 
+def elements(html: str) -> list[tuple[str, dict[str, str], int]]:
+    """Start tags in ``html`` as ``(tag, attributes, line)``; for checks on raw HTML."""
+    return [(e.tag, dict(e.attrs), e.line) for e in _elements(html)]
+
+
+def scheme_of(url: str) -> str:
+    """The URL scheme as a browser reads it ("java\tscript:" is javascript), or ""."""
+    return _scheme(url)
+
+
 def _scheme(url: str) -> str:
     # Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
     compact = "".join(ch for ch in url if ch > " ").lower()
@@ -142,17 +155,17 @@ def _describe(element: _Element, attr: str, value: str) -> str:
         scheme = _scheme(value)
         host = _host(value)
         if scheme == "https" and host:
-            return MSG("iframe_host", host=host)
+            return MSG("iframe_host", host=host[:80])
         if scheme in ("http", "") and host:
-            return MSG("iframe_http", host=host)
+            return MSG("iframe_http", host=host[:80])
         if scheme and scheme not in ("http", "https"):
-            return MSG("scheme", scheme=scheme)
+            return MSG("scheme", scheme=scheme[:20])
         return MSG("iframe_src")
     if attr in URL_ATTRS:
         scheme = _scheme(value)
         if scheme and scheme not in ("http", "https", "mailto", "tel"):
-            return MSG("scheme", scheme=scheme)
-    return MSG("attr", attr=attr)
+            return MSG("scheme", scheme=scheme[:20])
+    return MSG("attr", attr=attr[:40])
 
 
 def _clean(html: str, iframe_hosts: Sequence[str]) -> str:
@@ -166,7 +179,13 @@ def _clean(html: str, iframe_hosts: Sequence[str]) -> str:
         link_rel="noopener noreferrer",
         url_schemes=set(URL_SCHEMES),
         set_tag_attribute_values={"iframe": {"sandbox": IFRAME_SANDBOX}},
+        filter_style_properties=set(STYLE_PROPERTIES),
     )
+
+
+def _style_removed(value: str) -> list[str]:
+    names = (decl.partition(":")[0].strip().lower() for decl in value.split(";"))
+    return list(dict.fromkeys(n for n in names if n and n not in STYLE_PROPERTIES))
 
 
 def sanitize_located(html: str, *, iframe_hosts: Sequence[str]) -> tuple[str, list[Removal]]:
@@ -183,11 +202,16 @@ def sanitize_located(html: str, *, iframe_hosts: Sequence[str]) -> tuple[str, li
     removals: list[Removal] = []
     for element in _elements(html):
         if tags_left[element.tag] <= 0:
-            removals.append(Removal(element.line, MSG("tag", tag=element.tag)))
+            removals.append(Removal(element.line, MSG("tag", tag=element.tag[:40])))
             continue
         tags_left[element.tag] -= 1
         for name, value in element.attrs:
             if (element.tag, name) in FORCED:
+                continue
+            if name == "style" and attrs_left[(element.tag, name)] > 0:
+                attrs_left[(element.tag, name)] -= 1
+                if props := _style_removed(value):
+                    removals.append(Removal(element.line, MSG("style", props=", ".join(props))))
                 continue
             if name in URL_ATTRS:
                 key3 = (element.tag, name, value)

@@ -89,3 +89,33 @@ def test_removals_carry_lines_and_speak_english() -> None:
 def test_garbage_never_raises() -> None:
     for html in ["<", "<<a href='>", '<a b="\x00">', "</p></p><p", "\udcff" * 3, "<!--", "&#0;"]:
         assert isinstance(clean(html).html, str)
+
+
+def test_style_keeps_alignment_only() -> None:
+    html = '<p style="text-align: center; position: fixed; color: red">a</p>'
+    result = clean(html)
+    assert result.removed == ["gaya CSS position, color"]
+    assert 'style="text-align:center"' in result.html
+
+
+def test_markdown_output_survives_unchanged() -> None:
+    """Pelican's Markdown extensions (tables, footnotes, code highlighting) lose nothing."""
+    import markdown
+
+    source = (
+        "## Jadwal {#jadwal}\n\n| Hari | Jam |\n|:-----|----:|\n| Senin | 08.00 |\n\n"
+        "Catatan[^1] dan *miring*, `kode`, [tautan](https://kemkes.go.id/).\n\n"
+        "```python\nprint('halo')\n```\n\n"
+        "![Foto]({static}/images/a.png)\n\n[^1]: Sumber resmi.\n\n"
+        "Singkatan BBKK.\n\n*[BBKK]: Balai Besar Kekarantinaan Kesehatan\n"
+    )
+    md = markdown.Markdown(
+        extensions=["markdown.extensions.codehilite", "markdown.extensions.extra"],
+        extension_configs={"markdown.extensions.codehilite": {"css_class": "highlight"}},
+    )
+    html = md.convert(source)
+    result = clean(html)
+    assert result.removed == []
+    for kept in ('id="jadwal"', "text-align:right", 'class="highlight"', 'href="#fn:1"', "<abbr"):
+        assert kept in result.html
+    assert 'src="{static}/images/a.png"' in result.html

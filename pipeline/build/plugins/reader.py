@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from markdown import Markdown
@@ -40,7 +40,9 @@ MSG = Catalog(
 PLAIN_FIELDS = ("title", "slug", "nota_dinas", "lang", "status")
 
 
-def to_datetime(value: object, zone: ZoneInfo, field: str, where: tuple[str, int | None]) -> dt.datetime:
+def to_datetime(
+    value: object, zone: ZoneInfo, field: str, where: tuple[str, int | None]
+) -> dt.datetime:
     """A YAML date, datetime or ``YYYY-MM-DD HH:MM`` string as an aware datetime in ``zone``."""
     if isinstance(value, dt.datetime):
         moment = value
@@ -77,7 +79,7 @@ class FrontMatterReader(BaseReader):
     """Markdown files whose metadata is a YAML block between ``---`` lines."""
 
     enabled = True
-    file_extensions = ["md", "markdown"]
+    file_extensions: ClassVar[list[str]] = ["md", "markdown"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         text = Path(source_path).read_text(encoding="utf-8")
@@ -85,9 +87,7 @@ class FrontMatterReader(BaseReader):
         parsed = parse(text, shown)
         options = dict(self.settings.get("MARKDOWN", {}))
         extensions = [e for e in options.get("extensions", []) if "meta" not in str(e)]
-        configs = {
-            k: v for k, v in options.get("extension_configs", {}).items() if "meta" not in k
-        }
+        configs = {k: v for k, v in options.get("extension_configs", {}).items() if "meta" not in k}
         markdown = Markdown(
             extensions=[*extensions, *configs],
             extension_configs=configs,

@@ -50,9 +50,7 @@ def clean_content(instance: Any) -> None:
     result = sanitize(instance._content, iframe_hosts=iframe_hosts(instance.settings))
     instance._content = result.html
     if result.removed:
-        log.warning(
-            MSG("removed"), instance.relative_source_path or "?", ", ".join(result.removed)
-        )
+        log.warning(MSG("removed"), instance.relative_source_path or "?", ", ".join(result.removed))
 
 
 def svg_is_active(path: Path) -> bool:
@@ -84,6 +82,7 @@ def drop_active_svgs(generator: Any) -> None:
             continue
         kept.append(static)
     generator.staticfiles = kept
+    generator.context["staticfiles"] = kept  # what generate_output actually copies
 
 
 def register() -> None:

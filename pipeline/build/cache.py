@@ -1,0 +1,137 @@
+"""The build cache under ``.terbit/cache/<mode>/``: build key, file records, Pelican's caches.
+
+The key covers everything besides the content that shapes the site: Terbit's own code, the
+versions of Pelican, Markdown and Jinja, the final Pelican settings, and every file of the
+theme. A different key, a missing or unreadable state, or Pelican cache files that do not match
+what the last good build recorded, all mean a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pipeline
+from pipeline.build.incremental import FileRecord
+
+FORMAT = 1
+STATE_FILE = "state.pickle"
+PELICAN_DIR = "pelican"
+# Settings that name this build's temporary folders, not what the site looks like.
+VOLATILE_SETTINGS = frozenset(
+    {"OUTPUT_PATH", "CACHE_PATH", "LOAD_CONTENT_CACHE", "TERBIT_CACHE_LOAD", "TERBIT_CACHE_STAGING"}
+)
+
+
+@dataclass
+class State:
+    key: str
+    output: str
+    files: dict[str, FileRecord] = field(default_factory=dict)
+    pelican: dict[str, str] = field(default_factory=dict)  # cache file -> sha256
+    format: int = FORMAT
+    version: str = pipeline.__version__
+
+
+def stable_repr(value: Any) -> str:
+    """A repr without memory addresses, so equal settings give equal keys across processes."""
+    if isinstance(value, dict):
+        items = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [stable_repr(v) for v in value]
+        if isinstance(value, set | frozenset):
+            items.sort()
+        return f"{type(value).__name__}[" + ", ".join(items) + "]"
+    if isinstance(value, str | int | float | bool | type(None)):
+        return repr(value)
+    if callable(value):
+        return f"<{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}>"
+    return f"<{type(value).__qualname__}>"
+
+
+def _tree_digest(folder: Path, pattern: str, h: Any) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob(pattern)):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(folder)).encode() + b"\0")
+            h.update(path.read_bytes())
+
+
+def _loaded_sources(root: Path) -> list[Path]:
+    package = Path(pipeline.__file__).resolve().parent
+    found = set()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if not file:
+            continue
+        path = Path(file).resolve()
+        if path.suffix == ".py" and (path.is_relative_to(package) or path.is_relative_to(root)):
+            found.add(path)
+    return sorted(found)
+
+
+def build_key(settings: dict[str, Any], settings_file: Path) -> str:
+    h = hashlib.sha256(f"terbit-build-{FORMAT}-{pipeline.__version__}".encode())
+    h.update(sys.version.encode())
+    for dist in ("pelican", "markdown", "jinja2", "nh3", "pygments"):
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=none".encode())
+    # The code that shapes pages: Terbit's modules and plugins loaded by now (the reader, the
+    # plugins, this package), not the whole package, which has nothing to do with the site.
+    root = settings_file.resolve().parent
+    for source in _loaded_sources(root):
+        h.update(source.name.encode() + b"\0" + source.read_bytes())
+    shown = {k: v for k, v in settings.items() if k not in VOLATILE_SETTINGS}
+    # Paths inside the repository count relative to it: a moved repository keeps its cache.
+    h.update(stable_repr(shown).replace(str(root), "<root>").encode())
+    h.update(settings_file.read_bytes())
+    _tree_digest(Path(settings["THEME"]), "*", h)
+    for folder in settings.get("PLUGIN_PATHS") or []:
+        _tree_digest(Path(folder), "*.py", h)  # plugins not imported yet count too
+    return h.hexdigest()
+
+
+def file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class StateProblem(Exception):
+    """The cache cannot be trusted; the message says why (for the user)."""
+
+
+def load_state(cache_dir: Path) -> State | None:
+    """The last good build's state; ``None`` when there is none; raises when it is unusable."""
+    path = cache_dir / STATE_FILE
+    if not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            state = pickle.load(handle)
+    except Exception as error:  # any unpickling failure means a damaged file
+        raise StateProblem("corrupt") from error
+    if (
+        not isinstance(state, State)
+        or getattr(state, "format", None) != FORMAT
+        or getattr(state, "version", None) != pipeline.__version__
+    ):
+        raise StateProblem("version")
+    for name, digest in state.pelican.items():
+        file = cache_dir / PELICAN_DIR / name
+        if not file.is_file() or file_sha(file) != digest:
+            raise StateProblem("corrupt")
+    return state
+
+
+def save_state(folder: Path, state: State) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / STATE_FILE).open("wb") as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,119 @@
+"""Stable digests of the values a template can see, to tell whether a page must be re-rendered.
+
+A digest covers everything reachable from a value that a template could print: every attribute
+of an article (its HTML, metadata, URL), the articles it points to (neighbours, translations:
+their own attributes), the items of lists and dicts. Values that cannot be digested faithfully
+(functions, generators, unknown cycles) raise ``Undigestable`` and the caller renders the page:
+when in doubt, render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+
+from pelican.contents import Content
+from pelican.urlwrappers import URLWrapper
+
+# Attributes that are the shared site state, covered by the build key (settings, theme, code).
+SKIPPED_ATTRS = frozenset({"_context", "settings", "_summary_cache"})
+# Where the repository sits on disk is not part of a page (``relative_source_path`` is kept).
+SKIPPED_ATTRS |= {"source_path"}
+# An intrasite link ({filename}, {static}, |tag| ...) makes the HTML depend on other content.
+INTRASITE = re.compile(r"""(?:href|src)\s*=\s*["']\s*[{|]""")
+SCALARS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, dt.tzinfo)
+MAX_DEPTH = 8
+
+
+class Undigestable(Exception):
+    """The value could change the page in ways a digest cannot see."""
+
+
+def _hash(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(len(part).to_bytes(8, "little"))
+        h.update(part)
+    return h.digest()
+
+
+class Digester:
+    """Digests values of one build; memoises by identity and pins what it memoises."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._shallow: dict[int, tuple[Any, bytes]] = {}
+        self._busy: set[int] = set()
+
+    def digest(self, value: Any, depth: int = 0) -> bytes:
+        if isinstance(value, SCALARS):
+            return _hash(type(value).__name__.encode(), repr(value).encode())
+        key = id(value)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if depth > MAX_DEPTH or key in self._busy:
+            raise Undigestable(type(value).__name__)
+        self._busy.add(key)
+        try:
+            result = self._compound(value, depth + 1)
+        finally:
+            self._busy.discard(key)
+        self._memo[key] = (value, result)
+        return result
+
+    def _compound(self, value: Any, depth: int) -> bytes:
+        if isinstance(value, Content):
+            return self._content(value, shallow=False)
+        if isinstance(value, URLWrapper):
+            return _hash(
+                b"W", type(value).__name__.encode(), value.name.encode(), value.slug.encode()
+            )
+        if isinstance(value, list | tuple):
+            return _hash(b"L", *(self.digest(item, depth) for item in value))
+        if isinstance(value, set | frozenset):
+            return _hash(b"S", *sorted(self.digest(item, depth) for item in value))
+        if isinstance(value, dict):
+            items = sorted((self.digest(k, depth), self.digest(v, depth)) for k, v in value.items())
+            return _hash(b"D", *(part for pair in items for part in pair))
+        if callable(value) or not hasattr(value, "__dict__"):
+            raise Undigestable(type(value).__name__)
+        return self._attributes(value, depth, nested_shallow=False)
+
+    def _attributes(self, value: Any, depth: int, nested_shallow: bool) -> bytes:
+        parts = [b"O", type(value).__qualname__.encode()]
+        for name in sorted(vars(value)):
+            if name in SKIPPED_ATTRS:
+                continue
+            item = vars(value)[name]
+            if isinstance(item, Content):
+                # Pages show a neighbour's title or URL: its own attributes, not its neighbours'.
+                part = self._ref(item, nested_shallow)
+            elif isinstance(item, list | tuple) and item and isinstance(item[0], Content):
+                part = _hash(b"L", *(self._ref(c, nested_shallow) for c in item))
+            else:
+                part = self.digest(item, depth)
+            parts += [name.encode(), part]
+        return _hash(*parts)
+
+    def _ref(self, item: Any, nested_shallow: bool) -> bytes:
+        if not isinstance(item, Content):
+            return self.digest(item)
+        if nested_shallow:
+            return _hash(b"R", str(getattr(item, "relative_source_path", "")).encode())
+        return self._content(item, shallow=True)
+
+    def _content(self, value: Content, shallow: bool) -> bytes:
+        memo = self._shallow if shallow else self._memo
+        hit = memo.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        result = self._attributes(value, 1, nested_shallow=shallow)
+        raw = getattr(value, "_content", "") or ""
+        if INTRASITE.search(raw):
+            # The rendered HTML resolves links against the whole site: digest the result.
+            result = _hash(result, self.digest(value.content))
+        memo[id(value)] = (value, result)
+        return result

@@ -1,0 +1,130 @@
+"""Pelican's generators with linear taxonomy pages and caches saved only by a good build.
+
+Pelican 4.12 orders each tag's, category's and author's articles by date with a list
+membership test inside a loop over all dates: quadratic in the size of the archive. Here the
+order comes from one index of positions. Its content caches are written to a staging folder that
+the runner keeps only when the whole build succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.writers import FileOverwriteFailedError
+
+STAGING_SETTING = "TERBIT_CACHE_STAGING"
+LOAD_SETTING = "TERBIT_CACHE_LOAD"
+logger = logging.getLogger(__name__)
+
+
+class _Pickler(pickle.Pickler):
+    """Stores the settings dict by reference: it is the same for every entry, and may hold
+    functions (Jinja filters) that pickle cannot store."""
+
+    def __init__(self, file: Any, settings: dict) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._settings = settings
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return "settings" if obj is self._settings else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file: Any, settings: dict) -> None:
+        super().__init__(file)
+        self._settings = settings
+
+    def persistent_load(self, pid: Any) -> Any:
+        if pid != "settings":
+            raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+        return self._settings
+
+
+def _stage_caches(generator: Any) -> None:
+    """Reader cache: loaded from CACHE_PATH when the runner trusts it, saved to staging."""
+    staging = generator.settings.get(STAGING_SETTING)
+    if not staging:
+        return
+    readers, settings = generator.readers, generator.settings
+    name = os.path.basename(readers._cache_path)
+    readers._cache = {}
+    source = Path(settings["CACHE_PATH"]) / name
+    if settings.get(LOAD_SETTING) and source.is_file():
+        try:
+            with source.open("rb") as handle:
+                readers._cache = _Unpickler(handle, settings).load()
+        except Exception as error:  # a damaged cache costs time, never correctness
+            logger.warning("cache %s ignored: %s", source, error)
+    target = Path(staging) / name
+
+    def save() -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as handle:
+            _Pickler(handle, settings).dump(readers._cache)
+
+    readers.save_cache = save
+
+
+class TerbitArticlesGenerator(ArticlesGenerator):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _stage_caches(self)
+
+    def _by_date(self, articles: Iterable[Any]) -> list[Any]:
+        if getattr(self, "_positions", None) is None:
+            self._positions = {id(a): i for i, a in enumerate(self.dates)}
+        position = self._positions
+        unique = {id(a): a for a in articles}
+        return sorted(unique.values(), key=lambda a: position[id(a)])
+
+    def _taxonomy(
+        self, kind: str, groups: Iterable[tuple[Any, list[Any]]], key: str, write: Callable
+    ) -> None:
+        template = self.get_template(kind)
+        for wrapper, articles in groups:
+            try:
+                self._write_one(write, template, kind, key, wrapper, articles)
+            except FileOverwriteFailedError:
+                if wrapper.slug:
+                    raise  # a real clash of two pages; an empty slug is skipped, as Pelican does
+
+    def _write_one(
+        self, write: Callable, template: Any, kind: str, key: str, wrapper: Any, articles: list
+    ) -> None:
+        write(
+            wrapper.save_as,
+            template,
+            self.context,
+            url=wrapper.url,
+            articles=articles,
+            dates=self._by_date(articles),
+            template_name=kind,
+            blog=True,
+            page_name=wrapper.page_name,
+            all_articles=self.articles,
+            **{key: wrapper},
+        )
+
+    def generate_tags(self, write: Callable) -> None:
+        self._taxonomy("tag", self.tags.items(), "tag", write)
+
+    def generate_categories(self, write: Callable) -> None:
+        self._taxonomy("category", self.categories, "category", write)
+
+    def generate_authors(self, write: Callable) -> None:
+        self._taxonomy("author", self.authors, "author", write)
+
+
+class TerbitPagesGenerator(PagesGenerator):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _stage_caches(self)
+
+
+REPLACEMENTS = {ArticlesGenerator: TerbitArticlesGenerator, PagesGenerator: TerbitPagesGenerator}

@@ -1,0 +1,196 @@
+"""Write only what changed: a Pelican writer that skips renders whose inputs are unchanged.
+
+Every page Pelican writes goes through ``write_file`` with a template and a context. We digest
+exactly the context values the template reads (see ``templates``); when the digest equals the
+one recorded for the same page in the previous build and that page is still on disk untouched,
+the page is not rendered and the previous file is hard-linked into the new output. Pages that
+are rendered but come out byte-identical are linked too, so unchanged files keep their
+timestamps. Everything else about Pelican's run is untouched: every signal still fires.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pelican.writers import Writer
+
+from pipeline.build.fingerprint import Digester, Undigestable, _hash
+from pipeline.build.templates import TemplateNeeds, Use
+
+# Returned instead of a rendered page; the sink recognises it by identity.
+REUSE = "\x00terbit-reuse\x00"
+MISSING = b"\x00missing"
+
+
+@dataclass
+class FileRecord:
+    digest: bytes | None
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class Session:
+    """The state one build shares with its writer."""
+
+    output: Path  # the folder being built
+    previous: Path | None  # the current site, whose files may be reused
+    previous_files: dict[str, FileRecord]
+    settings: dict[str, Any]
+    on_write: Callable[[str, bool], None] = lambda path, reused: None
+    digests: dict[str, bytes | None] = field(default_factory=dict)
+    rendered: int = 0
+    reused: int = 0
+    digester: Digester = field(default_factory=Digester)
+    needs: TemplateNeeds | None = None
+
+    def page_digest(self, template: Any, context: dict[str, Any]) -> bytes | None:
+        if self.needs is None:
+            self.needs = TemplateNeeds(template.environment)
+        needs = self.needs.of(template.name)
+        names = sorted(context) if needs.everything else sorted(needs.names)
+        parts = [str(template.name).encode(), str(context.get("output_file")).encode()]
+        try:
+            for name in names:
+                value = context.get(name, MISSING)
+                if name in self.settings and value is self.settings[name]:
+                    continue  # settings are part of the build key
+                parts += [name.encode(), self._value(value, needs.uses.get(name))]
+        except Undigestable:
+            return None
+        return _hash(*parts)
+
+    def _value(self, value: Any, use: Use | None) -> bytes:
+        digest = self.digester.digest
+        if use is None or use.whole or not isinstance(value, list | tuple):
+            return digest(value)
+        parts = [b"U"]
+        if use.head:
+            parts.append(digest(list(value[: use.head])))
+        if use.length:
+            parts.append(str(len(value)).encode())
+        if use.pair_lengths:
+            for pair in value:
+                if not (isinstance(pair, tuple) and len(pair) == 2):
+                    return digest(value)
+                parts += [digest(pair[0]), str(len(pair[1])).encode()]
+        return _hash(*parts)
+
+    def reusable(self, rel: str, digest: bytes | None) -> bool:
+        old = self.previous_files.get(rel)
+        if digest is None or old is None or old.digest != digest or self.previous is None:
+            return False
+        try:
+            st = (self.previous / rel).stat()
+        except OSError:
+            return False
+        return st.st_size == old.size and st.st_mtime_ns == old.mtime_ns
+
+    def records(self) -> dict[str, FileRecord]:
+        out = {}
+        for rel, digest in self.digests.items():
+            st = (self.output / rel).stat()
+            out[rel] = FileRecord(digest, st.st_size, st.st_mtime_ns)
+        return out
+
+
+def link_or_copy(source: Path, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+class _Tracked:
+    """A template whose ``render`` is skipped when the page's inputs are unchanged."""
+
+    def __init__(self, template: Any, session: Session) -> None:
+        self._template = template
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._template, name)
+
+    def render(self, context: dict[str, Any]) -> str:
+        rel = str(context.get("output_file"))
+        digest = self._session.page_digest(self._template, context)
+        self._session.digests[rel] = digest
+        if self._session.reusable(rel, digest):
+            return REUSE
+        return self._template.render(context)
+
+
+class _Sink:
+    """Collects what Pelican writes to one file, then writes, or links the identical old file."""
+
+    def __init__(self, handle: Any, filename: str, session: Session) -> None:
+        self._handle = handle
+        self._filename = filename
+        self._session = session
+        self._chunks: list[str] = []
+
+    def write(self, data: str | bytes) -> int:
+        # Feeds arrive as UTF-8 bytes (the XML writer wraps anything not a text file).
+        self._chunks.append(data.decode("utf-8") if isinstance(data, bytes) else data)
+        return len(data)
+
+    def __enter__(self) -> _Sink:
+        return self
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        session = self._session
+        if kind is not None or self._filename == os.devnull:
+            self._handle.writelines(c for c in self._chunks if c is not REUSE)
+            self._handle.close()
+            return
+        rel = os.path.relpath(self._filename, session.output)
+        old = session.previous / rel if session.previous else None
+        session.digests.setdefault(rel, None)
+        if len(self._chunks) == 1 and self._chunks[0] is REUSE:
+            self._relink(old)  # type: ignore[arg-type]
+            return
+        text = "".join(self._chunks)
+        if old is not None and self._same(old, text):
+            self._relink(old)
+            return
+        self._handle.write(text)
+        self._handle.close()
+        session.rendered += 1
+        session.on_write(rel, False)
+
+    def _same(self, old: Path, text: str) -> bool:
+        try:
+            if old.stat().st_size != len(text.encode("utf-8")):
+                return False
+            return old.read_text(encoding="utf-8") == text
+        except (OSError, UnicodeDecodeError):
+            return False
+
+    def _relink(self, old: Path) -> None:
+        self._handle.close()
+        os.unlink(self._filename)
+        link_or_copy(old, self._filename)
+        self._session.reused += 1
+        self._session.on_write(os.path.relpath(self._filename, self._session.output), True)
+
+
+class IncrementalWriter(Writer):
+    """Pelican's writer, with renders skipped and unchanged files linked from the last build."""
+
+    session: ClassVar[Session | None] = None
+
+    def write_file(self, name: Any, template: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.session is not None and template is not None:
+            template = _Tracked(template, self.session)
+        return super().write_file(name, template, context, *args, **kwargs)
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        handle = super()._open_w(filename, encoding, override)
+        if self.session is None:
+            return handle
+        return _Sink(handle, filename, self.session)

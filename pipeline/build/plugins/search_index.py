@@ -1,0 +1,61 @@
+"""``search.json``: the small index the search page reads in the browser (no external service).
+
+One entry per article and page, newest first, with short keys to keep the file small:
+``t`` title, ``u`` URL (relative to the site root), ``s`` summary (plain text, shortened),
+``d`` display date, ``c`` category, ``g`` tags.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+from pipeline.i18n import long_date
+
+INDEX_FILE = "search.json"
+SUMMARY_CHARS = 160
+
+
+def plain(html: str | None, limit: int = SUMMARY_CHARS) -> str:
+    text = " ".join(Markup(html or "").striptags().split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def entry(item: Any, lang: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"t": plain(item.title, 300), "u": item.url, "s": plain(item.summary)}
+    if getattr(item, "date", None) and hasattr(item, "category"):
+        data["d"] = long_date(item.date, lang)
+        data["c"] = item.category.name
+        data["g"] = [tag.name for tag in getattr(item, "tags", [])]
+    return data
+
+
+def write_index(generators: list[Any]) -> None:
+    """``all_generators_finalized``: write the index next to the pages it points to."""
+    articles: list[Any] = []
+    pages: list[Any] = []
+    settings: dict[str, Any] = {}
+    for generator in generators:
+        if isinstance(generator, ArticlesGenerator):
+            articles = sorted(generator.articles, key=lambda a: a.date, reverse=True)
+            settings = generator.settings
+        elif isinstance(generator, PagesGenerator):
+            pages = list(generator.pages)
+    if not settings:
+        return
+    lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
+    items = [entry(item, lang) for item in [*articles, *pages]]
+    target = Path(settings["OUTPUT_PATH"]) / INDEX_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        json.dumps(items, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(write_index)

@@ -1,0 +1,63 @@
+"""``sitemap.xml``: every article, page and index page (home, archive, categories, tags,
+authors, search) with absolute URLs from ``SITEURL``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator, PagesGenerator
+
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+DIRECT = ("ARCHIVES", "CATEGORIES", "TAGS", "AUTHORS", "SEARCH")
+
+
+def absolute(base: str, url: str) -> str:
+    return f"{base.rstrip('/')}/{url.lstrip('/')}"
+
+
+def entries(generator: ArticlesGenerator, pages: list[Any]) -> list[tuple[str, str | None]]:
+    """``(url, lastmod)`` pairs relative to the site root."""
+    found: list[tuple[str, str | None]] = [("", None)]
+    settings = generator.settings
+    found += [(settings[f"{name}_URL"], None) for name in DIRECT if settings.get(f"{name}_SAVE_AS")]
+    for article in generator.articles:
+        moment = getattr(article, "modified", None) or article.date
+        found.append((article.url, moment.isoformat()))
+    for page in pages:
+        moment = getattr(page, "modified", None) or getattr(page, "date", None)
+        found.append((page.url, moment.isoformat() if moment else None))
+    for group in (generator.categories, generator.tags, generator.authors):
+        # Pelican keeps tags as a dict and the others as (wrapper, articles) pairs.
+        wrappers = group.keys() if isinstance(group, dict) else (pair[0] for pair in group)
+        found += [(wrapper.url, None) for wrapper in wrappers]
+    return found
+
+
+def write_sitemap(generators: list[Any]) -> None:
+    """``all_generators_finalized``: write ``sitemap.xml`` into the output folder."""
+    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
+    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
+    if articles is None:
+        return
+    base = articles.settings.get("SITEURL") or ""
+    urlset = ET.Element("urlset", xmlns=NS)
+    seen: set[str] = set()
+    for url, lastmod in entries(articles, list(pages.pages) if pages else []):
+        loc = absolute(base, url)
+        if loc in seen:
+            continue
+        seen.add(loc)
+        node = ET.SubElement(urlset, "url")
+        ET.SubElement(node, "loc").text = loc
+        if lastmod:
+            ET.SubElement(node, "lastmod").text = lastmod
+    target = Path(articles.settings["OUTPUT_PATH"]) / "sitemap.xml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(urlset).write(target, encoding="utf-8", xml_declaration=True)
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(write_sitemap)

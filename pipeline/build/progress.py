@@ -1,0 +1,87 @@
+"""Progress of a build: a live display on a terminal, silence elsewhere.
+
+The build itself runs in a worker process and reports events; the parent turns them into calls
+on a ``Progress``. Anything can implement the protocol (the CLI, tests, the demo).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichBar
+
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "reading": ("Membaca naskah", "Reading drafts"),
+        "writing": ("Menulis halaman", "Writing pages"),
+        "reused": ("{n} dipakai ulang", "{n} reused"),
+    }
+)
+
+
+class Progress(Protocol):
+    def start(self, total_read: int) -> None: ...
+
+    def read(self, path: str) -> None: ...
+
+    def written(self, path: str, reused: bool) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class QuietProgress:
+    """No output: for pipes, CI logs and library use."""
+
+    def start(self, total_read: int) -> None:
+        pass
+
+    def read(self, path: str) -> None:
+        pass
+
+    def written(self, path: str, reused: bool) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class TerminalProgress:
+    """Two live bars (files read, pages written) drawn on stderr with rich."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self._console = console or Console(stderr=True)
+        self._bar = RichBar(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[note]}"),
+            TimeElapsedColumn(),
+            console=self._console,
+            transient=True,
+        )
+        self._reused = 0
+
+    def start(self, total_read: int) -> None:
+        self._bar.start()
+        self._read = self._bar.add_task(MSG("reading"), total=total_read or None, note="")
+        self._write = self._bar.add_task(MSG("writing"), total=None, note="")
+
+    def read(self, path: str) -> None:
+        self._bar.advance(self._read)
+
+    def written(self, path: str, reused: bool) -> None:
+        self._reused += reused
+        self._bar.update(self._write, advance=1, note=MSG("reused", n=self._reused))
+
+    def stop(self) -> None:
+        self._bar.stop()
+
+
+def default_progress() -> Progress:
+    """A live display when stderr is a terminal, nothing otherwise."""
+    return TerminalProgress() if sys.stderr.isatty() else QuietProgress()

@@ -1,0 +1,260 @@
+"""The build itself, run in a fresh process by ``runner`` (``python -m pipeline.build.worker``).
+
+A fresh process per build keeps Pelican's global signal registry and plugin state from leaking
+between builds. The request comes as JSON on stdin; events go out as JSON lines on the file
+descriptor named in the request, so Pelican's own console output cannot mix with them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipeline.build import cache
+from pipeline.errors import TerbitError
+from pipeline.i18n import Catalog, set_lang
+
+MSG = Catalog(
+    {
+        "full_changed": (
+            "Pengaturan, tema, plugin, atau versi Terbit berubah: membangun ulang seluruh situs.",
+            "Settings, theme, plugins or Terbit version changed: rebuilding the whole site.",
+        ),
+        "full_corrupt": (
+            "Cache build rusak atau tidak cocok: diabaikan, membangun ulang seluruh situs.",
+            "The build cache is damaged or does not match: ignored, rebuilding the whole site.",
+        ),
+        "full_version": (
+            "Cache build berasal dari versi Terbit lain: diabaikan, membangun ulang seluruh situs.",
+            "The build cache comes from another Terbit version: ignored, rebuilding the whole "
+            "site.",
+        ),
+        "full_output": (
+            "Folder keluaran berbeda dari build sebelumnya: membangun ulang seluruh situs.",
+            "The output folder differs from the last build: rebuilding the whole site.",
+        ),
+        "not_processed": ("tidak dapat diproses: {error}", "could not be processed: {error}"),
+        "settings_error": (
+            "pengaturan Pelican tidak dapat dimuat: {error}",
+            "cannot load the Pelican settings: {error}",
+        ),
+        "template_error": ("kesalahan templat: {error}", "template error: {error}"),
+        "build_error": ("build gagal: {error}", "build failed: {error}"),
+    }
+)
+
+
+class Events:
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def send(self, event: str, **data: Any) -> None:
+        self._stream.write(json.dumps({"event": event, **data}) + "\n")
+        self._stream.flush()
+
+
+def _located(error: BaseException, roots: list[Path]) -> tuple[str | None, int | None]:
+    """The innermost traceback frame inside one of ``roots`` (the theme, the settings file)."""
+    filename = getattr(error, "filename", None)
+    lineno = getattr(error, "lineno", None)
+    if filename and lineno:
+        return str(filename), int(lineno)
+    found: tuple[str | None, int | None] = (None, None)
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        name = frame.f_code.co_filename
+        if any(name.startswith(str(r)) for r in roots):
+            found = (name, line)
+    return found
+
+
+def _relative(path: str | None, root: Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return str(Path(path).resolve().relative_to(root))
+    except ValueError:
+        return path
+
+
+class LogCapture(logging.Handler):
+    """Pelican's warnings and errors as located problems; the rest is dropped."""
+
+    def __init__(self, events: Events, root: Path) -> None:
+        super().__init__(logging.WARNING)
+        self.events = events
+        self.root = root
+        self.content = root
+        self.errors = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Handlers run inside Pelican's ``except`` blocks: the exception is still current.
+        error = sys.exc_info()[1]
+        path, line, message = None, None, record.getMessage()
+        if isinstance(error, TerbitError):
+            path, line, message = error.path, error.line, error.message
+        elif error is not None and record.args:
+            path = str(self.content / str(record.args[0]))  # "Could not process %s"
+            message = MSG("not_processed", error=error)
+        path = _relative(path, self.root) if path else None
+        level = "error" if record.levelno >= logging.ERROR else "warning"
+        self.errors += level == "error"
+        self.events.send(level, path=path, line=line, message=message)
+
+
+def _count_sources(path: Path) -> int:
+    return sum(1 for p in path.rglob("*") if p.suffix in {".md", ".markdown", ".html", ".rst"})
+
+
+def run(request: dict[str, Any], events: Events) -> None:
+    from pelican import Pelican, signals
+    from pelican.settings import read_settings
+
+    from pipeline.build.generators import LOAD_SETTING, REPLACEMENTS, STAGING_SETTING
+    from pipeline.build.incremental import IncrementalWriter, Session
+
+    root = Path(request["root"])
+    conf = root / request["settings_file"]
+    tmp, final = Path(request["tmp"]), Path(request["output"])
+    cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
+    os.chdir(root)
+    sys.path.insert(0, str(root))
+    try:
+        settings = read_settings(
+            str(conf),
+            override={"OUTPUT_PATH": str(tmp), "DELETE_OUTPUT_DIRECTORY": False},
+        )
+    except Exception as error:
+        path, line = _located(error, [conf])
+        events.send(
+            "fail",
+            kind="config",
+            path=_relative(path or str(conf), root),
+            line=line,
+            message=MSG("settings_error", error=error),
+        )
+        return
+    settings.update(
+        CACHE_CONTENT=True,
+        CACHE_PATH=str(cache_dir / cache.PELICAN_DIR),
+        CHECK_MODIFIED_METHOD="md5",
+        GZIP_CACHE=False,
+        CONTENT_CACHING_LAYER="reader",
+        **{STAGING_SETTING: str(staging / cache.PELICAN_DIR)},
+    )
+
+    class TerbitPelican(Pelican):
+        def _get_generator_classes(self) -> list[type]:
+            return [REPLACEMENTS.get(c, c) for c in super()._get_generator_classes()]
+
+        def _get_writer(self) -> Any:
+            return IncrementalWriter(self.output_path, settings=self.settings)
+
+    capture = LogCapture(events, root)
+    logging.getLogger().addHandler(capture)
+    logging.getLogger().setLevel(logging.WARNING)
+    pelican = TerbitPelican(settings)
+    capture.content = Path(pelican.settings["PATH"])
+    key = cache.build_key(pelican.settings, conf)
+
+    state, note = None, None
+    try:
+        state = cache.load_state(cache_dir)
+    except cache.StateProblem as problem:
+        note = MSG(f"full_{problem}")
+    if state is not None and state.key != key:
+        state, note = None, MSG("full_changed")
+    where = os.path.relpath(final, root)
+    if state is not None and state.output != where:
+        state, note = None, MSG("full_output")
+    if request.get("full"):
+        state, note = None, None
+    if note:
+        events.send("note", message=note)
+    # Pelican must not load its caches itself: ours store the settings by reference.
+    pelican.settings["LOAD_CONTENT_CACHE"] = False
+    pelican.settings[LOAD_SETTING] = state is not None
+
+    session = Session(
+        output=tmp,
+        previous=final if state is not None and final.is_dir() else None,
+        previous_files=state.files if state is not None else {},
+        settings=pelican.settings,
+        on_write=lambda path, reused: events.send("write", path=path, reused=reused),
+    )
+    IncrementalWriter.session = session
+    counts = {"articles": 0, "pages": 0}
+
+    def read(content: Any) -> None:
+        events.send("read", path=str(getattr(content, "source_path", "")))
+
+    def articles(generator: Any) -> None:
+        counts["articles"] = len(generator.articles)
+
+    def pages(generator: Any) -> None:
+        counts["pages"] = len(generator.pages)
+
+    # Strong references: blinker would drop these local functions at once otherwise.
+    signals.content_object_init.connect(read, weak=False)
+    signals.article_generator_finalized.connect(articles, weak=False)
+    signals.page_generator_finalized.connect(pages, weak=False)
+    events.send("start", total=_count_sources(Path(pelican.settings["PATH"])))
+    try:
+        pelican.run()
+    except Exception as error:
+        theme = Path(pelican.settings["THEME"]).resolve()
+        path, line = _located(error, [theme, conf, root / "content"])
+        kind = "config" if path and path.startswith(str(theme)) else "input"
+        message = (
+            MSG("template_error", error=error)
+            if kind == "config"
+            else MSG("build_error", error=f"{type(error).__name__}: {error}")
+        )
+        if isinstance(error, TerbitError):
+            path, line, message = error.path, error.line, error.message
+        events.send("fail", kind=kind, path=_relative(path, root), line=line, message=message)
+        return
+    if capture.errors:
+        events.send("fail", kind="input", path=None, line=None, message="")
+        return
+    pelican_files = {}
+    for file in sorted((staging / cache.PELICAN_DIR).glob("*")):
+        pelican_files[file.name] = cache.file_sha(file)
+    cache.save_state(
+        staging,
+        cache.State(key=key, output=where, files=session.records(), pelican=pelican_files),
+    )
+    events.send(
+        "done",
+        rendered=session.rendered,
+        reused=session.reused,
+        incremental=state is not None,
+        **counts,
+    )
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    set_lang(request.get("lang"))
+    stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # Pelican's own console messages go to stderr, away from the events
+    events = Events(stream)
+    try:
+        run(request, events)
+    except TerbitError as error:
+        events.send(
+            "fail",
+            kind="input" if error.exit_code == 1 else "config",
+            path=error.path,
+            line=error.line,
+            message=error.message,
+        )
+    stream.close()
+
+
+if __name__ == "__main__":
+    main()

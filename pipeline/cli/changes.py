@@ -1,0 +1,62 @@
+"""``terbit changes``: every change with its state and what the gate says."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.forge.local.policy import evaluate
+from pipeline.forge.local.session import open_local
+from pipeline.gate.messages import when
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "help": (
+            "Daftar perubahan: nomor, judul, pengaju, status dan hasil gerbang SOP.",
+            "List changes: number, title, submitter, state and the SOP gate result.",
+        ),
+        "all": ("Tampilkan juga yang sudah digabung.", "Also show merged changes."),
+        "title": ("Perubahan", "Changes"),
+        "cols": (
+            "No|Judul|Pengaju|Diajukan|Status|Gerbang",
+            "No|Title|Submitter|Opened|State|Gate",
+        ),
+        "open": ("terbuka", "open"),
+        "merged": ("digabung", "merged"),
+        "closed": ("ditutup", "closed"),
+        "passed": ("lulus", "passed"),
+        "waiting": ("menunggu: {first}", "waiting: {first}"),
+        "none": ("Belum ada perubahan.", "No changes yet."),
+    }
+)
+
+
+@click.command(help=MSG("help"))
+@click.option("--all", "show_all", is_flag=True, help=MSG("all"))
+def command(show_all: bool) -> None:
+    forge = open_local()
+    changes = forge.list_changes(None if show_all else "open")
+    if not changes:
+        click.echo(MSG("none"))
+        return
+    table = Table(title=MSG("title"))
+    for col in MSG("cols").split("|"):
+        table.add_column(col)
+    for change in changes:
+        if change.state == "merged":
+            gate = "-"
+        else:
+            report = evaluate(forge, change)
+            first = report.problems[0] if report.problems else ""
+            gate = MSG("passed") if report.passed else MSG("waiting", first=first[:60])
+        table.add_row(
+            f"#{change.id}",
+            change.title,
+            change.author_login,
+            when(change.opened_at),
+            MSG(change.state),
+            gate,
+        )
+    Console(width=140).print(table)

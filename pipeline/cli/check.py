@@ -1,0 +1,105 @@
+"""``terbit check [PATH...]``: validate drafts; one ``path:line: message`` line per problem."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from pipeline.config.settings import SETTINGS_FILE, load_settings
+from pipeline.draft.checks import Report, check_paths
+from pipeline.i18n import Catalog, set_lang
+
+MSG = Catalog(
+    {
+        "help": (
+            "Periksa draf (front matter, gambar, tautan, data pribadi, HTML) sebelum diajukan. "
+            "Tanpa PATH: seluruh folder content/.",
+            "Check drafts (front matter, images, links, personal data, HTML) before submitting. "
+            "Without PATH: the whole content/ folder.",
+        ),
+        "format_help": (
+            "Keluaran: text (bawaan) atau json untuk mesin.",
+            "Output: text (default) or json for machines.",
+        ),
+        "root_help": (
+            "Folder repositori (bawaan: yang memuat folder kerja ini).",
+            "Repository folder (default: the one containing the working folder).",
+        ),
+        "lang_help": ("Bahasa pesan: id atau en.", "Message language: id or en."),
+        "clean": (
+            "Tidak ada masalah; {checked} berkas diperiksa.",
+            "No problems; {checked} {checked_word} checked.",
+        ),
+        "summary": (
+            "{count} masalah di {files} berkas; {checked} berkas diperiksa.",
+            "{count} {problems} in {files} {files_word}; {checked} {checked_word} checked.",
+        ),
+    }
+)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder upwards holding terbit.yml or .git; ``start`` when none does."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file() or (folder / ".git").exists():
+            return folder
+    return start
+
+
+def _files(n: int) -> str:
+    return "file" if n == 1 else "files"
+
+
+def _print(report: Report, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps([f.as_dict() for f in report.findings], ensure_ascii=False, indent=2))
+        return
+    for finding in report.findings:
+        click.echo(str(finding))
+    if report.findings:
+        click.echo(
+            MSG(
+                "summary",
+                count=len(report.findings),
+                problems="problem" if len(report.findings) == 1 else "problems",
+                files=report.files_with_problems,
+                files_word=_files(report.files_with_problems),
+                checked=report.checked,
+                checked_word=_files(report.checked),
+            )
+        )
+    else:
+        click.echo(MSG("clean", checked=report.checked, checked_word=_files(report.checked)))
+
+
+@click.command(name="check", help=MSG("help"))
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help=MSG("format_help")
+)
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help=MSG("root_help"),
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    help=MSG("lang_help"),
+    callback=lambda ctx, param, value: set_lang(value),
+)
+def command(paths: tuple[Path, ...], fmt: str, root: Path | None) -> None:
+    repo = root.resolve() if root else find_root(Path(os.getcwd()))
+    settings = load_settings(repo)
+    report = check_paths(repo, settings, list(paths) or None)
+    _print(report, fmt)
+    if report.findings:
+        raise SystemExit(1)

@@ -1,0 +1,215 @@
+"""``terbit demo``: the whole SOP offline, end to end, on the embedded forge.
+
+Creates a demo office (server repository with hooks, one clone and SSH key per person), runs one
+article through every step, publishes it, serves the site on 127.0.0.1 and shows the SOP table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config.settings import load_settings
+from pipeline.errors import ConfigError
+from pipeline.forge.local.office import Office, create_office
+from pipeline.forge.local.policy import evaluate
+from pipeline.forge.local.story import demo_start, run_story
+from pipeline.gate.report import GateReport
+from pipeline.i18n import Catalog
+
+MARKER = ".terbit-demo"
+SOURCE_FILES = ("sop.yml", "roles.yml")
+
+MSG = Catalog(
+    {
+        "help": (
+            "Jalankan seluruh SOP secara luring: kantor demo (server, klon dan kunci SSH tiap "
+            "orang), draf → nota dinas → perbaikan → persetujuan → merge → publikasi, lalu "
+            "sajikan situs di 127.0.0.1 dan tampilkan tabel SOP.",
+            "Run the whole SOP offline: a demo office (server, a clone and SSH key per person), "
+            "draft → nota dinas → corrections → approvals → merge → publishing, then serve the "
+            "site on 127.0.0.1 and show the SOP table.",
+        ),
+        "no_serve": (
+            "Selesai tanpa menyajikan situs (untuk skrip dan uji).",
+            "Finish without serving the site (for scripts and tests).",
+        ),
+        "dir": ("Folder kantor demo (bawaan: ./demo).", "Demo office folder (default: ./demo)."),
+        "realtime": (
+            "Pakai jam sebenarnya (lama tiap langkah ~0 menit) alih-alih hari kerja simulasi.",
+            "Use the real clock (each step ~0 minutes) instead of a simulated office day.",
+        ),
+        "port": (
+            "Port situs (bawaan 8000, atau port bebas).",
+            "Site port (default 8000, or free).",
+        ),
+        "not_demo": (
+            "{path} sudah ada dan bukan folder demo terbit; pilih --dir lain",
+            "{path} exists and is not a terbit demo folder; choose another --dir",
+        ),
+        "no_source": (
+            "jalankan dari checkout Terbit (perlu sop.yml dan roles.yml)",
+            "run from a Terbit checkout (sop.yml and roles.yml are needed)",
+        ),
+        "office": (
+            "Kantor demo di {path}: server {server}, {n} orang dengan klon dan kunci SSH sendiri.",
+            "Demo office in {path}: server {server}, {n} people with their own clone and SSH key.",
+        ),
+        "clock": (
+            "Jam simulasi: hari kerja dimulai {start} WIB (jalankan --realtime untuk jam asli).",
+            "Simulated clock: the office day starts {start} WIB (--realtime for the real clock).",
+        ),
+        "server_said": ("Server:", "Server:"),
+        "table": ("SOP perubahan #{id}: {title}", "SOP of change #{id}: {title}"),
+        "cols": (
+            "No|Kegiatan|Pelaksana|Selesai (WIB)|Lama / Baku|Keterangan",
+            "No|Activity|By|Done (WIB)|Took / Std|Note",
+        ),
+        "minutes": ("{a} / {b} mnt", "{a} / {b} min"),
+        "merged": ("main di server: {sha} (merge perubahan #{id})", "main on the server: {sha}"),
+        "site": ("Situs: {url}", "Site: {url}"),
+        "site_dir": ("Folder situs: {path}", "Site folder: {path}"),
+        "no_site": (
+            "Situs belum terbangun (lihat {log}).",
+            "The site was not built (see {log}).",
+        ),
+        "stop": ("Tekan Ctrl-C untuk berhenti.", "Press Ctrl-C to stop."),
+        "took": ("Demo selesai dalam {s:.1f} detik.", "Demo finished in {s:.1f} s."),
+    }
+)
+
+
+def _source() -> Path:
+    for candidate in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        if all((candidate / name).is_file() for name in SOURCE_FILES):
+            return candidate
+    raise ConfigError(MSG("no_source"))
+
+
+def _prepare(folder: Path) -> Path:
+    folder = folder.resolve()
+    if folder.exists() and any(folder.iterdir()):
+        if not (folder / MARKER).is_file():
+            raise ConfigError(MSG("not_demo", path=folder))
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("terbit demo\n")
+    return folder
+
+
+def sop_table(report: GateReport) -> Table:
+    table = Table(title=MSG("table", id=report.change_id, title=report.title), show_lines=False)
+    for col in MSG("cols").split("|"):
+        table.add_column(col, overflow="fold")
+    tz = ZoneInfo("Asia/Jakarta")
+    for step in report.steps:
+        ended = step.ended_at or step.at
+        took = "-" if step.elapsed_minutes is None else str(step.elapsed_minutes)
+        style = {"done": "green", "refused": "red"}.get(step.state, "yellow")
+        table.add_row(
+            str(step.number),
+            step.kegiatan,
+            f"{step.by_name or '-'}\n[dim]{step.role_title}[/dim]",
+            ended.astimezone(tz).strftime("%H:%M") if ended else "-",
+            MSG("minutes", a=took, b=step.minutes),
+            f"[{style}]{step.timing_note or step.reason or step.state}[/{style}]",
+        )
+    return table
+
+
+def _live_path(server: Path, source: Path) -> Path:
+    """The folder the local deploy target makes live (a link switched per release)."""
+    from pipeline.deploy import open_target
+
+    target = open_target(server, load_settings(source))
+    return getattr(target, "live_dir", server / "terbit" / "site")
+
+
+def _serve(folder: Path, port: int) -> tuple[str, Callable[[], None]]:
+    from pipeline.build.serve import serve_in_background
+
+    try:
+        return serve_in_background(folder, port)
+    except OSError:  # port taken (another demo, a test run): any free port will do
+        return serve_in_background(folder, 0)
+
+
+def _build_fallback(office: Office) -> Path | None:
+    """Build main in the admin's clone when the server's publishing produced no site."""
+    try:
+        from pipeline.build.runner import build_site
+    except ImportError:
+        return None
+    clone = office.forge(office.admin)
+    clone.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
+    output = office.root / "site"
+    build_site(clone.repo.work_tree or office.root, output)
+    return output if (output / "index.html").is_file() else None
+
+
+@click.command(help=MSG("help"))
+@click.option("--no-serve", is_flag=True, help=MSG("no_serve"))
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=None, help=MSG("dir"))
+@click.option("--realtime", is_flag=True, help=MSG("realtime"))
+@click.option("--port", type=int, default=8000, help=MSG("port"))
+def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> None:
+    started = time.perf_counter()
+    console = Console(width=max(100, shutil.get_terminal_size().columns))
+    source = _source()
+    root = _prepare(
+        folder
+        or (
+            Path.cwd() / "demo"
+            if Path.cwd() == source
+            else Path(tempfile.mkdtemp(prefix="terbit-demo-"))
+        )
+    )
+    os.environ.setdefault("TERBIT_PUBLISH", "sync")  # the site must exist before we serve it
+    # Serve the live folder from the start: publishing checks the live page while it runs.
+    live = _live_path(root / "server.git", source)
+    url, stop = _serve(live, port)
+    try:
+        office = create_office(
+            root, source, seed_message="Isi awal situs dan kunci SSH pegawai", site_url=url
+        )
+        console.print(MSG("office", path=root, server=office.server.name, n=len(office.people)))
+        start = None if realtime else demo_start(datetime.now(UTC))
+        if start:
+            wib = start.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%H:%M")
+            console.print(MSG("clock", start=wib))
+        result = run_story(office, start=start, say=console.print)
+        if result.server_output:
+            console.print(f"[dim]{MSG('server_said')}\n{result.server_output}[/dim]")
+        forge = office.forge(office.admin)
+        forge.sync()
+        change = forge.get_change(result.change.id)
+        console.print(sop_table(evaluate(forge, change)))
+        console.print(MSG("merged", sha=result.merge_sha[:10], id=change.id))
+        if not (live / "index.html").is_file():
+            site = _build_fallback(office)
+            if site is not None:
+                stop()
+                url, stop = _serve(site, port)
+            else:
+                console.print(MSG("no_site", log=office.server / "terbit" / "publish.log"))
+        console.print(MSG("site", url=url))
+        console.print(MSG("took", s=time.perf_counter() - started))
+        if no_serve:
+            return
+        console.print(MSG("stop"))
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()

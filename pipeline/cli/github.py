@@ -1,0 +1,355 @@
+"""``terbit github …``: what the GitHub workflows run, and the office's one-time setup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.errors import ConfigError
+from pipeline.i18n import Catalog, set_lang
+
+MSG = Catalog(
+    {
+        "help": (
+            "GitHub: gerbang SOP sebagai status check, komentar PR, pratinjau, dan penyiapan "
+            "repositori kantor.",
+            "GitHub: the SOP gate as a status check, the PR comment, previews, and setting up "
+            "the office's repository.",
+        ),
+        "repo_help": (
+            "Repositori PEMILIK/NAMA (bawaan: GITHUB_REPOSITORY atau remote origin).",
+            "Repository OWNER/NAME (default: GITHUB_REPOSITORY or the origin remote).",
+        ),
+        "pr_help": ("Nomor pull request.", "Pull request number."),
+        "root_help": (
+            "Folder repositori (bawaan: folder kerja).",
+            "Repository folder (default: cwd).",
+        ),
+        "lang_help": ("Bahasa pesan: id atau en.", "Message language: id or en."),
+        "options_metavar": ("[OPSI]", "[OPTIONS]"),
+        "subcommand_metavar": ("PERINTAH [ARG]...", "COMMAND [ARGS]..."),
+        "gate_help": (
+            "Nilai PR dengan aturan SOP (peran dan SOP dari cabang tujuan), kirim status "
+            "'terbit / sop-gate' dan tulis laporan per langkah ke ringkasan job.",
+            "Judge the PR by the SOP (roles and SOP from the base branch), post the "
+            "'terbit / sop-gate' status and write the per-step report to the job summary.",
+        ),
+        "no_status_help": ("Jangan kirim status (hanya tampilkan).", "Do not post the status."),
+        "report_only_help": (
+            "Keluar 0 setelah status terkirim meski belum lulus (status yang memutuskan).",
+            "Exit 0 once the status is posted even when not passed (the status decides).",
+        ),
+        "nota_help": (
+            "Periksa kolom nota dinas di deskripsi PR.",
+            "Check the nota dinas fields in the PR description.",
+        ),
+        "nota_ok": (
+            "nota dinas {nomor} tanggal {tanggal}: lengkap",
+            "nota dinas {nomor} dated {tanggal}: complete",
+        ),
+        "files_help": (
+            "Cetak berkas yang diubah PR (yang masih ada), satu per baris.",
+            "Print the files the PR changes (still present), one per line.",
+        ),
+        "annotate_help": (
+            "Ubah keluaran 'terbit check --format json' menjadi anotasi GitHub pada baris berkas.",
+            "Turn 'terbit check --format json' output into GitHub annotations on the lines.",
+        ),
+        "preview_help": (
+            "Tangkapan layar desktop dan seluler dari halaman yang diubah, dari hasil build.",
+            "Desktop and mobile screenshots of the changed pages, from the build output.",
+        ),
+        "output_help": ("Folder hasil build.", "Build output folder."),
+        "changed_help": (
+            "Berkas berisi daftar berkas yang diubah (satu per baris).",
+            "File listing the changed files (one per line).",
+        ),
+        "out_help": ("Folder tujuan tangkapan layar.", "Folder for the screenshots."),
+        "shots_taken": ("{n} tangkapan layar di {out}", "{n} screenshot(s) in {out}"),
+        "comment_help": (
+            "Perbarui SATU komentar Terbit di PR: nota dinas, hasil pemeriksaan draf, pratinjau.",
+            "Update the ONE Terbit comment on the PR: nota dinas, draft checks, previews.",
+        ),
+        "check_json_help": (
+            "Keluaran 'terbit check --format json' (tanpa ini: tidak ada draf yang diubah).",
+            "Output of 'terbit check --format json' (without it: no draft changed).",
+        ),
+        "shots_help": (
+            "Folder tangkapan layar (manifest.json).",
+            "Screenshot folder (manifest.json).",
+        ),
+        "artifact_help": (
+            "Tautan unduhan artefak pratinjau.",
+            "Download link of the preview artifact.",
+        ),
+        "commented": ("komentar PR #{pr} diperbarui", "PR #{pr} comment updated"),
+        "setup_help": (
+            "Buat CODEOWNERS, templat PR (formulir nota dinas) dan ruleset dari roles.yml dan "
+            "sop.yml. Tanpa --apply hanya menampilkan rencana.",
+            "Generate CODEOWNERS, the PR template (nota dinas form) and the ruleset from roles.yml "
+            "and sop.yml. Without --apply it only shows the plan.",
+        ),
+        "apply_help": (
+            "Tulis berkas dan kirim ruleset lewat API (perlu GITHUB_TOKEN admin).",
+            "Write the files and send the ruleset through the API (needs an admin GITHUB_TOKEN).",
+        ),
+        "plan_file": ("akan menulis {path} ({state})", "would write {path} ({state})"),
+        "plan_ruleset": (
+            "akan menyimpan ruleset '{name}' di {repo} (POST/PUT /repos/{repo}/rulesets):",
+            "would save ruleset '{name}' in {repo} (POST/PUT /repos/{repo}/rulesets):",
+        ),
+        "plan_hint": (
+            "Ini hanya rencana; jalankan lagi dengan --apply untuk menerapkannya.",
+            "This is only the plan; run again with --apply to carry it out.",
+        ),
+        "wrote": ("ditulis: {path}", "written: {path}"),
+        "ruleset_done": (
+            "ruleset '{name}' {action} di {repo}",
+            "ruleset '{name}' {action} in {repo}",
+        ),
+        "created": ("dibuat", "created"),
+        "updated": ("diperbarui", "updated"),
+        "commit_hint": (
+            "Ajukan berkas .github/ yang berubah lewat pull request (berkas itu dilindungi).",
+            "Propose the changed .github/ files through a pull request (they are protected).",
+        ),
+        "warning": ("PERINGATAN: {text}", "WARNING: {text}"),
+        "no_token": (
+            "GITHUB_TOKEN belum diatur; --apply memerlukan token admin repositori",
+            "GITHUB_TOKEN is not set; --apply needs a repository admin token",
+        ),
+    }
+)
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["id", "en"]),
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    help=MSG("lang_help"),
+    callback=lambda ctx, param, value: set_lang(value),
+)
+repo_option = click.option("--repo", default=None, help=MSG("repo_help"))
+pr_option = click.option(
+    "--pr", "number", type=click.IntRange(min=1), required=True, help=MSG("pr_help")
+)
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help=MSG("root_help"),
+)
+
+
+def _forge(repo: str | None, root: Path | None = None):  # type: ignore[no-untyped-def]
+    from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
+
+    where = root or Path.cwd()
+    return GitHubForge(GitHubClient(repo or repository_name(where)), repo_root=where)
+
+
+@click.group(
+    name="github",
+    help=MSG("help"),
+    options_metavar=MSG("options_metavar"),
+    subcommand_metavar=MSG("subcommand_metavar"),
+)
+@lang_option
+def command() -> None:
+    pass
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="gate", help=MSG("gate_help"))
+@repo_option
+@pr_option
+@click.option("--no-status", is_flag=True, help=MSG("no_status_help"))
+@click.option("--report-only", is_flag=True, help=MSG("report_only_help"))
+@lang_option
+def gate_cmd(repo: str | None, number: int, no_status: bool, report_only: bool) -> None:
+    from pipeline.forge.github.checks import gate, markdown, write_step_summary
+    from pipeline.gate import render
+
+    report = gate(_forge(repo), number, post=not no_status)
+    click.echo(render(report), nl=False)
+    write_step_summary(markdown(report))
+    if not report.passed and not report_only:
+        raise SystemExit(1)
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="nota-dinas", help=MSG("nota_help"))
+@repo_option
+@pr_option
+@lang_option
+def nota_cmd(repo: str | None, number: int) -> None:
+    from pipeline.forge.github.report import annotation, nota_status
+    from pipeline.gate.messages import when
+
+    pr = _forge(repo).client.pull(number)
+    nota, error = nota_status(pr.get("body"))
+    if nota is None:
+        click.echo(annotation({"message": error}, title="nota dinas"))
+        raise SystemExit(1)
+    click.echo(MSG("nota_ok", nomor=nota.nomor, tanggal=when(nota.tanggal)))
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="files", help=MSG("files_help"))
+@repo_option
+@pr_option
+def files_cmd(repo: str | None, number: int) -> None:
+    for item in _forge(repo).client.pull_files(number):
+        if item.get("status") != "removed":
+            click.echo(item["filename"])
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="annotate", help=MSG("annotate_help"))
+@click.argument("check_json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@lang_option
+def annotate_cmd(check_json: Path) -> None:
+    from pipeline.forge.github.report import annotation, read_findings
+
+    findings = read_findings(check_json)
+    for finding in findings:
+        click.echo(annotation(finding))
+    if any(f.get("severity", "error") != "warning" for f in findings):
+        raise SystemExit(1)
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="preview", help=MSG("preview_help"))
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=MSG("output_help"),
+)
+@click.option(
+    "--changed",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    required=True,
+    help=MSG("changed_help"),
+)
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help=MSG("out_help")
+)
+@root_option
+@lang_option
+def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None) -> None:
+    from pipeline.config.settings import load_settings
+    from pipeline.forge.github.preview import changed_pages, screenshots
+
+    where = (root or Path.cwd()).resolve()
+    settings = load_settings(where)
+    folder = output or where / settings.build.output
+    files = [
+        line.strip() for line in changed.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    pages = changed_pages(where, folder, files, settings.content.path)
+    manifest = screenshots(folder, pages, out, max_kb=settings.publish.screenshot_max_kb)
+    click.echo(MSG("shots_taken", n=len(manifest["shots"]), out=out))
+    if manifest["error"]:
+        from pipeline.forge.github.report import annotation
+
+        click.echo(annotation({"message": manifest["error"]}, title="pratinjau"))
+        raise SystemExit(1)
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="comment", help=MSG("comment_help"))
+@repo_option
+@pr_option
+@click.option(
+    "--check-json",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help=MSG("check_json_help"),
+)
+@click.option(
+    "--shots",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=MSG("shots_help"),
+)
+@click.option("--artifact-url", default=None, help=MSG("artifact_help"))
+@lang_option
+def comment_cmd(
+    repo: str | None,
+    number: int,
+    check_json: Path | None,
+    shots: Path | None,
+    artifact_url: str | None,
+) -> None:
+    from pipeline.forge.github.checks import run_url, write_step_summary
+    from pipeline.forge.github.report import (
+        REPORT_MARKER,
+        PrReport,
+        nota_status,
+        read_findings,
+        read_shots,
+    )
+
+    client = _forge(repo).client
+    pr = client.pull(number)
+    nota, nota_error = nota_status(pr.get("body"))
+    report = PrReport(
+        head_sha=pr["head"]["sha"],
+        nota=nota,
+        nota_error=nota_error,
+        findings=read_findings(check_json) if check_json else None,
+        artifact_url=artifact_url or None,
+        run_url=run_url(),
+    )
+    if shots is not None and (shots / "manifest.json").is_file():
+        report.shots, report.shots_error = read_shots(shots / "manifest.json")
+    text = report.markdown()
+    client.upsert_comment(number, REPORT_MARKER, text)
+    write_step_summary(text)
+    click.echo(MSG("commented", pr=number))
+
+
+@command.command(options_metavar=MSG("options_metavar"), name="setup", help=MSG("setup_help"))
+@repo_option
+@click.option("--apply", "do_apply", is_flag=True, help=MSG("apply_help"))
+@root_option
+@lang_option
+def setup_cmd(repo: str | None, do_apply: bool, root: Path | None) -> None:
+    from pipeline.config.settings import load_settings
+    from pipeline.forge.github import GitHubClient, repository_name
+    from pipeline.forge.github.client import github_token
+    from pipeline.forge.github.setup import RULESET_NAME, apply, plan
+    from pipeline.gate import policy_at
+
+    where = (root or Path.cwd()).resolve()
+
+    def read(path: str) -> str | None:
+        file = where / path
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+
+    sop, roles = policy_at(read)
+    the_plan = plan(sop, roles, load_settings(where))
+    name = repo or repository_name(where)
+    for warning in the_plan.warnings:
+        click.echo(MSG("warning", text=warning), err=True)
+    if not do_apply:
+        for generated in the_plan.files:
+            click.echo(MSG("plan_file", path=generated.path, state=_state(generated.state(where))))
+        click.echo(MSG("plan_ruleset", name=RULESET_NAME, repo=name))
+        click.echo(the_plan.ruleset_json(), nl=False)
+        click.echo(MSG("plan_hint"))
+        return
+    if not github_token():
+        raise ConfigError(MSG("no_token"))
+    written, action = apply(the_plan, where, GitHubClient(name))
+    for path in written:
+        click.echo(MSG("wrote", path=path))
+    click.echo(MSG("ruleset_done", name=RULESET_NAME, action=MSG(action), repo=name))
+    if written:
+        click.echo(MSG("commit_hint"))
+
+
+def _state(state: str) -> str:
+    from pipeline.forge.github.setup import MSG as SETUP
+
+    return SETUP(state)
+
+
+__all__ = ["command"]

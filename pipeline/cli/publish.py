@@ -1,0 +1,81 @@
+"""``terbit publish``: steps 6-8 for a merge (build, deploy, live check, screenshots, notice,
+completion record). The embedded server runs it after each merge; by hand it resumes or repeats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pipeline.errors import InputError
+from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
+
+MSG = Catalog(
+    {
+        "help": (
+            "Terbitkan perubahan yang digabung oleh MERGE (bawaan: merge terakhir di main): "
+            "build, unggah, periksa tayang, tangkapan layar, pemberitahuan, catatan penyelesaian.",
+            "Publish the change merged by MERGE (default: the latest merge on main): build, "
+            "deploy, live check, screenshots, notice, completion record.",
+        ),
+        "resume": (
+            "Lanjutkan publikasi yang terhenti dari tahap terakhir yang selesai.",
+            "Continue a stopped publication from its last finished stage.",
+        ),
+        "repo": ("Repositori (bawaan: folder ini).", "Repository (default: this folder)."),
+        "no_merge": ("belum ada merge di main", "there is no merge on main yet"),
+        "live": ("Tayang      : {url}", "Live        : {url}"),
+        "shot": ("Tangkapan   : {path}", "Screenshot  : {path}"),
+        "release": ("Rilis       : {release}", "Release     : {release}"),
+        "record": ("Catatan     : {folder} ({commit})", "Record      : {folder} ({commit})"),
+        "state": ("Status tahap: {path}", "Stage state : {path}"),
+        "complete": ("Publikasi #{id} selesai dan lengkap.", "Publication #{id} is complete."),
+        "incomplete": (
+            "Publikasi #{id} BELUM LENGKAP; catatan menyebut alasannya:",
+            "Publication #{id} is INCOMPLETE; the record says why:",
+        ),
+        "skipped": ("{reason}", "{reason}"),
+        "existing": ("sudah ada", "already there"),
+    }
+)
+
+
+@click.command(help=MSG("help"))
+@click.argument("merge", required=False)
+@click.option("--resume", is_flag=True, help=MSG("resume"))
+@click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
+              help=MSG("repo"))  # fmt: skip
+def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
+    from pipeline.forge import open_forge
+    from pipeline.publication import latest_merge, publish, repo_settings
+
+    repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
+    root = repo.work_tree or repo.git_dir
+    settings = repo_settings(repo)
+    merge = merge or latest_merge(repo)
+    if not merge:
+        raise InputError(MSG("no_merge"))
+    forge = open_forge(root, settings)
+    result = publish(
+        root, merge, settings=settings, forge=forge, resume=resume,
+        say=lambda line: click.echo(f"  {line}", err=True),
+    )  # fmt: skip
+    if result.status == "skipped":
+        click.echo(MSG("skipped", reason="; ".join(result.problems)))
+        return
+    for url in result.urls:
+        click.echo(MSG("live", url=url))
+    for path in result.screenshots:
+        click.echo(MSG("shot", path=path))
+    click.echo(MSG("release", release=result.release))
+    commit = result.record_commit[:10] if result.record_commit else MSG("existing")
+    click.echo(MSG("record", folder=result.record_folder, commit=commit))
+    if result.status == "complete":
+        click.echo(MSG("complete", id=result.change_id))
+        return
+    click.echo(MSG("incomplete", id=result.change_id))
+    for reason in result.problems:
+        click.echo(f"  - {reason}")
+    click.echo(MSG("state", path=result.state_file))
+    raise SystemExit(1)

@@ -1,0 +1,90 @@
+"""``terbit submit``: open a change with its nota dinas (step 2), or send new commits to it."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+
+from pipeline.change.nota_dinas import template
+from pipeline.forge.local.client import identity, submit
+from pipeline.forge.local.session import open_local
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "help": (
+            "Ajukan draf di cabang ini sebagai perubahan beserta nota dinasnya (langkah 2 SOP). "
+            "Bila perubahan sudah ada, kirim commit baru (perbaikan) ke perubahan itu.",
+            "Submit the draft on this branch as a change with its nota dinas (SOP step 2). "
+            "When the change exists already, send the new commits (corrections) to it.",
+        ),
+        "nota": (
+            "Berkas nota dinas (blok yaml + isi; lihat --form).",
+            "Nota dinas file (yaml block + body; see --form).",
+        ),
+        "form": (
+            "Cetak formulir nota dinas kosong lalu keluar.",
+            "Print a blank nota dinas form and exit.",
+        ),
+        "title": ("Judul perubahan (bawaan: judul draf).", "Change title (default: draft title)."),
+        "field": ("Kolom nota dinas '{name}'.", "Nota dinas field '{name}'."),
+        "opened": (
+            "Perubahan #{id} diajukan dengan nota dinas. Pemeriksa berikutnya: Katimker.\n"
+            "Lihat kemajuannya: terbit status {id}",
+            "Change #{id} submitted with its nota dinas. Next reviewer: Katimker.\n"
+            "Follow it: terbit status {id}",
+        ),
+        "updated": (
+            "Commit baru dikirim ke perubahan #{id}; persetujuan pada commit lama tidak berlaku "
+            "untuk langkah yang terikat commit terakhir.",
+            "New commits sent to change #{id}; approvals of older commits no longer count for "
+            "steps bound to the latest commit.",
+        ),
+    }
+)
+
+FIELDS = ("nomor", "yth", "dari", "hal", "sifat", "nama", "nip", "isi")
+
+
+def _field_options(func):  # type: ignore[no-untyped-def]
+    for name in reversed(FIELDS):
+        func = click.option(f"--{name}", default=None, help=MSG("field", name=name))(func)
+    func = click.option(
+        "--tanggal",
+        type=click.DateTime(["%Y-%m-%d"]),
+        default=None,
+        help=MSG("field", name="tanggal"),
+    )(func)
+    return click.option("--lampiran", multiple=True, help=MSG("field", name="lampiran"))(func)
+
+
+@click.command(help=MSG("help"))
+@click.option(
+    "--nota", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=MSG("nota")
+)
+@click.option("--form", is_flag=True, help=MSG("form"))
+@click.option("--title", default=None, help=MSG("title"))
+@_field_options
+def command(nota: Path | None, form: bool, title: str | None, **fields: object) -> None:
+    if form:
+        click.echo(template(), nl=False)
+        return
+    forge = open_local()
+    who = identity(forge)
+    text = nota.read_text(encoding="utf-8") if nota else None
+    given = {k: v for k, v in fields.items() if v not in (None, ())}
+    if text is None and given:
+        tanggal = given.pop("tanggal", None)
+        lampiran = list(given.pop("lampiran", ())) or None
+        text = template(
+            tanggal=tanggal.date() if tanggal else date.today(),  # type: ignore[attr-defined]
+            lampiran=lampiran,
+            nama=str(given.pop("nama", who.person.name)),
+            nip=str(given.pop("nip", who.person.nip)),
+            dari=str(given.pop("dari", who.person.jabatan or who.person.name)),
+            **{k: str(v) for k, v in given.items()},
+        )
+    change_id, opened = submit(forge, who, nota_text=text, title=title)
+    click.echo(MSG("opened" if opened else "updated", id=change_id))

@@ -1,0 +1,51 @@
+"""Deploy targets behind one interface (``Target``), chosen by ``terbit.yml`` ``deploy.target``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.config.settings import Settings
+from pipeline.deploy.base import DeployLog, Release, Target, new_release_id
+from pipeline.deploy.local import LocalTarget
+from pipeline.deploy.pages import PagesTarget
+from pipeline.deploy.rsync import DeployError, RsyncTarget
+
+
+def _under(root: Path, path: str | None) -> str | None:
+    if path is None:
+        return None
+    expanded = Path(path).expanduser()
+    return str(expanded if expanded.is_absolute() else root / expanded)
+
+
+def open_target(root: Path, settings: Settings) -> Target:
+    """The configured target; relative paths are relative to the repository root."""
+    deploy = settings.deploy
+    if deploy.target == "rsync":
+        conf = deploy.rsync
+        return RsyncTarget(
+            host=conf.host,
+            port=conf.port,
+            user=conf.user,
+            path=conf.path,
+            identity_file=_under(root, conf.identity_file),
+            known_hosts=_under(root, conf.known_hosts),
+            keep=conf.keep,
+        )
+    if deploy.target == "github-pages":
+        return PagesTarget(Path(_under(root, deploy.github_pages.path) or root / "_site"))
+    folder = Path(_under(root, deploy.local.path) or root / ".terbit/site")
+    return LocalTarget(folder, deploy.local.keep)
+
+
+__all__ = [
+    "DeployError",
+    "DeployLog",
+    "LocalTarget",
+    "PagesTarget",
+    "Release",
+    "RsyncTarget",
+    "Target",
+    "new_release_id",
+    "open_target",
+]

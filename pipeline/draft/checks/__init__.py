@@ -1,0 +1,137 @@
+"""``terbit check``: every draft checked on its own; one bad file never hides another's problems.
+
+Each check is a small function ``(Context, Draft) -> list[Finding]`` in its own module. A check
+that fails unexpectedly becomes a finding on that file (and the rest carry on), never a crash.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.config.settings import Settings
+from pipeline.draft.checks import files, slugs
+from pipeline.draft.checks.base import Context, Draft, Finding
+from pipeline.draft.checks.body import check_body, check_meta_images
+from pipeline.draft.checks.meta import check_front_matter, quick_meta
+from pipeline.draft.checks.personal import check_personal
+from pipeline.draft.checks.refs import known_pages
+from pipeline.errors import TerbitError
+from pipeline.i18n import Catalog
+
+ROLES_FILE = "roles.yml"
+
+MSG = Catalog(
+    {
+        "crashed": (
+            "pemeriksaan '{check}' gagal pada berkas ini ({error}); laporkan ke admin",
+            "the '{check}' check failed on this file ({error}); report it to the admin",
+        ),
+    }
+)
+
+Check = Callable[[Context, Draft], list[Finding]]
+# Run after the front matter parsed (they need the body or the fields).
+PARSED_CHECKS: tuple[Check, ...] = (check_meta_images, check_body)
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def files_with_problems(self) -> int:
+        return len({f.path for f in self.findings})
+
+
+def _people(root: Path) -> tuple[set[str] | None, list[Finding]]:
+    """Person ids from roles.yml, or None (plain names allowed) when there is no roles.yml."""
+    file = root / ROLES_FILE
+    if not file.is_file():
+        return None, []
+    try:
+        from pipeline.config.roles import load_roles
+
+        roles = load_roles(file.read_text(encoding="utf-8"), ROLES_FILE)
+        return set(roles.by_id), []
+    except TerbitError as bad:
+        return None, [Finding(bad.path or ROLES_FILE, bad.line, "roles", bad.message)]
+    except (ImportError, AttributeError, UnicodeDecodeError, OSError):
+        return None, []
+
+
+def _guarded(check: Check, ctx: Context, draft: Draft) -> list[Finding]:
+    try:
+        return check(ctx, draft)
+    except Exception as error:  # a bug in one check must not stop the others
+        name = check.__name__.removeprefix("check_")
+        message = MSG("crashed", check=name, error=f"{type(error).__name__}: {error}")
+        return [draft.find(None, "internal", message)]
+
+
+def _terms(data: object) -> set[str]:
+    """Category, author and tags of one draft: each has a generated page on the site."""
+    if not isinstance(data, dict):
+        return set()
+    terms = {data[k] for k in ("category", "author") if isinstance(data.get(k), str)}
+    tags = data.get("tags")
+    if isinstance(tags, list):
+        terms |= {t for t in tags if isinstance(t, str)}
+    return terms
+
+
+def _index(ctx: Context, checked: list[Draft]) -> tuple[list[slugs.SlugEntry], frozenset[str]]:
+    """Slugs of every draft in content/ (a new draft is compared with all others) and the last
+    URL segments the site generates (for site-absolute links)."""
+    entries = {}
+    terms: set[str] = set(ctx.settings.categories)
+    checked_rels = {d.rel for d in checked}
+    for draft in checked:
+        if draft.parsed is not None and draft.yaml_ok:
+            entries[draft.rel] = slugs.entry(draft.rel, draft.kind, draft.parsed.doc)
+            terms |= _terms(draft.raw)
+    if ctx.content.is_dir():
+        every, _ = files.discover(ctx, [ctx.content])
+        for other in every:
+            if other.rel in checked_rels or files.read(ctx, other):
+                continue
+            doc = quick_meta(other.text or "", other.rel)
+            if doc is not None:
+                entries[other.rel] = slugs.entry(other.rel, other.kind, doc)
+                terms |= _terms(doc.data)
+    pages = known_pages({e.slug for e in entries.values()}, terms)
+    return list(entries.values()), pages
+
+
+def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None) -> Report:
+    """Check the drafts under ``paths`` (default: the whole content folder)."""
+    root = root.resolve()
+    content = Path(os.path.normpath(root / settings.content.path))
+    people, report_findings = _people(root)
+    ctx = Context(root, content, settings.content, people)
+    targets = paths if paths else [content]
+    if not paths and not content.is_dir():
+        return Report(report_findings, 0)
+    drafts, findings = files.discover(ctx, targets)
+    # Files refused before reading (symlinks out, outside the repository) were checked too.
+    report = Report(report_findings + findings, len(drafts) + len({f.path for f in findings}))
+    parsed: list[Draft] = []
+    for draft in drafts:
+        problems = _guarded(files.read, ctx, draft)
+        if draft.text is not None:
+            problems += _guarded(check_front_matter, ctx, draft)
+            problems += _guarded(check_personal, ctx, draft)
+            if draft.parsed is not None:
+                parsed.append(draft)
+        report.findings += problems
+    entries, pages = _index(ctx, drafts)
+    ctx = Context(root, content, settings.content, people, pages)
+    for draft in parsed:
+        for check in PARSED_CHECKS:
+            report.findings += _guarded(check, ctx, draft)
+    report.findings += slugs.duplicates(entries, {d.rel for d in drafts})
+    report.findings.sort(key=lambda f: (f.path, f.line or 0))
+    return report

@@ -1,0 +1,84 @@
+"""What every check shares: a located finding, the draft under check, the repository context."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pipeline.config.settings import ContentSettings
+from pipeline.draft.frontmatter import Parsed
+from pipeline.draft.model import Kind
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: ``path:line: message``; ``code`` is stable for machines."""
+
+    path: str
+    line: int | None
+    code: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+        }
+
+
+@dataclass(frozen=True)
+class Context:
+    root: Path  # the repository, absolute and resolved
+    content: Path  # root / content.path
+    settings: ContentSettings
+    people: set[str] | None  # person ids from roles.yml; None when there is none
+    # Last path segments a site-absolute "/….html" link may end in (slugs, categories, tags…).
+    known_pages: frozenset[str] = frozenset()
+
+    def rel(self, path: Path) -> str:
+        """How a path is printed: relative to the repository, with forward slashes."""
+        absolute = Path(os.path.abspath(path))
+        try:
+            return absolute.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+@dataclass
+class Draft:
+    path: Path  # absolute, symlinks not resolved
+    rel: str
+    kind: Kind
+    text: str | None = None
+    parsed: Parsed | None = None
+    meta: Any = None  # the validated model, when the front matter is valid
+    raw: dict[str, Any] = field(default_factory=dict)  # the front matter as written
+    yaml_ok: bool = False  # the front matter parsed (its slug counts for duplicates)
+
+    def find(self, line: int | None, code: str, message: str) -> Finding:
+        return Finding(self.rel, line, code, message)
+
+
+def real_path(path: Path) -> Path | None:
+    """``path`` with every symlink followed; None for a loop or an unreadable link."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Lexically inside ``folder`` (both absolute, ``..`` already collapsed)."""
+    return path == folder or folder in path.parents

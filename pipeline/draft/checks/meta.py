@@ -1,0 +1,104 @@
+"""Front matter: fences, YAML (hostile input included), the schema, impossible dates."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic_core import PydanticCustomError
+
+from pipeline.config import yamlsrc
+from pipeline.draft import frontmatter
+from pipeline.draft.checks.base import Context, Draft, Finding
+from pipeline.draft.model import parse_when, validate_meta
+from pipeline.errors import InputError
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "too_deep": (
+            "YAML bersarang terlalu dalam; front matter cukup beberapa tingkat",
+            "YAML nested too deeply; front matter needs only a few levels",
+        ),
+        "body_empty": (
+            "artikel belum berisi teks di bawah front matter",
+            "the article has no text below the front matter",
+        ),
+    }
+)
+
+# "date: 2026-02-30" is refused by the YAML loader itself; say it in the schema's words.
+_DATE_LINE = re.compile(r"^\s*([\w-]+)\s*:\s*['\"]?(\d{4}-\d{1,2}-\d{1,2}(?:[ T][\d:.]+)?)")
+
+
+def _quote_bad_date(text: str, line: int | None) -> str | None:
+    """``text`` with the impossible date on ``line`` quoted, so the schema can report it."""
+    lines = text.splitlines(keepends=True)
+    if not line or not 0 < line <= len(lines):
+        return None
+    match = _DATE_LINE.match(lines[line - 1])
+    if not match or lines[line - 1][match.start(2) - 1] in "'\"":
+        return None
+    try:
+        parse_when(match.group(2))
+        return None
+    except PydanticCustomError:
+        pass
+    start, end = match.span(2)
+    row = lines[line - 1]
+    lines[line - 1] = f'{row[:start]}"{row[start:end]}"{row[end:]}'
+    return "".join(lines)
+
+
+def _parse(draft: Draft) -> frontmatter.Parsed:
+    text = draft.text or ""
+    for _ in range(20):  # each impossible date is one more pass; a draft has a few dates
+        try:
+            return frontmatter.parse(text, draft.rel)
+        except InputError as bad:
+            patched = _quote_bad_date(text, bad.line)
+            if patched is None:
+                raise
+            text = patched
+    return frontmatter.parse(text, draft.rel)
+
+
+def check_front_matter(ctx: Context, draft: Draft) -> list[Finding]:
+    """Parse and validate; on success ``draft.parsed``/``draft.meta``/``draft.raw`` are set.
+
+    When the YAML itself is broken, ``draft.parsed`` still gets the body (with empty front
+    matter) so the body checks run; ``draft.yaml_ok`` stays False.
+    """
+    assert draft.text is not None
+    try:
+        _, body, body_line = frontmatter.split(draft.text, draft.rel)
+    except InputError as bad:
+        return [draft.find(bad.line, "front_matter", bad.message)]
+    try:
+        draft.parsed = _parse(draft)
+    except (InputError, RecursionError) as bad:
+        empty = yamlsrc.Doc(data={}, path=draft.rel)
+        draft.parsed = frontmatter.Parsed(meta={}, body=body, body_line=body_line, doc=empty)
+        if isinstance(bad, RecursionError):
+            return [draft.find(2, "yaml", MSG("too_deep"))]
+        return [draft.find(bad.line, "yaml", bad.message)]
+    draft.yaml_ok = True
+    draft.raw = draft.parsed.meta
+    meta, problems = validate_meta(
+        draft.parsed.doc,
+        draft.kind,  # type: ignore[arg-type]
+        categories=list(ctx.settings.categories),
+        people=ctx.people,
+    )
+    draft.meta = meta
+    findings = [draft.find(p.line, p.code or "schema", p.message) for p in problems]
+    if draft.kind == "article" and not draft.parsed.body.strip():
+        findings.append(draft.find(draft.parsed.body_line - 1, "body_empty", MSG("body_empty")))
+    return findings
+
+
+def quick_meta(text: str, rel: str) -> yamlsrc.Doc | None:
+    """The front matter of a draft that is not itself under check (for the slug index)."""
+    try:
+        return frontmatter.parse(text, rel).doc
+    except (InputError, RecursionError):
+        return None

@@ -1,0 +1,60 @@
+"""Duplicate slugs: two drafts of one kind and language would be written to the same URL."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from pipeline.config.yamlsrc import Doc
+from pipeline.draft.checks.base import Finding
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "duplicate": (
+            "slug '{slug}' juga dipakai oleh {other}; kedua halaman akan saling menimpa",
+            "slug '{slug}' is also used by {other}; the two pages would overwrite each other",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class SlugEntry:
+    rel: str
+    kind: str
+    slug: str
+    lang: str
+    line: int | None  # the slug field, else the title, else the file's start
+
+
+def entry(rel: str, kind: str, doc: Doc | None) -> SlugEntry:
+    data: dict[str, Any] = doc.data if doc and isinstance(doc.data, dict) else {}
+    slug = data.get("slug")
+    field = "slug" if isinstance(slug, str) and slug.strip() else "title"
+    if field == "title":
+        slug = PurePosixPath(rel).stem
+    lang = data.get("lang") if isinstance(data.get("lang"), str) else ""
+    line = doc.line_of((field,)) if doc else None
+    return SlugEntry(rel, kind, str(slug).strip().lower(), str(lang), line or 1)
+
+
+def duplicates(entries: list[SlugEntry], checked: set[str]) -> list[Finding]:
+    """A finding on every checked draft whose slug another draft already uses."""
+    groups: dict[tuple[str, str, str], list[SlugEntry]] = defaultdict(list)
+    for item in entries:
+        groups[(item.kind, item.slug, item.lang)].append(item)
+    findings = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda e: e.rel)
+        for item in group:
+            if item.rel not in checked:
+                continue
+            other = next(e for e in group if e.rel != item.rel)
+            message = MSG("duplicate", slug=item.slug, other=f"{other.rel}:{other.line}")
+            findings.append(Finding(item.rel, item.line, "duplicate_slug", message))
+    return findings

@@ -1,0 +1,53 @@
+"""Which articles and pages a merge adds, updates or removes, and where they live on the site."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+from pipeline.draft.frontmatter import parse
+from pipeline.errors import TerbitError
+from pipeline.record.model import ArticleFact
+from pipeline.vcs import Repo
+
+_TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+
+
+def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> list[ArticleFact]:
+    """Markdown files under ``content/`` the merge changed against its first parent."""
+    parents = repo.parents(merge_sha)
+    base = parents[0] if parents else None
+    if base is None:
+        return []
+    facts = []
+    for status, path in repo.changed_status(base, merge_sha):
+        if not path.startswith(f"{content}/") or not path.endswith(".md"):
+            continue
+        text = repo.show_file(base if status == "D" else merge_sha, path) or ""
+        try:
+            meta = parse(text, path).meta
+        except TerbitError:
+            meta = {}
+        title = str(meta.get("title") or PurePosixPath(path).stem)
+        slug = str(meta.get("slug") or PurePosixPath(path).stem)
+        is_page = f"/{content}/pages/" in f"/{path}"
+        url = None if status == "D" else (f"{slug}/" if is_page else f"artikel/{slug}/")
+        facts.append(ArticleFact(path=path, status=status, title=title, url=url))
+    return facts
+
+
+def locate(site_dir: Path, fact: ArticleFact) -> str | None:
+    """The site-relative URL of ``fact`` in a built site (by its expected path, else its title)."""
+    if fact.url is None:
+        return None
+    if (site_dir / fact.url / "index.html").is_file():
+        return fact.url
+    for page in sorted(site_dir.glob("**/index.html")):
+        found = _TITLE.search(page.read_text(encoding="utf-8", errors="replace")[:4000])
+        if found and fact.title in found.group(1):
+            return page.parent.relative_to(site_dir).as_posix() + "/"
+    return None
+
+
+def absolute(base_url: str, relative: str) -> str:
+    return base_url.rstrip("/") + "/" + relative.lstrip("/")

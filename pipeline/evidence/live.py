@@ -1,0 +1,96 @@
+"""Prove a published page is live: it answers 200 and shows the article's title.
+
+A CDN or a slow web server can take a while, so the check retries with exponential backoff,
+bounded by ``publish.verify_attempts`` and ``publish.verify_backoff_s``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from pipeline.errors import TerbitError
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "not_live": (
+            "halaman {url} belum tayang setelah {attempts} percobaan ({seconds:.1f} detik): {last}",
+            "page {url} is not live after {attempts} attempts ({seconds:.1f} seconds): {last}",
+        ),
+        "status": ("status HTTP {status}", "HTTP status {status}"),
+        "no_title": (
+            "judul '{title}' tidak ada di halaman",
+            "the title '{title}' is not on the page",
+        ),
+        "error": ("tidak terhubung: {error}", "cannot connect: {error}"),
+    }
+)
+
+MAX_DELAY_S = 30.0
+_SPACE = re.compile(r"\s+")
+
+
+class NotLiveError(TerbitError):
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class LiveCheck:
+    url: str
+    status: int
+    attempts: int
+    seconds: float
+
+
+def _normal(text: str) -> str:
+    return _SPACE.sub(" ", html.unescape(text)).strip().casefold()
+
+
+def page_shows(body: str, title: str) -> bool:
+    """Whether the page text carries the title (entities and whitespace normalised)."""
+    return _normal(title) in _normal(re.sub(r"<[^>]+>", " ", body))
+
+
+def verify_live(
+    url: str,
+    title: str,
+    *,
+    attempts: int = 8,
+    backoff_s: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout_s: float = 15.0,
+) -> LiveCheck:
+    """Fetch ``url`` until it answers 200 with ``title``; raise NotLiveError when it never does."""
+    started = time.monotonic()
+    last = ""
+    with httpx.Client(follow_redirects=True, timeout=timeout_s) as client:
+        for attempt in range(1, attempts + 1):
+            try:
+                # A cache-busting header: a CDN may keep serving the previous 404.
+                answer = client.get(url, headers={"Cache-Control": "no-cache"})
+            except httpx.HTTPError as error:
+                last = MSG("error", error=type(error).__name__)
+            else:
+                if answer.status_code != 200:
+                    last = MSG("status", status=answer.status_code)
+                elif not page_shows(answer.text, title):
+                    last = MSG("no_title", title=title)
+                else:
+                    return LiveCheck(url, 200, attempt, time.monotonic() - started)
+            if attempt < attempts:
+                sleep(min(backoff_s * 2 ** (attempt - 1), MAX_DELAY_S))
+    raise NotLiveError(
+        MSG(
+            "not_live",
+            url=url,
+            attempts=attempts,
+            seconds=time.monotonic() - started,
+            last=last,
+        )
+    )

@@ -1,0 +1,186 @@
+"""The SOP gate as the required status check ``terbit / sop-gate``, and its job summary.
+
+The decision itself is ``pipeline.gate.evaluate`` — the same rules the embedded forge applies
+— fed with the PR read through the API and the SOP/roles of the BASE branch. This module only
+carries the verdict to GitHub: a commit status on the PR's head and a Markdown step report.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+from pipeline.forge.github.forge import GitHubForge
+from pipeline.gate import GateReport, evaluate, policy_at
+from pipeline.gate.messages import when
+from pipeline.i18n import Catalog
+
+STATUS_CONTEXT = "terbit / sop-gate"
+
+MSG = Catalog(
+    {
+        "passed": (
+            "Lulus: {done} dari {total} langkah pemeriksaan SOP terpenuhi",
+            "Passed: {done} of {total} SOP review steps met",
+        ),
+        "failed": ("Belum lulus: {first}", "Not passed: {first}"),
+        "failed_more": (
+            "Belum lulus: {first} (+{more} lainnya)",
+            "Not passed: {first} (+{more} more)",
+        ),
+        "error": ("Gerbang tidak dapat menilai: {error}", "The gate could not judge: {error}"),
+        "title": (
+            "Gerbang SOP — PR #{id}: {title}",
+            "SOP gate — PR #{id}: {title}",
+        ),
+        "head": ("Commit terakhir: `{head}`", "Head commit: `{head}`"),
+        "cols": (
+            "| No | Status | Kegiatan | Pelaksana | Oleh | Waktu (WIB) | Lama/Baku | Keterangan |",
+            "| No | Status | Activity | Role | By | At (WIB) | Took/Std | Note |",
+        ),
+        "done": ("✅ selesai", "✅ done"),
+        "pending": ("⏳ menunggu", "⏳ pending"),
+        "refused": ("❌ ditolak", "❌ refused"),
+        "protected": ("Berkas dilindungi", "Protected files"),
+        "minutes": ("{a}/{b} mnt", "{a}/{b} min"),
+        "verdict_ok": (
+            "**HASIL: LULUS** — perubahan memenuhi SOP dan boleh digabung.",
+            "**RESULT: PASSED** — the change satisfies the SOP and may be merged.",
+        ),
+        "verdict_no": (
+            "**HASIL: BELUM LULUS** — yang masih menghalangi penggabungan:",
+            "**RESULT: NOT PASSED** — what still blocks the merge:",
+        ),
+        "notes": ("Catatan:", "Notes:"),
+    }
+)
+
+
+def run_url() -> str | None:
+    """The Actions run that produced the verdict (GitHub sets these variables)."""
+    server, repo, run = (
+        os.environ.get(name) for name in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")
+    )
+    return f"{server}/{repo}/actions/runs/{run}" if server and repo and run else None
+
+
+def description(report: GateReport) -> str:
+    """The one line GitHub shows beside the check (at most 140 characters)."""
+    gate_steps = [s for s in report.steps if s.gate]
+    if report.passed:
+        done = sum(1 for s in gate_steps if s.state == "done")
+        return MSG("passed", done=done, total=len(gate_steps))
+    first = report.problems[0] if report.problems else "-"
+    if len(report.problems) > 1:
+        return MSG("failed_more", first=first, more=len(report.problems) - 1)
+    return MSG("failed", first=first)
+
+
+def evaluate_pr(forge: GitHubForge, number: int, *, now: datetime | None = None) -> GateReport:
+    change = forge.get_change(str(number))
+    sop, roles = policy_at(lambda path: forge.read_file(change.base, path))
+    return evaluate(
+        change,
+        sop=sop,
+        roles=roles,
+        signatures_required=forge.signatures_required(),
+        now=now or datetime.now(UTC),
+    )
+
+
+def gate(
+    forge: GitHubForge,
+    number: int,
+    *,
+    post: bool = True,
+    now: datetime | None = None,
+) -> GateReport:
+    """Judge PR ``number`` and post ``terbit / sop-gate`` on its head commit.
+
+    When the gate cannot judge (policy missing or invalid on the base branch), the status is
+    set to ``error`` with the reason before the error propagates: the merge stays blocked.
+    A PR that does not exist is an ``InputError`` with nothing posted.
+    """
+    try:
+        report = evaluate_pr(forge, number, now=now)
+    except ConfigError as problem:
+        # The policy on the base branch is missing or broken: say so on the PR, keep it blocked.
+        if post:
+            head = forge.client.pull(number)["head"]["sha"]
+            forge.client.create_status(
+                head,
+                state="error",
+                context=STATUS_CONTEXT,
+                description=MSG("error", error=str(problem)),
+                target_url=run_url(),
+            )
+        raise
+    if post:
+        forge.client.create_status(
+            report.head_sha,
+            state="success" if report.passed else "failure",
+            context=STATUS_CONTEXT,
+            description=description(report),
+            target_url=run_url(),
+        )
+    return report
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: GateReport) -> str:
+    """The per-step report for ``$GITHUB_STEP_SUMMARY`` (GitHub-flavoured Markdown)."""
+    out = [f"### {MSG('title', id=report.change_id, title=_cell(report.title))}", ""]
+    out += [MSG("head", head=report.head_sha[:12]), ""]
+    out += [MSG("cols"), "|---:|---|---|---|---|---|---|---|"]
+    for status in [*report.steps, *report.extra]:
+        took = ""
+        if status.minutes:
+            took = MSG(
+                "minutes",
+                a=status.elapsed_minutes if status.elapsed_minutes is not None else "-",
+                b=status.minutes,
+            )
+        note = "; ".join(x for x in (status.timing_note, status.reason) if x)
+        activity = status.kegiatan if status.number else MSG("protected")
+        out.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (
+                    status.number or "+",
+                    MSG(status.state),
+                    activity,
+                    status.role_title,
+                    (status.by_name or status.by or "-"),
+                    when(status.at) if status.state == "done" and status.at else "-",
+                    took,
+                    note,
+                )
+            )
+            + " |"
+        )
+    out.append("")
+    if report.passed:
+        out.append(MSG("verdict_ok"))
+    else:
+        out.append(MSG("verdict_no"))
+        out += [f"- {_cell(p)}" for p in report.problems]
+    if report.notes:
+        out += ["", MSG("notes")] + [f"- {_cell(n)}" for n in report.notes]
+    return "\n".join(out) + "\n"
+
+
+def write_step_summary(text: str) -> Path | None:
+    """Append to the job summary when running in Actions (``$GITHUB_STEP_SUMMARY``)."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return None
+    path = Path(target)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+    return path

@@ -1,0 +1,160 @@
+"""GitHub payloads -> Terbit's forge-independent ``Change`` (pure functions, no I/O).
+
+GitHub authenticates every reviewer, so reviews carry ``signature_ok=None``; a commit's signer
+is the author's GitHub login (mapped to a person) only when GitHub verified the signature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pipeline.change.model import Change, CommitInfo, Push, Review
+
+Payload = dict[str, Any]
+PersonOf = Callable[[str | None], str | None]  # GitHub login -> person id from roles.yml
+
+REVIEW_STATES = {
+    "APPROVED": "approve",
+    "CHANGES_REQUESTED": "request_changes",
+    "COMMENTED": "comment",
+}
+# review_dismissed events keep the state the review had before it was dismissed (lower case).
+DISMISSED_STATES = {"approved": "approve", "changes_requested": "request_changes"}
+
+
+def when(text: str | None) -> datetime | None:
+    """GitHub's ISO 8601 timestamps (``2026-11-24T01:30:00Z``) as aware datetimes."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def login(user: Payload | None) -> str | None:
+    return user.get("login") if isinstance(user, dict) else None
+
+
+def commit_info(item: Payload, person_of: PersonOf) -> CommitInfo:
+    commit = item.get("commit") or {}
+    author = commit.get("author") or {}
+    committer = commit.get("committer") or {}
+    verified = bool((commit.get("verification") or {}).get("verified"))
+    account = login(item.get("author"))
+    authored = when(author.get("date"))
+    committed = when(committer.get("date")) or authored
+    return CommitInfo(
+        sha=item["sha"],
+        author_name=author.get("name") or account or "",
+        author_email=author.get("email") or "",
+        authored_at=authored or committed,  # type: ignore[arg-type]
+        committed_at=committed,  # type: ignore[arg-type]
+        message=commit.get("message") or "",
+        signer=person_of(account) if verified and account else None,
+    )
+
+
+def reviews_of(items: list[Payload], timeline: list[Payload], person_of: PersonOf) -> list[Review]:
+    """Submitted reviews, oldest first; dismissed ones keep their former state, flagged."""
+    before_dismissal = {
+        int(event["dismissed_review"]["review_id"]): event["dismissed_review"].get("state", "")
+        for event in timeline
+        if event.get("event") == "review_dismissed" and event.get("dismissed_review")
+    }
+    reviews = []
+    for item in items:
+        state = item.get("state")
+        at = when(item.get("submitted_at"))
+        if state == "PENDING" or at is None:
+            continue  # a draft review nobody else can see yet
+        account = login(item.get("user"))
+        dismissed = state == "DISMISSED"
+        if dismissed:
+            mapped = DISMISSED_STATES.get(before_dismissal.get(int(item["id"]), ""), "comment")
+        else:
+            mapped = REVIEW_STATES.get(state or "", "comment")
+        reviews.append(
+            Review(
+                id=str(item["id"]),
+                reviewer=person_of(account) or f"github:{account}",
+                state=mapped,  # type: ignore[arg-type]
+                commit=item.get("commit_id") or "",
+                at=at,
+                body=item.get("body") or "",
+                signature_ok=None,
+                dismissed=dismissed,
+            )
+        )
+    reviews.sort(key=lambda review: review.at)
+    return reviews
+
+
+def pushes_of(timeline: list[Payload], person_of: PersonOf) -> list[Push]:
+    """Moves of the head: each ``committed`` event, and each force-push with who did it."""
+    pushes = []
+    for event in timeline:
+        kind = event.get("event")
+        if kind == "committed":
+            at = when((event.get("committer") or {}).get("date"))
+            if at and event.get("sha"):
+                pushes.append(Push(head=event["sha"], at=at))
+        elif kind == "head_ref_force_pushed":
+            at = when(event.get("created_at"))
+            if at and event.get("commit_id"):
+                pushes.append(
+                    Push(
+                        head=event["commit_id"],
+                        at=at,
+                        forced=True,
+                        by=person_of(login(event.get("actor"))),
+                    )
+                )
+    pushes.sort(key=lambda push: push.at)
+    return pushes
+
+
+def files_of(items: list[Payload]) -> list[str]:
+    """Paths the PR touches; a rename touches both its old and its new path."""
+    paths: list[str] = []
+    for item in items:
+        for key in ("previous_filename", "filename"):
+            path = item.get(key)
+            if path and path not in paths:
+                paths.append(path)
+    return paths
+
+
+def change_of(
+    pr: Payload,
+    *,
+    commits: list[Payload],
+    reviews: list[Payload],
+    files: list[Payload],
+    timeline: list[Payload],
+    person_of: PersonOf,
+) -> Change:
+    author_login = login(pr.get("user")) or ""
+    if pr.get("merged") or pr.get("merged_at"):
+        state = "merged"
+    elif pr.get("state") == "closed":
+        state = "closed"
+    else:
+        state = "open"
+    return Change(
+        id=str(pr["number"]),
+        title=pr.get("title") or "",
+        author=person_of(author_login),
+        author_login=author_login,
+        base=pr["base"]["ref"],
+        base_sha=pr["base"]["sha"],
+        head_sha=pr["head"]["sha"],
+        opened_at=when(pr["created_at"]),  # type: ignore[arg-type]
+        commits=[commit_info(item, person_of) for item in commits],
+        reviews=reviews_of(reviews, timeline, person_of),
+        pushes=pushes_of(timeline, person_of),
+        files=files_of(files),
+        nota_dinas_text=(pr.get("body") or "").replace("\r\n", "\n"),
+        state=state,  # type: ignore[arg-type]
+        merged_at=when(pr.get("merged_at")),
+        merge_sha=pr.get("merge_commit_sha") if state == "merged" else None,
+        merged_by=person_of(login(pr.get("merged_by"))) or login(pr.get("merged_by")),
+        url=pr.get("html_url"),
+    )

@@ -1,0 +1,285 @@
+"""What a person does from their own clone: submit, review, merge (each a signed push).
+
+Every write is one push to the server, where the ``pre-receive`` hook checks it again; the client
+only prepares the records and says clearly why something cannot be done.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.change.model import Change
+from pipeline.change.nota_dinas import parse_nota_dinas
+from pipeline.config.roles import Person
+from pipeline.errors import ConfigError, InputError
+from pipeline.forge.local import store
+from pipeline.forge.local.events import CHANGE_TRAILER, Event, head_ref, meta_ref
+from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
+from pipeline.forge.local.policy import evaluate, now, render
+from pipeline.forge.local.signing import sign
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "no_email": (
+            "identitas git belum diatur; jalankan `git config user.email ALAMAT`",
+            "git identity is not set; run `git config user.email ADDRESS`",
+        ),
+        "not_person": (
+            "e-mail '{email}' (git config user.email) tidak terdaftar di roles.yml cabang main",
+            "e-mail '{email}' (git config user.email) is not listed in roles.yml on main",
+        ),
+        "no_key": (
+            "kunci SSH untuk tanda tangan belum diatur; jalankan "
+            "`git config user.signingkey ~/.ssh/id_ed25519` atau atur TERBIT_SSH_KEY",
+            "no SSH signing key; run `git config user.signingkey ~/.ssh/id_ed25519` "
+            "or set TERBIT_SSH_KEY",
+        ),
+        "refused": (
+            "server menolak: {why}",
+            "the server refused: {why}",
+        ),
+        "on_main": (
+            "Anda berada di cabang main; mulai draf dengan `terbit new SLUG`",
+            "you are on main; start a draft with `terbit new SLUG`",
+        ),
+        "dirty": (
+            "ada perubahan yang belum di-commit; jalankan `git add` dan `git commit` dulu",
+            "there are uncommitted changes; run `git add` and `git commit` first",
+        ),
+        "no_commits": (
+            "cabang ini belum punya commit baru dibanding main; tulis drafnya lalu commit",
+            "this branch has no new commits compared with main; write the draft and commit it",
+        ),
+        "no_nota": (
+            "perubahan baru memerlukan nota dinas: --nota BERKAS atau --nomor/--hal/… ",
+            "a new change needs a nota dinas: --nota FILE or --nomor/--hal/…",
+        ),
+        "nothing_new": (
+            "perubahan #{id} sudah memuat commit {sha}; tidak ada yang dikirim",
+            "change #{id} already holds commit {sha}; nothing to send",
+        ),
+        "merged": (
+            "perubahan #{id} sudah digabung ke main",
+            "change #{id} is already merged into main",
+        ),
+        "gate_failed": (
+            "perubahan #{id} belum memenuhi SOP; belum dapat digabung:\n{report}",
+            "change #{id} does not satisfy the SOP yet; it cannot be merged:\n{report}",
+        ),
+        "conflict": (
+            "perubahan #{id} bentrok dengan main; penulis perlu menggabungkan main ke cabangnya "
+            "(`git merge origin/main`), lalu `terbit submit` lagi",
+            "change #{id} conflicts with main; the author must merge main into the branch "
+            "(`git merge origin/main`), then run `terbit submit` again",
+        ),
+        "merge_message": (
+            "Gabungkan perubahan #{id}: {title}",
+            "Merge change #{id}: {title}",
+        ),
+    }
+)
+
+REMOTE_LINE = re.compile(r"^remote: ?(.*)$", re.MULTILINE)
+RETRY_HINTS = ("non-fast-forward", "fetch first", "stale info", "already exists")
+
+
+@dataclass(frozen=True)
+class Identity:
+    person: Person
+    key: Path | None
+    name: str
+    email: str
+
+
+def remote_lines(output: str) -> str:
+    """The hook's own words from a push's output (``remote: …`` lines)."""
+    lines = [line.rstrip() for line in REMOTE_LINE.findall(output) if line.strip()]
+    return "\n".join(lines) or output.strip()
+
+
+def identity(forge: LocalForge) -> Identity:
+    """Who is typing: ``git config user.email`` mapped through roles.yml of main; their key."""
+    email = forge.repo.config("user.email")
+    if not email:
+        raise ConfigError(MSG("no_email"))
+    person = forge.roles_at(forge.base_tip()).by_email(email)
+    if person is None:
+        raise ConfigError(MSG("not_person", email=email))
+    key_text = os.environ.get("TERBIT_SSH_KEY") or forge.repo.config("user.signingkey")
+    key = Path(key_text).expanduser() if key_text else None
+    if key is not None and key.suffix == ".pub" and key.with_suffix("").is_file():
+        key = key.with_suffix("")
+    if key is None and forge.signatures_required():
+        raise ConfigError(MSG("no_key"))
+    return Identity(person, key, forge.repo.config("user.name") or person.name, email)
+
+
+def configure_signing(forge: LocalForge, key: Path) -> None:
+    """Sign every commit of this clone with ``key`` (so the forge can prove who wrote it)."""
+    forge.repo.config("gpg.format", "ssh")
+    forge.repo.config("user.signingkey", str(key))
+    forge.repo.config("commit.gpgsign", "true")
+
+
+def _push(forge: LocalForge, *refspecs: str) -> tuple[bool, str]:
+    ok, out = forge.repo.push_result(forge.remote or "origin", *refspecs)
+    return ok, out
+
+
+def _retryable(output: str) -> bool:
+    return any(hint in output for hint in RETRY_HINTS) and "remote: terbit:" not in output
+
+
+def append_event(
+    forge: LocalForge,
+    who: Identity,
+    change_id: str,
+    kind: str,
+    data: dict,
+    attachments: list[Path] | None = None,
+    extra: tuple[str, ...] = (),
+) -> str:
+    """Sign ``data`` as a ``kind`` event on top of the change's records and push it."""
+    for attempt in range(4):
+        forge.sync()
+        tip = forge.ref(meta_ref(change_id))
+        if tip is None:
+            raise InputError(MSG("refused", why=f"#{change_id}"))
+        event = Event(kind, change_id, who.person.id, now(), tip, data)
+        signature = sign(event.to_bytes(), who.key) if who.key else None
+        sha = store.append(
+            forge.repo, event, signature=signature, name=who.name, email=who.email,
+            attachments=attachments,
+        )  # fmt: skip
+        ok, out = _push(forge, f"{sha}:{meta_ref(change_id)}", *extra)
+        if ok:
+            forge.sync()
+            return sha
+        if not _retryable(out) or attempt == 3:
+            raise InputError(MSG("refused", why=remote_lines(out)))
+    raise AssertionError("unreachable")
+
+
+def _draft_title(forge: LocalForge, head: str, files: list[str]) -> str | None:
+    from pipeline.draft.frontmatter import parse
+
+    for path in files:
+        if path.endswith(".md") and path.startswith("content/"):
+            text = forge.repo.show_file(head, path)
+            try:
+                title = parse(text or "", path).meta.get("title") if text else None
+            except InputError:
+                continue
+            if isinstance(title, str) and title.strip():
+                return title.strip()
+    return None
+
+
+def _existing(forge: LocalForge, branch: str, who: Identity) -> Change | None:
+    remembered = forge.repo.config(f"branch.{branch}.terbit-change")
+    candidates = [remembered] if remembered else []
+    candidates += [i for i in reversed(forge.change_ids()) if i != remembered]
+    for change_id in candidates:
+        if not forge.ref(meta_ref(change_id)):
+            continue
+        opened = forge.opened_event(change_id)
+        if opened.get("branch") == branch and opened.by == who.person.id:
+            change = forge.get_change(change_id)
+            if change.state == "open":
+                return change
+    return None
+
+
+def submit(
+    forge: LocalForge, who: Identity, *, nota_text: str | None, title: str | None = None
+) -> tuple[str, bool]:
+    """Open a change for the current branch, or send its new commits; ``(id, opened)``."""
+    forge.sync()
+    repo = forge.repo
+    branch = repo.current_branch()
+    if not branch or branch == BASE_BRANCH:
+        raise ConfigError(MSG("on_main"))
+    if not repo.is_clean():
+        raise InputError(MSG("dirty"))
+    head = repo.head() or ""
+    base = forge.base_tip()
+    if not repo.commits_between(base, head):
+        raise InputError(MSG("no_commits"))
+    existing = _existing(forge, branch, who)
+    if existing is not None:
+        if existing.head_sha == head:
+            raise InputError(MSG("nothing_new", id=existing.id, sha=head[:10]))
+        forced = not repo.is_ancestor(existing.head_sha, head)
+        data = {"head": head, "old": existing.head_sha, "forced": forced}
+        append_event(
+            forge, who, existing.id, "push", data, extra=(f"+{head}:{head_ref(existing.id)}",)
+        )
+        return existing.id, False
+    if not nota_text:
+        raise InputError(MSG("no_nota"))
+    nota = parse_nota_dinas(nota_text, "nota dinas")
+    files = repo.changed_files(repo.merge_base(base, head) or base, head)
+    title = title or _draft_title(forge, head, files) or nota.hal
+    for attempt in range(4):
+        ids = [int(i) for i in forge.change_ids()]
+        change_id = str(max(ids, default=0) + 1)
+        data = {
+            "title": title, "nota_dinas": nota_text, "base": BASE_BRANCH, "base_sha": base,
+            "head": head, "branch": branch,
+        }  # fmt: skip
+        event = Event("opened", change_id, who.person.id, now(), None, data)
+        signature = sign(event.to_bytes(), who.key) if who.key else None
+        sha = store.append(repo, event, signature=signature, name=who.name, email=who.email)
+        ok, out = _push(forge, f"{sha}:{meta_ref(change_id)}", f"{head}:{head_ref(change_id)}")
+        if ok:
+            repo.config(f"branch.{branch}.terbit-change", change_id)
+            forge.sync()
+            return change_id, True
+        if not _retryable(out) or attempt == 3:
+            raise InputError(MSG("refused", why=remote_lines(out)))
+        forge.sync()
+    raise AssertionError("unreachable")
+
+
+def review(forge: LocalForge, who: Identity, change_id: str, state: str, body: str) -> Change:
+    """Record a signed review bound to the change's current head."""
+    forge.sync()
+    change = forge.get_change(change_id)
+    if change.state == "merged":
+        raise InputError(MSG("merged", id=change_id))
+    data = {"state": state, "commit": change.head_sha, "body": body}
+    append_event(forge, who, change_id, "review", data)
+    return forge.get_change(change_id)
+
+
+def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
+    """Merge a change that passes the gate and push it to main; ``(merge sha, server output)``."""
+    forge.sync()
+    change = forge.get_change(change_id)
+    if change.state == "merged":
+        raise InputError(MSG("merged", id=change_id))
+    report = evaluate(forge, change)
+    if not report.passed:
+        raise InputError(MSG("gate_failed", id=change_id, report=render(report)))
+    base = forge.base_tip()
+    tree = forge.repo.merge_tree(base, change.head_sha)
+    if tree is None:
+        raise InputError(MSG("conflict", id=change_id))
+    message = (
+        MSG("merge_message", id=change_id, title=change.title)
+        + f"\n\n{CHANGE_TRAILER}: {change_id}\n"
+    )
+    stamp = f"{int(now().timestamp())} +0000"
+    sha = forge.repo.commit_tree_signed(
+        tree, [base, change.head_sha], message, name=who.name, email=who.email, key=who.key,
+        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+    )  # fmt: skip
+    ok, out = _push(forge, f"{sha}:refs/heads/{BASE_BRANCH}")
+    if not ok:
+        raise InputError(MSG("refused", why=remote_lines(out)))
+    forge.sync()
+    return sha, remote_lines(out)

@@ -1,0 +1,312 @@
+"""The embedded forge: changes, reviews and merges read from Git refs (server or clone).
+
+On the server (a bare repository) the target branch is ``refs/heads/main``; in a clone it is
+``refs/remotes/origin/main`` and the change refs are fetched from ``origin`` by ``sync()``.
+Signatures are checked against ``roles.yml`` of the target branch tip, never of the change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.change.model import Change, ChangeState, Push, Review
+from pipeline.config.roles import ROLES_FILE, Roles, load_roles
+from pipeline.config.settings import Settings
+from pipeline.errors import ConfigError, InputError
+from pipeline.forge.base import Notice
+from pipeline.forge.local import store
+from pipeline.forge.local.events import (
+    REF_PREFIX,
+    REF_RE,
+    Event,
+    head_ref,
+    meta_ref,
+)
+from pipeline.forge.local.signing import MSG as SIG_MSG
+from pipeline.forge.local.signing import Verifier
+from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
+
+MSG = Catalog(
+    {
+        "unknown": (
+            "perubahan #{id} tidak ditemukan; lihat daftar dengan `terbit changes`",
+            "change #{id} not found; list them with `terbit changes`",
+        ),
+        "broken": (
+            "catatan perubahan #{id} rusak: {why}",
+            "the records of change #{id} are damaged: {why}",
+        ),
+        "no_base": (
+            "cabang tujuan '{base}' belum ada; minta admin mengisi repositori server dulu",
+            "target branch '{base}' does not exist yet; ask the admin to seed the server",
+        ),
+        "no_roles": (
+            "roles.yml tidak ada di cabang tujuan; tanda tangan tidak dapat diperiksa",
+            "roles.yml is missing on the target branch; signatures cannot be checked",
+        ),
+        "moved": (
+            "catatan ini disalin dari tempat lain (perubahan/urutan tidak cocok); tidak dihitung",
+            "this record was copied from elsewhere (change/position mismatch); it does not count",
+        ),
+    }
+)
+
+BASE_BRANCH = "main"
+
+
+class LocalForge:
+    """Reads (and, through ``pipeline.forge.local.client``, writes) changes stored in Git."""
+
+    kind = "local"
+
+    def __init__(
+        self,
+        repo: Repo,
+        settings: Settings,
+        *,
+        remote: str | None = None,
+        base_tip: str | None = None,
+        pending: dict[str, str] | None = None,
+    ) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.remote = remote
+        self.base_ref = (
+            f"refs/remotes/{remote}/{BASE_BRANCH}" if remote else f"refs/heads/{BASE_BRANCH}"
+        )
+        self._base_tip = base_tip
+        self._pending = pending or {}
+        self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
+        self._verifiers: dict[str, Verifier] = {}
+        self._merges: dict[str, tuple[str, list[str], datetime]] | None = None
+
+    @classmethod
+    def open(cls, repo_root: Path, settings: Settings) -> LocalForge:
+        repo = Repo(repo_root)
+        return cls(repo, settings, remote=None if repo.bare else "origin")
+
+    # -- refs and policy -------------------------------------------------------------------
+
+    def sync(self) -> None:
+        """Fetch the target branch and every change from the server (clones only)."""
+        if not self.remote:
+            return
+        self.repo.run(
+            "fetch", "--quiet", "--prune", self.remote,
+            f"+refs/heads/{BASE_BRANCH}:{self.base_ref}",
+            f"+{REF_PREFIX}*:{REF_PREFIX}*",
+        )  # fmt: skip
+        self._merges = None
+
+    def signatures_required(self) -> bool:
+        return self.settings.forge.signatures != "off"
+
+    def base_tip(self) -> str:
+        tip = self._base_tip or self.repo.rev_parse(self.base_ref)
+        if not tip:
+            raise ConfigError(MSG("no_base", base=BASE_BRANCH))
+        return tip
+
+    def ref(self, name: str) -> str | None:
+        if name in self._pending:
+            return self._pending[name] or None
+        return self.repo.rev_parse(name)
+
+    def change_ids(self) -> list[str]:
+        names = set(self.repo.refs(REF_PREFIX)) | set(self._pending)
+        ids = set()
+        for name in names:
+            found = REF_RE.match(name)
+            if found and found.group(2) == "meta" and self.ref(name):
+                ids.add(found.group(1))
+        return sorted(ids, key=int)
+
+    def roles_at(self, tip: str) -> Roles:
+        text = self.repo.show_file(tip, ROLES_FILE)
+        if text is None:
+            raise ConfigError(MSG("no_roles"), path=ROLES_FILE)
+        return load_roles(text, ROLES_FILE)
+
+    def verifier(self, tip: str) -> Verifier:
+        if tip not in self._verifiers:
+            folder = Path(self._tmp.name) / tip[:12]
+            self._verifiers[tip] = Verifier(self.roles_at(tip), folder)
+        return self._verifiers[tip]
+
+    def read_file(self, rev: str, path: str) -> str | None:
+        if rev in (BASE_BRANCH, f"refs/heads/{BASE_BRANCH}"):
+            rev = self.base_tip()
+        return self.repo.show_file(rev, path)
+
+    def merges(self) -> dict[str, tuple[str, list[str], datetime]]:
+        """Change id -> (merge sha, parents, when) for merges on the target branch."""
+        if self._merges is None:
+            self._merges = {}
+            for sha, parents, when, change in reversed(self.repo.merge_log(self.base_tip())):
+                if change and change not in self._merges:
+                    self._merges[change] = (sha, parents, when)
+        return self._merges
+
+    # -- reading changes ---------------------------------------------------------------------
+
+    def chain(self, change_id: str) -> list[store.Stored]:
+        tip = self.ref(meta_ref(change_id))
+        if not tip:
+            raise InputError(MSG("unknown", id=change_id))
+        return store.walk(self.repo, tip)
+
+    def list_changes(self, state: ChangeState | None = None) -> list[Change]:
+        changes = [self.get_change(i) for i in self.change_ids()]
+        return [c for c in changes if state is None or c.state == state]
+
+    def opened_event(self, change_id: str) -> Event:
+        first = self.chain(change_id)[0]
+        if first.event is None or first.event.type != "opened":
+            raise InputError(MSG("broken", id=change_id, why=first.error or "opened"))
+        return first.event
+
+    def signature(self, stored: store.Stored, tip: str) -> tuple[bool | None, str]:
+        if not self.signatures_required():
+            return None, SIG_MSG("off")
+        assert stored.event is not None
+        return self.verifier(tip).check(stored.raw, stored.signature, stored.event.by)
+
+    def get_change(self, change_id: str) -> Change:
+        chain = self.chain(change_id)
+        opened = chain[0].event
+        if opened is None or opened.type != "opened":
+            raise InputError(MSG("broken", id=change_id, why=chain[0].error or "opened"))
+        merged = self.merges().get(change_id)
+        base_sha = merged[1][0] if merged else self.base_tip()
+        policy_tip = base_sha
+        author_ok, _ = self.signature(chain[0], policy_tip)
+        head = opened.get("head")
+        pushes = [Push(head=head, at=opened.at, forced=False, by=opened.by)]
+        reviews: list[Review] = []
+        for previous, stored in itertools.pairwise(chain):
+            event = stored.event
+            if event is None:
+                continue
+            in_place = event.change == change_id and event.prev == previous.sha
+            if event.type == "push":
+                head = event.get("head")
+                pushes.append(Push(head=head, at=event.at, forced=event.get("forced"), by=event.by))
+            elif event.type == "review":
+                ok, note = self.signature(stored, policy_tip)
+                if not in_place:
+                    ok, note = False, MSG("moved")
+                reviews.append(
+                    Review(
+                        id=stored.sha,
+                        reviewer=event.by,
+                        state=event.get("state"),
+                        commit=event.get("commit"),
+                        at=event.at,
+                        body=event.get("body", ""),
+                        signature_ok=ok,
+                        signature_note=note,
+                    )
+                )
+        commits = self._commits(base_sha, head, policy_tip)
+        fork = self.repo.merge_base(base_sha, head) or base_sha
+        change = Change(
+            id=change_id,
+            title=opened.get("title"),
+            author=opened.by if author_ok is not False else None,
+            author_login=opened.by,
+            base=opened.get("base", BASE_BRANCH),
+            base_sha=base_sha,
+            head_sha=head,
+            opened_at=opened.at,
+            commits=commits,
+            reviews=reviews,
+            pushes=pushes,
+            files=self.repo.changed_files(fork, head),
+            nota_dinas_text=opened.get("nota_dinas"),
+        )
+        if merged:
+            sha, _parents, when = merged
+            change = dataclasses.replace(
+                change,
+                state="merged",
+                merged_at=when,
+                merge_sha=sha,
+                merged_by=self.merger(sha, policy_tip),
+            )
+        return change
+
+    def _commits(self, base: str, head: str, policy_tip: str) -> list:
+        commits = self.repo.commits_between(base, head)
+        if not self.signatures_required():
+            return commits
+        signers = self.verifier(policy_tip).file
+        return [
+            dataclasses.replace(c, signer=self.repo.commit_signer(c.sha, signers)) for c in commits
+        ]
+
+    def merger(self, merge_sha: str, policy_tip: str) -> str | None:
+        signer = self.repo.commit_signer(merge_sha, self.verifier(policy_tip).file)
+        if signer:
+            return signer
+        info = self.repo.commit_info(merge_sha)
+        person = self.roles_at(policy_tip).by_email(info.author_email)
+        return person.id if person else None
+
+    def change_for_merge(self, merge_sha: str) -> Change | None:
+        parents = self.repo.parents(merge_sha)
+        change_id = self.repo.trailer(merge_sha, "Terbit-Change")
+        if len(parents) != 2 or not change_id or not self.ref(meta_ref(change_id)):
+            return None
+        change = self.get_change(change_id)
+        return change if change.head_sha == parents[1] else None
+
+    # -- notices (step 7) ------------------------------------------------------------------
+
+    def notices(self, change_id: str) -> list[Notice]:
+        found = []
+        for stored in self.chain(change_id):
+            if stored.event is not None and stored.event.type == "notice":
+                event = stored.event
+                found.append(
+                    Notice(
+                        id=stored.sha,
+                        at=event.at,
+                        by=event.by,
+                        text=event.get("text"),
+                        attachments=list(event.get("attachments")),
+                    )
+                )
+        return found
+
+    def notice_attachment(self, notice_id: str, name: str) -> bytes | None:
+        stored = store.read_commit(self.repo, notice_id, ())
+        blob = stored.attachments.get(name)
+        return self.repo.blob(blob) if blob else None
+
+    def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:
+        """Append a notice; on the server directly (hooks do not run), in a clone by a push."""
+        from pipeline.forge.local import client
+
+        files = list(attachments or [])
+        data = {"text": text, "attachments": [p.name for p in files]}
+        if self.remote:
+            client.append_event(self, client.identity(self), change_id, "notice", data, files)
+            return
+        tip = self.ref(meta_ref(change_id))
+        if not tip:
+            raise InputError(MSG("unknown", id=change_id))
+        bot = self.settings.publish
+        event = Event("notice", change_id, "terbit", datetime.now(UTC), tip, data)
+        sha = store.append(
+            self.repo, event, signature=None, name=bot.bot_name, email=bot.bot_email,
+            attachments=files,
+        )  # fmt: skip
+        self.repo.update_ref(meta_ref(change_id), sha, tip)
+
+    def head_ref(self, change_id: str) -> str:
+        return head_ref(change_id)

@@ -1,0 +1,289 @@
+"""What the server's ``pre-receive`` hook accepts: the rules for every ref a push may touch.
+
+``main`` moves only by the merge of a change that passes the gate (policy read from the old tip);
+change records only grow; everything else outside the known namespaces is refused. Each refusal
+says what to do instead, in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.config.settings import Settings
+from pipeline.errors import TerbitError
+from pipeline.forge.local import store
+from pipeline.forge.local.events import CHANGE_TRAILER, CLIENT_TYPES, REF_RE, meta_ref
+from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
+from pipeline.forge.local.policy import evaluate, render
+from pipeline.forge.local.signing import Verifier
+from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
+
+ZERO = "0" * 40
+MAIN = f"refs/heads/{BASE_BRANCH}"
+
+MSG = Catalog(
+    {
+        "main_delete": (
+            "cabang main tidak boleh dihapus",
+            "the main branch must not be deleted",
+        ),
+        "main_nonff": (
+            "main hanya boleh maju (non-fast-forward ditolak); ambil main terbaru dengan "
+            "`git fetch` lalu gabungkan lewat `terbit merge`",
+            "main may only move forward (non-fast-forward refused); fetch the latest main and "
+            "merge through `terbit merge`",
+        ),
+        "main_direct": (
+            "dorongan langsung ke main ditolak; ajukan perubahan dengan `terbit submit` dan "
+            "gabungkan dengan `terbit merge` setelah SOP terpenuhi",
+            "direct pushes to main are refused; open a change with `terbit submit` and merge it "
+            "with `terbit merge` once the SOP is satisfied",
+        ),
+        "main_one": (
+            "main hanya boleh maju satu commit merge per perubahan; gunakan `terbit merge`",
+            "main may only advance by one merge commit per change; use `terbit merge`",
+        ),
+        "no_trailer": (
+            "commit merge tidak menyebut perubahan (baris '{trailer}: N'); gunakan `terbit merge`",
+            "the merge commit names no change (line '{trailer}: N'); use `terbit merge`",
+        ),
+        "unknown_change": (
+            "perubahan #{id} tidak dikenal di server; ajukan dulu dengan `terbit submit`",
+            "change #{id} is unknown on the server; open it first with `terbit submit`",
+        ),
+        "merged_twice": (
+            "perubahan #{id} sudah digabung sebelumnya",
+            "change #{id} was already merged",
+        ),
+        "not_head": (
+            "commit merge tidak memuat kepala perubahan #{id} yang diperiksa ({head}); "
+            "gunakan `terbit merge {id}`",
+            "the merge commit does not hold the reviewed head of change #{id} ({head}); "
+            "use `terbit merge {id}`",
+        ),
+        "tree_differs": (
+            "isi commit merge berbeda dari hasil penggabungan perubahan #{id} yang disetujui; "
+            "gunakan `terbit merge {id}`",
+            "the merge commit's content differs from merging the approved change #{id}; "
+            "use `terbit merge {id}`",
+        ),
+        "merge_unsigned": (
+            "commit merge tidak ditandatangani oleh orang di roles.yml; atur user.signingkey",
+            "the merge commit is not signed by a person in roles.yml; set user.signingkey",
+        ),
+        "gate": (
+            "perubahan #{id} belum memenuhi SOP:\n{report}",
+            "change #{id} does not satisfy the SOP:\n{report}",
+        ),
+        "policy": (
+            "kebijakan di main tidak dapat dibaca: {error}",
+            "the policy on main cannot be read: {error}",
+        ),
+        "meta_delete": (
+            "catatan ulasan perubahan #{id} tidak boleh dihapus",
+            "the review records of change #{id} must not be deleted",
+        ),
+        "meta_rewrite": (
+            "catatan ulasan perubahan #{id} tidak boleh ditulis ulang (hanya boleh ditambah); "
+            "ambil catatan terbaru dengan `git fetch` lalu ulangi perintah terbit",
+            "the review records of change #{id} must not be rewritten (only appended); "
+            "fetch the latest records and run the terbit command again",
+        ),
+        "meta_bad": (
+            "catatan perubahan #{id} tidak sah ({sha}): {why}",
+            "invalid record for change #{id} ({sha}): {why}",
+        ),
+        "meta_shape": (
+            "catatan harus berantai satu per satu di atas yang terakhir",
+            "records must form a single chain on top of the last one",
+        ),
+        "meta_other": (
+            "catatan milik perubahan #{other}, bukan #{id}",
+            "the record belongs to change #{other}, not #{id}",
+        ),
+        "meta_first": (
+            "catatan pertama harus pembukaan perubahan (nota dinas)",
+            "the first record must open the change (nota dinas)",
+        ),
+        "meta_type": (
+            "jenis catatan '{type}' tidak boleh dikirim ke server",
+            "record type '{type}' may not be pushed to the server",
+        ),
+        "meta_notice": (
+            "pemberitahuan harus ditandatangani oleh orang di roles.yml",
+            "a notice must be signed by a person in roles.yml",
+        ),
+        "after_merge": (
+            "perubahan #{id} sudah digabung; catatan baru tidak diterima",
+            "change #{id} is already merged; no new records are accepted",
+        ),
+        "head_delete": (
+            "kepala perubahan #{id} tidak boleh dihapus",
+            "the head of change #{id} must not be deleted",
+        ),
+        "head_alone": (
+            "kepala perubahan #{id} hanya boleh diganti bersama catatannya; "
+            "gunakan `terbit submit`",
+            "the head of change #{id} may only move together with its record; use `terbit submit`",
+        ),
+        "head_mismatch": (
+            "catatan terakhir perubahan #{id} menyebut kepala {claimed}, "
+            "tetapi yang dikirim {sent}",
+            "the last record of change #{id} names head {claimed}, but {sent} was pushed",
+        ),
+        "head_forced": (
+            "dorongan paksa ke perubahan #{id} harus dicatat sebagai paksa (forced); "
+            "gunakan `terbit submit`",
+            "a force-push to change #{id} must be recorded as forced; use `terbit submit`",
+        ),
+        "tag_move": (
+            "tag '{ref}' tidak boleh diubah atau dihapus",
+            "tag '{ref}' must not be changed or deleted",
+        ),
+        "namespace": (
+            "ref '{ref}' tidak diizinkan; yang boleh: main (lewat terbit merge), draft/*, "
+            "refs/terbit/changes/N/{{head,meta}}, tag baru",
+            "ref '{ref}' is not allowed; allowed: main (through terbit merge), draft/*, "
+            "refs/terbit/changes/N/{{head,meta}}, new tags",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class Update:
+    old: str
+    new: str
+    ref: str
+
+
+class Receiver:
+    """Checks one push (all its ref updates together) against the server's rules."""
+
+    def __init__(self, repo: Repo, settings: Settings, updates: list[Update]) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.updates = updates
+        self.pending = {u.ref: "" if u.new == ZERO else u.new for u in updates}
+        self.main_old = self.repo.rev_parse(MAIN)
+
+    def forge(self, base_tip: str | None) -> LocalForge:
+        return LocalForge(self.repo, self.settings, base_tip=base_tip, pending=self.pending)
+
+    def check(self) -> list[str]:
+        problems: list[str] = []
+        for update in self.updates:
+            try:
+                problems += self.check_one(update)
+            except TerbitError as error:
+                problems.append(f"{update.ref}: {error}")
+        return problems
+
+    def check_one(self, u: Update) -> list[str]:
+        if u.ref == MAIN:
+            return self.check_main(u)
+        if u.ref.startswith("refs/heads/draft/"):
+            return []
+        if u.ref.startswith("refs/tags/"):
+            return [] if u.old == ZERO else [MSG("tag_move", ref=u.ref)]
+        found = REF_RE.match(u.ref)
+        if found and found.group(2) == "meta":
+            return self.check_meta(found.group(1), u)
+        if found:
+            return self.check_head(found.group(1), u)
+        return [MSG("namespace", ref=u.ref)]
+
+    # -- main ----------------------------------------------------------------------------
+
+    def check_main(self, u: Update) -> list[str]:
+        if u.new == ZERO:
+            return [MSG("main_delete")]
+        if u.old == ZERO:
+            return []  # the first content of a new server (the admin's seed commit)
+        if not self.repo.is_ancestor(u.old, u.new):
+            return [MSG("main_nonff")]
+        parents = self.repo.parents(u.new)
+        if len(parents) < 2:
+            return [MSG("main_direct")]
+        if len(parents) != 2 or parents[0] != u.old:
+            return [MSG("main_one")]
+        change_id = self.repo.trailer(u.new, CHANGE_TRAILER)
+        if not change_id:
+            return [MSG("no_trailer", trailer=CHANGE_TRAILER)]
+        forge = self.forge(u.old)
+        if not forge.ref(meta_ref(change_id)):
+            return [MSG("unknown_change", id=change_id)]
+        if change_id in forge.merges():
+            return [MSG("merged_twice", id=change_id)]
+        change = forge.get_change(change_id)
+        if parents[1] != change.head_sha:
+            return [MSG("not_head", id=change_id, head=change.head_sha[:10])]
+        if self.repo.tree_of(u.new) != self.repo.merge_tree(u.old, change.head_sha):
+            return [MSG("tree_differs", id=change_id)]
+        problems = []
+        if forge.signatures_required() and not self.repo.commit_signer(
+            u.new, forge.verifier(u.old).file
+        ):
+            problems.append(MSG("merge_unsigned"))
+        report = evaluate(forge, change)
+        if not report.passed:
+            problems.append(MSG("gate", id=change_id, report=render(report)))
+        return problems
+
+    # -- change records ------------------------------------------------------------------
+
+    def check_meta(self, change_id: str, u: Update) -> list[str]:
+        if u.new == ZERO:
+            return [MSG("meta_delete", id=change_id)]
+        if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new):
+            return [MSG("meta_rewrite", id=change_id)]
+        if u.old != ZERO and self.main_old:
+            merged = LocalForge(self.repo, self.settings, base_tip=self.main_old).merges()
+            if change_id in merged:
+                return [MSG("after_merge", id=change_id)]
+        chain = store.walk(self.repo, u.new, None if u.old == ZERO else u.old)
+        previous = None if u.old == ZERO else u.old
+        verifier: Verifier | None = None
+        for stored in chain:
+            bad = lambda why, s=stored: MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)  # noqa: E731
+            if stored.event is None:
+                return [bad(stored.error)]
+            event = stored.event
+            expected = (previous,) if previous else ()
+            if stored.parents != expected or event.prev != previous:
+                return [bad(MSG("meta_shape"))]
+            if event.change != change_id:
+                return [bad(MSG("meta_other", other=event.change, id=change_id))]
+            if (event.type == "opened") != (previous is None):
+                return [bad(MSG("meta_first"))]
+            if event.type == "notice" and self.main_old:
+                verifier = verifier or Verifier(
+                    self.forge(self.main_old).roles_at(self.main_old),
+                    self.repo.git_dir / "terbit" / "tmp",
+                )
+                if not verifier.check(stored.raw, stored.signature, event.by)[0]:
+                    return [bad(MSG("meta_notice"))]
+            elif event.type not in CLIENT_TYPES:
+                return [bad(MSG("meta_type", type=event.type))]
+            previous = stored.sha
+        return []
+
+    def check_head(self, change_id: str, u: Update) -> list[str]:
+        if u.new == ZERO:
+            return [MSG("head_delete", id=change_id)]
+        meta = next((x for x in self.updates if x.ref == meta_ref(change_id)), None)
+        if meta is None or meta.new == ZERO:
+            return [MSG("head_alone", id=change_id)]
+        chain = store.walk(self.repo, meta.new, None if meta.old == ZERO else meta.old)
+        moves = [s.event for s in chain if s.event and s.event.type in ("opened", "push")]
+        if not moves:
+            return [MSG("head_alone", id=change_id)]
+        last = moves[-1]
+        if last.get("head") != u.new:
+            return [
+                MSG("head_mismatch", id=change_id, claimed=last.get("head")[:10], sent=u.new[:10])
+            ]
+        if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new) and not last.get("forced"):
+            return [MSG("head_forced", id=change_id)]
+        return []

@@ -1,0 +1,36 @@
+"""Load the SOP and roles the gate obeys, always from the target branch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pipeline.config.roles import ROLES_FILE, Roles, load_roles
+from pipeline.config.sop import SOP_FILE, Sop, load_sop
+from pipeline.errors import ConfigError
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "missing": (
+            "{file} tidak ada di cabang tujuan; gerbang tidak dapat menilai perubahan tanpanya",
+            "{file} is missing on the target branch; the gate cannot judge a change without it",
+        ),
+    }
+)
+
+
+def policy_at(read_file: Callable[[str], str | None]) -> tuple[Sop, Roles]:
+    """``(sop, roles)`` read through ``read_file`` (bound to the BASE commit, never the head).
+
+    Raises ConfigError (``file:line: message``) when a file is missing or invalid, so a
+    broken policy refuses every merge instead of letting one through.
+    """
+    roles_text = read_file(ROLES_FILE)
+    if roles_text is None:
+        raise ConfigError(MSG("missing", file=ROLES_FILE), path=ROLES_FILE)
+    sop_text = read_file(SOP_FILE)
+    if sop_text is None:
+        raise ConfigError(MSG("missing", file=SOP_FILE), path=SOP_FILE)
+    roles = load_roles(roles_text, ROLES_FILE)
+    sop = load_sop(sop_text, SOP_FILE, known_roles=roles.titles)
+    return sop, roles

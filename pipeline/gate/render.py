@@ -1,0 +1,105 @@
+"""The gate's report as terminal text: one line per SOP step, then what blocks the merge."""
+
+from __future__ import annotations
+
+from contextvars import copy_context
+
+from pipeline.gate.messages import short_sha, when
+from pipeline.gate.report import GateReport, StepStatus
+from pipeline.i18n import Catalog, get_lang, set_lang
+
+MSG = Catalog(
+    {
+        "header": (
+            "Gerbang SOP — perubahan {id}: {title} (commit terakhir {head})",
+            "SOP gate — change {id}: {title} (head commit {head})",
+        ),
+        "cols": (
+            "No  Status    Kegiatan                                  Oleh                    "
+            "Selesai (WIB)     Lama/Baku",
+            "No  Status    Activity                                  By                      "
+            "Done at (WIB)     Took/Std",
+        ),
+        "done": ("selesai", "done"),
+        "pending": ("menunggu", "pending"),
+        "refused": ("ditolak", "refused"),
+        "minutes": ("{a}/{b} mnt", "{a}/{b} min"),
+        "problems": ("Yang masih menghalangi penggabungan:", "What still blocks the merge:"),
+        "notes": ("Catatan:", "Notes:"),
+        "passed": (
+            "HASIL: LULUS — perubahan memenuhi SOP dan boleh digabung.",
+            "RESULT: PASSED — the change satisfies the SOP and may be merged.",
+        ),
+        "failed": (
+            "HASIL: BELUM LULUS — {n} hal belum terpenuhi.",
+            "RESULT: NOT PASSED — {n} requirement(s) not met.",
+        ),
+        "total": (
+            "Total waktu langkah selesai: {a} menit (mutu baku seluruh SOP {b} menit)",
+            "Total time of finished steps: {a} minutes (standard for the whole SOP {b} minutes)",
+        ),
+        "nota": (
+            "Nota dinas: {nomor}, {tanggal}, hal: {hal}",
+            "Nota dinas: {nomor}, {date}, subject: {hal}",
+        ),
+    }
+)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _line(status: StepStatus) -> list[str]:
+    number = f"{status.number:>2}" if status.number else " +"
+    state = MSG(status.state)
+    # The name without academic titles after the comma keeps the column readable.
+    who = (status.by_name or status.by or "-").split(",")[0]
+    activity = status.kegiatan_en if get_lang() == "en" and status.kegiatan_en else status.kegiatan
+    took = ""
+    if status.elapsed_minutes is not None and status.minutes:
+        took = MSG("minutes", a=status.elapsed_minutes, b=status.minutes)
+    elif status.minutes:
+        took = MSG("minutes", a="-", b=status.minutes)
+    row = (
+        f"{number}  {state:<8}  {_cut(activity, 40):<40}  {_cut(who, 22):<22}  "
+        f"{when(status.at) if status.state == 'done' else '-':<16}  {took}"
+    ).rstrip()
+    lines = [row]
+    detail = "; ".join(x for x in (status.timing_note, status.reason) if x)
+    if detail:
+        lines.append(f"    ↳ {detail}")
+    return lines
+
+
+def _render(report: GateReport) -> str:
+    out = [MSG("header", id=report.change_id, title=report.title, head=short_sha(report.head_sha))]
+    if report.nota_dinas is not None:
+        nd = report.nota_dinas
+        out.append(
+            MSG("nota", nomor=nd.nomor, tanggal=when(nd.tanggal), date=when(nd.tanggal), hal=nd.hal)
+        )
+    out += ["", MSG("cols")]
+    for status in [*report.steps, *report.extra]:
+        out += _line(status)
+    done = [s.elapsed_minutes or 0 for s in report.steps if s.state == "done"]
+    standard = sum(s.minutes for s in report.steps)
+    out += ["", MSG("total", a=sum(done), b=standard)]
+    if report.notes:
+        out += ["", MSG("notes")] + [f"  - {n}" for n in report.notes]
+    if report.problems:
+        out += ["", MSG("problems")] + [f"  - {p}" for p in report.problems]
+    out += ["", MSG("passed") if report.passed else MSG("failed", n=len(report.problems))]
+    return "\n".join(out) + "\n"
+
+
+def render(report: GateReport, lang: str | None = None) -> str:
+    """Terminal text of the report; Indonesian unless ``lang`` (or TERBIT_LANG) says "en"."""
+    if lang is None:
+        return _render(report)
+
+    def run() -> str:
+        set_lang(lang)
+        return _render(report)
+
+    return copy_context().run(run)

@@ -1,0 +1,82 @@
+"""What the gate hands back: one status per SOP step, plus the problems that block merging."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from pipeline.change.nota_dinas import NotaDinas
+
+StepState = Literal["done", "pending", "refused"]
+
+
+@dataclass(frozen=True)
+class ProofEvent:
+    """Evidence for a step the change itself does not hold (deploy, notice, record)."""
+
+    at: datetime
+    by: str | None = None  # person id
+    note: str = ""
+
+
+@dataclass
+class StepStatus:
+    number: int  # SOP step number; 0 for the extra "protected files" approval
+    kegiatan: str
+    role: str  # role id of the Pelaksana
+    role_title: str
+    proof: str
+    state: StepState
+    gate: bool  # True when the gate needs this step before a merge
+    minutes: int  # standard minutes (Mutu Baku)
+    by: str | None = None  # person id
+    by_name: str | None = None
+    at: datetime | None = None  # when the proving event happened
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    elapsed_minutes: int | None = None
+    over_minutes: int = 0  # minutes beyond the standard (0 when within)
+    running: bool = False  # elapsed is "so far" (pending step, measured against ``now``)
+    timing_note: str = ""  # "sesuai mutu baku" / "melebihi mutu baku 25 menit"
+    reason: str = ""
+    review_id: str | None = None
+    commit: str | None = None  # the commit an approval was bound to
+    corrections: int = 0  # changes requested by the step's role before it was done
+    kegiatan_en: str = ""
+
+
+@dataclass
+class GateReport:
+    change_id: str
+    title: str
+    head_sha: str
+    passed: bool
+    steps: list[StepStatus]
+    problems: list[str] = field(default_factory=list)
+    extra: list[StepStatus] = field(default_factory=list)  # protected-files approval
+    notes: list[str] = field(default_factory=list)  # ignored reviews, warnings (not blocking)
+    nota_dinas: NotaDinas | None = None
+    signatures_required: bool = True
+    protected_files: list[str] = field(default_factory=list)
+    evaluated_at: datetime | None = None
+
+    def step(self, number: int) -> StepStatus | None:
+        return next((s for s in self.steps if s.number == number), None)
+
+
+@dataclass(frozen=True)
+class StepTime:
+    """One row of the timing table (status, completion record)."""
+
+    number: int
+    kegiatan: str
+    role: str
+    by: str | None
+    by_name: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    elapsed_minutes: int | None
+    standard_minutes: int
+    over_minutes: int
+    note: str

@@ -1,0 +1,318 @@
+"""The gate: a pure function from a change's history, the SOP and the roles to a verdict.
+
+Nothing here touches Git or the network, so both forges and the server hook share one
+implementation, and every rule is tested by building ``Change`` objects directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from pipeline.change.model import Change
+from pipeline.change.nota_dinas import NotaDinas, parse_nota_dinas
+from pipeline.config.roles import Roles
+from pipeline.config.sop import Sop, Step
+from pipeline.errors import InputError
+from pipeline.gate.context import Context, Seen, describe
+from pipeline.gate.messages import MSG, short_sha, when
+from pipeline.gate.report import GateReport, ProofEvent, StepStatus
+from pipeline.gate.timing import apply_timing
+
+
+def _prove_gate_step(
+    ctx: Context, step: Step, status: StepStatus, after: int
+) -> tuple[Seen | None, list[str], bool]:
+    """Earliest approval proving ``step`` after position ``after``; reasons; any refusal."""
+    role = step.approver_role or step.role
+    reasons: list[str] = []
+    refused = False
+    for seen in ctx.reviews:
+        review = seen.review
+        if review.state != "approve" or seen.person is None or role not in seen.person.roles:
+            continue
+        why, stale = ctx.classify(seen, role, step.bound_to_head)
+        if why is None and seen.pos <= after:
+            why, stale = MSG("order", step=step.number), True
+        if why is None:
+            return seen, reasons, refused
+        reasons.append(describe(seen, why))
+        # Stale or out-of-order approvals are waiting for a new one; the rest were refused.
+        refused |= not stale
+    if not ctx.roles.members(role):
+        reasons.append(MSG("no_members", role=ctx.role_title(role)))
+    return None, reasons, refused
+
+
+def _blocks(ctx: Context, gate_roles: set[str]) -> dict[str, Seen]:
+    """Roles with a standing "changes requested": no later counted approval by that role."""
+    blocked: dict[str, Seen] = {}
+    for seen in ctx.reviews:
+        if seen.review.state != "request_changes" or seen.void or seen.person is None:
+            continue
+        if seen.person.id in ctx.authors:  # authors answer with new commits, not a veto
+            continue
+        for role in set(seen.person.roles) & gate_roles:
+            cleared = any(
+                later.pos > seen.pos
+                and later.review.state == "approve"
+                and ctx.approval_problem(later, role, bound=False) is None
+                for later in ctx.reviews
+            )
+            if not cleared:
+                blocked[role] = seen
+            else:
+                blocked.pop(role, None)
+    return blocked
+
+
+def _status(step: Step, roles: Roles, state: str = "pending") -> StepStatus:
+    return StepStatus(
+        number=step.number,
+        kegiatan=step.kegiatan,
+        kegiatan_en=step.kegiatan_en,
+        role=step.role,
+        role_title=roles.title(step.role),
+        proof=step.proof,
+        state=state,  # type: ignore[arg-type]
+        gate=step.is_gate,
+        minutes=step.minutes,
+    )
+
+
+def _mark_done(status: StepStatus, roles: Roles, by: str | None, at: datetime | None) -> None:
+    status.state = "done"
+    status.by = by
+    person = roles.get(by)
+    status.by_name = person.name if person else by
+    status.at = at
+
+
+def _non_gate_step(
+    ctx: Context,
+    step: Step,
+    status: StepStatus,
+    nota: NotaDinas | None,
+    nota_error: str | None,
+    events: Mapping[str, ProofEvent],
+) -> None:
+    change, roles = ctx.change, ctx.roles
+    if step.proof == "draft_commit":
+        if change.commits:
+            first = change.commits[0]
+            person = roles.by_email(first.author_email)
+            by = first.signer or (person.id if person else change.author)
+            _mark_done(status, roles, by, first.authored_at)
+        else:
+            status.reason = MSG("no_commits")
+    elif step.proof == "change_opened":
+        if nota is not None:
+            _mark_done(status, roles, change.author, change.opened_at)
+            status.reason = MSG("nota_ok", nomor=nota.nomor, tanggal=when(nota.tanggal))
+        else:
+            status.state = "refused"
+            status.reason = nota_error or ""
+    elif step.proof in events:
+        event = events[step.proof]
+        _mark_done(status, roles, event.by, event.at)
+        status.reason = event.note
+    elif step.proof == "merge" and change.state == "merged":
+        _mark_done(status, roles, change.merged_by, change.merged_at)
+    else:
+        status.reason = MSG("after_merge") if change.state != "merged" else MSG("waiting_event")
+
+
+def _corrections(ctx: Context, role: str, since: int, until: int) -> int:
+    return sum(
+        1
+        for seen in ctx.reviews
+        if since < seen.pos < until
+        and seen.review.state == "request_changes"
+        and not seen.void
+        and seen.person is not None
+        and role in seen.person.roles
+    )
+
+
+def evaluate(
+    change: Change,
+    *,
+    sop: Sop,
+    roles: Roles,
+    signatures_required: bool = True,
+    now: datetime | None = None,
+    events: Mapping[str, ProofEvent] | None = None,
+) -> GateReport:
+    """Decide whether ``change`` may be merged under ``sop`` and ``roles`` (from the base).
+
+    ``events`` carries proofs the change does not hold (``deploy``, ``notice``, ``record``);
+    ``now`` lets pending steps show their running time. Neither affects the verdict.
+    """
+    ctx = Context(change, sop, roles, signatures_required)
+    problems: list[str] = []
+    notes: list[str] = []
+    nota: NotaDinas | None = None
+    nota_error: str | None = None
+    try:
+        nota = parse_nota_dinas(change.nota_dinas_text, path=MSG("nota_path"))
+    except InputError as bad:
+        nota_error = str(bad)
+        problems.append(MSG("nota_invalid", error=nota_error))
+    if not change.commits:
+        problems.append(MSG("no_commits"))
+    for commit in change.commits:
+        if commit.signer is None and roles.by_email(commit.author_email) is None:
+            notes.append(
+                MSG("unknown_author", sha=short_sha(commit.sha), email=commit.author_email)
+            )
+    if change.state == "closed":
+        problems.append(MSG("closed"))
+
+    gate_roles = {s.approver_role or s.role for s in sop.gate_steps} | {sop.protected_role}
+    blocked = _blocks(ctx, gate_roles)
+    statuses: list[StepStatus] = []
+    after = -1  # position of the review proving the previous gate step (ordered SOPs)
+    for step in sop.steps:
+        status = _status(step, roles)
+        statuses.append(status)
+        if not step.is_gate:
+            _non_gate_step(ctx, step, status, nota, nota_error, events or {})
+            continue
+        role = step.approver_role or step.role
+        proof, reasons, refused = _prove_gate_step(ctx, step, status, after if sop.ordered else -1)
+        if proof is not None:
+            _mark_done(status, roles, proof.review.reviewer, proof.review.at)
+            status.review_id = proof.review.id
+            status.commit = proof.review.commit
+            status.corrections = _corrections(ctx, role, after, proof.pos)
+            if status.corrections:
+                status.reason = MSG("corrected", n=status.corrections)
+            if sop.ordered:
+                after = proof.pos
+        else:
+            status.state = "refused" if refused else "pending"
+            status.reason = "; ".join(reasons) or MSG("waiting_approval", role=ctx.role_title(role))
+            problems.append(MSG("step_missing", step=step.number, role=ctx.role_title(role)))
+            if sop.ordered:
+                after = len(ctx.reviews)  # later gate steps cannot be proven before this one
+
+    problems += _apply_blocks(ctx, blocked, statuses)
+
+    extra, protected = _protected(ctx)
+    if extra is not None and extra.state != "done":
+        problems.append(MSG("protected_missing", role=ctx.role_title(sop.protected_role)))
+
+    # Reviews that prove nothing and were not explained under a step: say why, once.
+    step_roles = gate_roles
+    for seen in ctx.reviews:
+        review = seen.review
+        if review.state != "approve":
+            continue
+        if seen.person is None or not (set(seen.person.roles) & step_roles):
+            why = seen.void or MSG(
+                "no_gate_role",
+                who=review.reviewer,
+                roles=", ".join(ctx.role_title(r) for r in sorted(step_roles)),
+            )
+            notes.append(describe(seen, why))
+    if not signatures_required:
+        # Counted although the signature failed: say so on each (the caller warns once that
+        # checks are off; GitHub has no signatures at all, so ``None`` is not worth a word).
+        notes += [
+            MSG("bad_signature_counted", who=s.review.reviewer, at=when(s.review.at),
+                note=s.review.signature_note or MSG("no_signature"))
+            for s in ctx.reviews
+            if s.review.signature_ok is False and not s.void
+        ]  # fmt: skip
+
+    report = GateReport(
+        change_id=change.id,
+        title=change.title,
+        head_sha=change.head_sha,
+        passed=not problems,
+        steps=statuses,
+        problems=problems,
+        extra=[extra] if extra is not None else [],
+        notes=notes,
+        nota_dinas=nota,
+        signatures_required=signatures_required,
+        protected_files=protected,
+        evaluated_at=now,
+    )
+    apply_timing(report, change, sop, now)
+    return report
+
+
+def _apply_blocks(ctx: Context, blocked: dict[str, Seen], statuses: list[StepStatus]) -> list[str]:
+    """Show each standing change request on its role's next step (or its last one)."""
+    problems = []
+    for role, seen in blocked.items():
+        targets = [s for s in statuses if s.gate and _approver(ctx.sop, s.number) == role]
+        target = next((s for s in targets if s.state != "done"), targets[-1] if targets else None)
+        text = MSG(
+            "blocked",
+            who=seen.review.reviewer,
+            at=when(seen.review.at),
+            body=_excerpt(seen.review.body),
+            role=ctx.role_title(role),
+        )
+        problems.append(text)
+        if target is None:
+            continue
+        waiting = MSG("waiting_approval", role=ctx.role_title(role))
+        keep = target.state != "done" and target.reason not in ("", waiting)
+        if target.state == "done":  # the earlier approval is superseded by the request
+            target.by = target.by_name = target.at = target.review_id = target.commit = None
+        target.state = "refused"
+        target.reason = f"{text}; {target.reason}" if keep else text
+    return problems
+
+
+def _approver(sop: Sop, number: int) -> str | None:
+    step = sop.step(number)
+    return (step.approver_role or step.role) if step else None
+
+
+def _excerpt(body: str, limit: int = 80) -> str:
+    text = " ".join(body.split())
+    if not text:
+        return "-"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _protected(ctx: Context) -> tuple[StepStatus | None, list[str]]:
+    """The head's approval on the current head when the change touches protected files."""
+    sop, roles = ctx.sop, ctx.roles
+    files = sop.protected_in(ctx.change.files)
+    if not files:
+        return None, []
+    role = sop.protected_role
+    shown = ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
+    status = StepStatus(
+        number=0,
+        kegiatan=MSG("protected_activity", files=shown),
+        role=role,
+        role_title=roles.title(role),
+        proof="approval",
+        state="pending",
+        gate=True,
+        minutes=0,
+    )
+    reasons: list[str] = []
+    refused = False
+    for seen in ctx.reviews:
+        review = seen.review
+        if review.state != "approve" or seen.person is None or role not in seen.person.roles:
+            continue
+        why, stale = ctx.classify(seen, role, bound=True)
+        if why is None:
+            _mark_done(status, roles, review.reviewer, review.at)
+            status.review_id = review.id
+            status.commit = review.commit
+            status.reason = ""
+            return status, files
+        reasons.append(describe(seen, why))
+        refused |= not stale
+    status.state = "refused" if refused else "pending"
+    status.reason = "; ".join(reasons) or MSG("waiting_approval", role=roles.title(role))
+    return status, files

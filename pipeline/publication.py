@@ -1,0 +1,549 @@
+"""Steps 6-8 of the SOP after a merge: build, deploy, prove live, tell the author, record.
+
+Each stage writes what it did to a small state file (``.terbit/publish/<merge>.json``, replaced
+atomically) and is idempotent, so ``terbit publish --resume`` continues a publication that was
+killed anywhere. A failing deploy leaves the previous release live; failing evidence or notice
+leaves the record "incomplete" with the reason, never a claim of success.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.config.settings import Settings
+from pipeline.errors import InputError, TerbitError
+from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
+
+MSG = Catalog(
+    {
+        "no_change": (
+            "commit {sha} bukan merge sebuah perubahan; tidak ada yang diterbitkan",
+            "commit {sha} is not the merge of a change; nothing to publish",
+        ),
+        "unknown_merge": (
+            "commit {sha} tidak ada di repositori",
+            "commit {sha} is not in the repository",
+        ),
+        "busy": (
+            "publikasi lain masih berjalan lebih dari {s} detik; coba lagi nanti",
+            "another publication has been running for more than {s} seconds; try again later",
+        ),
+        "notice_failed": ("pemberitahuan gagal: {error}", "notice failed: {error}"),
+        "no_email": (
+            "e-mail penulis tidak diketahui; pemberitahuan hanya dicatat pada perubahan",
+            "the author's e-mail is unknown; the notice is only recorded on the change",
+        ),
+        "not_found": (
+            "{title}: halaman tidak ditemukan di hasil build ({path})",
+            "{title}: page not found in the build output ({path})",
+        ),
+    }
+)
+
+STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "notice", "record")
+LOCK_WAIT_S = 900
+MAX_SHOT_ARTICLES = 3
+
+
+@dataclass
+class PublishResult:
+    merge_sha: str
+    change_id: str | None
+    status: str  # "complete" | "incomplete" | "skipped"
+    release: str | None = None
+    urls: list[str] = field(default_factory=list)
+    screenshots: list[str] = field(default_factory=list)
+    record_folder: str | None = None
+    record_commit: str | None = None
+    problems: list[str] = field(default_factory=list)
+    state_file: str | None = None
+
+
+def state_root(repo: Repo) -> Path:
+    """Where publishing keeps its work: the work tree, or the bare repository itself."""
+    return (repo.work_tree or repo.git_dir) / ".terbit" / "publish"
+
+
+class State:
+    """The state file of one publication; every save is an atomic replace."""
+
+    def __init__(self, path: Path, merge_sha: str) -> None:
+        self.path = path
+        self.data: dict[str, Any] = {"merge": merge_sha, "stages": {}}
+        if path.is_file():
+            # A torn file cannot happen with os.replace, but never trust it blindly.
+            with contextlib.suppress(json.JSONDecodeError):
+                self.data = json.loads(path.read_text(encoding="utf-8"))
+
+    def done(self, stage: str) -> dict[str, Any] | None:
+        return self.data["stages"].get(stage)
+
+    def save(self, stage: str, value: dict[str, Any]) -> None:
+        _fault(stage)
+        self.data["stages"][stage] = value
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+        with temp.open("w", encoding="utf-8") as handle:
+            json.dump(self.data, handle, ensure_ascii=False, indent=1, default=str)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, self.path)
+
+
+def _fault(stage: str) -> None:
+    """Fault injection for tests: die at a stage boundary (work done, state not yet saved)."""
+    if os.environ.get("TERBIT_FAULT_STAGE") == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def _publish_lock(root: Path) -> Iterator[None]:
+    """One publication at a time per repository; later ones wait (bounded)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "lock").open("a") as handle:
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TerbitError(MSG("busy", s=LOCK_WAIT_S)) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def publish(
+    repo_root: Path,
+    merge_sha: str,
+    *,
+    settings: Settings,
+    forge: Any,
+    resume: bool = False,
+    say: Callable[[str], None] | None = None,
+) -> PublishResult:
+    """Publish the change merged by ``merge_sha`` (steps 6-8); see the module docstring."""
+    repo = Repo(repo_root)
+    full = repo.rev_parse(merge_sha)
+    if full is None:
+        raise InputError(MSG("unknown_merge", sha=merge_sha))
+    root = state_root(repo)
+    with _publish_lock(root):
+        state_path = root / f"{full}.json"
+        if not resume and state_path.exists():
+            previous = State(state_path, full)
+            if previous.done("record") is None:
+                state_path.unlink()  # start over; finished stages are idempotent anyway
+        state = State(state_path, full)
+        return _run(repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None))
+
+
+def repo_settings(repo: Repo) -> Settings:
+    """``terbit.yml`` of a work tree, or as committed on main in a bare (server) repository."""
+    from pipeline.config.settings import load_settings
+
+    if repo.work_tree is not None:
+        return load_settings(repo.work_tree)
+    from pipeline.forge.local.hooks import server_settings
+
+    return server_settings(repo)
+
+
+def latest_merge(repo: Repo) -> str | None:
+    """The newest merge on main that is not a record commit."""
+    tip = repo.rev_parse("refs/heads/main") or repo.head()
+    if tip is None:
+        return None
+    found = repo.run("rev-list", "--first-parent", "--merges", "-n", "1", tip)
+    return found or None
+
+
+def new_merges(repo: Repo, old: str, new: str) -> list[str]:
+    """First-parent merges between ``old`` and ``new``, oldest first."""
+    zero = "0" * 40
+    spec = new if old == zero else f"{old}..{new}"
+    return list(reversed(repo.run("rev-list", "--first-parent", "--merges", spec).split()))
+
+
+def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult]:
+    """Called by the embedded server's post-receive hook: publish each new merge on main."""
+    from pipeline.forge import open_forge
+    from pipeline.forge.local.hooks import server_settings
+    from pipeline.record.store import is_record_commit
+
+    repo = Repo(server_repo)
+    settings = server_settings(repo)
+    results = []
+    for merge in new_merges(repo, old, new):
+        if is_record_commit(repo, merge):
+            continue
+        forge = open_forge(server_repo, settings)
+        results.append(publish(server_repo, merge, settings=settings, forge=forge, resume=True))
+    return results
+
+
+def result_dict(result: PublishResult) -> dict[str, Any]:
+    return asdict(result)
+
+
+def clean_work(folder: Path, keep: str = ".terbit") -> None:
+    """Empty an export folder but keep its build cache (incremental builds across merges)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in folder.iterdir():
+        if entry.name == keep:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def utcnow() -> datetime:
+    """The office clock (TERBIT_NOW in the demo's simulated day, else real time)."""
+    from pipeline.forge.local.policy import now
+
+    return now()
+
+
+# -- the stages ---------------------------------------------------------------------------------
+
+
+def _run(
+    repo: Repo,
+    merge: str,
+    state: State,
+    *,
+    settings: Settings,
+    forge: Any,
+    say: Callable[[str], None],
+) -> PublishResult:
+    from pipeline.deploy import open_target
+    from pipeline.record.model import ArticleFact, PublishFacts, ShotFact, record_id
+
+    root = repo.work_tree or repo.git_dir
+    base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
+    result = PublishResult(merge, None, "incomplete", state_file=str(state.path))
+
+    prep = state.done("prepare") or _prepare(repo, merge, forge, settings, state)
+    if prep["change"] is None:
+        result.status = "skipped"
+        result.problems.append(MSG("no_change", sha=merge[:10]))
+        return result
+    change = forge.get_change(prep["change"])
+    result.change_id = change.id
+    articles = [ArticleFact(**a) for a in prep["articles"]]
+    rid = record_id(change.id, merge)
+    folder = f"{settings.publish.records_path.strip('/')}/{rid}"
+    if state.done("record") is None:
+        from pipeline.record.store import existing_record
+
+        found = existing_record(repo, "refs/heads/main", folder)
+        if found is not None and found.get("status") == "complete":
+            # Published before (the state file is gone): nothing to redo, nothing to add.
+            result.status, result.record_folder = "complete", folder
+            result.release = str((found.get("deploy") or {}).get("release"))
+            result.urls = [a["url"] for a in found.get("articles") or [] if a.get("url")]
+            return result
+    work = state.path.parent / "work"
+    shots_dir = work / "shots" / rid
+
+    built = state.done("build") or _build(repo, merge, work, state, say)
+    site_dir = Path(built["site"])
+    target = open_target(root, settings)
+    deployed = state.done("deploy") or _deploy(target, site_dir, built, state, say)
+    result.release = deployed["release"]
+
+    urls: dict[str, str] = {}
+    problems: list[str] = []
+    for article in articles:
+        if article.url is None:
+            continue
+        from pipeline.evidence.articles import absolute, locate
+
+        found = locate(site_dir, article)
+        if found is None:
+            problems.append(MSG("not_found", title=article.title, path=article.path))
+        else:
+            urls[article.path] = absolute(base_url, found)
+    result.urls = list(urls.values())
+    verified = state.done("verify") or _verify(articles, urls, settings, state, say)
+    problems += verified["problems"]
+    shot_state = state.done("screenshots") or _screenshots(
+        articles, urls, verified, settings, shots_dir, state, say
+    )
+    problems += shot_state["problems"]
+    shots = [ShotFact(**s) for s in shot_state["shots"]]
+    result.screenshots = [str(shots_dir / s.file) for s in shots]
+    noticed = state.done("notice") or _notice(
+        forge, change, articles, urls, deployed, shots, shots_dir, settings, prep, state, say,
+        "; ".join(shot_state["problems"]),
+    )  # fmt: skip
+    problems += noticed["problems"]
+
+    facts = PublishFacts(
+        merge_sha=merge,
+        merged_at=datetime.fromisoformat(prep["merged_at"]),
+        target=target.name,
+        release=deployed["release"],
+        deployed_at=datetime.fromisoformat(deployed["at"]),
+        previous_release=deployed["previous"],
+        articles=[
+            ArticleFact(a.path, a.status, a.title, urls.get(a.path) if a.url else None)
+            for a in articles
+        ],
+        live=verified["live"],
+        screenshots=shots,
+        notice_at=datetime.fromisoformat(noticed["at"]) if noticed["at"] else None,
+        notice_recorded=noticed["recorded"],
+        emailed_to=noticed["emailed_to"],
+        problems=problems,
+    )
+    recorded = state.done("record") or _record(
+        repo, forge, change, prep, facts, settings, shots_dir, state, say
+    )
+    result.status = recorded["status"]
+    result.problems = recorded["reasons"]
+    result.record_folder = recorded["folder"]
+    result.record_commit = recorded["commit"]
+    return result
+
+
+def _prepare(
+    repo: Repo, merge: str, forge: Any, settings: Settings, state: State
+) -> dict[str, Any]:
+    from pipeline.evidence.articles import changed_articles
+
+    change = forge.change_for_merge(merge)
+    parents = repo.parents(merge)
+    value = {
+        "change": change.id if change else None,
+        "base": parents[0] if parents else None,
+        "merged_at": (change.merged_at if change and change.merged_at else utcnow()).isoformat(),
+        "articles": [asdict(a) for a in changed_articles(repo, merge, settings.content.path)],
+    }
+    state.save("prepare", value)
+    return value
+
+
+def _build(
+    repo: Repo, merge: str, work: Path, state: State, say: Callable[[str], None]
+) -> dict[str, Any]:
+    """Build the newest main (it contains the merge): a later publication never rolls the
+    site back to an older tree when merges race."""
+    from pipeline.build.runner import build_site
+
+    tip = repo.rev_parse("refs/heads/main") or merge
+    if not repo.is_ancestor(merge, tip):
+        tip = merge
+    source = work / "source"
+    clean_work(source)
+    repo.export_tree(tip, source)
+    output = work / "site"
+    built = build_site(source, output=output, publish=True)
+    say(f"build: {built.articles} artikel, {built.seconds:.1f} s")
+    value = {"site": str(output), "commit": tip}
+    state.save("build", value)
+    return value
+
+
+def _deploy(
+    target: Any, site_dir: Path, built: dict[str, Any], state: State, say: Callable[[str], None]
+) -> dict[str, Any]:
+    from pipeline.deploy import new_release_id
+
+    # The id is chosen once and kept in the state: a rerun finishes the same release.
+    release_id = state.data.setdefault("release_id", new_release_id(built["commit"]))
+    live = target.current()
+    previous = live.id if live and live.id != release_id else state.data.get("previous")
+    state.data["previous"] = previous
+    release = target.deploy(site_dir, release_id)
+    say(f"deploy: {release.id} -> {release.location}")
+    value = {"release": release.id, "previous": previous, "at": utcnow().isoformat()}
+    state.save("deploy", value)
+    return value
+
+
+def _verify(
+    articles: list[Any],
+    urls: dict[str, str],
+    settings: Settings,
+    state: State,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from pipeline.evidence.live import NotLiveError, verify_live
+
+    live, problems = [], []
+    for article in articles:
+        url = urls.get(article.path)
+        if url is None:
+            continue
+        try:
+            check = verify_live(
+                url,
+                article.title,
+                attempts=settings.publish.verify_attempts,
+                backoff_s=settings.publish.verify_backoff_s,
+            )
+        except NotLiveError as error:
+            problems.append(str(error))
+            continue
+        live.append({"url": url, "status": check.status, "attempts": check.attempts})
+        say(f"live: {url}")
+    value = {"live": live, "problems": problems}
+    state.save("verify", value)
+    return value
+
+
+def _screenshots(
+    articles: list[Any],
+    urls: dict[str, str],
+    verified: dict[str, Any],
+    settings: Settings,
+    shots_dir: Path,
+    state: State,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from pipeline.evidence.screenshot import capture
+
+    live_urls = {item["url"] for item in verified["live"]}
+    wanted = [a for a in articles if urls.get(a.path) in live_urls][:MAX_SHOT_ARTICLES]
+    shots: list[dict[str, Any]] = []
+    problems: list[str] = []
+    if wanted and not settings.publish.screenshots:
+        problems.append("publish.screenshots: false")
+    elif wanted:
+        from pipeline.evidence.browser import chromium
+
+        try:
+            with chromium() as browser:
+                for article in wanted:
+                    stem = Path(article.path).stem
+                    url = urls[article.path]
+                    for shot in capture(
+                        browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb
+                    ):
+                        shots.append(
+                            {"file": shot.file.name, "view": shot.view, "url": url,
+                             "width": shot.width, "height": shot.height, "bytes": shot.bytes,
+                             "sha256": shot.sha256}
+                        )  # fmt: skip
+                        say(f"screenshot: {shot.file} ({shot.bytes // 1024} KB)")
+        except TerbitError as error:
+            problems.append(str(error))
+            shots = []
+    value = {"shots": shots, "problems": problems}
+    state.save("screenshots", value)
+    return value
+
+
+def _notice(
+    forge: Any,
+    change: Any,
+    articles: list[Any],
+    urls: dict[str, str],
+    deployed: dict[str, Any],
+    shots: list[Any],
+    shots_dir: Path,
+    settings: Settings,
+    prep: dict[str, Any],
+    state: State,
+    say: Callable[[str], None],
+    shot_problem: str,
+) -> dict[str, Any]:
+    from pipeline.record.assemble import admin_for, policy_for
+    from pipeline.report.compose import compose, deliver
+
+    _sop, roles = policy_for(forge, prep["base"])
+    admin = admin_for(change, roles)
+    nota = ""
+    try:
+        from pipeline.change.nota_dinas import parse_nota_dinas
+
+        nota = parse_nota_dinas(change.nota_dinas_text).nomor
+    except TerbitError:
+        pass
+    at = utcnow()
+    report = compose(
+        settings=settings, change=change, roles=roles, articles=articles, urls=urls,
+        release=deployed["release"], published_at=datetime.fromisoformat(deployed["at"]),
+        uploader=admin, nota_nomor=nota, screenshots=[shots_dir / s.file for s in shots],
+        screenshot_problem=shot_problem,
+    )  # fmt: skip
+    author = roles.get(change.author)
+    value: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
+    try:
+        value["emailed_to"] = deliver(
+            report, forge=forge, settings=settings, author_email=author.email if author else None
+        )
+        value["recorded"] = True
+        value["at"] = at.isoformat()
+        say(f"notice: #{change.id}" + (f" -> {value['emailed_to']}" if value["emailed_to"] else ""))
+    except TerbitError as error:
+        value["problems"].append(MSG("notice_failed", error=str(error)))
+        value["recorded"] = True  # add_notice ran first; only the e-mail failed
+        value["at"] = at.isoformat()
+    if settings.notify.smtp is not None and author is None:
+        value["problems"].append(MSG("no_email"))
+    state.save("notice", value)
+    return value
+
+
+def _record(
+    repo: Repo,
+    forge: Any,
+    change: Any,
+    prep: dict[str, Any],
+    facts: Any,
+    settings: Settings,
+    shots_dir: Path,
+    state: State,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from pipeline.record.assemble import assemble
+    from pipeline.record.store import commit_message, commit_record, existing_record
+
+    record, files = assemble(
+        forge=forge, change=change, base_rev=prep["base"], facts=facts, settings=settings,
+        shots_dir=shots_dir, now=utcnow(),
+    )  # fmt: skip
+    folder = f"{settings.publish.records_path.strip('/')}/{record['id']}"
+    bot = settings.publish
+    # A GitHub Actions checkout pushes the record; the embedded server and a local clone
+    # move their own main (the server's hooks do not run for its own ref updates).
+    remote = "origin" if settings.forge.kind == "github" and not repo.bare else None
+    commit = commit_record(
+        repo,
+        folder,
+        files,
+        commit_message(record),
+        name=bot.bot_name,
+        email=bot.bot_email,
+        remote=remote,
+    )
+    if commit is None:  # already on main (a rerun): report what is there
+        record = existing_record(repo, "refs/heads/main", folder) or record
+    say(f"record: {folder}" + (f" ({commit[:10]})" if commit else ""))
+    value = {
+        "folder": folder,
+        "commit": commit,
+        "status": record["status"],
+        "reasons": record["reasons"],
+    }
+    state.save("record", value)
+    return value

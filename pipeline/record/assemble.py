@@ -1,0 +1,84 @@
+"""Assemble the record of one publication: gate re-run with the publish events, files to commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.change.model import Change
+from pipeline.config.roles import Roles
+from pipeline.config.settings import Settings
+from pipeline.config.sop import Sop
+from pipeline.gate import ProofEvent, evaluate, policy_at
+from pipeline.record.model import PublishFacts, build_record, dump, record_id
+from pipeline.record.render import to_markdown, to_pdf
+
+PDF_NAME = "lembar-penyelesaian.pdf"
+MD_NAME = "README.md"  # GitHub shows it when the folder is opened
+YAML_NAME = "record.yml"
+
+
+def policy_for(forge: Any, base_rev: str) -> tuple[Sop, Roles]:
+    """SOP and roles as they were on the branch the change was merged into."""
+    return policy_at(lambda path: forge.read_file(base_rev, path))
+
+
+def admin_for(change: Change, roles: Roles) -> str | None:
+    """The Admin Website accountable: the one who merged when they hold the role."""
+    merger = roles.get(change.merged_by)
+    if merger is not None and merger.has_role("admin_website"):
+        return merger.id
+    members = roles.members("admin_website")
+    return members[0].id if members else None
+
+
+def assemble(
+    *,
+    forge: Any,
+    change: Change,
+    base_rev: str,
+    facts: PublishFacts,
+    settings: Settings,
+    shots_dir: Path,
+    now: datetime,
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """``(record, files)``; files are named inside the record folder."""
+    sop, roles = policy_for(forge, base_rev)
+    admin = admin_for(change, roles)
+    events = {
+        "merge": ProofEvent(at=facts.merged_at, by=change.merged_by),
+        "deploy": ProofEvent(at=facts.deployed_at, by=admin),
+        "record": ProofEvent(at=now, by=admin),
+    }
+    if facts.notice_at is not None:
+        events["notice"] = ProofEvent(at=facts.notice_at, by=admin)
+    if facts.screenshots == [] and any(a.url for a in facts.articles):
+        events.pop("deploy")  # step 6's output is the screenshot: without it, not done
+    report = evaluate(
+        change,
+        sop=sop,
+        roles=roles,
+        signatures_required=forge.signatures_required(),
+        now=now,
+        events=events,
+    )
+    record = build_record(
+        change=change,
+        report=report,
+        sop=sop,
+        roles=roles,
+        facts=facts,
+        admin=admin,
+        place=settings.publish.place,
+        timezone=settings.site.timezone,
+        now=now,
+    )
+    files: dict[str, bytes] = {YAML_NAME: dump(record).encode("utf-8")}
+    for shot in facts.screenshots:
+        files[shot.file] = (shots_dir / shot.file).read_bytes()
+    kop = tuple(settings.publish.kop)
+    files[MD_NAME] = to_markdown(record, settings.site.timezone, kop).encode("utf-8")
+    files[PDF_NAME] = to_pdf(record, shots_dir, settings.site.timezone, kop)
+    assert record["id"] == record_id(change.id, facts.merge_sha)
+    return record, files

@@ -1,0 +1,264 @@
+"""Step 8: the completion record as data (YAML), built from the gate's view of the change.
+
+The gate, re-run with the publish events (deploy, notice, record), gives who did each SOP step
+and when; this module adds the evidence and the outcome and fixes the layout of ``record.yml``.
+A ``digest`` over the canonical content makes any later edit of the file detectable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from pipeline.change.model import Change
+from pipeline.config.roles import Roles
+from pipeline.config.sop import Sop
+from pipeline.gate.report import GateReport, StepStatus
+from pipeline.i18n import Catalog, long_date
+
+FORMAT = "terbit-record/1"
+MSG = Catalog(
+    {
+        "pekerjaan": (
+            "Publikasi Informasi ke Situs Website",
+            "Publishing Information to the Website",
+        ),
+        "step_pending": (
+            "langkah {number} ({kegiatan}) belum selesai: {reason}",
+            "step {number} ({kegiatan}) is not done: {reason}",
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class ArticleFact:
+    path: str
+    status: str  # A, M, D
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ShotFact:
+    file: str  # relative to the record folder
+    view: str
+    url: str
+    width: int
+    height: int
+    bytes: int
+    sha256: str
+
+
+@dataclass
+class PublishFacts:
+    """What the publication did, gathered stage by stage (kept in the state file)."""
+
+    merge_sha: str
+    merged_at: datetime
+    target: str
+    release: str
+    deployed_at: datetime
+    previous_release: str | None
+    articles: list[ArticleFact]
+    live: list[dict[str, Any]] = field(default_factory=list)
+    screenshots: list[ShotFact] = field(default_factory=list)
+    notice_at: datetime | None = None
+    notice_recorded: bool = False
+    emailed_to: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def record_id(change_id: str, merge_sha: str) -> str:
+    """File-system safe and unique per merge: the same merge always maps to the same record."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", change_id).strip("-.") or "change"
+    return f"{safe}-{merge_sha[:12]}"
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _person(roles: Roles, person_id: str | None, role: str) -> dict[str, Any]:
+    person = roles.get(person_id)
+    return {
+        "id": person_id,
+        "name": person.name if person else (person_id or ""),
+        "nip": person.nip if person else "",
+        "role": role,
+        "role_title": roles.title(role),
+    }
+
+
+def signer_for(roles: Roles, role: str, preferred: str | None = None) -> dict[str, Any]:
+    """The person signing for ``role``: ``preferred`` when they hold it, else the first member."""
+    person = roles.get(preferred)
+    if person is None or not person.has_role(role):
+        members = roles.members(role)
+        person = members[0] if members else None
+    return {
+        "id": person.id if person else None,
+        "name": person.name if person else "",
+        "nip": person.nip if person else "",
+        "jabatan": person.jabatan if person else "",
+        "role_title": roles.title(role),
+    }
+
+
+def _evidence(
+    status: StepStatus, proof: str, change: Change, facts: PublishFacts, rid: str
+) -> dict[str, Any]:
+    if proof == "draft_commit":
+        return {"commits": [c.sha for c in change.commits]}
+    if proof == "change_opened":
+        return {"change": change.id, "url": change.url}
+    if proof in ("review", "approval"):
+        return {"review": status.review_id, "commit": status.commit}
+    if proof == "merge":
+        return {"merge_commit": facts.merge_sha}
+    if proof == "deploy":
+        return {
+            "release": facts.release,
+            "urls": [a.url for a in facts.articles if a.url],
+            "screenshots": [{"file": s.file, "sha256": s.sha256} for s in facts.screenshots],
+        }
+    if proof == "notice":
+        return {"notice_recorded": facts.notice_recorded, "emailed_to": facts.emailed_to}
+    if proof == "record":
+        return {"record": rid}
+    return {}
+
+
+def build_record(
+    *,
+    change: Change,
+    report: GateReport,
+    sop: Sop,
+    roles: Roles,
+    facts: PublishFacts,
+    admin: str | None,
+    place: str,
+    timezone: str,
+    now: datetime,
+) -> dict[str, Any]:
+    rid = record_id(change.id, facts.merge_sha)
+    by_number = {s.number: s for s in sop.steps}
+    steps = []
+    reasons = list(facts.problems)
+    for status in report.steps:
+        step = by_number.get(status.number)
+        proof = step.proof if step else status.proof
+        if status.state != "done":
+            reasons.append(
+                MSG(
+                    "step_pending",
+                    number=status.number,
+                    kegiatan=status.kegiatan,
+                    reason=status.reason or status.state,
+                )
+            )
+        steps.append(
+            {
+                "number": status.number,
+                "kegiatan": status.kegiatan,
+                "pelaksana": _person(roles, status.by, status.role),
+                "kelengkapan": step.kelengkapan if step else "",
+                "output": step.output if step else "",
+                "state": status.state,
+                "started_at": iso(status.started_at),
+                "ended_at": iso(status.ended_at),
+                "elapsed_minutes": status.elapsed_minutes,
+                "standard_minutes": status.minutes,
+                "over_minutes": status.over_minutes,
+                "keterangan": status.timing_note,
+                "evidence": _evidence(status, proof, change, facts, rid),
+            }
+        )
+    nota = report.nota_dinas
+    local_now = now.astimezone(ZoneInfo(timezone))
+    record: dict[str, Any] = {
+        "format": FORMAT,
+        "id": rid,
+        "status": "incomplete" if reasons else "complete",
+        "reasons": reasons,
+        "pekerjaan": MSG("pekerjaan"),
+        "judul": change.title,
+        "sop": {"nama": sop.nama, "nomor": sop.nomor},
+        "nota_dinas": {
+            "nomor": nota.nomor if nota else "",
+            "tanggal": nota.tanggal.isoformat() if nota else None,
+            "hal": nota.hal if nota else "",
+            "dari": nota.dari if nota else "",
+            "yth": nota.yth if nota else "",
+            "sifat": nota.sifat if nota else "",
+            "lampiran": list(nota.lampiran) if nota else [],
+        },
+        "change": {
+            "id": change.id,
+            "title": change.title,
+            "url": change.url,
+            "author": _person(roles, change.author, "staf"),
+            "head": change.head_sha,
+            "opened_at": iso(change.opened_at),
+            "merged_at": iso(facts.merged_at),
+            "merged_by": change.merged_by,
+            "commits": [c.sha for c in change.commits],
+            "reviews": [
+                {
+                    "id": r.id,
+                    "reviewer": r.reviewer,
+                    "state": r.state,
+                    "commit": r.commit,
+                    "at": iso(r.at),
+                    "signature_ok": r.signature_ok,
+                }
+                for r in change.reviews
+            ],
+        },
+        "merge_commit": facts.merge_sha,
+        "deploy": {
+            "target": facts.target,
+            "release": facts.release,
+            "previous": facts.previous_release,
+            "at": iso(facts.deployed_at),
+        },
+        "articles": [
+            {"path": a.path, "status": a.status, "title": a.title, "url": a.url}
+            for a in facts.articles
+        ],
+        "live": facts.live,
+        "screenshots": [s.__dict__ for s in facts.screenshots],
+        "notice": {
+            "at": iso(facts.notice_at),
+            "recorded": facts.notice_recorded,
+            "emailed_to": facts.emailed_to,
+        },
+        "steps": steps,
+        "total": {
+            "elapsed_minutes": sum(s["elapsed_minutes"] or 0 for s in steps),
+            "standard_minutes": sop.total_minutes,
+        },
+        "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
+        "created_at": iso(now),
+        "yang_menyelesaikan": signer_for(roles, "admin_website", admin),
+        "mengetahui": signer_for(roles, "kepala_satker"),
+    }
+    record["digest"] = digest(record)
+    return record
+
+
+def digest(record: dict[str, Any]) -> str:
+    body = {k: v for k, v in record.items() if k != "digest"}
+    canonical = yaml.safe_dump(body, sort_keys=True, allow_unicode=True)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def dump(record: dict[str, Any]) -> str:
+    header = "# Lembar Penyelesaian Pekerjaan (data). Dibuat oleh Terbit; jangan diubah.\n"
+    return header + yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,209 @@
+"""``terbit verify``: every completion record checked offline against the repository.
+
+A record must be unchanged since it was written (its digest), name commits that exist on
+``main``, name reviews the forge still holds with the same reviewer, state, commit and a valid
+signature (the gate is re-run on the recorded change), and its screenshots must match their
+SHA-256. Each problem is located (``records/…/record.yml:line: message``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.config import yamlsrc
+from pipeline.errors import Problem, TerbitError
+from pipeline.i18n import Catalog
+from pipeline.record.assemble import YAML_NAME, policy_for
+from pipeline.record.model import FORMAT, digest
+from pipeline.vcs import Repo
+
+MSG = Catalog(
+    {
+        "format": ("format catatan '{found}' tidak dikenal", "unknown record format '{found}'"),
+        "digest": (
+            "isi catatan diubah setelah dibuat (digest tidak cocok)",
+            "the record was changed after it was written (digest mismatch)",
+        ),
+        "no_commit": (
+            "commit {sha} tidak ada di repositori",
+            "commit {sha} is not in the repository",
+        ),
+        "not_on_main": (
+            "commit merge {sha} tidak ada di main",
+            "merge commit {sha} is not on main",
+        ),
+        "shot_missing": ("tangkapan layar {file} tidak ada", "screenshot {file} is missing"),
+        "shot_hash": (
+            "tangkapan layar {file} tidak cocok dengan SHA-256 yang tercatat",
+            "screenshot {file} does not match its recorded SHA-256",
+        ),
+        "no_change": (
+            "perubahan #{id} tidak ditemukan: {error}",
+            "change #{id} not found: {error}",
+        ),
+        "review_missing": (
+            "ulasan {id} tidak ada pada perubahan #{change}",
+            "review {id} is not on change #{change}",
+        ),
+        "review_differs": (
+            "ulasan {id} berbeda dari yang tersimpan di forge ({field})",
+            "review {id} differs from the one the forge holds ({field})",
+        ),
+        "review_unsigned": (
+            "tanda tangan ulasan {id} tidak sah: {note}",
+            "the signature of review {id} does not verify: {note}",
+        ),
+        "gate_failed": (
+            "gerbang tidak lolos untuk perubahan #{id} saat diperiksa ulang: {problems}",
+            "the gate does not pass for change #{id} when re-run: {problems}",
+        ),
+        "step_differs": (
+            "langkah {number}: tercatat {field} '{recorded}', menurut riwayat '{actual}'",
+            "step {number}: recorded {field} '{recorded}', the history says '{actual}'",
+        ),
+        "unreadable": ("catatan tidak dapat dibaca: {error}", "the record cannot be read: {error}"),
+    }
+)
+
+
+@dataclass
+class VerifyReport:
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # record ids honestly marked incomplete
+
+
+def _reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], bytes | None]]:
+    """Record folders and a file reader: the work tree when there is one, else ``main``."""
+    tree = repo.work_tree
+    if tree is not None:
+        base = tree / records_path
+        folders = sorted(
+            f"{records_path}/{p.name}" for p in base.iterdir() if (p / YAML_NAME).is_file()
+        ) if base.is_dir() else []  # fmt: skip
+
+        def read(path: str) -> bytes | None:
+            file = tree / path
+            return file.read_bytes() if file.is_file() else None
+
+        return folders, read
+    rows = repo.ls_tree("refs/heads/main", records_path)
+    folders = [f"{records_path}/{name}" for _m, kind, _s, name in rows if kind == "tree"]
+    return folders, lambda path: repo.show_bytes("refs/heads/main", path)
+
+
+def verify_records(repo: Repo, *, records_path: str = "records", forge: Any = None) -> VerifyReport:
+    report = VerifyReport()
+    folders, read = _reader(repo, records_path.strip("/"))
+    main = repo.rev_parse("refs/heads/main") or repo.head()
+    for folder in folders:
+        path = f"{folder}/{YAML_NAME}"
+        raw = read(path)
+        if raw is None:
+            continue
+        report.checked += 1
+        try:
+            doc = yamlsrc.load(raw.decode("utf-8"), path)
+        except (TerbitError, UnicodeDecodeError) as error:
+            report.problems.append(Problem(path, None, MSG("unreadable", error=str(error))))
+            continue
+        problems = _check(repo, doc, path, folder, read, main, forge)
+        report.problems += problems
+        if not problems and isinstance(doc.data, dict) and doc.data.get("status") != "complete":
+            report.incomplete.append(str(doc.data.get("id")))
+    return report
+
+
+def _check(
+    repo: Repo,
+    doc: yamlsrc.Doc,
+    path: str,
+    folder: str,
+    read: Callable[[str], bytes | None],
+    main: str | None,
+    forge: Any,
+) -> list[Problem]:
+    record = doc.data if isinstance(doc.data, dict) else {}
+    out: list[Problem] = []
+
+    def add(where: tuple[str | int, ...], message: str) -> None:
+        out.append(Problem(path, doc.line_of(where), message))
+
+    if record.get("format") != FORMAT:
+        add(("format",), MSG("format", found=record.get("format")))
+        return out
+    if record.get("digest") != digest(record):
+        add(("digest",), MSG("digest"))
+    merge = str(record.get("merge_commit") or "")
+    if not repo.object_exists(merge):
+        add(("merge_commit",), MSG("no_commit", sha=merge))
+    elif main and not repo.is_ancestor(merge, main):
+        add(("merge_commit",), MSG("not_on_main", sha=merge))
+    change = record.get("change") or {}
+    for i, sha in enumerate(change.get("commits") or []):
+        if not repo.object_exists(str(sha)):
+            add(("change", "commits", i), MSG("no_commit", sha=sha))
+    for i, shot in enumerate(record.get("screenshots") or []):
+        data = read(f"{folder}/{shot.get('file')}")
+        if data is None:
+            add(("screenshots", i, "file"), MSG("shot_missing", file=shot.get("file")))
+        elif hashlib.sha256(data).hexdigest() != shot.get("sha256"):
+            add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.get("file")))
+    if forge is not None and not out:
+        out += _against_forge(repo, record, doc, path, forge)
+    return out
+
+
+def _against_forge(
+    repo: Repo, record: dict[str, Any], doc: yamlsrc.Doc, path: str, forge: Any
+) -> list[Problem]:
+    from pipeline.gate import evaluate
+
+    out: list[Problem] = []
+
+    def add(where: tuple[str | int, ...], message: str) -> None:
+        out.append(Problem(path, doc.line_of(where), message))
+
+    change_id = str(record["change"]["id"])
+    try:
+        change = forge.get_change(change_id)
+    except TerbitError as error:
+        add(("change", "id"), MSG("no_change", id=change_id, error=str(error)))
+        return out
+    held = {r.id: r for r in change.reviews}
+    for i, recorded in enumerate(record["change"].get("reviews") or []):
+        review = held.get(str(recorded.get("id")))
+        if review is None:
+            add(("change", "reviews", i, "id"), MSG("review_missing", id=recorded.get("id"),
+                                                    change=change_id))  # fmt: skip
+            continue
+        for key in ("reviewer", "state", "commit"):
+            if str(recorded.get(key)) != str(getattr(review, key)):
+                add(("change", "reviews", i, key), MSG("review_differs", id=review.id, field=key))
+        if forge.signatures_required() and review.signature_ok is False:
+            add(("change", "reviews", i), MSG("review_unsigned", id=review.id,
+                                              note=review.signature_note))  # fmt: skip
+    parents = repo.parents(str(record["merge_commit"]))
+    sop, roles = policy_for(forge, parents[0] if parents else "refs/heads/main")
+    report = evaluate(change, sop=sop, roles=roles,
+                      signatures_required=forge.signatures_required())  # fmt: skip
+    if not report.passed:
+        add(("change", "id"), MSG("gate_failed", id=change_id, problems="; ".join(report.problems)))
+    by_number = {s.number: s for s in report.steps}
+    for i, step in enumerate(record.get("steps") or []):
+        actual = by_number.get(step.get("number"))
+        if actual is None or actual.state != "done" or (not actual.gate and step["number"] > 2):
+            continue
+        pairs = [("pelaksana", (step.get("pelaksana") or {}).get("id"), actual.by)]
+        if actual.gate:
+            pairs.append(("review", (step.get("evidence") or {}).get("review"), actual.review_id))
+        for name, recorded, real in pairs:
+            if str(recorded) != str(real):
+                where = ("steps", i, "pelaksana", "id") if name == "pelaksana" else (
+                    "steps", i, "evidence", "review")  # fmt: skip
+                add(where, MSG("step_differs", number=step.get("number"), field=name,
+                               recorded=recorded, actual=real))  # fmt: skip
+    return out

@@ -1,0 +1,15 @@
+"""Settings for the live site: pelicanconf.py plus the live address and a clean output folder."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pelicanconf import *  # noqa: F403
+from pipeline.config.settings import load_settings
+
+_terbit = load_settings(Path(__file__).resolve().parent)
+
+SITEURL = (_terbit.publish.live_url or _terbit.site.url).rstrip("/")
+FEED_DOMAIN = SITEURL
+DELETE_OUTPUT_DIRECTORY = True

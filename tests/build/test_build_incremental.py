@@ -1,0 +1,216 @@
+"""Incremental builds give exactly the site a full build gives, for every kind of change."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import tree
+
+from benchmarks.sitegen import extra_article, make_site
+from pipeline.build.runner import build_site
+
+ARTICLES = "content/articles"
+pytestmark = pytest.mark.xdist_group("build-incremental")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One site of 30 articles, built once; each test gets a copy, cache and output included."""
+    site = make_site(tmp_path_factory.mktemp("basis") / "situs", 30)
+    build_site(site)
+    return site
+
+
+@pytest.fixture
+def site(built: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "situs"
+    shutil.copytree(built, copy)
+    return copy
+
+
+def _first(site: Path) -> Path:
+    return sorted((site / ARTICLES).glob("*.md"))[0]
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert re.search(old, text, flags=re.M), f"{old!r} not in {path}"
+    path.write_text(re.sub(old, new, text, count=count, flags=re.M), encoding="utf-8")
+
+
+def new_newest(site: Path) -> None:
+    item = extra_article()
+    (site / ARTICLES / f"{item.slug}.md").write_text(item.text, encoding="utf-8")
+
+
+def new_mid_archive(site: Path) -> None:
+    import datetime as dt
+
+    item = extra_article(when=dt.datetime(2026, 11, 20, 7, 5))
+    (site / ARTICLES / f"{item.slug}.md").write_text(item.text, encoding="utf-8")
+
+
+def body_edit(site: Path) -> None:
+    path = _first(site)
+    path.write_text(path.read_text(encoding="utf-8") + "\nParagraf tambahan.\n", encoding="utf-8")
+
+
+def title_edit(site: Path) -> None:
+    _edit(_first(site), r'^title: ".*"$', 'title: "Judul Yang Diperbarui"')
+
+
+def category_change(site: Path) -> None:
+    path = _first(site)
+    text = path.read_text(encoding="utf-8")
+    new = "Pengumuman" if "category: Pengumuman" not in text else "Layanan"
+    _edit(path, r"^category: .*$", f"category: {new}")
+
+
+def new_tag(site: Path) -> None:
+    _edit(_first(site), r"^tags: \[", "tags: [topik baru sekali, ")
+
+
+def deleted_article(site: Path) -> None:
+    sorted((site / ARTICLES).glob("*.md"))[3].unlink()
+
+
+def static_change(site: Path) -> None:
+    images = sorted((site / "content" / "images").iterdir())
+    images[0].write_bytes(images[0].read_bytes() + b"\n")
+
+
+SCENARIOS = [
+    new_newest,
+    new_mid_archive,
+    body_edit,
+    title_edit,
+    category_change,
+    new_tag,
+    deleted_article,
+    static_change,
+]
+
+
+def full_reference(site: Path, where: Path) -> dict[str, str]:
+    """A full build of the same sources, in a separate copy, without any cache."""
+    copy = where / "referensi"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".terbit"))
+    build_site(copy, full=True)
+    return tree(copy / "output")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("change", SCENARIOS, ids=lambda f: f.__name__)
+def test_incremental_build_equals_full_build(
+    site: Path, tmp_path: Path, change: Callable[[Path], None]
+) -> None:
+    change(site)
+    second = build_site(site)
+    assert second.incremental, second.notes
+    assert tree(site / "output") == full_reference(site, tmp_path)
+    # Most pages were reused, not rendered again: the build really was incremental.
+    assert second.reused > second.rendered
+
+
+def test_unchanged_rebuild_reuses_every_page_and_keeps_files(site: Path) -> None:
+    page = next((site / "output").rglob("index.html"))
+    before = page.stat()
+    again = build_site(site)
+    assert again.rendered == 0 and again.reused > 0
+    after = next((site / "output").rglob("index.html")).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def _theme_change(site: Path) -> None:
+    base = site / "theme" / "templates" / "base.html"
+    if base.is_file():
+        base.write_text(base.read_text(encoding="utf-8") + "\n<!-- tema -->\n", encoding="utf-8")
+    else:  # minimal setup: a theme of one's own replaces Pelican's default
+        (site / "pelicanconf.py").write_text(
+            (site / "pelicanconf.py").read_text() + "\nSITESUBTITLE = 'Tema'\n"
+        )
+
+
+def _settings_change(site: Path) -> None:
+    conf = site / "pelicanconf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + "\nDEFAULT_PAGINATION = 7\n")
+
+
+def _plugin_change(site: Path) -> None:
+    plugin = site / "plugins" / "penanda.py"
+    plugin.write_text(plugin.read_text(encoding="utf-8").replace("satu", "dua"))
+
+
+PLUGIN = """\
+from pelican import signals
+
+
+def mark(generator):
+    for article in generator.articles:
+        article.title = article.title + " | satu"
+
+
+def register():
+    signals.article_generator_finalized.connect(mark)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("change", [_theme_change, _settings_change, _plugin_change])
+def test_settings_theme_or_plugin_change_falls_back_to_full_build(
+    tmp_path: Path, change: Callable[[Path], None]
+) -> None:
+    site = make_site(tmp_path / "situs", 30)
+    (site / "plugins").mkdir()
+    (site / "plugins" / "penanda.py").write_text(PLUGIN, encoding="utf-8")
+    conf = site / "pelicanconf.py"
+    conf.write_text(
+        conf.read_text(encoding="utf-8")
+        + "\nPLUGIN_PATHS = ['plugins']\nPLUGINS = [*PLUGINS, 'penanda']\n",
+        encoding="utf-8",
+    )
+    build_site(site)
+    change(site)
+    again = build_site(site)
+    assert not again.incremental and again.reused == 0
+    assert any("berubah" in note for note in again.notes), again.notes
+    assert tree(site / "output") == full_reference(site, tmp_path)
+
+
+def _garbage_state(cache: Path) -> None:
+    (cache / "state.pickle").write_bytes(b"\x80\x05 rusak")
+
+
+def _garbage_pelican_cache(cache: Path) -> None:
+    victim = next((cache / "pelican").iterdir())
+    victim.write_bytes(victim.read_bytes()[:-20])
+
+
+def _other_version(cache: Path) -> None:
+    state = pickle.loads((cache / "state.pickle").read_bytes())
+    state.version = "0.0.1"
+    (cache / "state.pickle").write_bytes(pickle.dumps(state))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("damage", "word"),
+    [(_garbage_state, "rusak"), (_garbage_pelican_cache, "rusak"), (_other_version, "versi")],
+)
+def test_damaged_or_foreign_cache_falls_back_with_a_message(
+    site: Path, tmp_path: Path, damage: Callable[[Path], None], word: str
+) -> None:
+    new_newest(site)
+    damage(site / ".terbit" / "cache" / "site")
+    again = build_site(site)
+    assert not again.incremental and again.reused == 0
+    assert any(word in note for note in again.notes), again.notes
+    assert tree(site / "output") == full_reference(site, tmp_path)
+    # The cache written by that full build is good again.
+    body_edit(site)
+    assert build_site(site).incremental

@@ -1,0 +1,132 @@
+"""Local and GitHub Pages targets on real folders."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.config.settings import parse_settings
+from pipeline.deploy import LocalTarget, PagesTarget, new_release_id, open_target
+from pipeline.errors import ConfigError
+
+
+def make_site(folder: Path, marker: str, pages: int = 3) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(pages):
+        (folder / f"p{i}.html").write_text(f"<h1>{marker}</h1>", encoding="utf-8")
+    (folder / "index.html").write_text(f"<title>{marker}</title>", encoding="utf-8")
+    return folder
+
+
+def test_deploy_switches_current_and_keeps_last_n(tmp_path: Path) -> None:
+    target = LocalTarget(tmp_path / "live", keep=2)
+    assert target.current() is None
+    for n in range(4):
+        target.deploy(make_site(tmp_path / f"site{n}", f"v{n}"), f"2026112{n}T000000Z-abc")
+    assert target.current().id == "20261123T000000Z-abc"
+    assert (target.live_dir / "index.html").read_text() == "<title>v3</title>"
+    assert [r.id for r in target.releases()] == ["20261122T000000Z-abc", "20261123T000000Z-abc"]
+    # The link is relative, so the folder can be mounted anywhere.
+    assert (tmp_path / "live/current").readlink() == Path("releases/20261123T000000Z-abc")
+    log = [json.loads(x) for x in (tmp_path / "live/deploy-log.jsonl").read_text().splitlines()]
+    assert [e["action"] for e in log] == ["deploy"] * 4
+    assert log[-1]["previous"] == "20261122T000000Z-abc"
+
+
+def test_rollback_is_fast_and_recorded(tmp_path: Path) -> None:
+    target = LocalTarget(tmp_path / "live", keep=5)
+    target.deploy(make_site(tmp_path / "a", "old"), "r1")
+    target.deploy(make_site(tmp_path / "b", "new"), "r2")
+    started = time.perf_counter()
+    back = target.rollback()
+    elapsed = time.perf_counter() - started
+    assert back.id == "r1" and target.current().id == "r1"
+    assert (target.live_dir / "index.html").read_text() == "<title>old</title>"
+    assert elapsed < 1.0
+    entry = target.log.entries()[-1]
+    assert entry["action"] == "rollback" and entry["previous"] == "r2" and entry["release"] == "r1"
+    assert target.rollback("r2").id == "r2"
+    with pytest.raises(ConfigError, match="r9"):
+        target.rollback("r9")
+
+
+def test_rollback_without_earlier_release_is_a_clear_error(tmp_path: Path) -> None:
+    target = LocalTarget(tmp_path / "live")
+    target.deploy(make_site(tmp_path / "a", "only"), "r1")
+    with pytest.raises(ConfigError, match="sebelumnya"):
+        target.rollback()
+
+
+def test_readers_never_see_a_mix_while_deploying(tmp_path: Path) -> None:
+    """A reader opening pages through ``current`` sees one release's files, never two."""
+    target = LocalTarget(tmp_path / "live", keep=3)
+    target.deploy(make_site(tmp_path / "s0", "v0", pages=20), "r00")
+    seen: set[str] = set()
+    mixed: list[set[str]] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        while not stop.is_set():
+            release = (tmp_path / "live/current").resolve()  # one resolution per "request"
+            try:
+                texts = {(release / f"p{i}.html").read_text() for i in range(20)}
+            except FileNotFoundError:
+                continue  # pruned under the reader: a 404, never a mix
+            seen.update(texts)
+            if len(texts) != 1:
+                mixed.append(texts)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    for n in range(1, 8):
+        target.deploy(make_site(tmp_path / f"s{n}", f"v{n}", pages=20), f"r{n:02d}")
+    stop.set()
+    thread.join(timeout=10)
+    assert not mixed
+    assert len(seen) >= 2
+
+
+def test_redeploying_the_same_release_reuses_it(tmp_path: Path) -> None:
+    target = LocalTarget(tmp_path / "live")
+    site = make_site(tmp_path / "a", "x")
+    target.deploy(site, "r1")
+    target.deploy(site, "r1")
+    assert [r.id for r in target.releases()] == ["r1"]
+
+
+def test_refuses_bad_release_names_and_empty_sites(tmp_path: Path) -> None:
+    target = LocalTarget(tmp_path / "live")
+    with pytest.raises(ConfigError):
+        target.deploy(make_site(tmp_path / "a", "x"), "../escape")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="kosong"):
+        target.deploy(tmp_path / "empty", "r1")
+    assert target.current() is None
+
+
+def test_pages_target_leaves_a_complete_folder(tmp_path: Path) -> None:
+    settings = parse_settings("deploy:\n  target: github-pages\n  github_pages:\n    path: _site\n")
+    target = open_target(tmp_path, settings)
+    assert isinstance(target, PagesTarget)
+    target.deploy(make_site(tmp_path / "a", "one"), "r1")
+    target.deploy(make_site(tmp_path / "b", "two", pages=1), "r2")
+    folder = tmp_path / "_site"
+    assert (folder / ".nojekyll").exists()
+    assert (folder / "index.html").read_text() == "<title>two</title>"
+    assert not (folder / "p2.html").exists()  # nothing left over from the older release
+    assert target.current().id == "r2"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("._site.")) == []
+    with pytest.raises(ConfigError, match="revert"):
+        target.rollback()
+
+
+def test_release_ids_sort_by_time_and_name_the_merge() -> None:
+    from datetime import UTC, datetime
+
+    first = new_release_id("a" * 40, datetime(2026, 11, 28, 6, 0, tzinfo=UTC))
+    second = new_release_id("b" * 40, datetime(2026, 11, 28, 6, 1, tzinfo=UTC))
+    assert first == "20261128T060000Z-aaaaaaaaaaaa" and first < second

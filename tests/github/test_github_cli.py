@@ -1,0 +1,181 @@
+"""``terbit github …`` end to end against the local API: gate, comment, nota dinas, setup."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, fixture
+from tests_github_support import HEAD, ROOT, nota_dinas, serve_policy
+
+from pipeline.cli import main
+
+STATUS = f"/repos/{REPO}/statuses/{HEAD}"
+COMMENT = f"/repos/{REPO}/issues/comments/1036376002"
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    out = capsys.readouterr()
+    return int(done.value.code or 0), out.out, out.err
+
+
+@pytest.fixture
+def env(github_api, echo_post, monkeypatch, tmp_path):
+    monkeypatch.setenv("GITHUB_API_URL", github_api.url)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_workflow")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    monkeypatch.setenv("GITHUB_RUN_ID", "777")
+    serve_policy(github_api)
+    pr = fixture("pull")
+    pr["body"] = nota_dinas()
+    github_api.route("GET", f"/repos/{REPO}/pulls/12", pr)
+    github_api.route("POST", STATUS, echo_post(fixture("status")))
+    github_api.route("PATCH", COMMENT, echo_post(fixture("issue_comments")[1]))
+    return github_api
+
+
+def test_gate_posts_status_and_writes_the_job_summary(env, capsys, tmp_path):
+    code, out, _ = run(capsys, "github", "gate", "--repo", REPO, "--pr", "12")
+    assert code == 0, out
+    status = env.made("POST", STATUS)[0].body
+    assert status["state"] == "success"
+    assert status["target_url"] == f"https://github.com/{REPO}/actions/runs/777"
+    assert "HASIL: LULUS" in out
+    assert "HASIL: LULUS" in (tmp_path / "summary.md").read_text(encoding="utf-8")
+
+
+def test_gate_not_passed_exits_1_unless_report_only(env, capsys):
+    reviews = [r for r in fixture("pull_reviews") if r["id"] != 83]  # no disposition
+    env.route("GET", f"/repos/{REPO}/pulls/12/reviews", reviews)
+    code, out, _ = run(capsys, "github", "gate", "--pr", "12")
+    assert code == 1 and "langkah 4 belum disetujui oleh Kepala Satker" in out
+    code, _, _ = run(capsys, "github", "gate", "--pr", "12", "--report-only", "--lang", "en")
+    assert code == 0
+    assert [c.body["state"] for c in env.made("POST", STATUS)] == ["failure", "failure"]
+    assert env.made("POST", STATUS)[1].body["description"].startswith("Not passed: step 4")
+
+
+def test_unknown_pull_request_is_a_clean_error(env, capsys):
+    code, out, err = run(capsys, "github", "gate", "--pr", "99")
+    assert code == 1
+    assert "pull request #99 tidak ada di bbkk-medan/situs-web" in err
+    assert "Traceback" not in err + out
+
+
+def test_nota_dinas_problem_is_an_annotation(env, capsys):
+    pr = fixture("pull")
+    pr["body"] = nota_dinas().replace('nomor: "ND-12/LPZI/XI/2026"', 'nomor: "dua belas"')
+    env.route("GET", f"/repos/{REPO}/pulls/12", pr)
+    code, out, _ = run(capsys, "github", "nota-dinas", "--pr", "12")
+    assert code == 1
+    assert out.startswith("::error title=nota dinas::deskripsi PR:")
+    assert "DUA BELAS" in out and "ND-12/LPZI/XI/2026" in out
+
+
+def test_annotations_from_check_json(capsys, tmp_path):
+    report = tmp_path / "check.json"
+    findings = [
+        {
+            "path": "content/articles/haji.md",
+            "line": 7,
+            "code": "alt",
+            "message": "gambar tanpa teks alternatif: foto, 1",
+            "severity": "error",
+        }
+    ]
+    report.write_text(json.dumps(findings), encoding="utf-8")
+    code, out, _ = run(capsys, "github", "annotate", str(report))
+    assert code == 1
+    assert out.strip() == (
+        "::error file=content/articles/haji.md,line=7,title=terbit check (alt)"
+        "::gambar tanpa teks alternatif: foto, 1"
+    )
+
+
+def test_comment_updates_the_one_report_comment(env, capsys, tmp_path):
+    check = tmp_path / "check.json"
+    check.write_text(
+        json.dumps([{"path": "content/articles/haji.md", "line": 3, "message": "kategori salah"}]),
+        encoding="utf-8",
+    )
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    manifest = {
+        "shots": [
+            {"page": "/artikel/haji/", "view": "desktop", "file": "artikel-haji-desktop.png"}
+        ],
+        "error": None,
+    }
+    (shots / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    url = "https://github.com/bbkk-medan/situs-web/actions/runs/777/artifacts/9"
+    code, _, _ = run(
+        capsys, "github", "comment", "--pr", "12", "--check-json", str(check),
+        "--shots", str(shots), "--artifact-url", url,
+    )  # fmt: skip
+    assert code == 0
+    assert env.made("POST", f"/repos/{REPO}/issues/12/comments") == []
+    body = env.made("PATCH", COMMENT)[0].body["body"]
+    assert "✅ **Nota dinas** ND-12/LPZI/XI/2026" in body
+    assert "`content/articles/haji.md:3`: kategori salah" in body
+    assert "artikel-haji-desktop.png" in body and url in body
+    assert body.rstrip().endswith("<!-- terbit:pr-report -->")
+
+
+def test_setup_dry_run_changes_nothing(capsys, tmp_path, monkeypatch):
+    root = _office(tmp_path)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    code, out, _ = run(capsys, "github", "setup", "--root", str(root))
+    assert code == 0
+    assert "akan menulis .github/CODEOWNERS (baru)" in out
+    assert '"context": "terbit / sop-gate"' in out
+    assert not (root / ".github").exists()
+
+
+def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_post):
+    root = _office(tmp_path)
+    rulesets = f"/repos/{REPO}/rulesets"
+    env.route("GET", rulesets, [])
+    env.route("POST", rulesets, echo_post(fixture("ruleset")))
+    code, out, _ = run(capsys, "github", "setup", "--apply", "--root", str(root))
+    assert code == 0, out
+    owners = (root / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    assert "*  @sari-lubis @andi-harahap" in owners
+    assert "/sop.yml         @andi-harahap\n" in owners  # protected: Kepala Satker only
+    assert "/.github/**      @andi-harahap\n" in owners
+    form = (root / ".github/pull_request_template.md").read_text(encoding="utf-8")
+    assert "```yaml" in form and 'nomor: ""' in form
+    sent = env.made("POST", rulesets)[0].body
+    rules = {rule["type"]: rule.get("parameters") for rule in sent["rules"]}
+    assert rules["required_status_checks"]["required_status_checks"] == [
+        {"context": "terbit / sop-gate"}
+    ]
+    assert rules["pull_request"]["required_approving_review_count"] == 2
+    assert rules["pull_request"]["require_last_push_approval"] is True
+    assert rules["pull_request"]["dismiss_stale_reviews_on_push"] is True
+    assert rules["pull_request"]["require_code_owner_review"] is True
+    assert "deletion" in rules and "non_fast_forward" in rules
+    assert sent["conditions"]["ref_name"]["include"] == ["~DEFAULT_BRANCH"]
+    assert "ruleset 'terbit-sop-main' dibuat" in out
+
+
+def test_setup_apply_without_token_is_a_usage_error(capsys, tmp_path, monkeypatch):
+    root = _office(tmp_path)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    code, _, err = run(capsys, "github", "setup", "--apply", "--repo", REPO, "--root", str(root))
+    assert code == 2 and "GITHUB_TOKEN" in err
+    assert not (root / ".github").exists()
+
+
+def _office(tmp_path: Path) -> Path:
+    root = tmp_path / "kantor"
+    root.mkdir()
+    for name in ("sop.yml", "roles.yml", "terbit.yml"):
+        shutil.copy(ROOT / name, root / name)
+    return root

@@ -1,0 +1,357 @@
+"""Publishing after a merge, end to end on one office: the embedded server with its real hooks,
+a real HTTP server over the local target, a real SMTP server and a real Chromium.
+
+One office is shared by the module (creating changes with signed reviews is the slow part).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from aiosmtpd.controller import Controller
+
+from pipeline.change.nota_dinas import template
+from pipeline.config.settings import Settings
+from pipeline.forge import open_forge
+from pipeline.forge.local import client
+from pipeline.forge.local.hooks import server_settings
+from pipeline.forge.local.office import Office, create_office
+from pipeline.forge.local.server import SITE_FILES
+from pipeline.publication import publish
+from pipeline.vcs import Repo
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Env:
+    office: Office
+    server: Path
+    live_base: str
+    inbox: Inbox
+
+    def settings(self) -> Settings:
+        return server_settings(Repo(self.server))
+
+    def publish(self, merge: str, **kw: object) -> object:
+        settings = kw.pop("settings", None) or self.settings()
+        forge = open_forge(self.server, settings)
+        return publish(self.server, merge, settings=settings, forge=forge, **kw)
+
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", *args], capture_output=True, text=True,
+            env={**os.environ, **(env or {})}, timeout=240, check=False,
+        )  # fmt: skip
+
+    def records(self, merge: str) -> list[str]:
+        repo = Repo(self.server)
+        rows = repo.ls_tree("refs/heads/main", "records")
+        return [name for _m, kind, _s, name in rows if kind == "tree" and merge[:12] in name]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    root = tmp_path_factory.mktemp("office")
+    source = root / "source"
+    source.mkdir()
+    for name in SITE_FILES:
+        src = REPO_ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif src.is_file():
+            shutil.copy2(src, source / name)
+    server = root / "office" / "server.git"
+    site_root = root / "www"  # the local target, served as a web server would
+    site_root.mkdir()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=site_root))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    inbox = Inbox()
+    smtp_port = _free_port()
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port, ready_timeout=10)
+    smtp.start()
+    live_base = f"http://127.0.0.1:{httpd.server_port}/current"
+    conf = yaml.safe_load((source / "terbit.yml").read_text(encoding="utf-8")) or {}
+    conf.setdefault("publish", {}).update(
+        {"live_url": live_base, "verify_attempts": 4, "verify_backoff_s": 0.2}
+    )
+    conf.setdefault("deploy", {})["target"] = "local"
+    conf["deploy"]["local"] = {"path": str(site_root), "keep": 3}
+    conf["notify"] = {
+        "smtp": {"host": "127.0.0.1", "port": smtp_port, "sender": "terbit@bbkkmedan.go.id",
+                 "starttls": False}
+    }  # fmt: skip
+    (source / "terbit.yml").write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
+    saved = os.environ.get("TERBIT_PUBLISH")
+    os.environ["TERBIT_PUBLISH"] = "off"  # tests start publishing themselves unless they say
+    try:
+        office = create_office(root / "office", source, seed_message="Situs awal")
+        yield Env(office, server, live_base, inbox)
+    finally:
+        if saved is None:
+            os.environ.pop("TERBIT_PUBLISH", None)
+        else:
+            os.environ["TERBIT_PUBLISH"] = saved
+        httpd.shutdown()
+        httpd.server_close()
+        smtp.stop()
+
+
+def open_change(env: Env, slug: str, title: str) -> str:
+    """Staff writes an article and submits it; reviews for steps 3, 4 and 5. The change id."""
+    office = env.office
+    forge = office.forge("rina")
+    repo = forge.repo
+    repo.run("fetch", "--quiet", "origin")
+    repo.switch_new_branch(f"artikel-{slug}", "origin/main")
+    (office.clone_path("rina") / f"content/articles/{slug}.md").write_text(
+        f"---\ntitle: {title}\ndate: 2026-11-27 08:00\ncategory: Berita\n"
+        f"summary: Ringkasan {title}.\nauthor: rina\n---\nIsi berita {title}.\n",
+        encoding="utf-8",
+    )
+    repo.run("add", "--all")
+    repo.run("commit", "--quiet", "-m", f"Artikel {title}")
+    number = sum(map(ord, slug)) % 900 + 10
+    nota = template(nomor=f"ND-{number}/LPZI/XI/2026", dari="Rina Marlina Siregar")
+    change_id, _ = client.submit(forge, office.who("rina"), nota_text=nota)
+    for who in ("sari", "andi", "sari"):
+        client.review(office.forge(who), office.who(who), change_id, "approve", "Sesuai.")
+    return change_id
+
+
+def merge(env: Env, change_id: str, attempts: int = 6) -> str:
+    """The admin merges; a push that lost a race with a record commit is simply retried."""
+    for attempt in range(attempts):
+        try:
+            sha, _ = client.merge(env.office.forge("dewi"), env.office.who("dewi"), change_id)
+            return sha
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="module")
+def first(env: Env) -> tuple[str, str, object]:
+    change_id = open_change(env, "uji-terbit", "Uji Publikasi Terbit")
+    sha = merge(env, change_id)
+    result = env.publish(sha)
+    return change_id, sha, result
+
+
+@pytest.mark.browser
+def test_publish_makes_the_article_live_with_evidence_notice_and_record(
+    env: Env, first: tuple[str, str, object]
+) -> None:
+    change_id, sha, result = first
+    assert result.status == "complete", result.problems
+    url = f"{env.live_base}/artikel/uji-terbit/"
+    assert result.urls == [url]
+    page = httpx.get(url, timeout=10)
+    assert page.status_code == 200 and "Uji Publikasi Terbit" in page.text
+    # Screenshots: desktop and mobile, compressed.
+    assert len(result.screenshots) == 2
+    for shot in map(Path, result.screenshots):
+        assert shot.stat().st_size <= 150 * 1024
+    # The record is on main, committed by the pipeline's identity, skipped by the hook.
+    repo = Repo(env.server)
+    folder = result.record_folder
+    assert folder == f"records/{change_id}-{sha[:12]}"
+    commit = repo.rev_parse("refs/heads/main")
+    assert commit == result.record_commit
+    assert repo.trailer(commit, "Terbit-Skip-Publish") == "true"
+    assert repo.run("log", "-1", "--format=%an <%ae>", commit) == "Terbit <terbit@localhost>"
+    names = {row[3] for row in repo.ls_tree(commit, folder)}
+    assert {"record.yml", "README.md", "lembar-penyelesaian.pdf"} <= names
+    assert {"uji-terbit-desktop.png", "uji-terbit-mobile.png"} & names or any(
+        n.endswith(".webp") for n in names
+    )
+    record = yaml.safe_load(repo.show_file(commit, f"{folder}/record.yml"))
+    assert record["status"] == "complete" and record["merge_commit"] == sha
+    assert [s["number"] for s in record["steps"]] == list(range(1, 9))
+    assert all(s["state"] == "done" for s in record["steps"])
+    step5 = record["steps"][4]
+    assert step5["pelaksana"]["id"] == "sari" and len(step5["pelaksana"]["nip"]) == 18
+    assert step5["evidence"]["review"] in {r["id"] for r in record["change"]["reviews"]}
+    assert record["yang_menyelesaikan"]["id"] == "dewi"
+    assert record["tempat_tanggal"].startswith("Medan, ")
+    markdown = repo.show_file(commit, f"{folder}/README.md")
+    assert "LEMBAR PENYELESAIAN PEKERJAAN" in markdown and url in markdown
+    assert repo.show_bytes(commit, f"{folder}/lembar-penyelesaian.pdf")[:5] == b"%PDF-"
+    # Step 7: the notice is on the change and reached the author by e-mail.
+    notices = open_forge(env.server, env.settings()).notices(change_id)
+    assert any(url in n.text for n in notices)
+    rcpts, raw = env.inbox.messages[-1]
+    assert rcpts == ["rina.siregar@bbkkmedan.go.id"]
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert message["Subject"] == "[Terbit] Sudah tayang: Uji Publikasi Terbit"
+    assert url in message.get_body(("plain",)).get_content()
+    assert len(list(message.iter_attachments())) == 2
+
+
+@pytest.mark.browser
+def test_publishing_the_same_merge_again_adds_nothing(
+    env: Env, first: tuple[str, str, object]
+) -> None:
+    _change_id, sha, result = first
+    before = Repo(env.server).rev_parse("refs/heads/main")
+    mails = len(env.inbox.messages)
+    again = env.publish(sha)  # the state file says it is done
+    assert again.status == "complete" and again.record_folder == result.record_folder
+    Path(result.state_file).unlink()  # state lost: the record on main still says it is done
+    again = env.publish(sha)
+    assert again.status == "complete" and again.record_commit is None
+    assert again.release == result.release
+    assert Repo(env.server).rev_parse("refs/heads/main") == before
+    assert len(env.records(sha)) == 1
+    assert len(env.inbox.messages) == mails  # the author is not told twice
+
+
+@pytest.mark.browser
+def test_verify_passes_then_catches_tampering(
+    env: Env, first: tuple[str, str, object], tmp_path: Path
+) -> None:
+    _change_id, _sha, result = first
+    ok = env.cli("verify", "--repo", str(env.server))
+    assert ok.returncode == 0, ok.stderr
+    clone = tmp_path / "audit"
+    subprocess.run(["git", "clone", "--quiet", str(env.server), str(clone)], check=True)
+    subprocess.run(
+        ["git", "-C", str(clone), "fetch", "--quiet", "origin", "+refs/terbit/*:refs/terbit/*"],
+        check=False,
+    )
+    assert env.cli("verify", "--repo", str(clone)).returncode == 0
+    record = clone / result.record_folder / "record.yml"
+    original = record.read_text(encoding="utf-8")
+    record.write_text(original.replace("name: Sari Wahyuni", "name: Orang Lain"), "utf-8")
+    bad = env.cli("verify", "--repo", str(clone))
+    assert bad.returncode == 1
+    assert f"{result.record_folder}/record.yml:" in bad.stderr and "digest" in bad.stderr
+    record.write_text(original, encoding="utf-8")
+    shot = next(p for p in (clone / result.record_folder).iterdir() if "desktop" in p.name)
+    shot.write_bytes(shot.read_bytes() + b"\0")
+    bad = env.cli("verify", "--repo", str(clone))
+    assert bad.returncode == 1 and shot.name in bad.stderr and "SHA-256" in bad.stderr
+
+
+@pytest.fixture(scope="module")
+def second(env: Env) -> tuple[str, str]:
+    change_id = open_change(env, "uji-gangguan", "Uji Gangguan Publikasi")
+    return change_id, merge(env, change_id)
+
+
+def _live_release(env: Env) -> Path:
+    return (env.server.parent.parent / "www" / "current").resolve()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("stage", ["build", "deploy", "screenshots", "record"])
+def test_killed_publication_resumes_to_exactly_one_complete_record(
+    env: Env, second: tuple[str, str], stage: str
+) -> None:
+    _change_id, sha = second
+    repo = Repo(env.server)
+    repo.update_ref("refs/heads/main", sha)  # as if this merge had just arrived
+    state = env.server / ".terbit" / "publish" / f"{sha}.json"
+    state.unlink(missing_ok=True)
+    old = _live_release(env)
+    killed = env.cli("publish", sha, "--repo", str(env.server), env={"TERBIT_FAULT_STAGE": stage})
+    assert killed.returncode == -9, killed.stderr
+    # The live site is one whole release: the old one, or the new one with the new article.
+    live = _live_release(env)
+    assert live.parent.name == "releases" and not live.name.startswith(".")
+    assert (live / "index.html").is_file()
+    if live != old:
+        assert (live / "artikel" / "uji-gangguan" / "index.html").is_file()
+    resumed = env.cli("publish", sha, "--resume", "--repo", str(env.server))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    folders = env.records(sha)
+    assert len(folders) == 1
+    record = yaml.safe_load(repo.show_file("refs/heads/main", f"records/{folders[0]}/record.yml"))
+    assert record["status"] == "complete", record["reasons"]
+    page = httpx.get(f"{env.live_base}/artikel/uji-gangguan/", timeout=10)
+    assert page.status_code == 200 and "Uji Gangguan Publikasi" in page.text
+
+
+@pytest.mark.browser
+def test_quick_merges_through_the_server_each_get_one_record(env: Env) -> None:
+    changes = {
+        "uji-serentak-satu": open_change(env, "uji-serentak-satu", "Uji Serentak Satu"),
+        "uji-serentak-dua": open_change(env, "uji-serentak-dua", "Uji Serentak Dua"),
+    }
+    os.environ["TERBIT_PUBLISH"] = "background"  # the hook starts publishing, as in production
+    try:
+        merges = {slug: merge(env, change_id) for slug, change_id in changes.items()}
+    finally:
+        os.environ["TERBIT_PUBLISH"] = "off"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if all(env.records(sha) for sha in merges.values()):
+            break
+        time.sleep(1)
+    repo = Repo(env.server)
+    for slug, sha in merges.items():
+        folders = env.records(sha)
+        assert len(folders) == 1, (slug, folders)
+        text = repo.show_file("refs/heads/main", f"records/{folders[0]}/record.yml")
+        assert yaml.safe_load(text)["status"] == "complete"
+        page = httpx.get(f"{env.live_base}/artikel/{slug}/", timeout=10)
+        assert page.status_code == 200
+    assert env.cli("verify", "--repo", str(env.server)).returncode == 0
+
+
+@pytest.mark.browser
+def test_rollback_switches_back_fast_and_is_logged(
+    env: Env, first: tuple[str, str, object]
+) -> None:
+    settings = env.settings()
+    from pipeline.deploy import open_target
+
+    target = open_target(env.server, settings)
+    before = target.current()
+    assert len(target.releases()) >= 1
+    done = env.cli("rollback", "--repo", str(env.server))
+    assert done.returncode == 0, done.stderr
+    assert target.current().id != before.id
+    assert "ms" in done.stdout
+    assert target.log.entries()[-1]["action"] == "rollback"
+    assert env.cli("rollback", before.id, "--repo", str(env.server)).returncode == 0
+    assert target.current().id == before.id

@@ -1,0 +1,151 @@
+"""Fixtures for the site: real Pelican builds served over HTTP on 127.0.0.1, real Chromium.
+
+Builds and servers are session-scoped; the modules using the sample site share the xdist group
+"site" (the hostile site has its own group), so one worker builds each site once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from pelican import Pelican
+from pelican.settings import read_settings
+from playwright.sync_api import Error
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONF = REPO_ROOT / "pelicanconf.py"
+
+
+@dataclass
+class BuiltSite:
+    output: Path
+    url: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def read(self, path: str) -> str:
+        return (self.output / path).read_text(encoding="utf-8")
+
+
+def build_site(output: Path, **override: object) -> BuiltSite:
+    """Build with the project's pelicanconf.py through Pelican's Python API."""
+    settings = read_settings(str(CONF), override={"OUTPUT_PATH": str(output), **override})
+    records: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.levelno >= logging.WARNING:
+                records.append(record.getMessage())
+
+    handler = Keep()
+    plugin_log = logging.getLogger("pipeline.build.plugins")
+    plugin_log.addHandler(handler)
+    try:
+        Pelican(settings).run()
+    finally:
+        plugin_log.removeHandler(handler)
+    return BuiltSite(output=output, warnings=records)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Static files; a missing path gets the site's 404.html, as web servers are set up to."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Iterator[Callable[[BuiltSite], str]]:
+    """Serve a built site on 127.0.0.1 (free port) in a thread; returns its base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def _serve(site: BuiltSite) -> str:
+        handler = functools.partial(_Quiet, directory=str(site.output))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        site.url = f"http://127.0.0.1:{server.server_port}/"
+        return site.url
+
+    yield _serve
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory, serve: Callable) -> BuiltSite:
+    """The repository's real content built with the real theme and plugins."""
+    site = build_site(tmp_path_factory.mktemp("site") / "output")
+    serve(site)
+    return site
+
+
+@pytest.fixture(scope="session")
+def site_browser() -> Iterator:
+    from pipeline.evidence.browser import chromium
+
+    with chromium() as browser:
+        yield browser
+
+
+@dataclass
+class Visit:
+    """A browser page whose every request is checked: only 127.0.0.1 is let through."""
+
+    page: object
+    blocked: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def visit(site_browser) -> Iterator[Callable[..., Visit]]:
+    contexts = []
+
+    def _open(width: int = 1280, height: int = 900) -> Visit:
+        context = site_browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        result = Visit(page=context.new_page())
+
+        def guard(route) -> None:
+            host = urlsplit(route.request.url).hostname
+            if route.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+                route.continue_()
+            else:
+                result.blocked.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+
+        def on_dialog(dialog) -> None:
+            result.dialogs.append(dialog.message)
+            with contextlib.suppress(Error):  # the page may already have moved on
+                dialog.dismiss()
+
+        result.page.on("dialog", on_dialog)
+        return result
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -1,0 +1,139 @@
+"""The built sample site: front matter mapping, dates, feeds, sitemap, search index, language."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, build_site
+
+from pipeline.build.plugins.reader import FrontMatterReader
+from pipeline.draft.frontmatter import parse
+from pipeline.errors import InputError
+
+pytestmark = pytest.mark.xdist_group("site")
+
+ARTICLES = sorted((REPO_ROOT / "content" / "articles").glob("*.md"))
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def front(path: Path) -> dict:
+    return parse(path.read_text(encoding="utf-8"), str(path)).meta
+
+
+def test_sample_content_is_what_the_brief_asks_for() -> None:
+    metas = [front(p) for p in ARTICLES]
+    assert len(metas) >= 12
+    assert len({m["category"] for m in metas}) >= 4
+    assert any(m.get("featured") for m in metas)
+    assert {
+        m["date"].year if hasattr(m["date"], "year") else int(str(m["date"])[:4]) for m in metas
+    } >= {2025, 2026}
+    pages = {p.stem for p in (REPO_ROOT / "content" / "pages").glob("*.md")}
+    assert {"profil", "layanan", "informasi-publik", "kontak"} <= pages
+    for image in (REPO_ROOT / "content" / "images").iterdir():
+        assert image.stat().st_size < 60_000, image
+
+
+def test_article_page_carries_front_matter(sample_site) -> None:
+    html = sample_site.read("artikel/pemeriksaan-kesehatan-jemaah-haji-kualanamu/index.html")
+    assert "<h1>Pemeriksaan Kesehatan Jemaah Haji Kloter Pertama di Bandara Kualanamu</h1>" in html
+    # Indonesian long dates, office time zone.
+    assert '<time datetime="2026-05-20T08:30:00+07:00">20 Mei 2026</time>' in html
+    assert ">21 Mei 2026</time>" in html  # modified
+    # Author id resolved to the display name from roles.yml, URL by id.
+    assert 'href="../../penulis/rina/">Rina Marlina Siregar' in html
+    assert 'href="../../kategori/berita/">Berita</a>' in html
+    assert 'href="../../topik/haji/">haji</a>' in html
+    assert 'alt="Ilustrasi jemaah haji mengantre' in html
+    assert (
+        "<figcaption>Alur pemeriksaan kesehatan jemaah sebelum naik pesawat.</figcaption>" in html
+    )
+    assert "ND-41/LPZI/V/2026" in html
+    assert 'aria-label="Jejak halaman"' in html  # breadcrumbs
+    assert (sample_site.output / "images" / "jemaah-haji.png").is_file()
+
+
+def test_open_graph_tags_use_the_absolute_site_url(sample_site) -> None:
+    html = sample_site.read("artikel/penerbitan-sscec-pelabuhan-belawan/index.html")
+    og = dict(re.findall(r'<meta property="og:(\w+)" content="([^"]*)"', html))
+    assert og["type"] == "article"
+    assert og["url"] == "http://127.0.0.1:8000/artikel/penerbitan-sscec-pelabuhan-belawan/"
+    assert og["image"] == "http://127.0.0.1:8000/images/kapal-belawan.png"
+    assert og["title"].startswith("Layanan Sertifikat Sanitasi Kapal")
+    assert og["locale"] == "id_ID" and og["description"]
+
+
+def test_home_shows_featured_and_latest(sample_site) -> None:
+    html = sample_site.read("index.html")
+    featured = [front(p)["title"] for p in ARTICLES if front(p).get("featured")]
+    sorotan = html.split('id="sorotan"')[1].split('id="terbaru"')[0]
+    assert sum(title in sorotan for title in featured) == min(3, len(featured))
+    assert "Pendaftaran Layanan Vaksinasi Internasional Kini Daring" in html  # newest
+
+
+def test_feeds_parse_and_list_every_article(sample_site) -> None:
+    titles = {front(p)["title"] for p in ARTICLES}
+    atom = ET.parse(sample_site.output / "feeds" / "semua.atom.xml").getroot()
+    assert {e.findtext(f"{ATOM}title") for e in atom.iter(f"{ATOM}entry")} == titles
+    links = {e.find(f"{ATOM}link").get("href") for e in atom.iter(f"{ATOM}entry")}
+    assert all(link.startswith("http://127.0.0.1:8000/artikel/") for link in links)
+    rss = ET.parse(sample_site.output / "feeds" / "semua.rss.xml").getroot()
+    assert {i.findtext("title") for i in rss.iter("item")} == titles
+    category = ET.parse(sample_site.output / "feeds" / "kategori" / "layanan.atom.xml").getroot()
+    assert len(list(category.iter(f"{ATOM}entry"))) == sum(
+        front(p)["category"] == "Layanan" for p in ARTICLES
+    )
+
+
+def test_sitemap_lists_articles_pages_and_index_pages(sample_site) -> None:
+    root = ET.parse(sample_site.output / "sitemap.xml").getroot()
+    locs = {u.findtext(f"{SITEMAP}loc") for u in root.iter(f"{SITEMAP}url")}
+    base = "http://127.0.0.1:8000/"
+    slugs = {p.stem for p in ARTICLES}
+    assert {f"{base}artikel/{slug}/" for slug in slugs} <= locs
+    expected = ["", "profil/", "kontak/", "informasi-publik/", "arsip/", "cari/",
+                "kategori/kesiapsiagaan/", "topik/haji/", "penulis/budi/"]  # fmt: skip
+    assert {base + path for path in expected} <= locs
+    for loc in locs:  # every listed address exists in the output
+        path = loc.removeprefix(base)
+        assert (sample_site.output / path / "index.html").is_file(), loc
+
+
+def test_search_index_is_small_and_complete(sample_site) -> None:
+    raw = sample_site.read("search.json")
+    entries = json.loads(raw)
+    assert len(raw.encode()) < 20_000
+    by_url = {e["u"]: e for e in entries}
+    entry = by_url["artikel/pengendalian-vektor-wilayah-pelabuhan/"]
+    assert entry["t"] == "Pengendalian Nyamuk dan Tikus di Wilayah Pelabuhan Belawan"
+    assert entry["d"] == "15 September 2025" and entry["c"] == "Kesiapsiagaan"
+    assert "belawan" in entry["g"] and entry["s"]
+    assert len([u for u in by_url if u.startswith("artikel/")]) == len(ARTICLES)
+    assert "kontak/" in by_url
+
+
+def test_english_interface_when_site_language_is_en(tmp_path: Path) -> None:
+    site = build_site(tmp_path / "en", DEFAULT_LANG="en")
+    html = site.read("artikel/pemeriksaan-kesehatan-jemaah-haji-kualanamu/index.html")
+    assert '<html lang="en">' in html
+    assert ">20 May 2026</time>" in html and "Skip to main content" in html
+    assert "Lewati ke konten utama" not in html
+
+
+def test_broken_front_matter_gives_a_located_error(tmp_path: Path) -> None:
+    draft = tmp_path / "content" / "rusak.md"
+    draft.parent.mkdir()
+    draft.write_text("---\ntitle: Rusak\ndate: 2026-13-45 10:00\n---\nIsi.\n", encoding="utf-8")
+    reader = FrontMatterReader({"PATH": str(tmp_path / "content"), "TIMEZONE": "Asia/Jakarta"})
+    with pytest.raises(InputError) as error:
+        reader.read(str(draft))
+    assert str(error.value).startswith("content/rusak.md:3: tanggal 'date' tidak dapat dibaca")
+    draft.write_text("---\ntitle: [tidak ditutup\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        reader.read(str(draft))
+    assert error.value.line == 1
