@@ -41,11 +41,6 @@ MSG = Catalog(
             "publikasi lain masih berjalan lebih dari {s} detik; coba lagi nanti",
             "another publication has been running for more than {s} seconds; try again later",
         ),
-        "notice_failed": ("pemberitahuan gagal: {error}", "notice failed: {error}"),
-        "no_email": (
-            "e-mail penulis tidak diketahui; pemberitahuan hanya dicatat pada perubahan",
-            "the author's e-mail is unknown; the notice is only recorded on the change",
-        ),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
             "{title}: page not found in the build output ({path})",
@@ -55,7 +50,6 @@ MSG = Catalog(
 
 STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "notice", "record")
 LOCK_WAIT_S = 900
-MAX_SHOT_ARTICLES = 3
 
 
 @dataclass
@@ -94,6 +88,15 @@ class State:
     def save(self, stage: str, value: dict[str, Any]) -> None:
         _fault(stage)
         self.data["stages"][stage] = value
+        self.write()
+
+    def note(self, key: str, value: Any) -> Any:
+        """Remember a decision before acting on it (e.g. the release id before uploading)."""
+        self.data[key] = value
+        self.write()
+        return value
+
+    def write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
         with temp.open("w", encoding="utf-8") as handle:
@@ -147,9 +150,10 @@ def publish(
     with _publish_lock(root):
         state_path = root / f"{full}.json"
         if not resume and state_path.exists():
-            previous = State(state_path, full)
-            if previous.done("record") is None:
-                state_path.unlink()  # start over; finished stages are idempotent anyway
+            recorded = State(state_path, full).done("record")
+            if recorded is None or recorded.get("status") != "complete":
+                # Start over (an incomplete record gets another chance); stages are idempotent.
+                state_path.unlink()
         state = State(state_path, full)
         return _run(repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None))
 
@@ -234,7 +238,10 @@ def _run(
     say: Callable[[str], None],
 ) -> PublishResult:
     from pipeline.deploy import open_target
+    from pipeline.evidence.stage import screenshot_stage, verify_stage
+    from pipeline.record.assemble import record_stage
     from pipeline.record.model import ArticleFact, PublishFacts, ShotFact, record_id
+    from pipeline.report.compose import notice_stage
 
     root = repo.work_tree or repo.git_dir
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
@@ -282,15 +289,15 @@ def _run(
         else:
             urls[article.path] = absolute(base_url, found)
     result.urls = list(urls.values())
-    verified = state.done("verify") or _verify(articles, urls, settings, state, say)
+    verified = state.done("verify") or verify_stage(articles, urls, settings, state, say)
     problems += verified["problems"]
-    shot_state = state.done("screenshots") or _screenshots(
+    shot_state = state.done("screenshots") or screenshot_stage(
         articles, urls, verified, settings, shots_dir, state, say
     )
     problems += shot_state["problems"]
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]
-    noticed = state.done("notice") or _notice(
+    noticed = state.done("notice") or notice_stage(
         forge, change, articles, urls, deployed, shots, shots_dir, settings, prep, state, say,
         "; ".join(shot_state["problems"]),
     )  # fmt: skip
@@ -314,7 +321,7 @@ def _run(
         emailed_to=noticed["emailed_to"],
         problems=problems,
     )
-    recorded = state.done("record") or _record(
+    recorded = state.done("record") or record_stage(
         repo, forge, change, prep, facts, settings, shots_dir, state, say
     )
     result.status = recorded["status"]
@@ -368,182 +375,14 @@ def _deploy(
     from pipeline.deploy import new_release_id
 
     # The id is chosen once and kept in the state: a rerun finishes the same release.
-    release_id = state.data.setdefault("release_id", new_release_id(built["commit"]))
+    release_id = state.data.get("release_id") or state.note(
+        "release_id", new_release_id(built["commit"])
+    )
     live = target.current()
     previous = live.id if live and live.id != release_id else state.data.get("previous")
-    state.data["previous"] = previous
+    state.note("previous", previous)
     release = target.deploy(site_dir, release_id)
     say(f"deploy: {release.id} -> {release.location}")
     value = {"release": release.id, "previous": previous, "at": utcnow().isoformat()}
     state.save("deploy", value)
-    return value
-
-
-def _verify(
-    articles: list[Any],
-    urls: dict[str, str],
-    settings: Settings,
-    state: State,
-    say: Callable[[str], None],
-) -> dict[str, Any]:
-    from pipeline.evidence.live import NotLiveError, verify_live
-
-    live, problems = [], []
-    for article in articles:
-        url = urls.get(article.path)
-        if url is None:
-            continue
-        try:
-            check = verify_live(
-                url,
-                article.title,
-                attempts=settings.publish.verify_attempts,
-                backoff_s=settings.publish.verify_backoff_s,
-            )
-        except NotLiveError as error:
-            problems.append(str(error))
-            continue
-        live.append({"url": url, "status": check.status, "attempts": check.attempts})
-        say(f"live: {url}")
-    value = {"live": live, "problems": problems}
-    state.save("verify", value)
-    return value
-
-
-def _screenshots(
-    articles: list[Any],
-    urls: dict[str, str],
-    verified: dict[str, Any],
-    settings: Settings,
-    shots_dir: Path,
-    state: State,
-    say: Callable[[str], None],
-) -> dict[str, Any]:
-    from pipeline.evidence.screenshot import capture
-
-    live_urls = {item["url"] for item in verified["live"]}
-    wanted = [a for a in articles if urls.get(a.path) in live_urls][:MAX_SHOT_ARTICLES]
-    shots: list[dict[str, Any]] = []
-    problems: list[str] = []
-    if wanted and not settings.publish.screenshots:
-        problems.append("publish.screenshots: false")
-    elif wanted:
-        from pipeline.evidence.browser import chromium
-
-        try:
-            with chromium() as browser:
-                for article in wanted:
-                    stem = Path(article.path).stem
-                    url = urls[article.path]
-                    for shot in capture(
-                        browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb
-                    ):
-                        shots.append(
-                            {"file": shot.file.name, "view": shot.view, "url": url,
-                             "width": shot.width, "height": shot.height, "bytes": shot.bytes,
-                             "sha256": shot.sha256}
-                        )  # fmt: skip
-                        say(f"screenshot: {shot.file} ({shot.bytes // 1024} KB)")
-        except TerbitError as error:
-            problems.append(str(error))
-            shots = []
-    value = {"shots": shots, "problems": problems}
-    state.save("screenshots", value)
-    return value
-
-
-def _notice(
-    forge: Any,
-    change: Any,
-    articles: list[Any],
-    urls: dict[str, str],
-    deployed: dict[str, Any],
-    shots: list[Any],
-    shots_dir: Path,
-    settings: Settings,
-    prep: dict[str, Any],
-    state: State,
-    say: Callable[[str], None],
-    shot_problem: str,
-) -> dict[str, Any]:
-    from pipeline.record.assemble import admin_for, policy_for
-    from pipeline.report.compose import compose, deliver
-
-    _sop, roles = policy_for(forge, prep["base"])
-    admin = admin_for(change, roles)
-    nota = ""
-    try:
-        from pipeline.change.nota_dinas import parse_nota_dinas
-
-        nota = parse_nota_dinas(change.nota_dinas_text).nomor
-    except TerbitError:
-        pass
-    at = utcnow()
-    report = compose(
-        settings=settings, change=change, roles=roles, articles=articles, urls=urls,
-        release=deployed["release"], published_at=datetime.fromisoformat(deployed["at"]),
-        uploader=admin, nota_nomor=nota, screenshots=[shots_dir / s.file for s in shots],
-        screenshot_problem=shot_problem,
-    )  # fmt: skip
-    author = roles.get(change.author)
-    value: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
-    try:
-        value["emailed_to"] = deliver(
-            report, forge=forge, settings=settings, author_email=author.email if author else None
-        )
-        value["recorded"] = True
-        value["at"] = at.isoformat()
-        say(f"notice: #{change.id}" + (f" -> {value['emailed_to']}" if value["emailed_to"] else ""))
-    except TerbitError as error:
-        value["problems"].append(MSG("notice_failed", error=str(error)))
-        value["recorded"] = True  # add_notice ran first; only the e-mail failed
-        value["at"] = at.isoformat()
-    if settings.notify.smtp is not None and author is None:
-        value["problems"].append(MSG("no_email"))
-    state.save("notice", value)
-    return value
-
-
-def _record(
-    repo: Repo,
-    forge: Any,
-    change: Any,
-    prep: dict[str, Any],
-    facts: Any,
-    settings: Settings,
-    shots_dir: Path,
-    state: State,
-    say: Callable[[str], None],
-) -> dict[str, Any]:
-    from pipeline.record.assemble import assemble
-    from pipeline.record.store import commit_message, commit_record, existing_record
-
-    record, files = assemble(
-        forge=forge, change=change, base_rev=prep["base"], facts=facts, settings=settings,
-        shots_dir=shots_dir, now=utcnow(),
-    )  # fmt: skip
-    folder = f"{settings.publish.records_path.strip('/')}/{record['id']}"
-    bot = settings.publish
-    # A GitHub Actions checkout pushes the record; the embedded server and a local clone
-    # move their own main (the server's hooks do not run for its own ref updates).
-    remote = "origin" if settings.forge.kind == "github" and not repo.bare else None
-    commit = commit_record(
-        repo,
-        folder,
-        files,
-        commit_message(record),
-        name=bot.bot_name,
-        email=bot.bot_email,
-        remote=remote,
-    )
-    if commit is None:  # already on main (a rerun): report what is there
-        record = existing_record(repo, "refs/heads/main", folder) or record
-    say(f"record: {folder}" + (f" ({commit[:10]})" if commit else ""))
-    value = {
-        "folder": folder,
-        "commit": commit,
-        "status": record["status"],
-        "reasons": record["reasons"],
-    }
-    state.save("record", value)
     return value

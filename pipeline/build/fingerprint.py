@@ -42,9 +42,10 @@ def _hash(*parts: bytes) -> bytes:
 class Digester:
     """Digests values of one build; memoises by identity and pins what it memoises."""
 
-    def __init__(self) -> None:
+    def __init__(self, root: str = "") -> None:
+        self._root = len(root.rstrip("/") + "/") if root else 0
         self._memo: dict[int, tuple[Any, bytes]] = {}
-        self._shallow: dict[int, tuple[Any, bytes]] = {}
+        self._shallow: dict[int, tuple[Any, bytes, list[Content]]] = {}
         self._busy: set[int] = set()
 
     def digest(self, value: Any, depth: int = 0) -> bytes:
@@ -66,7 +67,7 @@ class Digester:
 
     def _compound(self, value: Any, depth: int) -> bytes:
         if isinstance(value, Content):
-            return self._content(value, shallow=False)
+            return self._content(value)
         if isinstance(value, URLWrapper):
             return _hash(
                 b"W", type(value).__name__.encode(), value.name.encode(), value.slug.encode()
@@ -80,40 +81,52 @@ class Digester:
             return _hash(b"D", *(part for pair in items for part in pair))
         if callable(value) or not hasattr(value, "__dict__"):
             raise Undigestable(type(value).__name__)
-        return self._attributes(value, depth, nested_shallow=False)
+        return self._attributes(value, depth)
 
-    def _attributes(self, value: Any, depth: int, nested_shallow: bool) -> bytes:
+    def _attributes(self, value: Any, depth: int) -> bytes:
         parts = [b"O", type(value).__qualname__.encode()]
         for name in sorted(vars(value)):
-            if name in SKIPPED_ATTRS:
-                continue
-            item = vars(value)[name]
-            if isinstance(item, Content):
-                # Pages show a neighbour's title or URL: its own attributes, not its neighbours'.
-                part = self._ref(item, nested_shallow)
-            elif isinstance(item, list | tuple) and item and isinstance(item[0], Content):
-                part = _hash(b"L", *(self._ref(c, nested_shallow) for c in item))
-            else:
-                part = self.digest(item, depth)
-            parts += [name.encode(), part]
+            if name not in SKIPPED_ATTRS:
+                parts += [name.encode(), self.digest(vars(value)[name], depth)]
         return _hash(*parts)
 
-    def _ref(self, item: Any, nested_shallow: bool) -> bytes:
-        if not isinstance(item, Content):
-            return self.digest(item)
-        if nested_shallow:
-            return _hash(b"R", str(getattr(item, "relative_source_path", "")).encode())
-        return self._content(item, shallow=True)
-
-    def _content(self, value: Content, shallow: bool) -> bytes:
-        memo = self._shallow if shallow else self._memo
-        hit = memo.get(id(value))
+    def _own(self, value: Content) -> tuple[bytes, list[Content]]:
+        """An article's own attributes; articles it points to count by their path only."""
+        hit = self._shallow.get(id(value))
         if hit is not None and hit[0] is value:
-            return hit[1]
-        result = self._attributes(value, 1, nested_shallow=shallow)
-        raw = getattr(value, "_content", "") or ""
+            return hit[1], hit[2]
+        text: list[str] = [type(value).__qualname__]
+        parts: list[bytes] = []
+        refs: list[Content] = []
+        attrs = vars(value)
+        for name in sorted(attrs):
+            if name in SKIPPED_ATTRS:
+                continue
+            item = attrs[name]
+            if isinstance(item, SCALARS):
+                text.append(f"{name}={type(item).__name__}:{item!r}")
+            elif isinstance(item, Content):
+                refs.append(item)
+                text.append(f"{name}=>{self._path(item)}")
+            elif isinstance(item, list | tuple) and item and isinstance(item[0], Content):
+                refs.extend(c for c in item if isinstance(c, Content))
+                text.append(f"{name}=>" + "|".join(map(self._path, item)))
+            else:
+                parts += [name.encode(), self.digest(item, 1)]
+        raw = attrs.get("_content") or ""
         if INTRASITE.search(raw):
             # The rendered HTML resolves links against the whole site: digest the result.
-            result = _hash(result, self.digest(value.content))
-        memo[id(value)] = (value, result)
-        return result
+            parts.append(self.digest(value.content))
+        own = _hash("\n".join(text).encode(), *parts)
+        self._shallow[id(value)] = (value, own, refs)
+        return own, refs
+
+    def _path(self, item: Any) -> str:
+        """Source path under the content folder (a property call per use would cost seconds)."""
+        path = getattr(item, "source_path", None)
+        return str(path)[self._root :] if path else repr(item)
+
+    def _content(self, value: Content) -> bytes:
+        """Own attributes plus those of the articles it points to (neighbours, translations)."""
+        own, refs = self._own(value)
+        return _hash(own, *(self._own(ref)[0] for ref in refs))

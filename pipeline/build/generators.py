@@ -24,51 +24,63 @@ logger = logging.getLogger(__name__)
 
 
 class _Pickler(pickle.Pickler):
-    """Stores the settings dict by reference: it is the same for every entry, and may hold
-    functions (Jinja filters) that pickle cannot store."""
+    """Stores the settings and the shared context by reference: they are the same for every
+    entry, belong to the build rather than to one file, and hold functions (Jinja filters)."""
 
-    def __init__(self, file: Any, settings: dict) -> None:
+    def __init__(self, file: Any, shared: dict[str, Any]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._settings = settings
+        self._ids = {id(v): k for k, v in shared.items()}
 
     def persistent_id(self, obj: Any) -> str | None:
-        return "settings" if obj is self._settings else None
+        return self._ids.get(id(obj))
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: Any, settings: dict) -> None:
+    def __init__(self, file: Any, shared: dict[str, Any]) -> None:
         super().__init__(file)
-        self._settings = settings
+        self._shared = shared
 
     def persistent_load(self, pid: Any) -> Any:
-        if pid != "settings":
+        if pid not in self._shared:
             raise pickle.UnpicklingError(f"unknown reference {pid!r}")
-        return self._settings
+        return self._shared[pid]
+
+
+def _stage(cacher: Any, shared: dict[str, Any], settings: dict[str, Any], staging: Path) -> None:
+    """Load ``cacher``'s cache from CACHE_PATH when the runner trusts it; save it to staging."""
+    name = os.path.basename(cacher._cache_path)
+    cacher._cache = {}
+    source = Path(settings["CACHE_PATH"]) / name
+    if cacher._cache_data_policy and settings.get(LOAD_SETTING) and source.is_file():
+        try:
+            with source.open("rb") as handle:
+                cacher._cache = _Unpickler(handle, shared).load()
+        except Exception as error:  # a damaged cache costs time, never correctness
+            logger.warning("cache %s ignored: %s", source, error)
+    target = staging / name
+
+    def save() -> None:
+        if not cacher._cache_data_policy:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with target.open("wb") as handle:
+                _Pickler(handle, shared).dump(cacher._cache)
+        except Exception as error:  # an unpicklable plugin value: next build reads again
+            target.unlink(missing_ok=True)
+            logger.warning("cache %s not saved: %s", target, error)
+
+    cacher.save_cache = save
 
 
 def _stage_caches(generator: Any) -> None:
-    """Reader cache: loaded from CACHE_PATH when the runner trusts it, saved to staging."""
+    """With the generator layer, whole articles are cached (read, initialised, sanitised)."""
     staging = generator.settings.get(STAGING_SETTING)
     if not staging:
         return
-    readers, settings = generator.readers, generator.settings
-    name = os.path.basename(readers._cache_path)
-    readers._cache = {}
-    source = Path(settings["CACHE_PATH"]) / name
-    if settings.get(LOAD_SETTING) and source.is_file():
-        try:
-            with source.open("rb") as handle:
-                readers._cache = _Unpickler(handle, settings).load()
-        except Exception as error:  # a damaged cache costs time, never correctness
-            logger.warning("cache %s ignored: %s", source, error)
-    target = Path(staging) / name
-
-    def save() -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as handle:
-            _Pickler(handle, settings).dump(readers._cache)
-
-    readers.save_cache = save
+    shared = {"settings": generator.settings, "context": generator.context}
+    for cacher in (generator, generator.readers):
+        _stage(cacher, shared, generator.settings, Path(staging))
 
 
 class TerbitArticlesGenerator(ArticlesGenerator):

@@ -19,12 +19,12 @@ from typing import Any, ClassVar
 
 from pelican.writers import Writer
 
-from pipeline.build.fingerprint import Digester, Undigestable, _hash
+from pipeline.build.fingerprint import SCALARS, Digester, Undigestable, _hash
 from pipeline.build.templates import TemplateNeeds, Use
 
 # Returned instead of a rendered page; the sink recognises it by identity.
 REUSE = "\x00terbit-reuse\x00"
-MISSING = b"\x00missing"
+MISSING = "\x00missing"
 
 
 @dataclass
@@ -46,24 +46,31 @@ class Session:
     digests: dict[str, bytes | None] = field(default_factory=dict)
     rendered: int = 0
     reused: int = 0
-    digester: Digester = field(default_factory=Digester)
     needs: TemplateNeeds | None = None
+
+    def __post_init__(self) -> None:
+        self.digester = Digester(str(self.settings.get("PATH", "")))
 
     def page_digest(self, template: Any, context: dict[str, Any]) -> bytes | None:
         if self.needs is None:
             self.needs = TemplateNeeds(template.environment)
         needs = self.needs.of(template.name)
-        names = sorted(context) if needs.everything else sorted(needs.names)
-        parts = [str(template.name).encode(), str(context.get("output_file")).encode()]
+        names = sorted(context) if needs.everything else needs.sorted_names
+        settings = self.settings
+        text = [str(template.name), str(context.get("output_file"))]
+        parts: list[bytes] = []
         try:
             for name in names:
                 value = context.get(name, MISSING)
-                if name in self.settings and value is self.settings[name]:
+                if value is settings.get(name, MISSING):
                     continue  # settings are part of the build key
-                parts += [name.encode(), self._value(value, needs.uses.get(name))]
+                if isinstance(value, SCALARS):
+                    text.append(f"{name}={type(value).__name__}:{value!r}")
+                else:
+                    parts += [name.encode(), self._value(value, needs.uses.get(name))]
         except Undigestable:
             return None
-        return _hash(*parts)
+        return _hash("\n".join(text).encode(), *parts)
 
     def _value(self, value: Any, use: Use | None) -> bytes:
         digest = self.digester.digest

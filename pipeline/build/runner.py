@@ -80,8 +80,12 @@ def _commit_cache(staging: Path, cache_dir: Path) -> None:
     """Keep the caches of a good build: Pelican's content caches first, the state last."""
     target = cache_dir / cache.PELICAN_DIR
     target.mkdir(parents=True, exist_ok=True)
-    for file in (staging / cache.PELICAN_DIR).glob("*"):
-        os.replace(file, target / file.name)
+    fresh = {file.name: file for file in (staging / cache.PELICAN_DIR).glob("*")}
+    for old in target.iterdir():
+        if old.name not in fresh:
+            old.unlink()  # a cache this build no longer keeps (another caching layer)
+    for name, file in fresh.items():
+        os.replace(file, target / name)
     os.replace(staging / cache.STATE_FILE, cache_dir / cache.STATE_FILE)
 
 

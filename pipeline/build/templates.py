@@ -42,6 +42,7 @@ class Needs:
     names: set[str] = field(default_factory=set)
     uses: dict[str, Use] = field(default_factory=dict)
     everything: bool = False
+    sorted_names: list[str] = field(default_factory=list)
 
 
 def _parents(node: nodes.Node, parent: nodes.Node | None, out: dict[int, nodes.Node]) -> None:
@@ -138,6 +139,7 @@ class TemplateNeeds:
             needs.names |= names
             for key, use in uses.items():
                 needs.uses.setdefault(key, Use()).merge(use)
+        needs.sorted_names = sorted(needs.names)
         return needs
 
     def _read(self, name: str) -> tuple[set[str | None], set[str], dict[str, Use]]:

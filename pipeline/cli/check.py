@@ -30,12 +30,12 @@ MSG = Catalog(
         ),
         "lang_help": ("Bahasa pesan: id atau en.", "Message language: id or en."),
         "clean": (
-            "Tidak ada masalah; {checked} berkas diperiksa.",
-            "No problems; {checked} {checked_word} checked.",
+            "Tidak ada masalah; {checked} berkas diperiksa",
+            "No problems; {checked} {checked_word} checked",
         ),
         "summary": (
-            "{count} masalah di {files} berkas; {checked} berkas diperiksa.",
-            "{count} {problems} in {files} {files_word}; {checked} {checked_word} checked.",
+            "{count} masalah di {files} berkas; {checked} berkas diperiksa",
+            "{count} {problems} in {files} {files_word}; {checked} {checked_word} checked",
         ),
     }
 )
@@ -64,8 +64,8 @@ def _print(report: Report, fmt: str) -> None:
         click.echo(
             MSG(
                 "summary",
-                count=len(report.findings),
-                problems="problem" if len(report.findings) == 1 else "problems",
+                count=report.count,
+                problems="problem" if report.count == 1 else "problems",
                 files=report.files_with_problems,
                 files_word=_files(report.files_with_problems),
                 checked=report.checked,

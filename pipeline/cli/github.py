@@ -90,6 +90,12 @@ MSG = Catalog(
             "Generate CODEOWNERS, the PR template (nota dinas form) and the ruleset from roles.yml "
             "and sop.yml. Without --apply it only shows the plan.",
         ),
+        "write_help": (
+            "Hanya tulis CODEOWNERS dan templat PR (tanpa API), untuk di-commit sebelum ruleset "
+            "dipasang.",
+            "Only write CODEOWNERS and the PR template (no API), to commit before the ruleset is "
+            "applied.",
+        ),
         "apply_help": (
             "Tulis berkas dan kirim ruleset lewat API (perlu GITHUB_TOKEN admin).",
             "Write the files and send the ruleset through the API (needs an admin GITHUB_TOKEN).",
@@ -308,10 +314,11 @@ def comment_cmd(
 
 @command.command(options_metavar=MSG("options_metavar"), name="setup", help=MSG("setup_help"))
 @repo_option
+@click.option("--write", "do_write", is_flag=True, help=MSG("write_help"))
 @click.option("--apply", "do_apply", is_flag=True, help=MSG("apply_help"))
 @root_option
 @lang_option
-def setup_cmd(repo: str | None, do_apply: bool, root: Path | None) -> None:
+def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | None) -> None:
     from pipeline.config.settings import load_settings
     from pipeline.forge.github import GitHubClient, repository_name
     from pipeline.forge.github.client import github_token
@@ -326,9 +333,15 @@ def setup_cmd(repo: str | None, do_apply: bool, root: Path | None) -> None:
 
     sop, roles = policy_at(read)
     the_plan = plan(sop, roles, load_settings(where))
-    name = repo or repository_name(where)
     for warning in the_plan.warnings:
         click.echo(MSG("warning", text=warning), err=True)
+    if do_write and not do_apply:
+        for generated in the_plan.files:
+            if generated.state(where) != "same":
+                generated.write(where)
+                click.echo(MSG("wrote", path=generated.path))
+        return
+    name = repo or repository_name(where)
     if not do_apply:
         for generated in the_plan.files:
             click.echo(MSG("plan_file", path=generated.path, state=_state(generated.state(where))))

@@ -3,6 +3,7 @@ completion record). The embedded server runs it after each merge; by hand it res
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -57,9 +58,10 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     if not merge:
         raise InputError(MSG("no_merge"))
     forge = open_forge(root, settings)
+    started = time.monotonic()
     result = publish(
         root, merge, settings=settings, forge=forge, resume=resume,
-        say=lambda line: click.echo(f"  {line}", err=True),
+        say=lambda line: click.echo(f"  [{time.monotonic() - started:5.1f} s] {line}", err=True),
     )  # fmt: skip
     if result.status == "skipped":
         click.echo(MSG("skipped", reason="; ".join(result.problems)))

@@ -39,8 +39,9 @@ class ContentSettings(Strict):
         ]
     )
     image_max_kb: int = Field(default=500, gt=0)
-    # A draft larger than this is refused unread (a pasted dump, not an article).
-    draft_max_kb: int = Field(default=1024, gt=0)
+    # A draft larger than this is refused unread (a pasted dump, not an article); it also bounds
+    # the time the checks and the build spend on a hostile file.
+    draft_max_kb: int = Field(default=256, gt=0)
     iframe_hosts: list[str] = Field(
         default_factory=lambda: ["www.youtube-nocookie.com", "www.youtube.com"]
     )

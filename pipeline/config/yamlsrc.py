@@ -17,6 +17,14 @@ from pipeline.errors import ConfigError, TerbitError
 from pipeline.i18n import Catalog
 
 MAX_BYTES = 1_000_000
+# Nothing an office writes nests deeper than a few levels; PyYAML's scanner slows down sharply
+# with nesting and its composer recurses, so absurd depth is refused before parsing.
+MAX_DEPTH = 32
+MAX_INDENT = 96
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
 
 Path = tuple[str | int, ...]
 
@@ -41,6 +49,14 @@ MSG = Catalog(
         "bad_key": (
             "kunci harus berupa teks sederhana",
             "keys must be plain text",
+        ),
+        "too_deep": (
+            "YAML bersarang terlalu dalam (lebih dari {limit} tingkat); sederhanakan strukturnya",
+            "YAML nested too deeply (more than {limit} levels); simplify the structure",
+        ),
+        "tag": (
+            "tag YAML '{tag}' tidak diizinkan; tulis nilainya sebagai teks, angka, daftar",
+            "YAML tag '{tag}' is not allowed; write the value as plain text, number or list",
         ),
         "multi_doc": (
             "hanya satu dokumen YAML yang diizinkan",
@@ -70,12 +86,29 @@ class Doc:
             probe = probe[:-1]
 
 
+def _guard_depth(text: str, path: str, offset: int, error: type[TerbitError]) -> None:
+    depth = 0
+    for number, line in enumerate(text.splitlines(), start=1 + offset):
+        if len(line) - len(line.lstrip(" ")) > MAX_INDENT:
+            raise error(MSG("too_deep", limit=MAX_DEPTH), path=path, line=number)
+        # Brackets inside quotes count too: that only errs towards refusing absurd input.
+        for char in line:
+            if char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise error(MSG("too_deep", limit=MAX_DEPTH), path=path, line=number)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+
+
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
 def _build(node: yaml.Node, where: Path, lines: dict[Path, int], path: str, offset: int) -> Any:
     lines[where] = _line(node)
+    if node.tag not in _PLAIN_TAGS:
+        raise ConfigError(MSG("tag", tag=node.tag), path=path, line=_line(node) + offset)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         seen: dict[str, int] = {}
@@ -123,6 +156,7 @@ def load(
     size = len(text.encode("utf-8", "replace"))
     if size > MAX_BYTES:
         raise error(MSG("too_big", size=size, limit=MAX_BYTES), path=path, line=1)
+    _guard_depth(text, path, line_offset, error)
     try:
         _refuse_aliases(text, path, line_offset)
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))

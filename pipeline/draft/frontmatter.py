@@ -13,8 +13,6 @@ FENCE = "---"
 # Front matter is a dozen short fields. Caps far above that keep PyYAML (whose scanner slows
 # down quadratically with nesting) from being handed something built to stall it.
 MAX_FRONT_MATTER = 64 * 1024
-MAX_DEPTH = 32
-MAX_INDENT = 96
 
 MSG = Catalog(
     {
@@ -29,10 +27,6 @@ MSG = Catalog(
         "fm_too_big": (
             "front matter terlalu besar ({size} KB, maksimum {limit} KB)",
             "front matter too large ({size} KB, at most {limit} KB)",
-        ),
-        "too_deep": (
-            "YAML bersarang terlalu dalam; front matter cukup beberapa tingkat",
-            "YAML nested too deeply; front matter needs only a few levels",
         ),
         "not_mapping": (
             "front matter harus berupa pemetaan kunci: nilai",
@@ -65,33 +59,18 @@ def split(text: str, path: str) -> tuple[str, str, int]:
 
 
 def _guard(yaml_text: str, path: str) -> None:
-    """Refuse oversized or deeply nested front matter before the YAML parser sees it."""
+    """Refuse oversized front matter before the YAML parser sees it (yamlsrc caps depth)."""
     size = len(yaml_text.encode("utf-8", "replace"))
     if size > MAX_FRONT_MATTER:
         limit = MAX_FRONT_MATTER // 1024
         raise InputError(MSG("fm_too_big", size=size // 1024, limit=limit), path=path, line=2)
-    depth = 0
-    for number, line in enumerate(yaml_text.splitlines(), start=2):
-        if len(line) - len(line.lstrip(" ")) > MAX_INDENT:
-            raise InputError(MSG("too_deep"), path=path, line=number)
-        # Counting brackets inside quotes too only errs towards refusing absurd input.
-        for char in line:
-            if char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise InputError(MSG("too_deep"), path=path, line=number)
-            elif char in "]}":
-                depth = max(0, depth - 1)
 
 
 def parse(text: str, path: str) -> Parsed:
     """Parse front matter (safe YAML, aliases refused) with lines relative to the whole file."""
     yaml_text, body, body_line = split(text, path)
     _guard(yaml_text, path)
-    try:
-        doc = yamlsrc.load(yaml_text, path, line_offset=1, error=InputError)
-    except RecursionError:
-        raise InputError(MSG("too_deep"), path=path, line=2) from None
+    doc = yamlsrc.load(yaml_text, path, line_offset=1, error=InputError)
     if doc.data is None:
         doc.data = {}
     if not isinstance(doc.data, dict):

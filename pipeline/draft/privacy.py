@@ -36,6 +36,8 @@ PHONE_RE = re.compile(
 )
 EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?![\w-])")
 
+FILE_SUFFIXES = frozenset(("png", "jpg", "jpeg", "gif", "webp", "svg", "pdf", "md", "html", "css"))
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -122,6 +124,8 @@ def scan(text: str, allowed: Allowed) -> list[Finding]:
             if phone_key(match.group()) not in allowed.phones:
                 findings.append(Finding(number, "phone", _mask(match.group(), 4, 2)))
         for match in EMAIL_RE.finditer(line):
+            if match.group().rpartition(".")[2].lower() in FILE_SUFFIXES:
+                continue  # "foto@2x.png" is a file name, not an address
             if not allowed.email_ok(match.group()):
                 findings.append(Finding(number, "email", _mask_email(match.group())))
     return findings

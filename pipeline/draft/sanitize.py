@@ -211,7 +211,11 @@ def sanitize_located(html: str, *, iframe_hosts: Sequence[str]) -> tuple[str, li
             if name == "style" and attrs_left[(element.tag, name)] > 0:
                 attrs_left[(element.tag, name)] -= 1
                 if props := _style_removed(value):
-                    removals.append(Removal(element.line, MSG("style", props=", ".join(props))))
+                    removals.append(
+                        Removal(
+                            element.line, MSG("style", props=", ".join(p[:30] for p in props[:5]))
+                        )
+                    )
                 continue
             if name in URL_ATTRS:
                 key3 = (element.tag, name, value)

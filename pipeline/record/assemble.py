@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,11 @@ from pipeline.change.model import Change
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
+from pipeline.forge.local.policy import now
 from pipeline.gate import ProofEvent, evaluate, policy_at
 from pipeline.record.model import PublishFacts, build_record, dump, record_id
 from pipeline.record.render import to_markdown, to_pdf
+from pipeline.vcs import Repo
 
 PDF_NAME = "lembar-penyelesaian.pdf"
 MD_NAME = "README.md"  # GitHub shows it when the folder is opened
@@ -82,3 +85,47 @@ def assemble(
     files[PDF_NAME] = to_pdf(record, shots_dir, settings.site.timezone, kop)
     assert record["id"] == record_id(change.id, facts.merge_sha)
     return record, files
+
+
+def record_stage(
+    repo: Repo,
+    forge: Any,
+    change: Any,
+    prep: dict[str, Any],
+    facts: Any,
+    settings: Settings,
+    shots_dir: Path,
+    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from pipeline.record.store import commit_message, commit_record, existing_record
+
+    record, files = assemble(
+        forge=forge, change=change, base_rev=prep["base"], facts=facts, settings=settings,
+        shots_dir=shots_dir, now=now(),
+    )  # fmt: skip
+    folder = f"{settings.publish.records_path.strip('/')}/{record['id']}"
+    bot = settings.publish
+    # A GitHub Actions checkout pushes the record; the embedded server and a local clone
+    # move their own main (the server's hooks do not run for its own ref updates).
+    remote = "origin" if settings.forge.kind == "github" and not repo.bare else None
+    commit = commit_record(
+        repo,
+        folder,
+        files,
+        commit_message(record),
+        name=bot.bot_name,
+        email=bot.bot_email,
+        remote=remote,
+    )
+    if commit is None:  # already on main (a rerun): report what is there
+        record = existing_record(repo, "refs/heads/main", folder) or record
+    say(f"record: {folder}" + (f" ({commit[:10]})" if commit else ""))
+    value = {
+        "folder": folder,
+        "commit": commit,
+        "status": record["status"],
+        "reasons": record["reasons"],
+    }
+    state.save("record", value)
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,13 +10,19 @@ from typing import Any
 from pipeline.change.model import Change
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
+from pipeline.errors import TerbitError
+from pipeline.forge.local.policy import now
 from pipeline.i18n import Catalog
 from pipeline.record.model import ArticleFact
 from pipeline.report.notice import ActivityReport, PublishedItem, build_message, send_email
 
 MSG = Catalog(
     {
-        "marker": ("Rilis: {release}", "Release: {release}"),
+        "notice_failed": ("pemberitahuan gagal: {error}", "notice failed: {error}"),
+        "no_email": (
+            "e-mail penulis tidak diketahui; pemberitahuan hanya dicatat pada perubahan",
+            "the author's e-mail is unknown; the notice is only recorded on the change",
+        ),
     }
 )
 
@@ -72,3 +79,54 @@ def deliver(
         return None
     send_email(smtp, build_message(report, smtp.sender, author_email))
     return author_email
+
+
+def notice_stage(
+    forge: Any,
+    change: Any,
+    articles: list[Any],
+    urls: dict[str, str],
+    deployed: dict[str, Any],
+    shots: list[Any],
+    shots_dir: Path,
+    settings: Settings,
+    prep: dict[str, Any],
+    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    say: Callable[[str], None],
+    shot_problem: str,
+) -> dict[str, Any]:
+    from pipeline.record.assemble import admin_for, policy_for
+
+    _sop, roles = policy_for(forge, prep["base"])
+    admin = admin_for(change, roles)
+    nota = ""
+    try:
+        from pipeline.change.nota_dinas import parse_nota_dinas
+
+        nota = parse_nota_dinas(change.nota_dinas_text).nomor
+    except TerbitError:
+        pass
+    at = now()
+    report = compose(
+        settings=settings, change=change, roles=roles, articles=articles, urls=urls,
+        release=deployed["release"], published_at=datetime.fromisoformat(deployed["at"]),
+        uploader=admin, nota_nomor=nota, screenshots=[shots_dir / s.file for s in shots],
+        screenshot_problem=shot_problem,
+    )  # fmt: skip
+    author = roles.get(change.author)
+    value: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
+    try:
+        value["emailed_to"] = deliver(
+            report, forge=forge, settings=settings, author_email=author.email if author else None
+        )
+        value["recorded"] = True
+        value["at"] = at.isoformat()
+        say(f"notice: #{change.id}" + (f" -> {value['emailed_to']}" if value["emailed_to"] else ""))
+    except TerbitError as error:
+        value["problems"].append(MSG("notice_failed", error=str(error)))
+        value["recorded"] = True  # add_notice ran first; only the e-mail failed
+        value["at"] = at.isoformat()
+    if settings.notify.smtp is not None and author is None:
+        value["problems"].append(MSG("no_email"))
+    state.save("notice", value)
+    return value

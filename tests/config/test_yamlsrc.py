@@ -86,3 +86,18 @@ def test_settings_errors_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigError) as bad:
         parse_settings("site:\n  nam: X\n")
     assert "unknown field 'site.nam'" in bad.value.message
+
+
+def test_deep_nesting_is_refused_before_parsing() -> None:
+    with pytest.raises(ConfigError) as bad:
+        load("a: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yml")
+    assert "terlalu dalam" in bad.value.message
+    assert bad.value.line == 1
+
+
+@pytest.mark.parametrize("value", ["!!python/object/apply:os.system [id]", "!custom x"])
+def test_unsafe_or_custom_tags_are_refused(value: str) -> None:
+    with pytest.raises(ConfigError) as bad:
+        load(f"ok: 1\na: {value}\n", "tag.yml")
+    assert bad.value.line == 2
+    assert "tidak diizinkan" in bad.value.message

@@ -136,9 +136,9 @@ def codes_at(found: list[dict], path: str) -> set[tuple[int | None, str]]:
 def test_clean_content_passes(repo: Path, terbit: Run) -> None:
     code, out = terbit("check")
     assert code == 0, out
-    assert out.strip() == "Tidak ada masalah; 3 berkas diperiksa."
+    assert out.strip() == "Tidak ada masalah; 3 berkas diperiksa"
     code, out = terbit("--lang", "en", "check")
-    assert (code, out.strip()) == (0, "No problems; 3 files checked.")
+    assert (code, out.strip()) == (0, "No problems; 3 files checked")
 
 
 def test_problem_lines_summary_and_languages(repo: Path, terbit: Run) -> None:
@@ -151,11 +151,11 @@ def test_problem_lines_summary_and_languages(repo: Path, terbit: Run) -> None:
         "content/articles/a.md:4: 'category': kategori 'Gosip' tidak dikenal"
     )
     assert lines[1].startswith("content/articles/b.md:1: berkas tidak diawali front matter")
-    assert lines[-1] == "2 masalah di 2 berkas; 5 berkas diperiksa."
+    assert lines[-1] == "2 masalah di 2 berkas; 5 berkas diperiksa"
     code, out = terbit("check", "--lang", "en")
     assert code == 1
     assert "content/articles/a.md:4: 'category': unknown category 'Gosip'" in out
-    assert out.strip().splitlines()[-1] == "2 problems in 2 files; 5 files checked."
+    assert out.strip().splitlines()[-1] == "2 problems in 2 files; 5 files checked"
 
 
 def test_json_format_for_machines(repo: Path, terbit: Run) -> None:
@@ -208,9 +208,9 @@ def test_installed_console_script(repo: Path) -> None:
         ("---\ntitle: [a, b\n---\nisi\n", 3, "yaml", "YAML tidak valid"),
         ("---\n- satu\n- dua\n---\n", 2, "yaml", "pemetaan kunci: nilai"),
         ("---\ntitle: A\ntitle: B\n---\n", 3, "yaml", "ditulis dua kali"),
-        ("---\ntitle: !!python/name:os.system\n---\n", 2, "yaml", "YAML tidak valid"),
-        # The tag is ignored (never executed); the value is just a list, not a title.
-        ("---\ntitle: !!python/object/apply:os.system [id]\n---\n", 2, "string_type", "teks"),
+        ("---\ntitle: !!python/name:os.system\n---\n", 2, "yaml", "tidak diizinkan"),
+        # Tags on lists are refused too: nothing but plain values is ever built.
+        ("---\ntitle: !!python/object/apply:os.system [id]\n---\n", 2, "yaml", "tidak diizinkan"),
     ],
 )
 def test_broken_front_matter(repo: Path, terbit: Run, text: str, line: int, code: str, words: str):
@@ -353,7 +353,7 @@ def test_symlinked_drafts_leaving_the_repository(repo: Path, tmp_path: Path, ter
     os.symlink("putar.png", repo / "content/images/putar.png")
     write(repo, "content/pages/gambar.md", "---\ntitle: G\n---\n![Putar](../images/putar.png)\n")
     code, out = terbit("check")
-    assert code == 1 and out.strip().endswith("; 9 berkas diperiksa.")
+    assert code == 1 and out.strip().endswith("; 9 berkas diperiksa")
     found = problems(terbit)
     assert codes_at(found, "content/articles/putar-a.md") == {(None, "symlink_broken")}
     assert codes_at(found, "content/pages/gambar.md") == {(4, "image_missing")}
@@ -511,6 +511,20 @@ def test_raw_html_that_would_be_removed(repo: Path, terbit: Run) -> None:
         (20, prefix + "atribut onerror"),
         (20, "gambar tidak ditemukan: x"),
     }
+
+
+def test_many_problems_in_one_file_are_capped(repo: Path, terbit: Run) -> None:
+    rows = "".join(f"| Pasien {i} | 0812-3456-{i:04d} |\n" for i in range(150))
+    write(repo, "content/articles/a.md", article().replace("Isi berita.\n", rows))
+    code, out = terbit("check")
+    lines = out.strip().splitlines()
+    assert code == 1 and len(lines) == 102
+    assert lines[0].startswith("content/articles/a.md:8: nomor telepon 0812-****-**00")
+    assert lines[100] == (
+        "content/articles/a.md: … dan 50 masalah lain di berkas ini (hanya 100 yang pertama "
+        "ditampilkan)"
+    )
+    assert lines[101] == "150 masalah di 1 berkas; 4 berkas diperiksa"
 
 
 # --- nothing crashes --------------------------------------------------------------------------

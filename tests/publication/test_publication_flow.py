@@ -283,7 +283,7 @@ def _live_release(env: Env) -> Path:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("stage", ["build", "deploy", "screenshots", "record"])
+@pytest.mark.parametrize("stage", ["build", "deploy", "screenshots", "notice", "record"])
 def test_killed_publication_resumes_to_exactly_one_complete_record(
     env: Env, second: tuple[str, str], stage: str
 ) -> None:

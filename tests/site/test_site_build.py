@@ -8,9 +8,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, build_site
+from markupsafe import escape
+from sitebuild import REPO_ROOT, build_site
 
 from pipeline.build.plugins.reader import FrontMatterReader
+from pipeline.build.plugins.theme_text import STRINGS
+from pipeline.config.roles import load_roles
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import InputError
 
@@ -46,7 +49,9 @@ def test_article_page_carries_front_matter(sample_site) -> None:
     assert '<time datetime="2026-05-20T08:30:00+07:00">20 Mei 2026</time>' in html
     assert ">21 Mei 2026</time>" in html  # modified
     # Author id resolved to the display name from roles.yml, URL by id.
-    assert 'href="../../penulis/rina/">Rina Marlina Siregar' in html
+    rina = load_roles((REPO_ROOT / "roles.yml").read_text(encoding="utf-8")).get("rina")
+    assert rina is not None
+    assert f'href="../../penulis/rina/">{escape(rina.name)}</a>' in html
     assert 'href="../../kategori/berita/">Berita</a>' in html
     assert 'href="../../topik/haji/">haji</a>' in html
     assert 'alt="Ilustrasi jemaah haji mengantre' in html
@@ -137,3 +142,15 @@ def test_broken_front_matter_gives_a_located_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         reader.read(str(draft))
     assert error.value.line == 1
+
+
+def test_every_interface_string_in_the_theme_exists_in_both_languages() -> None:
+    used: set[str] = set()
+    for template in (REPO_ROOT / "theme" / "templates").glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bT\.(\w+)", text)) - {"fmt"}
+        used |= set(re.findall(r"\bT\.fmt\('(\w+)'", text))
+    assert used, "the theme uses no interface strings?"
+    missing = used - set(STRINGS)
+    assert not missing, f"strings used by the theme but not defined: {missing}"
+    assert all(indonesian and english for indonesian, english in STRINGS.values())

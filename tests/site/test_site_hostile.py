@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import REPO_ROOT, BuiltSite, build_site
+from sitebuild import REPO_ROOT, BuiltSite, build_site
 
 pytestmark = pytest.mark.xdist_group("site-hostile")
 
@@ -83,6 +83,18 @@ summary: Halaman dengan isi berbahaya.
 <script>document.title='PWNED'</script>
 """
 
+ESCAPE = """\
+---
+title: Slug yang mencoba keluar
+date: 2026-01-06
+category: Berita
+summary: Slug berisi ../ tidak boleh menulis di luar folder keluaran.
+author: budi
+slug: ../../../../keluar
+---
+Isi.
+"""
+
 CLEAN_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
 )
@@ -102,6 +114,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, serve) -> BuiltSite:
     (content / "images").mkdir()
     (content / "articles" / "jahat.md").write_text(ARTICLE, encoding="utf-8")
     (content / "pages" / "uji.md").write_text(PAGE, encoding="utf-8")
+    (content / "articles" / "keluar.md").write_text(ESCAPE, encoding="utf-8")
     shutil.copy(
         REPO_ROOT / "content" / "images" / "kapal-belawan.png", content / "images" / "gambar.png"
     )
@@ -119,6 +132,9 @@ def test_build_reports_what_it_removed(hostile_site) -> None:
     assert "jahat.svg" in report
     assert not (hostile_site.output / "images" / "jahat.svg").exists()
     assert (hostile_site.output / "images" / "bersih.svg").is_file()
+    # A slug with ../ stays inside the output folder.
+    assert (hostile_site.output / "artikel" / "keluar" / "index.html").is_file()
+    assert not (hostile_site.output.parent / "keluar").exists()
     for page in ("artikel/jahat/index.html", "index.html", "uji/index.html"):
         assert active_markup(hostile_site.read(page)) == [], page
 

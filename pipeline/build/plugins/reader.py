@@ -17,6 +17,7 @@ from markdown import Markdown
 from pelican import signals
 from pelican.readers import BaseReader
 from pelican.urlwrappers import Author, Category, Tag
+from pelican.utils import slugify
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import InputError
@@ -37,7 +38,7 @@ MSG = Catalog(
 )
 
 # Fields copied through unchanged (after a str() for safety in templates).
-PLAIN_FIELDS = ("title", "slug", "nota_dinas", "lang", "status")
+PLAIN_FIELDS = ("title", "nota_dinas", "lang", "status")
 
 
 def to_datetime(
@@ -110,6 +111,13 @@ class FrontMatterReader(BaseReader):
         for field in PLAIN_FIELDS:
             if meta.get(field) not in (None, ""):
                 out[field] = str(meta[field])
+        if meta.get("slug") not in (None, ""):
+            # A slug becomes a folder name: never let it climb out of the output ("../").
+            slug = slugify(
+                str(meta["slug"]), regex_subs=self.settings.get("SLUG_REGEX_SUBSTITUTIONS", [])
+            )
+            if slug:
+                out["slug"] = slug
         for field in ("date", "modified"):
             if meta.get(field) not in (None, ""):
                 out[field] = to_datetime(meta[field], zone, field, (path, line_of((field,))))

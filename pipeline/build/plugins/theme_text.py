@@ -82,7 +82,10 @@ class Strings(dict[str, str]):
     """``T.key`` in templates; ``T.fmt('key', n=3)`` fills fields."""
 
     def __getattr__(self, key: str) -> str:
-        return self[key]
+        try:
+            return self[key]
+        except KeyError:  # AttributeError keeps copy/pickle and Jinja's lookups working
+            raise AttributeError(key) from None
 
     def fmt(self, key: str, **fields: object) -> str:
         return self[key].format(**fields)

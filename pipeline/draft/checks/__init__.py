@@ -22,9 +22,16 @@ from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 
 ROLES_FILE = "roles.yml"
+# Past this many problems in one file the rest are counted, not listed: the author fixes the
+# cause (a pasted table of phone numbers, say) and runs the check again.
+MAX_PER_FILE = 100
 
 MSG = Catalog(
     {
+        "more": (
+            "… dan {count} masalah lain di berkas ini (hanya {shown} yang pertama ditampilkan)",
+            "… and {count} more problems in this file (only the first {shown} are shown)",
+        ),
         "crashed": (
             "pemeriksaan '{check}' gagal pada berkas ini ({error}); laporkan ke admin",
             "the '{check}' check failed on this file ({error}); report it to the admin",
@@ -39,8 +46,13 @@ PARSED_CHECKS: tuple[Check, ...] = (check_meta_images, check_body)
 
 @dataclass
 class Report:
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # what is shown (capped per file)
     checked: int = 0
+    total: int | None = None  # every problem found, shown or not
+
+    @property
+    def count(self) -> int:
+        return len(self.findings) if self.total is None else self.total
 
     @property
     def files_with_problems(self) -> int:
@@ -133,5 +145,21 @@ def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None)
         for check in PARSED_CHECKS:
             report.findings += _guarded(check, ctx, draft)
     report.findings += slugs.duplicates(entries, {d.rel for d in drafts})
-    report.findings.sort(key=lambda f: (f.path, f.line or 0))
+    report.total = len(report.findings)
+    report.findings = _capped(sorted(report.findings, key=lambda f: (f.path, f.line or 0)))
     return report
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    per_file: dict[str, int] = {}
+    for finding in findings:
+        per_file[finding.path] = per_file.get(finding.path, 0) + 1
+        if per_file[finding.path] <= MAX_PER_FILE:
+            kept.append(finding)
+    for path, count in per_file.items():
+        if count > MAX_PER_FILE:
+            message = MSG("more", count=count - MAX_PER_FILE, shown=MAX_PER_FILE)
+            kept.append(Finding(path, None, "more", message))
+    kept.sort(key=lambda f: (f.path, f.line is None and f.code == "more", f.line or 0))
+    return kept

@@ -71,9 +71,12 @@ class GitHubForge:
 
     kind = "github"
 
-    def __init__(self, client: GitHubClient, *, repo_root: Path | None = None) -> None:
+    def __init__(
+        self, client: GitHubClient, *, repo_root: Path | None = None, records_path: str = "records"
+    ) -> None:
         self.client = client
         self.repo_root = repo_root
+        self.records_path = records_path
         self._roles: dict[str, Roles] = {}
         self._files: dict[tuple[str, str], str | None] = {}
 
@@ -171,13 +174,19 @@ class GitHubForge:
         return False
 
     def _file_url(self, path: Path) -> str | None:
-        """Where a committed file (screenshot in records/) can be seen on the default branch."""
+        """Where a screenshot can be seen on the default branch once the record is committed.
+
+        Publishing shoots into ``.terbit/publish/work/shots/<record id>/`` and the record commit
+        (step 8, right after the notice) copies the files to ``<records_path>/<record id>/``.
+        """
         if self.repo_root is None:
             return None
         try:
             relative = path.resolve().relative_to(self.repo_root.resolve())
         except ValueError:
             return None
+        if len(relative.parts) >= 3 and relative.parts[-3] == "shots":
+            relative = Path(self.records_path.strip("/"), relative.parts[-2], relative.name)
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         branch = os.environ.get("GITHUB_REF_NAME") or "main"
         return f"{server}/{self.client.repo}/blob/{branch}/{relative.as_posix()}?raw=true"
@@ -193,7 +202,8 @@ def _number(change_id: str) -> int:
 def open_forge(repo_root: Path, settings: Settings | None = None) -> GitHubForge:
     """The GitHub forge for the repository checked out at ``repo_root``."""
     client = GitHubClient(repository_name(repo_root))
-    return GitHubForge(client, repo_root=repo_root)
+    records = settings.publish.records_path if settings is not None else "records"
+    return GitHubForge(client, repo_root=repo_root, records_path=records)
 
 
 __all__ = ["GitHubForge", "open_forge", "repository_name"]

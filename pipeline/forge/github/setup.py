@@ -55,6 +55,16 @@ MSG = Catalog(
             "<!-- This PR description is the NOTA DINAS asking for publication (SOP step 2).\n"
             "     Fill in every field; Terbit's check tells you if something is missing. -->\n",
         ),
+        "settings": (
+            "terbit.yml: {key} sebaiknya '{want}' untuk GitHub (sekarang '{have}')",
+            "terbit.yml: {key} should be '{want}' on GitHub (now '{have}')",
+        ),
+        "live_url": (
+            "terbit.yml: publish.live_url/site.url masih {url}; isi dengan alamat GitHub Pages "
+            "agar halaman tayang dapat diperiksa",
+            "terbit.yml: publish.live_url/site.url is still {url}; set the GitHub Pages address "
+            "so the live page can be verified",
+        ),
         "new": ("baru", "new"),
         "same": ("tidak berubah", "unchanged"),
         "changed": ("berubah", "changed"),
@@ -182,8 +192,24 @@ class Plan:
         return json.dumps(self.ruleset, indent=2, ensure_ascii=False) + "\n"
 
 
+def settings_warnings(settings: Settings) -> list[str]:
+    """What terbit.yml must say for the GitHub workflows to work (the file is protected)."""
+    warnings = []
+    for key, have, want in (
+        ("forge.kind", settings.forge.kind, "github"),
+        ("deploy.target", settings.deploy.target, "github-pages"),
+    ):
+        if have != want:
+            warnings.append(MSG("settings", key=key, want=want, have=have))
+    url = settings.publish.live_url or settings.site.url
+    if "127.0.0.1" in url or "localhost" in url:
+        warnings.append(MSG("live_url", url=url))
+    return warnings
+
+
 def plan(sop: Sop, roles: Roles, settings: Settings) -> Plan:
     owners, warnings = codeowners(sop, roles)
+    warnings += settings_warnings(settings)
     files = [
         Generated(CODEOWNERS, owners),
         Generated(PR_TEMPLATE, pull_request_template(settings)),

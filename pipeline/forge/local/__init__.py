@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
-from pipeline.forge.local.forge import LocalForge
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.forge.local.forge import LocalForge
 
 __all__ = ["LocalForge"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: the server's hooks import this package on every push and should start fast.
+    if name == "LocalForge":
+        from pipeline.forge.local.forge import LocalForge
+
+        return LocalForge
+    raise AttributeError(name)

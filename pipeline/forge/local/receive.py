@@ -7,20 +7,23 @@ says what to do instead, in the user's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.forge.local import store
 from pipeline.forge.local.events import CHANGE_TRAILER, CLIENT_TYPES, REF_RE, meta_ref
-from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
-from pipeline.forge.local.policy import evaluate, render
-from pipeline.forge.local.signing import Verifier
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
+if TYPE_CHECKING:  # the heavy imports (pydantic models, the gate) wait until main moves
+    from pipeline.config.settings import Settings
+    from pipeline.forge.local.forge import LocalForge
+
 ZERO = "0" * 40
-MAIN = f"refs/heads/{BASE_BRANCH}"
+MAIN = "refs/heads/main"
 
 MSG = Catalog(
     {
@@ -161,15 +164,26 @@ class Update:
 class Receiver:
     """Checks one push (all its ref updates together) against the server's rules."""
 
-    def __init__(self, repo: Repo, settings: Settings, updates: list[Update]) -> None:
+    def __init__(self, repo: Repo, settings: Callable[[], Settings], updates: list[Update]) -> None:
         self.repo = repo
-        self.settings = settings
+        self._settings = settings
         self.updates = updates
         self.pending = {u.ref: "" if u.new == ZERO else u.new for u in updates}
         self.main_old = self.repo.rev_parse(MAIN)
 
+    @cached_property
+    def settings(self) -> Settings:
+        return self._settings()
+
     def forge(self, base_tip: str | None) -> LocalForge:
+        from pipeline.forge.local.forge import LocalForge
+
         return LocalForge(self.repo, self.settings, base_tip=base_tip, pending=self.pending)
+
+    def merged_ids(self) -> set[str]:
+        if not self.main_old:
+            return set()
+        return {change for *_rest, change in self.repo.merge_log(self.main_old) if change}
 
     def check(self) -> list[str]:
         problems: list[str] = []
@@ -221,6 +235,8 @@ class Receiver:
             return [MSG("not_head", id=change_id, head=change.head_sha[:10])]
         if self.repo.tree_of(u.new) != self.repo.merge_tree(u.old, change.head_sha):
             return [MSG("tree_differs", id=change_id)]
+        from pipeline.forge.local.policy import evaluate, render
+
         problems = []
         if forge.signatures_required() and not self.repo.commit_signer(
             u.new, forge.verifier(u.old).file
@@ -238,13 +254,11 @@ class Receiver:
             return [MSG("meta_delete", id=change_id)]
         if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new):
             return [MSG("meta_rewrite", id=change_id)]
-        if u.old != ZERO and self.main_old:
-            merged = LocalForge(self.repo, self.settings, base_tip=self.main_old).merges()
-            if change_id in merged:
-                return [MSG("after_merge", id=change_id)]
+        if u.old != ZERO and change_id in self.merged_ids():
+            return [MSG("after_merge", id=change_id)]
         chain = store.walk(self.repo, u.new, None if u.old == ZERO else u.old)
         previous = None if u.old == ZERO else u.old
-        verifier: Verifier | None = None
+        verifier = None
         for stored in chain:
             bad = lambda why, s=stored: MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)  # noqa: E731
             if stored.event is None:
@@ -258,6 +272,8 @@ class Receiver:
             if (event.type == "opened") != (previous is None):
                 return [bad(MSG("meta_first"))]
             if event.type == "notice" and self.main_old:
+                from pipeline.forge.local.signing import Verifier
+
                 verifier = verifier or Verifier(
                     self.forge(self.main_old).roles_at(self.main_old),
                     self.repo.git_dir / "terbit" / "tmp",

@@ -1,0 +1,85 @@
+"""The evidence stages of a publication: the live check and the screenshots (step 6's output)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.config.settings import Settings
+from pipeline.errors import TerbitError
+
+MAX_SHOT_ARTICLES = 3
+
+
+def verify_stage(
+    articles: list[Any],
+    urls: dict[str, str],
+    settings: Settings,
+    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from pipeline.evidence.live import NotLiveError, verify_live
+
+    live, problems = [], []
+    for article in articles:
+        url = urls.get(article.path)
+        if url is None:
+            continue
+        try:
+            check = verify_live(
+                url,
+                article.title,
+                attempts=settings.publish.verify_attempts,
+                backoff_s=settings.publish.verify_backoff_s,
+            )
+        except NotLiveError as error:
+            problems.append(str(error))
+            continue
+        live.append({"url": url, "status": check.status, "attempts": check.attempts})
+        say(f"live: {url}")
+    value = {"live": live, "problems": problems}
+    state.save("verify", value)
+    return value
+
+
+def screenshot_stage(
+    articles: list[Any],
+    urls: dict[str, str],
+    verified: dict[str, Any],
+    settings: Settings,
+    shots_dir: Path,
+    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    from pipeline.evidence.screenshot import capture
+
+    live_urls = {item["url"] for item in verified["live"]}
+    wanted = [a for a in articles if urls.get(a.path) in live_urls][:MAX_SHOT_ARTICLES]
+    shots: list[dict[str, Any]] = []
+    problems: list[str] = []
+    if wanted and not settings.publish.screenshots:
+        problems.append("publish.screenshots: false")
+    elif wanted:
+        from pipeline.evidence.browser import chromium
+
+        try:
+            with chromium() as browser:
+                for article in wanted:
+                    stem = Path(article.path).stem
+                    url = urls[article.path]
+                    for shot in capture(
+                        browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb
+                    ):
+                        shots.append(
+                            {"file": shot.file.name, "view": shot.view, "url": url,
+                             "width": shot.width, "height": shot.height, "bytes": shot.bytes,
+                             "sha256": shot.sha256}
+                        )  # fmt: skip
+                        say(f"screenshot: {shot.file} ({shot.bytes // 1024} KB)")
+        except TerbitError as error:
+            problems.append(str(error))
+            shots = []
+    value = {"shots": shots, "problems": problems}
+    state.save("screenshots", value)
+    return value

@@ -1,0 +1,139 @@
+"""The completion record: its files, its digest, and committing it exactly once under races."""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import yaml
+
+from pipeline.record.model import digest, dump, record_id
+from pipeline.record.render import to_html, to_markdown, to_pdf
+from pipeline.record.store import commit_message, commit_record, is_record_commit
+from pipeline.vcs import Repo
+
+TZ = "Asia/Jakarta"
+
+
+def sample(merge: str = "a" * 40, status: str = "complete") -> dict:
+    person = {"id": "sari", "name": "Sari Wahyuni Lubis, S.K.M.", "nip": "198505212010122003",
+              "role": "katimker_lpzi", "role_title": "Katimker LP dan ZI"}  # fmt: skip
+    steps = []
+    for number, (minutes, elapsed) in enumerate([(60, 30), (30, 55), (60, 10)], start=1):
+        steps.append(
+            {
+                "number": number, "kegiatan": f"Kegiatan {number}", "pelaksana": person,
+                "kelengkapan": "Nota dinas", "output": "Dokumen final", "state": "done",
+                "started_at": "2026-11-27T01:00:00+00:00", "ended_at": "2026-11-27T02:00:00+00:00",
+                "elapsed_minutes": elapsed, "standard_minutes": minutes,
+                "over_minutes": max(0, elapsed - minutes),
+                "keterangan": "sesuai mutu baku" if elapsed <= minutes
+                else f"melebihi mutu baku {elapsed - minutes} menit",
+                "evidence": {},
+            }
+        )  # fmt: skip
+    signer = {"id": "dewi", "name": "Dewi Anggraini Tarigan, A.Md.Kom.",
+              "nip": "199607302022032001", "jabatan": "Pranata Komputer",
+              "role_title": "Admin Website"}  # fmt: skip
+    record = {
+        "format": "terbit-record/1", "id": record_id("7", merge), "status": status,
+        "reasons": [] if status == "complete" else ["tangkapan layar: gambar tidak termuat"],
+        "pekerjaan": "Publikasi Informasi ke Situs Website", "judul": "Vaksinasi | Jemaah",
+        "sop": {"nama": "Publikasi Informasi", "nomor": "OT.02.02/C.IX.4/206/2025"},
+        "nota_dinas": {"nomor": "ND-12/LPZI/XI/2026", "tanggal": "2026-11-26", "hal": "x",
+                       "dari": "Rina", "yth": "Kepala", "sifat": "biasa", "lampiran": []},
+        "change": {"id": "7", "title": "Vaksinasi", "commits": [], "reviews": []},
+        "merge_commit": merge,
+        "deploy": {"target": "local", "release": "r1", "previous": None, "at": None},
+        "articles": [{"path": "content/articles/v.md", "status": "A", "title": "Vaksinasi",
+                      "url": "http://127.0.0.1:8000/artikel/v/"}],
+        "live": [], "screenshots": [], "notice": {}, "steps": steps,
+        "total": {"elapsed_minutes": 95, "standard_minutes": 150},
+        "tempat_tanggal": "Medan, 28 November 2026", "created_at": None,
+        "yang_menyelesaikan": signer, "mengetahui": {**signer, "role_title": "Kepala Satker"},
+    }  # fmt: skip
+    record["digest"] = digest(record)
+    return record
+
+
+def test_digest_changes_with_any_field() -> None:
+    record = sample()
+    tampered = copy.deepcopy(record)
+    tampered["steps"][0]["pelaksana"]["name"] = "Orang Lain"
+    assert digest(tampered) != record["digest"]
+    assert yaml.safe_load(dump(record))["digest"] == record["digest"]
+
+
+def test_markdown_is_the_sop_table_with_signatures() -> None:
+    text = to_markdown(sample(), TZ)
+    assert "LEMBAR PENYELESAIAN PEKERJAAN" in text
+    assert "| No. | Kegiatan | Pelaksana | Kelengkapan | Waktu | Output | Keterangan |" in text
+    assert "melebihi mutu baku 25 menit" in text
+    assert "Vaksinasi \\| Jemaah" in text  # a table cell cannot break the table
+    assert "27/11/2026 08.00 – 09.00" in text  # Medan time (WIB)
+    assert "Medan, 28 November 2026" in text and "Yang menyelesaikan," in text
+    assert "NIP 199607302022032001" in text
+
+
+def test_pdf_is_a4_and_marks_an_incomplete_record(tmp_path: Path) -> None:
+    html = to_html(sample(status="incomplete"), TZ)
+    assert "BELUM LENGKAP" in html and "gambar tidak termuat" in html
+    assert to_pdf(sample(), tmp_path, TZ).startswith(b"%PDF-")
+    from weasyprint import HTML
+
+    page = HTML(string=to_html(sample(), TZ)).render().pages[0]
+    assert (round(page.width * 25.4 / 96), round(page.height * 25.4 / 96)) == (210, 297)  # A4 mm
+
+
+def test_commit_once_with_trailers_and_replace_incomplete(make_repo) -> None:
+    path = make_repo("site")
+    (path / "a.txt").write_text("a")
+    subprocess.run(["git", "-C", str(path), "add", "a.txt"], check=True)
+    subprocess.run(["git", "-C", str(path), "commit", "-qm", "awal"], check=True)
+    repo = Repo(path)
+    incomplete = sample(status="incomplete")
+    folder = f"records/{incomplete['id']}"
+    files = {"record.yml": dump(incomplete).encode()}
+    first = commit_record(repo, folder, files, commit_message(incomplete), name="Terbit",
+                          email="terbit@localhost")  # fmt: skip
+    assert first and is_record_commit(repo, first)
+    assert (path / folder / "record.yml").is_file()  # the checkout followed main
+    complete = sample()
+    files = {"record.yml": dump(complete).encode()}
+    second = commit_record(repo, folder, files, commit_message(complete), name="Terbit",
+                           email="terbit@localhost")  # fmt: skip
+    assert second and repo.parents(second) == [first]
+    again = commit_record(repo, folder, files, commit_message(complete), name="Terbit",
+                          email="terbit@localhost")  # fmt: skip
+    assert again is None and repo.rev_parse("HEAD") == second
+    assert repo.is_clean()
+
+
+WRITER = """
+import sys
+from pipeline.record.store import commit_record
+from pipeline.vcs import Repo
+repo, n = Repo(sys.argv[1]), sys.argv[2]
+commit_record(repo, f"records/r{n}", {"record.yml": f"id: r{n}\\n".encode()},
+              f"catatan {n}\\n\\nTerbit-Record: r{n}\\n", name="Terbit", email="t@localhost")
+"""
+
+
+def test_racing_writers_lose_no_record(make_repo) -> None:
+    path = make_repo("server", bare=True)
+    repo = Repo(path)
+    tree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # the empty tree
+    root = repo.commit_tree(tree, [], "awal", name="A", email="a@x.test",
+                            when=datetime(2026, 11, 28, tzinfo=UTC))  # fmt: skip
+    repo.update_ref("refs/heads/main", root)
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(n)]) for n in range(6)
+    ]
+    assert all(w.wait(timeout=60) == 0 for w in writers)
+    names = {row[3] for row in repo.ls_tree("refs/heads/main", "records")}
+    assert names == {f"r{n}" for n in range(6)}
+    history = repo.run("rev-list", "--first-parent", "refs/heads/main").split()
+    assert len(history) == 7  # one commit per record, linear
