@@ -180,9 +180,12 @@ def latest_merge(repo: Repo) -> str | None:
 
 def new_merges(repo: Repo, old: str, new: str) -> list[str]:
     """First-parent merges between ``old`` and ``new``, oldest first."""
-    zero = "0" * 40
-    spec = new if old == zero else f"{old}..{new}"
-    return list(reversed(repo.run("rev-list", "--first-parent", "--merges", spec).split()))
+    if old == "0" * 40:  # a new server: only the newest merge, not the whole history
+        found = repo.run("rev-list", "--first-parent", "--merges", "-n", "1", new)
+        return [found] if found else []
+    return list(
+        reversed(repo.run("rev-list", "--first-parent", "--merges", f"{old}..{new}").split())
+    )
 
 
 def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult]:
@@ -198,7 +201,9 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult
         if is_record_commit(repo, merge):
             continue
         forge = open_forge(server_repo, settings)
-        results.append(publish(server_repo, merge, settings=settings, forge=forge, resume=True))
+        results.append(
+            publish(server_repo, merge, settings=settings, forge=forge, resume=True, say=print)
+        )
     return results
 
 

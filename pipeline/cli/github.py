@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog, set_lang
+
+if TYPE_CHECKING:
+    from pipeline.forge.github import GitHubForge
 
 MSG = Catalog(
     {
@@ -149,7 +153,7 @@ root_option = click.option(
 )
 
 
-def _forge(repo: str | None, root: Path | None = None):  # type: ignore[no-untyped-def]
+def _forge(repo: str | None, root: Path | None = None) -> GitHubForge:
     from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
 
     where = root or Path.cwd()

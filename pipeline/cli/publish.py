@@ -3,12 +3,13 @@ completion record). The embedded server runs it after each merge; by hand it res
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
 import click
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, TerbitError
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -58,6 +59,10 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     if not merge:
         raise InputError(MSG("no_merge"))
     forge = open_forge(root, settings)
+    sync = getattr(forge, "sync", None)
+    if callable(sync):  # a clone: fetch the latest changes and reviews first
+        with contextlib.suppress(TerbitError):
+            sync()
     started = time.monotonic()
     result = publish(
         root, merge, settings=settings, forge=forge, resume=resume,

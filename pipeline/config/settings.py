@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline.config import yamlsrc
 from pipeline.config.validate import Strict, validate
@@ -63,6 +63,14 @@ class ForgeSettings(Strict):
     kind: Literal["local", "github"] = "local"
     # "off" accepts unsigned reviews; only for trials, and every command warns loudly.
     signatures: Literal["required", "off"] = "required"
+
+    @field_validator("signatures", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: object) -> object:
+        # YAML 1.1 reads a bare `off` as false (and `on` as true); accept what people type.
+        if isinstance(value, bool):
+            return "required" if value else "off"
+        return value
 
 
 class LocalTarget(Strict):

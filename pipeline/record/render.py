@@ -233,7 +233,7 @@ def to_html(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAUL
         f"({e(record['deploy']['target'])})</dd></dl>"
     )
     if record["screenshots"]:
-        parts.append('<div class="shots">')
+        parts.append(f'<div class="shots"><p><b>{e(MSG("shots"))}</b></p>')
         for shot in record["screenshots"]:
             css = "d" if shot["view"] == "desktop" else "m"
             parts.append(f'<img class="{css}" src="{e(shot["file"])}" alt="{e(shot["view"])}">')

@@ -24,13 +24,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 COUNTER = itertools.count(1)
 
 
-def make_source(folder: Path, *, settings_extra: str = "") -> Path:
+def make_source(folder: Path, *, signatures: str = "required") -> Path:
     """The policy files of this checkout plus one published article: a small site to seed."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("sop.yml", "roles.yml"):
         shutil.copy(REPO_ROOT / name, folder / name)
     (folder / "terbit.yml").write_text(
-        "site:\n  url: http://127.0.0.1:9\nforge:\n  kind: local\n" + settings_extra
+        f"site:\n  url: http://127.0.0.1:9\nforge:\n  kind: local\n  signatures: {signatures}\n"
     )
     article = folder / "content" / "articles" / "selamat-datang.md"
     article.parent.mkdir(parents=True)

@@ -193,3 +193,24 @@ def _office(tmp_path: Path) -> Path:
     for name in ("sop.yml", "roles.yml", "terbit.yml"):
         shutil.copy(ROOT / name, root / name)
     return root
+
+
+def test_report_comment_shows_a_bad_nota_dinas_and_a_refused_screenshot():
+    from pipeline.forge.github.report import PrReport, nota_status
+
+    nota, error = nota_status("Mohon dipublikasikan.")  # no field block at all
+    report = PrReport(
+        head_sha=HEAD,
+        nota=nota,
+        nota_error=error,
+        findings=None,
+        shots=[{"page": "/", "view": "desktop", "file": "beranda-desktop.png"}],
+        shots_error="tangkapan layar /profil/ (desktop) ditolak: gambar tidak termuat",
+    )
+    text = report.markdown()
+    assert "❌ **Nota dinas** di deskripsi PR belum benar: deskripsi PR:" in text
+    assert "Edit" in text
+    assert "➖ **Draf**: tidak ada draf yang diubah." in text
+    assert "⚠️ Tangkapan layar gagal: tangkapan layar /profil/" in text
+    assert "beranda-desktop.png" in text  # the pages that did render are still listed
+    assert f"commit {HEAD[:12]}" in text

@@ -114,3 +114,19 @@ def test_nota_dinas_fixture_is_valid():
     from pipeline.change.nota_dinas import parse_nota_dinas
 
     assert parse_nota_dinas(nota_dinas()).tanggal == date(2026, 11, 24)
+
+
+def test_fast_committer_clock_does_not_void_a_later_approval(api):
+    # The writer's laptop is an hour fast: GitHub shows the commit "made" after the approvals.
+    commits = fixture("pull_commits")
+    timeline = fixture("timeline")
+    for item in [*commits, *timeline]:
+        if item.get("sha") == HEAD or item.get("commit_id") == HEAD:
+            dates = item.get("commit", item)
+            if "committer" in dates:
+                dates["committer"]["date"] = "2026-11-24T09:30:00Z"
+    timeline = [e for e in timeline if e.get("event") != "head_ref_force_pushed"]
+    api.route("GET", f"/repos/{REPO}/pulls/12/commits", commits)
+    api.route("GET", f"/repos/{REPO}/issues/12/timeline", timeline)
+    report = gate(forge_for(api), 12)
+    assert report.passed, report.problems

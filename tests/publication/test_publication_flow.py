@@ -265,6 +265,17 @@ def test_verify_passes_then_catches_tampering(
     bad = env.cli("verify", "--repo", str(clone))
     assert bad.returncode == 1
     assert f"{result.record_folder}/record.yml:" in bad.stderr and "digest" in bad.stderr
+    # A careful forger who also recomputes the digest is caught by the history itself.
+    from pipeline.record.model import digest, dump
+
+    data = yaml.safe_load(original)
+    data["steps"][4]["pelaksana"]["id"] = "budi"
+    data["change"]["reviews"][-1]["reviewer"] = "budi"
+    data["digest"] = digest(data)
+    record.write_text(dump(data), encoding="utf-8")
+    bad = env.cli("verify", "--repo", str(clone))
+    assert bad.returncode == 1 and "digest" not in bad.stderr
+    assert "reviewer" in bad.stderr and "langkah 5" in bad.stderr
     record.write_text(original, encoding="utf-8")
     shot = next(p for p in (clone / result.record_folder).iterdir() if "desktop" in p.name)
     shot.write_bytes(shot.read_bytes() + b"\0")
@@ -336,6 +347,30 @@ def test_quick_merges_through_the_server_each_get_one_record(env: Env) -> None:
         page = httpx.get(f"{env.live_base}/artikel/{slug}/", timeout=10)
         assert page.status_code == 200
     assert env.cli("verify", "--repo", str(env.server)).returncode == 0
+
+
+@pytest.mark.browser
+def test_failed_screenshots_leave_an_incomplete_record_until_a_rerun(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = merge(env, open_change(env, "uji-tanpa-peramban", "Uji Tanpa Peramban"))
+    monkeypatch.setenv("TERBIT_BROWSER", "system")
+    monkeypatch.setenv("TERBIT_CHROMIUM", "/nonexistent/chromium")  # no browser to shoot with
+    failed = env.publish(sha)
+    assert failed.status == "incomplete" and failed.screenshots == []
+    assert any("Chromium" in reason for reason in failed.problems)
+    repo = Repo(env.server)
+    folder = f"{failed.record_folder}/record.yml"
+    record = yaml.safe_load(repo.show_file("refs/heads/main", folder))
+    assert record["status"] == "incomplete" and record["reasons"]
+    assert record["steps"][5]["state"] != "done"  # step 6's output is the screenshot
+    monkeypatch.delenv("TERBIT_CHROMIUM")
+    monkeypatch.delenv("TERBIT_BROWSER")
+    fixed = env.publish(sha)
+    assert fixed.status == "complete", fixed.problems
+    assert len(env.records(sha)) == 1
+    record = yaml.safe_load(repo.show_file("refs/heads/main", folder))
+    assert record["status"] == "complete" and len(record["screenshots"]) == 2
 
 
 @pytest.mark.browser

@@ -87,15 +87,29 @@ def reviews_of(items: list[Payload], timeline: list[Payload], person_of: PersonO
     return reviews
 
 
-def pushes_of(timeline: list[Payload], person_of: PersonOf) -> list[Push]:
-    """Moves of the head: each ``committed`` event, and each force-push with who did it."""
+def pushes_of(
+    timeline: list[Payload], person_of: PersonOf, reviews: list[Payload] | None = None
+) -> list[Push]:
+    """Moves of the head: each ``committed`` event, and each force-push with who did it.
+
+    GitHub gives no push time for ordinary pushes, only the committer's own clock. A review of
+    a commit proves the commit was pushed by then, so a fast laptop clock cannot make a valid
+    approval look older than the push it approved.
+    """
+    seen: dict[str, datetime] = {}
+    for review in reviews or []:
+        at = when(review.get("submitted_at"))
+        sha = review.get("commit_id")
+        if at and sha and (sha not in seen or at < seen[sha]):
+            seen[sha] = at
     pushes = []
     for event in timeline:
         kind = event.get("event")
         if kind == "committed":
             at = when((event.get("committer") or {}).get("date"))
-            if at and event.get("sha"):
-                pushes.append(Push(head=event["sha"], at=at))
+            sha = event.get("sha")
+            if at and sha:
+                pushes.append(Push(head=sha, at=min(at, seen.get(sha, at))))
         elif kind == "head_ref_force_pushed":
             at = when(event.get("created_at"))
             if at and event.get("commit_id"):
@@ -149,7 +163,7 @@ def change_of(
         opened_at=when(pr["created_at"]),  # type: ignore[arg-type]
         commits=[commit_info(item, person_of) for item in commits],
         reviews=reviews_of(reviews, timeline, person_of),
-        pushes=pushes_of(timeline, person_of),
+        pushes=pushes_of(timeline, person_of, reviews),
         files=files_of(files),
         nota_dinas_text=(pr.get("body") or "").replace("\r\n", "\n"),
         state=state,  # type: ignore[arg-type]

@@ -148,8 +148,8 @@ class PrReport:
                 out.append(f"- `{where}`: {finding['message']}")
         out.append("")
         if self.shots_error:
-            out.append(MSG("shots_failed", error=self.shots_error))
-        elif self.shots:
+            out += [MSG("shots_failed", error=self.shots_error), ""]
+        if self.shots:
             out += [MSG("shots", n=len(self.shots)), ""]
             out += [
                 f"- `{s.get('page', '')}` — {s.get('view', '')}: `{s.get('file', '')}`"
@@ -157,7 +157,7 @@ class PrReport:
             ]
             if self.artifact_url:
                 out += ["", MSG("download", name=self.artifact_name, url=self.artifact_url)]
-        else:
+        elif not self.shots_error:
             out.append(MSG("shots_none"))
         if self.run_url:
             out += ["", MSG("run", url=self.run_url)]

@@ -1,0 +1,149 @@
+"""build_site, terbit build and terbit serve: real builds, located errors, no half sites."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import tree
+
+from pipeline.build.runner import build_site
+from pipeline.build.serve import serve_in_background
+from pipeline.errors import ConfigError, InputError
+
+
+def terbit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TERBIT_LANG": "id"}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_build_writes_a_complete_site(site: Path) -> None:
+    result = build_site(site)
+    out = site / "output"
+    assert result.output == out and result.articles == 30
+    assert (out / "index.html").is_file()
+    pages = [p for p in out.rglob("index.html") if "judul" not in p.name]
+    assert len(pages) > 30
+    any_article = sorted((site / "content" / "articles").glob("*.md"))[0].stem
+    assert any_article in "".join(str(p) for p in out.rglob("*.html"))
+    # Nothing is left behind next to the site or in the cache.
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+    assert not list((site / ".terbit" / "cache" / "site").glob("staging-*"))
+
+
+def _break_draft(site: Path) -> tuple[Path, int]:
+    draft = sorted((site / "content" / "articles").glob("*.md"))[5]
+    lines = draft.read_text(encoding="utf-8").splitlines()
+    lines[2] = "date: 2026-02-31 10:00"  # an impossible date, on line 3
+    draft.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return draft, 3
+
+
+def test_failed_build_keeps_previous_site_and_reports_the_draft(site: Path) -> None:
+    build_site(site)
+    before = tree(site / "output")
+    draft, _ = _break_draft(site)
+    with pytest.raises(InputError) as caught:
+        build_site(site)
+    text = str(caught.value) + " ".join(str(p) for p in caught.value.problems)
+    assert f"content/articles/{draft.name}" in text
+    assert tree(site / "output") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_cli_reports_located_error_without_traceback(site: Path) -> None:
+    draft, line = _break_draft(site)
+    done = terbit(site, "build")
+    assert done.returncode == 1, done.stderr
+    assert f"content/articles/{draft.name}:{line}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (site / "output").exists()
+
+
+def test_settings_file_error_is_a_located_config_error(site: Path) -> None:
+    conf = site / "pelicanconf.py"
+    lines = conf.read_text(encoding="utf-8").splitlines()
+    conf.write_text("\n".join([*lines, "SITENAME = (", ""]), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        build_site(site)
+    assert caught.value.path == "pelicanconf.py"
+    assert caught.value.line == len(lines) + 1
+    done = terbit(site, "build")
+    assert done.returncode == 2 and "pelicanconf.py:" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_template_error_points_at_the_template(site: Path) -> None:
+    templates = site / "theme" / "templates"
+    if not templates.is_dir():
+        pytest.skip("the project's theme is not there yet")
+    article = templates / "article.html"
+    lines = article.read_text(encoding="utf-8").splitlines()
+    article.write_text("\n".join([*lines, "{% if %}"]) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        build_site(site)
+    assert caught.value.path == "theme/templates/article.html"
+    assert caught.value.line == len(lines) + 1
+
+
+def test_cli_build_is_quiet_when_not_a_terminal_and_counts_pages(site: Path) -> None:
+    first = terbit(site, "build")
+    assert first.returncode == 0, first.stderr
+    assert "Situs dibangun di output" in first.stdout
+    assert first.stderr.strip() == "" or "peringatan" in first.stderr
+    full = terbit(site, "--lang", "en", "build", "--full", "--output", "lain")
+    assert full.returncode == 0, full.stderr
+    assert "Site built in lain" in full.stdout and "0 reused" in full.stdout
+    assert tree(site / "lain") == tree(site / "output")
+
+
+def test_serve_in_background_serves_the_site_on_loopback(site: Path) -> None:
+    build_site(site)
+    url, stop = serve_in_background(site / "output")
+    try:
+        assert url.startswith("http://127.0.0.1:")
+        home = httpx.get(url, timeout=5)
+        assert home.status_code == 200 and "<html" in home.text.lower()
+        missing = httpx.get(url + "tidak-ada/", timeout=5)
+        assert missing.status_code == 404
+    finally:
+        stop()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=2)
+
+
+def test_cli_serve_prints_url_and_stops_on_interrupt(site: Path) -> None:
+    build_site(site)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "serve", "--port", "0"],
+        cwd=site,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        url = line.split()[3]
+        assert url.startswith("http://127.0.0.1:")
+        assert httpx.get(url, timeout=5).status_code == 200
+    finally:
+        proc.send_signal(2)
+        _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_serve_without_a_built_site_is_a_usage_error(site: Path) -> None:
+    done = terbit(site, "serve", "--port", "0")
+    assert done.returncode == 2 and "terbit build" in done.stderr

@@ -1,0 +1,78 @@
+"""`terbit demo --no-serve`: the whole SOP offline, end to end, as the README's first command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli-demo")]
+
+
+def git(path: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--no-serve", "--dir", str(folder),
+         "--port", "0"],
+        cwd=root, capture_output=True, text=True, check=False, timeout=300,
+        env={**os.environ, "COLUMNS": "220", "TERBIT_LANG": "id"},
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "Traceback" not in out
+    # The story, in order, each action by the person of the right role.
+    story = [
+        "Rina Marlina Siregar, S.Kom. menulis draf artikel",
+        "mengajukan perubahan #1 dengan nota dinas ND-12/LPZI/",
+        "Sari Wahyuni Lubis, S.K.M., M.Kes. meminta perbaikan",
+        "memperbaiki draf dan mengirim commit baru",
+        "Sari Wahyuni Lubis, S.K.M., M.Kes. menyetujui (pemeriksaan)",
+        "dr. Andi Pratama Harahap, M.K.M. menyetujui (disposisi)",
+        "menyetujui (pemeriksaan akhir commit terakhir)",
+        "Dewi Anggraini Tarigan, A.Md.Kom. menggabungkan perubahan #1 lewat server",
+    ]
+    positions = [out.index(line) for line in story]
+    assert positions == sorted(positions)
+    # The SOP table: every step, who, time against the standard (simulated office day).
+    assert "SOP perubahan #1: Pemeriksaan Kesehatan Jemaah Haji" in out
+    for activity in ("Mempersiapkan konsep", "Mendisposisikan nota dinas", "Mengunggah informasi"):
+        assert activity in out
+    assert "95 / 60 mnt" in out and "melebihi mutu baku 35 menit" in out
+    assert "9 / 10 mnt" in out and "sesuai mutu baku" in out
+    assert "Situs: http://127.0.0.1:" in out
+
+    server = folder / "server.git"
+    merge = git(server, "rev-list", "--first-parent", "--merges", "-1", "main")
+    trailer = git(server, "log", "-1", "--format=%(trailers:key=Terbit-Change,valueonly)", merge)
+    assert trailer == "1"
+    head = git(server, "rev-parse", "refs/terbit/changes/1/head")
+    assert git(server, "rev-parse", f"{merge}^2") == head
+    article = "content/articles/pemeriksaan-kesehatan-jemaah-haji.md"
+    assert git(server, "cat-file", "-t", f"{merge}:{article}") == "blob"
+    # Every person got a clone and a key; the keys are in roles.yml on main.
+    roles = git(server, "show", "main:roles.yml")
+    for person in ("rina", "sari", "andi", "dewi"):
+        assert (folder / "clones" / person / ".git").is_dir()
+        assert (folder / "keys" / f"{person}.pub").read_text().split()[1] in roles
+
+
+def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
+    (tmp_path / "penting.txt").write_text("jangan dihapus")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--no-serve", "--dir", str(tmp_path)],
+        cwd=root, capture_output=True, text=True, check=False, timeout=60,
+        env={**os.environ, "TERBIT_LANG": "id"},
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "bukan folder demo terbit" in done.stderr
+    assert (tmp_path / "penting.txt").read_text() == "jangan dihapus"

@@ -1,0 +1,58 @@
+"""`forge.signatures: off`: unsigned reviews count, and every command says so loudly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from forge_kit import Kit, make_source
+
+from pipeline.forge.local.events import meta_ref
+from pipeline.forge.local.office import create_office
+
+pytestmark = pytest.mark.xdist_group("forge-unsigned")
+
+
+def test_signatures_off_accepts_unsigned_reviews_with_a_loud_warning(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root = tmp_path_factory.mktemp("unsigned")
+    os.environ["TERBIT_PUBLISH"] = "off"
+    office = create_office(
+        root / "kantor", make_source(root / "src", signatures="off"), seed_message="Isi awal"
+    )
+    kit = Kit(office, counter=9000)
+    change_id = kit.submit()
+    head = kit.change(change_id).head_sha
+    for who in ("sari", "andi", "sari"):
+        sha = kit.raw_event(
+            who, change_id, "review", {"state": "approve", "commit": head, "body": ""}, key=None
+        )
+        assert kit.push(who, f"{sha}:{meta_ref(change_id)}")[0]
+    reviews = kit.change(change_id).reviews
+    assert all(r.signature_ok is None for r in reviews)
+    assert "PERINGATAN: tanda tangan dimatikan" in reviews[0].signature_note
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "status", change_id],
+        cwd=office.clone_path("dewi"), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "PERINGATAN: tanda tangan dimatikan (forge.signatures: off)" in done.stderr
+    assert "HASIL: LULUS" in done.stdout
+    kit.merge(change_id)
+    assert kit.change(change_id).state == "merged"
+
+
+def test_a_draft_cannot_switch_signatures_off_for_itself(kit: Kit) -> None:
+    # terbit.yml in the change says "off"; the policy is read from main, which says "required".
+    change_id = kit.submit(
+        "rina", files={"terbit.yml": "forge:\n  kind: local\n  signatures: off\n"}
+    )
+    head = kit.change(change_id).head_sha
+    sha = kit.raw_event(
+        "sari", change_id, "review", {"state": "approve", "commit": head, "body": ""}, key=None
+    )
+    assert kit.push("sari", f"{sha}:{meta_ref(change_id)}")[0]
+    review = kit.change(change_id).reviews[-1]
+    assert review.signature_ok is False and "tidak ditandatangani" in review.signature_note
