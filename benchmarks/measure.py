@@ -18,11 +18,12 @@ def main() -> None:
     started = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = usage.ru_maxrss
+    cpu = usage.ru_utime + usage.ru_stime  # robust to a busy machine, unlike wall time
     tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
-    print(
-        json.dumps({"seconds": seconds, "peak_kb": peak_kb, "code": done.returncode, "tail": tail})
-    )
+    result = {"seconds": seconds, "cpu_s": cpu, "peak_kb": peak_kb, "code": done.returncode}
+    print(json.dumps({**result, "tail": tail}))
 
 
 if __name__ == "__main__":

@@ -271,6 +271,7 @@ def _run(
             result.status, result.record_folder = "complete", folder
             result.release = str((found.get("deploy") or {}).get("release"))
             result.urls = [a["url"] for a in found.get("articles") or [] if a.get("url")]
+            result.screenshots = [f"{folder}/{s['file']}" for s in found.get("screenshots") or []]
             return result
     work = state.path.parent / "work"
     shots_dir = work / "shots" / rid

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,7 @@ os.environ["TERBIT_LANG"] = "id"
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:
-    result = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     if check and result.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {result.stderr}")
     return result.stdout.strip()
@@ -40,6 +38,17 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A language chosen in one test (``--lang en``, ``set_lang``) must not leak into the next:
+    the language is a ContextVar, which outlives a test in the same thread."""
+    from pipeline import i18n
+
+    token = i18n._lang.set(None)
+    yield
+    i18n._lang.reset(token)
 
 
 @pytest.fixture(scope="session")

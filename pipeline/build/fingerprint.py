@@ -27,6 +27,10 @@ SCALARS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timede
 MAX_DEPTH = 8
 
 
+def _first(pair: tuple[str, Any]) -> str:
+    return pair[0]
+
+
 class Undigestable(Exception):
     """The value could change the page in ways a digest cannot see."""
 
@@ -73,15 +77,32 @@ class Digester:
                 b"W", type(value).__name__.encode(), value.name.encode(), value.slug.encode()
             )
         if isinstance(value, list | tuple):
-            return _hash(b"L", *(self.digest(item, depth) for item in value))
+            return self._mix(b"L", value, depth)
         if isinstance(value, set | frozenset):
-            return _hash(b"S", *sorted(self.digest(item, depth) for item in value))
+            return self._mix(b"S", sorted(self._key(item, depth) for item in value), depth)
         if isinstance(value, dict):
-            items = sorted((self.digest(k, depth), self.digest(v, depth)) for k, v in value.items())
-            return _hash(b"D", *(part for pair in items for part in pair))
+            pairs = sorted(((self._key(k, depth), v) for k, v in value.items()), key=_first)
+            return self._mix(b"D", [part for pair in pairs for part in pair], depth)
         if callable(value) or not hasattr(value, "__dict__"):
             raise Undigestable(type(value).__name__)
         return self._attributes(value, depth)
+
+    def _mix(self, tag: bytes, items: Any, depth: int) -> bytes:
+        """One hash over many items: scalars as text (a hash each would cost seconds)."""
+        text: list[str] = []
+        parts: list[bytes] = []
+        for item in items:
+            if isinstance(item, SCALARS):
+                text.append(f"{type(item).__name__}:{item!r}")
+            else:
+                text.append("#")
+                parts.append(self.digest(item, depth))
+        return _hash(tag, "\n".join(text).encode(), *parts)
+
+    def _key(self, item: Any, depth: int) -> str:
+        if isinstance(item, SCALARS):
+            return f"{type(item).__name__}:{item!r}"
+        return self.digest(item, depth).hex()
 
     def _attributes(self, value: Any, depth: int) -> bytes:
         parts = [b"O", type(value).__qualname__.encode()]

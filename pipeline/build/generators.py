@@ -51,18 +51,31 @@ def _stage(cacher: Any, shared: dict[str, Any], settings: dict[str, Any], stagin
     name = os.path.basename(cacher._cache_path)
     cacher._cache = {}
     source = Path(settings["CACHE_PATH"]) / name
+    loaded = False
     if cacher._cache_data_policy and settings.get(LOAD_SETTING) and source.is_file():
         try:
             with source.open("rb") as handle:
                 cacher._cache = _Unpickler(handle, shared).load()
+            loaded = True
         except Exception as error:  # a damaged cache costs time, never correctness
             logger.warning("cache %s ignored: %s", source, error)
     target = staging / name
+    changed = []
+    store = cacher.cache_data
+
+    def cache_data(filename: str, data: Any) -> None:
+        changed.append(filename)
+        store(filename, data)
+
+    cacher.cache_data = cache_data
 
     def save() -> None:
         if not cacher._cache_data_policy:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
+        if loaded and not changed:  # nothing new: keep the file as it is
+            os.link(source, target)
+            return
         try:
             with target.open("wb") as handle:
                 _Pickler(handle, shared).dump(cacher._cache)

@@ -47,6 +47,7 @@ class Session:
     rendered: int = 0
     reused: int = 0
     needs: TemplateNeeds | None = None
+    reuse_next: str | None = None  # the file the next open is for, when it is reused
 
     def __post_init__(self) -> None:
         self.digester = Digester(str(self.settings.get("PATH", "")))
@@ -128,6 +129,7 @@ class _Tracked:
         digest = self._session.page_digest(self._template, context)
         self._session.digests[rel] = digest
         if self._session.reusable(rel, digest):
+            self._session.reuse_next = os.path.join(self._session.output, rel)
             return REUSE
         return self._template.render(context)
 
@@ -151,6 +153,8 @@ class _Sink:
 
     def __exit__(self, kind: object, value: object, tb: object) -> None:
         session = self._session
+        if self._handle is None and not (kind is None and self._chunks == [REUSE]):
+            self._handle = open(self._filename, "w", encoding="utf-8")  # noqa: SIM115
         if kind is not None or self._filename == os.devnull:
             self._handle.writelines(c for c in self._chunks if c is not REUSE)
             self._handle.close()
@@ -179,8 +183,9 @@ class _Sink:
             return False
 
     def _relink(self, old: Path) -> None:
-        self._handle.close()
-        os.unlink(self._filename)
+        if self._handle is not None:
+            self._handle.close()
+            os.unlink(self._filename)
         link_or_copy(old, self._filename)
         self._session.reused += 1
         self._session.on_write(os.path.relpath(self._filename, self._session.output), True)
@@ -197,7 +202,15 @@ class IncrementalWriter(Writer):
         return super().write_file(name, template, context, *args, **kwargs)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        session = self.session
+        if session is not None and session.reuse_next == filename and not override:
+            # A reused page: no file to create and remove again, only the duplicate check.
+            session.reuse_next = None
+            if filename in self._written_files or filename in self._overridden_files:
+                return super()._open_w(filename, encoding, override)  # Pelican's own verdict
+            self._written_files.add(filename)
+            return _Sink(None, filename, session)
         handle = super()._open_w(filename, encoding, override)
-        if self.session is None:
+        if session is None:
             return handle
-        return _Sink(handle, filename, self.session)
+        return _Sink(handle, filename, session)

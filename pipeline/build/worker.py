@@ -113,6 +113,26 @@ class LogCapture(logging.Handler):
         self.events.send(level, path=path, line=line, message=message)
 
 
+def _memoize_urls() -> None:
+    """``url`` and ``save_as`` of articles and pages are formatted from settings on every
+    access (tens of thousands of times on a big site); once output starts they cannot change."""
+    from pelican.contents import Content
+
+    memo: dict[tuple[int, str], tuple[Any, str]] = {}
+    for name in ("url", "save_as"):
+        compute = Content.__dict__[name].fget
+
+        def cached(self: Any, _compute: Any = compute, _name: str = name) -> str:
+            key = (id(self), _name)
+            hit = memo.get(key)
+            if hit is None or hit[0] is not self:
+                hit = (self, _compute(self))
+                memo[key] = hit
+            return hit[1]
+
+        setattr(Content, name, property(cached))
+
+
 def _count_sources(path: Path) -> int:
     return sum(1 for p in path.rglob("*") if p.suffix in {".md", ".markdown", ".html", ".rst"})
 
@@ -160,6 +180,7 @@ def run(request: dict[str, Any], events: Events) -> None:
             return [REPLACEMENTS.get(c, c) for c in super()._get_generator_classes()]
 
         def _get_writer(self) -> Any:
+            _memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
             return IncrementalWriter(self.output_path, settings=self.settings)
 
     capture = LogCapture(events, root)

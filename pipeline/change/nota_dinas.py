@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pipeline.config import yamlsrc
+from pipeline.config.roles import nip_problem
 from pipeline.errors import InputError
 from pipeline.i18n import MONTHS_EN, MONTHS_ID, Catalog, long_date, set_lang
 
@@ -75,7 +76,12 @@ MSG = Catalog(
             "lampiran harus berupa teks atau daftar teks",
             "lampiran must be text or a list of text",
         ),
-        "nip": ("NIP harus 18 angka", "NIP must be 18 digits"),
+        "nomor_date": (
+            "nomor '{nomor}' bertanggal {month}/{year}, tetapi tanggal nota dinas {tanggal}; "
+            "bulan dan tahun pada nomor harus sama dengan tanggalnya",
+            "number '{nomor}' is dated {month}/{year} but the memo's date is {tanggal}; "
+            "the month and year in the number must match the date",
+        ),
         "no_body": (
             "isi nota dinas kosong; tulis beberapa kalimat permohonan di bawah blok kolom",
             "the nota dinas body is empty; write a few sentences below the field block",
@@ -140,6 +146,12 @@ def _parse_tanggal(value: Any) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def _nomor_month(nomor: str) -> tuple[int, int]:
+    """Month and year a valid nomor ends with (``…/XI/2026`` or ``…/11/2026``)."""
+    month, year = nomor.split("/")[-2:]
+    return (ROMAN.index(month) + 1 if month in ROMAN else int(month)), int(year)
 
 
 def _split(text: str, path: str) -> tuple[str, int, str, int]:
@@ -230,9 +242,14 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
         lampiran = [" ".join(str(lampiran_raw).split())]
     else:
         raise InputError(MSG("lampiran"), path=path, line=lines.get("lampiran"))
+    month, year = _nomor_month(nomor)
+    if (month, year) != (tanggal.month, tanggal.year):
+        shown = MSG("nomor_date", nomor=nomor, month=ROMAN[month - 1], year=year,
+                    tanggal=long_date(tanggal))  # fmt: skip
+        raise InputError(shown, path=path, line=lines["tanggal"])
     nip = _text(data, "nip", lines, path)
-    if nip and not re.fullmatch(r"\d{18}", nip):
-        raise InputError(MSG("nip"), path=path, line=lines.get("nip"))
+    if nip and (why := nip_problem(nip)):
+        raise InputError(why, path=path, line=lines.get("nip"))
     isi = data.get("isi")
     if isi is not None and not isinstance(isi, str):
         raise InputError(MSG("text", key="isi"), path=path, line=lines.get("isi"))

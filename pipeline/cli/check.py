@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli.options import lang_option, options_metavar
 from pipeline.config.settings import SETTINGS_FILE, load_settings
 from pipeline.draft.checks import Report, check_paths
-from pipeline.i18n import Catalog, set_lang
+from pipeline.i18n import Catalog
 
 MSG = Catalog(
     {
@@ -28,7 +29,6 @@ MSG = Catalog(
             "Folder repositori (bawaan: yang memuat folder kerja ini).",
             "Repository folder (default: the one containing the working folder).",
         ),
-        "lang_help": ("Bahasa pesan: id atau en.", "Message language: id or en."),
         "clean": (
             "Tidak ada masalah; {checked} berkas diperiksa",
             "No problems; {checked} {checked_word} checked",
@@ -76,7 +76,7 @@ def _print(report: Report, fmt: str) -> None:
         click.echo(MSG("clean", checked=report.checked, checked_word=_files(report.checked)))
 
 
-@click.command(name="check", help=MSG("help"))
+@click.command(name="check", help=MSG("help"), options_metavar=options_metavar())
 @click.argument("paths", nargs=-1, metavar="[PATH]...", type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help=MSG("format_help")
@@ -87,15 +87,7 @@ def _print(report: Report, fmt: str) -> None:
     default=None,
     help=MSG("root_help"),
 )
-@click.option(
-    "--lang",
-    type=click.Choice(["id", "en"]),
-    default=None,
-    expose_value=False,
-    is_eager=True,
-    help=MSG("lang_help"),
-    callback=lambda ctx, param, value: set_lang(value),
-)
+@lang_option
 def command(paths: tuple[Path, ...], fmt: str, root: Path | None) -> None:
     repo = root.resolve() if root else find_root(Path(os.getcwd()))
     settings = load_settings(repo)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -26,6 +27,7 @@ from pipeline.forge.local.policy import evaluate
 from pipeline.forge.local.story import demo_start, run_story
 from pipeline.gate.report import GateReport
 from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
 
 MARKER = ".terbit-demo"
 SOURCE_FILES = ("sop.yml", "roles.yml")
@@ -78,6 +80,10 @@ MSG = Catalog(
         "minutes": ("{a} / {b} mnt", "{a} / {b} min"),
         "merged": ("main di server: {sha} (merge perubahan #{id})", "main on the server: {sha}"),
         "site": ("Situs: {url}", "Site: {url}"),
+        "record": (
+            "Lembar Penyelesaian Pekerjaan dan tangkapan layar: {path}",
+            "Completion record and screenshots: {path}",
+        ),
         "site_dir": ("Folder situs: {path}", "Site folder: {path}"),
         "no_site": (
             "Situs belum terbangun (lihat {log}).",
@@ -107,24 +113,77 @@ def _prepare(folder: Path) -> Path:
     return folder
 
 
-def sop_table(report: GateReport) -> Table:
-    table = Table(title=MSG("table", id=report.change_id, title=report.title), show_lines=False)
+Row = tuple[int, str, str, str, datetime | None, int | None, int, str, str]
+
+
+def rows_from_report(report: GateReport) -> list[Row]:
+    return [
+        (
+            step.number,
+            step.kegiatan,
+            step.by_name or "-",
+            step.role_title,
+            step.ended_at or step.at,
+            step.elapsed_minutes,
+            step.minutes,
+            step.timing_note or step.reason or step.state,
+            step.state,
+        )
+        for step in report.steps
+    ]
+
+
+def rows_from_record(record: dict[str, Any]) -> list[Row]:
+    """The completion record's table (steps 6-8 included, as publishing proved them)."""
+    rows: list[Row] = []
+    for step in record.get("steps") or []:
+        who = step.get("pelaksana") or {}
+        ended = step.get("ended_at")
+        rows.append(
+            (
+                int(step.get("number", 0)),
+                str(step.get("kegiatan", "")),
+                str(who.get("name") or "-"),
+                str(who.get("role_title") or ""),
+                datetime.fromisoformat(str(ended).replace("Z", "+00:00")) if ended else None,
+                step.get("elapsed_minutes"),
+                int(step.get("standard_minutes") or 0),
+                str(step.get("keterangan") or step.get("state") or ""),
+                str(step.get("state")),
+            )
+        )
+    return rows
+
+
+def sop_table(title: str, rows: list[Row]) -> Table:
+    table = Table(title=title, show_lines=False)
     for col in MSG("cols").split("|"):
         table.add_column(col, overflow="fold")
     tz = ZoneInfo("Asia/Jakarta")
-    for step in report.steps:
-        ended = step.ended_at or step.at
-        took = "-" if step.elapsed_minutes is None else str(step.elapsed_minutes)
-        style = {"done": "green", "refused": "red"}.get(step.state, "yellow")
+    for number, kegiatan, name, role, ended, took, standard, note, state in rows:
+        style = {"done": "green", "refused": "red"}.get(state, "yellow")
         table.add_row(
-            str(step.number),
-            step.kegiatan,
-            f"{step.by_name or '-'}\n[dim]{step.role_title}[/dim]",
+            str(number),
+            kegiatan,
+            f"{name}\n[dim]{role}[/dim]",
             ended.astimezone(tz).strftime("%H:%M") if ended else "-",
-            MSG("minutes", a=took, b=step.minutes),
-            f"[{style}]{step.timing_note or step.reason or step.state}[/{style}]",
+            MSG("minutes", a="-" if took is None else took, b=standard),
+            f"[{style}]{note}[/{style}]",
         )
     return table
+
+
+def _record(office: Office, change_id: str, merge_sha: str) -> tuple[str, dict[str, Any]] | None:
+    """The completion record publishing committed for this merge, if any (folder, data)."""
+    try:
+        from pipeline.record.model import record_id
+        from pipeline.record.store import existing_record
+    except ImportError:
+        return None
+    settings = load_settings(office.clone_path(office.admin))
+    folder = f"{settings.publish.records_path.strip('/')}/{record_id(change_id, merge_sha)}"
+    data = existing_record(Repo(office.server), "refs/heads/main", folder)
+    return (folder, data) if data else None
 
 
 def _live_path(server: Path, source: Path) -> Path:
@@ -193,7 +252,15 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
         forge = office.forge(office.admin)
         forge.sync()
         change = forge.get_change(result.change.id)
-        console.print(sop_table(evaluate(forge, change)))
+        title = MSG("table", id=change.id, title=change.title)
+        found = _record(office, change.id, result.merge_sha)
+        if found:
+            folder, record = found
+            console.print(sop_table(title, rows_from_record(record)))
+            forge.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
+            console.print(MSG("record", path=office.clone_path(office.admin) / folder))
+        else:
+            console.print(sop_table(title, rows_from_report(evaluate(forge, change))))
         console.print(MSG("merged", sha=result.merge_sha[:10], id=change.id))
         if not (live / "index.html").is_file():
             site = _build_fallback(office)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli.options import options_metavar
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -40,7 +41,7 @@ def _now() -> datetime:
     return now()
 
 
-@click.command(name="gate", help=MSG("help"))
+@click.command(name="gate", help=MSG("help"), options_metavar=options_metavar())
 @click.argument("change_id", metavar="CHANGE")
 @click.option(
     "--repo",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from pipeline.cli.options import lang_option, options_metavar
+from pipeline.config import yamlsrc
 from pipeline.errors import ConfigError
-from pipeline.i18n import Catalog, set_lang
+from pipeline.i18n import Catalog
 
 if TYPE_CHECKING:
     from pipeline.forge.github import GitHubForge
@@ -30,8 +33,6 @@ MSG = Catalog(
             "Folder repositori (bawaan: folder kerja).",
             "Repository folder (default: cwd).",
         ),
-        "lang_help": ("Bahasa pesan: id atau en.", "Message language: id or en."),
-        "options_metavar": ("[OPSI]", "[OPTIONS]"),
         "subcommand_metavar": ("PERINTAH [ARG]...", "COMMAND [ARGS]..."),
         "gate_help": (
             "Nilai PR dengan aturan SOP (peran dan SOP dari cabang tujuan), kirim status "
@@ -70,6 +71,7 @@ MSG = Catalog(
             "File listing the changed files (one per line).",
         ),
         "out_help": ("Folder tujuan tangkapan layar.", "Folder for the screenshots."),
+        "preview_title": ("pratinjau", "preview"),
         "shots_taken": ("{n} tangkapan layar di {out}", "{n} screenshot(s) in {out}"),
         "comment_help": (
             "Perbarui SATU komentar Terbit di PR: nota dinas, hasil pemeriksaan draf, pratinjau.",
@@ -132,15 +134,6 @@ MSG = Catalog(
     }
 )
 
-lang_option = click.option(
-    "--lang",
-    type=click.Choice(["id", "en"]),
-    default=None,
-    expose_value=False,
-    is_eager=True,
-    help=MSG("lang_help"),
-    callback=lambda ctx, param, value: set_lang(value),
-)
 repo_option = click.option("--repo", default=None, help=MSG("repo_help"))
 pr_option = click.option(
     "--pr", "number", type=click.IntRange(min=1), required=True, help=MSG("pr_help")
@@ -163,7 +156,7 @@ def _forge(repo: str | None, root: Path | None = None) -> GitHubForge:
 @click.group(
     name="github",
     help=MSG("help"),
-    options_metavar=MSG("options_metavar"),
+    options_metavar=options_metavar(),
     subcommand_metavar=MSG("subcommand_metavar"),
 )
 @lang_option
@@ -171,7 +164,7 @@ def command() -> None:
     pass
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="gate", help=MSG("gate_help"))
+@command.command(options_metavar=options_metavar(), name="gate", help=MSG("gate_help"))
 @repo_option
 @pr_option
 @click.option("--no-status", is_flag=True, help=MSG("no_status_help"))
@@ -188,7 +181,7 @@ def gate_cmd(repo: str | None, number: int, no_status: bool, report_only: bool) 
         raise SystemExit(1)
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="nota-dinas", help=MSG("nota_help"))
+@command.command(options_metavar=options_metavar(), name="nota-dinas", help=MSG("nota_help"))
 @repo_option
 @pr_option
 @lang_option
@@ -204,7 +197,7 @@ def nota_cmd(repo: str | None, number: int) -> None:
     click.echo(MSG("nota_ok", nomor=nota.nomor, tanggal=when(nota.tanggal)))
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="files", help=MSG("files_help"))
+@command.command(options_metavar=options_metavar(), name="files", help=MSG("files_help"))
 @repo_option
 @pr_option
 def files_cmd(repo: str | None, number: int) -> None:
@@ -213,7 +206,7 @@ def files_cmd(repo: str | None, number: int) -> None:
             click.echo(item["filename"])
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="annotate", help=MSG("annotate_help"))
+@command.command(options_metavar=options_metavar(), name="annotate", help=MSG("annotate_help"))
 @click.argument("check_json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @lang_option
 def annotate_cmd(check_json: Path) -> None:
@@ -226,7 +219,7 @@ def annotate_cmd(check_json: Path) -> None:
         raise SystemExit(1)
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="preview", help=MSG("preview_help"))
+@command.command(options_metavar=options_metavar(), name="preview", help=MSG("preview_help"))
 @click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
@@ -251,20 +244,19 @@ def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None
     where = (root or Path.cwd()).resolve()
     settings = load_settings(where)
     folder = output or where / settings.build.output
-    files = [
-        line.strip() for line in changed.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+    listed = yamlsrc.read_text(changed).splitlines()
+    files = [line.strip() for line in listed if line.strip()]
     pages = changed_pages(where, folder, files, settings.content.path)
     manifest = screenshots(folder, pages, out, max_kb=settings.publish.screenshot_max_kb)
     click.echo(MSG("shots_taken", n=len(manifest["shots"]), out=out))
     if manifest["error"]:
         from pipeline.forge.github.report import annotation
 
-        click.echo(annotation({"message": manifest["error"]}, title="pratinjau"))
+        click.echo(annotation({"message": manifest["error"]}, title=MSG("preview_title")))
         raise SystemExit(1)
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="comment", help=MSG("comment_help"))
+@command.command(options_metavar=options_metavar(), name="comment", help=MSG("comment_help"))
 @repo_option
 @pr_option
 @click.option(
@@ -316,7 +308,7 @@ def comment_cmd(
     click.echo(MSG("commented", pr=number))
 
 
-@command.command(options_metavar=MSG("options_metavar"), name="setup", help=MSG("setup_help"))
+@command.command(options_metavar=options_metavar(), name="setup", help=MSG("setup_help"))
 @repo_option
 @click.option("--write", "do_write", is_flag=True, help=MSG("write_help"))
 @click.option("--apply", "do_apply", is_flag=True, help=MSG("apply_help"))
@@ -333,7 +325,7 @@ def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | Non
 
     def read(path: str) -> str | None:
         file = where / path
-        return file.read_text(encoding="utf-8") if file.is_file() else None
+        return yamlsrc.read_text(file, path) if os.path.lexists(file) else None
 
     sop, roles = policy_at(read)
     the_plan = plan(sop, roles, load_settings(where))

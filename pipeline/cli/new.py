@@ -35,15 +35,21 @@ MSG = Catalog(
             "{path} already exists on main; choose another slug",
         ),
         "done": (
-            "Draf dibuat: {path} (cabang {branch}).\n"
+            "Draf dibuat: {path} (cabang {branch}); waktu langkah 1 dihitung sejak commit "
+            "pertamanya.\n"
             "Tulis isinya, lalu:\n"
             "  git add {path} && git commit -m 'Draf: {title}'\n"
             "  terbit submit --nota nota-dinas.md   (formulir kosong: terbit submit --form)",
-            "Draft created: {path} (branch {branch}).\n"
+            "Draft created: {path} (branch {branch}); step 1 is timed from its first commit.\n"
             "Write it, then:\n"
             "  git add {path} && git commit -m 'Draft: {title}'\n"
             "  terbit submit --nota nota-dinas.md   (blank form: terbit submit --form)",
         ),
+        "no_commit": (
+            "Jangan commit kerangka draf (langkah 1 dihitung sejak commit pertama Anda).",
+            "Do not commit the skeleton (step 1 is then timed from your first commit).",
+        ),
+        "first_commit": ("Mulai draf: {title}", "Start draft: {title}"),
         "placeholder_title": ("Judul artikel", "Article title"),
         "placeholder_summary": (
             "Satu-dua kalimat ringkasan.",
@@ -81,7 +87,10 @@ def skeleton(*, title: str, category: str, author: str, page: bool, now: datetim
 @click.option("--title", default=None, help=MSG("title"))
 @click.option("--category", default=None, help=MSG("category"))
 @click.option("--page", is_flag=True, help=MSG("page"))
-def command(slug: str, title: str | None, category: str | None, page: bool) -> None:
+@click.option("--no-commit", is_flag=True, help=MSG("no_commit"))
+def command(
+    slug: str, title: str | None, category: str | None, page: bool, no_commit: bool
+) -> None:
     if not SLUG_RE.match(slug):
         raise ConfigError(MSG("bad_slug", slug=slug))
     forge = open_local()
@@ -108,4 +117,6 @@ def command(slug: str, title: str | None, category: str | None, page: bool) -> N
     target = repo.work_tree / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
+    if not no_commit:  # the first commit of the draft is when SOP step 1 starts
+        repo.commit_paths([rel], MSG("first_commit", title=title))
     click.echo(MSG("done", path=rel, branch=branch, title=title))

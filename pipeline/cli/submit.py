@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.change.nota_dinas import template
+from pipeline.change.nota_dinas import parse_nota_dinas, template
 from pipeline.forge.local.client import identity, submit
 from pipeline.forge.local.session import open_local
 from pipeline.i18n import Catalog
@@ -86,5 +86,7 @@ def command(nota: Path | None, form: bool, title: str | None, **fields: object) 
             dari=str(given.pop("dari", who.person.jabatan or who.person.name)),
             **{k: str(v) for k, v in given.items()},
         )
+    if text is not None:  # located errors name the user's file
+        parse_nota_dinas(text, str(nota) if nota else "nota dinas")
     change_id, opened = submit(forge, who, nota_text=text, title=title)
     click.echo(MSG("opened" if opened else "updated", id=change_id))

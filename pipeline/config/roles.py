@@ -15,8 +15,8 @@ from datetime import date
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.config import yamlsrc
-from pipeline.config.validate import Strict, validate
-from pipeline.errors import ConfigError, Problem
+from pipeline.config.validate import Strict, fail, validate
+from pipeline.errors import Problem
 from pipeline.i18n import Catalog
 
 ROLES_FILE = "roles.yml"
@@ -193,7 +193,7 @@ class PersonModel(Strict):
 
 
 class RolesModel(Strict):
-    roles: dict[str, RoleTitle] | None = None
+    roles: dict[str, RoleTitle] | None = Field(default=None, min_length=1)
     people: list[PersonModel]
 
     @model_validator(mode="after")
@@ -316,9 +316,7 @@ def load_roles(text: str, path: str = ROLES_FILE) -> Roles:
                 )
             else:
                 seen[kind][value] = (person.id, line)
-    if problems:
-        first = problems[0]
-        raise ConfigError(first.message, path=path, line=first.line, problems=problems[1:])
+    fail(problems)
     people = [
         Person(
             id=p.id,

@@ -153,6 +153,6 @@ def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:
 def load_settings(root: Path) -> Settings:
     """Settings of the repository at ``root``; defaults when it has no ``terbit.yml``."""
     file = root / SETTINGS_FILE
-    if not file.is_file():
+    if not file.exists():
         return Settings()
-    return parse_settings(file.read_text(encoding="utf-8"), str(file.relative_to(root)))
+    return parse_settings(yamlsrc.read_text(file, SETTINGS_FILE), SETTINGS_FILE)

@@ -15,8 +15,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.config import yamlsrc
-from pipeline.config.validate import Strict, validate
-from pipeline.errors import ConfigError, Problem
+from pipeline.config.validate import Strict, fail, validate
+from pipeline.errors import Problem
 from pipeline.i18n import Catalog
 
 SOP_FILE = "sop.yml"
@@ -246,9 +246,7 @@ def load_sop(text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | No
         )
     if model.steps and not any(step.proof in GATE_PROOFS for step in model.steps):
         problems.append(Problem(path, doc.line_of(("steps",)), MSG("no_gate_step")))
-    if problems:
-        first = problems[0]
-        raise ConfigError(first.message, path=path, line=first.line, problems=problems[1:])
+    fail(problems)
     steps = [
         Step(
             number=s.number,

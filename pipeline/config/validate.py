@@ -67,6 +67,10 @@ MSG = Catalog(
         ),
         "value_error": ("'{field}': {detail}", "'{field}': {detail}"),
         "other": ("'{field}': {detail}", "'{field}': {detail}"),
+        "empty": (
+            "berkas kosong; isi kolom wajibnya (lihat contoh di dokumentasi)",
+            "the file is empty; fill in its required fields (see the example in the docs)",
+        ),
         "root_type": (
             "isi berkas harus berupa pemetaan (kunci: nilai)",
             "the file must hold a mapping",
@@ -92,7 +96,8 @@ def _message(err: dict[str, Any]) -> str:
     field = _field_name(err["loc"])
     if kind in ("value_error", "assertion_error"):
         detail = str(ctx.get("error", err["msg"]))
-        return MSG("value_error", field=field, detail=detail)
+        # A check on the whole file already names what it is about.
+        return detail if not err["loc"] else MSG("value_error", field=field, detail=detail)
     if kind == "literal_error":
         return MSG(
             "literal_error",
@@ -116,17 +121,24 @@ def problems_of(error: ValidationError, doc: Doc) -> list[Problem]:
     return problems
 
 
+def fail(problems: list[Problem], error: type[TerbitError] = ConfigError) -> None:
+    """Raise ``error`` for the first problem, carrying the rest, when there are any."""
+    if problems:
+        first = problems[0]
+        raise error(first.message, path=first.path, line=first.line, problems=problems[1:])
+
+
 def validate(
     model: type[M], doc: Doc, *, error: type[TerbitError] = ConfigError, context: dict | None = None
 ) -> M:
     """Build ``model`` from ``doc`` or raise ``error`` listing every located problem."""
+    if doc.data is None:
+        raise error(MSG("empty"), path=doc.path, line=1)
     if not isinstance(doc.data, dict):
         raise error(MSG("root_type"), path=doc.path, line=doc.line_of(()) or 1)
     try:
         return model.model_validate(doc.data, context=context)
     except ValidationError as bad:
-        problems = problems_of(bad, doc)
-        first = problems[0]
-        raise error(
-            first.message, path=first.path, line=first.line, problems=problems[1:]
-        ) from None
+        problems = problems_of(bad, doc)  # raised below, outside the handler: no chained trace
+    fail(problems, error)
+    raise AssertionError(problems)  # not reached: pydantic reports at least one error

@@ -8,7 +8,9 @@ bombs ("billion laughs") before any value is built.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path as FilePath
 from typing import Any
 
 import yaml
@@ -38,6 +40,7 @@ MSG = Catalog(
             "YAML tidak valid: {problem}; periksa indentasi dan tanda kutip",
             "invalid YAML: {problem}; check indentation and quotes",
         ),
+        "syntax_plain": ("YAML tidak valid: {problem}", "invalid YAML: {problem}"),
         "too_big": (
             "berkas terlalu besar ({size} byte, maksimum {limit})",
             "file too large ({size} bytes, at most {limit})",
@@ -62,8 +65,60 @@ MSG = Catalog(
             "hanya satu dokumen YAML yang diizinkan",
             "only one YAML document is allowed",
         ),
+        "bad_date": (
+            "tanggal '{value}' tidak ada di kalender",
+            "date '{value}' does not exist in the calendar",
+        ),
+        "not_utf8": (
+            "berkas bukan teks UTF-8 (byte tidak valid 0x{byte:02x}); simpan ulang sebagai UTF-8",
+            "the file is not UTF-8 text (invalid byte 0x{byte:02x}); save it again as UTF-8",
+        ),
+        "is_dir": (
+            "ini folder, bukan berkas",
+            "this is a folder, not a file",
+        ),
+        "unreadable": ("berkas tidak dapat dibaca: {error}", "cannot read the file: {error}"),
     }
 )
+
+
+# PyYAML explains in English; the usual mistakes get a translated explanation (others pass
+# through as written so nothing is hidden).
+PROBLEMS = Catalog(
+    {
+        "colon": (
+            "tanda ':' tidak boleh di sini; beri tanda kutip pada nilai yang memuat ': ' "
+            "atau periksa indentasi",
+            "a ':' is not allowed here; quote a value that contains ': ' or check indentation",
+        ),
+        "unclosed_bracket": ("tanda '{0}' penutup tidak ditemukan", "the closing '{0}' is missing"),
+        "unclosed_quote": ("tanda kutip tidak ditutup", "a quote is never closed"),
+        "bad_char": (
+            "karakter {0} tidak boleh di awal nilai; beri tanda kutip (indentasi memakai spasi)",
+            "character {0} cannot start a value; quote the value (indent with spaces)",
+        ),
+        "indent": (
+            "indentasi atau susunan daftar tidak konsisten",
+            "inconsistent indentation or list layout",
+        ),
+        "no_value": ("nilai diharapkan, tetapi ditemukan '{0}'", "a value was expected, not '{0}'"),
+    }
+)
+_PROBLEM_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"mapping values are not allowed"), "colon"),
+    (re.compile(r"expected ',' or '(.)', but got '<stream end>'"), "unclosed_bracket"),
+    (re.compile(r"found unexpected end of stream"), "unclosed_quote"),
+    (re.compile(r"found character (.+) that cannot start any token"), "bad_char"),
+    (re.compile(r"expected <block end>, but found '(?:\?|-|<block \w+ start>)'"), "indent"),
+    (re.compile(r"expected the node content, but found '(.+)'"), "no_value"),
+)
+
+
+def _explain(problem: str) -> str:
+    for pattern, key in _PROBLEM_PATTERNS:
+        if match := pattern.search(problem):
+            return MSG("syntax_plain", problem=PROBLEMS(key).format(*match.groups()))
+    return MSG("syntax", problem=problem)
 
 
 @dataclass
@@ -84,6 +139,30 @@ class Doc:
             if not probe:
                 return None
             probe = probe[:-1]
+
+
+def decode(data: bytes, path: str, *, error: type[TerbitError] = ConfigError) -> str:
+    """UTF-8 text of ``data`` (a leading BOM dropped); ``error`` at the line of a bad byte."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as bad:
+        line = data[: bad.start].count(b"\n") + 1
+        raise error(MSG("not_utf8", byte=data[bad.start]), path=path, line=line) from None
+
+
+def read_text(
+    file: FilePath, shown: str | None = None, *, error: type[TerbitError] = ConfigError
+) -> str:
+    """The text of a configuration file, or ``error`` naming it when it cannot be read as one
+    (a folder, unreadable, not UTF-8) instead of a traceback."""
+    shown = shown or str(file)
+    if file.is_dir():
+        raise error(MSG("is_dir"), path=shown)
+    try:
+        data = file.read_bytes()
+    except OSError as bad:
+        raise error(MSG("unreadable", error=bad.strerror or bad), path=shown) from None
+    return decode(data, shown, error=error)
 
 
 def _guard_depth(text: str, path: str, offset: int, error: type[TerbitError]) -> None:
@@ -133,6 +212,8 @@ def _build(node: yaml.Node, where: Path, lines: dict[Path, int], path: str, offs
         return _CONSTRUCTOR.construct_object(node, deep=True)
     except ValueError as bad:  # e.g. an impossible date such as 2026-02-30
         line = _line(node) + offset
+        if node.tag.endswith(":timestamp"):
+            raise ConfigError(MSG("bad_date", value=node.value), path=path, line=line) from None
         raise ConfigError(MSG("syntax", problem=str(bad)), path=path, line=line) from None
 
 
@@ -165,8 +246,7 @@ def load(
     except yaml.MarkedYAMLError as bad:
         mark = bad.problem_mark or bad.context_mark
         line = mark.line + 1 + line_offset if mark else None
-        problem = bad.problem or bad.context or "?"
-        raise error(MSG("syntax", problem=problem), path=path, line=line) from None
+        raise error(_explain(bad.problem or bad.context or "?"), path=path, line=line) from None
     except yaml.YAMLError as bad:
         raise error(MSG("syntax", problem=str(bad)), path=path, line=None) from None
     if len(nodes) > 1:

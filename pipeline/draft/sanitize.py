@@ -8,7 +8,7 @@ before and missing after was removed, and its line in the input is known.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -138,7 +138,7 @@ def _iframe_ok(url: str, hosts: Sequence[str]) -> bool:
     return _scheme(url) == "https" and _host(url) in {h.lower() for h in hosts}
 
 
-def _filter(hosts: Sequence[str]):  # type: ignore[no-untyped-def]
+def _filter(hosts: Sequence[str]) -> Callable[[str, str, str], str | None]:
     def keep(tag: str, attr: str, value: str) -> str | None:
         if tag == "iframe" and attr == "src":
             return value if _iframe_ok(value, hosts) else None

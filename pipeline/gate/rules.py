@@ -20,28 +20,35 @@ from pipeline.gate.report import GateReport, ProofEvent, StepStatus
 from pipeline.gate.timing import apply_timing
 
 
-def _prove_gate_step(
-    ctx: Context, step: Step, status: StepStatus, after: int
+def _first_approval(
+    ctx: Context, role: str, bound: bool, after: int = -1, step: int = 0
 ) -> tuple[Seen | None, list[str], bool]:
-    """Earliest approval proving ``step`` after position ``after``; reasons; any refusal."""
-    role = step.approver_role or step.role
+    """Earliest approval by ``role`` that counts (after position ``after``), the reasons the
+    earlier ones did not, and whether any of those was refused rather than merely stale."""
     reasons: list[str] = []
     refused = False
     for seen in ctx.reviews:
         review = seen.review
         if review.state != "approve" or seen.person is None or role not in seen.person.roles:
             continue
-        why, stale = ctx.classify(seen, role, step.bound_to_head)
+        why, stale = ctx.classify(seen, role, bound)
         if why is None and seen.pos <= after:
-            why, stale = MSG("order", step=step.number), True
+            why, stale = MSG("order", step=step), True
         if why is None:
             return seen, reasons, refused
         reasons.append(describe(seen, why))
         # Stale or out-of-order approvals are waiting for a new one; the rest were refused.
         refused |= not stale
-    if not ctx.roles.members(role):
-        reasons.append(MSG("no_members", role=ctx.role_title(role)))
     return None, reasons, refused
+
+
+def _prove_gate_step(ctx: Context, step: Step, after: int) -> tuple[Seen | None, list[str], bool]:
+    """Earliest approval proving ``step`` after position ``after``; reasons; any refusal."""
+    role = step.approver_role or step.role
+    proof, reasons, refused = _first_approval(ctx, role, step.bound_to_head, after, step.number)
+    if proof is None and not ctx.roles.members(role):
+        reasons.append(MSG("no_members", role=ctx.role_title(role)))
+    return proof, reasons, refused
 
 
 def _blocks(ctx: Context, gate_roles: set[str]) -> dict[str, Seen]:
@@ -179,7 +186,7 @@ def evaluate(
             _non_gate_step(ctx, step, status, nota, nota_error, events or {})
             continue
         role = step.approver_role or step.role
-        proof, reasons, refused = _prove_gate_step(ctx, step, status, after if sop.ordered else -1)
+        proof, reasons, refused = _prove_gate_step(ctx, step, after if sop.ordered else -1)
         if proof is not None:
             _mark_done(status, roles, proof.review.reviewer, proof.review.at)
             status.review_id = proof.review.id
@@ -298,21 +305,13 @@ def _protected(ctx: Context) -> tuple[StepStatus | None, list[str]]:
         gate=True,
         minutes=0,
     )
-    reasons: list[str] = []
-    refused = False
-    for seen in ctx.reviews:
-        review = seen.review
-        if review.state != "approve" or seen.person is None or role not in seen.person.roles:
-            continue
-        why, stale = ctx.classify(seen, role, bound=True)
-        if why is None:
-            _mark_done(status, roles, review.reviewer, review.at)
-            status.review_id = review.id
-            status.commit = review.commit
-            status.reason = ""
-            return status, files
-        reasons.append(describe(seen, why))
-        refused |= not stale
+    proof, reasons, refused = _first_approval(ctx, role, bound=True)
+    if proof is not None:
+        review = proof.review
+        _mark_done(status, roles, review.reviewer, review.at)
+        status.review_id = review.id
+        status.commit = review.commit
+        return status, files
     status.state = "refused" if refused else "pending"
     status.reason = "; ".join(reasons) or MSG("waiting_approval", role=roles.title(role))
     return status, files

@@ -90,6 +90,15 @@ def test_template_filled_in_parses_and_blank_template_is_refused():
         ("dari: Tim Kerja Layanan Publik", "dari: ''", 4, "kolom 'dari' wajib diisi"),
         ("tanggal: 2026-11-28", "tanggal: besok", 6, "tanggal 'besok' tidak dikenali"),
         ("tanggal: 2026-11-28", "tanggal: 31 Februari 2026", 6, "tidak dikenali"),
+        ("tanggal: 2026-11-28", "tanggal: 2026-02-30", 6,
+         "tanggal '2026-02-30' tidak ada di kalender"),
+        ("tanggal: 2026-11-28", "tanggal: 2026-10-28", 6,
+         "nomor 'ND-12/LPZI/XI/2026' bertanggal XI/2026, tetapi tanggal nota dinas "
+         "28 Oktober 2026"),
+        ("tanggal: 2026-11-28", "tanggal: 28 November 2025", 6,
+         "bulan dan tahun pada nomor harus sama dengan tanggalnya"),
+        ("nip: \"199403122020122002\"", "nip: \"199413122020122002\"", 12,
+         "8 angka pertama harus tanggal lahir"),
         ("sifat: Sangat Segera", "sifat: Rahasia", 7,
          "sifat 'Rahasia' tidak dikenal; pilih: Biasa, Segera, Sangat Segera"),
         ("nip: \"199403122020122002\"", "nip: 12345", 12, "NIP harus 18 angka"),
@@ -147,3 +156,10 @@ def test_keys_may_be_written_like_the_paper_form_but_not_twice():
     assert error_of(FRONT.replace("nip:", "isi: [a, b]\nnip:")).startswith(
         "nota dinas:12: kolom 'isi' harus berupa teks"
     )
+
+
+def test_month_of_the_number_may_be_written_in_digits():
+    nd = parse_nota_dinas(FRONT.replace("ND-12/LPZI/XI/2026", "ND-12/LPZI/11/2026"))
+    assert nd.nomor == "ND-12/LPZI/11/2026" and nd.tanggal == date(2026, 11, 28)
+    wrong = FRONT.replace("ND-12/LPZI/XI/2026", "ND-12/LPZI/12/2026")
+    assert error_of(wrong).startswith("nota dinas:6: nomor 'ND-12/LPZI/12/2026' bertanggal XII/")

@@ -49,6 +49,10 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     assert "95 / 60 mnt" in out and "melebihi mutu baku 35 menit" in out
     assert "9 / 10 mnt" in out and "sesuai mutu baku" in out
     assert "Situs: http://127.0.0.1:" in out
+    # Publishing ran from the server's post-receive: steps 6-8 done, the record is on main.
+    assert out.count("sesuai mutu baku") >= 6
+    record_line = next(line for line in out.splitlines() if "Lembar Penyelesaian" in line)
+    assert (Path(record_line.split(": ", 1)[1].strip()) / "record.yml").is_file()
 
     server = folder / "server.git"
     merge = git(server, "rev-list", "--first-parent", "--merges", "-1", "main")

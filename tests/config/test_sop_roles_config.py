@@ -225,3 +225,24 @@ def test_nip_rules_directly():
     assert nip_problem("198703152010122001") is None
     assert nip_problem("203003152010122001") is not None  # born in the future
     assert nip_problem("19870315201012200A") is not None
+
+
+@pytest.mark.parametrize(
+    ("loader", "text", "expected"),
+    [
+        (load_roles, "", "roles.yml:1: berkas kosong; isi kolom wajibnya"),
+        (load_roles, "people: []\n", "roles.yml:1: 'people' harus berisi minimal satu orang"),
+        (load_roles, "people:\n", "roles.yml:1: 'people' harus berupa daftar"),
+        (load_roles, "- rina\n", "roles.yml:1: isi berkas harus berupa pemetaan"),
+        (load_roles, "roles: {}\n" + ONE, "roles.yml:1: 'roles' tidak boleh kosong"),
+        (load_sop, "", "sop.yml:1: berkas kosong"),
+        (load_sop, "steps: []\n", "sop.yml:1: 'steps' harus berisi minimal satu langkah"),
+    ],
+)
+def test_empty_or_hollow_files_are_located(loader, text, expected):
+    assert error_of(loader, text).startswith(expected)
+
+
+def test_person_in_no_role_is_refused_at_their_line():
+    text = ONE.replace("    roles: [staf]\n", "    roles:\n")
+    assert error_of(load_roles, text).startswith("roles.yml:7: 'people.roles' harus berupa daftar")

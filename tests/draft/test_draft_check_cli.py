@@ -177,7 +177,7 @@ def test_given_paths_only_and_usage_errors(repo: Path, terbit: Run) -> None:
     assert terbit("check", "content/pages")[0] == 0
     assert terbit("check", "content/articles/a.md")[0] == 1
     code, out = terbit("check", "content/nope.md")
-    assert code == 2 and "jalur tidak ada: content/nope.md" in out
+    assert code == 2 and "content/nope.md: jalur ini tidak ada" in out
     assert terbit("check", "--format", "xml")[0] == 2
     (repo / "terbit.yml").write_text("content:\n  image_max_kb: banyak\n")
     code, out = terbit("check")
@@ -323,6 +323,26 @@ people:
     assert codes_at(found, "content/articles/haji.md") == {(7, "author_unknown")}
     assert "id yang ada: rina" in found[0]["message"]
     assert codes_at(found, "content/articles/a.md") == set()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"people:\n  - id: rina\n    name: Rina Sir\xe9gar\n", (3, "roles")),
+        (b"", (1, "roles")),
+        (None, (None, "roles")),  # a folder where the file should be
+    ],
+)
+def test_unreadable_roles_file_is_reported_not_ignored(
+    repo: Path, terbit: Run, data: bytes | None, expected: tuple[int | None, str]
+) -> None:
+    if data is None:
+        (repo / "roles.yml").mkdir()
+    else:
+        write(repo, "roles.yml", data)
+    found = problems(terbit)
+    # Authors cannot be checked against a broken roles.yml; the check says so instead of passing.
+    assert codes_at(found, "roles.yml") == {expected}
 
 
 # --- files ------------------------------------------------------------------------------------

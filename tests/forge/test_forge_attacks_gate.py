@@ -181,3 +181,17 @@ def test_forged_author_email_is_caught_by_the_commit_signature(kit: Kit) -> None
     assert ghost.author_email == rina.email and ghost.signer == "sari"
     kit.approve_all(change_id)
     refused_both_ways(kit, change_id, "sari ikut menulis perubahan ini")
+
+
+def test_a_draft_cannot_switch_signatures_off_for_itself(kit: Kit) -> None:
+    # terbit.yml in the change says "off"; the policy is read from main, which says "required".
+    change_id = kit.submit(
+        "rina", files={"terbit.yml": "forge:\n  kind: local\n  signatures: off\n"}
+    )
+    head = kit.change(change_id).head_sha
+    sha = kit.raw_event(
+        "sari", change_id, "review", {"state": "approve", "commit": head, "body": ""}, key=None
+    )
+    assert kit.push("sari", f"{sha}:{meta_ref(change_id)}")[0]
+    review = kit.change(change_id).reviews[-1]
+    assert review.signature_ok is False and "tidak ditandatangani" in review.signature_note

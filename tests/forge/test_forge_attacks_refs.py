@@ -6,6 +6,8 @@ signatures, pushing what an attacker would type instead of the `terbit` commands
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from forge_kit import Kit, git
 
@@ -158,3 +160,54 @@ def test_refs_outside_the_known_namespaces_are_refused(kit: Kit) -> None:
     assert "ref 'refs/heads/rilis' tidak diizinkan" in output
     ok, output = kit.push("rina", "HEAD:refs/heads/draft/boleh")
     assert ok, output
+
+
+def test_two_reviewers_pushing_at_once_both_land_in_order(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.forge.local import client
+
+    change_id = kit.submit()
+    real_push = client._push
+    raced: list[str] = []
+
+    def racing(forge, *refspecs):  # type: ignore[no-untyped-def]
+        if not raced:  # while Sari's push is on its way, Andi's lands first
+            raced.append("andi")
+            kit.review("andi", change_id, "comment", "Saya baca juga")
+        return real_push(forge, *refspecs)
+
+    monkeypatch.setattr(client, "_push", racing)
+    kit.review("sari", change_id, "comment", "Sudah saya periksa")
+    reviews = kit.change(change_id).reviews
+    assert [(r.reviewer, r.signature_ok) for r in reviews] == [("andi", True), ("sari", True)]
+    chain = kit.forge("dewi").chain(change_id)
+    assert all(s.parents == (p.sha,) for p, s in itertools.pairwise(chain))
+
+
+def test_merge_retries_when_the_server_moved_main_meanwhile(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.forge.local import client
+    from pipeline.vcs import Repo
+
+    change_id = kit.submit()
+    kit.approve_all(change_id)
+    server = Repo(kit.office.server)
+    real_push = client._push
+    moved: list[str] = []
+
+    def racing(forge, *refspecs):  # type: ignore[no-untyped-def]
+        if not moved:  # publishing commits a record on the server just before our push lands
+            tip = server.rev_parse("refs/heads/main") or ""
+            record = server.commit_tree(
+                server.tree_of(tip) or "", [tip], "Catatan\n", name="Terbit", email="t@x.test"
+            )
+            server.update_ref("refs/heads/main", record, tip)
+            moved.append(record)
+        return real_push(forge, *refspecs)
+
+    monkeypatch.setattr(client, "_push", racing)
+    merge = kit.merge(change_id)
+    assert server.parents(merge)[0] == moved[0]
+    assert kit.change(change_id).state == "merged"

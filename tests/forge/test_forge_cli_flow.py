@@ -62,6 +62,10 @@ def test_each_role_types_terbit_and_the_change_is_merged(cli_office: Office) -> 
     subprocess.run(["git", "commit", "-qm", "Draf vaksinasi"], cwd=draft.parent, check=True)
     # Without a nota dinas the change cannot be opened.
     assert "memerlukan nota dinas" in terbit(office, "rina", "submit", ok=False)
+    bad = office.clone_path("rina").parent / "nota-salah.md"
+    bad.write_text(NOTA.replace("sifat: Segera", "sifat: Kilat"))
+    out = terbit(office, "rina", "submit", "--nota", str(bad), ok=False)
+    assert f"{bad}:7: sifat 'Kilat' tidak dikenal" in out
     nota = office.clone_path("rina").parent / "nota.md"
     nota.write_text(NOTA)
     out = terbit(office, "rina", "submit", "--nota", str(nota))
@@ -92,7 +96,7 @@ def test_each_role_types_terbit_and_the_change_is_merged(cli_office: Office) -> 
     server = office.server_forge()
     change = server.get_change("1")
     assert change.state == "merged" and change.merged_by == "dewi"
-    assert [c.signer for c in change.commits] == ["rina", "rina"]
+    assert [c.signer for c in change.commits] == ["rina", "rina", "rina"]  # skeleton, draft, fix
     assert [(r.reviewer, r.state, r.signature_ok) for r in change.reviews] == [
         ("sari", "request_changes", True),
         ("sari", "approve", True),
@@ -136,3 +140,29 @@ def test_commands_outside_a_clone_explain_themselves(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "bukan repositori Git" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_init_server_creates_a_bare_repository_with_the_hooks(tmp_path: Path) -> None:
+    target = tmp_path / "situs.git"
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "init-server", str(target)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "hook pre-receive dan post-receive terpasang" in done.stdout
+    assert (
+        subprocess.run(
+            ["git", "rev-parse", "--is-bare-repository"], cwd=target, capture_output=True, text=True
+        ).stdout.strip()
+        == "true"
+    )
+    for hook in ("pre-receive", "post-receive"):
+        script = target / "hooks" / hook
+        assert os.access(script, os.X_OK)
+        assert f"-m pipeline.forge.local.hooks {hook}" in script.read_text()
+        assert sys.executable in script.read_text()
+    again = subprocess.run(
+        [sys.executable, "-m", "pipeline", "init-server", str(target)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert again.returncode == 2 and "sudah ada dan tidak kosong" in again.stderr

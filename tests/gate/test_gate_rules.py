@@ -7,6 +7,7 @@ from dataclasses import replace
 from gate_support import at, commit, demo_change, review
 
 from pipeline.change.model import Push
+from pipeline.config.sop import load_sop
 from pipeline.gate import evaluate
 
 C1, C2, C3 = "c1" * 20, "c2" * 20, "c3" * 20
@@ -166,6 +167,31 @@ def test_push_back_to_the_approved_commit_still_needs_a_new_approval(change, sop
     report = judge(moved, sop, roles)
     assert not report.passed
     assert "sebelum push terakhir" in report.step(5).reason
+
+
+def test_which_steps_are_bound_to_the_head_is_configuration(with_reviews, sop, roles):
+    def bound(numbers: set[int]):
+        return replace(sop, steps=[replace(s, bound_to_head=s.number in numbers) if s.is_gate
+                                   else s for s in sop.steps])  # fmt: skip
+
+    # Check and disposition on the first version; the final check on the head.
+    early = with_reviews(
+        review("sari", "approve", C1, 100),
+        review("andi", "approve", C1, 110),
+        review("sari", "approve", C2, 180),
+    )
+    assert judge(early, sop, roles).passed  # shipped: only step 5 is bound
+    report = judge(early, bound({4, 5}), roles)
+    assert not report.passed and states(report) == {**states(report), 3: "done", 4: "pending"}
+    assert "padahal commit terakhir kini c2c2c2c" in report.step(4).reason
+    # Unbinding the final check lets an approval of an older commit prove it.
+    stale = with_reviews(
+        review("sari", "approve", C1, 100),
+        review("andi", "approve", C1, 110),
+        review("sari", "approve", C1, 120),
+    )
+    assert not judge(stale, sop, roles).passed
+    assert judge(stale, bound(set()), roles).passed
 
 
 def test_disposition_before_the_check_violates_the_order(with_reviews, sop, roles):
@@ -334,3 +360,28 @@ def test_more_than_one_member_of_a_role_may_share_its_steps(change, sop, roles):
     reviews = [*change.reviews[:3], review("tono", "approve", C2, 180)]
     report = judge(replace(change, reviews=reviews), sop, replace(roles, people=people))
     assert report.passed and report.step(5).by == "tono"
+
+
+OTHER_OFFICE = """\
+ordered: true
+steps:
+  - {number: 1, kegiatan: Draf, role: staf, minutes: 60, proof: draft_commit}
+  - {number: 2, kegiatan: Nota dinas, role: staf, minutes: 30, proof: change_opened}
+  - {number: 3, kegiatan: Periksa, role: katimker_lpzi, minutes: 60, proof: review}
+  - {number: 4, kegiatan: Tata letak, role: admin_website, minutes: 20, proof: approval}
+  - {number: 5, kegiatan: Setuju, role: kepala_satker, minutes: 10, proof: approval,
+     bound_to_head: true}
+"""
+
+
+def test_another_office_changes_the_file_not_the_code(with_reviews, roles):
+    sop = load_sop(OTHER_OFFICE, known_roles=roles.titles)
+    first = with_reviews(review("sari", "approve", C2, 160), review("andi", "approve", C2, 165))
+    report = judge(first, sop, roles)
+    assert not report.passed
+    assert "langkah 4 belum disetujui oleh Admin Website" in report.problems
+    # The web admin signs off after the head already approved: the order of this SOP holds.
+    late = with_reviews(*first.reviews, review("dewi", "approve", C2, 170))
+    report = judge(late, sop, roles)
+    assert states(report)[4] == "done" and states(report)[5] == "pending"
+    assert judge(with_reviews(*late.reviews, review("andi", "approve", C2, 175)), sop, roles).passed

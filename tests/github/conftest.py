@@ -213,13 +213,3 @@ def echo_post() -> Callable[[dict], Callable[[Call], tuple[int, Any]]]:
         return handler
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _indonesian() -> Iterator[None]:
-    """``--lang en`` in one CLI test must not leak into the next (the language is a ContextVar)."""
-    from pipeline import i18n
-
-    token = i18n._lang.set(None)
-    yield
-    i18n._lang.reset(token)

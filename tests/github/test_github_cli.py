@@ -214,3 +214,46 @@ def test_report_comment_shows_a_bad_nota_dinas_and_a_refused_screenshot():
     assert "⚠️ Tangkapan layar gagal: tangkapan layar /profil/" in text
     assert "beranda-desktop.png" in text  # the pages that did render are still listed
     assert f"commit {HEAD[:12]}" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        (
+            "sop.yml",
+            b"nama: SOP Publikasi\nnomor: 01/\xa9/2026\n",
+            "sop.yml:2: berkas bukan teks UTF-8",
+        ),
+        ("roles.yml", b"", "roles.yml:1: berkas kosong"),
+        ("roles.yml", None, "roles.yml: ini folder, bukan berkas"),
+    ],
+)
+def test_setup_with_a_broken_policy_file_is_a_located_usage_error(
+    capsys, tmp_path, monkeypatch, name, data, expected
+):
+    root = _office(tmp_path)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+    (root / name).unlink()
+    if data is None:
+        (root / name).mkdir()
+    else:
+        (root / name).write_bytes(data)
+    code, _, err = run(capsys, "github", "setup", "--write", "--root", str(root))
+    assert code == 2 and err.startswith(expected), err
+    assert not (root / ".github").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'[{"path": "a.md", "line": 1,\n "message": }]', "check.json:2: bukan keluaran"),
+        (b'{"path": "a.md"}', "check.json:1: bukan keluaran 'terbit check --format json'"),
+        (b"\xff\xfe[]", "check.json:1: berkas bukan teks UTF-8"),
+    ],
+)
+def test_annotate_refuses_what_is_not_check_output(capsys, tmp_path, data, expected):
+    report = tmp_path / "check.json"
+    report.write_bytes(data)
+    code, out, err = run(capsys, "github", "annotate", str(report))
+    assert code == 2 and err.startswith(str(tmp_path / expected)), err
+    assert out == ""

@@ -81,6 +81,28 @@ def test_home_shows_featured_and_latest(sample_site) -> None:
     assert "Pendaftaran Layanan Vaksinasi Internasional Kini Daring" in html  # newest
 
 
+def test_index_pages_list_each_category_tag_and_author_with_its_count(sample_site) -> None:
+    metas = [front(p) for p in ARTICLES]
+    categories: dict[str, int] = {}
+    tags: dict[str, int] = {}
+    for meta in metas:
+        categories[meta["category"]] = categories.get(meta["category"], 0) + 1
+        for tag in meta.get("tags") or []:
+            tags[tag] = tags.get(tag, 0) + 1
+    chip = re.compile(r'<a href="([^"]+)">([^<]+) <span class="count">\((\d+)\)</span></a>')
+    for page, expected in (("kategori/index.html", categories), ("topik/index.html", tags)):
+        found = chip.findall(sample_site.read(page))
+        assert {name: int(n) for _, name, n in found} == {
+            str(escape(k)): v for k, v in expected.items()
+        }
+        for href, _, _ in found:  # relative links from a page one folder deep
+            assert (
+                (sample_site.output / page).parent.joinpath(href, "index.html").resolve().is_file()
+            )
+    authors = chip.findall(sample_site.read("penulis/index.html"))
+    assert sum(int(n) for _, _, n in authors) == len(metas)
+
+
 def test_feeds_parse_and_list_every_article(sample_site) -> None:
     titles = {front(p)["title"] for p in ARTICLES}
     atom = ET.parse(sample_site.output / "feeds" / "semua.atom.xml").getroot()

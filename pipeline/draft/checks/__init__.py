@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.config import yamlsrc
+from pipeline.config.roles import ROLES_FILE, load_roles
 from pipeline.config.settings import Settings
 from pipeline.draft.checks import files, slugs
 from pipeline.draft.checks.base import Context, Draft, Finding
@@ -21,7 +23,6 @@ from pipeline.draft.checks.refs import known_pages
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 
-ROLES_FILE = "roles.yml"
 # Past this many problems in one file the rest are counted, not listed: the author fixes the
 # cause (a pasted table of phone numbers, say) and runs the check again.
 MAX_PER_FILE = 100
@@ -62,17 +63,14 @@ class Report:
 def _people(root: Path) -> tuple[set[str] | None, list[Finding]]:
     """Person ids from roles.yml, or None (plain names allowed) when there is no roles.yml."""
     file = root / ROLES_FILE
-    if not file.is_file():
+    if not os.path.lexists(file):
         return None, []
     try:
-        from pipeline.config.roles import load_roles
-
-        roles = load_roles(file.read_text(encoding="utf-8"), ROLES_FILE)
+        roles = load_roles(yamlsrc.read_text(file, ROLES_FILE), ROLES_FILE)
         return set(roles.by_id), []
     except TerbitError as bad:
+        # Authors cannot be checked against a broken roles.yml: say so rather than pass them.
         return None, [Finding(bad.path or ROLES_FILE, bad.line, "roles", bad.message)]
-    except (ImportError, AttributeError, UnicodeDecodeError, OSError):
-        return None, []
 
 
 def _guarded(check: Check, ctx: Context, draft: Draft) -> list[Finding]:

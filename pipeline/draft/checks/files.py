@@ -5,15 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pipeline.config import yamlsrc
 from pipeline.draft.checks.base import Context, Draft, Finding, inside, real_path
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.i18n import Catalog
 
 SUFFIXES = (".md", ".markdown")
 
 MSG = Catalog(
     {
-        "no_path": ("jalur tidak ada: {path}", "no such path: {path}"),
+        "no_path": ("jalur ini tidak ada", "no such path"),
         "outside_repo": (
             "berada di luar repositori; hanya berkas di dalam repositori yang diperiksa",
             "is outside the repository; only files inside the repository are checked",
@@ -33,10 +34,6 @@ MSG = Catalog(
         "empty": (
             "berkas kosong; draf perlu front matter (title, date, …) dan isi",
             "empty file; a draft needs front matter (title, date, …) and a body",
-        ),
-        "not_utf8": (
-            "berkas bukan teks UTF-8 (byte tidak valid 0x{byte:02x}); simpan ulang sebagai UTF-8",
-            "the file is not UTF-8 text (invalid byte 0x{byte:02x}); save it again as UTF-8",
         ),
         "nul": (
             "berkas berisi byte NUL; ini berkas biner, bukan draf Markdown",
@@ -96,7 +93,7 @@ def discover(ctx: Context, paths: list[Path]) -> tuple[list[Draft], list[Finding
 
     for given in paths:
         if not os.path.lexists(given):
-            raise ConfigError(MSG("no_path", path=given))
+            raise ConfigError(MSG("no_path"), path=str(given))
         if given.is_symlink() or not given.is_dir():
             add(given)
             continue
@@ -137,10 +134,9 @@ def read(ctx: Context, draft: Draft) -> list[Finding]:
     if not data.strip():
         return [draft.find(1, "empty", MSG("empty"))]
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as bad:
-        line = data[: bad.start].count(b"\n") + 1
-        return [draft.find(line, "not_utf8", MSG("not_utf8", byte=data[bad.start]))]
+        text = yamlsrc.decode(data, draft.rel, error=InputError)
+    except InputError as bad:
+        return [draft.find(bad.line, "not_utf8", bad.message)]
     if "\x00" in text:
         return [draft.find(text[: text.index("\x00")].count("\n") + 1, "nul", MSG("nul"))]
     draft.text = text

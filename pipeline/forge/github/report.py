@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.change.nota_dinas import NotaDinas, parse_nota_dinas
+from pipeline.config import yamlsrc
 from pipeline.errors import ConfigError, InputError, Problem
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
@@ -19,13 +20,14 @@ REPORT_MARKER = "<!-- terbit:pr-report -->"
 MSG = Catalog(
     {
         "bad_json": (
-            "{path}: bukan keluaran 'terbit check --format json': {error}",
-            "{path}: not the output of 'terbit check --format json': {error}",
+            "bukan keluaran 'terbit check --format json': {error}",
+            "not the output of 'terbit check --format json': {error}",
         ),
         "bad_manifest": (
-            "{path}: daftar tangkapan layar tidak terbaca: {error}",
-            "{path}: the screenshot list cannot be read: {error}",
+            "daftar tangkapan layar tidak terbaca: {error}",
+            "the screenshot list cannot be read: {error}",
         ),
+        "json_syntax": ("JSON tidak valid (kolom {column})", "invalid JSON (column {column})"),
         "title": ("## Terbit — hasil pemeriksaan", "## Terbit — check results"),
         "nota_ok": (
             "✅ **Nota dinas** {nomor} tanggal {tanggal}, hal: {hal}",
@@ -73,14 +75,22 @@ MSG = Catalog(
 )
 
 
+def _load_json(path: Path, what: str, empty: str) -> Any:
+    """JSON a previous workflow step wrote; a located ConfigError when it is not JSON."""
+    text = yamlsrc.read_text(path)
+    try:
+        return json.loads(text or empty)
+    except json.JSONDecodeError as bad:
+        error = MSG("json_syntax", column=bad.colno)
+        raise ConfigError(MSG(what, error=error), path=str(path), line=bad.lineno) from None
+
+
 def read_findings(path: Path) -> list[dict[str, Any]]:
     """The list ``terbit check --format json`` prints (path, line, code, message, severity)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8") or "[]")
-    except (OSError, json.JSONDecodeError) as error:
-        raise ConfigError(MSG("bad_json", path=path, error=error)) from None
+    data = _load_json(path, "bad_json", "[]")
     if not isinstance(data, list) or not all(isinstance(x, dict) and "message" in x for x in data):
-        raise ConfigError(MSG("bad_json", path=path, error="[{path, line, message}, …]"))
+        shape = "[{path, line, message}, …]"
+        raise ConfigError(MSG("bad_json", error=shape), path=str(path), line=1)
     return data
 
 
@@ -167,10 +177,9 @@ class PrReport:
 
 def read_shots(path: Path) -> tuple[list[dict[str, Any]], str | None]:
     """The manifest ``terbit github preview`` writes: ``{"shots": [...], "error": ...}``."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ConfigError(MSG("bad_manifest", path=path, error=error)) from None
+    data = _load_json(path, "bad_manifest", "{}")
+    if not isinstance(data, dict) or not isinstance(data.get("shots") or [], list):
+        raise ConfigError(MSG("bad_manifest", error='{"shots": […]}'), path=str(path), line=1)
     return list(data.get("shots") or []), data.get("error")
 
 

@@ -257,29 +257,35 @@ def review(forge: LocalForge, who: Identity, change_id: str, state: str, body: s
 
 
 def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
-    """Merge a change that passes the gate and push it to main; ``(merge sha, server output)``."""
-    forge.sync()
-    change = forge.get_change(change_id)
-    if change.state == "merged":
-        raise InputError(MSG("merged", id=change_id))
-    report = evaluate(forge, change)
-    if not report.passed:
-        raise InputError(MSG("gate_failed", id=change_id, report=render(report)))
-    base = forge.base_tip()
-    tree = forge.repo.merge_tree(base, change.head_sha)
-    if tree is None:
-        raise InputError(MSG("conflict", id=change_id))
-    message = (
-        MSG("merge_message", id=change_id, title=change.title)
-        + f"\n\n{CHANGE_TRAILER}: {change_id}\n"
-    )
-    stamp = f"{int(now().timestamp())} +0000"
-    sha = forge.repo.commit_tree_signed(
-        tree, [base, change.head_sha], message, name=who.name, email=who.email, key=who.key,
-        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
-    )  # fmt: skip
-    ok, out = _push(forge, f"{sha}:refs/heads/{BASE_BRANCH}")
-    if not ok:
-        raise InputError(MSG("refused", why=remote_lines(out)))
-    forge.sync()
-    return sha, remote_lines(out)
+    """Merge a change that passes the gate and push it to main; ``(merge sha, server output)``.
+
+    Retried when main moved meanwhile (another merge, or the server committing a record).
+    """
+    for attempt in range(4):
+        forge.sync()
+        change = forge.get_change(change_id)
+        if change.state == "merged":
+            raise InputError(MSG("merged", id=change_id))
+        report = evaluate(forge, change)
+        if not report.passed:
+            raise InputError(MSG("gate_failed", id=change_id, report=render(report)))
+        base = forge.base_tip()
+        tree = forge.repo.merge_tree(base, change.head_sha)
+        if tree is None:
+            raise InputError(MSG("conflict", id=change_id))
+        message = (
+            MSG("merge_message", id=change_id, title=change.title)
+            + f"\n\n{CHANGE_TRAILER}: {change_id}\n"
+        )
+        stamp = f"{int(now().timestamp())} +0000"
+        sha = forge.repo.commit_tree_signed(
+            tree, [base, change.head_sha], message, name=who.name, email=who.email, key=who.key,
+            env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+        )  # fmt: skip
+        ok, out = _push(forge, f"{sha}:refs/heads/{BASE_BRANCH}")
+        if ok:
+            forge.sync()
+            return sha, remote_lines(out)
+        if not _retryable(out) or attempt == 3:
+            raise InputError(MSG("refused", why=remote_lines(out)))
+    raise AssertionError("unreachable")

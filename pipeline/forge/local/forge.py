@@ -301,7 +301,9 @@ class LocalForge:
         if not tip:
             raise InputError(MSG("unknown", id=change_id))
         bot = self.settings.publish
-        event = Event("notice", change_id, "terbit", datetime.now(UTC), tip, data)
+        # The pipeline acts for whoever merged (the admin doing steps 6-8 in the SOP).
+        by = self.get_change(change_id).merged_by or "terbit"
+        event = Event("notice", change_id, by, datetime.now(UTC), tip, data)
         sha = store.append(
             self.repo, event, signature=None, name=bot.bot_name, email=bot.bot_email,
             attachments=files,

@@ -45,6 +45,13 @@ MSG = Catalog(
             "terbit: publikasi {sha} selesai",
             "terbit: publishing {sha} finished",
         ),
+        "status_complete": ("lengkap", "complete"),
+        "status_incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
+        "status_skipped": ("dilewati", "skipped"),
+        "result": (
+            "terbit: perubahan #{id}: publikasi {status} {urls}",
+            "terbit: change #{id}: publishing {status} {urls}",
+        ),
         "publish_failed": (
             "terbit: publikasi {sha} gagal: {error} (log: {log})",
             "terbit: publishing {sha} failed: {error} (log: {log})",
@@ -165,7 +172,7 @@ def record_merge(repo: Repo, settings: Settings, merge_sha: str) -> str | None:
     return change.id
 
 
-def on_main_updated(server_repo: Path, old: str, new: str) -> None:
+def on_main_updated(server_repo: Path, old: str, new: str) -> list[object]:
     """Publish after main moved (steps 6-8). Runs outside the push; failures are logged.
 
     Uses ``pipeline.publication.on_main_updated`` when the publishing stage provides it,
@@ -176,9 +183,9 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> None:
     except ImportError:
         publish = None
     if publish is not None:
-        publish(server_repo, old, new)
-        return
+        return list(publish(server_repo, old, new) or [])
     build_into(Repo(server_repo), new, server_repo / "terbit" / "site")
+    return []
 
 
 def build_into(repo: Repo, rev: str, output: Path) -> Path | None:
@@ -222,6 +229,9 @@ def post_receive(repo: Repo, lines: list[str]) -> int:
                 args, cwd=repo.git_dir, check=False, capture_output=True, text=True
             )
             _log(repo, done.stdout + done.stderr)
+            for line in done.stdout.splitlines():
+                if line.startswith("terbit:"):
+                    print(line, file=sys.stderr)
             key = "published" if done.returncode == 0 else "publish_failed"
             print(MSG(key, sha=update.new[:10], error=done.returncode, log=log), file=sys.stderr)
         else:
@@ -238,11 +248,19 @@ def publish(repo: Repo, old: str, new: str) -> int:
     settings = server_settings(repo)
     set_lang(os.environ.get("TERBIT_LANG") or settings.site.language)
     try:
-        on_main_updated(repo.git_dir, old, new)
+        results = on_main_updated(repo.git_dir, old, new)
     except Exception as error:
         _log(repo, f"publish {new}: " + traceback.format_exc())
         print(MSG("publish_failed", sha=new[:10], error=error, log=repo.git_dir / LOG_FILE))
         return 1
+    for result in results:  # one line per published change, relayed to the pusher
+        status = str(getattr(result, "status", "?"))
+        known = set(MSG.keys())  # Catalog has no __contains__
+        status = MSG(f"status_{status}") if f"status_{status}" in known else status
+        urls = " ".join(getattr(result, "urls", []) or [])
+        print(MSG("result", id=getattr(result, "change_id", "?"), status=status, urls=urls))
+        for problem in getattr(result, "problems", []) or []:
+            print(f"terbit:   {problem}")
     _log(repo, MSG("published", sha=new[:10]))
     return 0
 

@@ -115,19 +115,24 @@ def run_story(
     repo = writer.repo
     path = office.clone_path(staff) / "content" / "articles" / f"{SLUG}.md"
 
-    current[0] = at("commit")
+    current[0] = at("draft")
     with clock(current[0]):
         writer.sync()
         repo.switch_new_branch(f"draft/{SLUG}", writer.base_tip())
-        day = (current[0] or datetime.now()).strftime("%Y-%m-%d %H:%M")
+        day = (current[0] or datetime.now(UTC)).astimezone(WIB).strftime("%Y-%m-%d %H:%M")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(article("(ringkasan)", "bandara").replace("{date}", day), "utf-8")
+        repo.run("add", "--all")
+        repo.run("commit", "--quiet", "-m", f"Mulai draf: {TITLE}")
+
+    current[0] = at("commit")
+    with clock(current[0]):
         long_summary = (
             "Petugas memeriksa dokumen kesehatan jemaah haji yang tiba di bandara, termasuk "
             "suhu tubuh dan kartu vaksinasi meningitis, serta mengarahkan jemaah yang sakit."
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(article(long_summary, "bandara").replace("{date}", day), encoding="utf-8")
-        repo.run("add", "--all")
-        repo.run("commit", "--quiet", "-m", f"Draf: {TITLE}")
+        path.write_text(article(long_summary, "bandara").replace("{date}", day), "utf-8")
+        repo.run("commit", "--quiet", "-am", f"Draf: {TITLE}")
         tell(MSG("draft", who=name[staff]))
 
     current[0] = at("submit")
