@@ -459,3 +459,8 @@ class Repo:
             stderr = done.stderr.decode("utf-8", "replace").strip()
             raise GitError(MSG("failed", command="git " + " ".join(args), stderr=stderr))
         return out.rstrip("\n") if strip else out
+
+    def refs_merged_into(self, rev: str, pattern: str) -> list[str]:
+        """Names of refs matching ``pattern`` whose tips are ancestors of ``rev``."""
+        out = self.run("for-each-ref", "--format=%(refname)", f"--merged={rev}", pattern)
+        return [line for line in out.splitlines() if line]

@@ -27,9 +27,8 @@ MSG = Catalog(
 class Progress(Protocol):
     def start(self, total_read: int) -> None: ...
 
-    def read(self, path: str) -> None: ...
-
-    def written(self, path: str, reused: bool) -> None: ...
+    def update(self, read: int, written: int, reused: int) -> None:
+        """Totals so far: files read, pages written (reused ones included), pages reused."""
 
     def stop(self) -> None: ...
 
@@ -40,10 +39,7 @@ class QuietProgress:
     def start(self, total_read: int) -> None:
         pass
 
-    def read(self, path: str) -> None:
-        pass
-
-    def written(self, path: str, reused: bool) -> None:
+    def update(self, read: int, written: int, reused: int) -> None:
         pass
 
     def stop(self) -> None:
@@ -64,19 +60,15 @@ class TerminalProgress:
             console=self._console,
             transient=True,
         )
-        self._reused = 0
 
     def start(self, total_read: int) -> None:
         self._bar.start()
         self._read = self._bar.add_task(MSG("reading"), total=total_read or None, note="")
         self._write = self._bar.add_task(MSG("writing"), total=None, note="")
 
-    def read(self, path: str) -> None:
-        self._bar.advance(self._read)
-
-    def written(self, path: str, reused: bool) -> None:
-        self._reused += reused
-        self._bar.update(self._write, advance=1, note=MSG("reused", n=self._reused))
+    def update(self, read: int, written: int, reused: int) -> None:
+        self._bar.update(self._read, completed=read)
+        self._bar.update(self._write, completed=written, note=MSG("reused", n=reused))
 
     def stop(self) -> None:
         self._bar.stop()

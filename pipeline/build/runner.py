@@ -162,10 +162,8 @@ def _run_worker(request: dict, progress: Progress) -> BuildResult:
             if kind == "start":
                 progress.start(event["total"])
                 started = True
-            elif kind == "read":
-                progress.read(event["path"])
-            elif kind == "write":
-                progress.written(event["path"], event["reused"])
+            elif kind == "progress":
+                progress.update(event["read"], event["written"], event["reused"])
             elif kind == "note":
                 result.notes.append(event["message"])
             elif kind in ("warning", "error"):

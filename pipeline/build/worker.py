@@ -51,18 +51,25 @@ MSG = Catalog(
 
 
 class Events:
-    """JSON lines to the parent; flushed at most every 50 ms (a flush per page costs seconds)."""
+    """JSON lines to the parent. Progress goes as running totals at most every 100 ms: a line
+    per page would cost seconds on a big site."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
-        self._flushed = time.monotonic()
+        self._sent = 0.0
+        self.counts = {"read": 0, "written": 0, "reused": 0}
 
     def send(self, event: str, **data: Any) -> None:
         self._stream.write(json.dumps({"event": event, **data}) + "\n")
+        self._stream.flush()
+
+    def count(self, key: str, reused: bool = False) -> None:
+        self.counts[key] += 1
+        self.counts["reused"] += reused
         now = time.monotonic()
-        if event not in ("read", "write") or now - self._flushed > 0.05:
-            self._stream.flush()
-            self._flushed = now
+        if now - self._sent > 0.1:
+            self._sent = now
+            self.send("progress", **self.counts)
 
 
 def _located(error: BaseException, roots: list[Path]) -> tuple[str | None, int | None]:
@@ -213,13 +220,13 @@ def run(request: dict[str, Any], events: Events) -> None:
         previous=final if state is not None and final.is_dir() else None,
         previous_files=state.files if state is not None else {},
         settings=pelican.settings,
-        on_write=lambda path, reused: events.send("write", path=path, reused=reused),
+        on_write=lambda path, reused: events.count("written", reused),
     )
     IncrementalWriter.session = session
     counts = {"articles": 0, "pages": 0}
 
     def read(content: Any) -> None:
-        events.send("read", path=str(getattr(content, "source_path", "")))
+        events.count("read")
 
     def articles(generator: Any) -> None:
         counts["articles"] = len(generator.articles)
@@ -231,7 +238,9 @@ def run(request: dict[str, Any], events: Events) -> None:
     signals.content_object_init.connect(read, weak=False)
     signals.article_generator_finalized.connect(articles, weak=False)
     signals.page_generator_finalized.connect(pages, weak=False)
-    events.send("start", total=_count_sources(Path(pelican.settings["PATH"])))
+    # Unchanged articles come from the cache unread: only a full build reads them all.
+    total = 0 if state is not None else _count_sources(Path(pelican.settings["PATH"]))
+    events.send("start", total=total)
     try:
         pelican.run()
     except Exception as error:
@@ -257,6 +266,7 @@ def run(request: dict[str, Any], events: Events) -> None:
         staging,
         cache.State(key=key, output=where, files=session.records(), pelican=pelican_files),
     )
+    events.send("progress", **events.counts)
     events.send(
         "done",
         rendered=session.rendered,

@@ -167,7 +167,8 @@ table.sop th, table.sop td { border: .6pt solid #000; padding: 2.5pt 3pt; vertic
 table.sop th { background: #e6e6e6; text-align: center; }
 td.n { text-align: center; } .small { font-size: 7.6pt; } .over { color: #a00000; }
 .incomplete { color: #a00000; font-weight: bold; }
-.shots { margin-top: 6pt; } .shots img { border: .5pt solid #777; vertical-align: top; }
+.shots { margin-top: 6pt; page-break-inside: avoid; }
+.shots img { border: .5pt solid #777; vertical-align: top; }
 .shots img.d { width: 120mm; } .shots img.m { width: 40mm; margin-left: 4mm; }
 .sign { width: 100%; margin-top: 12pt; page-break-inside: avoid; }
 .sign td { width: 50%; text-align: center; vertical-align: top; }

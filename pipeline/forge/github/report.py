@@ -27,6 +27,7 @@ MSG = Catalog(
             "daftar tangkapan layar tidak terbaca: {error}",
             "the screenshot list cannot be read: {error}",
         ),
+        "pr_body": ("deskripsi PR", "PR description"),
         "json_syntax": ("JSON tidak valid (kolom {column})", "invalid JSON (column {column})"),
         "title": ("## Terbit — hasil pemeriksaan", "## Terbit — check results"),
         "nota_ok": (
@@ -120,7 +121,7 @@ def annotation(finding: dict[str, Any] | Problem, *, title: str = "terbit check"
 
 def check_nota_dinas(body: str | None) -> NotaDinas:
     """The PR description parsed as the nota dinas (InputError with the located problem)."""
-    return parse_nota_dinas((body or "").replace("\r\n", "\n"), "deskripsi PR")
+    return parse_nota_dinas((body or "").replace("\r\n", "\n"), MSG("pr_body"))
 
 
 @dataclass

@@ -180,9 +180,14 @@ def _draft_title(forge: LocalForge, head: str, files: list[str]) -> str | None:
 
 
 def _existing(forge: LocalForge, branch: str, who: Identity) -> Change | None:
+    """The open change this branch already feeds: remembered in git config, or (in a fresh
+    clone) an unmerged change whose head is part of this branch's history."""
     remembered = forge.repo.config(f"branch.{branch}.terbit-change")
     candidates = [remembered] if remembered else []
-    candidates += [i for i in reversed(forge.change_ids()) if i != remembered]
+    merged = set(forge.merges())
+    for change_id in reversed(forge.heads_merged_into("HEAD")):
+        if change_id != remembered and change_id not in merged:
+            candidates.append(change_id)
     for change_id in candidates:
         if not forge.ref(meta_ref(change_id)):
             continue

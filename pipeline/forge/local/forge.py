@@ -126,6 +126,15 @@ class LocalForge:
                 ids.add(found.group(1))
         return sorted(ids, key=int)
 
+    def heads_merged_into(self, rev: str) -> list[str]:
+        """Ids of changes whose head is in the history of ``rev`` (one git call)."""
+        ids = []
+        for name in self.repo.refs_merged_into(rev, f"{REF_PREFIX}*/head"):
+            found = REF_RE.match(name)
+            if found:
+                ids.append(found.group(1))
+        return sorted(ids, key=int)
+
     def roles_at(self, tip: str) -> Roles:
         text = self.repo.show_file(tip, ROLES_FILE)
         if text is None:
