@@ -29,6 +29,10 @@ MSG = Catalog(
         "passed": ("lulus", "passed"),
         "waiting": ("menunggu: {first}", "waiting: {first}"),
         "none": ("Belum ada perubahan.", "No changes yet."),
+        "broken": (
+            "perubahan #{id} tidak dapat dibaca: {why}",
+            "change #{id} cannot be read: {why}",
+        ),
     }
 )
 
@@ -38,6 +42,8 @@ MSG = Catalog(
 def command(show_all: bool) -> None:
     forge = open_local()
     changes = forge.list_changes(None if show_all else "open")
+    for change_id, why in forge.broken.items():
+        click.secho(MSG("broken", id=change_id, why=why), err=True, fg="red")
     if not changes:
         click.echo(MSG("none"))
         return

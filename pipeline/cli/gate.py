@@ -53,7 +53,7 @@ def _now() -> datetime:
 def command(change_id: str, repo_path: Path) -> None:
     from pipeline.config.settings import load_settings
     from pipeline.forge import open_forge
-    from pipeline.gate import evaluate, policy_at, render
+    from pipeline.gate import evaluate, policy_at, policy_ref, render
     from pipeline.vcs import Repo
 
     root = Repo.discover(repo_path).path
@@ -65,7 +65,7 @@ def command(change_id: str, repo_path: Path) -> None:
         sync()
     change = forge.get_change(change_id)
     # The policy of the target branch, never of the change's head.
-    sop, roles = policy_at(lambda path: forge.read_file(change.base_sha, path))
+    sop, roles = policy_at(lambda path: forge.read_file(policy_ref(change), path))
     signatures = forge.signatures_required()
     # GitHub authenticates reviewers itself; only an office that switched checks off is warned.
     if settings.forge.signatures == "off":

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from pipeline.gate.policy import policy_at
+from pipeline.gate.policy import policy_at, policy_ref
 from pipeline.gate.render import render
 from pipeline.gate.report import GateReport, ProofEvent, StepState, StepStatus, StepTime
 from pipeline.gate.rules import evaluate
@@ -20,6 +20,7 @@ __all__ = [
     "StepTime",
     "evaluate",
     "policy_at",
+    "policy_ref",
     "render",
     "timeline",
     "timing_note",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pipeline.change.model import Change
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.sop import SOP_FILE, Sop, load_sop
 from pipeline.errors import ConfigError
@@ -34,3 +35,10 @@ def policy_at(read_file: Callable[[str], str | None]) -> tuple[Sop, Roles]:
     roles = load_roles(roles_text, ROLES_FILE)
     sop = load_sop(sop_text, SOP_FILE, known_roles=roles.titles)
     return sop, roles
+
+
+def policy_ref(change: Change) -> str:
+    """Where an open change's policy comes from: the target branch as it is NOW (a person
+    removed from a role no longer counts), not the base the change was opened against, which a
+    forge may report stale. A merged change keeps the policy it was merged under."""
+    return change.base if change.state == "open" else change.base_sha

@@ -62,6 +62,13 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     assert git(server, "rev-parse", f"{merge}^2") == head
     article = "content/articles/pemeriksaan-kesehatan-jemaah-haji.md"
     assert git(server, "cat-file", "-t", f"{merge}:{article}") == "blob"
+    # Afterwards anyone can see all eight steps done, the last three from the record.
+    status = subprocess.run(
+        [sys.executable, "-m", "pipeline", "status", "1"], cwd=folder / "clones" / "andi",
+        capture_output=True, text=True, check=False, env={**os.environ, "TERBIT_LANG": "id"},
+    )  # fmt: skip
+    steps = [line for line in status.stdout.splitlines() if line[:3].strip().isdigit()]
+    assert len(steps) == 8 and all(" selesai " in line for line in steps), status.stdout
     # Every person got a clone and a key; the keys are in roles.yml on main.
     roles = git(server, "show", "main:roles.yml")
     for person in ("rina", "sari", "andi", "dewi"):

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,12 @@ class Kit:
         return self.resubmit(who, new=True)
 
     def resubmit(self, who: str = "rina", *, new: bool = False) -> str:
-        nota = template(nomor=f"ND-{self.counter}/LPZI/XI/2026", dari="Tim", hal="Permohonan")
+        nota = template(
+            nomor=f"ND-{self.counter}/LPZI/XI/2026",
+            dari="Tim",
+            hal="Permohonan",
+            tanggal=date(2026, 11, 28),
+        )
         change_id, opened = client.submit(
             self.forge(who), self.office.who(who), nota_text=nota if new else None
         )

@@ -211,3 +211,23 @@ def test_merge_retries_when_the_server_moved_main_meanwhile(
     merge = kit.merge(change_id)
     assert server.parents(merge)[0] == moved[0]
     assert kit.change(change_id).state == "merged"
+
+
+def test_resubmitting_without_the_remembered_id_updates_the_same_change(kit: Kit) -> None:
+    change_id = kit.submit()
+    repo = kit.forge("rina").repo
+    branch = repo.current_branch()
+    git(kit.office.clone_path("rina"), "config", "--unset", f"branch.{branch}.terbit-change")
+    kit.commit("rina", "content/articles/lanjutan.md", "---\ntitle: l\n---\nl\n")
+    assert kit.resubmit() == change_id  # found through the change head in this branch
+    assert len(kit.change(change_id).pushes) == 2
+
+
+def test_a_record_naming_a_head_that_was_not_pushed_is_refused(kit: Kit) -> None:
+    change_id = kit.submit()
+    # A push record pointing at a commit the server never receives would break every reader.
+    sha = kit.raw_event("rina", change_id, "push", {"head": "b" * 40, "old": None, "forced": True})
+    ok, output = kit.push("rina", f"{sha}:{meta_ref(change_id)}")
+    assert not ok
+    assert f"catatan perubahan #{change_id} menyebut kepala bbbbbbbbbb" in output
+    assert "tidak ikut dikirim" in output

@@ -8,7 +8,7 @@ import pytest
 from gate_support import C_HEAD, ROOT, review
 
 from pipeline.errors import ConfigError
-from pipeline.gate import evaluate, policy_at
+from pipeline.gate import evaluate, policy_at, policy_ref
 
 BASE = {
     "sop.yml": (ROOT / "sop.yml").read_text("utf-8"),
@@ -80,3 +80,9 @@ def test_sop_roles_must_exist_in_the_roles_file():
         policy_at(files.get)
     assert str(raised.value).startswith("sop.yml:")
     assert "peran 'kepala_satker' tidak dikenal" in str(raised.value)
+
+
+def test_open_change_obeys_the_target_branch_now_merged_one_its_merge_base(change):
+    assert policy_ref(change) == "main"  # a role removed on main since the change opened counts
+    merged = replace(change, state="merged")
+    assert policy_ref(merged) == change.base_sha

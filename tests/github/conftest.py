@@ -14,19 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from tests_github_support import REPO, fixture
 
-FIXTURES = Path(__file__).parent / "fixtures"
-REPO = "bbkk-medan/situs-web"
 PLACEHOLDER = "http://api.github.test"
-
-
-def fixture(name: str) -> Any:
-    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 
 @dataclass

@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, fixture
 from test_github_workflows import PINNED
-from tests_github_support import HEAD, ROOT, nota_dinas, serve_policy
+from tests_github_support import HEAD, REPO, ROOT, fixture, nota_dinas, serve_policy
 
 ACT = Path(sys.executable).parent / "act"
 

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, fixture
-from tests_github_support import HEAD, ROOT, nota_dinas, serve_policy
+from tests_github_support import HEAD, REPO, ROOT, fixture, nota_dinas, serve_policy
 
 from pipeline.cli import main
 

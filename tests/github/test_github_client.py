@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import REPO, fixture
+from tests_github_support import REPO, fixture
 
 from pipeline.errors import ConfigError
 from pipeline.forge.github.client import GitHubClient, NotFound

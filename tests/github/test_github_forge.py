@@ -6,8 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, fixture
-from tests_github_support import forge_for
+from tests_github_support import REPO, fixture, forge_for
 
 from pipeline.errors import ConfigError
 from pipeline.forge.base import Forge

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import REPO, fixture
-from tests_github_support import FIRST, HEAD, forge_for, nota_dinas
+from tests_github_support import FIRST, HEAD, REPO, ROOT, fixture, forge_for, nota_dinas
 
 from pipeline.errors import ConfigError, InputError
+from pipeline.forge.github import GitHubClient, GitHubForge
 from pipeline.forge.github.checks import STATUS_CONTEXT, gate, markdown, write_step_summary
 
 STATUS = f"/repos/{REPO}/statuses/{HEAD}"
@@ -130,3 +130,19 @@ def test_fast_committer_clock_does_not_void_a_later_approval(api):
     api.route("GET", f"/repos/{REPO}/issues/12/timeline", timeline)
     report = gate(forge_for(api), 12)
     assert report.passed, report.problems
+
+
+def test_a_member_removed_from_a_role_on_main_no_longer_counts(api):
+    # The PR was opened when Sari was Katimker; main has since given the role to nobody.
+    base_sha = fixture("pull")["base"]["sha"]
+    text = (ROOT / "roles.yml").read_text(encoding="utf-8")
+    for name in ("sop.yml", "roles.yml"):
+        api.content(base_sha, name, (ROOT / name).read_text(encoding="utf-8"))
+    api.content("main", "sop.yml", (ROOT / "sop.yml").read_text(encoding="utf-8"))
+    api.content("main", "roles.yml", text.replace("roles: [katimker_lpzi]", "roles: [staf]", 1))
+    client = GitHubClient(REPO, token="ghs_test", base_url=api.url, backoff_s=0.05)
+    report = gate(GitHubForge(client), 12)
+    assert not report.passed
+    assert report.step(3).state != "done" and report.step(5).state != "done"
+    assert "langkah 3 belum disetujui oleh Katimker" in " ".join(report.problems)
+    assert api.made("POST", STATUS)[0].body["state"] == "failure"

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
-
-from conftest import REPO
+from typing import Any
 
 from pipeline.change.nota_dinas import template
 from pipeline.forge.github import GitHubClient, GitHubForge
 
 ROOT = Path(__file__).resolve().parents[2]
+# Imported by name, not through ``conftest``: other test folders have a conftest module too.
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = "bbkk-medan/situs-web"
 FIRST = "7638417db6d59f3c431d3e1f261cc637155684cd"
 HEAD = "e5bd3914e2e596debea16f433f57875b5b90bcd6"
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def nota_dinas() -> str:

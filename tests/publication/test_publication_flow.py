@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -149,7 +150,9 @@ def open_change(env: Env, slug: str, title: str) -> str:
     repo.run("add", "--all")
     repo.run("commit", "--quiet", "-m", f"Artikel {title}")
     number = sum(map(ord, slug)) % 900 + 10
-    nota = template(nomor=f"ND-{number}/LPZI/XI/2026", dari="Rina Marlina Siregar")
+    nota = template(
+        nomor=f"ND-{number}/LPZI/XI/2026", dari="Rina Marlina Siregar", tanggal=date(2026, 11, 28)
+    )
     change_id, _ = client.submit(forge, office.who("rina"), nota_text=nota)
     for who in ("sari", "andi", "sari"):
         client.review(office.forge(who), office.who(who), change_id, "approve", "Sesuai.")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.forge.github.forge import GitHubForge
-from pipeline.gate import GateReport, evaluate, policy_at
+from pipeline.gate import GateReport, evaluate, policy_at, policy_ref
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 
@@ -80,7 +80,7 @@ def description(report: GateReport) -> str:
 
 def evaluate_pr(forge: GitHubForge, number: int, *, now: datetime | None = None) -> GateReport:
     change = forge.get_change(str(number))
-    sop, roles = policy_at(lambda path: forge.read_file(change.base, path))
+    sop, roles = policy_at(lambda path: forge.read_file(policy_ref(change), path))
     return evaluate(
         change,
         sop=sop,

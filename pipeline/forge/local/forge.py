@@ -13,7 +13,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.change.model import Change, ChangeState, Push, Review
+from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.settings import Settings
 from pipeline.errors import ConfigError, InputError
@@ -29,7 +29,7 @@ from pipeline.forge.local.events import (
 from pipeline.forge.local.signing import MSG as SIG_MSG
 from pipeline.forge.local.signing import Verifier
 from pipeline.i18n import Catalog
-from pipeline.vcs import Repo
+from pipeline.vcs import GitError, Repo
 
 MSG = Catalog(
     {
@@ -81,6 +81,7 @@ class LocalForge:
         )
         self._base_tip = base_tip
         self._pending = pending or {}
+        self.broken: dict[str, str] = {}  # change id -> why it cannot be read
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
         self._verifiers: dict[str, Verifier] = {}
         self._merges: dict[str, tuple[str, list[str], datetime]] | None = None
@@ -170,7 +171,14 @@ class LocalForge:
         return store.walk(self.repo, tip)
 
     def list_changes(self, state: ChangeState | None = None) -> list[Change]:
-        changes = [self.get_change(i) for i in self.change_ids()]
+        """Readable changes; unreadable ones are listed in ``self.broken`` instead of failing."""
+        changes = []
+        self.broken = {}
+        for change_id in self.change_ids():
+            try:
+                changes.append(self.get_change(change_id))
+            except (InputError, GitError) as error:
+                self.broken[change_id] = str(error)
         return [c for c in changes if state is None or c.state == state]
 
     def opened_event(self, change_id: str) -> Event:
@@ -249,7 +257,7 @@ class LocalForge:
             )
         return change
 
-    def _commits(self, base: str, head: str, policy_tip: str) -> list:
+    def _commits(self, base: str, head: str, policy_tip: str) -> list[CommitInfo]:
         commits = self.repo.commits_between(base, head)
         if not self.signatures_required():
             return commits

@@ -201,9 +201,20 @@ def build_into(repo: Repo, rev: str, output: Path) -> Path | None:
 
 
 def post_receive(repo: Repo, lines: list[str]) -> int:
-    settings = server_settings(repo)
+    """Never fails the push (it has landed already): problems go to the log and one line."""
+    try:
+        return _post_receive(repo, lines)
+    except Exception as error:
+        path = _log(repo, "post-receive: " + traceback.format_exc())
+        detail = str(error) if isinstance(error, TerbitError) else type(error).__name__
+        print(MSG("publish_failed", sha="main", error=detail, log=path), file=sys.stderr)
+        return 0
+
+
+def _post_receive(repo: Repo, lines: list[str]) -> int:
     if not os.environ.get("TERBIT_LANG"):
-        set_lang(settings.site.language)
+        set_lang(_language(repo))
+    settings = server_settings(repo)
     for update in _updates(lines):
         if update.ref != MAIN or update.new == ZERO:
             continue

@@ -14,6 +14,7 @@ from pipeline.i18n import Catalog
 
 if TYPE_CHECKING:
     from pipeline.forge.base import Forge
+    from pipeline.gate import ProofEvent
     from pipeline.gate.report import GateReport
 
 MSG = Catalog(
@@ -51,10 +52,11 @@ def evaluate(forge: Forge, change: Change, *, when: datetime | None = None) -> G
     from pipeline.gate import evaluate as gate_evaluate
 
     sop, roles = policy(forge, change.base_sha)
-    events = {}
+    events: dict[str, ProofEvent] = {}
     if change.state == "merged":
+        events.update(record_events(forge, change, sop))
         notices = forge.notices(change.id)
-        if notices:
+        if notices and "notice" not in events:
             first = notices[0]
             events["notice"] = ProofEvent(at=first.at, by=first.by, note=first.text[:80])
     return gate_evaluate(
@@ -65,6 +67,39 @@ def evaluate(forge: Forge, change: Change, *, when: datetime | None = None) -> G
         now=when or now(),
         events=events,
     )
+
+
+def record_events(forge: Forge, change: Change, sop: Sop) -> dict[str, ProofEvent]:
+    """Proofs of the steps after the merge (deploy, notice, record) from the completion record
+    that publishing committed on main, so `terbit status` shows all steps once it exists."""
+    import yaml
+
+    from pipeline.gate import ProofEvent
+
+    try:
+        from pipeline.record.model import record_id
+        from pipeline.record.store import RECORD_FILE
+    except ImportError:  # publishing not installed: the steps stay pending
+        return {}
+    if not change.merge_sha:
+        return {}
+    settings = getattr(forge, "settings", None)
+    folder = settings.publish.records_path.strip("/") if settings else "records"
+    path = f"{folder}/{record_id(change.id, change.merge_sha)}/{RECORD_FILE}"
+    try:
+        record = yaml.safe_load(forge.read_file("main", path) or "") or {}
+    except yaml.YAMLError:
+        return {}
+    proofs = {step.number: step.proof for step in sop.steps}
+    events: dict[str, ProofEvent] = {}
+    for row in record.get("steps") or [] if isinstance(record, dict) else []:
+        proof = proofs.get(row.get("number"))
+        ended = row.get("ended_at")
+        if proof in ("deploy", "notice", "record") and row.get("state") == "done" and ended:
+            who = (row.get("pelaksana") or {}).get("id")
+            at = datetime.fromisoformat(str(ended).replace("Z", "+00:00"))
+            events[proof] = ProofEvent(at=at, by=who)
+    return events
 
 
 def render(report: GateReport, lang: str | None = None) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.errors import TerbitError
 from pipeline.forge.local import store
-from pipeline.forge.local.events import CHANGE_TRAILER, CLIENT_TYPES, REF_RE, meta_ref
+from pipeline.forge.local.events import CHANGE_TRAILER, CLIENT_TYPES, REF_RE, head_ref, meta_ref
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -120,6 +120,12 @@ MSG = Catalog(
         "after_merge": (
             "perubahan #{id} sudah digabung; catatan baru tidak diterima",
             "change #{id} is already merged; no new records are accepted",
+        ),
+        "head_missing": (
+            "catatan perubahan #{id} menyebut kepala {head}, tetapi commit itu tidak ikut "
+            "dikirim; gunakan `terbit submit`",
+            "the record of change #{id} names head {head}, but that commit was not pushed "
+            "with it; use `terbit submit`",
         ),
         "head_delete": (
             "kepala perubahan #{id} tidak boleh dihapus",
@@ -283,6 +289,11 @@ class Receiver:
             elif event.type not in CLIENT_TYPES:
                 return [bad(MSG("meta_type", type=event.type))]
             previous = stored.sha
+        moves = [s.event for s in chain if s.event and s.event.type in ("opened", "push")]
+        if moves:  # the head named by the last move must arrive in this very push
+            claimed = str(moves[-1].get("head"))
+            if self.pending.get(head_ref(change_id)) != claimed:
+                return [MSG("head_missing", id=change_id, head=claimed[:10])]
         return []
 
     def check_head(self, change_id: str, u: Update) -> list[str]:
