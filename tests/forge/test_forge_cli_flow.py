@@ -113,24 +113,17 @@ def test_each_role_types_terbit_and_the_change_is_merged(cli_office: Office) -> 
     assert "digabung" in terbit(office, "budi", "changes", "--all")
     assert "sudah digabung" in terbit(office, "sari", "review", "1", "--approve", ok=False)
 
-
-def test_notice_is_recorded_on_the_change_with_its_attachment(
-    cli_office: Office, tmp_path: Path
-) -> None:
-    server = cli_office.server_forge()
-    ids = server.change_ids()
-    change_id = ids[-1]
-    shot = tmp_path / "layar.png"
+    # Step 7: a notice with an attachment is recorded on the merged change and travels.
+    shot = office.clone_path("dewi").parent / "layar.png"
     shot.write_bytes(b"\x89PNG fake bytes for the test")
-    server.add_notice(change_id, "Sudah terbit: http://127.0.0.1/x", [shot])
-    notices = server.notices(change_id)
+    server.add_notice("1", "Sudah terbit: http://127.0.0.1/x", [shot])
+    notices = server.notices("1")
     assert notices[-1].text.startswith("Sudah terbit")
     assert server.notice_attachment(notices[-1].id, "layar.png") == shot.read_bytes()
-    # It travels with a fetch like every other record.
-    clone = cli_office.forge("rina")
+    clone = office.forge("rina")
     clone.sync()
-    assert clone.notices(change_id)[-1].attachments == ["layar.png"]
-    assert server.ref(meta_ref(change_id)) == clone.ref(meta_ref(change_id))
+    assert clone.notices("1")[-1].attachments == ["layar.png"]
+    assert server.ref(meta_ref("1")) == clone.ref(meta_ref("1"))
 
 
 def test_commands_outside_a_clone_explain_themselves(tmp_path: Path) -> None:
