@@ -140,6 +140,22 @@ def _memoize_urls() -> None:
         setattr(Content, name, property(cached))
 
 
+def _remember_folders() -> None:
+    """Pelican asks for every page's folder to be made; on a big site most already exist by
+    then, and each failed mkdir is a system call. Only this worker process is affected."""
+    made: set[str] = set()
+    real = os.makedirs
+
+    def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
+        key = os.fspath(name)
+        if exist_ok and key in made:
+            return
+        real(name, mode, exist_ok)
+        made.add(key)
+
+    os.makedirs = makedirs  # type: ignore[assignment]
+
+
 def _count_sources(path: Path) -> int:
     return sum(1 for p in path.rglob("*") if p.suffix in {".md", ".markdown", ".html", ".rst"})
 
@@ -188,6 +204,7 @@ def run(request: dict[str, Any], events: Events) -> None:
 
         def _get_writer(self) -> Any:
             _memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
+            _remember_folders()
             return IncrementalWriter(self.output_path, settings=self.settings)
 
     capture = LogCapture(events, root)
