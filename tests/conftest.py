@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from loopback_sshd import SshServer, start_sshd
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,3 +58,10 @@ def browser_type_launch_args() -> dict:
     from pipeline.evidence.browser import launch_options
 
     return launch_options()
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+    """A real OpenSSH server on 127.0.0.1 for one test module; stopped at teardown."""
+    with start_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from pipeline.build import cache
 from pipeline.build.progress import Progress, QuietProgress
-from pipeline.build.swap import replace_folder
+from pipeline.build.swap import empty_trash, replace_folder
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError, InputError, Problem
 from pipeline.i18n import Catalog, get_lang
@@ -126,11 +127,17 @@ def build_site(
             "full": full,
             "lang": get_lang(),
         }
+        trash = root / CACHE_ROOT.parent / "trash"
+        # The previous build's old site is deleted alongside this build's worker (2 cores).
+        cleaner = threading.Thread(target=empty_trash, args=(trash,), name="terbit-trash")
+        cleaner.start()
         try:
             result = _run_worker(request, progress)
-            replace_folder(tmp, output)
+            cleaner.join()
+            replace_folder(tmp, output, trash)
             _commit_cache(staging, cache_dir)
         finally:
+            cleaner.join()
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(staging, ignore_errors=True)
     result.output = output

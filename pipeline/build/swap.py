@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import time
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -25,16 +26,35 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def replace_folder(new: Path, target: Path) -> None:
-    """Put ``new`` at ``target``; the previous ``target`` (if any) is removed afterwards."""
+def _discard(old: Path, trash: Path | None) -> None:
+    """Deleting a big site takes a second: move it to ``trash`` (emptied by the next build,
+    while its worker runs) when that is on the same file system, else delete it now."""
+    if trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            os.rename(old, trash / f"{old.name}-{time.time_ns()}")
+            return
+        except OSError:
+            pass
+    shutil.rmtree(old)
+
+
+def empty_trash(trash: Path) -> None:
+    if trash.is_dir():
+        for item in trash.iterdir():
+            shutil.rmtree(item, ignore_errors=True)
+
+
+def replace_folder(new: Path, target: Path, trash: Path | None = None) -> None:
+    """Put ``new`` at ``target``; the previous ``target`` (if any) goes away afterwards."""
     if not target.exists():
         os.rename(new, target)
         return
     if _exchange(new, target):
-        shutil.rmtree(new)  # ``new`` now holds the previous site
+        _discard(new, trash)  # ``new`` now holds the previous site
         return
     # Two renames: the site is briefly absent, but never half-written.
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     os.rename(target, old)
     os.rename(new, target)
-    shutil.rmtree(old)
+    _discard(old, trash)

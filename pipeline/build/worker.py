@@ -160,6 +160,40 @@ def _count_sources(path: Path) -> int:
     return sum(1 for p in path.rglob("*") if p.suffix in {".md", ".markdown", ".html", ".rst"})
 
 
+def _trusted_state(
+    cache_dir: Path, key: str, where: str, full: bool, events: Events
+) -> cache.State | None:
+    """The last build's state when it can be trusted for this build; says why when not."""
+    state, note = None, None
+    try:
+        state = cache.load_state(cache_dir)
+    except cache.StateProblem as problem:
+        note = MSG(f"full_{problem}")
+    if state is not None and state.key != key:
+        state, note = None, MSG("full_changed")
+    if state is not None and state.output != where:
+        state, note = None, MSG("full_output")
+    if full:
+        state, note = None, None
+    if note:
+        events.send("note", message=note)
+    return state
+
+
+def _send_failure(error: Exception, theme: Path, conf: Path, root: Path, events: Events) -> None:
+    """An exception out of Pelican as a located problem: the template, settings or draft."""
+    path, line = _located(error, [theme, conf, root / "content"])
+    kind = "config" if path and path.startswith(str(theme)) else "input"
+    message = (
+        MSG("template_error", error=error)
+        if kind == "config"
+        else MSG("build_error", error=f"{type(error).__name__}: {error}")
+    )
+    if isinstance(error, TerbitError):
+        path, line, message = error.path, error.line, error.message
+    events.send("fail", kind=kind, path=_relative(path, root), line=line, message=message)
+
+
 def run(request: dict[str, Any], events: Events) -> None:
     from pelican import Pelican, signals
     from pelican.settings import read_settings
@@ -214,20 +248,8 @@ def run(request: dict[str, Any], events: Events) -> None:
     capture.content = Path(pelican.settings["PATH"])
     key = cache.build_key(pelican.settings, conf)
 
-    state, note = None, None
-    try:
-        state = cache.load_state(cache_dir)
-    except cache.StateProblem as problem:
-        note = MSG(f"full_{problem}")
-    if state is not None and state.key != key:
-        state, note = None, MSG("full_changed")
     where = os.path.relpath(final, root)
-    if state is not None and state.output != where:
-        state, note = None, MSG("full_output")
-    if request.get("full"):
-        state, note = None, None
-    if note:
-        events.send("note", message=note)
+    state = _trusted_state(cache_dir, key, where, bool(request.get("full")), events)
     # Pelican must not load its caches itself: ours store the settings by reference.
     pelican.settings["LOAD_CONTENT_CACHE"] = False
     pelican.settings[LOAD_SETTING] = state is not None
@@ -261,17 +283,7 @@ def run(request: dict[str, Any], events: Events) -> None:
     try:
         pelican.run()
     except Exception as error:
-        theme = Path(pelican.settings["THEME"]).resolve()
-        path, line = _located(error, [theme, conf, root / "content"])
-        kind = "config" if path and path.startswith(str(theme)) else "input"
-        message = (
-            MSG("template_error", error=error)
-            if kind == "config"
-            else MSG("build_error", error=f"{type(error).__name__}: {error}")
-        )
-        if isinstance(error, TerbitError):
-            path, line, message = error.path, error.line, error.message
-        events.send("fail", kind=kind, path=_relative(path, root), line=line, message=message)
+        _send_failure(error, Path(pelican.settings["THEME"]).resolve(), conf, root, events)
         return
     if capture.errors:
         events.send("fail", kind="input", path=None, line=None, message="")

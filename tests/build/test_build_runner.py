@@ -42,6 +42,15 @@ def test_build_writes_a_complete_site(site: Path) -> None:
     assert not list((site / ".terbit" / "cache" / "site").glob("staging-*"))
 
 
+def test_old_sites_do_not_pile_up(site: Path) -> None:
+    trash = site / ".terbit" / "trash"
+    for _ in range(3):
+        build_site(site, full=True)
+        # The replaced site waits in the trash until the next build, never longer.
+        assert len(list(trash.glob("*"))) <= 1
+    assert (site / "output" / "index.html").is_file()
+
+
 def _break_draft(site: Path) -> tuple[Path, int]:
     draft = sorted((site / "content" / "articles").glob("*.md"))[5]
     lines = draft.read_text(encoding="utf-8").splitlines()

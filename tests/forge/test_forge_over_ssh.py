@@ -6,79 +6,33 @@ TERBIT_* variables): refusals still reach the pusher as `remote: terbit: …` li
 
 from __future__ import annotations
 
-import getpass
 import os
-import shutil
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from forge_kit import Kit, make_source
+from loopback_sshd import SshServer
 
 from pipeline.forge.local.office import Office, create_office
 
-SSHD = "/usr/sbin/sshd"
 pytestmark = [
-    pytest.mark.skipif(not Path(SSHD).exists(), reason="openssh-server is not installed"),
     pytest.mark.xdist_group("forge-ssh"),
     pytest.mark.slow,
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def ssh_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
+def ssh_office(tmp_path_factory: pytest.TempPathFactory, sshd: SshServer) -> Iterator[Office]:
     folder = tmp_path_factory.mktemp("ssh")
-    for name in ("host_key", "client_key"):
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)], check=True
-        )
-    shutil.copy(folder / "client_key.pub", folder / "authorized_keys")
-    port = _free_port()
-    (folder / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {folder}/host_key\n"
-        f"PidFile {folder}/sshd.pid\nAuthorizedKeysFile {folder}/authorized_keys\n"
-        "StrictModes no\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-        "PubkeyAuthentication yes\nUsePAM no\nPermitRootLogin prohibit-password\n"
-        "LogLevel ERROR\n"
-    )
-    host = (folder / "host_key.pub").read_text().split()[:2]
-    (folder / "known_hosts").write_text(f"[127.0.0.1]:{port} {' '.join(host)}\n")
-    if os.geteuid() == 0:
-        Path("/run/sshd").mkdir(exist_ok=True)
-    server = subprocess.Popen(
-        [SSHD, "-D", "-e", "-f", str(folder / "sshd_config")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail("sshd did not start")
-            time.sleep(0.05)
     saved = {k: os.environ.get(k) for k in ("GIT_SSH_COMMAND", "TERBIT_PUBLISH")}
-    os.environ["GIT_SSH_COMMAND"] = (
-        f"ssh -i {folder}/client_key -o IdentitiesOnly=yes -o BatchMode=yes "
-        f"-o UserKnownHostsFile={folder}/known_hosts"
-    )
+    os.environ["GIT_SSH_COMMAND"] = sshd.ssh_command.replace(f" -p {sshd.port}", "")
     os.environ["TERBIT_PUBLISH"] = "off"
     try:
         office = create_office(
             folder / "kantor", make_source(folder / "src"), seed_message="Isi awal"
         )
-        url = f"ssh://{getpass.getuser()}@127.0.0.1:{port}{office.server}"
+        url = f"ssh://{sshd.user}@127.0.0.1:{sshd.port}{office.server}"
         for person in office.people:
             subprocess.run(
                 ["git", "remote", "set-url", "origin", url],
@@ -91,11 +45,6 @@ def ssh_office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 def test_the_sop_runs_and_is_enforced_over_ssh(ssh_office: Office) -> None:
