@@ -77,6 +77,10 @@ class Change:
     merged_at: datetime | None = None
     merge_sha: str | None = None
     merged_by: str | None = None
+    # Set when the change was withdrawn by its author or rejected by a reviewer (state "closed").
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    close_reason: str = ""
     url: str | None = None  # where people can open it (GitHub PR URL, or None offline)
 
     @property

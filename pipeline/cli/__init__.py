@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "status": "status",
     "changes": "changes",
     "merge": "merge",
+    "close": "close",
     "publish": "publish",
     "rollback": "rollback",
     "verify": "verify",

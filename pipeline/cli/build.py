@@ -51,7 +51,8 @@ def command(output: Path | None, publish: bool, full: bool) -> None:
     for note in result.notes:
         click.echo(note, err=True)
     for problem in result.warnings:
-        click.echo(MSG("warning", problem=problem), err=True)
+        shown_problem = problem.message if problem.path == "-" else str(problem)
+        click.echo(MSG("warning", problem=shown_problem), err=True)
     shown = result.output
     with contextlib.suppress(ValueError):
         shown = result.output.relative_to(Path.cwd().resolve())

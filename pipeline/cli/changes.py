@@ -17,7 +17,10 @@ MSG = Catalog(
             "Daftar perubahan: nomor, judul, pengaju, status dan hasil gerbang SOP.",
             "List changes: number, title, submitter, state and the SOP gate result.",
         ),
-        "all": ("Tampilkan juga yang sudah digabung.", "Also show merged changes."),
+        "all": (
+            "Tampilkan juga yang sudah digabung atau ditutup.",
+            "Also show merged and closed changes.",
+        ),
         "title": ("Perubahan", "Changes"),
         "cols": (
             "No|Judul|Pengaju|Diajukan|Status|Gerbang",
@@ -51,7 +54,9 @@ def command(show_all: bool) -> None:
     for col in MSG("cols").split("|"):
         table.add_column(col)
     for change in changes:
-        if change.state == "merged":
+        if change.state == "closed":
+            gate = change.close_reason[:60]
+        elif change.state == "merged":
             gate = "-"
         else:
             report = evaluate(forge, change)

@@ -78,7 +78,16 @@ MSG = Catalog(
             "No|Activity|By|Done (WIB)|Took / Std|Note",
         ),
         "minutes": ("{a} / {b} mnt", "{a} / {b} min"),
-        "merged": ("main di server: {sha} (merge perubahan #{id})", "main on the server: {sha}"),
+        "merged": (
+            "main di server: {sha} (merge perubahan #{id})",
+            "main on the server: {sha} (merge of change #{id})",
+        ),
+        "tip_record": (
+            "main di server: {sha}, memuat Lembar Penyelesaian Pekerjaan perubahan #{id} "
+            "(di atas merge {merge})",
+            "main on the server: {sha}, holding the completion record of change #{id} "
+            "(on top of merge {merge})",
+        ),
         "site": ("Situs: {url}", "Site: {url}"),
         "record": (
             "Lembar Penyelesaian Pekerjaan dan tangkapan layar: {path}",
@@ -261,7 +270,12 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
             console.print(MSG("record", path=office.clone_path(office.admin) / folder))
         else:
             console.print(sop_table(title, rows_from_report(evaluate(forge, change))))
-        console.print(MSG("merged", sha=result.merge_sha[:10], id=change.id))
+        tip = Repo(office.server).rev_parse("refs/heads/main") or result.merge_sha
+        if tip != result.merge_sha and found:
+            merge = result.merge_sha[:10]
+            console.print(MSG("tip_record", sha=tip[:10], id=change.id, merge=merge))
+        else:
+            console.print(MSG("merged", sha=tip[:10], id=change.id))
         if not (live / "index.html").is_file():
             site = _build_fallback(office)
             if site is not None:

@@ -7,6 +7,7 @@ import click
 from pipeline.errors import ConfigError
 from pipeline.forge.local.policy import evaluate, render
 from pipeline.forge.local.session import open_local
+from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -22,6 +23,10 @@ MSG = Catalog(
             "this branch has no change yet; give its number (see `terbit changes`)",
         ),
         "state": ("Status: {state}", "State: {state}"),
+        "closed": (
+            "DITUTUP oleh {who} pada {at} WIB: {reason}",
+            "CLOSED by {who} on {at} WIB: {reason}",
+        ),
     }
 )
 
@@ -38,5 +43,10 @@ def command(change: str | None) -> None:
     found = forge.get_change(change.lstrip("#"))
     report = evaluate(forge, found)
     click.echo(render(report))
+    if found.state == "closed":
+        person = forge.roles_at(forge.base_tip()).get(found.closed_by)
+        who = person.name if person else found.closed_by
+        at = when(found.closed_at)
+        click.secho(MSG("closed", who=who, at=at, reason=found.close_reason), fg="yellow")
     if not report.passed and found.state == "open":
         raise SystemExit(1)

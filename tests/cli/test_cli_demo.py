@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
+from pipeline.forge.local import store
+from pipeline.vcs import Repo
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli-demo")]
 
@@ -60,6 +64,16 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     assert trailer == "1"
     head = git(server, "rev-parse", "refs/terbit/changes/1/head")
     assert git(server, "rev-parse", f"{merge}^2") == head
+    # main moved on to the completion record; the demo names that tip, not the merge.
+    tip = git(server, "rev-parse", "main")
+    assert tip != merge and git(server, "rev-parse", "main^") == merge
+    assert f"main di server: {tip[:10]}, memuat Lembar Penyelesaian Pekerjaan perubahan #1" in out
+    # The simulated office day passed the server's time rule: every record is in order and
+    # none is ahead of the real clock.
+    chain = store.walk(Repo(server), git(server, "rev-parse", "refs/terbit/changes/1/meta"))
+    times = [stored.event.at for stored in chain if stored.event]
+    assert len(times) == len(chain) and times == sorted(times)
+    assert times[-1] <= datetime.now(UTC)
     article = "content/articles/pemeriksaan-kesehatan-jemaah-haji.md"
     assert git(server, "cat-file", "-t", f"{merge}:{article}") == "blob"
     # Afterwards anyone can see all eight steps done, the last three from the record.

@@ -18,7 +18,7 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.forge.local import store
 from pipeline.forge.local.events import CHANGE_TRAILER, Event, head_ref, meta_ref
 from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
-from pipeline.forge.local.policy import evaluate, now, render
+from pipeline.forge.local.policy import closers, evaluate, now, policy, render, reviewer_roles
 from pipeline.forge.local.signing import sign
 from pipeline.i18n import Catalog
 
@@ -65,6 +65,15 @@ MSG = Catalog(
         "merged": (
             "perubahan #{id} sudah digabung ke main",
             "change #{id} is already merged into main",
+        ),
+        "closed": (
+            "perubahan #{id} sudah ditutup oleh {by}: {reason}",
+            "change #{id} was closed by {by}: {reason}",
+        ),
+        "close_who": (
+            "hanya pengaju perubahan #{id} ({author}) atau pemeriksa ({roles}) yang boleh "
+            "menutupnya",
+            "only the submitter of change #{id} ({author}) or a reviewer ({roles}) may close it",
         ),
         "gate_failed": (
             "perubahan #{id} belum memenuhi SOP; belum dapat digabung:\n{report}",
@@ -149,7 +158,8 @@ def append_event(
         tip = forge.ref(meta_ref(change_id))
         if tip is None:
             raise InputError(MSG("refused", why=f"#{change_id}"))
-        event = Event(kind, change_id, who.person.id, now(), tip, data)
+        at = store.next_time(forge.repo, tip, now())
+        event = Event(kind, change_id, who.person.id, at, tip, data)
         signature = sign(event.to_bytes(), who.key) if who.key else None
         sha = store.append(
             forge.repo, event, signature=signature, name=who.name, email=who.email,
@@ -253,11 +263,32 @@ def submit(
 def review(forge: LocalForge, who: Identity, change_id: str, state: str, body: str) -> Change:
     """Record a signed review bound to the change's current head."""
     forge.sync()
-    change = forge.get_change(change_id)
-    if change.state == "merged":
-        raise InputError(MSG("merged", id=change_id))
+    change = _still_open(forge.get_change(change_id))
     data = {"state": state, "commit": change.head_sha, "body": body}
     append_event(forge, who, change_id, "review", data)
+    return forge.get_change(change_id)
+
+
+def _still_open(change: Change) -> Change:
+    if change.state == "merged":
+        raise InputError(MSG("merged", id=change.id))
+    if change.state == "closed":
+        raise InputError(
+            MSG("closed", id=change.id, by=change.closed_by, reason=change.close_reason)
+        )
+    return change
+
+
+def close(forge: LocalForge, who: Identity, change_id: str, reason: str) -> Change:
+    """Withdraw (the submitter) or reject (a reviewer role of the SOP) an open change."""
+    forge.sync()
+    _still_open(forge.get_change(change_id))
+    sop, roles = policy(forge, forge.base_tip())
+    author = forge.opened_event(change_id).by
+    if who.person.id not in closers(sop, roles, author):
+        titles = ", ".join(roles.title(r) for r in reviewer_roles(sop))
+        raise InputError(MSG("close_who", id=change_id, author=author, roles=titles))
+    append_event(forge, who, change_id, "closed", {"reason": reason.strip()})
     return forge.get_change(change_id)
 
 
@@ -268,9 +299,7 @@ def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
     """
     for attempt in range(4):
         forge.sync()
-        change = forge.get_change(change_id)
-        if change.state == "merged":
-            raise InputError(MSG("merged", id=change_id))
+        change = _still_open(forge.get_change(change_id))
         report = evaluate(forge, change)
         if not report.passed:
             raise InputError(MSG("gate_failed", id=change_id, report=render(report)))

@@ -24,8 +24,9 @@ SIG_FILE = "event.sig"
 ATTACH_DIR = "attachments"
 CHANGE_TRAILER = "Terbit-Change"
 
-# Event types a person may push; "merged" and "notice" are written by the server itself.
-CLIENT_TYPES = frozenset({"opened", "push", "review"})
+# Event types a person may push. "merged" is written by the server only; "notice" (step 7) by
+# the server, or pushed by a member of the role that performs step 7.
+CLIENT_TYPES = frozenset({"opened", "push", "review", "closed"})
 SERVER_TYPES = frozenset({"merged", "notice"})
 REVIEW_STATES = frozenset({"approve", "request_changes", "comment"})
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
@@ -146,6 +147,9 @@ def parse_event(raw: bytes) -> Event:
         _need(doc, "attachments", list)
     elif kind == "merged":
         _sha(doc, "merge_sha")
+    elif kind == "closed":
+        if not _need(doc, "reason", str).strip():
+            raise EventError(MSG("field", field="reason"))
     else:
         raise EventError(MSG("type", type=kind))
     return Event(type=kind, change=change, by=by, at=at, prev=prev, data=data)

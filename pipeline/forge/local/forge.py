@@ -205,12 +205,15 @@ class LocalForge:
         head = opened.get("head")
         pushes = [Push(head=head, at=opened.at, forced=False, by=opened.by)]
         reviews: list[Review] = []
+        closed: Event | None = None
         for previous, stored in itertools.pairwise(chain):
             event = stored.event
             if event is None:
                 continue
             in_place = event.change == change_id and event.prev == previous.sha
-            if event.type == "push":
+            if event.type == "closed" and in_place:
+                closed = event  # the server accepts it only from the author or a reviewer
+            elif event.type == "push":
                 head = event.get("head")
                 pushes.append(Push(head=head, at=event.at, forced=event.get("forced"), by=event.by))
             elif event.type == "review":
@@ -246,6 +249,14 @@ class LocalForge:
             files=self.repo.changed_files(fork, head),
             nota_dinas_text=opened.get("nota_dinas"),
         )
+        if closed is not None and not merged:
+            change = dataclasses.replace(
+                change,
+                state="closed",
+                closed_at=closed.at,
+                closed_by=closed.by,
+                close_reason=closed.get("reason", ""),
+            )
         if merged:
             sha, _parents, when = merged
             change = dataclasses.replace(
@@ -320,7 +331,8 @@ class LocalForge:
         bot = self.settings.publish
         # The pipeline acts for whoever merged (the admin doing steps 6-8 in the SOP).
         by = self.get_change(change_id).merged_by or "terbit"
-        event = Event("notice", change_id, by, datetime.now(UTC), tip, data)
+        at = store.next_time(self.repo, tip, datetime.now(UTC).replace(microsecond=0))
+        event = Event("notice", change_id, by, at, tip, data)
         sha = store.append(
             self.repo, event, signature=None, name=bot.bot_name, email=bot.bot_email,
             attachments=files,

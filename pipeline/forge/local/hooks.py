@@ -163,7 +163,8 @@ def record_merge(repo: Repo, settings: Settings, merge_sha: str) -> str | None:
     if tip is None:
         return None
     event = Event(
-        "merged", change.id, change.merged_by or "terbit", datetime.now(UTC), tip,
+        "merged", change.id, change.merged_by or "terbit",
+        store.next_time(repo, tip, datetime.now(UTC).replace(microsecond=0)), tip,
         {"merge_sha": merge_sha},
     )  # fmt: skip
     bot = settings.publish

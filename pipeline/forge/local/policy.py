@@ -46,6 +46,16 @@ def policy(forge: Forge, tip: str) -> tuple[Sop, Roles]:
     return policy_at(lambda path: forge.read_file(tip, path))
 
 
+def reviewer_roles(sop: Sop) -> list[str]:
+    """Roles that review in the SOP (checks, disposition, protected paths): they may reject."""
+    return sorted({s.approver_role or s.role for s in sop.gate_steps} | {sop.protected_role})
+
+
+def closers(sop: Sop, roles: Roles, author: str) -> set[str]:
+    """Who may close a change: its submitter (withdrawal) or a current reviewer (rejection)."""
+    return {author} | {p.id for role in reviewer_roles(sop) for p in roles.members(role)}
+
+
 def evaluate(forge: Forge, change: Change, *, when: datetime | None = None) -> GateReport:
     """Run the gate on ``change`` with the policy of the tip it is compared with."""
     from pipeline.gate import ProofEvent

@@ -1,20 +1,22 @@
 """What the server's ``pre-receive`` hook accepts: the rules for every ref a push may touch.
 
 ``main`` moves only by the merge of a change that passes the gate (policy read from the old tip);
-change records only grow; everything else outside the known namespaces is refused. Each refusal
-says what to do instead, in the user's language.
+change records only grow (their rules live in ``meta_rules``); everything else outside the known
+namespaces is refused. Each refusal says what to do instead, in the user's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pipeline.errors import TerbitError
 from pipeline.forge.local import store
-from pipeline.forge.local.events import CHANGE_TRAILER, CLIENT_TYPES, REF_RE, head_ref, meta_ref
+from pipeline.forge.local.events import CHANGE_TRAILER, REF_RE, meta_ref
+from pipeline.forge.local.meta_rules import ZERO, RecordRules
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -22,7 +24,6 @@ if TYPE_CHECKING:  # the heavy imports (pydantic models, the gate) wait until ma
     from pipeline.config.settings import Settings
     from pipeline.forge.local.forge import LocalForge
 
-ZERO = "0" * 40
 MAIN = "refs/heads/main"
 
 MSG = Catalog(
@@ -83,49 +84,9 @@ MSG = Catalog(
             "kebijakan di main tidak dapat dibaca: {error}",
             "the policy on main cannot be read: {error}",
         ),
-        "meta_delete": (
-            "catatan ulasan perubahan #{id} tidak boleh dihapus",
-            "the review records of change #{id} must not be deleted",
-        ),
-        "meta_rewrite": (
-            "catatan ulasan perubahan #{id} tidak boleh ditulis ulang (hanya boleh ditambah); "
-            "ambil catatan terbaru dengan `git fetch` lalu ulangi perintah terbit",
-            "the review records of change #{id} must not be rewritten (only appended); "
-            "fetch the latest records and run the terbit command again",
-        ),
-        "meta_bad": (
-            "catatan perubahan #{id} tidak sah ({sha}): {why}",
-            "invalid record for change #{id} ({sha}): {why}",
-        ),
-        "meta_shape": (
-            "catatan harus berantai satu per satu di atas yang terakhir",
-            "records must form a single chain on top of the last one",
-        ),
-        "meta_other": (
-            "catatan milik perubahan #{other}, bukan #{id}",
-            "the record belongs to change #{other}, not #{id}",
-        ),
-        "meta_first": (
-            "catatan pertama harus pembukaan perubahan (nota dinas)",
-            "the first record must open the change (nota dinas)",
-        ),
-        "meta_type": (
-            "jenis catatan '{type}' tidak boleh dikirim ke server",
-            "record type '{type}' may not be pushed to the server",
-        ),
-        "meta_notice": (
-            "pemberitahuan harus ditandatangani oleh orang di roles.yml",
-            "a notice must be signed by a person in roles.yml",
-        ),
-        "after_merge": (
-            "perubahan #{id} sudah digabung; catatan baru tidak diterima",
-            "change #{id} is already merged; no new records are accepted",
-        ),
-        "head_missing": (
-            "catatan perubahan #{id} menyebut kepala {head}, tetapi commit itu tidak ikut "
-            "dikirim; gunakan `terbit submit`",
-            "the record of change #{id} names head {head}, but that commit was not pushed "
-            "with it; use `terbit submit`",
+        "closed_merge": (
+            "perubahan #{id} sudah ditutup ({reason}) dan tidak dapat digabung",
+            "change #{id} is closed ({reason}) and cannot be merged",
         ),
         "head_delete": (
             "kepala perubahan #{id} tidak boleh dihapus",
@@ -167,7 +128,7 @@ class Update:
     ref: str
 
 
-class Receiver:
+class Receiver(RecordRules):
     """Checks one push (all its ref updates together) against the server's rules."""
 
     def __init__(self, repo: Repo, settings: Callable[[], Settings], updates: list[Update]) -> None:
@@ -176,6 +137,7 @@ class Receiver:
         self.updates = updates
         self.pending = {u.ref: "" if u.new == ZERO else u.new for u in updates}
         self.main_old = self.repo.rev_parse(MAIN)
+        self.now = datetime.now(UTC)  # the server's own clock, never the pusher's TERBIT_NOW
 
     @cached_property
     def settings(self) -> Settings:
@@ -237,6 +199,8 @@ class Receiver:
         if change_id in forge.merges():
             return [MSG("merged_twice", id=change_id)]
         change = forge.get_change(change_id)
+        if change.state == "closed":
+            return [MSG("closed_merge", id=change_id, reason=change.close_reason)]
         if parents[1] != change.head_sha:
             return [MSG("not_head", id=change_id, head=change.head_sha[:10])]
         if self.repo.tree_of(u.new) != self.repo.merge_tree(u.old, change.head_sha):
@@ -252,49 +216,6 @@ class Receiver:
         if not report.passed:
             problems.append(MSG("gate", id=change_id, report=render(report)))
         return problems
-
-    # -- change records ------------------------------------------------------------------
-
-    def check_meta(self, change_id: str, u: Update) -> list[str]:
-        if u.new == ZERO:
-            return [MSG("meta_delete", id=change_id)]
-        if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new):
-            return [MSG("meta_rewrite", id=change_id)]
-        if u.old != ZERO and change_id in self.merged_ids():
-            return [MSG("after_merge", id=change_id)]
-        chain = store.walk(self.repo, u.new, None if u.old == ZERO else u.old)
-        previous = None if u.old == ZERO else u.old
-        verifier = None
-        for stored in chain:
-            bad = lambda why, s=stored: MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)  # noqa: E731
-            if stored.event is None:
-                return [bad(stored.error)]
-            event = stored.event
-            expected = (previous,) if previous else ()
-            if stored.parents != expected or event.prev != previous:
-                return [bad(MSG("meta_shape"))]
-            if event.change != change_id:
-                return [bad(MSG("meta_other", other=event.change, id=change_id))]
-            if (event.type == "opened") != (previous is None):
-                return [bad(MSG("meta_first"))]
-            if event.type == "notice" and self.main_old:
-                from pipeline.forge.local.signing import Verifier
-
-                verifier = verifier or Verifier(
-                    self.forge(self.main_old).roles_at(self.main_old),
-                    self.repo.git_dir / "terbit" / "tmp",
-                )
-                if not verifier.check(stored.raw, stored.signature, event.by)[0]:
-                    return [bad(MSG("meta_notice"))]
-            elif event.type not in CLIENT_TYPES:
-                return [bad(MSG("meta_type", type=event.type))]
-            previous = stored.sha
-        moves = [s.event for s in chain if s.event and s.event.type in ("opened", "push")]
-        if moves:  # the head named by the last move must arrive in this very push
-            claimed = str(moves[-1].get("head"))
-            if self.pending.get(head_ref(change_id)) != claimed:
-                return [MSG("head_missing", id=change_id, head=claimed[:10])]
-        return []
 
     def check_head(self, change_id: str, u: Update) -> list[str]:
         if u.new == ZERO:

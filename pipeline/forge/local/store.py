@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pipeline.forge.local.events import (
@@ -62,6 +63,13 @@ def read_commit(repo: Repo, sha: str, parents: tuple[str, ...]) -> Stored:
         except EventError as bad:
             error = error or str(bad)
     return Stored(sha, parents, raw, signature, event, error, attachments)
+
+
+def next_time(repo: Repo, tip: str | None, wanted: datetime) -> datetime:
+    """``wanted``, but never earlier than the record at ``tip``: the server refuses a chain
+    going back in time, and a clock a little behind another person's must not block anyone."""
+    last = read_commit(repo, tip, ()).event if tip else None
+    return max(wanted, last.at) if last else wanted
 
 
 def walk(repo: Repo, tip: str, stop: str | None = None) -> list[Stored]:
