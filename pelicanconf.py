@@ -70,12 +70,13 @@ SEARCH_URL = "cari/"
 SEARCH_SAVE_AS = "cari/index.html"
 DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives", "search", "404"]
 
-DEFAULT_PAGINATION = 10
-PAGINATED_TEMPLATES = {"index": None, "category": None, "tag": None, "author": None}
-PAGINATION_PATTERNS = [
-    (1, "{url}", "{save_as}"),
-    (2, "{base_name}/halaman/{number}/", "{base_name}/halaman/{number}/index.html"),
-]
+# No numbered list pages: with pages counted from the newest article, one publication would
+# shift every page of every list it appears in. The home page shows the latest ten; the archive
+# has a page per year; category, topic and author pages list all their articles compactly.
+DEFAULT_PAGINATION = False
+PAGINATED_TEMPLATES: dict[str, int | None] = {}
+YEAR_ARCHIVE_URL = "arsip/{date:%Y}/"
+YEAR_ARCHIVE_SAVE_AS = "arsip/{date:%Y}/index.html"
 
 FEED_DOMAIN = SITEURL
 FEED_MAX_ITEMS = 50

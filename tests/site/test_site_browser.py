@@ -13,7 +13,6 @@ HOME_BUDGET = 150 * 1024
 
 PAGES = {
     "home": "",
-    "home-page-2": "halaman/2/",
     "article": "artikel/pemeriksaan-kesehatan-jemaah-haji-kualanamu/",
     "article-inline-image": "artikel/layanan-icv-vaksinasi-internasional/",
     "category": "kategori/layanan/",
@@ -21,6 +20,7 @@ PAGES = {
     "tag": "topik/haji/",
     "tags": "topik/",
     "archive": "arsip/",
+    "archive-year": "arsip/2026/",
     "author": "penulis/rina/",
     "authors": "penulis/",
     "page": "profil/",

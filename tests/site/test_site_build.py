@@ -81,6 +81,66 @@ def test_home_shows_featured_and_latest(sample_site) -> None:
     assert "Pendaftaran Layanan Vaksinasi Internasional Kini Daring" in html  # newest
 
 
+def year_of(meta: dict) -> int:
+    date = meta["date"]
+    return date.year if hasattr(date, "year") else int(str(date)[:4])
+
+
+def listed(html: str) -> list[str]:
+    """Article addresses in a page's compact list, in order."""
+    return re.findall(
+        r'<li><time datetime="[^"]+">[^<]+</time>\s*<a href="[./]*(artikel/[^"]+)"', html
+    )
+
+
+def test_home_shows_the_latest_ten_and_links_the_archive_without_numbered_pages(
+    sample_site,
+) -> None:
+    html = sample_site.read("index.html")
+    latest = html.split('id="terbaru"')[1]
+    newest = sorted(ARTICLES, key=lambda p: str(front(p)["date"]), reverse=True)
+    shown = re.findall(r'class="card-title"><a href="\./(artikel/[^"]+)/"', latest)
+    assert shown == [f"artikel/{p.stem}" for p in newest[:10]]
+    assert 'href="./arsip/"' in latest
+    assert not (sample_site.output / "halaman").exists()
+    assert not list(sample_site.output.rglob("halaman"))  # no numbered list pages anywhere
+
+
+def test_archive_lists_years_with_counts_and_each_year_its_articles(sample_site) -> None:
+    by_year: dict[int, list[Path]] = {}
+    for path in ARTICLES:
+        by_year.setdefault(year_of(front(path)), []).append(path)
+    years = re.findall(
+        r'<a href="\.\./arsip/(\d{4})/">\1</a>\s*<span class="count">(\d+) artikel</span>',
+        sample_site.read("arsip/index.html"),
+    )
+    assert [(int(y), int(n)) for y, n in years] == [
+        (y, len(by_year[y])) for y in sorted(by_year, reverse=True)
+    ]
+    for year, paths in by_year.items():
+        html = sample_site.read(f"arsip/{year}/index.html")
+        assert f"<h1>Arsip {year}</h1>" in html
+        expected = sorted(paths, key=lambda p: str(front(p)["date"]), reverse=True)
+        assert listed(html) == [f"artikel/{p.stem}/" for p in expected]
+
+
+def test_category_tag_and_author_pages_list_all_their_articles_by_year(sample_site) -> None:
+    metas = {p.stem: front(p) for p in ARTICLES}
+    newest_first = sorted(metas, key=lambda s: str(metas[s]["date"]), reverse=True)
+    cases = {
+        "kategori/layanan/index.html": lambda m: m["category"] == "Layanan",
+        "topik/haji/index.html": lambda m: "haji" in (m.get("tags") or []),
+        "penulis/rina/index.html": lambda m: m["author"] == "rina",
+    }
+    for page, member in cases.items():
+        html = sample_site.read(page)
+        expected = [f"artikel/{s}/" for s in newest_first if member(metas[s])]
+        assert expected and listed(html) == expected, page
+        headings = re.findall(r'<h2 id="y(\d{4})">', html)
+        assert headings == sorted({str(year_of(metas[s])) for s in metas if member(metas[s])},
+                                  reverse=True)  # fmt: skip
+
+
 def test_index_pages_list_each_category_tag_and_author_with_its_count(sample_site) -> None:
     metas = [front(p) for p in ARTICLES]
     categories: dict[str, int] = {}
@@ -123,7 +183,7 @@ def test_sitemap_lists_articles_pages_and_index_pages(sample_site) -> None:
     base = "http://127.0.0.1:8000/"
     slugs = {p.stem for p in ARTICLES}
     assert {f"{base}artikel/{slug}/" for slug in slugs} <= locs
-    expected = ["", "profil/", "kontak/", "informasi-publik/", "arsip/", "cari/",
+    expected = ["", "profil/", "kontak/", "informasi-publik/", "arsip/", "arsip/2025/", "cari/",
                 "kategori/kesiapsiagaan/", "topik/haji/", "penulis/budi/"]  # fmt: skip
     assert {base + path for path in expected} <= locs
     for loc in locs:  # every listed address exists in the output

@@ -1,5 +1,5 @@
-"""``sitemap.xml``: every article, page and index page (home, archive, categories, tags,
-authors, search) with absolute URLs from ``SITEURL``."""
+"""``sitemap.xml``: every article, page and index page (home, archive and its years,
+categories, tags, authors, search) with absolute URLs from ``SITEURL``."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ def entries(generator: ArticlesGenerator, pages: list[Any]) -> list[tuple[str, s
     for page in pages:
         moment = getattr(page, "modified", None) or getattr(page, "date", None)
         found.append((page.url, moment.isoformat() if moment else None))
+    for period in getattr(generator, "period_archives", {}).get("year", []):
+        found.append((period["url"], None))
     for group in (generator.categories, generator.tags, generator.authors):
         # Pelican keeps tags as a dict and the others as (wrapper, articles) pairs.
         wrappers = group.keys() if isinstance(group, dict) else (pair[0] for pair in group)
