@@ -225,7 +225,7 @@ def clean_work(folder: Path, keep: str = ".terbit") -> None:
 
 def utcnow() -> datetime:
     """The office clock (TERBIT_NOW in the demo's simulated day, else real time)."""
-    from pipeline.forge.local.policy import now
+    from pipeline.clock import now
 
     return now()
 
@@ -243,9 +243,10 @@ def _run(
     say: Callable[[str], None],
 ) -> PublishResult:
     from pipeline.deploy import open_target
+    from pipeline.evidence.articles import ArticleFact
     from pipeline.evidence.stage import screenshot_stage, verify_stage
     from pipeline.record.assemble import record_stage
-    from pipeline.record.model import ArticleFact, PublishFacts, ShotFact, record_id
+    from pipeline.record.model import PublishFacts, ShotFact, record_id
     from pipeline.report.compose import notice_stage
 
     root = repo.work_tree or repo.git_dir

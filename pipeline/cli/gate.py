@@ -35,7 +35,7 @@ MSG = Catalog(
 def _now() -> datetime:
     """The forge's clock when it has one (the demo simulates an office day), else real time."""
     try:
-        from pipeline.forge.local.policy import now
+        from pipeline.clock import now
     except ImportError:
         return datetime.now(UTC).replace(microsecond=0)
     return now()

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
-from pipeline.record.model import ArticleFact
 from pipeline.vcs import Repo
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+
+
+@dataclass(frozen=True)
+class ArticleFact:
+    """An article or page a merge touched: status A (added), M (modified) or D (deleted)."""
+
+    path: str
+    status: str
+    title: str
+    url: str | None
 
 
 def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> list[ArticleFact]:

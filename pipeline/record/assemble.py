@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.change.model import Change
+from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
-from pipeline.forge.local.policy import now
 from pipeline.gate import ProofEvent, evaluate, policy_at
 from pipeline.record.model import PublishFacts, build_record, dump, record_id
 from pipeline.record.render import to_markdown, to_pdf

@@ -19,6 +19,7 @@ import yaml
 from pipeline.change.model import Change
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
+from pipeline.evidence.articles import ArticleFact
 from pipeline.gate.report import GateReport, StepStatus
 from pipeline.i18n import Catalog, long_date
 
@@ -35,14 +36,6 @@ MSG = Catalog(
         ),
     }
 )
-
-
-@dataclass(frozen=True)
-class ArticleFact:
-    path: str
-    status: str  # A, M, D
-    title: str
-    url: str | None
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.change.model import Change
+from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
-from pipeline.forge.local.policy import now
+from pipeline.evidence.articles import ArticleFact
 from pipeline.i18n import Catalog
-from pipeline.record.model import ArticleFact
 from pipeline.report.notice import ActivityReport, PublishedItem, build_message, send_email
 
 MSG = Catalog(

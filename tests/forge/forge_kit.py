@@ -115,7 +115,7 @@ class Kit:
         Prepared in one clone and sent in one push (the server accepts several appended
         records at once); it keeps the shared setup of the attack tests short.
         """
-        from pipeline.forge.local.policy import now
+        from pipeline.clock import now
 
         forge = self.forge("sari")
         forge.sync()
@@ -195,7 +195,7 @@ class Kit:
         forge.sync()
         tip = forge.ref(meta_ref(change_id))
         parent = tip if prev is True else (prev or None)
-        from pipeline.forge.local.policy import now
+        from pipeline.clock import now
 
         event = Event(kind, change_id, by or who, now(), parent, data)
         signing_key = self.office.key_path(who) if key == "own" else key

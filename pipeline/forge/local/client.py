@@ -13,12 +13,13 @@ from pathlib import Path
 
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import parse_nota_dinas
+from pipeline.clock import now
 from pipeline.config.roles import Person
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.local import store
 from pipeline.forge.local.events import CHANGE_TRAILER, Event, head_ref, meta_ref
 from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
-from pipeline.forge.local.policy import closers, evaluate, now, policy, render, reviewer_roles
+from pipeline.forge.local.policy import closers, evaluate, policy, render, reviewer_roles
 from pipeline.forge.local.signing import sign
 from pipeline.i18n import Catalog
 

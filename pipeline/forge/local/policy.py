@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from pipeline.change.model import Change
+from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
-from pipeline.errors import ConfigError
-from pipeline.i18n import Catalog
 
 if TYPE_CHECKING:
     from pipeline.forge.base import Forge
     from pipeline.gate import ProofEvent
     from pipeline.gate.report import GateReport
-
-MSG = Catalog(
-    {
-        "bad_now": (
-            "TERBIT_NOW '{value}' bukan waktu ISO (contoh 2026-11-28T08:00:00+07:00)",
-            "TERBIT_NOW '{value}' is not an ISO time (e.g. 2026-11-28T08:00:00+07:00)",
-        ),
-    }
-)
-
-
-def now() -> datetime:
-    """The clock for records: real time, or TERBIT_NOW (the demo's simulated office day)."""
-    value = os.environ.get("TERBIT_NOW")
-    if not value:
-        return datetime.now(UTC).replace(microsecond=0)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(MSG("bad_now", value=value)) from None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def policy(forge: Forge, tip: str) -> tuple[Sop, Roles]:
