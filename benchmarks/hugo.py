@@ -1,8 +1,9 @@
 """The same synthetic articles as a Hugo site, for a reference timing.
 
 Hugo gets equivalent content (same titles, dates, categories, tags, authors, bodies) and a
-small theme of its own with the same kinds of pages: articles, home with pagination, category,
-tag and author lists, archives-like section list, RSS.
+small theme of its own with the same kinds of pages: articles, a home page with the latest ten,
+category, tag and author lists of all their articles (no numbered pages, as in the site's
+theme), an archive-like section list, RSS.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ languageCode = "id"
 title = "Situs Uji"
 timeZone = "Asia/Jakarta"
 disableKinds = ["robotsTXT"]
-[pagination]
-  pagerSize = 10
 [taxonomies]
   category = "kategori"
   tag = "topik"
@@ -41,10 +40,13 @@ LAYOUTS = {
         '{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}'
         "</article>{{ end }}"
     ),
+    # Like the site's theme: every list shows all its articles compactly (date and title,
+    # under a heading per year), no numbered pages.
     "_default/list.html": (
-        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Paginator.Pages }}<article><h2>'
-        '<a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Params.summary }}</p>'
-        "</article>{{ end }}{{ end }}"
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ range .Pages.GroupByDate "2006" }}<h2>'
+        '{{ .Key }}</h2><ul>{{ range .Pages }}<li><time>{{ .Date.Format "2 January 2006" }}'
+        '</time> <a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}'
+        "{{ end }}"
     ),
     "_default/terms.html": (
         '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Data.Terms.ByCount }}<li><a '
@@ -52,9 +54,9 @@ LAYOUTS = {
         "</ul>{{ end }}"
     ),
     "index.html": (
-        '{{ define "main" }}{{ range (.Paginate (where site.RegularPages "Type" "posts"))'
-        '.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>'
-        "{{ .Params.summary }}</p></article>{{ end }}{{ end }}"
+        '{{ define "main" }}{{ range first 10 (where site.RegularPages "Type" "posts") }}'
+        '<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>'
+        '{{ .Params.summary }}</p></article>{{ end }}<a href="/posts/">Arsip</a>{{ end }}'
     ),
 }
 

@@ -64,14 +64,22 @@ def _tree_digest(folder: Path, pattern: str, h: Any) -> None:
             h.update(path.read_bytes())
 
 
+# Modules that run a build but do not shape its pages: whether they are loaded depends on who
+# started the build (the CLI in its own process, or a worker process), never on the site.
+NOT_SHAPING = ("cli", "__main__.py", "build/runner.py", "build/progress.py", "build/swap.py")
+
+
 def _loaded_sources(root: Path) -> list[Path]:
     package = Path(pipeline.__file__).resolve().parent
+    skipped = tuple(str(package / name) for name in NOT_SHAPING)
     found = set()
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None)
         if not file:
             continue
         path = Path(file).resolve()
+        if str(path).startswith(skipped) and path.is_relative_to(package):
+            continue
         if path.suffix == ".py" and (path.is_relative_to(package) or path.is_relative_to(root)):
             found.add(path)
     return sorted(found)

@@ -15,6 +15,7 @@ import io
 import pickle
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
@@ -29,9 +30,17 @@ SCALARS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timede
 MAX_DEPTH = 8
 
 
+def _ref(*parts: Any) -> None:
+    """Stands for another object in an article's pickle (never unpickled: only hashed)."""
+
+
 class _OwnPickler(pickle.Pickler):
     """Pickles an article's attributes with no memo (so equal values give equal bytes however
-    objects are shared), other articles as their path, URL wrappers by name and slug."""
+    objects are shared), other articles as their path, URL wrappers by name and slug.
+
+    ``reducer_override`` rather than ``persistent_id``: pickle calls it only for objects that
+    are not plain str, int, list, dict …, so Python runs once per object of a class rather than
+    once per string (about 160 calls per article fewer)."""
 
     def __init__(self, file: Any, digester: Digester) -> None:
         super().__init__(file, protocol=5)
@@ -39,15 +48,24 @@ class _OwnPickler(pickle.Pickler):
         self.refs: list[Content] = []
         self._digester = digester
 
-    def persistent_id(self, obj: Any) -> Any:
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is dt.datetime and (obj.tzinfo is None or type(obj.tzinfo) is ZoneInfo):
+            # As text: their own reduction visits the class, the zone and its functions.
+            return _ref, ("T", obj.isoformat(), str(obj.tzinfo), obj.fold)
+        if kind is ZoneInfo:
+            return _ref, ("Z", obj.key)
         if isinstance(obj, Content):
             self.refs.append(obj)
-            return ("C", self._digester._path(obj))
+            return _ref, ("C", self._digester._path(obj))
         if isinstance(obj, URLWrapper):
-            return ("W", type(obj).__name__, obj.name, obj.slug)
-        if isinstance(obj, set | frozenset):  # set order follows per-process string hashing
-            return ("S", tuple(sorted(repr(item) for item in obj)))
-        return None
+            return _ref, ("W", type(obj).__name__, obj.name, obj.slug)
+        if isinstance(obj, set | frozenset):
+            # Only subclasses get here; plain sets are pickled in iteration order, which follows
+            # per-process string hashing: a different digest then means a render, never a
+            # wrong page.
+            return _ref, ("S", tuple(sorted(repr(item) for item in obj)))
+        return NotImplemented
 
 
 def _first(pair: tuple[str, Any]) -> str:
@@ -149,7 +167,11 @@ class Digester:
     def _own_pickled(self, value: Content) -> tuple[bytes, list[Content]]:
         """The attributes through pickle, in C: ten times faster than walking them."""
         attrs = vars(value)
-        shown = {k: attrs[k] for k in sorted(attrs) if k not in SKIPPED_ATTRS}
+        shown = {
+            k: tuple(sorted(map(repr, v))) if isinstance(v, set | frozenset) else v
+            for k, v in sorted(attrs.items())
+            if k not in SKIPPED_ATTRS
+        }
         buffer = io.BytesIO()
         pickler = _OwnPickler(buffer, self)
         pickler.dump((type(value).__qualname__, shown))

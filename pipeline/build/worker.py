@@ -7,18 +7,22 @@ descriptor named in the request, so Pelican's own console output cannot mix with
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.build import cache
+from pipeline.build import cache, tuning
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog, set_lang
+
+GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's is 700)
 
 MSG = Catalog(
     {
@@ -54,12 +58,19 @@ class Events:
     """JSON lines to the parent. Progress goes as running totals at most every 100 ms: a line
     per page would cost seconds on a big site."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(
+        self, stream: TextIO | None, direct: Callable[[str, dict], None] | None = None
+    ) -> None:
         self._stream = stream
+        self._direct = direct  # in the runner's own process: events go straight to it
         self._sent = 0.0
         self.counts = {"read": 0, "written": 0, "reused": 0}
 
     def send(self, event: str, **data: Any) -> None:
+        if self._direct is not None:
+            self._direct(event, data)
+            return
+        assert self._stream is not None
         self._stream.write(json.dumps({"event": event, **data}) + "\n")
         self._stream.flush()
 
@@ -120,42 +131,6 @@ class LogCapture(logging.Handler):
         self.events.send(level, path=path, line=line, message=message)
 
 
-def _memoize_urls() -> None:
-    """``url`` and ``save_as`` of articles and pages are formatted from settings on every
-    access (tens of thousands of times on a big site); once output starts they cannot change."""
-    from pelican.contents import Content
-
-    memo: dict[tuple[int, str], tuple[Any, str]] = {}
-    for name in ("url", "save_as"):
-        compute = Content.__dict__[name].fget
-
-        def cached(self: Any, _compute: Any = compute, _name: str = name) -> str:
-            key = (id(self), _name)
-            hit = memo.get(key)
-            if hit is None or hit[0] is not self:
-                hit = (self, _compute(self))
-                memo[key] = hit
-            return hit[1]
-
-        setattr(Content, name, property(cached))
-
-
-def _remember_folders() -> None:
-    """Pelican asks for every page's folder to be made; on a big site most already exist by
-    then, and each failed mkdir is a system call. Only this worker process is affected."""
-    made: set[str] = set()
-    real = os.makedirs
-
-    def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
-        key = os.fspath(name)
-        if exist_ok and key in made:
-            return
-        real(name, mode, exist_ok)
-        made.add(key)
-
-    os.makedirs = makedirs  # type: ignore[assignment]
-
-
 def _count_sources(path: Path) -> int:
     return sum(1 for p in path.rglob("*") if p.suffix in {".md", ".markdown", ".html", ".rst"})
 
@@ -195,6 +170,19 @@ def _send_failure(error: Exception, theme: Path, conf: Path, root: Path, events:
 
 
 def run(request: dict[str, Any], events: Events) -> None:
+    root = Path(request["root"])
+    os.chdir(root)
+    sys.path.insert(0, str(root))
+    # Started first, so removing the spare's files overlaps importing and reading the settings.
+    clearing = tuning.Clearing(Path(request["tmp"])) if request.get("clear") else None
+    try:
+        _build(request, events, clearing)
+    finally:
+        if clearing is not None:
+            clearing.join()  # never leave with the thread still removing files
+
+
+def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | None) -> None:
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
@@ -205,8 +193,7 @@ def run(request: dict[str, Any], events: Events) -> None:
     conf = root / request["settings_file"]
     tmp, final = Path(request["tmp"]), Path(request["output"])
     cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
-    os.chdir(root)
-    sys.path.insert(0, str(root))
+    tuning.memoize_relative_paths()
     try:
         settings = read_settings(
             str(conf),
@@ -233,12 +220,17 @@ def run(request: dict[str, Any], events: Events) -> None:
     )
 
     class TerbitPelican(Pelican):
+        def run(self) -> None:
+            if clearing is not None:
+                clearing.wait()  # nothing is written to the output before this point
+            super().run()
+
         def _get_generator_classes(self) -> list[type]:
             return [REPLACEMENTS.get(c, c) for c in super()._get_generator_classes()]
 
         def _get_writer(self) -> Any:
-            _memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
-            _remember_folders()
+            tuning.memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
+            tuning.remember_folders()
             return IncrementalWriter(self.output_path, settings=self.settings)
 
     capture = LogCapture(events, root)
@@ -280,11 +272,21 @@ def run(request: dict[str, Any], events: Events) -> None:
     # Unchanged articles come from the cache unread: only a full build reads them all.
     total = 0 if state is not None else _count_sources(Path(pelican.settings["PATH"]))
     events.send("start", total=total)
+    makedirs = os.makedirs
+    # Thousands of cached articles stay alive the whole build: with the default thresholds the
+    # collector walks them again and again while pages are made (tenths of a second for nothing).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
     try:
         pelican.run()
     except Exception as error:
         _send_failure(error, Path(pelican.settings["THEME"]).resolve(), conf, root, events)
         return
+    finally:  # what this build changed in the process, for a runner that goes on (in-process)
+        gc.set_threshold(*thresholds)
+        os.makedirs = makedirs  # type: ignore[assignment]
+        logging.getLogger().removeHandler(capture)
+        IncrementalWriter.session = None
     if capture.errors:
         events.send("fail", kind="input", path=None, line=None, message="")
         return
@@ -320,14 +322,14 @@ def main() -> None:
         else:
             run(request, events)
     except TerbitError as error:
-        events.send(
-            "fail",
-            kind="input" if error.exit_code == 1 else "config",
-            path=error.path,
-            line=error.line,
-            message=error.message,
-        )
+        send_error(error, events)
     stream.close()
+
+
+def send_error(error: TerbitError, events: Events) -> None:
+    """A located error raised out of the build (settings, roles) as the failure event."""
+    kind = "input" if error.exit_code == 1 else "config"
+    events.send("fail", kind=kind, path=error.path, line=error.line, message=error.message)
 
 
 if __name__ == "__main__":

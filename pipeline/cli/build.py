@@ -47,7 +47,10 @@ MSG = Catalog(
 @click.option("--publish", is_flag=True, help=MSG("publish"))
 @click.option("--full", is_flag=True, help=MSG("full"))
 def command(output: Path | None, publish: bool, full: bool) -> None:
-    result = build_site(Path.cwd(), output, publish=publish, progress=default_progress(), full=full)
+    # A fork of this process builds (no second Python to start); the command has no threads.
+    result = build_site(
+        Path.cwd(), output, publish=publish, progress=default_progress(), full=full, forked=True
+    )
     for note in result.notes:
         click.echo(note, err=True)
     for problem in result.warnings:

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
 
 from benchmarks.sitegen import make_site
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every file of a built site, by relative path, as a digest of its bytes."""
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture

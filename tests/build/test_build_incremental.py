@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import tree
+from buildtree import tree
 
 from benchmarks.sitegen import extra_article, make_site
 from pipeline.build.runner import build_site
@@ -20,8 +20,15 @@ pytestmark = pytest.mark.xdist_group("build-incremental")
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One site of 30 articles, built once; each test gets a copy, cache and output included."""
+    """One site of 30 articles, built twice (so the spare tree of the site before last exists,
+    as in daily use); each test gets a copy, cache, spare and output included."""
     site = make_site(tmp_path_factory.mktemp("basis") / "situs", 30)
+    build_site(site)
+    (site / ARTICLES / "sementara.md").write_text(
+        extra_article().text.replace("99999", "sementara"), encoding="utf-8"
+    )
+    build_site(site)  # the spare now holds a site with one more article, whose folder must go
+    (site / ARTICLES / "sementara.md").unlink()
     build_site(site)
     return site
 
@@ -96,11 +103,17 @@ SCENARIOS = [
 ]
 
 
+def folders(site: Path) -> set[str]:
+    return {str(p.relative_to(site)) for p in site.rglob("*") if p.is_dir()}
+
+
 def full_reference(site: Path, where: Path) -> dict[str, str]:
-    """A full build of the same sources, in a separate copy, without any cache."""
+    """A full build of the same sources, in a separate copy, without any cache; the folders of
+    both sites must be the same too (no folder left over from the spare tree)."""
     copy = where / "referensi"
     shutil.copytree(site, copy, ignore=shutil.ignore_patterns("output", ".terbit"))
     build_site(copy, full=True)
+    assert folders(site / "output") == folders(copy / "output")
     return tree(copy / "output")
 
 

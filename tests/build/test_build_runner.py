@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import tree
+from buildtree import tree
 
 from pipeline.build.runner import build_site
 from pipeline.build.serve import serve_in_background
@@ -42,13 +42,44 @@ def test_build_writes_a_complete_site(site: Path) -> None:
     assert not list((site / ".terbit" / "cache" / "site").glob("staging-*"))
 
 
-def test_old_sites_do_not_pile_up(site: Path) -> None:
-    trash = site / ".terbit" / "trash"
-    for _ in range(3):
+def test_the_replaced_site_is_kept_as_one_spare_tree_to_build_into(site: Path) -> None:
+    cache = site / ".terbit" / "cache" / "site"
+    for run in range(3):
         build_site(site, full=True)
-        # The replaced site waits in the trash until the next build, never longer.
-        assert len(list(trash.glob("*"))) <= 1
+        assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
+        kept = sorted(p.name for p in cache.iterdir() if p.is_dir())
+        assert kept == (["pelican"] if run == 0 else ["pelican", "spare"])
+    # The spare holds the previous site; the live site's files are never the spare's to write.
+    assert tree(cache / "spare") == tree(site / "output")
     assert (site / "output" / "index.html").is_file()
+
+
+def test_leftovers_in_the_spare_tree_never_reach_the_site(site: Path) -> None:
+    build_site(site)
+    build_site(site)
+    spare = site / ".terbit" / "cache" / "site" / "spare"
+    live = site / "output" / "index.html"
+    before = live.read_bytes()
+    # What a crashed build could leave: a stray page, an empty folder, a folder where a file goes.
+    (spare / "sisa").mkdir()
+    (spare / "sisa" / "index.html").write_text("basi", encoding="utf-8")
+    (spare / "kosong" / "dalam").mkdir(parents=True)
+    feed = spare / "feeds" / "semua.atom.xml"
+    feed.unlink()
+    (feed / "x").mkdir(parents=True)
+    result = build_site(site)
+    out = site / "output"
+    assert result.incremental and result.rendered == 0
+    assert not (out / "sisa").exists() and not (out / "kosong").exists()
+    assert (out / "feeds" / "semua.atom.xml").is_file()
+    assert live.read_bytes() == before
+    # Anything else in the way fails that build only: the spare is dropped, the next build works.
+    (spare / "search.json").unlink()
+    (spare / "search.json").mkdir()
+    with pytest.raises(InputError):
+        build_site(site)
+    assert not spare.exists() and live.read_bytes() == before
+    assert build_site(site).incremental and (out / "search.json").is_file()
 
 
 def _break_draft(site: Path) -> tuple[Path, int]:
@@ -111,6 +142,11 @@ def test_cli_build_is_quiet_when_not_a_terminal_and_counts_pages(site: Path) -> 
     assert first.returncode == 0, first.stderr
     assert "Situs dibangun di output" in first.stdout
     assert first.stderr.strip() == "" or "peringatan" in first.stderr
+    # The command builds in its own process: Pelican's console line stays off screen there too,
+    # and the next run in a new process trusts the cache the first one left.
+    again = terbit(site, "build")
+    assert again.stdout.splitlines() == [again.stdout.strip()] and "Done" not in again.stderr
+    assert " 0 berkas ditulis" in again.stdout
     full = terbit(site, "--lang", "en", "build", "--full", "--output", "lain")
     assert full.returncode == 0, full.stderr
     assert "Site built in lain" in full.stdout and "0 reused" in full.stdout

@@ -55,13 +55,21 @@
     });
   }
 
+  var loading = null;
+
+  // The index is fetched once; results always follow what is in the box when it arrives
+  // (typing goes on while it loads, so the word typed first is not the one to show).
   function run() {
-    var query = input.value;
-    if (index) { show(query); return; }
-    fetch(form.getAttribute("data-index"))
-      .then(function (response) { return response.json(); })
-      .then(function (data) { index = data; show(query); })
-      .catch(function () { status.textContent = form.getAttribute("data-error"); });
+    if (index) { show(input.value); return; }
+    if (!loading) {
+      loading = fetch(form.getAttribute("data-index"))
+        .then(function (response) { return response.json(); })
+        .then(function (data) { index = data; });
+    }
+    loading.then(function () { show(input.value); }, function () {
+      loading = null;
+      status.textContent = form.getAttribute("data-error");
+    });
   }
 
   form.addEventListener("submit", function (event) {
