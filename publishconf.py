@@ -12,4 +12,7 @@ _terbit = load_settings(Path(__file__).resolve().parent)
 
 SITEURL = (_terbit.publish.live_url or _terbit.site.url).rstrip("/")
 FEED_DOMAIN = SITEURL
+# The 404 page is served at any address under the site (GitHub Pages project sites included), so
+# its links are absolute: the live address with its sub-path, not a path from the server root.
+NOT_FOUND_ROOT = SITEURL
 DELETE_OUTPUT_DIRECTORY = True

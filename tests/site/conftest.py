@@ -12,32 +12,11 @@ import http.server
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error
-from sitebuild import BuiltSite, build_site
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    """Static files; a missing path gets the site's 404.html, as web servers are set up to."""
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            super().send_error(code, message, explain)
-            return
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+from sitebuild import BuiltSite, QuietHandler, build_site
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +25,7 @@ def serve() -> Iterator[Callable[[BuiltSite], str]]:
     servers: list[http.server.ThreadingHTTPServer] = []
 
     def _serve(site: BuiltSite) -> str:
-        handler = functools.partial(_Quiet, directory=str(site.output))
+        handler = functools.partial(QuietHandler, directory=str(site.output))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
