@@ -55,9 +55,14 @@ class Session:
         self._prefix = os.path.join(os.path.normpath(self.output), "")
 
     def relative(self, filename: str) -> str:
-        """``filename`` relative to the output (``relpath`` costs ~20 µs; there are thousands)."""
-        if filename.startswith(self._prefix) and "/." not in filename:
-            return filename[len(self._prefix) :]
+        """``filename`` relative to the output (``relpath`` costs ~20 µs; there are thousands).
+
+        Only the part below the output is checked for ``.``/``..`` parts and doubled slashes:
+        the output itself is often under ``.terbit/``."""
+        if filename.startswith(self._prefix):
+            rest = filename[len(self._prefix) :]
+            if rest and not rest.startswith((".", "/")) and "/." not in rest and "//" not in rest:
+                return rest
         return os.path.relpath(filename, self.output)
 
     def page_digest(self, template: Any, context: dict[str, Any]) -> bytes | None:
