@@ -111,47 +111,35 @@ class Repo:
             stderr = (failed.stderr or "").strip().removeprefix("stderr: ").strip("'")
             raise GitError(MSG("failed", command="git " + " ".join(args), stderr=stderr)) from None
 
+    def try_run(self, *args: str, strip: bool = True) -> str | None:
+        """``run`` for questions git answers with a failing exit (no such ref, not an ancestor):
+        None instead of an error."""
+        try:
+            return self.run(*args, strip=strip)
+        except GitError:
+            return None
+
     def config(self, key: str, value: str | None = None) -> str | None:
         if value is not None:
             self.run("config", key, value)
             return value
-        try:
-            return self.run("config", "--get", key)
-        except GitError:
-            return None
+        return self.try_run("config", "--get", key)
 
     def rev_parse(self, rev: str) -> str | None:
-        try:
-            return self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-        except GitError:
-            return None
+        return self.try_run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
 
     def object_exists(self, sha: str) -> bool:
-        try:
-            self.run("cat-file", "-e", sha)
-            return True
-        except GitError:
-            return False
+        return self.try_run("cat-file", "-e", sha) is not None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        try:
-            self.run("merge-base", "--is-ancestor", ancestor, descendant)
-            return True
-        except GitError:
-            return False
+        return self.try_run("merge-base", "--is-ancestor", ancestor, descendant) is not None
 
     def merge_base(self, a: str, b: str) -> str | None:
-        try:
-            return self.run("merge-base", a, b)
-        except GitError:
-            return None
+        return self.try_run("merge-base", a, b)
 
     def show_file(self, rev: str, path: str) -> str | None:
         """The text of ``path`` at ``rev``, or None when it does not exist there."""
-        try:
-            return self.run("show", f"{rev}:{path}", strip=False)
-        except GitError:
-            return None
+        return self.try_run("show", f"{rev}:{path}", strip=False)
 
     def show_bytes(self, rev: str, path: str) -> bytes | None:
         try:
@@ -250,10 +238,7 @@ class Repo:
     # -- porcelain ---------------------------------------------------------------------------
 
     def current_branch(self) -> str | None:
-        try:
-            return self.run("symbolic-ref", "--quiet", "--short", "HEAD")
-        except GitError:
-            return None
+        return self.try_run("symbolic-ref", "--quiet", "--short", "HEAD")
 
     def head(self) -> str | None:
         return self.rev_parse("HEAD")
@@ -309,16 +294,11 @@ class Repo:
 
     def merge_tree(self, ours: str, theirs: str) -> str | None:
         """Tree of merging ``theirs`` into ``ours`` without a work tree; None on conflicts."""
-        try:
-            return self.run("merge-tree", "--write-tree", ours, theirs).splitlines()[0]
-        except GitError:
-            return None
+        out = self.try_run("merge-tree", "--write-tree", ours, theirs)
+        return out.splitlines()[0] if out else None
 
     def tree_of(self, rev: str) -> str | None:
-        try:
-            return self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}")
-        except GitError:
-            return None
+        return self.try_run("rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}")
 
     def commit_tree_signed(
         self,
