@@ -19,6 +19,8 @@ from typing import Any
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import FileOverwriteFailedError
 
+from pipeline.build import split
+
 STAGING_SETTING = "TERBIT_CACHE_STAGING"
 LOAD_SETTING = "TERBIT_CACHE_LOAD"
 logger = logging.getLogger(__name__)
@@ -101,6 +103,43 @@ class TerbitArticlesGenerator(ArticlesGenerator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _stage_caches(self)
+
+    def generate_pages(self, writer: Any) -> None:
+        self._share: split.Share | None = None
+        try:
+            super().generate_pages(writer)
+        except BaseException:
+            if self._share is not None:
+                self._share.abandon()
+            raise
+        if self._share is not None:
+            self._share.join()
+
+    def generate_articles(self, write: Callable) -> None:
+        """Pelican's loop over article pages, a share of them written by a fork (``split``)."""
+        items = [*self.translations, *self.articles, *self.hidden_translations]
+        items += self.hidden_articles
+        writer = getattr(getattr(write, "func", None), "__self__", None)
+        if not split.can_split(writer, items):
+            super().generate_articles(write)
+            return
+        cut = len(items) - int(len(items) * split.FORK_SHARE)
+        self._share = split.Share(
+            items, items[cut:], lambda part: self._write_articles(write, part), writer, self.context
+        )
+        self._write_articles(write, items[:cut])
+        self._share.take_digests(writer.session.digester)
+
+    def _write_articles(self, write: Callable, part: list[Any]) -> None:
+        """Pelican's own loop, over ``part`` only (the order of pages does not change them)."""
+        saved = (self.translations, self.articles, self.hidden_translations, self.hidden_articles)
+        self.translations, self.articles, self.hidden_translations = [], part, []
+        self.hidden_articles = []
+        try:
+            super().generate_articles(write)
+        finally:
+            self.translations, self.articles, self.hidden_translations = saved[:3]
+            self.hidden_articles = saved[3]
 
     def _by_date(self, articles: Iterable[Any]) -> list[Any]:
         if getattr(self, "_positions", None) is None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pipeline.build import cache
 from pipeline.build.progress import Progress, QuietProgress
-from pipeline.build.swap import empty_trash, exchange_folder, prune_empty
+from pipeline.build.swap import empty_trash, exchange_folder
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
@@ -156,7 +156,6 @@ def build_site(
             # A fork when asked and possible, unless profiling (the worker writes the profile).
             fork = forked and hasattr(os, "fork") and not os.environ.get("TERBIT_BUILD_PROFILE")
             result = (_run_forked if fork else _run_worker)(request, progress)
-            prune_empty(tmp)  # folders of pages that are gone (a full build has none)
             exchange_folder(tmp, output)  # the replaced site is the next build's spare
             _commit_cache(staging, cache_dir)
         except BaseException:

@@ -40,26 +40,18 @@ def empty_trash(trash: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def clear_files(folder: Path) -> None:
-    """Remove every file under ``folder`` and keep its folders (a skeleton to build into)."""
+def clear_files(folder: Path | str, found: list[str] | None = None) -> list[str]:
+    """Remove every file under ``folder`` and keep its folders (a skeleton to build into);
+    returns the paths of the folders kept."""
+    found = [] if found is None else found
     with os.scandir(folder) as entries:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                clear_files(Path(entry.path))
+                found.append(entry.path)
+                clear_files(entry.path, found)
             else:
                 os.unlink(entry.path)
-
-
-def prune_empty(folder: Path) -> bool:
-    """Remove the folders under ``folder`` left without files; True when ``folder`` is empty."""
-    empty = True
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and prune_empty(Path(entry.path)):
-                os.rmdir(entry.path)
-            else:
-                empty = False
-    return empty
+    return found
 
 
 def exchange_folder(new: Path, target: Path) -> None:

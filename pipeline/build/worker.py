@@ -173,7 +173,7 @@ def run(request: dict[str, Any], events: Events) -> None:
     root = Path(request["root"])
     os.chdir(root)
     sys.path.insert(0, str(root))
-    # Started first, so removing the spare's files overlaps importing and reading the settings.
+    # Started first, so removing the spare's files overlaps reading the settings and the caches.
     clearing = tuning.Clearing(Path(request["tmp"])) if request.get("clear") else None
     try:
         _build(request, events, clearing)
@@ -194,6 +194,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     tmp, final = Path(request["tmp"]), Path(request["output"])
     cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
     tuning.memoize_relative_paths()
+    tuning.linear_translations()
     try:
         settings = read_settings(
             str(conf),
@@ -219,6 +220,8 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         **{STAGING_SETTING: str(staging / cache.PELICAN_DIR)},
     )
 
+    written: dict[str, set[str]] = {}  # the folders pages were written to (``makedirs`` calls)
+
     class TerbitPelican(Pelican):
         def run(self) -> None:
             if clearing is not None:
@@ -230,7 +233,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
 
         def _get_writer(self) -> Any:
             tuning.memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
-            tuning.remember_folders()
+            written["folders"] = tuning.remember_folders()[1]
             return IncrementalWriter(self.output_path, settings=self.settings)
 
     capture = LogCapture(events, root)
@@ -290,6 +293,11 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     if capture.errors:
         events.send("fail", kind="input", path=None, line=None, message="")
         return
+    if clearing is not None:
+        # The folders of pages that are gone (pages written by a fork are in the digests).
+        used = written.get("folders", set())
+        used |= {os.path.dirname(os.path.join(tmp, rel)) for rel in session.digests}
+        tuning.prune(clearing.folders, used)
     pelican_files = {}
     for file in sorted((staging / cache.PELICAN_DIR).glob("*")):
         pelican_files[file.name] = cache.file_sha(file)

@@ -137,6 +137,28 @@ def test_template_error_points_at_the_template(site: Path) -> None:
     assert caught.value.line == len(lines) + 1
 
 
+def test_render_error_in_the_forked_share_of_article_pages_is_located(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The oldest articles are written by the fork; when it fails there, this process writes
+    them again and reports the error as a one-process build would."""
+    monkeypatch.setenv("TERBIT_SPLIT_MIN", "1")
+    oldest = min(
+        (site / "content" / "articles").glob("*.md"),
+        key=lambda p: p.read_text(encoding="utf-8").split("date:")[1][:25],
+    )
+    article = site / "theme" / "templates" / "article.html"
+    lines = article.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if "{% block content %}" in line) + 1
+    trap = f"{{% if article.slug == '{oldest.stem}' %}}{{{{ article.date.nonsense() }}}}{{% endif %}}"
+    article.write_text("\n".join([*lines[:at], trap, *lines[at:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        build_site(site)
+    assert caught.value.path == "theme/templates/article.html"
+    assert caught.value.line == at + 1
+    assert not (site / "output").exists()  # nothing half-written took the site's place
+
+
 def test_cli_build_is_quiet_when_not_a_terminal_and_counts_pages(site: Path) -> None:
     first = terbit(site, "build")
     assert first.returncode == 0, first.stderr

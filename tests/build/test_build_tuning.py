@@ -1,0 +1,82 @@
+"""The build's shortcuts give Pelican's own answers: translations, relative paths, pruning."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pelican.generators
+import pytest
+from pelican.contents import Article
+from pelican.settings import DEFAULT_CONFIG
+
+from pipeline.build import tuning
+
+
+def _articles(seed: int) -> list[Article]:
+    """Articles in groups sharing a slug: some with a translation in another language, some
+    with two in one language (Pelican warns and keeps one), some marked as translations."""
+    rng = random.Random(seed)
+    settings = {**DEFAULT_CONFIG, "DEFAULT_LANG": "id"}
+    out = []
+    for i in range(60):
+        slug = f"berita-{rng.randrange(25)}"
+        meta = {"title": f"Judul {i}", "slug": slug, "lang": rng.choice(["id", "id", "en"])}
+        if rng.random() < 0.2:
+            meta["translation"] = "true"
+        out.append(Article(f"<p>{i}</p>", metadata=meta, settings=settings))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_per_group_translations_match_pelican(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = pelican.generators.process_translations
+    expected_items = _articles(seed)
+    index, translations = original(expected_items, translation_id="slug")
+    expected = (
+        [a.title for a in index],
+        [a.title for a in translations],
+        {a.title: [t.title for t in a.translations] for a in expected_items},
+    )
+    monkeypatch.setattr(pelican.generators, "process_translations", original)
+    tuning.linear_translations()
+    items = _articles(seed)
+    index, translations = pelican.generators.process_translations(items, translation_id="slug")
+    got = (
+        [a.title for a in index],
+        [a.title for a in translations],
+        {a.title: [t.title for t in a.translations] for a in items},
+    )
+    assert got == expected
+    assert [a.title for a in items] == [a.title for a in expected_items]  # sorted in place too
+
+
+def test_relative_source_paths_match_pelican(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    settings = {**DEFAULT_CONFIG, "PATH": str(content)}
+    paths = [
+        str(content / "articles" / "a.md"),
+        str(content / "articles" / ".." / "pages" / "b.md"),
+        str(tmp_path / "elsewhere" / "c.md"),
+        "articles/d.md",
+    ]
+    article = Article("<p>x</p>", metadata={"title": "x"}, settings=settings)
+    expected = [article.get_relative_source_path(p) for p in paths]
+    saved = Article.get_relative_source_path
+    try:
+        tuning.memoize_relative_paths()
+        assert [article.get_relative_source_path(p) for p in paths] == expected
+    finally:
+        Article.get_relative_source_path = saved  # type: ignore[method-assign]
+
+
+def test_prune_removes_only_folders_left_empty(tmp_path: Path) -> None:
+    for folder in ("gone/deeper", "kept", "used", "mixed/gone"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "kept" / "index.html").write_text("x", encoding="utf-8")
+    (tmp_path / "mixed" / "index.html").write_text("x", encoding="utf-8")
+    folders = [str(tmp_path / f) for f in ("gone", "gone/deeper", "kept", "used", "mixed")]
+    folders.append(str(tmp_path / "mixed" / "gone"))
+    tuning.prune(folders, used={str(tmp_path / "used")})
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
+    assert left == ["kept", "kept/index.html", "mixed", "mixed/index.html", "used"]
