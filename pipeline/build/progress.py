@@ -7,13 +7,12 @@ on a ``Progress``. Anything can implement the protocol (the CLI, tests, the demo
 from __future__ import annotations
 
 import sys
-from typing import Protocol
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichBar
+from typing import TYPE_CHECKING, Protocol
 
 from pipeline.i18n import Catalog
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MSG = Catalog(
     {
@@ -50,6 +49,12 @@ class TerminalProgress:
     """Two live bars (files read, pages written) drawn on stderr with rich."""
 
     def __init__(self, console: Console | None = None) -> None:
+        # Imported here: a build that is not on a terminal never needs rich (a tenth of the
+        # start-up of a one-article build).
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichBar
+
         self._console = console or Console(stderr=True)
         self._bar = RichBar(
             TextColumn("{task.description}"),

@@ -1,34 +1,63 @@
-"""Article pages on both cores: a fork writes a share of them while the build goes on.
+"""The articles generator's pages on both cores: a fork writes most article pages while this
+process writes the rest and the lists.
 
-An article page depends only on the finished site model, so a fork of the build process can
-render (or reuse) a share of the article pages while this process writes the rest, then the
-archives, lists and feeds. The fork reports what the writer must know (pages, digests, counts,
-files written) and this process takes it in at the end of the articles' output. A fork is used
-only when nothing can tell the difference: no plugin listens to the signals sent while article
-pages are written, and no article overrides another page. When the fork fails for any reason,
-this process writes its share again itself, so errors are reported as a single process would.
+Once the site model is final, every page depends on it alone, so a fork of the build process
+can write article pages while this process writes the archives, topic, category and author
+lists. Both need the digest of every article (see ``fingerprint``): each computes half
+and hands it to the other. The fork then reports what the writer must know (pages, digests,
+counts, files written) and this process takes it in. A fork is used only when nothing can tell
+the difference: no plugin listens to the signals sent while these pages are written, and no
+article overrides another page. When the fork fails for any reason, this process writes its
+part again itself, so errors are reported as one process would report them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import pickle
 import signal
 import sys
 import tempfile
+import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from pelican import signals
 
 from pipeline.build.incremental import IncrementalWriter
 
-# Below this many article pages a fork costs more than it saves. Tests lower it.
+# Below this many articles a fork costs more than it saves. Tests lower it.
 MIN_PAGES = int(os.environ.get("TERBIT_SPLIT_MIN", "400"))
-# The fork's share: this process also writes the archives, lists and feeds afterwards.
-FORK_SHARE = 0.6
+# The share of article pages written here rather than in the fork, which also writes the topic
+# pages: this process writes the other lists, then the search index and sitemap. Measured at
+# 5,000 articles: when most pages are reused, lists and indexes weigh as much as the article
+# pages; in a full build rendering article pages is most of the work.
+HERE_SHARE = {"incremental": 0.2, "full": 0.4}
+# Receivers of ``article_writer_finalized`` that read the site model only, never a page
+# written before: they may run while the fork still writes.
+MODEL_ONLY = frozenset(
+    {
+        "pipeline.build.plugins.search_index.write_index",
+        "pipeline.build.plugins.sitemap.write_sitemap",
+    }
+)
+
+
+def here_share(writer: IncrementalWriter) -> float:
+    session = writer.session
+    return HERE_SHARE["incremental" if session and session.previous else "full"]
+
+
+def may_finish_first() -> bool:
+    """Whether this process may send ``article_writer_finalized`` before the fork is done."""
+    names = set()
+    for held in signals.article_writer_finalized.receivers.values():
+        receiver = held() if isinstance(held, weakref.ReferenceType) else held
+        names.add(f"{getattr(receiver, '__module__', '')}.{getattr(receiver, '__qualname__', '')}")
+    return names <= MODEL_ONLY
 
 
 class _ErrorCount(logging.Handler):
@@ -52,46 +81,94 @@ def can_split(writer: Any, items: list[Any]) -> bool:
     )
 
 
+class _Handoff:
+    """One side's half of the digests: a file, and a pipe that says it is complete."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  (closed by ``close``)
+        self._ends = dict(zip(("read", "write"), os.pipe(), strict=True))
+
+    def close_end(self, which: str) -> None:
+        """Close one end of the pipe once (a number closed twice may be another file's)."""
+        end = self._ends.pop(which, None)
+        if end is not None:
+            os.close(end)
+
+    def send(self, found: list[tuple[int, bytes, list[int]]]) -> None:
+        pickle.dump(found, self.file)
+        self.file.flush()
+        os.write(self._ends["write"], b"1")
+
+    def receive(self) -> list[tuple[int, bytes, list[int]]] | None:
+        if os.read(self._ends["read"], 1) != b"1":
+            return None  # the other side stopped before it was done
+        self.file.seek(0)
+        return pickle.load(self.file)
+
+    def close(self) -> None:
+        self.file.close()
+        self.close_end("read")
+        self.close_end("write")
+
+
 class Share:
-    """Article pages written by a fork of this process; ``join`` takes in what it did."""
+    """Pages written by a fork of this process (``fork_part``) while this one writes others."""
 
     def __init__(
         self,
-        everything: list[Any],
         items: list[Any],
-        write: Callable[[list[Any]], None],
         writer: IncrementalWriter,
         context: dict[str, Any],
+        write: Callable[[], None],
     ) -> None:
-        self._all = everything  # ``items`` is its tail
         self.items = items
         self._write = write
         self._writer = writer
         self._context = context
-        self._report = tempfile.TemporaryFile()  # noqa: SIM115  (closed by join/abandon)
-        self._digests = tempfile.TemporaryFile()  # noqa: SIM115
-        self._ready, ready = os.pipe()
+        self._report = tempfile.TemporaryFile()  # noqa: SIM115  (closed by ``_close``)
+        self._mine, self._theirs = _Handoff(), _Handoff()  # as seen from this process
         sys.stdout.flush()
         sys.stderr.flush()
+        gc.freeze()  # the collector must not walk (and so copy) every object in the fork
         self.pid = os.fork()
-        if self.pid == 0:
-            os.close(self._ready)
-            self._child(ready)
-        os.close(ready)
+        self.in_fork = self.pid == 0
+        if self.in_fork:  # the fork sends what this process receives, and back
+            self._mine, self._theirs = self._theirs, self._mine
+        self._mine.close_end("read")
+        self._theirs.close_end("write")
 
-    def _child(self, ready: int) -> None:
+    def exchange_digests(self) -> None:
+        """Compute this side's half of the articles' own digests, hand it over, take the other
+        half (ready at about the same time: the two halves cost the same)."""
+        session = self._writer.session
+        assert session is not None
+        digester = session.digester
+        half = len(self.items) // 2
+        mine = range(half, len(self.items)) if self.in_fork else range(half)
+        position = {id(item): i for i, item in enumerate(self.items)}
+        found = []
+        for i in mine:
+            own, refs = digester.own(self.items[i])
+            where = [position.get(id(ref)) for ref in refs]
+            if None not in where:
+                found.append((i, own, where))
+        self._mine.send(found)  # type: ignore[arg-type]
+        for i, own, where in self._theirs.receive() or []:
+            digester.remember(self.items[i], own, [self.items[j] for j in where])
+
+    def fork_part(self) -> None:
+        """In the fork: write its pages, report, and leave at once."""
         code = 1
         try:
             session = self._writer.session
             assert session is not None
-            self._send_digests(session.digester, ready)
             session.on_write = lambda path, reused: None  # progress: counted by the parent
             session.digests, session.kept = {}, set()
             session.rendered = session.reused = 0
             before = set(self._writer._written_files)
             errors = _ErrorCount()
             logging.getLogger().addHandler(errors)
-            self._write(self.items)
+            self._write()
             pickle.dump(
                 {
                     "digests": session.digests,
@@ -109,34 +186,8 @@ class Share:
         finally:
             os._exit(code)  # no clean-up of the parent's objects, no flush of its buffers
 
-    def _send_digests(self, digester: Any, ready: int) -> None:
-        """The own digests of the fork's articles first: the archives and lists this process
-        writes next digest every article, and would otherwise compute these again."""
-        position = {id(item): i for i, item in enumerate(self._all)}
-        found = []
-        for i, item in enumerate(self.items, start=len(self._all) - len(self.items)):
-            own, refs = digester.own(item)
-            where = [position.get(id(ref)) for ref in refs]
-            if None not in where:
-                found.append((i, own, where))
-        pickle.dump(found, self._digests)
-        self._digests.flush()
-        os.write(ready, b"1")
-        os.close(ready)
-
-    def take_digests(self, digester: Any) -> None:
-        """Wait for the fork's digests (ready long before this process needs them)."""
-        ok = os.read(self._ready, 1) == b"1"
-        os.close(self._ready)
-        self._ready = -1
-        if not ok:
-            return  # the fork stopped early; the digests are computed here when needed
-        self._digests.seek(0)
-        for i, own, where in pickle.load(self._digests):
-            digester.remember(self._all[i], own, [self._all[j] for j in where])
-
     def join(self) -> None:
-        """Take in the fork's pages; write them here when the fork did not finish."""
+        """Take in the fork's pages; write them here when it did not finish."""
         status = os.waitpid(self.pid, 0)[1]
         self.pid = 0
         report = None
@@ -146,7 +197,7 @@ class Share:
                 report = pickle.load(self._report)
         self._close()
         if report is None:
-            self._write(self.items)
+            self._write()
             return
         session = self._writer.session
         assert session is not None
@@ -164,7 +215,7 @@ class Share:
             if isinstance(getattr(handler, "errors", None), int):
                 handler.errors += report["errors"]  # type: ignore[attr-defined]
         if report["localsiteurl"] is not None:
-            self._context["localsiteurl"] = report["localsiteurl"]  # as after the last article
+            self._context["localsiteurl"] = report["localsiteurl"]
 
     def abandon(self) -> None:
         """The build failed meanwhile: stop the fork before the output is thrown away."""
@@ -176,8 +227,36 @@ class Share:
         self._close()
 
     def _close(self) -> None:
+        gc.unfreeze()
         self._report.close()
-        self._digests.close()
-        if self._ready >= 0:
-            os.close(self._ready)
-            self._ready = -1
+        self._mine.close()
+        self._theirs.close()
+
+
+class Forked:
+    """A function run in a fork of this process; ``wait`` says whether it finished."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def wait(self) -> bool:
+        if not self.pid:
+            return False
+        status = os.waitpid(self.pid, 0)[1]
+        self.pid = 0
+        return os.waitstatus_to_exitcode(status) == 0
+
+
+def in_fork(function: Callable[[], None]) -> Forked:
+    """Run ``function`` in a fork (which then leaves at once) while this process goes on."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            function()
+            code = 0
+        finally:
+            os._exit(code)
+    return Forked(pid)

@@ -155,19 +155,21 @@ def memoize_relative_paths() -> None:
     Content.get_relative_source_path = relative  # type: ignore[method-assign]
 
 
-def remember_folders() -> tuple[Callable[..., None], set[str]]:
-    """Pelican asks for every page's folder to be made; on a big site most already exist by
-    then, and each failed mkdir is a system call. Returns the real ``os.makedirs``, which the
-    build puts back when it ends, and the folders asked for (pages were written there)."""
-    made: set[str] = set()
+def remember_folders(existing: set[str]) -> tuple[Callable[..., None], set[str]]:
+    """Pelican asks for every page's folder to be made; on a big site they exist already (the
+    spare tree's ``existing`` folders, or made for an earlier page), and each failed mkdir is
+    a few system calls. Returns the real ``os.makedirs``, which the build puts back when it
+    ends, and the folders asked for (pages were written there)."""
+    asked: set[str] = set()
     real = os.makedirs
 
     def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
         key = os.fspath(name)
-        if exist_ok and key in made:
+        asked.add(key)
+        if exist_ok and key in existing:
             return
         real(name, mode, exist_ok)
-        made.add(key)
+        existing.add(key)
 
     os.makedirs = makedirs  # type: ignore[assignment]
-    return real, made
+    return real, asked

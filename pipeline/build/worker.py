@@ -233,7 +233,8 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
 
         def _get_writer(self) -> Any:
             tuning.memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
-            written["folders"] = tuning.remember_folders()[1]
+            existing = set(clearing.folders) if clearing is not None else set()
+            written["folders"] = tuning.remember_folders(existing)[1]
             return IncrementalWriter(self.output_path, settings=self.settings)
 
     capture = LogCapture(events, root)

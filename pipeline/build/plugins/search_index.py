@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 from pelican import signals
-from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.generators import ArticlesGenerator
 
 from pipeline.i18n import long_date
 
@@ -35,19 +35,14 @@ def entry(item: Any, lang: str) -> dict[str, Any]:
     return data
 
 
-def write_index(generators: list[Any]) -> None:
-    """``all_generators_finalized``: write the index next to the pages it points to."""
-    articles: list[Any] = []
-    pages: list[Any] = []
-    settings: dict[str, Any] = {}
-    for generator in generators:
-        if isinstance(generator, ArticlesGenerator):
-            articles = sorted(generator.articles, key=lambda a: a.date, reverse=True)
-            settings = generator.settings
-        elif isinstance(generator, PagesGenerator):
-            pages = list(generator.pages)
-    if not settings:
+def write_index(generator: Any, writer: Any = None) -> None:
+    """``article_writer_finalized``: write the index next to the pages it points to. By then
+    the pages are written, so every URL has been formatted once (the build keeps them)."""
+    if not isinstance(generator, ArticlesGenerator):
         return
+    settings = generator.settings
+    articles = sorted(generator.articles, key=lambda a: a.date, reverse=True)
+    pages = list(generator.context.get("pages") or [])  # the published pages' generator's
     lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
     items = [entry(item, lang) for item in [*articles, *pages]]
     target = Path(settings["OUTPUT_PATH"]) / INDEX_FILE
@@ -58,4 +53,4 @@ def write_index(generators: list[Any]) -> None:
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(write_index)
+    signals.article_writer_finalized.connect(write_index)

@@ -8,7 +8,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from pelican import signals
-from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.generators import ArticlesGenerator
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 DIRECT = ("ARCHIVES", "CATEGORIES", "TAGS", "AUTHORS", "SEARCH")
@@ -38,16 +38,15 @@ def entries(generator: ArticlesGenerator, pages: list[Any]) -> list[tuple[str, s
     return found
 
 
-def write_sitemap(generators: list[Any]) -> None:
-    """``all_generators_finalized``: write ``sitemap.xml`` into the output folder."""
-    articles = next((g for g in generators if isinstance(g, ArticlesGenerator)), None)
-    pages = next((g for g in generators if isinstance(g, PagesGenerator)), None)
-    if articles is None:
+def write_sitemap(generator: Any, writer: Any = None) -> None:
+    """``article_writer_finalized``: write ``sitemap.xml`` into the output folder (after the
+    pages, when every URL has been formatted once)."""
+    if not isinstance(generator, ArticlesGenerator):
         return
-    base = articles.settings.get("SITEURL") or ""
+    base = generator.settings.get("SITEURL") or ""
     urlset = ET.Element("urlset", xmlns=NS)
     seen: set[str] = set()
-    for url, lastmod in entries(articles, list(pages.pages) if pages else []):
+    for url, lastmod in entries(generator, list(generator.context.get("pages") or [])):
         loc = absolute(base, url)
         if loc in seen:
             continue
@@ -56,10 +55,10 @@ def write_sitemap(generators: list[Any]) -> None:
         ET.SubElement(node, "loc").text = loc
         if lastmod:
             ET.SubElement(node, "lastmod").text = lastmod
-    target = Path(articles.settings["OUTPUT_PATH"]) / "sitemap.xml"
+    target = Path(generator.settings["OUTPUT_PATH"]) / "sitemap.xml"
     target.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(urlset).write(target, encoding="utf-8", xml_declaration=True)
 
 
 def register() -> None:
-    signals.all_generators_finalized.connect(write_sitemap)
+    signals.article_writer_finalized.connect(write_sitemap)
