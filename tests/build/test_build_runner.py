@@ -150,7 +150,8 @@ def test_render_error_in_the_forked_share_of_article_pages_is_located(
     article = site / "theme" / "templates" / "article.html"
     lines = article.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if "{% block content %}" in line) + 1
-    trap = f"{{% if article.slug == '{oldest.stem}' %}}{{{{ article.date.nonsense() }}}}{{% endif %}}"
+    broken = "{{ article.date.nonsense() }}"
+    trap = f"{{% if article.slug == '{oldest.stem}' %}}{broken}{{% endif %}}"
     article.write_text("\n".join([*lines[:at], trap, *lines[at:]]) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         build_site(site)
