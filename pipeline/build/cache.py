@@ -19,7 +19,7 @@ from typing import Any
 import pipeline
 from pipeline.build.incremental import FileRecord
 
-FORMAT = 1
+FORMAT = 2
 STATE_FILE = "state.pickle"
 PELICAN_DIR = "pelican"
 # Settings that name this build's temporary folders, not what the site looks like.
@@ -34,6 +34,7 @@ class State:
     output: str
     files: dict[str, FileRecord] = field(default_factory=dict)
     pelican: dict[str, str] = field(default_factory=dict)  # cache file -> sha256
+    templates: dict[str, Any] = field(default_factory=dict)  # parsed templates (``templates``)
     format: int = FORMAT
     version: str = pipeline.__version__
 

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import FileOverwriteFailedError
 
@@ -138,11 +139,14 @@ class _SavedInFork:
         try:
             super().generate_output(writer)  # type: ignore[misc]
         finally:
-            saving = getattr(self, "_terbit_saving", None)
-            self._terbit_saving = None
-            if saving is not None and not saving[0].wait():
-                saving[1].unlink(missing_ok=True)  # a half-written cache is never kept
-                logger.warning("cache %s not saved", saving[1])
+            self._wait_saved()
+
+    def _wait_saved(self) -> None:
+        saving = getattr(self, "_terbit_saving", None)
+        self._terbit_saving = None
+        if saving is not None and not saving[0].wait():
+            saving[1].unlink(missing_ok=True)  # a half-written cache is never kept
+            logger.warning("cache %s not saved", saving[1])
 
 
 class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
@@ -151,25 +155,21 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
         _stage_caches(self)
 
     def generate_output(self, writer: Any) -> None:
-        self._share: split.Share | None = None
-        try:
-            super().generate_output(writer)
-        except BaseException:
-            if self._share is not None:
-                self._share.abandon()
-            raise
-        if self._share is not None:  # forked by ``generate_pages``; taken in once all is sent
-            self._share.join()
-
-    def generate_pages(self, writer: Any) -> None:
-        """Pelican's pages of articles, archives and lists; on a big site on both cores: a fork
-        writes most article pages and the topic pages, this process the rest."""
+        """Pelican's feeds, pages of articles, archives and lists; on a big site on both cores:
+        a fork writes most article pages and the topic pages, this process the rest."""
         items = [*self.translations, *self.articles, *self.hidden_translations]
         items += self.hidden_articles
         if not split.can_split(writer, items):
-            super().generate_pages(writer)
+            super().generate_output(writer)
             return
-        # Pelican's ``generate_pages``: the same ``write``, the same steps, in two processes.
+        try:
+            self._split_output(writer, items)
+        finally:
+            self._wait_saved()
+
+    def _split_output(self, writer: Any, items: list[Any]) -> None:
+        # Pelican's ``generate_output`` and ``generate_pages``: the same ``write``, the same
+        # steps, shared between two processes.
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
         cut = int(len(items) * split.here_share(writer))
 
@@ -179,22 +179,25 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
 
         share = split.Share(items, writer, self.context, fork_part)
         try:
-            share.exchange_digests()
+            share.send_digests()
             if share.in_fork:
+                share.receive_digests()
                 share.fork_part()
+            self.generate_feeds(writer)  # while the fork computes its half of the digests
+            share.receive_digests()
             self._write_articles(write, items[:cut])
             self.generate_period_archives(write)
             self.generate_direct_templates(write)
             self.generate_categories(write)
             self.generate_authors(write)
             self.generate_drafts(write)
+            if not split.may_finish_first():
+                share.join()  # a receiver may read the pages the fork writes
+            signals.article_writer_finalized.send(self, writer=writer)
         except BaseException:
             share.abandon()
             raise
-        if split.may_finish_first():
-            self._share = share  # the search index and sitemap are written meanwhile
-        else:
-            share.join()
+        share.join()
 
     def _write_articles(self, write: Callable, part: list[Any]) -> None:
         """Pelican's own loop over article pages, over ``part`` only (the order in which pages

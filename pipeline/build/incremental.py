@@ -11,6 +11,7 @@ timestamps. Everything else about Pelican's run is untouched: every signal still
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,11 +19,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from pelican import signals
-from pelican.utils import get_relative_path, path_to_url, sanitised_join
+from pelican.utils import get_relative_path, path_to_url, posixize_path, sanitised_join
 from pelican.writers import Writer
 
 from pipeline.build.fingerprint import SCALARS, Digester, Undigestable, _hash
-from pipeline.build.templates import TemplateNeeds, Use
+from pipeline.build.templates import Parsed, TemplateNeeds, Use
 
 # Returned instead of a rendered page; the sink recognises it by identity.
 REUSE = "\x00terbit-reuse\x00"
@@ -49,6 +50,7 @@ class Session:
     rendered: int = 0
     reused: int = 0
     needs: TemplateNeeds | None = None
+    templates: dict[str, Parsed] = field(default_factory=dict)  # the last build's analysis
     reuse_next: str | None = None  # the file the next open is for, when it is reused
     kept: set[str] = field(default_factory=set)  # pages linked unrendered from the last build
 
@@ -76,7 +78,7 @@ class Session:
         """The digest of what ``template`` reads from ``context``, with ``page`` over it (the
         values a page adds to the site's context, when Pelican has not copied it yet)."""
         if self.needs is None:
-            self.needs = TemplateNeeds(template.environment)
+            self.needs = TemplateNeeds(template.environment, self.templates)
         needs = self.needs.of(template.name)
         page = page or {}
         names = sorted({*context, *page}) if needs.everything else needs.sorted_names
@@ -150,9 +152,14 @@ class Session:
 
 
 def link_or_copy(source: str | Path, target: str) -> None:
+    """A hard link, or a copy where links cannot be made; never into an existing file."""
     try:
         os.link(source, target)
+    except FileExistsError:
+        raise
     except OSError:
+        if os.path.lexists(target):
+            os.unlink(target)
         shutil.copy2(source, target)
 
 
@@ -236,10 +243,48 @@ class _Sink:
         self._session.on_write(rel, True)
 
 
+# A page name Pelican's path functions would treat specially: a dot part, an absolute path,
+# doubled or trailing slashes. Other names are joined and counted directly.
+_UNUSUAL = re.compile(r"(^|/)\.{1,2}(/|$)|//|^/|/$")
+_ROOTS: dict[int, str] = {}
+
+
+def _relative_root(name: str) -> str:
+    """``path_to_url(get_relative_path(name))``: the way up from a page to the site root."""
+    if _UNUSUAL.search(name):
+        return path_to_url(get_relative_path(name))
+    depth = name.count("/")
+    if depth not in _ROOTS:
+        _ROOTS[depth] = path_to_url(get_relative_path(name))
+    return _ROOTS[depth]
+
+
+def _replace_with_link(source: str, target: str) -> None:
+    """Link ``source`` at ``target``; never into an existing file (see ``_open_w``): ``link``
+    refuses one, which is then removed first (a page written twice, a folder of the spare)."""
+    try:
+        link_or_copy(source, target)
+    except FileExistsError:
+        if os.path.isdir(target) and not os.path.islink(target):
+            shutil.rmtree(target)
+        else:
+            os.unlink(target)
+        link_or_copy(source, target)
+
+
 class IncrementalWriter(Writer):
     """Pelican's writer, with renders skipped and unchanged files linked from the last build."""
 
     session: ClassVar[Session | None] = None
+
+    def _join(self, name: str) -> str:
+        """``sanitised_join(self.output_path, name)``; a plain name is simply appended."""
+        if _UNUSUAL.search(name):
+            return sanitised_join(self.output_path, name)
+        base = getattr(self, "_base", None)
+        if base is None:
+            base = self._base = posixize_path(os.path.abspath(self.output_path))
+        return f"{base}/{name}"
 
     def reuse(
         self,
@@ -269,13 +314,13 @@ class IncrementalWriter(Writer):
             paginated = {key: kwargs[key] for key in ("articles", "dates") if key in kwargs}
         if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
             return False
-        path = sanitised_join(self.output_path, name)
+        path = self._join(name)
         if path in self._written_files or path in self._overridden_files:
             return False  # Pelican's writer says what happens to a page written twice
         localsiteurl = context.get("localsiteurl")
         page: dict[str, Any] = {}
         if relative_urls:
-            localsiteurl = path_to_url(get_relative_path(name))
+            localsiteurl = _relative_root(name)
             page["SITEURL"] = localsiteurl
         page["localsiteurl"] = localsiteurl
         page["output_file"] = name
@@ -286,9 +331,7 @@ class IncrementalWriter(Writer):
         if page["localsiteurl"]:
             context["localsiteurl"] = page["localsiteurl"]
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        if os.path.lexists(path):  # never into an existing file (see ``_open_w``)
-            os.unlink(path)
-        link_or_copy(os.path.join(session._previous or "", name), path)
+        _replace_with_link(os.path.join(session._previous or "", name), path)
         self._written_files.add(path)
         session.digests[name] = digest
         session.kept.add(name)

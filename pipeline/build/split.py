@@ -137,24 +137,27 @@ class Share:
         self._mine.close_end("read")
         self._theirs.close_end("write")
 
-    def exchange_digests(self) -> None:
-        """Compute this side's half of the articles' own digests, hand it over, take the other
-        half (ready at about the same time: the two halves cost the same)."""
+    def send_digests(self) -> None:
+        """Compute this side's half of the articles' own digests and hand it over."""
         session = self._writer.session
         assert session is not None
-        digester = session.digester
         half = len(self.items) // 2
         mine = range(half, len(self.items)) if self.in_fork else range(half)
         position = {id(item): i for i, item in enumerate(self.items)}
         found = []
         for i in mine:
-            own, refs = digester.own(self.items[i])
+            own, refs = session.digester.own(self.items[i])
             where = [position.get(id(ref)) for ref in refs]
             if None not in where:
                 found.append((i, own, where))
         self._mine.send(found)  # type: ignore[arg-type]
+
+    def receive_digests(self) -> None:
+        """Take the other half (ready at about the same time: the halves cost the same)."""
+        session = self._writer.session
+        assert session is not None
         for i, own, where in self._theirs.receive() or []:
-            digester.remember(self.items[i], own, [self.items[j] for j in where])
+            session.digester.remember(self.items[i], own, [self.items[j] for j in where])
 
     def fork_part(self) -> None:
         """In the fork: write its pages, report, and leave at once."""
@@ -178,6 +181,7 @@ class Share:
                     "written": self._writer._written_files - before,
                     "errors": errors.count,
                     "localsiteurl": self._context.get("localsiteurl"),
+                    "templates": session.needs.parsed if session.needs else {},
                 },
                 self._report,
             )
@@ -187,7 +191,9 @@ class Share:
             os._exit(code)  # no clean-up of the parent's objects, no flush of its buffers
 
     def join(self) -> None:
-        """Take in the fork's pages; write them here when it did not finish."""
+        """Take in the fork's pages; write them here when it did not finish. Once only."""
+        if not self.pid:
+            return
         status = os.waitpid(self.pid, 0)[1]
         self.pid = 0
         report = None
@@ -214,6 +220,11 @@ class Share:
         for handler in logging.getLogger().handlers:
             if isinstance(getattr(handler, "errors", None), int):
                 handler.errors += report["errors"]  # type: ignore[attr-defined]
+        if session.needs is not None:
+            for name, parsed in report["templates"].items():
+                session.needs.parsed.setdefault(name, parsed)
+        else:
+            session.templates.update(report["templates"])
         if report["localsiteurl"] is not None:
             self._context["localsiteurl"] = report["localsiteurl"]
 

@@ -45,6 +45,10 @@ class Needs:
     sorted_names: list[str] = field(default_factory=list)
 
 
+# A template's references to others, the names it loads, and how it uses the tracked lists.
+Parsed = tuple[set[str | None], set[str], dict[str, Use]]
+
+
 def _parents(node: nodes.Node, parent: nodes.Node | None, out: dict[int, nodes.Node]) -> None:
     if parent is not None:
         out[id(node)] = parent
@@ -108,10 +112,11 @@ def _reads_context(value: object) -> bool:
 class TemplateNeeds:
     """Caches ``Needs`` per template name for one Jinja environment."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, parsed: dict[str, Parsed] | None = None) -> None:
         self._env = env
         self._cache: dict[str, Needs] = {}
-        self._parsed: dict[str, tuple[set[str | None], set[str], dict[str, Use]]] = {}
+        # What each template's source says; kept between builds (the theme is in the build key).
+        self.parsed: dict[str, Parsed] = dict(parsed or {})
         # A filter or global that receives the whole context may read anything.
         custom = [*env.filters.values(), *env.globals.values(), *env.tests.values()]
         self._context_callables = any(_reads_context(f) for f in custom)
@@ -142,9 +147,9 @@ class TemplateNeeds:
         needs.sorted_names = sorted(needs.names)
         return needs
 
-    def _read(self, name: str) -> tuple[set[str | None], set[str], dict[str, Use]]:
+    def _read(self, name: str) -> Parsed:
         """One template's references, the names it loads, and how it uses tracked lists."""
-        if name not in self._parsed:
+        if name not in self.parsed:
             source, _, _ = self._env.loader.get_source(self._env, name)  # type: ignore[union-attr]
             tree = self._env.parse(source)
             refs = set(meta.find_referenced_templates(tree))
@@ -157,5 +162,5 @@ class TemplateNeeds:
             for node in tree.find_all(nodes.Name):
                 if node.name in TRACKED and node.ctx == "load":
                     uses.setdefault(node.name, Use()).merge(_classify(node, parents))
-            self._parsed[name] = (refs, names, uses)
-        return self._parsed[name]
+            self.parsed[name] = (refs, names, uses)
+        return self.parsed[name]

@@ -254,6 +254,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         output=tmp,
         previous=final if state is not None and final.is_dir() else None,
         previous_files=state.files if state is not None else {},
+        templates=state.templates if state is not None else {},
         settings=pelican.settings,
         on_write=lambda path, reused: events.count("written", reused),
     )
@@ -304,7 +305,13 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         pelican_files[file.name] = cache.file_sha(file)
     cache.save_state(
         staging,
-        cache.State(key=key, output=where, files=session.records(), pelican=pelican_files),
+        cache.State(
+            key=key,
+            output=where,
+            files=session.records(),
+            pelican=pelican_files,
+            templates=session.needs.parsed if session.needs else session.templates,
+        ),
     )
     events.send("progress", **events.counts)
     events.send(

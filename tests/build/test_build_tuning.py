@@ -1,4 +1,4 @@
-"""The build's shortcuts give Pelican's own answers: translations, relative paths, pruning."""
+"""The build's shortcuts give Pelican's own answers: translations, paths, pruning, search text."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pelican.generators
 import pytest
+from markupsafe import Markup
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
 from pipeline.build import tuning
+from pipeline.build.incremental import IncrementalWriter, _relative_root
+from pipeline.build.plugins.search_index import plain
 
 
 def _articles(seed: int) -> list[Article]:
@@ -80,3 +84,38 @@ def test_prune_removes_only_folders_left_empty(tmp_path: Path) -> None:
     tuning.prune(folders, used={str(tmp_path / "used")})
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert left == ["kept", "kept/index.html", "mixed", "mixed/index.html", "used"]
+
+
+NAMES = [
+    "index.html",
+    "artikel/berita/index.html",
+    "a/b/c/d.html",
+    "./index.html",
+    "a/./b.html",
+    "a//b.html",
+    "a/b/",
+    "/abs/x.html",
+    "a/../b.html",
+    "..hidden/x.html",
+    "feeds/all.atom.xml",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_page_paths_match_pelican(name: str, tmp_path: Path) -> None:
+    assert _relative_root(name) == path_to_url(get_relative_path(name))
+    writer = IncrementalWriter(str(tmp_path / "out"), settings={**DEFAULT_CONFIG})
+    try:
+        expected = sanitised_join(str(tmp_path / "out"), name)
+    except RuntimeError:
+        with pytest.raises(RuntimeError):
+            writer._join(name)
+        return
+    assert writer._join(name) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["a  b", " x\n y ", "<p>a &amp; b</p>", "a &lt; b", "<!-- c -->x", "", None, "t\tu"]
+)
+def test_search_text_matches_stripping_tags(text: str | None) -> None:
+    assert plain(text, 1000) == " ".join(Markup(text or "").striptags().split())
