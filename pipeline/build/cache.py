@@ -24,7 +24,14 @@ STATE_FILE = "state.pickle"
 PELICAN_DIR = "pelican"
 # Settings that name this build's temporary folders, not what the site looks like.
 VOLATILE_SETTINGS = frozenset(
-    {"OUTPUT_PATH", "CACHE_PATH", "LOAD_CONTENT_CACHE", "TERBIT_CACHE_LOAD", "TERBIT_CACHE_STAGING"}
+    {
+        "OUTPUT_PATH",
+        "CACHE_PATH",
+        "LOAD_CONTENT_CACHE",
+        "TERBIT_CACHE_LOAD",
+        "TERBIT_CACHE_STAGING",
+        "TERBIT_STAMPS",
+    }
 )
 
 

@@ -25,6 +25,7 @@ from pipeline.build import split
 
 STAGING_SETTING = "TERBIT_CACHE_STAGING"
 LOAD_SETTING = "TERBIT_CACHE_LOAD"
+STAMPS_SETTING = "TERBIT_STAMPS"  # content files' MD5, read ahead (``tuning.file_stamps``)
 DELTA_SUFFIX = ".delta"
 DELTA_MIN = 200  # entries a delta may hold before it is folded into a new base ...
 DELTA_SHARE = 0.05  # ... or this share of all entries, when that is more
@@ -133,7 +134,16 @@ def _stage_caches(generator: Any) -> None:
 
 
 class _SavedInFork:
-    """Waits, once its pages are written, for the fork that saves the generator's cache."""
+    """Waits, once its pages are written, for the fork that saves the generator's cache; takes
+    the stamps of its files from those read ahead when there are."""
+
+    def _get_file_stamp(self, filename: str) -> Any:
+        stamps = self.settings.get(STAMPS_SETTING)  # type: ignore[attr-defined]
+        if stamps and self.settings.get("CHECK_MODIFIED_METHOD") == "md5":  # type: ignore[attr-defined]
+            stamp = stamps.get(os.path.join(self.path, filename))  # type: ignore[attr-defined]
+            if stamp is not None:
+                return stamp
+        return super()._get_file_stamp(filename)  # type: ignore[misc]
 
     def generate_output(self, writer: Any) -> None:
         try:

@@ -148,6 +148,7 @@ def build_site(
             "staging": str(staging),
             "full": full,
             "clear": clear,
+            "content": str(content),
             "lang": get_lang(),
         }
         # Old sites that an earlier version of the build moved aside (once, then never again).

@@ -7,8 +7,9 @@ Everything here patches or runs inside the build process only (a worker process 
 from __future__ import annotations
 
 import contextlib
-import json
+import hashlib
 import os
+import pickle
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,13 +18,26 @@ from typing import Any
 from pipeline.build.swap import clear_files
 
 
+def file_stamps(folder: Path) -> dict[str, bytes]:
+    """MD5 of every file under ``folder``: Pelican's content-cache stamps, read ahead."""
+    stamps: dict[str, bytes] = {}
+    for base, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(base, name)
+            with contextlib.suppress(OSError), open(path, "rb") as handle:
+                stamps[path] = hashlib.md5(handle.read()).digest()
+    return stamps
+
+
 class Clearing:
     """Removes the files of the spare tree in a child process while Pelican is set up, on the
     other core (a thread would fight the build for the interpreter lock). The build waits for
     it before Pelican runs, that is before anything is written to the output. The child reports
-    the spare's folders, so the build can remove those it left without files (``prune``)."""
+    the spare's folders, so the build can remove those it left without files (``prune``), and,
+    while it is at it, the stamps of the content files (``file_stamps``) Pelican would compute
+    one by one to know which cached articles still hold."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, content: Path | None = None) -> None:
         self._folder = folder
         read, write = os.pipe()
         sys.stdout.flush()
@@ -33,33 +47,37 @@ class Clearing:
             code = 1
             try:
                 os.close(read)
-                with os.fdopen(write, "w", encoding="utf-8") as out:
+                with os.fdopen(write, "wb") as out:
                     try:
                         folders = clear_files(folder)
-                        out.write(json.dumps({"folders": folders}))
+                        stamps = file_stamps(content) if content is not None else {}
+                        pickle.dump({"folders": folders, "stamps": stamps}, out)
                     except OSError as error:
-                        out.write(json.dumps({"error": str(error)}))
+                        pickle.dump({"error": str(error)}, out)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         self._read = read
+        self._report: dict[str, Any] = {}
         self.folders: list[str] = []
+        self.stamps: dict[str, bytes] = {}
 
     def join(self) -> None:
         """Wait for the child; what it says is read by ``wait``."""
         if self._pid:
-            with os.fdopen(self._read, encoding="utf-8") as stream:
-                self._report = stream.read()
+            with os.fdopen(self._read, "rb") as stream, contextlib.suppress(Exception):
+                self._report = pickle.load(stream)
             self._code = os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
             self._pid = 0
 
     def wait(self) -> None:
         self.join()
-        report = json.loads(self._report or "{}")
+        report = self._report
         if self._code != 0 or "folders" not in report:
             raise OSError(report.get("error") or f"clearing {self._folder} failed ({self._code})")
         self.folders = report["folders"]
+        self.stamps = report["stamps"]
 
 
 def prune(folders: list[str], used: set[str]) -> None:

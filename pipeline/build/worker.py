@@ -174,7 +174,8 @@ def run(request: dict[str, Any], events: Events) -> None:
     os.chdir(root)
     sys.path.insert(0, str(root))
     # Started first, so removing the spare's files overlaps reading the settings and the caches.
-    clearing = tuning.Clearing(Path(request["tmp"])) if request.get("clear") else None
+    content = Path(request["content"]) if request.get("content") else None
+    clearing = tuning.Clearing(Path(request["tmp"]), content) if request.get("clear") else None
     try:
         _build(request, events, clearing)
     finally:
@@ -186,7 +187,12 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    from pipeline.build.generators import LOAD_SETTING, REPLACEMENTS, STAGING_SETTING
+    from pipeline.build.generators import (
+        LOAD_SETTING,
+        REPLACEMENTS,
+        STAGING_SETTING,
+        STAMPS_SETTING,
+    )
     from pipeline.build.incremental import IncrementalWriter, Session
 
     root = Path(request["root"])
@@ -226,6 +232,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         def run(self) -> None:
             if clearing is not None:
                 clearing.wait()  # nothing is written to the output before this point
+                self.settings[STAMPS_SETTING] = clearing.stamps
             super().run()
 
         def _get_generator_classes(self) -> list[type]:
@@ -302,7 +309,12 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         tuning.prune(clearing.folders, used)
     pelican_files = {}
     for file in sorted((staging / cache.PELICAN_DIR).glob("*")):
-        pelican_files[file.name] = cache.file_sha(file)
+        kept = cache_dir / cache.PELICAN_DIR / file.name
+        if state and file.name in state.pelican and kept.exists() and file.samefile(kept):
+            # A link to the file ``load_state`` checked against this very digest.
+            pelican_files[file.name] = state.pelican[file.name]
+        else:
+            pelican_files[file.name] = cache.file_sha(file)
     cache.save_state(
         staging,
         cache.State(
