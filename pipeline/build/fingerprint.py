@@ -48,10 +48,9 @@ def _subclasses(base: type) -> set[type]:
 
 
 class _OwnPickler(pickle.Pickler):
-    """Pickles an article's attributes, other articles as their path, URL wrappers by name and
-    slug. With pickle's memo, an object met twice (a tag in ``tags`` and in ``metadata``) is
-    reduced once; equal values shared differently then give other bytes: a render, never a
-    wrong page.
+    """Pickles an article's attributes with no memo (so equal values give equal bytes however
+    objects are shared: an article read afresh and the same article loaded from the cache share
+    strings and tags differently), other articles as their path, URL wrappers by name and slug.
 
     A ``dispatch_table`` rather than ``reducer_override``: pickle looks the exact type up in C,
     so Python runs only for dates, zones, articles and URL wrappers, not also for every class
@@ -60,6 +59,7 @@ class _OwnPickler(pickle.Pickler):
     def __init__(self, digester: Digester) -> None:
         self._buffer = io.BytesIO()
         super().__init__(self._buffer, protocol=5)
+        self.fast = True
         self.refs: list[Content] = []
         self._digester = digester
         self._wrappers: dict[int, tuple[Any, tuple[Any, ...]]] = {}
@@ -75,7 +75,6 @@ class _OwnPickler(pickle.Pickler):
     def pickled(self, value: Any) -> tuple[bytes, list[Content]]:
         self._buffer.seek(0)
         self._buffer.truncate()
-        self.clear_memo()
         self.refs = []
         self.dump(value)
         return self._buffer.getvalue(), self.refs

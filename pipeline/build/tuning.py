@@ -11,6 +11,7 @@ import hashlib
 import os
 import pickle
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,53 +32,81 @@ def file_stamps(folder: Path) -> dict[str, bytes]:
 
 class Clearing:
     """Removes the files of the spare tree in a child process while Pelican is set up, on the
-    other core (a thread would fight the build for the interpreter lock). The build waits for
-    it before Pelican runs, that is before anything is written to the output. The child reports
-    the spare's folders, so the build can remove those it left without files (``prune``), and,
-    while it is at it, the stamps of the content files (``file_stamps``) Pelican would compute
-    one by one to know which cached articles still hold."""
+    other core (a thread would fight the build for the interpreter lock), and before that reads
+    the stamps of the content files (``file_stamps``) that Pelican would compute one by one to
+    know which cached articles still hold. The build takes the stamps before it reads the
+    content (``stamps``) and waits for the clearing before anything is written to the output
+    (``wait``); the child reports the spare's folders, so the build can remove those it left
+    without files (``prune``)."""
 
     def __init__(self, folder: Path, content: Path | None = None) -> None:
         self._folder = folder
+        # One file each: a file offset is shared with the child, so the parent must not read
+        # a file the child may still write.
+        self._stamps_file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by ``join``)
+        self._report = tempfile.TemporaryFile()  # noqa: SIM115
         read, write = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         self._pid = os.fork()
-        if self._pid == 0:  # the child: clear, report the folders, leave at once
+        if self._pid == 0:  # the child: stamps, then clearing; a byte on the pipe after each
             code = 1
             try:
                 os.close(read)
-                with os.fdopen(write, "wb") as out:
-                    try:
-                        folders = clear_files(folder)
-                        stamps = file_stamps(content) if content is not None else {}
-                        pickle.dump({"folders": folders, "stamps": stamps}, out)
-                    except OSError as error:
-                        pickle.dump({"error": str(error)}, out)
+                self._child(folder, content, write)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write)
         self._read = read
-        self._report: dict[str, Any] = {}
+        self._stamps: dict[str, bytes] | None = None
+        self._result: dict[str, Any] = {}
+        self._code = 1
         self.folders: list[str] = []
-        self.stamps: dict[str, bytes] = {}
 
-    def join(self) -> None:
-        """Wait for the child; what it says is read by ``wait``."""
-        if self._pid:
-            with os.fdopen(self._read, "rb") as stream, contextlib.suppress(Exception):
-                self._report = pickle.load(stream)
+    def _child(self, folder: Path, content: Path | None, done: int) -> None:
+        pickle.dump(file_stamps(content) if content is not None else {}, self._stamps_file)
+        self._stamps_file.flush()
+        os.write(done, b"s")
+        try:
+            result: dict[str, Any] = {"folders": clear_files(folder)}
+        except OSError as error:
+            result = {"error": str(error)}
+        pickle.dump(result, self._report)
+        self._report.flush()
+        os.write(done, b"c")
+
+    def stamps(self) -> dict[str, bytes]:
+        """The content files' stamps ({} when the child could not read them)."""
+        if self._stamps is None:
+            self._stamps = {}
+            if self._read >= 0 and os.read(self._read, 1) == b"s":
+                self._stamps_file.seek(0)
+                self._stamps = pickle.load(self._stamps_file)
+        return self._stamps
+
+    def join(self) -> dict[str, Any]:
+        """Wait for the child; what it reported about the clearing."""
+        self.stamps()
+        result: dict[str, Any] = {}
+        if self._read >= 0:
+            if os.read(self._read, 1) == b"c":
+                self._report.seek(0)
+                with contextlib.suppress(Exception):
+                    result = pickle.load(self._report)
+            os.close(self._read)
+            self._read = -1
             self._code = os.waitstatus_to_exitcode(os.waitpid(self._pid, 0)[1])
-            self._pid = 0
+            self._report.close()
+            self._stamps_file.close()
+            self._result = result
+        return self._result
 
     def wait(self) -> None:
-        self.join()
-        report = self._report
+        report = self.join()
         if self._code != 0 or "folders" not in report:
             raise OSError(report.get("error") or f"clearing {self._folder} failed ({self._code})")
         self.folders = report["folders"]
-        self.stamps = report["stamps"]
 
 
 def prune(folders: list[str], used: set[str]) -> None:

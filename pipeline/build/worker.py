@@ -180,7 +180,7 @@ def run(request: dict[str, Any], events: Events) -> None:
         _build(request, events, clearing)
     finally:
         if clearing is not None:
-            clearing.join()  # never leave with the thread still removing files
+            clearing.join()  # never leave with the child still removing files
 
 
 def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | None) -> None:
@@ -231,14 +231,15 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     class TerbitPelican(Pelican):
         def run(self) -> None:
             if clearing is not None:
-                clearing.wait()  # nothing is written to the output before this point
-                self.settings[STAMPS_SETTING] = clearing.stamps
+                self.settings[STAMPS_SETTING] = clearing.stamps()  # before content is read
             super().run()
 
         def _get_generator_classes(self) -> list[type]:
             return [REPLACEMENTS.get(c, c) for c in super()._get_generator_classes()]
 
         def _get_writer(self) -> Any:
+            if clearing is not None:
+                clearing.wait()  # nothing is written to the output before this point
             tuning.memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
             existing = set(clearing.folders) if clearing is not None else set()
             written["folders"] = tuning.remember_folders(existing)[1]

@@ -148,6 +148,22 @@ def test_unchanged_rebuild_reuses_every_page_and_keeps_files(site: Path) -> None
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+def _digests(site: Path) -> dict[str, bytes | None]:
+    with (site / ".terbit" / "cache" / "site" / "state.pickle").open("rb") as handle:
+        return {rel: record.digest for rel, record in pickle.load(handle).files.items()}
+
+
+def test_a_full_build_records_the_digests_the_next_build_computes(site: Path) -> None:
+    """Articles read afresh and loaded from the cache give the same digests, so the build after
+    a full one renders nothing again (it would still be right, but slow)."""
+    build_site(site, full=True)
+    after_full = _digests(site)
+    build_site(site)
+    assert _digests(site) == after_full
+    pages = {rel: digest for rel, digest in after_full.items() if rel.endswith(".html")}
+    assert pages and all(digest is not None for digest in pages.values())
+
+
 def _theme_change(site: Path) -> None:
     base = site / "theme" / "templates" / "base.html"
     if base.is_file():
