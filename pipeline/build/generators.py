@@ -21,7 +21,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.writers import FileOverwriteFailedError
 
-from pipeline.build import split
+from pipeline.build import readahead, split
 
 STAGING_SETTING = "TERBIT_CACHE_STAGING"
 LOAD_SETTING = "TERBIT_CACHE_LOAD"
@@ -94,6 +94,14 @@ def _stage(cacher: Any, shared: dict[str, Any], settings: dict[str, Any], stagin
 
     cacher.cache_data = cache_data
 
+    def store_read(filename: str, stamp: Any, data: Any) -> None:
+        """An entry read ahead (``readahead``), with the stamp of the file as it was read."""
+        if cacher._cache_data_policy:
+            changed.add(filename)
+            cacher._cache[filename] = (stamp, data)
+
+    cacher._terbit_store = store_read
+
     def dump(entries: dict[str, Any], path: Path) -> None:
         try:
             with path.open("wb") as handle:
@@ -163,6 +171,26 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _stage_caches(self)
+
+    def generate_context(self) -> None:
+        """Pelican's, after the drafts its cache lacks were read on both cores (``readahead``)."""
+        store = getattr(self, "_terbit_store", None)
+        if store is not None:
+            files = self.get_files(  # Pelican's own call, in its ``generate_context``
+                self.settings["ARTICLE_PATHS"], exclude=self.settings["ARTICLE_EXCLUDES"]
+            )
+            missing = sorted(f for f in files if self.get_cached_data(f, None) is None)
+            if readahead.may_read_ahead(len(missing), split.MIN_PAGES):
+                shared = {"settings": self.settings, "context": self.context}
+                found = readahead.read_ahead(
+                    self,
+                    missing,
+                    lambda handle: _Pickler(handle, shared),
+                    lambda handle: _Unpickler(handle, shared),
+                )
+                for name, stamp, article in found:
+                    store(name, stamp, article)
+        super().generate_context()
 
     def generate_output(self, writer: Any) -> None:
         """Pelican's feeds, pages of articles, archives and lists; on a big site on both cores:

@@ -46,6 +46,7 @@ class Session:
     previous_files: dict[str, FileRecord]
     settings: dict[str, Any]
     on_write: Callable[[str, bool], None] = lambda path, reused: None
+    on_read: Callable[[], None] = lambda: None
     digests: dict[str, bytes | None] = field(default_factory=dict)
     rendered: int = 0
     reused: int = 0

@@ -262,7 +262,9 @@ def _run_forked(request: dict, progress: Progress) -> BuildResult:
 def _run_worker(request: dict, progress: Progress) -> BuildResult:
     collect = _Collector(Path(request["output"]), progress)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.build.worker"],
+        # Imported by name, not run as ``__main__``: the build knows its own signal receivers
+        # by their module (see ``readahead``).
+        [sys.executable, "-c", "from pipeline.build.worker import main; main()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

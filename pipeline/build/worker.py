@@ -1,4 +1,4 @@
-"""The build itself, run in a fresh process by ``runner`` (``python -m pipeline.build.worker``).
+"""The build itself, run in a fresh process by ``runner`` (``pipeline.build.worker.main``).
 
 A fresh process per build keeps Pelican's global signal registry and plugin state from leaking
 between builds. The request comes as JSON on stdin; events go out as JSON lines on the file
@@ -265,12 +265,13 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         templates=state.templates if state is not None else {},
         settings=pelican.settings,
         on_write=lambda path, reused: events.count("written", reused),
+        on_read=lambda: events.count("read"),
     )
     IncrementalWriter.session = session
     counts = {"articles": 0, "pages": 0}
 
     def read(content: Any) -> None:
-        events.count("read")
+        session.on_read()
 
     def articles(generator: Any) -> None:
         counts["articles"] = len(generator.articles)

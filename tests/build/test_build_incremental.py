@@ -148,6 +148,15 @@ def test_unchanged_rebuild_reuses_every_page_and_keeps_files(site: Path) -> None
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
+def test_a_full_build_on_both_cores_equals_one_in_one_process(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drafts read ahead in a fork and pages written by one give the same site."""
+    monkeypatch.setenv("TERBIT_SPLIT_MIN", "1")
+    build_site(site, full=True)
+    assert tree(site / "output") == full_reference(site, tmp_path)
+
+
 def _digests(site: Path) -> dict[str, bytes | None]:
     with (site / ".terbit" / "cache" / "site" / "state.pickle").open("rb") as handle:
         return {rel: record.digest for rel, record in pickle.load(handle).files.items()}
