@@ -35,7 +35,7 @@ MIN_PAGES = int(os.environ.get("TERBIT_SPLIT_MIN", "400"))
 # pages: this process writes the other lists, then the search index and sitemap. Measured at
 # 5,000 articles: when most pages are reused, lists and indexes weigh as much as the article
 # pages; in a full build rendering article pages is most of the work.
-HERE_SHARE = {"incremental": 0.2, "full": 0.4}
+HERE_SHARE = {"incremental": 0.2, "full": 0.48}
 # Receivers of ``article_writer_finalized`` that read the site model only, never a page
 # written before: they may run while the fork still writes.
 MODEL_ONLY = frozenset(
