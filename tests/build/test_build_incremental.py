@@ -238,6 +238,12 @@ def _garbage_pelican_cache(cache: Path) -> None:
     victim.write_bytes(victim.read_bytes()[:-20])
 
 
+def _garbage_delta(cache: Path) -> None:
+    """The entries changed since the cache's base file (the fixture's builds made some)."""
+    victim = next((cache / "pelican").glob("*.delta"))
+    victim.write_bytes(victim.read_bytes()[:-20])
+
+
 def _other_version(cache: Path) -> None:
     state = pickle.loads((cache / "state.pickle").read_bytes())
     state.version = "0.0.1"
@@ -247,7 +253,12 @@ def _other_version(cache: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("damage", "word"),
-    [(_garbage_state, "rusak"), (_garbage_pelican_cache, "rusak"), (_other_version, "versi")],
+    [
+        (_garbage_state, "rusak"),
+        (_garbage_pelican_cache, "rusak"),
+        (_garbage_delta, "rusak"),
+        (_other_version, "versi"),
+    ],
 )
 def test_damaged_or_foreign_cache_falls_back_with_a_message(
     site: Path, tmp_path: Path, damage: Callable[[Path], None], word: str
