@@ -175,7 +175,7 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
     def generate_context(self) -> None:
         """Pelican's, after the drafts its cache lacks were read on both cores (``readahead``)."""
         store = getattr(self, "_terbit_store", None)
-        if store is not None:
+        if store is not None and self._cache_data_policy:  # whole articles are cached
             files = self.get_files(  # Pelican's own call, in its ``generate_context``
                 self.settings["ARTICLE_PATHS"], exclude=self.settings["ARTICLE_EXCLUDES"]
             )

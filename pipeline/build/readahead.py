@@ -16,9 +16,9 @@ import contextlib
 import gc
 import logging
 import os
+import signal
 import sys
 import tempfile
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,6 +28,7 @@ from pelican.log import LimitFilter
 from pelican.readers import SkipStub
 
 from pipeline.build.incremental import IncrementalWriter
+from pipeline.build.split import receiver_names
 
 # Receivers of the reading signals that only look at or change the article being read.
 KNOWN = frozenset(
@@ -43,19 +44,11 @@ READING_SIGNALS = (
 )
 
 
-def _names(signal: Any) -> set[str]:
-    names = set()
-    for held in signal.receivers.values():
-        receiver = held() if isinstance(held, weakref.ReferenceType) else held
-        names.add(f"{getattr(receiver, '__module__', '')}.{getattr(receiver, '__qualname__', '')}")
-    return names
-
-
 def may_read_ahead(missing: int, least: int) -> bool:
     return (
         hasattr(os, "fork")
         and missing >= least
-        and all(_names(signal) <= KNOWN for signal in READING_SIGNALS)
+        and all(receiver_names(sent) <= KNOWN for sent in READING_SIGNALS)
     )
 
 
@@ -147,7 +140,7 @@ def read_ahead(generator: Any, files: list[str], pickler: Any, unpickler: Any) -
         try:
             found = read_some(generator, files[:half])
         except BaseException:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
             raise
         finally:

@@ -51,13 +51,18 @@ def here_share(writer: IncrementalWriter) -> float:
     return HERE_SHARE["incremental" if session and session.previous else "full"]
 
 
-def may_finish_first() -> bool:
-    """Whether this process may send ``article_writer_finalized`` before the fork is done."""
+def receiver_names(signal: Any) -> set[str]:
+    """``module.qualname`` of every function connected to a blinker ``signal``."""
     names = set()
-    for held in signals.article_writer_finalized.receivers.values():
+    for held in signal.receivers.values():
         receiver = held() if isinstance(held, weakref.ReferenceType) else held
         names.add(f"{getattr(receiver, '__module__', '')}.{getattr(receiver, '__qualname__', '')}")
-    return names <= MODEL_ONLY
+    return names
+
+
+def may_finish_first() -> bool:
+    """Whether this process may send ``article_writer_finalized`` before the fork is done."""
+    return receiver_names(signals.article_writer_finalized) <= MODEL_ONLY
 
 
 class _ErrorCount(logging.Handler):
