@@ -215,12 +215,9 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
             self._write_articles(write, items[cut:])
             self.generate_tags(write)
 
-        share = split.Share(items, writer, self.context, fork_part)
+        share = split.Share(items, writer, self.context, fork_part)  # the fork does not return
         try:
             share.send_digests()
-            if share.in_fork:
-                share.receive_digests()
-                share.fork_part()
             self.generate_feeds(writer)  # while the fork computes its half of the digests
             share.receive_digests()
             self._write_articles(write, items[:cut])

@@ -117,7 +117,8 @@ class _Handoff:
 
 
 class Share:
-    """Pages written by a fork of this process (``fork_part``) while this one writes others."""
+    """Pages written by a fork of this process (``write``) while this one writes others; made
+    in the fork, it does the fork's part and leaves, so only this process returns from it."""
 
     def __init__(
         self,
@@ -141,6 +142,8 @@ class Share:
             self._mine, self._theirs = self._theirs, self._mine
         self._mine.close_end("read")
         self._theirs.close_end("write")
+        if self.in_fork:
+            self._fork_part()  # never returns
 
     def send_digests(self) -> None:
         """Compute this side's half of the articles' own digests and hand it over."""
@@ -164,10 +167,13 @@ class Share:
         for i, own, where in self._theirs.receive() or []:
             session.digester.remember(self.items[i], own, [self.items[j] for j in where])
 
-    def fork_part(self) -> None:
-        """In the fork: write its pages, report, and leave at once."""
+    def _fork_part(self) -> None:
+        """In the fork: its half of the digests, its pages, a report, and leave at once,
+        whatever happens (nothing of the build that called it may run twice)."""
         code = 1
         try:
+            self.send_digests()
+            self.receive_digests()
             session = self._writer.session
             assert session is not None
             session.on_write = lambda path, reused: None  # progress: counted by the parent
