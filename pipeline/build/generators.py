@@ -179,6 +179,7 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
             files = self.get_files(  # Pelican's own call, in its ``generate_context``
                 self.settings["ARTICLE_PATHS"], exclude=self.settings["ARTICLE_EXCLUDES"]
             )
+            self._walked = files  # that call, next, gets these instead of a second walk
             missing = sorted(f for f in files if self.get_cached_data(f, None) is None)
             if readahead.may_read_ahead(len(missing), split.MIN_PAGES):
                 shared = {"settings": self.settings, "context": self.context}
@@ -190,7 +191,23 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
                 )
                 for name, stamp, article in found:
                     store(name, stamp, article)
-        super().generate_context()
+        try:
+            super().generate_context()
+        finally:
+            self._walked = None
+
+    def get_files(
+        self, paths: Any, exclude: list[str] | None = None, extensions: Any = None
+    ) -> set[str]:
+        walked = getattr(self, "_walked", None)
+        if walked is not None and (paths, exclude, extensions) == (
+            self.settings["ARTICLE_PATHS"],
+            self.settings["ARTICLE_EXCLUDES"],
+            None,
+        ):
+            self._walked = None
+            return set(walked)
+        return super().get_files(paths, exclude, extensions)
 
     def generate_output(self, writer: Any) -> None:
         """Pelican's feeds, pages of articles, archives and lists; on a big site on both cores:
