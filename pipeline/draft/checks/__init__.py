@@ -20,6 +20,8 @@ from pipeline.draft.checks.body import check_body, check_meta_images
 from pipeline.draft.checks.meta import check_front_matter, quick_meta
 from pipeline.draft.checks.personal import check_personal
 from pipeline.draft.checks.refs import known_pages
+from pipeline.draft.checks.reserved import check_reserved_slug
+from pipeline.draft.checks.text import bracket_flood, check_field_controls, check_stray_controls
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 
@@ -42,7 +44,12 @@ MSG = Catalog(
 
 Check = Callable[[Context, Draft], list[Finding]]
 # Run after the front matter parsed (they need the body or the fields).
-PARSED_CHECKS: tuple[Check, ...] = (check_meta_images, check_body)
+PARSED_CHECKS: tuple[Check, ...] = (
+    check_meta_images,
+    check_body,
+    check_field_controls,
+    check_reserved_slug,
+)
 
 
 @dataclass
@@ -129,10 +136,15 @@ def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None)
     # Files refused before reading (symlinks out, outside the repository) were checked too.
     report = Report(report_findings + findings, len(drafts) + len({f.path for f in findings}))
     parsed: list[Draft] = []
+    flooded: set[str] = set()  # their body is not tokenised (time grows with the square)
     for draft in drafts:
         problems = _guarded(files.read, ctx, draft)
         if draft.text is not None:
+            problems += _guarded(check_stray_controls, ctx, draft)
             problems += _guarded(check_front_matter, ctx, draft)
+            if flood := bracket_flood(draft):
+                problems.append(flood)
+                flooded.add(draft.rel)
             problems += _guarded(check_personal, ctx, draft)
             if draft.parsed is not None:
                 parsed.append(draft)
@@ -141,6 +153,8 @@ def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None)
     ctx = Context(root, content, settings.content, people, pages)
     for draft in parsed:
         for check in PARSED_CHECKS:
+            if check is check_body and draft.rel in flooded:
+                continue
             report.findings += _guarded(check, ctx, draft)
     report.findings += slugs.duplicates(entries, {d.rel for d in drafts})
     report.total = len(report.findings)

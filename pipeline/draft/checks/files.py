@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipeline.config import yamlsrc
 from pipeline.draft.checks.base import Context, Draft, Finding, inside, real_path
+from pipeline.draft.content_model import bad_name_char, shown_name
 from pipeline.errors import ConfigError, InputError
 from pipeline.i18n import Catalog
 
@@ -39,6 +40,16 @@ MSG = Catalog(
             "berkas berisi byte NUL; ini berkas biner, bukan draf Markdown",
             "the file contains NUL bytes; it is binary, not a Markdown draft",
         ),
+        "bad_name": (
+            "nama berkas berisi karakter kendali atau byte bukan UTF-8 ({char}); ganti namanya "
+            "dengan huruf, angka dan tanda hubung",
+            "the file name contains a control character or a non-UTF-8 byte ({char}); rename it "
+            "with letters, digits and hyphens",
+        ),
+        "symlink_absolute": (
+            "tautan simbolik absolut (ke {target}) tidak diizinkan di content/; salin berkasnya",
+            "absolute symbolic links (to {target}) are not allowed in content/; copy the file",
+        ),
         "unreadable": ("berkas tidak dapat dibaca: {error}", "cannot read the file: {error}"),
     }
 )
@@ -66,6 +77,24 @@ def symlink_finding(ctx: Context, path: Path, rel: str) -> Finding | None:
     return None
 
 
+def name_finding(ctx: Context, path: Path) -> Finding | None:
+    """A bad name (control characters, non-UTF-8 bytes) or an absolute symbolic link under
+    content/: both are refused whatever the file is (the server refuses them too)."""
+    absolute = Path(os.path.abspath(path))
+    if not inside(absolute, ctx.content):
+        return None
+    rel = shown_name(ctx.rel(absolute))
+    bad = bad_name_char(absolute.name)
+    if bad is not None:
+        return Finding(rel, None, "bad_name", MSG("bad_name", char=shown_name(bad)))
+    if absolute.is_symlink() and os.readlink(absolute).startswith("/"):
+        if leaving := symlink_finding(ctx, absolute, rel):
+            return leaving  # out of the repository or dangling: the sharper message
+        target = shown_name(os.readlink(absolute))
+        return Finding(rel, None, "symlink_absolute", MSG("symlink_absolute", target=target))
+    return None
+
+
 def discover(ctx: Context, paths: list[Path]) -> tuple[list[Draft], list[Finding]]:
     """Drafts under ``paths`` (files or folders); findings for paths that may not be read.
 
@@ -80,6 +109,9 @@ def discover(ctx: Context, paths: list[Path]) -> tuple[list[Draft], list[Finding
         rel = ctx.rel(absolute)
         if not inside(absolute, ctx.root):
             findings.append(Finding(rel, None, "outside_repo", MSG("outside_repo")))
+            return
+        if named := name_finding(ctx, absolute):
+            findings.append(named)
             return
         if not inside(absolute, ctx.content) or absolute.suffix.lower() not in SUFFIXES:
             return
@@ -105,6 +137,10 @@ def discover(ctx: Context, paths: list[Path]) -> tuple[list[Draft], list[Finding
             base = Path(folder)
             for name in sorted(dirs):
                 sub = base / name
+                if named := name_finding(ctx, sub):
+                    dirs.remove(name)
+                    findings.append(named)
+                    continue
                 if name.startswith(".") or sub.is_symlink():
                     dirs.remove(name)
                     # A linked folder is not followed; report it only when it leads out.

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from pipeline.draft.checks.base import Context, Draft, Finding, inside, real_path
 from pipeline.draft.sanitize import scheme_of
@@ -59,6 +59,12 @@ MSG = Catalog(
         "image_too_big": (
             "gambar {url} berukuran {size} KB, maksimum {limit} KB; perkecil atau kompres",
             "image {url} is {size} KB, at most {limit} KB; resize or compress it",
+        ),
+        "foreign_host": (
+            "gambar dari situs lain ({host}) tidak diizinkan: setiap pengunjung akan terhubung "
+            "ke situs itu; simpan gambarnya di content/images/",
+            "images from another site ({host}) are not allowed: every visitor would connect to "
+            "that site; keep the image under content/images/",
         ),
         "no_alt": (
             "gambar {url} tanpa teks alternatif (alt); jelaskan isi gambar untuk pembaca layar",
@@ -140,6 +146,19 @@ def check_ref(ctx: Context, draft: Draft, ref: Ref) -> list[Finding]:
         findings.append(draft.find(ref.line, "image_no_alt", MSG("no_alt", url=_shown(url) or "?")))
     scheme = scheme_of(url)
     if scheme == "data" and ref.kind == "image" and url.lower().startswith(RASTER):
+        return findings
+    if ref.kind == "image" and (scheme in ("http", "https") or url.startswith("//")):
+        # The site makes no request to another host (it leaks visitors' addresses), except to
+        # the configured iframe hosts.
+        try:
+            host = (urlsplit(url).hostname or "?").lower()
+        except ValueError:  # "https://[broken" names no host anyone could allow
+            host = "?"
+
+        if host not in {h.lower() for h in ctx.settings.iframe_hosts}:
+            findings.append(
+                draft.find(ref.line, "foreign_host", MSG("foreign_host", host=_shown(host, 60)))
+            )
         return findings
     if scheme in SAFE_SCHEMES or url.startswith("//") or not url or url.startswith("#"):
         return findings
