@@ -105,7 +105,7 @@ def test_stray_control_character_anywhere_is_located(repo: Path, terbit: Run) ->
     found = findings(terbit)
     assert at(found, "content/articles/a.md") == {(10, "control_char")}
     assert at(found, "content/pages/p.md") == {(4, "control_char")}
-    code, out = terbit("check", "content/articles/a.md")
+    _, out = terbit("check", "content/articles/a.md")
     assert "content/articles/a.md:10: karakter kendali U+000B di kolom 14" in out
     # Tab, LF and CR (Windows line ends) stay allowed.
     write(repo, "content/articles/a.md", article(body="Satu\tdua.\r\nTiga.\r\n"))
@@ -144,7 +144,7 @@ def test_bad_file_names_and_absolute_symlinks(repo: Path, terbit: Run) -> None:
     assert ("content/articles/latin\\xe9.md", "bad_name") in codes
     assert ("content/images/mutlak.png", "symlink_absolute") in codes
     assert ("content/articles/rahasia.md", "symlink_absolute") in codes
-    code, out = terbit("check")
+    _, out = terbit("check")
     assert "content/articles/baris\\x0abaru.md: nama berkas berisi karakter kendali" in out
     assert "content/images/mutlak.png: tautan simbolik absolut" in out
 
@@ -180,7 +180,8 @@ def test_reserved_slugs_cover_every_built_in_output_of_the_settings() -> None:
 
 def test_absurd_bracket_flood_is_refused_at_the_check(repo: Path, terbit: Run) -> None:
     write(repo, "content/articles/a.md", article(body="Awal.\n\n" + "[" * 30_000 + "\n"))
-    write(repo, "content/articles/b.md", article(body="[a] [b] [[c]] (d) ![e](../images/foto.png)\n"))
+    fine = "[a] [b] [[c]] (d) ![e](../images/foto.png)\n"
+    write(repo, "content/articles/b.md", article(body=fine))
     found = findings(terbit)
     assert at(found, "content/articles/a.md") == {(10, "brackets")}
     assert at(found, "content/articles/b.md") == set()
