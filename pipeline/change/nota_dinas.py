@@ -30,6 +30,9 @@ REQUIRED = ("nomor", "yth", "dari", "hal", "tanggal")
 FENCE_OPEN = re.compile(r"^\s*```+\s*(?:ya?ml)\s*$", re.IGNORECASE)
 FENCE_CLOSE = re.compile(r"^\s*```+\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# Control characters would reach the record, the notice e-mail and the gate's report.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+FIELD_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 MSG = Catalog(
     {
@@ -60,6 +63,16 @@ MSG = Catalog(
             "field '{key}' appears twice (also on line {other})",
         ),
         "files": ("{n} berkas", "{n} files"),
+        "control": (
+            "kolom '{key}' berisi karakter kendali U+{code:04X}; tulis sebagai teks biasa",
+            "field '{key}' contains the control character U+{code:04X}; write plain text",
+        ),
+        "control_body": (
+            "nota dinas berisi karakter kendali U+{code:04X} (biasanya tersalin dari Word "
+            "atau PDF); hapus karakter ini",
+            "the nota dinas contains the control character U+{code:04X} (usually pasted "
+            "from Word or a PDF); remove it",
+        ),
         "nomor": (
             "nomor '{value}' tidak sesuai format, contoh: ND-12/LPZI/XI/2026",
             "number '{value}' has the wrong format, e.g. ND-12/LPZI/XI/2026",
@@ -193,12 +206,27 @@ def _text(data: dict[str, Any], key: str, lines: dict[str, int | None], path: st
         return ""
     if isinstance(value, (dict, list)):
         raise InputError(MSG("text", key=key), path=path, line=lines.get(key))
+    _no_control(str(value).strip(), key, lines.get(key), path)
     return " ".join(str(value).split())
+
+
+def _no_control(value: str, key: str, line: int | None, path: str) -> None:
+    if bad := FIELD_CONTROL.search(value):
+        raise InputError(MSG("control", key=key, code=ord(bad.group())), path=path, line=line)
+
+
+def _original(doc: yamlsrc.Doc, key: str) -> Any:
+    """The key as written (``Lampiran``, ``lampiran.``) for looking up its line."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    return next((k for k in data if str(k).strip().lower().rstrip(".") == key), key)
 
 
 def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     """Parse the memo; raise InputError naming the line of the first problem."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if bad := CONTROL.search(text):  # before splitting lines: str.splitlines() eats some
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputError(MSG("control_body", code=ord(bad.group())), path=path, line=line)
     yaml_text, yaml_line, body, body_line = _split(text, path)
     doc = yamlsrc.load(yaml_text, path, line_offset=yaml_line - 1, error=InputError)
     if doc.data is None:
@@ -237,8 +265,12 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     elif isinstance(lampiran_raw, list) and all(
         isinstance(x, (str, int, float)) for x in lampiran_raw
     ):
+        for index, item in enumerate(lampiran_raw):
+            line = doc.line_of((_original(doc, "lampiran"), index)) or lines.get("lampiran")
+            _no_control(str(item).strip(), "lampiran", line, path)
         lampiran = [" ".join(str(x).split()) for x in lampiran_raw if str(x).strip()]
     elif isinstance(lampiran_raw, (str, int, float)):
+        _no_control(str(lampiran_raw).strip(), "lampiran", lines.get("lampiran"), path)
         lampiran = [" ".join(str(lampiran_raw).split())]
     else:
         raise InputError(MSG("lampiran"), path=path, line=lines.get("lampiran"))
@@ -253,6 +285,9 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     isi = data.get("isi")
     if isi is not None and not isinstance(isi, str):
         raise InputError(MSG("text", key="isi"), path=path, line=lines.get("isi"))
+    if isinstance(isi, str) and (bad := CONTROL.search(isi)):
+        message = MSG("control_body", code=ord(bad.group()))
+        raise InputError(message, path=path, line=lines.get("isi"))
     body_text = COMMENT.sub("", body).strip()
     if isinstance(isi, str) and isi.strip():
         body_text = (isi.strip() + ("\n\n" + body_text if body_text else "")).strip()
