@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +32,28 @@ MSG = Catalog(
 )
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"  # a submodule
+BLOB_MODES = ("100644", "100755")
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One file of a tree, read from Git's objects (never from a checkout)."""
+
+    mode: str
+    sha: str
+    size: int  # 0 for submodules
+    path: str  # bytes that are not UTF-8 kept as surrogates (os.fsdecode), so they can be seen
+
+
+@dataclass(frozen=True)
+class Landed:
+    """What merging a change would change on its target: the result's tree and every path
+    that differs from the target's tip (``status`` A, M, T or D)."""
+
+    tree: str
+    changes: list[tuple[str, TreeEntry]]
 
 
 class GitError(TerbitError):
@@ -234,6 +257,55 @@ class Repo:
             mode, kind, sha = meta.split(" ")
             rows.append((mode, kind, sha, name))
         return rows
+
+    def _bytes(self, *args: str) -> bytes:
+        """``git ARGS`` with raw output: file names may hold any byte."""
+        try:
+            return self._repo.git.execute(  # type: ignore[call-overload,no-any-return]
+                ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
+            )
+        except git.GitCommandError as failed:
+            stderr = str(failed.stderr or "").strip()
+            raise GitError(MSG("failed", command="git " + " ".join(args), stderr=stderr)) from None
+
+    def tree_entries(self, tree: str, *prefixes: str) -> dict[str, TreeEntry]:
+        """Every file of ``tree`` (recursively; only under ``prefixes`` when given)."""
+        out = self._bytes("ls-tree", "-r", "-z", "-l", "--full-tree", tree, "--", *prefixes)
+        entries = {}
+        for record in out.split(b"\0"):
+            if not record:
+                continue
+            meta, _, raw_path = record.partition(b"\t")
+            mode, _kind, sha, size = meta.decode().split()
+            path = os.fsdecode(raw_path)
+            entries[path] = TreeEntry(mode, sha, int(size) if size.isdigit() else 0, path)
+        return entries
+
+    def landed(self, target: str, head: str) -> Landed:
+        """What merging ``head`` into ``target`` changes on ``target``: the diff between the
+        target's tip and the merge result. Not the diff from one merge base: with a
+        criss-cross history the merge can restore an old file that diff never shows. When
+        the merge conflicts (it cannot land as it is), what ``head`` changes since the
+        merge base."""
+        tree = self.merge_tree(target, head)
+        if tree is not None:
+            old = self.tree_of(target) or EMPTY_TREE
+        else:
+            tree = self.tree_of(head) or EMPTY_TREE
+            base = self.merge_base(target, head)
+            old = (self.tree_of(base) if base else None) or EMPTY_TREE
+        out = self._bytes("diff-tree", "-r", "-z", "--no-renames", old, tree)
+        fields = out.split(b"\0")
+        entries = self.tree_entries(tree)
+        changes = []
+        for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+            if not meta.startswith(b":"):
+                continue
+            _old_mode, new_mode, _old_sha, new_sha, status = meta[1:].decode().split()
+            path = os.fsdecode(raw_path)
+            entry = entries.get(path) or TreeEntry(new_mode, new_sha, 0, path)
+            changes.append((status[0], entry))
+        return Landed(tree, changes)
 
     # -- porcelain ---------------------------------------------------------------------------
 

@@ -70,7 +70,12 @@ def command(change_id: str, repo_path: Path) -> None:
     # GitHub authenticates reviewers itself; only an office that switched checks off is warned.
     if settings.forge.signatures == "off":
         click.secho(MSG("signatures_off"), err=True, fg="red", bold=True)
-    report = evaluate(change, sop=sop, roles=roles, signatures_required=signatures, now=_now())
+    from pipeline.gate.drafts import check_lines
+
+    report = evaluate(
+        change, sop=sop, roles=roles, signatures_required=signatures, now=_now(),
+        checks=check_lines(forge, change), content_path=settings.content.path,
+    )  # fmt: skip
     click.echo(render(report), nl=False)
     if not report.passed:
         raise SystemExit(1)

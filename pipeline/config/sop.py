@@ -200,10 +200,13 @@ def _glob_regex(glob: str) -> re.Pattern[str]:
 
 
 def glob_match(glob: str, path: str) -> bool:
-    """Match a repository-relative path; a pattern ending in ``/`` covers the whole folder."""
+    """Match a repository-relative path; a pattern ending in ``/`` or ``/**`` covers the whole
+    folder and the folder's own name."""
     path = path.lstrip("/")
     if glob.endswith("/"):
         glob += "**"
+    if glob.endswith("/**") and _glob_regex(glob[:-3]).match(path):
+        return True  # "pipeline/**" also guards a file or link named "pipeline" itself
     return _glob_regex(glob).match(path) is not None
 
 

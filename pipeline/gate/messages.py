@@ -109,6 +109,15 @@ MSG = Catalog(
             "perubahan menyentuh berkas terlindung dan belum disetujui {role} pada commit terakhir",
             "the change touches protected files and lacks approval by {role} on the head commit",
         ),
+        "checks_activity": (
+            "Pemeriksaan draf (terbit check) atas berkas yang diubah",
+            "Draft checks (terbit check) on the changed files",
+        ),
+        "checks_reason": ("{n} masalah: {first}", "{n} problem(s): {first}"),
+        "checks_failed": (
+            "berkas perubahan belum lulus pemeriksaan draf ({n} masalah):\n    {lines}",
+            "the change's files fail the draft checks ({n} problem(s)):\n    {lines}",
+        ),
         "no_gate_role": (
             "{who} bukan anggota peran yang diminta SOP ({roles})",
             "{who} holds none of the roles the SOP asks for ({roles})",

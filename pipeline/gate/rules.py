@@ -16,6 +16,7 @@ from pipeline.config.sop import Sop, Step
 from pipeline.errors import InputError
 from pipeline.gate.context import Context, Seen, describe
 from pipeline.gate.messages import MSG, short_sha, when
+from pipeline.gate.paths import protected_files
 from pipeline.gate.report import GateReport, ProofEvent, StepStatus
 from pipeline.gate.timing import apply_timing
 
@@ -149,11 +150,16 @@ def evaluate(
     signatures_required: bool = True,
     now: datetime | None = None,
     events: Mapping[str, ProofEvent] | None = None,
+    checks: list[str] | None = None,
+    content_path: str = "content",
 ) -> GateReport:
     """Decide whether ``change`` may be merged under ``sop`` and ``roles`` (from the base).
 
     ``events`` carries proofs the change does not hold (``deploy``, ``notice``, ``record``);
     ``now`` lets pending steps show their running time. Neither affects the verdict.
+    ``checks`` are the draft checks' findings on what the change lands (``None``: not run
+    here, e.g. on GitHub where they are their own required status); ``content_path`` is the
+    content folder of ``terbit.yml`` (outside it every file needs the head's approval).
     """
     ctx = Context(change, sop, roles, signatures_required)
     problems: list[str] = []
@@ -205,9 +211,12 @@ def evaluate(
 
     problems += _apply_blocks(ctx, blocked, statuses)
 
-    extra, protected = _protected(ctx)
+    extra, protected = _protected(ctx, content_path)
     if extra is not None and extra.state != "done":
         problems.append(MSG("protected_missing", role=ctx.role_title(sop.protected_role)))
+    check_line = _checks(checks, roles)
+    if checks:
+        problems.append(MSG("checks_failed", n=len(checks), lines="\n    ".join(checks)))
 
     # Reviews that prove nothing and were not explained under a step: say why, once.
     step_roles = gate_roles
@@ -239,7 +248,7 @@ def evaluate(
         passed=not problems,
         steps=statuses,
         problems=problems,
-        extra=[extra] if extra is not None else [],
+        extra=[x for x in (extra, check_line) if x is not None],
         notes=notes,
         nota_dinas=nota,
         signatures_required=signatures_required,
@@ -287,10 +296,34 @@ def _excerpt(body: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _protected(ctx: Context) -> tuple[StepStatus | None, list[str]]:
-    """The head's approval on the current head when the change touches protected files."""
+def _checks(checks: list[str] | None, roles: Roles) -> StepStatus | None:
+    """The line of the draft checks (``terbit check`` on every file the change lands)."""
+    if checks is None:
+        return None
+    status = StepStatus(
+        number=0,
+        kegiatan=MSG("checks_activity"),
+        kegiatan_en=MSG("checks_activity"),
+        role="",
+        role_title="",
+        proof="checks",
+        state="refused" if checks else "done",
+        gate=True,
+        minutes=0,
+    )
+    if checks:
+        shown = "; ".join(checks[:3]) + (" …" if len(checks) > 3 else "")
+        status.reason = MSG("checks_reason", n=len(checks), first=shown)
+    else:
+        status.by_name = "terbit check"
+    return status
+
+
+def _protected(ctx: Context, content_path: str) -> tuple[StepStatus | None, list[str]]:
+    """The head's approval on the current head when the change touches a file outside the
+    content model (or one ``protected.paths`` names): protection is an allow-list."""
     sop, roles = ctx.sop, ctx.roles
-    files = sop.protected_in(ctx.change.files)
+    files = protected_files(sop, ctx.change.files, content_path)
     if not files:
         return None, []
     role = sop.protected_role

@@ -42,6 +42,14 @@ def make_source(folder: Path, *, signatures: str = "required") -> Path:
     return folder
 
 
+def article(title: str, who: str = "rina", body: str = "Isi.") -> str:
+    """A draft that passes the checks (the server refuses any other)."""
+    return (
+        f"---\ntitle: {title}\ndate: 2026-11-20\ncategory: Berita\nsummary: Ringkasan.\n"
+        f"author: {who}\n---\n{body}\n"
+    )
+
+
 def git(path: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["git", *args], cwd=path, capture_output=True, text=True, check=False,

@@ -8,7 +8,7 @@ pushing a hand-made merge straight to main (the server's pre-receive must refuse
 from __future__ import annotations
 
 import pytest
-from forge_kit import Kit, refused_both_ways
+from forge_kit import Kit, article, refused_both_ways
 
 from pipeline.forge.local.events import head_ref, meta_ref
 
@@ -93,7 +93,7 @@ def test_review_signed_with_another_key_does_not_count(kit: Kit) -> None:
 def test_approval_before_the_last_push_is_void(kit: Kit) -> None:
     change_id = kit.submit()
     kit.approve_all(change_id)
-    kit.commit("rina", "content/articles/tambahan.md", "---\ntitle: x\n---\nx\n")
+    kit.commit("rina", "content/articles/tambahan.md", article("x"))
     kit.resubmit()
     refused_both_ways(kit, change_id, "langkah 5 belum disetujui oleh Katimker")
     assert "perlu persetujuan ulang" in kit.merge_refused(change_id)
@@ -104,7 +104,7 @@ def test_force_push_after_approval_is_recorded_and_voids_it(kit: Kit) -> None:
     kit.approve_all(change_id)
     repo = kit.forge("rina").repo
     root = kit.office.clone_path("rina")
-    (root / "content" / "articles" / "diam-diam.md").write_text("---\ntitle: y\n---\ny\n")
+    (root / "content" / "articles" / "diam-diam.md").write_text(article("y"))
     repo.run("add", "--all")
     repo.run("commit", "--quiet", "--amend", "--no-edit")
     kit.resubmit()
@@ -116,7 +116,7 @@ def test_force_push_after_approval_is_recorded_and_voids_it(kit: Kit) -> None:
 def test_moving_the_change_head_without_a_record_is_refused(kit: Kit) -> None:
     change_id = kit.submit()
     kit.approve_all(change_id)
-    kit.commit("rina", "content/articles/selundup.md", "---\ntitle: z\n---\nz\n")
+    kit.commit("rina", "content/articles/selundup.md", article("z"))
     ok, output = kit.push("rina", f"+HEAD:{head_ref(change_id)}")
     assert not ok
     assert "hanya boleh diganti bersama catatannya" in output
@@ -169,7 +169,7 @@ def test_forged_author_email_is_caught_by_the_commit_signature(kit: Kit) -> None
     kit.draft("rina")
     repo = kit.forge("rina").repo
     root = kit.office.clone_path("rina")
-    (root / "content" / "articles" / "ghost.md").write_text("---\ntitle: g\n---\ng\n")
+    (root / "content" / "articles" / "ghost.md").write_text(article("g"))
     repo.run("add", "--all")
     rina = kit.office.people["rina"]
     repo.run(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from forge_kit import Kit, git
+from forge_kit import Kit, article, git
 
 from pipeline.forge.local.events import head_ref, meta_ref
 
@@ -69,7 +69,7 @@ def test_merge_whose_tree_differs_from_the_approved_head_is_refused(kit: Kit) ->
 def test_merge_of_another_head_than_the_reviewed_one_is_refused(kit: Kit) -> None:
     change_id = kit.submit()
     kit.approve_all(change_id)
-    kit.commit("rina", "content/articles/belum-diperiksa.md", "---\ntitle: b\n---\nb\n")
+    kit.commit("rina", "content/articles/belum-diperiksa.md", article("b"))
     unreviewed = kit.forge("rina").repo.head() or ""
     git(kit.office.clone_path("rina"), "push", "-q", "origin", "HEAD:refs/heads/draft/lain")
     git(kit.office.clone_path("dewi"), "fetch", "-q", "origin", "draft/lain")
@@ -218,7 +218,7 @@ def test_resubmitting_without_the_remembered_id_updates_the_same_change(kit: Kit
     repo = kit.forge("rina").repo
     branch = repo.current_branch()
     git(kit.office.clone_path("rina"), "config", "--unset", f"branch.{branch}.terbit-change")
-    kit.commit("rina", "content/articles/lanjutan.md", "---\ntitle: l\n---\nl\n")
+    kit.commit("rina", "content/articles/lanjutan.md", article("l"))
     assert kit.resubmit() == change_id  # found through the change head in this branch
     assert len(kit.change(change_id).pushes) == 2
 

@@ -40,7 +40,10 @@ def test_gate_command_reports_each_step_and_exits_by_verdict(tmp_path, capsys):
 
     rina = office.clone_path("rina")
     git(rina, "checkout", "-q", "-b", "draf-haji")
-    (rina / "content" / "articles" / "haji.md").write_text("---\ntitle: Haji\n---\nIsi\n")
+    (rina / "content" / "articles" / "haji.md").write_text(
+        "---\ntitle: Haji\ndate: 2026-11-20\ncategory: Berita\nsummary: Ringkasan.\n"
+        "author: rina\n---\nIsi\n"
+    )
     git(rina, "add", "--all")
     git(rina, "commit", "-q", "-m", "Draf berita haji")
     change_id, opened = client.submit(office.forge("rina"), office.who("rina"), nota_text=NOTA)

@@ -21,6 +21,7 @@ from pipeline.forge.local.events import CHANGE_TRAILER, Event, head_ref, meta_re
 from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
 from pipeline.forge.local.policy import closers, evaluate, policy, render, reviewer_roles
 from pipeline.forge.local.signing import sign
+from pipeline.gate.drafts import check_change
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -85,6 +86,12 @@ MSG = Catalog(
             "(`git merge origin/main`), lalu `terbit submit` lagi",
             "change #{id} conflicts with main; the author must merge main into the branch "
             "(`git merge origin/main`), then run `terbit submit` again",
+        ),
+        "checks_failed": (
+            "berkas perubahan ini belum lulus pemeriksaan draf; tidak ada yang dikirim. "
+            "Perbaiki, commit, lalu `terbit submit` lagi ({n} masalah):\n{lines}",
+            "the files of this change fail the draft checks; nothing was sent. Fix them, "
+            "commit, then run `terbit submit` again ({n} problem(s)):\n{lines}",
         ),
         "merge_message": (
             "Gabungkan perubahan #{id}: {title}",
@@ -210,6 +217,15 @@ def _existing(forge: LocalForge, branch: str, who: Identity) -> Change | None:
     return None
 
 
+def _refuse_check_errors(forge: LocalForge, base: str, head: str) -> None:
+    """Run the draft checks on what the change would land, as the server will; refuse early
+    with every located problem so nothing the server would refuse is pushed."""
+    checked = check_change(forge.repo, base, head)
+    if checked.findings:
+        lines = "\n".join(f"  {line}" for line in checked.lines)
+        raise InputError(MSG("checks_failed", n=len(checked.findings), lines=lines))
+
+
 def submit(
     forge: LocalForge, who: Identity, *, nota_text: str | None, title: str | None = None
 ) -> tuple[str, bool]:
@@ -225,6 +241,7 @@ def submit(
     base = forge.base_tip()
     if not repo.commits_between(base, head):
         raise InputError(MSG("no_commits"))
+    _refuse_check_errors(forge, base, head)
     existing = _existing(forge, branch, who)
     if existing is not None:
         if existing.head_sha == head:

@@ -16,6 +16,7 @@ from pathlib import Path
 from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.settings import Settings
+from pipeline.draft.content_model import shown_name
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.base import Notice
 from pipeline.forge.local import store
@@ -233,7 +234,9 @@ class LocalForge:
                     )
                 )
         commits = self._commits(base_sha, head, policy_tip)
-        fork = self.repo.merge_base(base_sha, head) or base_sha
+        # What merging would change on the target (not the diff from one merge base: a
+        # criss-cross history can restore an old roles.yml that such a diff never shows).
+        landed = self.repo.landed(base_sha, head) if head else None
         change = Change(
             id=change_id,
             title=opened.get("title"),
@@ -246,7 +249,7 @@ class LocalForge:
             commits=commits,
             reviews=reviews,
             pushes=pushes,
-            files=self.repo.changed_files(fork, head),
+            files=[shown_name(e.path) for _, e in landed.changes] if landed else [],
             nota_dinas_text=opened.get("nota_dinas"),
         )
         if closed is not None and not merged:

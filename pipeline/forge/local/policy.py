@@ -37,6 +37,7 @@ def evaluate(forge: Forge, change: Change, *, when: datetime | None = None) -> G
     """Run the gate on ``change`` with the policy of the tip it is compared with."""
     from pipeline.gate import ProofEvent
     from pipeline.gate import evaluate as gate_evaluate
+    from pipeline.gate.drafts import check_lines
 
     sop, roles = policy(forge, change.base_sha)
     events: dict[str, ProofEvent] = {}
@@ -53,7 +54,14 @@ def evaluate(forge: Forge, change: Change, *, when: datetime | None = None) -> G
         signatures_required=forge.signatures_required(),
         now=when or now(),
         events=events,
+        checks=check_lines(forge, change),
+        content_path=_content_path(forge),
     )
+
+
+def _content_path(forge: Forge) -> str:
+    settings = getattr(forge, "settings", None)
+    return settings.content.path if settings is not None else "content"
 
 
 def record_events(forge: Forge, change: Change, sop: Sop) -> dict[str, ProofEvent]:

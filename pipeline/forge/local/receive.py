@@ -107,6 +107,12 @@ MSG = Catalog(
             "gunakan `terbit submit`",
             "a force-push to change #{id} must be recorded as forced; use `terbit submit`",
         ),
+        "checks": (
+            "berkas perubahan #{id} belum lulus pemeriksaan draf ({n} masalah); dorongan "
+            "ditolak, perbaiki lalu `terbit submit` lagi:\n{lines}",
+            "the files of change #{id} fail the draft checks ({n} problem(s)); push refused, "
+            "fix them and run `terbit submit` again:\n{lines}",
+        ),
         "tag_move": (
             "tag '{ref}' tidak boleh diubah atau dihapus",
             "tag '{ref}' must not be changed or deleted",
@@ -234,4 +240,17 @@ class Receiver(RecordRules):
             ]
         if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new) and not last.get("forced"):
             return [MSG("head_forced", id=change_id)]
-        return []
+        return self.check_drafts(change_id, u.new)
+
+    def check_drafts(self, change_id: str, head: str) -> list[str]:
+        """The draft checks on what ``head`` would land on main: a refused file never enters
+        the server's history (the pushed objects are dropped with the refusal)."""
+        if not self.main_old:
+            return []
+        from pipeline.gate.drafts import check_change
+
+        checked = check_change(self.repo, self.main_old, head)
+        if not checked.findings:
+            return []
+        lines = "\n".join(f"  {line}" for line in checked.lines)
+        return [MSG("checks", id=change_id, n=len(checked.findings), lines=lines)]

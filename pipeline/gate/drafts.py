@@ -1,0 +1,158 @@
+"""The draft checks on what a change would land, read from Git's objects (never a checkout).
+
+Run by ``terbit submit`` before pushing, by the server's ``pre-receive`` on every push to a
+change and to main, and by the gate (one line of ``terbit gate``/``status``). Every byte of the
+change is untrusted: file modes and names are read from the tree, symlinks and submodules are
+refused, nothing is followed or executed. The drafts are written as plain files into a private
+temporary folder (other files as empty placeholders of the same size, which is all the checks
+look at) together with the target branch's own ``terbit.yml`` and ``roles.yml``, and checked
+there with the same code as ``terbit check``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.change.model import Change
+from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
+from pipeline.draft.checks import check_paths
+from pipeline.draft.checks.base import Finding
+from pipeline.draft.content_model import bad_name_char, role_of, shown_name
+from pipeline.i18n import Catalog
+from pipeline.vcs import BLOB_MODES, GITLINK_MODE, SYMLINK_MODE, Repo, TreeEntry
+
+ROLES_FILE = "roles.yml"
+
+MSG = Catalog(
+    {
+        "bad_name": (
+            "nama berkas berisi karakter kendali atau byte bukan UTF-8 ({char}); ganti namanya",
+            "the file name contains a control character or a non-UTF-8 byte ({char}); rename it",
+        ),
+        "symlink": (
+            "tautan simbolik tidak diterima; salin berkasnya ke dalam content/",
+            "symbolic links are not accepted; copy the file into content/ instead",
+        ),
+        "submodule": (
+            "submodule (gitlink) tidak diterima dalam perubahan",
+            "submodules (gitlinks) are not accepted in a change",
+        ),
+        "not_file": ("bukan berkas biasa (mode {mode})", "not a regular file (mode {mode})"),
+        "image_too_big": (
+            "gambar berukuran {size} KB, maksimum {limit} KB; perkecil atau kompres",
+            "the image is {size} KB, at most {limit} KB; resize or compress it",
+        ),
+        "file_too_big": (
+            "berkas berukuran {size} KB, terlalu besar untuk perubahan (maksimum {limit} KB)",
+            "the file is {size} KB, too large for a change (at most {limit} KB)",
+        ),
+    }
+)
+
+# Outside the content model a file still needs the head's approval; none may be huge.
+OTHER_MAX_KB = 2048
+
+
+@dataclass
+class ChangeCheck:
+    """The verdict on what a change lands."""
+
+    findings: list[Finding] = field(default_factory=list)  # refused: names, links, drafts…
+    landed: list[str] = field(default_factory=list)  # every path the merge adds/changes/deletes
+
+    @property
+    def lines(self) -> list[str]:
+        return [str(f) for f in self.findings]
+
+
+def target_settings(repo: Repo, target: str) -> Settings:
+    """``terbit.yml`` of the target branch (the change's own copy is never trusted)."""
+    text = repo.show_file(target, SETTINGS_FILE)
+    return parse_settings(text, SETTINGS_FILE) if text else Settings()
+
+
+def _entry_findings(entry: TreeEntry, settings: Settings) -> list[Finding]:
+    shown = shown_name(entry.path)
+    bad = next((c for part in entry.path.split("/") if (c := bad_name_char(part))), None)
+    if bad is not None:
+        return [Finding(shown, None, "bad_name", MSG("bad_name", char=shown_name(bad)))]
+    if entry.mode == SYMLINK_MODE:
+        return [Finding(shown, None, "symlink", MSG("symlink"))]
+    if entry.mode == GITLINK_MODE:
+        return [Finding(shown, None, "submodule", MSG("submodule"))]
+    if entry.mode not in BLOB_MODES:
+        return [Finding(shown, None, "not_file", MSG("not_file", mode=entry.mode))]
+    kind = role_of(entry.path, settings.content.path)
+    size_kb = (entry.size + 1023) // 1024
+    if kind == "image" and entry.size > settings.content.image_max_kb * 1024:
+        limit = settings.content.image_max_kb
+        return [
+            Finding(shown, None, "image_too_big", MSG("image_too_big", size=size_kb, limit=limit))
+        ]
+    if kind == "other" and entry.size > OTHER_MAX_KB * 1024:
+        return [
+            Finding(
+                shown, None, "file_too_big", MSG("file_too_big", size=size_kb, limit=OTHER_MAX_KB)
+            )
+        ]
+    return []  # drafts: their size is the draft checks' business (``draft_max_kb``)
+
+
+def _materialize(repo: Repo, tree: str, settings: Settings, folder: Path) -> None:
+    """The content folder of ``tree`` as plain files under ``folder`` (drafts with their text,
+    other files as sparse placeholders of their size); links and odd names are left out."""
+    limit = settings.content.draft_max_kb * 1024
+    content = settings.content.path.strip("/")
+    for entry in repo.tree_entries(tree, content + "/").values():
+        parts = entry.path.split("/")
+        if entry.mode not in BLOB_MODES or any(
+            bad_name_char(p) or p in ("", ".", "..") for p in parts
+        ):
+            continue
+        target = folder.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if role_of(entry.path, content) == "draft" and entry.size <= limit:
+            target.write_bytes(repo.blob(entry.sha))
+        else:
+            with target.open("wb") as out:
+                out.truncate(entry.size)
+
+
+def check_change(repo: Repo, target: str, head: str) -> ChangeCheck:
+    """Check what merging ``head`` into ``target`` would land, with the target's policy."""
+    settings = target_settings(repo, target)
+    landed = repo.landed(target, head)
+    result = ChangeCheck(landed=sorted(e.path for _, e in landed.changes))
+    drafts = []
+    for status, entry in landed.changes:
+        if status == "D":
+            continue
+        problems = _entry_findings(entry, settings)
+        result.findings += problems
+        if not problems and role_of(entry.path, settings.content.path) == "draft":
+            drafts.append(entry.path)
+    if drafts:
+        with tempfile.TemporaryDirectory(prefix="terbit-check-") as temp:
+            root = Path(temp)
+            _materialize(repo, landed.tree, settings, root)
+            roles = repo.show_file(target, ROLES_FILE)
+            if roles is not None:
+                (root / ROLES_FILE).write_text(roles, encoding="utf-8")
+            report = check_paths(root, settings, [root / os.path.normpath(d) for d in drafts])
+            result.findings += report.findings
+    result.findings.sort(key=lambda f: (f.path, f.line or 0))
+    return result
+
+
+def check_lines(forge: object, change: Change) -> list[str] | None:
+    """The gate's line for an open change of a forge with a Git repository (the embedded
+    forge); None elsewhere (GitHub runs the checks as their own required status)."""
+    repo = getattr(forge, "repo", None)
+    if not isinstance(repo, Repo) or change.state != "open" or not change.head_sha:
+        return None
+    if not repo.object_exists(change.head_sha) or not repo.object_exists(change.base_sha):
+        return None
+    return check_change(repo, change.base_sha, change.head_sha).lines
