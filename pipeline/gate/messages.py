@@ -110,8 +110,8 @@ MSG = Catalog(
             "the change touches protected files and lacks approval by {role} on the head commit",
         ),
         "checks_activity": (
-            "Pemeriksaan draf (terbit check) atas berkas yang diubah",
-            "Draft checks (terbit check) on the changed files",
+            "Pemeriksaan draf (terbit check)",
+            "Draft checks (terbit check)",
         ),
         "checks_reason": ("{n} masalah: {first}", "{n} problem(s): {first}"),
         "checks_failed": (
