@@ -61,3 +61,35 @@ def test_the_sop_runs_and_is_enforced_over_ssh(ssh_office: Office) -> None:
     assert kit.change(change_id).state == "merged"
     ok, output = kit.push("dewi", ":refs/heads/main")
     assert not ok and "cabang main tidak boleh dihapus" in output
+
+
+def test_a_push_with_check_errors_is_refused_over_ssh(
+    ssh_office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sshd starts the hook with none of the pusher's variables: the checks still run there,
+    with the server's own policy, and the refusal reaches the pusher located."""
+    from forge_kit import article
+
+    from pipeline.errors import InputError
+    from pipeline.forge.local import client
+
+    try:  # a modified client that skips its own pre-check: only the server stands guard
+        from pipeline.gate.drafts import ChangeCheck
+
+        monkeypatch.setattr(client, "check_change", lambda *a: ChangeCheck())
+    except ImportError:  # a Terbit without the pre-check at all
+        pass
+    kit = Kit(ssh_office, counter=7100)
+    bad = article("Buruk").replace("category: Berita", "category: Gosip")
+    kit.draft(files={"content/articles/buruk.md": bad + "Sisa\x01 PDF.\n"})
+    head = kit.forge("rina").repo.head()
+    with pytest.raises(InputError) as refused:
+        kit.resubmit(new=True)
+    message = str(refused.value)
+    assert "server menolak" in message and "belum lulus pemeriksaan draf" in message
+    assert "content/articles/buruk.md:4: 'category': kategori 'Gosip' tidak dikenal" in message
+    assert "content/articles/buruk.md:9: karakter kendali U+0001 di kolom 5" in message
+    found = subprocess.run(
+        ["git", "cat-file", "-e", f"{head}^{{commit}}"], cwd=ssh_office.server, check=False
+    )
+    assert found.returncode != 0  # the refused commit never entered the server's history
