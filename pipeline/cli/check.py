@@ -29,6 +29,16 @@ MSG = Catalog(
             "Folder repositori (bawaan: yang memuat folder kerja ini).",
             "Repository folder (default: the one containing the working folder).",
         ),
+        "change_help": (
+            "Periksa berkas yang akan dibawa perubahan BASE..HEAD ke BASE (dari objek Git, tanpa "
+            "checkout; kebijakan dari BASE): dipakai server dan alur kerja GitHub.",
+            "Check the files that merging HEAD into BASE would land (from Git's objects, no "
+            "checkout; policy from BASE): what the server and the GitHub workflow run.",
+        ),
+        "git_dir_help": (
+            "Repositori Git untuk --change (bawaan: --root atau folder kerja ini).",
+            "Git repository for --change (default: --root or the working folder).",
+        ),
         "clean": (
             "Tidak ada masalah; {checked} berkas diperiksa",
             "No problems; {checked} {checked_word} checked",
@@ -87,11 +97,40 @@ def _print(report: Report, fmt: str) -> None:
     default=None,
     help=MSG("root_help"),
 )
+@click.option("--change", nargs=2, metavar="BASE HEAD", default=None, help=MSG("change_help"))
+@click.option(
+    "--git-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help=MSG("git_dir_help"),
+)
 @lang_option
-def command(paths: tuple[Path, ...], fmt: str, root: Path | None) -> None:
+def command(
+    paths: tuple[Path, ...],
+    fmt: str,
+    root: Path | None,
+    change: tuple[str, str] | None,
+    git_dir: Path | None,
+) -> None:
+    if change:
+        _check_change(change, git_dir or root or Path(os.getcwd()), fmt)
+        return
     repo = root.resolve() if root else find_root(Path(os.getcwd()))
     settings = load_settings(repo)
     report = check_paths(repo, settings, list(paths) or None)
+    _print(report, fmt)
+    if report.findings:
+        raise SystemExit(1)
+
+
+def _check_change(change: tuple[str, str], where: Path, fmt: str) -> None:
+    from pipeline.gate.drafts import check_change
+    from pipeline.vcs import Repo
+
+    repo = Repo.discover(where)
+    base, head = (repo.rev_parse(rev) or rev for rev in change)
+    checked = check_change(repo, base, head)
+    report = Report(checked.findings, len(checked.landed))
     _print(report, fmt)
     if report.findings:
         raise SystemExit(1)

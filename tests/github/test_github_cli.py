@@ -166,7 +166,8 @@ def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_
     sent = env.made("POST", rulesets)[0].body
     rules = {rule["type"]: rule.get("parameters") for rule in sent["rules"]}
     assert rules["required_status_checks"]["required_status_checks"] == [
-        {"context": "terbit / sop-gate"}
+        {"context": "terbit / sop-gate"},
+        {"context": "terbit-draft-check"},  # the draft checks' job in pull-request.yml
     ]
     assert rules["pull_request"]["required_approving_review_count"] == 2
     assert rules["pull_request"]["require_last_push_approval"] is True

@@ -3,8 +3,9 @@
 - ``.github/CODEOWNERS``: asks the reviewing roles for a review on every PR (GitHub's owners
   are "any one of", so they only route requests; the gate enforces one approval per role).
 - ``.github/pull_request_template.md``: the nota dinas form, so a new PR opens pre-filled.
-- a ruleset on the default branch: the ``terbit / sop-gate`` status required, approvals
-  required and bound to the last push, no force-push or deletion.
+- a ruleset on the default branch: the ``terbit / sop-gate`` status and the draft checks'
+  ``terbit-draft-check`` job required, approvals required and bound to the last push, no
+  force-push or deletion.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from pipeline.forge.github.client import GitHubClient
 from pipeline.i18n import Catalog
 
 RULESET_NAME = "terbit-sop-main"
+# The job of pull-request.yml that runs the draft checks (Terbit from the base branch, the PR's
+# files from Git's objects only); its check run must pass like the SOP gate's status.
+DRAFT_CHECK_CONTEXT = "terbit-draft-check"
 CODEOWNERS = ".github/CODEOWNERS"
 PR_TEMPLATE = ".github/pull_request_template.md"
 
@@ -175,7 +179,10 @@ def ruleset(sop: Sop) -> dict[str, Any]:
                 "type": "required_status_checks",
                 "parameters": {
                     "strict_required_status_checks_policy": False,
-                    "required_status_checks": [{"context": STATUS_CONTEXT}],
+                    "required_status_checks": [
+                        {"context": STATUS_CONTEXT},
+                        {"context": DRAFT_CHECK_CONTEXT},
+                    ],
                 },
             },
         ],
