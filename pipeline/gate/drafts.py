@@ -106,19 +106,22 @@ def _materialize(repo: Repo, tree: str, settings: Settings, folder: Path) -> Non
     other files as sparse placeholders of their size); links and odd names are left out."""
     limit = settings.content.draft_max_kb * 1024
     content = settings.content.path.strip("/")
+    drafts: dict[Path, str] = {}
     for entry in repo.tree_entries(tree, content + "/").values():
         parts = entry.path.split("/")
-        if entry.mode not in BLOB_MODES or any(
-            bad_name_char(p) or p in ("", ".", "..") for p in parts
-        ):
+        odd = any(bad_name_char(p) or p in ("", ".", "..") for p in parts)
+        if entry.mode not in BLOB_MODES or odd:
             continue
         target = folder.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         if role_of(entry.path, content) == "draft" and entry.size <= limit:
-            target.write_bytes(repo.blob(entry.sha))
+            drafts[target] = entry.sha
         else:
             with target.open("wb") as out:
                 out.truncate(entry.size)
+    texts = repo.blobs(drafts.values())
+    for target, sha in drafts.items():
+        target.write_bytes(texts.get(sha, b""))
 
 
 def check_change(repo: Repo, target: str, head: str) -> ChangeCheck:
