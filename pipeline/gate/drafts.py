@@ -21,6 +21,7 @@ from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.draft.checks import check_paths
 from pipeline.draft.checks.base import Finding
 from pipeline.draft.content_model import bad_name_char, role_of, shown_name
+from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 from pipeline.vcs import BLOB_MODES, GITLINK_MODE, SYMLINK_MODE, Repo, TreeEntry
 
@@ -158,4 +159,7 @@ def check_lines(forge: object, change: Change) -> list[str] | None:
         return None
     if not repo.object_exists(change.head_sha) or not repo.object_exists(change.base_sha):
         return None
-    return check_change(repo, change.base_sha, change.head_sha).lines
+    try:
+        return check_change(repo, change.base_sha, change.head_sha).lines
+    except TerbitError as error:  # e.g. a broken terbit.yml on main: a line, not a crash
+        return [str(error)]

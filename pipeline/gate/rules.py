@@ -302,8 +302,7 @@ def _checks(checks: list[str] | None, roles: Roles) -> StepStatus | None:
         return None
     status = StepStatus(
         number=0,
-        kegiatan=MSG("checks_activity"),
-        kegiatan_en=MSG("checks_activity"),
+        kegiatan=MSG("checks_activity"),  # in the language of the evaluation, like the rest
         role="",
         role_title="",
         proof="checks",
