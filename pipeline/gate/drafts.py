@@ -125,8 +125,10 @@ def _materialize(repo: Repo, tree: str, settings: Settings, folder: Path) -> Non
         target.write_bytes(texts.get(sha, b""))
 
 
-def check_change(repo: Repo, target: str, head: str) -> ChangeCheck:
-    """Check what merging ``head`` into ``target`` would land, with the target's policy."""
+def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True) -> ChangeCheck:
+    """Check what merging ``head`` into ``target`` would land, with the target's policy.
+    ``drafts_too=False`` checks only the files themselves (links, submodules, names, sizes):
+    for a shared work-in-progress branch, whose drafts may still be unfinished."""
     settings = target_settings(repo, target)
     landed = repo.landed(target, head)
     result = ChangeCheck(landed=sorted(e.path for _, e in landed.changes))
@@ -138,7 +140,7 @@ def check_change(repo: Repo, target: str, head: str) -> ChangeCheck:
         result.findings += problems
         if not problems and role_of(entry.path, settings.content.path) == "draft":
             drafts.append(entry.path)
-    if drafts:
+    if drafts and drafts_too:
         with tempfile.TemporaryDirectory(prefix="terbit-check-") as temp:
             root = Path(temp)
             _materialize(repo, landed.tree, settings, root)

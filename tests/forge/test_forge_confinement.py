@@ -237,3 +237,19 @@ def test_a_criss_cross_merge_cannot_quietly_restore_an_old_roles_file(kit: Kit) 
     refused_both_ways(kit, change_id, "berkas terlindung dan belum disetujui Kepala Satker")
     main_roles = kit.forge("dewi").repo.show_file("origin/main", "roles.yml") or ""
     assert "active: false" in main_roles  # the revocation stands
+
+
+def test_a_shared_draft_branch_takes_unfinished_drafts_but_no_links(kit: Kit) -> None:
+    kit.draft(files={"content/articles/setengah.md": "---\ntitle: Belum selesai\n---\n"})
+    ok, output = kit.push("rina", f"HEAD:refs/heads/draft/wip-{kit.counter}")
+    assert ok, output  # work in progress: the draft checks wait for `terbit submit`
+    root = kit.office.clone_path("rina")
+    (root / "content/images").mkdir(parents=True, exist_ok=True)
+    (root / "content/images/tautan.png").symlink_to("/etc/passwd")
+    kit.forge("rina").repo.run("add", "--all")
+    kit.forge("rina").repo.run("commit", "--quiet", "-m", "Tautan")
+    ok, output = kit.push("rina", f"HEAD:refs/heads/draft/wip-{kit.counter}")
+    assert not ok
+    assert "memuat berkas yang tidak diterima server" in output
+    assert "content/images/tautan.png: tautan simbolik tidak diterima" in output
+    assert not server_has(kit, kit.forge("rina").repo.head() or "")

@@ -113,6 +113,10 @@ MSG = Catalog(
             "the files of change #{id} fail the draft checks ({n} problem(s)); push refused, "
             "fix them and run `terbit submit` again:\n{lines}",
         ),
+        "files": (
+            "'{ref}' memuat berkas yang tidak diterima server ({n}):\n{lines}",
+            "'{ref}' holds files the server does not accept ({n}):\n{lines}",
+        ),
         "tag_move": (
             "tag '{ref}' tidak boleh diubah atau dihapus",
             "tag '{ref}' must not be changed or deleted",
@@ -172,7 +176,7 @@ class Receiver(RecordRules):
         if u.ref == MAIN:
             return self.check_main(u)
         if u.ref.startswith("refs/heads/draft/"):
-            return []
+            return self.check_files(u)
         if u.ref.startswith("refs/tags/"):
             return [] if u.old == ZERO else [MSG("tag_move", ref=u.ref)]
         found = REF_RE.match(u.ref)
@@ -241,6 +245,19 @@ class Receiver(RecordRules):
         if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new) and not last.get("forced"):
             return [MSG("head_forced", id=change_id)]
         return self.check_drafts(change_id, u.new)
+
+    def check_files(self, u: Update) -> list[str]:
+        """A shared draft branch may hold unfinished drafts, but never a link, a submodule, an
+        odd name or a huge file: those never enter the server's history."""
+        if u.new == ZERO or not self.main_old:
+            return []
+        from pipeline.gate.drafts import check_change
+
+        checked = check_change(self.repo, self.main_old, u.new, drafts_too=False)
+        if not checked.findings:
+            return []
+        lines = "\n".join(f"  {line}" for line in checked.lines)
+        return [MSG("files", ref=u.ref, n=len(checked.findings), lines=lines)]
 
     def check_drafts(self, change_id: str, head: str) -> list[str]:
         """The draft checks on what ``head`` would land on main: a refused file never enters
