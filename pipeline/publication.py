@@ -211,16 +211,20 @@ def result_dict(result: PublishResult) -> dict[str, Any]:
     return asdict(result)
 
 
-def clean_work(folder: Path, keep: str = ".terbit") -> None:
-    """Empty an export folder but keep its build cache (incremental builds across merges)."""
+def clean_work(folder: Path) -> None:
+    """Empty an export folder (its build cache lives outside it, see ``build_cache``)."""
     folder.mkdir(parents=True, exist_ok=True)
     for entry in folder.iterdir():
-        if entry.name == keep:
-            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:
             entry.unlink()
+
+
+def build_cache(repo: Repo) -> Path:
+    """The publication's build cache: in the git folder (the server's own state), which no
+    tree can write to; a cache in the exported tree could come from the change (a pickle)."""
+    return repo.git_dir / "terbit" / "build-cache"
 
 
 def utcnow() -> datetime:
@@ -369,7 +373,7 @@ def _build(
     clean_work(source)
     repo.export_tree(tip, source)
     output = work / "site"
-    built = build_site(source, output=output, publish=True)
+    built = build_site(source, output=output, publish=True, cache_base=build_cache(repo))
     say(f"build: {built.articles} artikel, {built.seconds:.1f} s")
     value = {"site": str(output), "commit": tip}
     state.save("build", value)

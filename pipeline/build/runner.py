@@ -10,6 +10,7 @@ theme). Unchanged pages are reused from the previous build (see ``incremental``)
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -45,6 +46,10 @@ MSG = Catalog(
             "proses build berhenti tanpa laporan (kode {code}): {tail}",
             "the build process stopped without a report (code {code}): {tail}",
         ),
+        "cache_inside": (
+            "cache build tidak boleh berada di dalam pohon yang dibangun: {path}",
+            "the build cache must not be inside the tree being built: {path}",
+        ),
         "busy": (
             "build lain sedang berjalan untuk repositori ini",
             "another build is running for this repository",
@@ -52,7 +57,19 @@ MSG = Catalog(
     }
 )
 
-CACHE_ROOT = Path(".terbit") / "cache"
+CACHE_ENV = "TERBIT_CACHE_HOME"  # where ``terbit build`` keeps its caches (tests, CI)
+
+
+def cache_folder(root: Path, publish: bool = False, base: Path | None = None) -> Path:
+    """The build cache of the tree at ``root``: under ``base`` (a server's own state) or the
+    user's cache folder, never inside the tree, whose files are never trusted (see ``cache``)."""
+    mode = "publish" if publish else "site"
+    if base is not None:
+        return base / mode
+    home = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME")
+    folder = Path(home) if home else Path.home() / ".cache"
+    tag = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return folder / "terbit" / "build" / f"{root.name[:40]}-{tag[:16]}" / mode
 
 
 @dataclass
@@ -110,12 +127,14 @@ def build_site(
     progress: Progress | None = None,
     full: bool = False,
     forked: bool = False,
+    cache_base: Path | None = None,
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``output`` (``build.output``).
 
     The build runs in a fresh process, so Pelican's global signals and plugin state cannot leak
     into the caller. ``forked`` runs it in a fork of this process instead (about half a second
     less on a big site); only for a caller that runs no other threads, such as the command.
+    ``cache_base`` is where the caches go (``cache_folder``), outside the tree.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -128,7 +147,9 @@ def build_site(
     if output == root or content.is_relative_to(output):
         raise ConfigError(MSG("bad_output", path=output))
     output.parent.mkdir(parents=True, exist_ok=True)
-    cache_dir = root / CACHE_ROOT / ("publish" if publish else "site")
+    cache_dir = cache_folder(root, publish, cache_base)
+    if cache_dir.resolve().is_relative_to(root):
+        raise ConfigError(MSG("cache_inside", path=cache_dir))
     progress = progress or QuietProgress()
     with _lock(cache_dir):
         tmp = _spare(output, cache_dir)
@@ -142,6 +163,10 @@ def build_site(
         request = {
             "root": str(root),
             "settings_file": name,
+            "base_settings_file": settings.build.settings_file,
+            "workdir": str(cache_dir),
+            "draft_seconds": settings.build.draft_seconds,
+            "memory_mb": settings.build.memory_mb,
             "tmp": str(tmp),
             "output": str(output),
             "cache_dir": str(cache_dir),
@@ -152,7 +177,7 @@ def build_site(
             "lang": get_lang(),
         }
         # Old sites that an earlier version of the build moved aside (once, then never again).
-        empty_trash(root / CACHE_ROOT.parent / "trash")
+        empty_trash(cache_dir.parent / "trash")
         try:
             # A fork when asked and possible, unless profiling (the worker writes the profile).
             fork = forked and hasattr(os, "fork") and not os.environ.get("TERBIT_BUILD_PROFILE")
@@ -263,13 +288,15 @@ def _run_worker(request: dict, progress: Progress) -> BuildResult:
     collect = _Collector(Path(request["output"]), progress)
     proc = subprocess.Popen(
         # Imported by name, not run as ``__main__``: the build knows its own signal receivers
-        # by their module (see ``readahead``).
-        [sys.executable, "-c", "from pipeline.build.worker import main; main()"],
+        # by their module (see ``readahead``). Isolated (``-I``: no working folder, user site
+        # or PYTHON* variables on the path) and started outside the tree: nothing in the tree
+        # can stand in for a module (see ``confine``).
+        [sys.executable, "-I", "-c", "from pipeline.build.worker import main; main()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=request["root"],
+        cwd=request["workdir"],
     )
     assert proc.stdin and proc.stdout and proc.stderr
     proc.stdin.write(json.dumps(request))
