@@ -85,6 +85,17 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def all_text(value: object) -> str:
+    """Every text inside a front-matter value, joined (lists and mappings included)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(all_text(k) + "\n" + all_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "\n".join(all_text(v) for v in value)
+    return ""
+
+
 def refuse_control(text: str, path: str) -> None:
     """A stray control character, located, before it fails the whole site's feeds."""
     found = CONTROL.search(text)
@@ -139,6 +150,14 @@ class FrontMatterReader(BaseReader):
         shown = self._shown_path(source_path)
         refuse_control(text, shown)
         parsed = parse(text, shown)
+        for field, value in parsed.meta.items():  # YAML escapes ("\u0007") make them too
+            found = CONTROL.search(all_text(value))
+            if found:
+                raise InputError(
+                    MSG("control", code=ord(found.group())),
+                    path=shown,
+                    line=parsed.doc.line_of((field,)),
+                )
         options = dict(self.settings.get("MARKDOWN", {}))
         extensions = [e for e in options.get("extensions", []) if "meta" not in str(e)]
         configs = {k: v for k, v in options.get("extension_configs", {}).items() if "meta" not in k}
