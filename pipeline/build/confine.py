@@ -82,12 +82,12 @@ def bad_name(name: str) -> bool:
 
 
 def shown_name(name: str) -> str:
-    """A file name safe to print on one line."""
-    return (
-        name.encode("utf-8", "surrogateescape")
-        .decode("utf-8", "backslashreplace")
-        .encode("unicode_escape")
-        .decode("ascii")
+    """A file name safe to print on one line: bytes that are not UTF-8 as ``\\xff``, control
+    characters as ``\\n`` and the like."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if ord(c) < 0x20 or ord(c) == 0x7F else c
+        for c in text
     )
 
 

@@ -83,6 +83,7 @@ class BuildResult:
     incremental: bool = False
     notes: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # content files left out (skip_bad)
 
 
 @contextmanager
@@ -128,13 +129,17 @@ def build_site(
     full: bool = False,
     forked: bool = False,
     cache_base: Path | None = None,
+    skip_bad: bool = False,
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``output`` (``build.output``).
 
     The build runs in a fresh process, so Pelican's global signals and plugin state cannot leak
     into the caller. ``forked`` runs it in a fork of this process instead (about half a second
     less on a big site); only for a caller that runs no other threads, such as the command.
-    ``cache_base`` is where the caches go (``cache_folder``), outside the tree.
+    ``cache_base`` is where the caches go (``cache_folder``), outside the tree. With
+    ``skip_bad`` a content file that cannot be read or is refused is left out of the site and
+    listed in ``skipped`` instead of failing the build (publication: one bad draft on main
+    must not stop every later publication).
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -166,6 +171,7 @@ def build_site(
             "base_settings_file": settings.build.settings_file,
             "workdir": str(cache_dir),
             "draft_seconds": settings.build.draft_seconds,
+            "skip_bad": skip_bad,
             "memory_mb": settings.build.memory_mb,
             "tmp": str(tmp),
             "output": str(output),
@@ -214,9 +220,11 @@ class _Collector:
             self.progress.update(event["read"], event["written"], event["reused"])
         elif kind == "note":
             self.result.notes.append(event["message"])
-        elif kind in ("warning", "error"):
+        elif kind in ("warning", "error", "skipped"):
             problem = Problem(event["path"] or "-", event["line"], event["message"])
-            (self.errors if kind == "error" else self.result.warnings).append(problem)
+            {"error": self.errors, "warning": self.result.warnings}.get(
+                kind, self.result.skipped
+            ).append(problem)
         elif kind == "fail":
             self.failure = event
         elif kind == "done":

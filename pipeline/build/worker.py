@@ -115,6 +115,7 @@ class LogCapture(logging.Handler):
         self.root = root
         self.content = root
         self.errors = 0
+        self.skip_bad = False  # a content file's errors leave that file out (publication)
 
     def emit(self, record: logging.LogRecord) -> None:
         # Handlers run inside Pelican's ``except`` blocks: the exception is still current.
@@ -128,8 +129,14 @@ class LogCapture(logging.Handler):
             message = MSG("not_processed", error=error)
         path = _relative(path, self.root) if path else None
         level = "error" if record.levelno >= logging.ERROR else "warning"
+        if level == "error" and self.skip_bad and path and self._in_content(path):
+            level = "skipped"  # Pelican leaves a file it could not read out of the site
         self.errors += level == "error"
         self.events.send(level, path=path, line=line, message=message)
+
+    def _in_content(self, path: str) -> bool:
+        content = os.path.relpath(self.content, self.root)
+        return path.startswith(content + "/") or path == content
 
 
 def _count_sources(path: Path) -> int:
@@ -272,6 +279,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     logging.getLogger().setLevel(logging.WARNING)
     pelican = TerbitPelican(settings)
     capture.content = Path(pelican.settings["PATH"])
+    capture.skip_bad = bool(request.get("skip_bad"))
     key = cache.build_key(pelican.settings, conf)
 
     where = os.path.relpath(final, root)

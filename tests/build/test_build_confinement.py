@@ -135,3 +135,14 @@ def test_an_allowed_image_is_still_attached(site: Path) -> None:
     done = terbit(site, "build")
     assert done.returncode == 0, done.stderr
     assert (site / "output" / "images" / image.name).is_file()
+
+
+def test_file_names_with_control_characters_or_bad_bytes_are_located(site: Path) -> None:
+    folder = site / "content" / "articles"
+    article(site, "biasa", "Isi.")
+    (folder / "biasa.md").rename(folder / "baris\nbaru.md")
+    article(site, "lain", "Isi.")
+    os.rename(folder / "lain.md", os.fsencode(folder) + b"/b\xffd.md")
+    done = terbit(site, "build")
+    assert_refused(done, "content/articles: ")
+    assert "baris\\nbaru.md" in done.stderr and "b\\xffd.md" in done.stderr

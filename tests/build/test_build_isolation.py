@@ -8,6 +8,7 @@ publish workflow runs, in a fork).
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -128,3 +129,24 @@ def test_the_export_ignores_the_trees_attributes(make_repo: Callable[..., Path])
     Repo(work).export_tree("HEAD", dest)
     assert (dest / "content" / "pages" / "profil.md").read_bytes() == page.read_bytes()
     assert (dest / "content" / "berita.md").read_text(encoding="utf-8") == "isi\n"
+
+
+def test_the_export_keeps_odd_entries_without_failing(make_repo: Callable[..., Path]) -> None:
+    """An absolute symlink, a newline or bytes that are not UTF-8 in a name: exported as they
+    are (the build refuses them, located), never an internal error of the export itself."""
+    work = make_repo("kerja")
+    content = work / "content" / "images"
+    content.mkdir(parents=True)
+    (content / "sandi.png").symlink_to("/etc/passwd")
+    (content / "baris\nbaru.png").write_bytes(b"png")
+    with open(os.fsencode(content) + b"/b\xffd.png", "wb") as handle:
+        handle.write(b"png")
+    Repo(work).run("add", "--all")
+    Repo(work).run("commit", "--quiet", "-m", "Aneh")
+    dest = work.parent / "ekspor"
+    Repo(work).export_tree("HEAD", dest)
+    exported = dest / "content" / "images"
+    assert os.readlink(exported / "sandi.png") == "/etc/passwd"
+    assert (exported / "baris\nbaru.png").read_bytes() == b"png"
+    with open(os.fsencode(exported) + b"/b\xffd.png", "rb") as handle:
+        assert handle.read() == b"png"
