@@ -50,6 +50,12 @@ MSG = Catalog(
         ),
         "template_error": ("kesalahan templat: {error}", "template error: {error}"),
         "build_error": ("build gagal: {error}", "build failed: {error}"),
+        "clash": (
+            "alamat {output} sudah dipakai halaman lain (slug yang sama, atau halaman bawaan "
+            "seperti arsip, kategori, topik); pakai slug lain",
+            "the address {output} is already used by another page (the same slug, or a "
+            "built-in page such as arsip, kategori, topik); use another slug",
+        ),
     }
 )
 
@@ -174,6 +180,9 @@ def _send_failure(error: Exception, theme: Path, conf: Path, root: Path, events:
     )
     if isinstance(error, TerbitError):
         path, line, message = error.path, error.line, error.message
+    if hasattr(error, "terbit_output"):  # see ``IncrementalWriter.write_file``
+        kind, message = "input", MSG("clash", output=error.terbit_output)
+        path, line = getattr(error, "terbit_source", None), None
     events.send("fail", kind=kind, path=_relative(path, root), line=line, message=message)
 
 

@@ -146,3 +146,27 @@ def test_file_names_with_control_characters_or_bad_bytes_are_located(site: Path)
     done = terbit(site, "build")
     assert_refused(done, "content/articles: ")
     assert "baris\\nbaru.md" in done.stderr and "b\\xffd.md" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("folder", "front", "where"),
+    [
+        ("pages", "slug: arsip", "content/pages/tabrakan.md:"),  # the archive's address
+        ("articles", "slug: kembar", "content/articles/"),  # two drafts, one address
+    ],
+)
+def test_an_address_taken_twice_is_a_located_error(
+    site: Path, folder: str, front: str, where: str
+) -> None:
+    for name in ("tabrakan", "tabrakan-dua") if folder == "articles" else ("tabrakan",):
+        path = site / "content" / folder / f"{name}.md"
+        path.write_text(
+            f"---\ntitle: Tabrakan {name}\ndate: 2026-11-27 08:00\ncategory: Berita\n"
+            f"summary: S.\nauthor: rina\n{front}\n---\nIsi {name}.\n",
+            encoding="utf-8",
+        )
+    done = terbit(site, "build")
+    assert_refused(done, where)
+    assert "sudah dipakai" in done.stderr
+    assert "spare" not in done.stderr and "cache" not in done.stderr  # no internal paths
+    assert not (site / "output").exists()
