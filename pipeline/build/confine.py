@@ -206,6 +206,16 @@ class TreeImports(importlib.abc.MetaPathFinder):
     def __init__(self, root: Path, settings: dict[str, Path]) -> None:
         self.root = root.resolve()
         self.settings = settings
+        self._split: tuple[tuple[str, ...], list[str], list[str]] = ((), [], [])
+
+    def _paths(self) -> tuple[list[str], list[str]]:
+        """``sys.path`` split into entries outside and inside the tree (kept until it changes:
+        resolving every entry on every import would cost the build time)."""
+        key = tuple(sys.path)
+        if self._split[0] != key:
+            inside = [p for p in key if _inside(p, self.root)]
+            self._split = (key, [p for p in key if p not in inside], inside)
+        return self._split[1], self._split[2]
 
     def find_spec(
         self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
@@ -214,11 +224,10 @@ class TreeImports(importlib.abc.MetaPathFinder):
             return importlib.util.spec_from_file_location(name, self.settings[name])
         if path is not None:
             return None
-        outside = [p for p in sys.path if not _inside(p, self.root)]
+        outside, inside = self._paths()
         spec = importlib.machinery.PathFinder.find_spec(name, outside)
         if spec is not None:
             return spec
-        inside = [p for p in sys.path if _inside(p, self.root)]
         if inside and importlib.machinery.PathFinder.find_spec(name, inside) is not None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return None
