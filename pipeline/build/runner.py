@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pipeline.build import cache
 from pipeline.build.progress import Progress, QuietProgress
-from pipeline.build.swap import empty_trash, exchange_folder
+from pipeline.build.swap import exchange_folder
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
@@ -182,8 +182,6 @@ def build_site(
             "content": str(content),
             "lang": get_lang(),
         }
-        # Old sites that an earlier version of the build moved aside (once, then never again).
-        empty_trash(cache_dir.parent / "trash")
         try:
             # A fork when asked and possible, unless profiling (the worker writes the profile).
             fork = forked and hasattr(os, "fork") and not os.environ.get("TERBIT_BUILD_PROFILE")
