@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks.hugo import convert, write_hugo_site
 from benchmarks.sitegen import extra_article, make_site
+from pipeline.build.runner import cache_folder
 from pipeline.i18n import Catalog
 
 WORK = Path(__file__).resolve().parent / ".work"
@@ -156,8 +157,8 @@ def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str) -> dict:
 
     samples = []
     for _ in range(runs):
-        for folder in ("output", ".terbit"):
-            shutil.rmtree(site / folder, ignore_errors=True)
+        shutil.rmtree(site / "output", ignore_errors=True)
+        shutil.rmtree(cache_folder(site), ignore_errors=True)
         samples.append(measure([*TERBIT, "build"], site))
     report("terbit_cold", samples)
 

@@ -41,6 +41,14 @@ MSG = Catalog(
             "publikasi lain masih berjalan lebih dari {s} detik; coba lagi nanti",
             "another publication has been running for more than {s} seconds; try again later",
         ),
+        "bad_input": (
+            "perubahan ini tidak dapat diterbitkan; situs yang tayang tidak diubah",
+            "this change cannot be published; the live site is unchanged",
+        ),
+        "left_out": (
+            "dilewati (bukan bagian perubahan ini): {problem}",
+            "left out (not part of this change): {problem}",
+        ),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
             "{title}: page not found in the build output ({path})",
@@ -211,16 +219,20 @@ def result_dict(result: PublishResult) -> dict[str, Any]:
     return asdict(result)
 
 
-def clean_work(folder: Path, keep: str = ".terbit") -> None:
-    """Empty an export folder but keep its build cache (incremental builds across merges)."""
+def clean_work(folder: Path) -> None:
+    """Empty an export folder (its build cache lives outside it, see ``build_cache``)."""
     folder.mkdir(parents=True, exist_ok=True)
     for entry in folder.iterdir():
-        if entry.name == keep:
-            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)
         else:
             entry.unlink()
+
+
+def build_cache(repo: Repo) -> Path:
+    """The publication's build cache: in the git folder (the server's own state), which no
+    tree can write to; a cache in the exported tree could come from the change (a pickle)."""
+    return repo.git_dir / "terbit" / "build-cache"
 
 
 def utcnow() -> datetime:
@@ -369,7 +381,19 @@ def _build(
     clean_work(source)
     repo.export_tree(tip, source)
     output = work / "site"
-    built = build_site(source, output=output, publish=True)
+    built = build_site(
+        source, output=output, publish=True, cache_base=build_cache(repo), skip_bad=True
+    )
+    if built.skipped:
+        # A file of this merge that cannot be published fails this publication, located; a
+        # bad file that an earlier merge left on main is left out, so later merges go live.
+        parents = repo.parents(merge)
+        ours = set(repo.changed_files(parents[0], merge)) if parents else set()
+        mine = [p for p in built.skipped if p.path in ours]
+        if mine:
+            raise InputError(MSG("bad_input"), problems=mine)
+        for problem in built.skipped:
+            say(MSG("left_out", problem=problem))
     say(f"build: {built.articles} artikel, {built.seconds:.1f} s")
     value = {"site": str(output), "commit": tip}
     state.save("build", value)

@@ -508,16 +508,67 @@ class Repo:
         self.run("read-tree", "-m", "-u", old, new)
 
     def export_tree(self, rev: str, dest: Path) -> None:
-        """Write the files of ``rev`` into ``dest`` (no .git), e.g. to build a bare repo's main."""
-        import io
-        import tarfile
+        """Write the files of ``rev`` into ``dest`` (emptied first; no .git) exactly as committed.
 
-        dest.mkdir(parents=True, exist_ok=True)
-        data = self._repo.git.execute(  # type: ignore[call-overload]
-            ["git", "archive", "--format=tar", rev], stdout_as_string=False
+        Not ``git archive``: it obeys the tree's own ``.gitattributes`` (``export-ignore`` drops
+        a page main still has, ``export-subst`` rewrites files), and a change must not steer
+        its own export. Symbolic links stay links, written after every file so no file is
+        written through one (the build refuses them, located); submodules and names git itself
+        refuses (``..``, ``.git``) are skipped.
+        """
+        import shutil
+        import subprocess
+
+        cwd = self._repo.working_tree_dir or self._repo.git_dir
+        listing = subprocess.run(
+            ["git", "ls-tree", "-r", "-z", "--full-tree", rev],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
         )
-        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-            archive.extractall(dest, filter="data")
+        if listing.returncode != 0:
+            stderr = listing.stderr.decode("utf-8", "replace").strip()
+            raise GitError(MSG("failed", command=f"git ls-tree {rev}", stderr=stderr))
+        files: list[tuple[bytes, bytes, str]] = []
+        for record in listing.stdout.split(b"\0"):
+            meta, _, name = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) != 3 or fields[1] != b"blob":
+                continue  # the empty tail, submodules
+            parts = name.split(b"/")
+            if any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts):
+                continue
+            files.append((fields[0], fields[2], os.fsdecode(name)))
+        files.sort(key=lambda f: f[0] == b"120000")  # links last
+        dest.mkdir(parents=True, exist_ok=True)
+        for entry in list(dest.iterdir()):
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        with subprocess.Popen(
+            ["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        ) as proc:
+            assert proc.stdin is not None and proc.stdout is not None
+            for mode, sha, name in files:
+                proc.stdin.write(sha + b"\n")
+                proc.stdin.flush()
+                size = int(proc.stdout.readline().split()[2])
+                data = proc.stdout.read(size + 1)[:size]
+                target = dest / name
+                if os.path.lexists(target):
+                    continue  # a crafted tree naming one path twice
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if mode == b"120000":
+                        os.symlink(os.fsdecode(data), target)
+                    else:
+                        target.write_bytes(data)
+                        if mode == b"100755":
+                            target.chmod(0o755)
+                except OSError:
+                    continue  # a crafted tree with a file where a folder should be
+            proc.stdin.close()
 
     def _run_with_input(
         self,

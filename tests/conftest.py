@@ -41,6 +41,12 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
     return _make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _build_cache_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Build caches of the session's sites in its own temporary folder, not ~/.cache."""
+    os.environ["TERBIT_CACHE_HOME"] = str(tmp_path_factory.mktemp("terbit-cache"))
+
+
 @pytest.fixture(autouse=True)
 def _language_reset() -> Iterator[None]:
     """A language chosen in one test (``--lang en``, ``set_lang``) must not leak into the next:

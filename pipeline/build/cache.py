@@ -1,4 +1,8 @@
-"""The build cache under ``.terbit/cache/<mode>/``: build key, file records, Pelican's caches.
+"""The build cache (``runner.cache_folder``): build key, file records, Pelican's caches.
+
+The cache is pickled, so it lives only where the tree being built cannot put files: in the
+user's cache folder or the server's own state, never inside the tree (a committed
+``.terbit/cache/.../state.pickle`` is never read).
 
 The key covers everything besides the content that shapes the site: Terbit's own code, the
 versions of Pelican, Markdown and Jinja, the final Pelican settings, and every file of the
@@ -31,6 +35,7 @@ VOLATILE_SETTINGS = frozenset(
         "TERBIT_CACHE_LOAD",
         "TERBIT_CACHE_STAGING",
         "TERBIT_STAMPS",
+        "TERBIT_DRAFT_SECONDS",
     }
 )
 

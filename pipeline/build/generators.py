@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from pelican import signals
-from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 from pelican.writers import FileOverwriteFailedError
 
-from pipeline.build import readahead, split
+from pipeline.build import confine, readahead, split
 
 STAGING_SETTING = "TERBIT_CACHE_STAGING"
 LOAD_SETTING = "TERBIT_CACHE_LOAD"
@@ -167,7 +167,74 @@ class _SavedInFork:
             logger.warning("cache %s not saved", saving[1])
 
 
-class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
+class _Confined:
+    """Pelican walks the content following symbolic links and copies whatever a ``{static}`` or
+    ``{attach}`` link names, even outside content/. Here only regular files inside content/
+    are found or linked, and static ones must be images (see ``confine``)."""
+
+    path: str
+    settings: dict[str, Any]
+    context: dict[str, Any]
+    static_only = False  # the static generator: files of allowed image types only
+
+    def get_files(
+        self, paths: Any, exclude: list[str] | None = None, extensions: Any = None
+    ) -> set[str]:
+        content = confine.Content(self.path)
+        excluded = {os.path.normpath(e) for e in exclude or []}
+        files = set()
+        for path in [paths] if isinstance(paths, str) else paths:
+            if path and os.path.isfile(os.path.join(self.path, path)):
+                found: Iterable[str] = [] if content.problem(path) else [os.path.normpath(path)]
+            else:
+                found = content.walk(path, excluded, self.settings["IGNORE_FILES"])
+            for rel in found:
+                if not self._include_path(rel, extensions):  # type: ignore[attr-defined]
+                    continue
+                problem = confine.image_problem(rel) if self.static_only else None
+                if problem:
+                    confine.refuse(content.shown(rel), None, problem)
+                else:
+                    files.add(rel)
+        return files
+
+    def add_static_links(self, content: Any) -> None:
+        """Pelican's, with every linked file checked; a refused link is located in its draft."""
+        from urllib.parse import urlparse
+
+        folder = confine.Content(self.path)
+        shown = os.path.relpath(content.source_path, folder.repo)
+        for match in content._get_intrasite_link_regex().finditer(content._content):
+            if match.group("what") not in ("static", "attach"):
+                continue
+            value = match.group("value")
+            path = urlparse(value).path
+            if path.startswith("/"):
+                rel = path[1:]
+            else:
+                rel = content.get_relative_source_path(os.path.join(content.relative_dir, path))
+            rel = rel.replace("%20", " ")
+            problem = folder.problem(rel) or confine.image_problem(rel)
+            if problem:
+                confine.refuse(shown, confine.line_of(content.source_path, value), problem)
+            else:
+                self.context["static_links"].add(os.path.normpath(rel))
+
+
+class TerbitStaticGenerator(_Confined, StaticGenerator):
+    static_only = True
+
+    def generate_context(self) -> None:
+        # Links were checked where they were found; anything else put here is not trusted.
+        folder = confine.Content(self.path)
+        links = self.context["static_links"]
+        for rel in list(links):
+            if folder.problem(rel) or confine.image_problem(rel):
+                links.discard(rel)
+        super().generate_context()
+
+
+class TerbitArticlesGenerator(_SavedInFork, _Confined, ArticlesGenerator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _stage_caches(self)
@@ -317,10 +384,14 @@ class TerbitArticlesGenerator(_SavedInFork, ArticlesGenerator):
         self._taxonomy("author", self.authors, "author", write)
 
 
-class TerbitPagesGenerator(_SavedInFork, PagesGenerator):
+class TerbitPagesGenerator(_SavedInFork, _Confined, PagesGenerator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _stage_caches(self)
 
 
-REPLACEMENTS = {ArticlesGenerator: TerbitArticlesGenerator, PagesGenerator: TerbitPagesGenerator}
+REPLACEMENTS = {
+    ArticlesGenerator: TerbitArticlesGenerator,
+    PagesGenerator: TerbitPagesGenerator,
+    StaticGenerator: TerbitStaticGenerator,
+}

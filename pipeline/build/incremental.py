@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from pelican import signals
 from pelican.utils import get_relative_path, path_to_url, posixize_path, sanitised_join
-from pelican.writers import Writer
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from pipeline.build.fingerprint import SCALARS, Digester, Undigestable, _hash
 from pipeline.build.templates import Parsed, TemplateNeeds, Use
@@ -357,17 +357,25 @@ class IncrementalWriter(Writer):
             if self.reuse(name, template, context, *shared, **kwargs):
                 return None
             template = _Tracked(template, self.session)
-        return super().write_file(
-            name,
-            template,
-            context,
-            relative_urls,
-            paginated,
-            template_name,
-            override_output,
-            url,
-            **kwargs,
-        )
+        try:
+            return super().write_file(
+                name,
+                template,
+                context,
+                relative_urls,
+                paginated,
+                template_name,
+                override_output,
+                url,
+                **kwargs,
+            )
+        except FileOverwriteFailedError as error:
+            # Two pages at one address (a slug taken twice, or by a built-in page): the worker
+            # reports the address and the draft written second, not a temporary path.
+            content = kwargs.get("article") or kwargs.get("page")
+            error.terbit_output = name  # type: ignore[attr-defined]
+            error.terbit_source = getattr(content, "source_path", None)  # type: ignore[attr-defined]
+            raise
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         session = self.session

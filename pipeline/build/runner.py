@@ -10,6 +10,7 @@ theme). Unchanged pages are reused from the previous build (see ``incremental``)
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from pipeline.build import cache
 from pipeline.build.progress import Progress, QuietProgress
-from pipeline.build.swap import empty_trash, exchange_folder
+from pipeline.build.swap import exchange_folder
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
@@ -45,6 +46,10 @@ MSG = Catalog(
             "proses build berhenti tanpa laporan (kode {code}): {tail}",
             "the build process stopped without a report (code {code}): {tail}",
         ),
+        "cache_inside": (
+            "cache build tidak boleh berada di dalam pohon yang dibangun: {path}",
+            "the build cache must not be inside the tree being built: {path}",
+        ),
         "busy": (
             "build lain sedang berjalan untuk repositori ini",
             "another build is running for this repository",
@@ -52,7 +57,19 @@ MSG = Catalog(
     }
 )
 
-CACHE_ROOT = Path(".terbit") / "cache"
+CACHE_ENV = "TERBIT_CACHE_HOME"  # where ``terbit build`` keeps its caches (tests, CI)
+
+
+def cache_folder(root: Path, publish: bool = False, base: Path | None = None) -> Path:
+    """The build cache of the tree at ``root``: under ``base`` (a server's own state) or the
+    user's cache folder, never inside the tree, whose files are never trusted (see ``cache``)."""
+    mode = "publish" if publish else "site"
+    if base is not None:
+        return base / mode
+    home = os.environ.get(CACHE_ENV) or os.environ.get("XDG_CACHE_HOME")
+    folder = Path(home) if home else Path.home() / ".cache"
+    tag = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()
+    return folder / "terbit" / "build" / f"{root.name[:40]}-{tag[:16]}" / mode
 
 
 @dataclass
@@ -66,6 +83,7 @@ class BuildResult:
     incremental: bool = False
     notes: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)  # content files left out (skip_bad)
 
 
 @contextmanager
@@ -110,12 +128,18 @@ def build_site(
     progress: Progress | None = None,
     full: bool = False,
     forked: bool = False,
+    cache_base: Path | None = None,
+    skip_bad: bool = False,
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``output`` (``build.output``).
 
     The build runs in a fresh process, so Pelican's global signals and plugin state cannot leak
     into the caller. ``forked`` runs it in a fork of this process instead (about half a second
     less on a big site); only for a caller that runs no other threads, such as the command.
+    ``cache_base`` is where the caches go (``cache_folder``), outside the tree. With
+    ``skip_bad`` a content file that cannot be read or is refused is left out of the site and
+    listed in ``skipped`` instead of failing the build (publication: one bad draft on main
+    must not stop every later publication).
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -128,7 +152,9 @@ def build_site(
     if output == root or content.is_relative_to(output):
         raise ConfigError(MSG("bad_output", path=output))
     output.parent.mkdir(parents=True, exist_ok=True)
-    cache_dir = root / CACHE_ROOT / ("publish" if publish else "site")
+    cache_dir = cache_folder(root, publish, cache_base)
+    if cache_dir.resolve().is_relative_to(root):
+        raise ConfigError(MSG("cache_inside", path=cache_dir))
     progress = progress or QuietProgress()
     with _lock(cache_dir):
         tmp = _spare(output, cache_dir)
@@ -142,6 +168,11 @@ def build_site(
         request = {
             "root": str(root),
             "settings_file": name,
+            "base_settings_file": settings.build.settings_file,
+            "workdir": str(cache_dir),
+            "draft_seconds": settings.build.draft_seconds,
+            "skip_bad": skip_bad,
+            "memory_mb": settings.build.memory_mb,
             "tmp": str(tmp),
             "output": str(output),
             "cache_dir": str(cache_dir),
@@ -151,8 +182,6 @@ def build_site(
             "content": str(content),
             "lang": get_lang(),
         }
-        # Old sites that an earlier version of the build moved aside (once, then never again).
-        empty_trash(root / CACHE_ROOT.parent / "trash")
         try:
             # A fork when asked and possible, unless profiling (the worker writes the profile).
             fork = forked and hasattr(os, "fork") and not os.environ.get("TERBIT_BUILD_PROFILE")
@@ -189,9 +218,11 @@ class _Collector:
             self.progress.update(event["read"], event["written"], event["reused"])
         elif kind == "note":
             self.result.notes.append(event["message"])
-        elif kind in ("warning", "error"):
+        elif kind in ("warning", "error", "skipped"):
             problem = Problem(event["path"] or "-", event["line"], event["message"])
-            (self.errors if kind == "error" else self.result.warnings).append(problem)
+            {"error": self.errors, "warning": self.result.warnings}.get(
+                kind, self.result.skipped
+            ).append(problem)
         elif kind == "fail":
             self.failure = event
         elif kind == "done":
@@ -263,13 +294,15 @@ def _run_worker(request: dict, progress: Progress) -> BuildResult:
     collect = _Collector(Path(request["output"]), progress)
     proc = subprocess.Popen(
         # Imported by name, not run as ``__main__``: the build knows its own signal receivers
-        # by their module (see ``readahead``).
-        [sys.executable, "-c", "from pipeline.build.worker import main; main()"],
+        # by their module (see ``readahead``). Isolated (``-I``: no working folder, user site
+        # or PYTHON* variables on the path) and started outside the tree: nothing in the tree
+        # can stand in for a module (see ``confine``).
+        [sys.executable, "-I", "-c", "from pipeline.build.worker import main; main()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=request["root"],
+        cwd=request["workdir"],
     )
     assert proc.stdin and proc.stdout and proc.stderr
     proc.stdin.write(json.dumps(request))

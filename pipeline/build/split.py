@@ -220,7 +220,10 @@ class Share:
         assert session is not None
         clash = report["written"] & self._writer._written_files
         if clash:  # Pelican's own check, had one process written both
-            raise RuntimeError(f"File {sorted(clash)[0]} is to be overwritten")
+            error = RuntimeError(f"File {sorted(clash)[0]} is to be overwritten")
+            output = os.path.relpath(sorted(clash)[0], self._writer.output_path)
+            error.terbit_output = output  # type: ignore[attr-defined]  # see ``worker``
+            raise error
         self._writer._written_files |= report["written"]
         session.digests.update(report["digests"])
         session.kept |= report["kept"]

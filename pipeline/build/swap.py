@@ -11,7 +11,6 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import shutil
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -32,12 +31,6 @@ def _exchange(a: Path, b: Path) -> bool:
         _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), ctypes.c_uint(_RENAME_EXCHANGE)
     )
     return result == 0
-
-
-def empty_trash(trash: Path) -> None:
-    """Delete the old sites earlier versions of the build moved to ``trash``."""
-    if trash.is_dir():
-        shutil.rmtree(trash, ignore_errors=True)
 
 
 def clear_files(folder: Path | str, found: list[str] | None = None) -> list[str]:

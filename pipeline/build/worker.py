@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.build import cache, tuning
+from pipeline.build import cache, confine, tuning
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog, set_lang
 
@@ -50,6 +50,12 @@ MSG = Catalog(
         ),
         "template_error": ("kesalahan templat: {error}", "template error: {error}"),
         "build_error": ("build gagal: {error}", "build failed: {error}"),
+        "clash": (
+            "alamat {output} sudah dipakai halaman lain (slug yang sama, atau halaman bawaan "
+            "seperti arsip, kategori, topik); pakai slug lain",
+            "the address {output} is already used by another page (the same slug, or a "
+            "built-in page such as arsip, kategori, topik); use another slug",
+        ),
     }
 )
 
@@ -115,10 +121,12 @@ class LogCapture(logging.Handler):
         self.root = root
         self.content = root
         self.errors = 0
+        self.skip_bad = False  # a content file's errors leave that file out (publication)
 
     def emit(self, record: logging.LogRecord) -> None:
         # Handlers run inside Pelican's ``except`` blocks: the exception is still current.
-        error = sys.exc_info()[1]
+        # A refused file (``confine``) carries its located error with it.
+        error = getattr(record, "terbit", None) or sys.exc_info()[1]
         path, line, message = None, None, record.getMessage()
         if isinstance(error, TerbitError):
             path, line, message = error.path, error.line, error.message
@@ -127,8 +135,14 @@ class LogCapture(logging.Handler):
             message = MSG("not_processed", error=error)
         path = _relative(path, self.root) if path else None
         level = "error" if record.levelno >= logging.ERROR else "warning"
+        if level == "error" and self.skip_bad and path and self._in_content(path):
+            level = "skipped"  # Pelican leaves a file it could not read out of the site
         self.errors += level == "error"
         self.events.send(level, path=path, line=line, message=message)
+
+    def _in_content(self, path: str) -> bool:
+        content = os.path.relpath(self.content, self.root)
+        return path.startswith(content + "/") or path == content
 
 
 def _count_sources(path: Path) -> int:
@@ -139,6 +153,8 @@ def _trusted_state(
     cache_dir: Path, key: str, where: str, full: bool, events: Events
 ) -> cache.State | None:
     """The last build's state when it can be trusted for this build; says why when not."""
+    if full:
+        return None  # not even read
     state, note = None, None
     try:
         state = cache.load_state(cache_dir)
@@ -148,8 +164,6 @@ def _trusted_state(
         state, note = None, MSG("full_changed")
     if state is not None and state.output != where:
         state, note = None, MSG("full_output")
-    if full:
-        state, note = None, None
     if note:
         events.send("note", message=note)
     return state
@@ -166,19 +180,42 @@ def _send_failure(error: Exception, theme: Path, conf: Path, root: Path, events:
     )
     if isinstance(error, TerbitError):
         path, line, message = error.path, error.line, error.message
+    if hasattr(error, "terbit_output"):  # see ``IncrementalWriter.write_file``
+        kind, message = "input", MSG("clash", output=error.terbit_output)
+        path, line = getattr(error, "terbit_source", None), None
     events.send("fail", kind=kind, path=_relative(path, root), line=line, message=message)
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Cap this process's address space: a draft that makes Markdown allocate without end
+    fails with MemoryError (reported with its file), never the server."""
+    if not megabytes:
+        return
+    import resource
+
+    wanted = megabytes * 1024 * 1024
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
 def run(request: dict[str, Any], events: Events) -> None:
     root = Path(request["root"])
-    os.chdir(root)
-    sys.path.insert(0, str(root))
+    # Nothing of the tree is code for this process but its settings files, loaded by path; the
+    # working folder is outside the tree (see ``confine``).
+    os.chdir(request["workdir"])
+    guard = confine.guard_imports(
+        root, [root / request["settings_file"], root / request["base_settings_file"]]
+    )
+    limit_memory(request.get("memory_mb"))
     # Started first, so removing the spare's files overlaps reading the settings and the caches.
     content = Path(request["content"]) if request.get("content") else None
     clearing = tuning.Clearing(Path(request["tmp"]), content) if request.get("clear") else None
     try:
         _build(request, events, clearing)
     finally:
+        confine.drop_guard(guard)
         if clearing is not None:
             clearing.join()  # never leave with the child still removing files
 
@@ -221,6 +258,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         CACHE_PATH=str(cache_dir / cache.PELICAN_DIR),
         CHECK_MODIFIED_METHOD="md5",
         GZIP_CACHE=False,
+        TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),
         # Whole articles are cached, unless future-dated articles turn into drafts at load time.
         CONTENT_CACHING_LAYER="generator" if settings.get("WITH_FUTURE_DATES", True) else "reader",
         **{STAGING_SETTING: str(staging / cache.PELICAN_DIR)},
@@ -250,6 +288,7 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     logging.getLogger().setLevel(logging.WARNING)
     pelican = TerbitPelican(settings)
     capture.content = Path(pelican.settings["PATH"])
+    capture.skip_bad = bool(request.get("skip_bad"))
     key = cache.build_key(pelican.settings, conf)
 
     where = os.path.relpath(final, root)

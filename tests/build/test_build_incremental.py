@@ -12,7 +12,7 @@ import pytest
 from buildtree import tree
 
 from benchmarks.sitegen import extra_article, make_site
-from pipeline.build.runner import build_site
+from pipeline.build.runner import build_site, cache_folder
 
 ARTICLES = "content/articles"
 pytestmark = pytest.mark.xdist_group("build-incremental")
@@ -37,6 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(built: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "situs"
     shutil.copytree(built, copy)
+    shutil.copytree(cache_folder(built), cache_folder(copy))  # the cache lives outside the tree
     return copy
 
 
@@ -158,7 +159,7 @@ def test_a_full_build_on_both_cores_equals_one_in_one_process(
 
 
 def _digests(site: Path) -> dict[str, bytes | None]:
-    with (site / ".terbit" / "cache" / "site" / "state.pickle").open("rb") as handle:
+    with (cache_folder(site) / "state.pickle").open("rb") as handle:
         return {rel: record.digest for rel, record in pickle.load(handle).files.items()}
 
 
@@ -264,7 +265,7 @@ def test_damaged_or_foreign_cache_falls_back_with_a_message(
     site: Path, tmp_path: Path, damage: Callable[[Path], None], word: str
 ) -> None:
     new_newest(site)
-    damage(site / ".terbit" / "cache" / "site")
+    damage(cache_folder(site))
     again = build_site(site)
     assert not again.incremental and again.reused == 0
     assert any(word in note for note in again.notes), again.notes

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from buildtree import tree
 
-from pipeline.build.runner import build_site
+from pipeline.build.runner import build_site, cache_folder
 from pipeline.build.serve import serve_in_background
 from pipeline.errors import ConfigError, InputError
 
@@ -39,11 +39,11 @@ def test_build_writes_a_complete_site(site: Path) -> None:
     assert any_article in "".join(str(p) for p in out.rglob("*.html"))
     # Nothing is left behind next to the site or in the cache.
     assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
-    assert not list((site / ".terbit" / "cache" / "site").glob("staging-*"))
+    assert not list((cache_folder(site)).glob("staging-*"))
 
 
 def test_the_replaced_site_is_kept_as_one_spare_tree_to_build_into(site: Path) -> None:
-    cache = site / ".terbit" / "cache" / "site"
+    cache = cache_folder(site)
     for run in range(3):
         build_site(site, full=True)
         assert [p.name for p in site.iterdir() if p.name.startswith(".output")] == []
@@ -57,7 +57,7 @@ def test_the_replaced_site_is_kept_as_one_spare_tree_to_build_into(site: Path) -
 def test_leftovers_in_the_spare_tree_never_reach_the_site(site: Path) -> None:
     build_site(site)
     build_site(site)
-    spare = site / ".terbit" / "cache" / "site" / "spare"
+    spare = cache_folder(site) / "spare"
     live = site / "output" / "index.html"
     before = live.read_bytes()
     # What a crashed build could leave: a stray page, an empty folder, a folder where a file goes.

@@ -204,6 +204,19 @@ def test_publish_never_races_and_never_retriggers_itself():
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
 
 
+def test_publish_builds_in_an_isolated_interpreter():
+    """The merged tree is untrusted: its build runs with ``python -I`` (nothing in the checkout
+    on the module path), the same confined build as the server's (issue 10)."""
+    workflow = load(ROOT / ".github/workflows/publish.yml")
+    runs: dict[str, str] = {}
+    for name, step in steps(workflow):
+        runs[name] = runs.get(name, "") + step.get("run", "") + "\n"
+    assert "python -I -m pipeline build --publish --full" in runs["build"]
+    assert "python -I -m pipeline publish" in runs["record"]
+    for text in runs.values():
+        assert not re.search(r"(^|\s)terbit (build|publish)", text), text
+
+
 def test_gate_runs_on_reviews_and_pushes_and_posts_a_status():
     workflow = load(ROOT / ".github/workflows/sop-gate.yml")
     assert set(workflow["on"]) == {"pull_request", "pull_request_review"}

@@ -400,3 +400,41 @@ def test_rollback_switches_back_fast_and_is_logged(
     assert target.log.entries()[-1]["action"] == "rollback"
     assert env.cli("rollback", before.id, "--repo", str(env.server)).returncode == 0
     assert target.current().id == before.id
+
+
+def bypass_merge(env: Env, change_id: str, extra: dict[str, bytes]) -> str:
+    """A merge that reached main around the server's checks (what issue 10 calls a checks
+    bypass): the change's merge plus ``extra`` files, written straight into the server."""
+    from pipeline.forge.local.client import CHANGE_TRAILER
+
+    repo = Repo(env.server)
+    main = repo.rev_parse("refs/heads/main")
+    head = open_forge(env.server, env.settings()).get_change(change_id).head_sha
+    merged = repo.merge_tree(main, head)
+    assert main and merged
+    tree = repo.tree_with_files(merged, extra)
+    message = f"Gabungkan perubahan #{change_id}\n\n{CHANGE_TRAILER}: {change_id}\n"
+    sha = repo.commit_tree(tree, [main, head], message, name="Dewi", email="dewi@example.test")
+    repo.update_ref("refs/heads/main", sha, main)
+    return sha
+
+
+@pytest.mark.browser
+def test_a_bad_merge_fails_located_and_the_next_merge_publishes_normally(env: Env) -> None:
+    bad_id = open_change(env, "uji-tempelan", "Uji Tempelan Word")
+    pasted = "---\ntitle: Tempelan\ndate: 2026-11-27 08:00\ncategory: Berita\nsummary: S.\n"
+    pasted += "author: rina\n---\nParagraf.\n\nTeks dari Word\x01 di sini.\n"
+    bad = bypass_merge(env, bad_id, {"content/articles/tempelan.md": pasted.encode()})
+    live_before = _live_release(env)
+    failed = env.cli("publish", bad, "--repo", str(env.server))
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert "content/articles/tempelan.md:10:" in failed.stderr and "U+0001" in failed.stderr
+    assert _live_release(env) == live_before  # nothing of the bad merge went live
+    # The bad draft stays on main; the next change still publishes, without it.
+    good_id = open_change(env, "uji-sesudah", "Uji Sesudah Gangguan")
+    good = merge(env, good_id)
+    result = env.publish(good)
+    assert result.status == "complete", result.problems
+    assert httpx.get(f"{env.live_base}/artikel/uji-sesudah/", timeout=10).status_code == 200
+    assert httpx.get(f"{env.live_base}/artikel/tempelan/", timeout=10).status_code == 404

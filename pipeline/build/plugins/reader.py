@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -30,6 +35,18 @@ MSG = Catalog(
             "YYYY-MM-DD HH:MM)",
             "cannot read date '{field}': {value!r} (use YYYY-MM-DD or YYYY-MM-DD HH:MM)",
         ),
+        "control": (
+            "karakter kendali U+{code:04X} (biasanya tersalin dari Word atau PDF) tidak boleh "
+            "ada di draf: feed situs menolaknya; hapus karakter itu",
+            "control character U+{code:04X} (usually pasted from Word or a PDF) is not allowed "
+            "in a draft: the site's feeds refuse it; delete it",
+        ),
+        "too_slow": (
+            "draf ini butuh lebih dari {seconds:g} detik untuk diubah ke HTML (batas "
+            "build.draft_seconds); sederhanakan isinya (misalnya ribuan tanda '[' atau '*')",
+            "this draft takes more than {seconds:g} s to convert to HTML (limit "
+            "build.draft_seconds); simplify it (e.g. thousands of '[' or '*')",
+        ),
         "bad_image": (
             "setiap gambar di 'images' perlu 'src' dan 'alt'",
             "every entry of 'images' needs 'src' and 'alt'",
@@ -39,6 +56,52 @@ MSG = Catalog(
 
 # Fields copied through unchanged (after a str() for safety in templates).
 PLAIN_FIELDS = ("title", "nota_dinas", "lang", "status")
+# Characters XML (so the feeds) cannot hold: C0 controls other than tab, LF and CR.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+class DraftTooSlow(Exception):
+    """Raised by the timer inside a conversion that ran past its limit."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``DraftTooSlow`` in this thread after ``seconds``. Markdown is pure Python, so the
+    signal lands between two steps of even a quadratic conversion. Only the main thread gets
+    signals; elsewhere (never in a build) there is no limit."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise DraftTooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def all_text(value: object) -> str:
+    """Every text inside a front-matter value, joined (lists and mappings included)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(all_text(k) + "\n" + all_text(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "\n".join(all_text(v) for v in value)
+    return ""
+
+
+def refuse_control(text: str, path: str) -> None:
+    """A stray control character, located, before it fails the whole site's feeds."""
+    found = CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise InputError(MSG("control", code=ord(found.group())), path=path, line=line)
 
 
 def to_datetime(
@@ -85,7 +148,16 @@ class FrontMatterReader(BaseReader):
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         text = Path(source_path).read_text(encoding="utf-8")
         shown = self._shown_path(source_path)
+        refuse_control(text, shown)
         parsed = parse(text, shown)
+        for field, value in parsed.meta.items():  # YAML escapes ("\u0007") make them too
+            found = CONTROL.search(all_text(value))
+            if found:
+                raise InputError(
+                    MSG("control", code=ord(found.group())),
+                    path=shown,
+                    line=parsed.doc.line_of((field,)),
+                )
         options = dict(self.settings.get("MARKDOWN", {}))
         extensions = [e for e in options.get("extensions", []) if "meta" not in str(e)]
         configs = {k: v for k, v in options.get("extension_configs", {}).items() if "meta" not in k}
@@ -94,7 +166,12 @@ class FrontMatterReader(BaseReader):
             extension_configs=configs,
             output_format="html",
         )
-        content = markdown.convert(parsed.body)
+        seconds = self.settings.get("TERBIT_DRAFT_SECONDS")
+        try:
+            with time_limit(seconds):
+                content = markdown.convert(parsed.body)
+        except DraftTooSlow:
+            raise InputError(MSG("too_slow", seconds=seconds), path=shown) from None
         return content, self.metadata(parsed.meta, shown, parsed.doc.line_of)
 
     def _shown_path(self, source_path: str) -> str:

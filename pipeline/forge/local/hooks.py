@@ -197,7 +197,7 @@ def build_into(repo: Repo, rev: str, output: Path) -> Path | None:
         return None
     work = repo.git_dir / "terbit" / "work" / rev[:12]
     repo.export_tree(rev, work)
-    build_site(work, output=output)
+    build_site(work, output=output, cache_base=repo.git_dir / "terbit" / "build-cache")
     return output
 
 

@@ -1,0 +1,249 @@
+"""What a build may take from the tree it builds, which it never trusts (a merged change may be
+hostile even when reviewers approved it).
+
+- Files: only regular files whose every path component below ``content/`` is a real folder or
+  file, never a symbolic link, never a path that climbs out (``../``, absolute paths). Static
+  files (``{static}``, ``{attach}``, the static folders) must also be images of allowed types.
+- Code: only the settings files, loaded by path. No other module of the tree is importable,
+  whatever lands on ``sys.path`` (a root-level ``markdown.py``, a ``pelicanconf/`` package, a
+  ``pipeline`` link).
+
+A refused file is reported as a located error through the ``pipeline.build.confine`` logger;
+the worker's log handler turns it into a ``path:line: message`` problem.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import logging
+import os
+import stat
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+
+from pipeline.errors import InputError
+from pipeline.i18n import Catalog
+
+# Static files a visitor's browser only displays (active SVGs are dropped by ``sanitizing``).
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
+
+MSG = Catalog(
+    {
+        "outside": (
+            "berkas di luar content/ tidak pernah diterbitkan: {path}",
+            "a file outside content/ is never published: {path}",
+        ),
+        "symlink": (
+            "tautan simbolik tidak diterbitkan; hanya berkas biasa di content/ yang dibaca",
+            "symbolic links are never published; only regular files in content/ are read",
+        ),
+        "link_symlink": (
+            "berkas yang ditautkan melewati tautan simbolik, tidak diterbitkan: {path}",
+            "the linked file goes through a symbolic link and is never published: {path}",
+        ),
+        "missing": (
+            "berkas yang ditautkan tidak ada di content/: {path}",
+            "the linked file is not in content/: {path}",
+        ),
+        "not_file": ("bukan berkas biasa, tidak diterbitkan", "not a regular file, not published"),
+        "type": (
+            "jenis berkas tidak diizinkan sebagai berkas statis: {path} (hanya gambar {allowed})",
+            "file type not allowed as a static file: {path} (only images {allowed})",
+        ),
+        "bad_name": (
+            "nama berkas berisi karakter kendali atau bukan UTF-8: {name}",
+            "the file name holds control characters or is not UTF-8: {name}",
+        ),
+    }
+)
+
+log = logging.getLogger(__name__)
+
+
+_reported: set[tuple[str, int | None, str]] = set()  # a build is one process (see ``worker``)
+
+
+def refuse(path: str, line: int | None, message: str) -> None:
+    """Report a refused file as a located error (see ``worker.LogCapture``), once per build:
+    several generators walk the same folders."""
+    if (path, line, message) in _reported:
+        return
+    _reported.add((path, line, message))
+    log.error("%s", message, extra={"terbit": InputError(message, path=path, line=line)})
+
+
+def bad_name(name: str) -> bool:
+    """Control characters or bytes that are not UTF-8 (kept by Python as lone surrogates)."""
+    return any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in name)
+
+
+def shown_name(name: str) -> str:
+    """A file name safe to print on one line: bytes that are not UTF-8 as ``\\xff``, control
+    characters as ``\\n`` and the like."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if ord(c) < 0x20 or ord(c) == 0x7F else c
+        for c in text
+    )
+
+
+class Content:
+    """The content folder of one build and the checks on paths below it."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(os.path.abspath(path))
+        self.repo = self.path.parent  # messages name files relative to the repository
+
+    def shown(self, rel: str) -> str:
+        return (Path(self.path.name) / rel).as_posix() if rel not in ("", ".") else self.path.name
+
+    def problem(self, rel: str) -> str | None:
+        """Why the file at ``rel`` (relative to content/) may not be read, or None."""
+        norm = os.path.normpath(rel)
+        if os.path.isabs(norm) or norm == ".." or norm.startswith(".." + os.sep):
+            return MSG("outside", path=rel)
+        current = self.path
+        try:
+            mode = os.lstat(current).st_mode
+            if stat.S_ISLNK(mode):
+                return MSG("link_symlink", path=rel)
+            for part in Path(norm).parts:
+                current = current / part
+                mode = os.lstat(current).st_mode
+                if stat.S_ISLNK(mode):
+                    return MSG("link_symlink", path=rel)
+        except OSError:
+            return MSG("missing", path=rel)
+        return None if stat.S_ISREG(mode) else MSG("missing", path=rel)
+
+    def walk(self, top: str, exclude: set[str], ignores: Sequence[str]) -> Iterator[str]:
+        """Regular files under ``content/top``, relative to content/; never follows a symbolic
+        link (so a folder loop cannot happen) and reports every link and bad name it meets."""
+        import fnmatch
+
+        start = self.path / top if top else self.path
+        rel_top = os.path.normpath(top) if top else ""
+        parts = [self.path, *(self.path / p for p in _prefixes(rel_top))]
+        for folder in parts:
+            if folder.is_symlink():
+                refuse(self.shown(os.path.relpath(folder, self.path)), None, MSG("symlink"))
+                return
+        if not start.is_dir():
+            return
+        for dirpath, dirs, files in os.walk(start, followlinks=False):
+            rel_dir = os.path.relpath(dirpath, self.path)
+            rel_dir = "" if rel_dir == "." else rel_dir
+            for name in sorted(dirs):
+                rel = os.path.join(rel_dir, name)
+                if rel in exclude or any(fnmatch.fnmatch(name, i) for i in ignores):
+                    dirs.remove(name)
+                elif os.path.islink(os.path.join(dirpath, name)):
+                    refuse(self.shown(rel), None, MSG("symlink"))  # os.walk does not enter it
+                elif bad_name(name):
+                    dirs.remove(name)
+                    refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(name)))
+            for name in files:
+                rel = os.path.join(rel_dir, name)
+                if any(fnmatch.fnmatch(name, i) for i in ignores):
+                    continue
+                if bad_name(name):
+                    refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(name)))
+                    continue
+                mode = os.lstat(os.path.join(dirpath, name)).st_mode
+                if stat.S_ISLNK(mode):
+                    refuse(self.shown(rel), None, MSG("symlink"))
+                elif not stat.S_ISREG(mode):
+                    refuse(self.shown(rel), None, MSG("not_file"))
+                else:
+                    yield rel
+
+
+def _prefixes(rel: str) -> list[str]:
+    parts = Path(rel).parts if rel else ()
+    return [os.path.join(*parts[: i + 1]) for i in range(len(parts))]
+
+
+def image_problem(rel: str) -> str | None:
+    if Path(rel).suffix.lower() in IMAGE_SUFFIXES:
+        return None
+    return MSG("type", path=rel, allowed=", ".join(sorted(IMAGE_SUFFIXES)))
+
+
+def line_of(source: str, needle: str) -> int | None:
+    """The first line of the file ``source`` that holds ``needle`` (to locate a link)."""
+    try:
+        with open(source, encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if needle in line:
+                    return number
+    except OSError:
+        pass
+    return None
+
+
+# -- code ----------------------------------------------------------------------------------------
+
+
+def _inside(entry: str, root: Path) -> bool:
+    try:
+        return Path(os.path.abspath(entry or os.getcwd())).resolve().is_relative_to(root)
+    except OSError:
+        return False
+
+
+class TreeImports(importlib.abc.MetaPathFinder):
+    """Top-level imports never come from the tree; the settings modules come from their files.
+
+    Placed just before Python's own path finder, so built-in and frozen modules are unaffected.
+    Submodules follow their package's ``__path__``: a package imported from outside the tree
+    keeps its modules outside it.
+    """
+
+    def __init__(self, root: Path, settings: dict[str, Path]) -> None:
+        self.root = root.resolve()
+        self.settings = settings
+        self._split: tuple[tuple[str, ...], list[str], list[str]] = ((), [], [])
+
+    def _paths(self) -> tuple[list[str], list[str]]:
+        """``sys.path`` split into entries outside and inside the tree (kept until it changes:
+        resolving every entry on every import would cost the build time)."""
+        key = tuple(sys.path)
+        if self._split[0] != key:
+            inside = [p for p in key if _inside(p, self.root)]
+            self._split = (key, [p for p in key if p not in inside], inside)
+        return self._split[1], self._split[2]
+
+    def find_spec(
+        self, name: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name in self.settings:
+            return importlib.util.spec_from_file_location(name, self.settings[name])
+        if path is not None:
+            return None
+        outside, inside = self._paths()
+        spec = importlib.machinery.PathFinder.find_spec(name, outside)
+        if spec is not None:
+            return spec
+        if inside and importlib.machinery.PathFinder.find_spec(name, inside) is not None:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def guard_imports(root: Path, settings_files: Sequence[Path]) -> TreeImports:
+    """Install the import guard for a build of ``root``; settings files are loaded by path."""
+    for name in [n for n in list(sys.modules) if n.split(".")[0] in {"pelicanconf", "publishconf"}]:
+        del sys.modules[name]  # never a module of that name loaded from elsewhere before
+    finder = TreeImports(root, {f.stem: f for f in settings_files})
+    index = sys.meta_path.index(importlib.machinery.PathFinder)
+    sys.meta_path.insert(index, finder)
+    sys.path_importer_cache.clear()
+    return finder
+
+
+def drop_guard(finder: TreeImports) -> None:
+    if finder in sys.meta_path:
+        sys.meta_path.remove(finder)
