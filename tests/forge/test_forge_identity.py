@@ -220,3 +220,58 @@ def test_an_authors_push_racing_the_merge_waits_and_main_matches_the_records(
     assert change.state == "merged" and change.head_sha == server.parents(merge)[1]
     events = [s.event.type for s in kit.forge("dewi").chain(change_id) if s.event]
     assert events[-1] == "merged"
+
+
+# -- `terbit review` says at once when an approval will not count ----------------------------
+
+
+def _terbit(kit: Kit, who: str, *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=kit.office.clone_path(who), capture_output=True, text=True, check=False,
+        env={**os.environ, "TERBIT_PUBLISH": "off", "TERBIT_LANG": "id"},
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("who", "reason"),
+    [
+        ("andi", "urutan SOP mengharuskan langkah 4"),  # the disposition before the check
+        ("budi", "budi bukan anggota peran yang diminta SOP"),  # staff hold no review role
+        ("dewi", "dewi bukan anggota peran yang diminta SOP"),
+    ],
+)
+def test_review_refuses_an_approval_that_would_not_count(kit: Kit, who: str, reason: str) -> None:
+    change_id = kit.submit("rina")
+    done = _terbit(kit, who, "review", change_id, "--approve")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "tidak akan dihitung, jadi tidak dicatat" in output
+    assert reason in output
+    assert "Traceback" not in output
+    assert kit.change(change_id).reviews == []
+
+
+def test_review_refuses_approving_a_change_one_wrote(kit: Kit) -> None:
+    change_id = kit.submit("rina")
+    kit.review("sari", change_id)
+    kit.review("andi", change_id)
+    # Sari pushes one commit of her own into Rina's change, then gives the final check.
+    sari = kit.forge("sari")
+    sari.sync()
+    head = kit.change(change_id, who="sari").head_sha
+    sari.repo.run("reset", "--quiet", "--hard")
+    sari.repo.switch_new_branch(f"draft/ikut-{kit.counter}", head)
+    kit.commit("sari", "content/articles/ikut.md", "---\ntitle: i\n---\ni\n")
+    new = sari.repo.head() or ""
+    sha = kit.raw_event("sari", change_id, "push", {"head": new, "old": head, "forced": False})
+    assert kit.push("sari", f"{sha}:{meta_ref(change_id)}", f"{new}:{head_ref(change_id)}")[0]
+    done = _terbit(kit, "sari", "--lang", "en", "review", change_id, "--approve")
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "would not count, so it was not recorded" in output
+    assert "sari wrote part of this change and may not approve it" in output
+    assert len(kit.change(change_id).reviews) == 2
