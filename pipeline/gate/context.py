@@ -91,6 +91,8 @@ def authors_of(change: Change, roles: Roles) -> set[str]:
             authors.add(person.id)
         if commit.signer:
             authors.add(commit.signer)
+        if commit.account:
+            authors.add(commit.account)
     return authors
 
 

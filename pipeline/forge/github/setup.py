@@ -3,8 +3,11 @@
 - ``.github/CODEOWNERS``: asks the reviewing roles for a review on every PR (GitHub's owners
   are "any one of", so they only route requests; the gate enforces one approval per role).
 - ``.github/pull_request_template.md``: the nota dinas form, so a new PR opens pre-filled.
-- a ruleset on the default branch: the ``terbit / sop-gate`` status required, approvals
-  required and bound to the last push, no force-push or deletion.
+- a ruleset on the default branch: the ``terbit / sop-gate`` status required and bound to
+  GitHub Actions (a collaborator's own token cannot post it), approvals required and bound to
+  the last push, no force-push or deletion;
+- a second ruleset without any bypass: no force-push or deletion of the default branch for
+  anyone, the deploy key that commits the records included.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from pipeline.forge.github.client import GitHubClient
 from pipeline.i18n import Catalog
 
 RULESET_NAME = "terbit-sop-main"
+GUARD_RULESET_NAME = "terbit-main-guard"
+# The GitHub Actions app: statuses posted with a workflow's GITHUB_TOKEN come from it, so
+# binding the required status to it refuses the same context posted by a person's token.
+GITHUB_ACTIONS_APP_ID = 15368
 CODEOWNERS = ".github/CODEOWNERS"
 PR_TEMPLATE = ".github/pull_request_template.md"
 
@@ -38,6 +45,10 @@ MSG = Catalog(
         "owners_all": (
             "Setiap PR: minta ulasan dari peran pemeriksa SOP ({roles}).",
             "Every PR: request a review from the SOP's reviewing roles ({roles}).",
+        ),
+        "owners_records": (
+            "Catatan penyelesaian: hanya ditulis oleh publikasi; perubahan lain memerlukan {role}.",
+            "Completion records: written by the publication only; any other change needs {role}.",
         ),
         "owners_protected": (
             "Berkas dilindungi: hanya {role} (aturan 'protected' di sop.yml); GitHub mewajibkan "
@@ -112,7 +123,7 @@ def _owners_pattern(glob: str) -> str:
     return "/" + glob.lstrip("/")
 
 
-def codeowners(sop: Sop, roles: Roles) -> tuple[str, list[str]]:
+def codeowners(sop: Sop, roles: Roles, records: str = "records") -> tuple[str, list[str]]:
     """The CODEOWNERS text and the warnings (roles nobody can review for)."""
     warnings: list[str] = []
     reviewers: list[str] = []
@@ -137,6 +148,10 @@ def codeowners(sop: Sop, roles: Roles) -> tuple[str, list[str]]:
         for glob in sop.protected_paths:
             if guards:
                 lines.append(f"{_owners_pattern(glob):<{width}}  {' '.join(guards)}")
+    guards = logins(roles, sop.protected_role)
+    if guards:  # the publication's own files: a PR touching them needs the head's review
+        lines += ["", f"# {MSG('owners_records', role=roles.title(sop.protected_role))}"]
+        lines.append(f"/{records.strip('/')}/**  {' '.join(guards)}")
     return "\n".join(lines) + "\n", warnings
 
 
@@ -175,21 +190,42 @@ def ruleset(sop: Sop) -> dict[str, Any]:
                 "type": "required_status_checks",
                 "parameters": {
                     "strict_required_status_checks_policy": False,
-                    "required_status_checks": [{"context": STATUS_CONTEXT}],
+                    "required_status_checks": [
+                        {"context": STATUS_CONTEXT, "integration_id": GITHUB_ACTIONS_APP_ID}
+                    ],
                 },
             },
         ],
     }
 
 
+def guard_ruleset() -> dict[str, Any]:
+    """No force-push or deletion of the default branch, for everyone: rulesets add up, and this
+    one has no bypass list, so the deploy key that may push records past the first cannot
+    rewrite or delete main either."""
+    return {
+        "name": GUARD_RULESET_NAME,
+        "target": "branch",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+        "bypass_actors": [],
+        "rules": [{"type": "deletion"}, {"type": "non_fast_forward"}],
+    }
+
+
 @dataclass
 class Plan:
     files: list[Generated]
-    ruleset: dict[str, Any]
+    rulesets: list[dict[str, Any]]
     warnings: list[str]
 
+    @property
+    def ruleset(self) -> dict[str, Any]:
+        """The main ruleset (the SOP gate, reviews)."""
+        return self.rulesets[0]
+
     def ruleset_json(self) -> str:
-        return json.dumps(self.ruleset, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(self.rulesets, indent=2, ensure_ascii=False) + "\n"
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -208,21 +244,27 @@ def settings_warnings(settings: Settings) -> list[str]:
 
 
 def plan(sop: Sop, roles: Roles, settings: Settings) -> Plan:
-    owners, warnings = codeowners(sop, roles)
+    owners, warnings = codeowners(sop, roles, settings.publish.records_path)
     warnings += settings_warnings(settings)
     files = [
         Generated(CODEOWNERS, owners),
         Generated(PR_TEMPLATE, pull_request_template(settings)),
     ]
-    return Plan(files=files, ruleset=ruleset(sop), warnings=warnings)
+    return Plan(files=files, rulesets=[ruleset(sop), guard_ruleset()], warnings=warnings)
 
 
-def apply(the_plan: Plan, root: Path, client: GitHubClient) -> tuple[list[str], str]:
-    """Write the files under ``root`` and save the ruleset on GitHub: (written, created|updated)."""
+def apply(
+    the_plan: Plan, root: Path, client: GitHubClient
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Write the files under ``root`` and save the rulesets on GitHub:
+    (written, [(ruleset name, created|updated)])."""
     written = []
     for generated in the_plan.files:
         if generated.state(root) != "same":
             generated.write(root)
             written.append(generated.path)
-    action, _ = client.save_ruleset(the_plan.ruleset)
-    return written, action
+    saved = []
+    for body in the_plan.rulesets:
+        action, _ = client.save_ruleset(body)
+        saved.append((str(body["name"]), action))
+    return written, saved
