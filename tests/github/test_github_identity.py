@@ -33,7 +33,7 @@ def _late_request_dismissed_by(api, login: str) -> None:
     reviews = fixture("pull_reviews")
     late = copy.deepcopy(reviews[0])
     late.update(id=85, state="DISMISSED", commit_id=reviews[-1]["commit_id"],
-                submitted_at="2026-11-24T07:10:00Z", body="Foto belum diberi keterangan")  # fmt: skip
+                submitted_at="2026-11-24T07:10:00Z", body="Foto tanpa keterangan")  # fmt: skip
     api.route("GET", f"/repos/{REPO}/pulls/12/reviews", [*reviews, late])
     timeline = fixture("timeline")
     dismissal = copy.deepcopy(next(e for e in timeline if e["event"] == "review_dismissed"))
@@ -113,7 +113,7 @@ def test_publish_gate_stops_a_merged_pr_that_did_not_meet_the_sop(merged_env, ca
 def test_publish_gate_stops_a_commit_that_no_pr_merged(merged_env, capsys):
     api, summary = merged_env
     api.route("GET", f"/repos/{REPO}/commits/{'a' * 40}/pulls", [])
-    code, out, err = run(capsys, "github", "gate", "--repo", REPO, "--merge", "a" * 40)
+    code, _out, err = run(capsys, "github", "gate", "--repo", REPO, "--merge", "a" * 40)
     assert code == 1
     assert "PUBLIKASI DIHENTIKAN" in summary.read_text(encoding="utf-8")
     assert "bukan hasil merge pull request" in err
