@@ -275,3 +275,14 @@ def test_review_refuses_approving_a_change_one_wrote(kit: Kit) -> None:
     assert "would not count, so it was not recorded" in output
     assert "sari wrote part of this change and may not approve it" in output
     assert len(kit.change(change_id).reviews) == 2
+
+
+def test_a_lock_left_by_a_push_that_died_does_not_block_the_office(kit: Kit) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a receive-pack that died while holding the lock
+    lock = kit.office.server / "terbit" / "push.lock"
+    lock.parent.mkdir(exist_ok=True)
+    lock.write_text(f"{gone.pid}\n")
+    change_id = kit.submit("rina")
+    assert kit.change(change_id).state == "open"
+    assert not lock.exists()  # taken over, then given back by post-receive

@@ -101,9 +101,7 @@ def acquire(git_dir: Path, owner: int | None = None) -> None:
             if holder == owner:
                 return
             if holder is not None and not _alive(holder):
-                with contextlib.suppress(FileNotFoundError):
-                    if _owner(path) == holder:
-                        path.unlink()
+                _break_stale(path, holder, owner)
                 continue
             if not told:  # shown live to the pusher as "remote: terbit: …"
                 print(MSG("waiting"), file=sys.stderr, flush=True)
@@ -113,6 +111,20 @@ def acquire(git_dir: Path, owner: int | None = None) -> None:
             time.sleep(POLL_SECONDS)
     finally:
         mine.unlink(missing_ok=True)
+
+
+def _break_stale(path: Path, holder: int, owner: int) -> None:
+    """Remove the lock of the dead ``holder``: moved aside first, so a lock another push took
+    meanwhile is put back instead of deleted."""
+    aside = path.with_name(f"push.lock.stale.{owner}")
+    try:
+        os.rename(path, aside)
+    except FileNotFoundError:
+        return
+    if _owner(aside) != holder:
+        with contextlib.suppress(FileExistsError):
+            os.link(aside, path)
+    aside.unlink(missing_ok=True)
 
 
 def release(git_dir: Path, owner: int | None = None) -> None:
