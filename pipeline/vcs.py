@@ -431,6 +431,12 @@ class Repo:
         """Merge commits on the first-parent history of ``tip``, newest first."""
         return self.run("rev-list", "--first-parent", "--merges", tip).split()
 
+    def first_parent_touching(self, tip: str, path: str) -> list[tuple[str, list[str]]]:
+        """``(sha, parents)`` of the first-parent commits of ``tip`` that changed ``path`` (a
+        merge counts when it differs from its first parent there), newest first."""
+        out = self.run("log", "--first-parent", "--format=%H %P", tip, "--", path)
+        return [(line.split()[0], line.split()[1:]) for line in out.splitlines() if line.strip()]
+
     def blob(self, sha: str) -> bytes:
         return self._repo.odb.stream(bytes.fromhex(sha)).read()
 

@@ -27,6 +27,9 @@ class CommitInfo:
     # Person id proven by a verified commit signature (embedded forge), or the forge's own
     # verified account (GitHub login mapped to a person). None when unknown/unverified.
     signer: str | None = None
+    # Person id of the forge account the commit is attributed to (GitHub login), verified or
+    # not: whoever it names wrote part of the change and may not approve it.
+    account: str | None = None
 
 
 @dataclass(frozen=True)

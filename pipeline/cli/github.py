@@ -41,6 +41,16 @@ MSG = Catalog(
             "'terbit / sop-gate' status and write the per-step report to the job summary.",
         ),
         "no_status_help": ("Jangan kirim status (hanya tampilkan).", "Do not post the status."),
+        "merge_help": (
+            "Nilai ulang PR yang menghasilkan commit merge ini (alur publikasi, sebelum apa pun "
+            "diterbitkan); tanpa status, keluar 1 bila tidak lulus.",
+            "Re-judge the PR that produced this merge commit (the publish workflow, before "
+            "anything is deployed); no status, exit 1 when it does not pass.",
+        ),
+        "pr_or_merge": (
+            "pilih tepat satu: --pr NOMOR atau --merge COMMIT",
+            "choose exactly one: --pr NUMBER or --merge COMMIT",
+        ),
         "report_only_help": (
             "Keluar 0 setelah status terkirim meski belum lulus (status yang memutuskan).",
             "Exit 0 once the status is posted even when not passed (the status decides).",
@@ -108,8 +118,8 @@ MSG = Catalog(
         ),
         "plan_file": ("akan menulis {path} ({state})", "would write {path} ({state})"),
         "plan_ruleset": (
-            "akan menyimpan ruleset '{name}' di {repo} (POST/PUT /repos/{repo}/rulesets):",
-            "would save ruleset '{name}' in {repo} (POST/PUT /repos/{repo}/rulesets):",
+            "akan menyimpan ruleset {name} di {repo} (POST/PUT /repos/{repo}/rulesets):",
+            "would save ruleset {name} in {repo} (POST/PUT /repos/{repo}/rulesets):",
         ),
         "plan_hint": (
             "Ini hanya rencana; jalankan lagi dengan --apply untuk menerapkannya.",
@@ -166,14 +176,25 @@ def command() -> None:
 
 @command.command(options_metavar=options_metavar(), name="gate", help=MSG("gate_help"))
 @repo_option
-@pr_option
+@click.option("--pr", "number", type=click.IntRange(min=1), default=None, help=MSG("pr_help"))
+@click.option("--merge", "merge_sha", default=None, metavar="COMMIT", help=MSG("merge_help"))
 @click.option("--no-status", is_flag=True, help=MSG("no_status_help"))
 @click.option("--report-only", is_flag=True, help=MSG("report_only_help"))
 @lang_option
-def gate_cmd(repo: str | None, number: int, no_status: bool, report_only: bool) -> None:
-    from pipeline.forge.github.checks import gate, markdown, write_step_summary
+def gate_cmd(
+    repo: str | None, number: int | None, merge_sha: str | None, no_status: bool,
+    report_only: bool,
+) -> None:  # fmt: skip
+    from pipeline.forge.github.checks import gate, markdown, publish_gate, write_step_summary
     from pipeline.gate import render
 
+    if (number is None) == (merge_sha is None):
+        raise ConfigError(MSG("pr_or_merge"))
+    if merge_sha is not None:
+        report = publish_gate(_forge(repo), merge_sha)  # raises, with a summary, when it fails
+        click.echo(render(report), nl=False)
+        return
+    assert number is not None
     report = gate(_forge(repo), number, post=not no_status)
     click.echo(render(report), nl=False)
     write_step_summary(markdown(report))
@@ -318,7 +339,7 @@ def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | Non
     from pipeline.config.settings import load_settings
     from pipeline.forge.github import GitHubClient, repository_name
     from pipeline.forge.github.client import github_token
-    from pipeline.forge.github.setup import RULESET_NAME, apply, plan
+    from pipeline.forge.github.setup import apply, plan
     from pipeline.gate import policy_at
 
     where = (root or Path.cwd()).resolve()
@@ -341,16 +362,18 @@ def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | Non
     if not do_apply:
         for generated in the_plan.files:
             click.echo(MSG("plan_file", path=generated.path, state=_state(generated.state(where))))
-        click.echo(MSG("plan_ruleset", name=RULESET_NAME, repo=name))
+        names = ", ".join(f"'{r['name']}'" for r in the_plan.rulesets)
+        click.echo(MSG("plan_ruleset", name=names, repo=name))
         click.echo(the_plan.ruleset_json(), nl=False)
         click.echo(MSG("plan_hint"))
         return
     if not github_token():
         raise ConfigError(MSG("no_token"))
-    written, action = apply(the_plan, where, GitHubClient(name))
+    written, saved = apply(the_plan, where, GitHubClient(name))
     for path in written:
         click.echo(MSG("wrote", path=path))
-    click.echo(MSG("ruleset_done", name=RULESET_NAME, action=MSG(action), repo=name))
+    for ruleset_name, action in saved:
+        click.echo(MSG("ruleset_done", name=ruleset_name, action=MSG(action), repo=name))
     if written:
         click.echo(MSG("commit_hint"))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.forge.local.client import identity, review
+from pipeline.forge.local.counts import approval_problem
 from pipeline.forge.local.policy import evaluate
 from pipeline.forge.local.session import open_local
 from pipeline.i18n import Catalog
@@ -38,6 +39,10 @@ MSG = Catalog(
             "Perhatian: ulasan ini tidak dihitung oleh gerbang: {why}",
             "Note: the gate does not count this review: {why}",
         ),
+        "wont_count": (
+            "persetujuan Anda untuk perubahan #{id} tidak akan dihitung, jadi tidak dicatat: {why}",
+            "your approval of change #{id} would not count, so it was not recorded: {why}",
+        ),
         "gate": ("Gerbang: {state}", "Gate: {state}"),
         "passed": ("lulus, siap digabung", "passed, ready to merge"),
         "waiting": ("belum lulus ({n} hal)", "not passed yet ({n} items)"),
@@ -58,7 +63,14 @@ def command(change: str, state: str | None, message: str) -> None:
         raise ConfigError(MSG("need_text"))
     forge = open_local()
     who = identity(forge)
-    updated = review(forge, who, change.lstrip("#"), state, message)
+    change_id = change.lstrip("#")
+    if state == "approve":  # an approval the gate would not count is refused before signing
+        forge.sync()
+        current = forge.get_change(change_id)
+        why = approval_problem(forge, current, who.person.id) if current.state == "open" else None
+        if why:
+            raise InputError(MSG("wont_count", id=change_id, why=why))
+    updated = review(forge, who, change_id, state, message)
     mine = updated.reviews[-1]
     click.echo(MSG("done", state=state, id=updated.id, sha=mine.commit[:10]))
     if mine.signature_ok is False:

@@ -81,14 +81,18 @@ class Context:
 
 
 def authors_of(change: Change, roles: Roles) -> set[str]:
-    """Everyone who wrote part of the change: submitter, commit authors and verified signers."""
+    """Everyone who wrote part of the change: submitter, commit authors, verified signers and
+    whoever pushed to it (a pusher chose what the change holds, whoever's name is on it)."""
     authors = {change.author} if change.author else set()
+    authors |= {push.by for push in change.pushes if push.by and roles.get(push.by)}
     for commit in change.commits:
         person = roles.by_email(commit.author_email)
         if person:
             authors.add(person.id)
         if commit.signer:
             authors.add(commit.signer)
+        if commit.account:
+            authors.add(commit.account)
     return authors
 
 

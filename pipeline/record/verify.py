@@ -154,6 +154,10 @@ def _check(
             add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.get("file")))
     if forge is not None and not out:
         out += _against_forge(repo, record, doc, path, forge)
+    from pipeline.record.provenance import provenance_problems
+
+    for where, message in provenance_problems(repo, main, folder, record, read):
+        out.append(Problem(where, None, message))
     return out
 
 

@@ -166,8 +166,8 @@ def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_
     sent = env.made("POST", rulesets)[0].body
     rules = {rule["type"]: rule.get("parameters") for rule in sent["rules"]}
     assert rules["required_status_checks"]["required_status_checks"] == [
-        {"context": "terbit / sop-gate"},
-        {"context": "terbit-draft-check"},  # the draft checks' job in pull-request.yml
+        {"context": "terbit / sop-gate", "integration_id": 15368},  # only GitHub Actions posts it
+        {"context": "terbit-draft-check", "integration_id": 15368},  # pull-request.yml's check job
     ]
     assert rules["pull_request"]["required_approving_review_count"] == 2
     assert rules["pull_request"]["require_last_push_approval"] is True
@@ -176,6 +176,8 @@ def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_
     assert "deletion" in rules and "non_fast_forward" in rules
     assert sent["conditions"]["ref_name"]["include"] == ["~DEFAULT_BRANCH"]
     assert "ruleset 'terbit-sop-main' dibuat" in out
+    guard = env.made("POST", rulesets)[1].body
+    assert guard["bypass_actors"] == [] and "ruleset 'terbit-main-guard' dibuat" in out
 
 
 def test_setup_apply_without_token_is_a_usage_error(capsys, tmp_path, monkeypatch):

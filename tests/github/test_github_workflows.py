@@ -140,11 +140,10 @@ def policy_problems(text: str) -> list[str]:
         runs_pr_code = "pull_request" in (workflow["on"] or {}) and not all(
             "base.sha" in str((s.get("with") or {}).get("ref", "")) for s in checkouts
         )
-        # Code a PR proposes must not be able to forge the gate's status or push anything.
-        if runs_pr_code and ({"statuses", "contents", "checks"} & {
-            k for k, v in granted.items() if v == "write"
-        }):  # fmt: skip
-            found.append(f"{name}: runs PR code with write access to statuses/contents/checks")
+        # Code a PR proposes must not hold a token that can write anything: not the gate's
+        # status, not a push, not even a comment or a dismissed review (pull-requests: write).
+        if runs_pr_code and any(v == "write" for v in granted.values()):
+            found.append(f"{name}: runs PR code with a token that can write")
         for step in job.get("steps", []):
             # Event text (titles, bodies, branch names) reaches scripts only through env:.
             if "${{" in step.get("run", ""):
@@ -169,7 +168,7 @@ jobs:
   build:
     runs-on: ubuntu-latest
     permissions:
-      statuses: write
+      pull-requests: write
     steps:
       - uses: actions/checkout@v4
         with:
@@ -187,7 +186,7 @@ def test_the_policy_check_catches_each_breach():
         "top level must grant nothing; each job asks for its own",
         "pull_request_target",
         "build: timeout-minutes",
-        "build: runs PR code with write access to statuses/contents/checks",
+        "build: runs PR code with a token that can write",
         "build: checkout leaves the token on disk",
         "build: expression inside run:",
     ]
@@ -198,7 +197,7 @@ def test_publish_never_races_and_never_retriggers_itself():
     assert workflow["concurrency"] == {"group": "terbit-publish", "cancel-in-progress": False}
     assert "records/**" in workflow["on"]["push"]["paths-ignore"]
     assert workflow["on"]["push"]["branches"] == ["main"]
-    assert "Terbit-Record:" in workflow["jobs"]["build"]["if"]
+    assert "Terbit-Record:" in workflow["jobs"]["gate"]["if"]  # build and the rest need it
     assert workflow["jobs"]["deploy"]["needs"] == "build"
     assert workflow["jobs"]["record"]["needs"] == "deploy"
     assert workflow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
@@ -242,3 +241,26 @@ def test_generated_github_files_are_current():
         assert generated.state(ROOT) == "same", (
             f"run 'terbit github setup --write': {generated.path}"
         )
+
+
+def test_publish_re_judges_the_merged_pull_request_before_anything_is_deployed():
+    workflow = load(ROOT / ".github/workflows/publish.yml")
+    job = workflow["jobs"]["gate"]
+    assert workflow["jobs"]["build"]["needs"] == "gate"
+    assert job["permissions"] == {"contents": "read", "pull-requests": "read"}
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert any("terbit github gate" in run and '--merge "$MERGE"' in run for run in runs)
+    # Terbit itself comes from main before the merge, like the gate on the pull request.
+    assert any('git checkout --quiet --detach "$MERGE~1"' in run for run in runs)
+    checkout = next(s for s in job["steps"] if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 2
+
+
+def test_the_pull_request_comment_is_posted_by_a_job_that_runs_no_pr_code():
+    workflow = load(ROOT / ".github/workflows/pull-request.yml")
+    check, comment = workflow["jobs"]["check"], workflow["jobs"]["comment"]
+    assert check["permissions"] == {"contents": "read", "pull-requests": "read"}
+    assert comment["needs"] == "check" and comment["if"] == "${{ always() }}"
+    assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}
+    checkout = next(s for s in comment["steps"] if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"

@@ -11,7 +11,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.forge.github.forge import GitHubForge
 from pipeline.gate import GateReport, evaluate, policy_at, policy_ref
 from pipeline.gate.messages import when
@@ -54,6 +54,28 @@ MSG = Catalog(
             "**RESULT: NOT PASSED** — what still blocks the merge:",
         ),
         "notes": ("Catatan:", "Notes:"),
+        "stopped": (
+            "## PUBLIKASI DIHENTIKAN — PR #{id} yang digabung tidak memenuhi SOP\n\n"
+            "Tidak ada yang diterbitkan. Perbaiki lewat pull request baru yang melewati semua "
+            "langkah SOP, atau Kepala Satker memutuskan.",
+            "## PUBLICATION STOPPED — merged PR #{id} does not satisfy the SOP\n\n"
+            "Nothing was deployed. Fix it through a new pull request that passes every SOP step, "
+            "or the head of office decides.",
+        ),
+        "stopped_no_pr": (
+            "## PUBLIKASI DIHENTIKAN\n\n{why}",
+            "## PUBLICATION STOPPED\n\n{why}",
+        ),
+        "no_pr_for_merge": (
+            "commit {sha} bukan hasil merge pull request; main hanya boleh berubah lewat PR yang "
+            "memenuhi SOP, jadi tidak ada yang diterbitkan",
+            "commit {sha} is not the merge of a pull request; main may only change through a PR "
+            "that satisfies the SOP, so nothing is deployed",
+        ),
+        "not_passed": (
+            "PR #{id} yang digabung tidak memenuhi SOP; publikasi dihentikan (lihat ringkasan job)",
+            "merged PR #{id} does not satisfy the SOP; publication stopped (see the job summary)",
+        ),
     }
 )
 
@@ -88,6 +110,28 @@ def evaluate_pr(forge: GitHubForge, number: int, *, now: datetime | None = None)
         signatures_required=forge.signatures_required(),
         now=now or datetime.now(UTC),
     )
+
+
+def publish_gate(forge: GitHubForge, merge_sha: str, *, now: datetime | None = None) -> GateReport:
+    """Re-judge the PR merged as ``merge_sha`` with the policy it was merged under, before the
+    publish workflow deploys anything: a merge that bypassed the required status (an admin, a
+    stale status) stops here. On failure the job summary says why and an InputError is raised.
+    """
+    change = forge.change_for_merge(merge_sha)
+    if change is None:
+        why = MSG("no_pr_for_merge", sha=merge_sha[:12])
+        write_step_summary(MSG("stopped_no_pr", why=why))
+        raise InputError(why)
+    sop, roles = policy_at(lambda path: forge.read_file(policy_ref(change), path))
+    report = evaluate(
+        change, sop=sop, roles=roles, signatures_required=forge.signatures_required(),
+        now=now or datetime.now(UTC),
+    )  # fmt: skip
+    if not report.passed:
+        write_step_summary(MSG("stopped", id=change.id) + "\n\n" + markdown(report))
+        raise InputError(MSG("not_passed", id=change.id))
+    write_step_summary(markdown(report))
+    return report
 
 
 def gate(

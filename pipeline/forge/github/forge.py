@@ -89,6 +89,18 @@ class GitHubForge:
             self._roles[ref] = load_roles(text, f"{ROLES_FILE}@{ref}") if text else Roles(people=[])
         return self._roles[ref]
 
+    def _lifters(self, ref: str, roles: Roles) -> frozenset[str]:
+        """The head's role at ``ref`` (sop.yml's ``protected.role``): besides its reviewer,
+        only they may lift a request for changes by dismissing it."""
+        from pipeline.config.sop import SOP_FILE, load_sop
+
+        text = self.read_file(ref, SOP_FILE)
+        try:
+            sop = load_sop(text, SOP_FILE, known_roles=roles.titles) if text else None
+        except ConfigError:  # the gate reports the broken policy itself
+            return frozenset()
+        return frozenset(p.id for p in roles.members(sop.protected_role)) if sop else frozenset()
+
     def _person_of(self, roles: Roles) -> mapping.PersonOf:
         def person_of(login: str | None) -> str | None:
             person = roles.by_github(login)
@@ -119,6 +131,7 @@ class GitHubForge:
         roles = self.roles_at(pr["base"]["ref"])
         return mapping.change_of(
             pr,
+            lifters=self._lifters(pr["base"]["ref"], roles),
             commits=self.client.pull_commits(number),
             reviews=self.client.pull_reviews(number),
             files=self.client.pull_files(number),

@@ -49,15 +49,34 @@ def commit_info(item: Payload, person_of: PersonOf) -> CommitInfo:
         committed_at=committed,  # type: ignore[arg-type]
         message=commit.get("message") or "",
         signer=person_of(account) if verified and account else None,
+        account=person_of(account) if account else None,
     )
 
 
-def reviews_of(items: list[Payload], timeline: list[Payload], person_of: PersonOf) -> list[Review]:
-    """Submitted reviews, oldest first; dismissed ones keep their former state, flagged."""
-    before_dismissal = {
-        int(event["dismissed_review"]["review_id"]): event["dismissed_review"].get("state", "")
+def reviews_of(
+    items: list[Payload],
+    timeline: list[Payload],
+    person_of: PersonOf,
+    lifters: frozenset[str] = frozenset(),
+) -> list[Review]:
+    """Submitted reviews, oldest first; dismissed ones keep their former state, flagged.
+
+    A request for changes stays in force when someone other than its reviewer or one of
+    ``lifters`` (the head's role) dismissed it: any collaborator with write access may dismiss
+    a review on GitHub, and the author must not be able to wave a correction away.
+    """
+    dismissals = [
+        event
         for event in timeline
         if event.get("event") == "review_dismissed" and event.get("dismissed_review")
+    ]
+    before_dismissal = {
+        int(event["dismissed_review"]["review_id"]): event["dismissed_review"].get("state", "")
+        for event in dismissals
+    }
+    dismissed_by = {
+        int(event["dismissed_review"]["review_id"]): person_of(login(event.get("actor")))
+        for event in dismissals
     }
     reviews = []
     for item in items:
@@ -69,6 +88,10 @@ def reviews_of(items: list[Payload], timeline: list[Payload], person_of: PersonO
         dismissed = state == "DISMISSED"
         if dismissed:
             mapped = DISMISSED_STATES.get(before_dismissal.get(int(item["id"]), ""), "comment")
+            by = dismissed_by.get(int(item["id"]))
+            reviewer = person_of(account)
+            if mapped == "request_changes" and (by is None or by not in {reviewer, *lifters}):
+                dismissed = False  # still blocking: not lifted by its reviewer or the head
         else:
             mapped = REVIEW_STATES.get(state or "", "comment")
         reviews.append(
@@ -144,6 +167,7 @@ def change_of(
     files: list[Payload],
     timeline: list[Payload],
     person_of: PersonOf,
+    lifters: frozenset[str] = frozenset(),
 ) -> Change:
     author_login = login(pr.get("user")) or ""
     if pr.get("merged") or pr.get("merged_at"):
@@ -162,7 +186,7 @@ def change_of(
         head_sha=pr["head"]["sha"],
         opened_at=when(pr["created_at"]),  # type: ignore[arg-type]
         commits=[commit_info(item, person_of) for item in commits],
-        reviews=reviews_of(reviews, timeline, person_of),
+        reviews=reviews_of(reviews, timeline, person_of, lifters),
         pushes=pushes_of(timeline, person_of, reviews),
         files=files_of(files),
         nota_dinas_text=(pr.get("body") or "").replace("\r\n", "\n"),

@@ -4,8 +4,10 @@
   are "any one of", so they only route requests; the gate enforces one approval per role).
 - ``.github/pull_request_template.md``: the nota dinas form, so a new PR opens pre-filled.
 - a ruleset on the default branch: the ``terbit / sop-gate`` status and the draft checks'
-  ``terbit-draft-check`` job required, approvals required and bound to the last push, no
-  force-push or deletion.
+  ``terbit-draft-check`` job required and bound to GitHub Actions (a collaborator's own token
+  cannot post them), approvals required and bound to the last push, no force-push or deletion;
+- a second ruleset without any bypass: no force-push or deletion of the default branch for
+  anyone, the deploy key that commits the records included.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ RULESET_NAME = "terbit-sop-main"
 # The job of pull-request.yml that runs the draft checks (Terbit from the base branch, the PR's
 # files from Git's objects only); its check run must pass like the SOP gate's status.
 DRAFT_CHECK_CONTEXT = "terbit-draft-check"
+GUARD_RULESET_NAME = "terbit-main-guard"
+# The GitHub Actions app: statuses posted with a workflow's GITHUB_TOKEN come from it, so
+# binding the required status to it refuses the same context posted by a person's token.
+GITHUB_ACTIONS_APP_ID = 15368
 CODEOWNERS = ".github/CODEOWNERS"
 PR_TEMPLATE = ".github/pull_request_template.md"
 
@@ -42,6 +48,10 @@ MSG = Catalog(
         "owners_all": (
             "Setiap PR: minta ulasan dari peran pemeriksa SOP ({roles}).",
             "Every PR: request a review from the SOP's reviewing roles ({roles}).",
+        ),
+        "owners_records": (
+            "Catatan penyelesaian: hanya ditulis oleh publikasi; perubahan lain memerlukan {role}.",
+            "Completion records: written by the publication only; any other change needs {role}.",
         ),
         "owners_protected": (
             "Berkas dilindungi: hanya {role} (aturan 'protected' di sop.yml); GitHub mewajibkan "
@@ -116,7 +126,7 @@ def _owners_pattern(glob: str) -> str:
     return "/" + glob.lstrip("/")
 
 
-def codeowners(sop: Sop, roles: Roles) -> tuple[str, list[str]]:
+def codeowners(sop: Sop, roles: Roles, records: str = "records") -> tuple[str, list[str]]:
     """The CODEOWNERS text and the warnings (roles nobody can review for)."""
     warnings: list[str] = []
     reviewers: list[str] = []
@@ -141,6 +151,10 @@ def codeowners(sop: Sop, roles: Roles) -> tuple[str, list[str]]:
         for glob in sop.protected_paths:
             if guards:
                 lines.append(f"{_owners_pattern(glob):<{width}}  {' '.join(guards)}")
+    guards = logins(roles, sop.protected_role)
+    if guards:  # the publication's own files: a PR touching them needs the head's review
+        lines += ["", f"# {MSG('owners_records', role=roles.title(sop.protected_role))}"]
+        lines.append(f"/{records.strip('/')}/**  {' '.join(guards)}")
     return "\n".join(lines) + "\n", warnings
 
 
@@ -180,8 +194,8 @@ def ruleset(sop: Sop) -> dict[str, Any]:
                 "parameters": {
                     "strict_required_status_checks_policy": False,
                     "required_status_checks": [
-                        {"context": STATUS_CONTEXT},
-                        {"context": DRAFT_CHECK_CONTEXT},
+                        {"context": STATUS_CONTEXT, "integration_id": GITHUB_ACTIONS_APP_ID},
+                        {"context": DRAFT_CHECK_CONTEXT, "integration_id": GITHUB_ACTIONS_APP_ID},
                     ],
                 },
             },
@@ -189,14 +203,33 @@ def ruleset(sop: Sop) -> dict[str, Any]:
     }
 
 
+def guard_ruleset() -> dict[str, Any]:
+    """No force-push or deletion of the default branch, for everyone: rulesets add up, and this
+    one has no bypass list, so the deploy key that may push records past the first cannot
+    rewrite or delete main either."""
+    return {
+        "name": GUARD_RULESET_NAME,
+        "target": "branch",
+        "enforcement": "active",
+        "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+        "bypass_actors": [],
+        "rules": [{"type": "deletion"}, {"type": "non_fast_forward"}],
+    }
+
+
 @dataclass
 class Plan:
     files: list[Generated]
-    ruleset: dict[str, Any]
+    rulesets: list[dict[str, Any]]
     warnings: list[str]
 
+    @property
+    def ruleset(self) -> dict[str, Any]:
+        """The main ruleset (the SOP gate, reviews)."""
+        return self.rulesets[0]
+
     def ruleset_json(self) -> str:
-        return json.dumps(self.ruleset, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(self.rulesets, indent=2, ensure_ascii=False) + "\n"
 
 
 def settings_warnings(settings: Settings) -> list[str]:
@@ -215,21 +248,27 @@ def settings_warnings(settings: Settings) -> list[str]:
 
 
 def plan(sop: Sop, roles: Roles, settings: Settings) -> Plan:
-    owners, warnings = codeowners(sop, roles)
+    owners, warnings = codeowners(sop, roles, settings.publish.records_path)
     warnings += settings_warnings(settings)
     files = [
         Generated(CODEOWNERS, owners),
         Generated(PR_TEMPLATE, pull_request_template(settings)),
     ]
-    return Plan(files=files, ruleset=ruleset(sop), warnings=warnings)
+    return Plan(files=files, rulesets=[ruleset(sop), guard_ruleset()], warnings=warnings)
 
 
-def apply(the_plan: Plan, root: Path, client: GitHubClient) -> tuple[list[str], str]:
-    """Write the files under ``root`` and save the ruleset on GitHub: (written, created|updated)."""
+def apply(
+    the_plan: Plan, root: Path, client: GitHubClient
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Write the files under ``root`` and save the rulesets on GitHub:
+    (written, [(ruleset name, created|updated)])."""
     written = []
     for generated in the_plan.files:
         if generated.state(root) != "same":
             generated.write(root)
             written.append(generated.path)
-    action, _ = client.save_ruleset(the_plan.ruleset)
-    return written, action
+    saved = []
+    for body in the_plan.rulesets:
+        action, _ = client.save_ruleset(body)
+        saved.append((str(body["name"]), action))
+    return written, saved

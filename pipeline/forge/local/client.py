@@ -19,6 +19,7 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.forge.local import store
 from pipeline.forge.local.events import CHANGE_TRAILER, Event, head_ref, meta_ref
 from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
+from pipeline.forge.local.identity import merger_problem
 from pipeline.forge.local.policy import closers, evaluate, policy, render, reviewer_roles
 from pipeline.forge.local.signing import sign
 from pipeline.gate.drafts import check_change
@@ -318,10 +319,13 @@ def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
     for attempt in range(4):
         forge.sync()
         change = _still_open(forge.get_change(change_id))
+        base = forge.base_tip()
+        why = merger_problem(*policy(forge, base), change, who.person.id)
+        if why:  # the server refuses it too; say so before anything is signed
+            raise InputError(MSG("refused", why=why))
         report = evaluate(forge, change)
         if not report.passed:
             raise InputError(MSG("gate_failed", id=change_id, report=render(report)))
-        base = forge.base_tip()
         tree = forge.repo.merge_tree(base, change.head_sha)
         if tree is None:
             raise InputError(MSG("conflict", id=change_id))

@@ -200,6 +200,20 @@ class RecordRules:
             return None
         if event.type not in CLIENT_TYPES:
             return MSG("meta_type", type=event.type)
+        return self.identity_problem(stored) if self.main_old else None
+
+    def identity_problem(self, stored: Stored) -> str | None:
+        """An opened/push/review record must be signed by the person it names; only the
+        step-2 role opens a change."""
+        from pipeline.forge.local import identity
+
+        event = stored.event
+        assert event is not None
+        if not self.signed_by(stored, {event.by}):
+            return identity.unsigned(event.type, event.by)
+        if event.type == "opened":
+            sop, roles = self.policy
+            return identity.opener_problem(sop, roles, event.by)
         return None
 
     @cached_property

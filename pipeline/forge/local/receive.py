@@ -21,6 +21,7 @@ from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
 if TYPE_CHECKING:  # the heavy imports (pydantic models, the gate) wait until main moves
+    from pipeline.change.model import Change
     from pipeline.config.settings import Settings
     from pipeline.forge.local.forge import LocalForge
 
@@ -217,15 +218,32 @@ class Receiver(RecordRules):
             return [MSG("tree_differs", id=change_id)]
         from pipeline.forge.local.policy import evaluate, render
 
-        problems = []
-        if forge.signatures_required() and not self.repo.commit_signer(
-            u.new, forge.verifier(u.old).file
-        ):
-            problems.append(MSG("merge_unsigned"))
+        problems = [p for p in (self.records_problem(change.files),) if p]
+        problems += self.merger_problems(forge, change, u)
         report = evaluate(forge, change)
         if not report.passed:
             problems.append(MSG("gate", id=change_id, report=render(report)))
         return problems
+
+    def merger_problems(self, forge: LocalForge, change: Change, u: Update) -> list[str]:
+        """The merge commit is signed by an active member of the step-6 role, not an author."""
+        from pipeline.forge.local import identity
+
+        sop, roles = self.policy
+        if forge.signatures_required():
+            who = self.repo.commit_signer(u.new, forge.verifier(u.old).file)
+            if not who:
+                return [MSG("merge_unsigned")]
+        else:
+            person = roles.by_email(self.repo.commit_info(u.new).author_email)
+            who = person.id if person else None
+        why = identity.merger_problem(sop, roles, change, who)
+        return [why] if why else []
+
+    def records_problem(self, files: list[str]) -> str | None:
+        from pipeline.forge.local import identity
+
+        return identity.records_problem(files, self.settings.publish.records_path)
 
     def check_head(self, change_id: str, u: Update) -> list[str]:
         if u.new == ZERO:
@@ -244,6 +262,11 @@ class Receiver(RecordRules):
             ]
         if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new) and not last.get("forced"):
             return [MSG("head_forced", id=change_id)]
+        if self.main_old:  # records/ belongs to the publication: no change may carry it
+            fork = self.repo.merge_base(self.main_old, u.new) or self.main_old
+            why = self.records_problem(self.repo.changed_files(fork, u.new))
+            if why:
+                return [why]
         return self.check_drafts(change_id, u.new)
 
     def check_files(self, u: Update) -> list[str]:
