@@ -41,6 +41,7 @@ MSG = Catalog(
             "publikasi lain masih berjalan lebih dari {s} detik; coba lagi nanti",
             "another publication has been running for more than {s} seconds; try again later",
         ),
+        "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
             "{title}: page not found in the build output ({path})",
@@ -56,7 +57,7 @@ LOCK_WAIT_S = 900
 class PublishResult:
     merge_sha: str
     change_id: str | None
-    status: str  # "complete" | "incomplete" | "skipped"
+    status: str  # "complete" | "incomplete" | "failed" | "skipped"
     release: str | None = None
     urls: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
@@ -88,6 +89,12 @@ class State:
     def save(self, stage: str, value: dict[str, Any]) -> None:
         _fault(stage)
         self.data["stages"][stage] = value
+        self.write()
+
+    def forget(self, *stages: str) -> None:
+        """Drop stage results so the next run does them again (after a failure)."""
+        for stage in stages:
+            self.data["stages"].pop(stage, None)
         self.write()
 
     def note(self, key: str, value: Any) -> Any:
@@ -247,7 +254,7 @@ def _run(
     from pipeline.evidence.stage import screenshot_stage, verify_stage
     from pipeline.record.assemble import record_stage
     from pipeline.record.model import PublishFacts, ShotFact, record_id
-    from pipeline.report.compose import notice_stage
+    from pipeline.report.compose import failure_stage, notice_stage
 
     root = repo.work_tree or repo.git_dir
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
@@ -280,12 +287,19 @@ def _run(
     built = state.done("build") or _build(repo, merge, work, state, say)
     site_dir = Path(built["site"])
     target = open_target(root, settings)
-    deployed = state.done("deploy") or _deploy(target, site_dir, built, state, say)
+    failure: str | None = None
+    try:
+        deployed = state.done("deploy") or _deploy(target, site_dir, built, state, say)
+    except TerbitError as error:
+        # The previous release stays live; the failure is recorded and can be retried.
+        failure = MSG("deploy_failed", error=str(error))
+        live = target.current()
+        deployed = {"release": None, "previous": live.id if live else None, "at": None}
     result.release = deployed["release"]
 
     urls: dict[str, str] = {}
     problems: list[str] = []
-    for article in articles:
+    for article in articles if failure is None else []:
         if article.url is None:
             continue
         from pipeline.evidence.articles import absolute, locate
@@ -296,26 +310,39 @@ def _run(
         else:
             urls[article.path] = absolute(base_url, found)
     result.urls = list(urls.values())
-    verified = state.done("verify") or verify_stage(articles, urls, settings, state, say)
-    problems += verified["problems"]
-    shot_state = state.done("screenshots") or screenshot_stage(
-        articles, urls, verified, settings, shots_dir, state, say
-    )
-    problems += shot_state["problems"]
+    verified: dict[str, Any] = {"live": [], "problems": []}
+    if failure is None:
+        verified = state.done("verify") or verify_stage(articles, urls, settings, state, say)
+        problems += verified["problems"]
+        if problems:  # a page that is not live (or not built) is a failed publication
+            failure = "; ".join(problems)
+            problems = []
+    shot_state: dict[str, Any] = {"shots": [], "problems": []}
+    noticed: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
+    if failure is None:
+        shot_state = state.done("screenshots") or screenshot_stage(
+            articles, urls, verified, settings, shots_dir, state, say
+        )
+        problems += shot_state["problems"]
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]
-    noticed = state.done("notice") or notice_stage(
-        forge, change, articles, urls, deployed, shots, shots_dir, settings, prep, state, say,
-        "; ".join(shot_state["problems"]),
-    )  # fmt: skip
-    problems += noticed["problems"]
+    if failure is None:
+        noticed = state.done("notice") or notice_stage(
+            forge, change, articles, urls, deployed, shots, shots_dir, settings, prep, state,
+            say, "; ".join(shot_state["problems"]),
+        )  # fmt: skip
+        problems += noticed["problems"]
+    else:
+        problems += failure_stage(
+            forge, change, merge, failure, retry_command(repo, merge), settings, prep, say
+        )
 
     facts = PublishFacts(
         merge_sha=merge,
         merged_at=datetime.fromisoformat(prep["merged_at"]),
         target=target.name,
         release=deployed["release"],
-        deployed_at=datetime.fromisoformat(deployed["at"]),
+        deployed_at=datetime.fromisoformat(deployed["at"]) if deployed["at"] else None,
         previous_release=deployed["previous"],
         articles=[
             ArticleFact(a.path, a.status, a.title, urls.get(a.path) if a.url else None)
@@ -327,6 +354,7 @@ def _run(
         notice_recorded=noticed["recorded"],
         emailed_to=noticed["emailed_to"],
         problems=problems,
+        failure=failure,
     )
     recorded = state.done("record") or record_stage(
         repo, forge, change, prep, facts, settings, shots_dir, state, say
@@ -335,7 +363,18 @@ def _run(
     result.problems = recorded["reasons"]
     result.record_folder = recorded["folder"]
     result.record_commit = recorded["commit"]
+    if failure is not None:
+        # A failed run finished nothing after the failure: --resume retries from there.
+        state.forget("verify", "screenshots", "notice", "record")
     return result
+
+
+def retry_command(repo: Repo, merge: str) -> str:
+    """The command that retries this publication where it ran (the server's repository)."""
+    import shlex
+
+    where = repo.work_tree or repo.git_dir
+    return f"terbit publish {merge} --resume --repo {shlex.quote(str(where))}"
 
 
 def _prepare(

@@ -37,6 +37,14 @@ MSG = Catalog(
             "Publikasi #{id} BELUM LENGKAP; catatan menyebut alasannya:",
             "Publication #{id} is INCOMPLETE; the record says why:",
         ),
+        "failed": (
+            "Publikasi #{id} GAGAL; halaman belum tayang dan penulis belum diberi tahu:",
+            "Publication #{id} FAILED; the page is not live and the author was not told:",
+        ),
+        "retry": (
+            "Ulangi setelah penyebabnya diperbaiki: {command}",
+            "Retry once the cause is fixed: {command}",
+        ),
         "skipped": ("{reason}", "{reason}"),
         "existing": ("sudah ada", "already there"),
     }
@@ -50,7 +58,7 @@ MSG = Catalog(
               help=MSG("repo"))  # fmt: skip
 def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     from pipeline.forge import open_forge
-    from pipeline.publication import latest_merge, publish, repo_settings
+    from pipeline.publication import latest_merge, publish, repo_settings, retry_command
 
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     root = repo.work_tree or repo.git_dir
@@ -81,8 +89,10 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     if result.status == "complete":
         click.echo(MSG("complete", id=result.change_id))
         return
-    click.echo(MSG("incomplete", id=result.change_id))
+    click.echo(MSG("failed" if result.status == "failed" else "incomplete", id=result.change_id))
     for reason in result.problems:
         click.echo(f"  - {reason}")
+    if result.status == "failed":
+        click.echo(MSG("retry", command=retry_command(repo, result.merge_sha)))
     click.echo(MSG("state", path=result.state_file))
     raise SystemExit(1)

@@ -28,7 +28,15 @@ MSG = Catalog(
             "judul '{title}' tidak ada di halaman",
             "the title '{title}' is not on the page",
         ),
-        "error": ("tidak terhubung: {error}", "cannot connect: {error}"),
+        "refused": (
+            "server web tidak menjawab (sambungan ditolak)",
+            "the web server does not answer (connection refused)",
+        ),
+        "timeout": ("server web tidak menjawab dalam batas waktu", "the web server timed out"),
+        "network": (
+            "galat jaringan saat menghubungi server web",
+            "network error while reaching the web server",
+        ),
     }
 )
 
@@ -57,6 +65,15 @@ def page_shows(body: str, title: str) -> bool:
     return _normal(title) in _normal(re.sub(r"<[^>]+>", " ", body))
 
 
+def _network_reason(error: httpx.HTTPError) -> str:
+    """The failure in words people read on the record; never an exception class name."""
+    if isinstance(error, httpx.TimeoutException):
+        return MSG("timeout")
+    if isinstance(error, httpx.ConnectError):
+        return MSG("refused")
+    return MSG("network")
+
+
 def verify_live(
     url: str,
     title: str,
@@ -75,7 +92,7 @@ def verify_live(
                 # A cache-busting header: a CDN may keep serving the previous 404.
                 answer = client.get(url, headers={"Cache-Control": "no-cache"})
             except httpx.HTTPError as error:
-                last = MSG("error", error=type(error).__name__)
+                last = _network_reason(error)
             else:
                 if answer.status_code != 200:
                     last = MSG("status", status=answer.status_code)

@@ -14,7 +14,14 @@ from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.evidence.articles import ArticleFact
 from pipeline.i18n import Catalog
-from pipeline.report.notice import ActivityReport, PublishedItem, build_message, send_email
+from pipeline.report.notice import (
+    ActivityReport,
+    FailureReport,
+    PublishedItem,
+    build_message,
+    failure_message,
+    send_email,
+)
 
 MSG = Catalog(
     {
@@ -65,7 +72,7 @@ def already_noticed(forge: Any, change_id: str, release: str) -> bool:
         notices = forge.notices(change_id)
     except (AttributeError, NotImplementedError):
         return False
-    return any(release in n.text for n in notices)
+    return any(release in n.text for n in notices)  # a failure notice never names a release
 
 
 def deliver(
@@ -130,3 +137,37 @@ def notice_stage(
         value["problems"].append(MSG("no_email"))
     state.save("notice", value)
     return value
+
+
+def failure_stage(
+    forge: Any,
+    change: Any,
+    merge_sha: str,
+    reason: str,
+    retry_command: str,
+    settings: Settings,
+    prep: dict[str, Any],
+    say: Callable[[str], None],
+) -> list[str]:
+    """Tell the admin role (step 6's role) that the publication failed, on the change and by
+    e-mail, with the command that retries. The author is told nothing: nothing is live.
+    Problems delivering this are returned (they go on the record), never raised."""
+    from pipeline.record.assemble import policy_for
+
+    sop, roles = policy_for(forge, prep["base"])
+    role = next((s.role for s in sop.steps if s.proof == "deploy"), "admin_website")
+    report = FailureReport(change.id, change.title, merge_sha, reason, retry_command)
+    problems: list[str] = []
+    try:
+        forge.add_notice(change.id, report.text(), [])
+    except TerbitError as error:
+        problems.append(MSG("notice_failed", error=str(error)))
+    smtp = settings.notify.smtp
+    to = [p.email for p in roles.members(role) if p.email]
+    if smtp is not None and to:
+        try:
+            send_email(smtp, failure_message(report, smtp.sender, to))
+        except TerbitError as error:
+            problems.append(MSG("notice_failed", error=str(error)))
+    say(f"gagal: #{change.id} -> {', '.join(to) or '-'}")
+    return problems

@@ -55,6 +55,24 @@ MSG = Catalog(
             "The work completion sheet is reported to the head of office.\n\nRegards,\n{name}",
         ),
         "time": ("{date} pukul {hm} {tz}", "{date} at {hm} {tz}"),
+        "failed_heading": ("PUBLIKASI GAGAL", "PUBLICATION FAILED"),
+        "failed_subject": (
+            "[Terbit] Publikasi GAGAL: {title}",
+            "[Terbit] Publication FAILED: {title}",
+        ),
+        "failed_intro": (
+            "Publikasi perubahan berikut gagal; halamannya belum tayang dan penulis belum "
+            "diberi tahu.",
+            "The publication of this change failed; its page is not live and the author has "
+            "not been told.",
+        ),
+        "failed_reason": ("Alasan", "Reason"),
+        "failed_merge": ("Commit merge", "Merge commit"),
+        "failed_retry": (
+            "Setelah penyebabnya diperbaiki, ulangi di server:\n  {command}",
+            "Once the cause is fixed, retry on the server:\n  {command}",
+        ),
+        "failed_closing": ("Salam,\nTerbit", "Regards,\nTerbit"),
         "smtp_failed": (
             "e-mail pemberitahuan ke {to} gagal dikirim lewat {host}:{port}: {error}",
             "the notice e-mail to {to} could not be sent through {host}:{port}: {error}",
@@ -127,6 +145,46 @@ class ActivityReport:
             lines.append(MSG("shots_missing", reason=self.screenshot_problem))
         lines += ["", MSG("closing", name=self.uploader_name)]
         return "\n".join(lines) + "\n"
+
+
+@dataclass
+class FailureReport:
+    """What the admin role is told when a publication fails: why, and the command to retry.
+
+    It never carries the release name: a later successful notice is recognised by it."""
+
+    change_id: str
+    change_title: str
+    merge_sha: str
+    reason: str
+    retry_command: str
+
+    def subject(self) -> str:
+        return MSG("failed_subject", title=self.change_title)
+
+    def text(self) -> str:
+        lines = [MSG("failed_heading"), "", MSG("failed_intro"), ""]
+        lines += [
+            f"{MSG('change')}: {self.change_id} — {self.change_title}",
+            f"{MSG('failed_merge')}: {self.merge_sha}",
+            f"{MSG('failed_reason')}: {self.reason}",
+            "",
+            MSG("failed_retry", command=self.retry_command),
+            "",
+            MSG("failed_closing"),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def failure_message(report: FailureReport, sender: str, to: list[str]) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = report.subject()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(report.text())
+    return message
 
 
 def build_message(report: ActivityReport, sender: str, to: str) -> EmailMessage:

@@ -48,6 +48,7 @@ MSG = Catalog(
         "status_complete": ("lengkap", "complete"),
         "status_incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
         "status_skipped": ("dilewati", "skipped"),
+        "status_failed": ("GAGAL", "FAILED"),
         "result": (
             "terbit: perubahan #{id}: publikasi {status} {urls}",
             "terbit: change #{id}: publishing {status} {urls}",

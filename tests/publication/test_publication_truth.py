@@ -1,0 +1,185 @@
+"""Records and notices state only what happened (issue 11, sections 3 and 4).
+
+One office of its own (real server repository and hooks, real HTTP, SMTP and Chromium on
+127.0.0.1); the record's PDF is read back with ``pdftotext``.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from test_publication_flow import Env, merge, open_change
+from test_publication_flow import env as _env_fixture
+
+from pipeline.vcs import Repo
+
+pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+
+env = _env_fixture  # the office of this module (module-scoped: one per test module)
+
+RAW_NAMES = ("ConnectError", "TargetClosedError", "Traceback", "OSError")
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # closed again when the block ends: nothing answers
+
+
+def pdf_text(repo: Repo, folder: str) -> str:
+    """The record's PDF as text (poppler's pdftotext), spaces normalised."""
+    data = repo.show_bytes("refs/heads/main", f"{folder}/lembar-penyelesaian.pdf")
+    done = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    return " ".join(done.stdout.decode("utf-8").split())
+
+
+def record_of(env: Env, folder: str) -> dict:
+    return yaml.safe_load(Repo(env.server).show_file("refs/heads/main", f"{folder}/record.yml"))
+
+
+def run_in(clone: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args], cwd=clone, capture_output=True, text=True,
+        env={**os.environ, "COLUMNS": "200"}, timeout=240, check=False,
+    )  # fmt: skip
+
+
+def mails_to(env: Env, address: str) -> list[email.message.EmailMessage]:
+    return [
+        email.message_from_bytes(raw, policy=email.policy.default)
+        for rcpts, raw in env.inbox.messages
+        if address in rcpts
+    ]
+
+
+@pytest.fixture(scope="module")
+def down(env: Env) -> Iterator[tuple[str, str, object]]:
+    """A merge published while the web server does not answer (the issue's case)."""
+    change_id = open_change(env, "uji-situs-mati", "Uji Situs Mati")
+    sha = merge(env, change_id)
+    settings = env.settings()
+    dead = settings.model_copy(
+        update={
+            "publish": settings.publish.model_copy(
+                update={"live_url": f"http://127.0.0.1:{_closed_port()}/current"}
+            )
+        }
+    )
+    before = len(env.inbox.messages)
+    result = env.publish(sha, settings=dead)
+    yield change_id, sha, result, env.inbox.messages[before:]
+
+
+@pytest.mark.browser
+def test_site_not_answering_is_a_failed_publication_and_nobody_is_told_it_is_live(
+    env: Env, down: tuple
+) -> None:
+    change_id, sha, result, mails = down
+    assert result.status == "failed"
+    text = " ".join(result.problems)
+    assert "belum tayang" in text and not any(raw in text for raw in RAW_NAMES)
+    record = record_of(env, result.record_folder)
+    assert record["status"] == "failed"
+    steps = {s["number"]: s for s in record["steps"]}
+    assert steps[6]["state"] == "failed" and "gagal" in steps[6]["keterangan"]
+    assert steps[7]["state"] != "done" and steps[8]["state"] != "done"
+    assert steps[7]["ended_at"] is None and steps[8]["ended_at"] is None
+    assert record["notice"]["recorded"] is False  # the author was not told
+    # The author got no "sudah tayang"; the admin role got the failure and the retry command.
+    author = [m for m in mails if "rina.siregar@bbkkmedan.go.id" in m[0]]
+    assert author == []
+    admin = mails_to(env, "dewi.tarigan@bbkkmedan.go.id")
+    assert admin, "the admin role is told by e-mail"
+    body = admin[-1].get_body(("plain",)).get_content()
+    assert "GAGAL" in admin[-1]["Subject"]
+    assert f"terbit publish {sha} --resume" in body
+    assert not any(raw in body for raw in RAW_NAMES)
+    from pipeline.forge import open_forge
+
+    notices = open_forge(env.server, env.settings()).notices(change_id)
+    assert notices and "GAGAL" in notices[-1].text and "--resume" in notices[-1].text
+    assert not any("sudah terpublikasi" in n.text for n in notices)
+    # The PDF says the same: failed, with the reason in Indonesian, steps 7 and 8 not done.
+    pdf = pdf_text(Repo(env.server), result.record_folder)
+    assert "GAGAL" in pdf and "belum tayang" in pdf
+    assert not any(raw in pdf for raw in RAW_NAMES)
+    assert pdf.count("sesuai mutu baku") == 5  # steps 1-5 only
+    assert pdf.count("tidak dikerjakan") == 2, pdf  # steps 7 and 8
+    assert steps[6]["pelaksana"]["id"] == "dewi"  # who merged: step 6 was tried for her
+
+
+@pytest.mark.browser
+def test_status_and_changes_show_the_failed_publication(env: Env, down: tuple) -> None:
+    change_id, _sha, _result, _mails = down
+    clone = env.office.clone_path("rina")
+    status = run_in(clone, "status", change_id)
+    assert "GAGAL" in status.stdout, status.stdout + status.stderr
+    assert "belum tayang" in status.stdout
+    assert status.returncode == 1
+    listed = run_in(clone, "changes", "--all")
+    row = next(line for line in listed.stdout.splitlines() if f"#{change_id}" in line)
+    assert "gagal" in row.lower(), listed.stdout
+
+
+@pytest.mark.browser
+def test_resume_after_the_site_answers_again_completes_and_tells_the_author_once(
+    env: Env, down: tuple
+) -> None:
+    _change_id, sha, failed, _mails = down
+    resumed = env.cli("publish", sha, "--resume", "--repo", str(env.server))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    record = record_of(env, failed.record_folder)
+    assert record["status"] == "complete", record["reasons"]
+    assert all(s["state"] == "done" for s in record["steps"])
+    told = [
+        m for m in mails_to(env, "rina.siregar@bbkkmedan.go.id") if "Uji Situs Mati" in m["Subject"]
+    ]
+    assert len(told) == 1 and "Sudah tayang" in told[0]["Subject"]
+    page = httpx.get(f"{env.live_base}/artikel/uji-situs-mati/", timeout=10)
+    assert page.status_code == 200
+    assert "lengkap" in pdf_text(Repo(env.server), failed.record_folder)
+
+
+@pytest.mark.browser
+def test_step_6_names_the_signer_of_the_merge_not_the_role_table(env: Env) -> None:
+    """A merge signed by Budi (staff, not the first admin) lands on main without the client:
+    the record must name Budi as step 6's pelaksana and as the one who completed it."""
+    change_id = open_change(env, "uji-penanda", "Uji Penanda Merge")
+    office = env.office
+    forge = office.forge("budi")
+    forge.sync()
+    change = forge.get_change(change_id)
+    base = forge.base_tip()
+    tree = forge.repo.merge_tree(base, change.head_sha)
+    who = office.who("budi")
+    sha = forge.repo.commit_tree_signed(
+        tree, [base, change.head_sha], f"Merge #{change_id}\n\nTerbit-Change: {change_id}\n",
+        name=who.name, email=who.email, key=who.key,
+    )  # fmt: skip
+    server = Repo(env.server)
+    server.run("fetch", "--quiet", str(office.clone_path("budi")), sha)
+    server.update_ref("refs/heads/main", sha, base)  # as a server-side bypass would
+    result = env.publish(sha)
+    record = record_of(env, result.record_folder)
+    step6 = record["steps"][5]
+    assert step6["pelaksana"]["id"] == "budi", step6["pelaksana"]
+    assert record["yang_menyelesaikan"]["id"] == "budi"
+    pdf = pdf_text(server, result.record_folder)
+    assert "Budi Santoso Nasution" in pdf
+    assert "Dewi Anggraini Tarigan" not in pdf  # Dewi did nothing for this change
+
+
+def test_pdftotext_is_installed_for_these_tests() -> None:
+    assert shutil.which("pdftotext"), "scripts/setup --test installs poppler-utils"
