@@ -108,11 +108,15 @@ class LocalTarget:
         live = self.current()
         if live:
             protect = protect | {live.id}
-        for doomed in to_prune(self._ids(), self.keep, protect):
-            shutil.rmtree(self.root / RELEASES / doomed, ignore_errors=True)
-        # Staging leftovers of killed runs.
         folder = self.root / RELEASES
-        for stale in folder.glob(".tmp-*"):
+        for doomed in to_prune(self._ids(), self.keep, protect):
+            # Out of the list first (one rename), then deleted: a kill in between leaves a
+            # hidden trash folder, never a half-deleted release offered for rollback.
+            trash = folder / f".trash-{doomed}-{os.getpid()}"
+            os.rename(folder / doomed, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+        # Leftovers of killed runs: staging copies and trash not yet deleted.
+        for stale in [*folder.glob(".tmp-*"), *folder.glob(".trash-*")]:
             pid = stale.name.rsplit("-", 1)[-1]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(stale, ignore_errors=True)

@@ -174,7 +174,11 @@ class RsyncTarget:
             " >> deploy-log.jsonl"
         )
         for old in doomed:
-            script += f" && rm -rf releases/{shlex.quote(old)}"
+            # Out of the list first (hidden name), then deleted: a kill mid-delete never
+            # leaves a half-deleted release that a rollback would offer.
+            trash = shlex.quote(f"releases/.trash-{old}")
+            script += f" && mv -T releases/{shlex.quote(old)} {trash} && rm -rf {trash}"
+        script += " && rm -rf releases/.trash-*"
         self._remote("switch", script)
 
 
