@@ -41,6 +41,12 @@ MSG = Catalog(
             "publikasi lain masih berjalan lebih dari {s} detik; coba lagi nanti",
             "another publication has been running for more than {s} seconds; try again later",
         ),
+        "superseded": (
+            "deploy: {release} tidak dipasang; rilis {live} dari main yang lebih baru sudah "
+            "tayang dan memuat merge ini",
+            "deploy: {release} not switched in; release {live}, built from a newer main that "
+            "holds this merge, is already live",
+        ),
         "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
@@ -289,7 +295,7 @@ def _run(
     target = open_target(root, settings)
     failure: str | None = None
     try:
-        deployed = state.done("deploy") or _deploy(target, site_dir, built, state, say)
+        deployed = state.done("deploy") or _deploy(repo, target, site_dir, built, state, say)
     except TerbitError as error:
         # The previous release stays live; the failure is recorded and can be retried.
         failure = MSG("deploy_failed", error=str(error))
@@ -416,7 +422,12 @@ def _build(
 
 
 def _deploy(
-    target: Any, site_dir: Path, built: dict[str, Any], state: State, say: Callable[[str], None]
+    repo: Repo,
+    target: Any,
+    site_dir: Path,
+    built: dict[str, Any],
+    state: State,
+    say: Callable[[str], None],
 ) -> dict[str, Any]:
     from pipeline.deploy import new_release_id
 
@@ -425,6 +436,18 @@ def _deploy(
         "release_id", new_release_id(built["commit"])
     )
     live = target.current()
+    if live is not None and live.id != release_id and _newer(repo, live.id, built["commit"]):
+        # Resumed after a later publication went live from a newer main, which holds this
+        # merge too: switching back would take that publication's articles off the site.
+        say(MSG("superseded", release=release_id, live=live.id))
+        value = {
+            "release": live.id,
+            "previous": state.data.get("previous"),
+            "at": utcnow().isoformat(),
+            "superseded": release_id,
+        }
+        state.save("deploy", value)
+        return value
     previous = live.id if live and live.id != release_id else state.data.get("previous")
     state.note("previous", previous)
     release = target.deploy(site_dir, release_id)
@@ -432,3 +455,13 @@ def _deploy(
     value = {"release": release.id, "previous": previous, "at": utcnow().isoformat()}
     state.save("deploy", value)
     return value
+
+
+def _newer(repo: Repo, release_id: str, built: str) -> bool:
+    """Whether ``release_id`` was built from a commit that already contains ``built`` (and
+    more). Release ids end in the built commit's first 12 hex digits."""
+    short = release_id.rsplit("-", 1)[-1]
+    if len(short) != 12 or any(c not in "0123456789abcdef" for c in short):
+        return False
+    other = repo.rev_parse(short)
+    return other is not None and other != built and repo.is_ancestor(built, other)

@@ -183,3 +183,35 @@ def test_step_6_names_the_signer_of_the_merge_not_the_role_table(env: Env) -> No
 
 def test_pdftotext_is_installed_for_these_tests() -> None:
     assert shutil.which("pdftotext"), "scripts/setup --test installs poppler-utils"
+
+
+def _live_release(env: Env) -> str | None:
+    link = env.server.parent.parent / "www" / "current"
+    return link.resolve().name if link.is_symlink() else None
+
+
+@pytest.mark.browser
+def test_resuming_an_older_publication_never_switches_the_site_back(env: Env) -> None:
+    """A is killed right after switching the live site; B is published from a newer main;
+    resuming A must keep B's release live (it holds A's article too)."""
+    sha_a = merge(env, open_change(env, "uji-lama", "Uji Rilis Lama"))
+    killed = env.cli(
+        "publish", sha_a, "--repo", str(env.server), env={"TERBIT_FAULT_STAGE": "deploy"}
+    )
+    assert killed.returncode == -9, killed.stderr
+    release_a = _live_release(env)
+    assert release_a and release_a.endswith(sha_a[:12])
+    sha_b = merge(env, open_change(env, "uji-baru", "Uji Rilis Baru"))
+    published_b = env.publish(sha_b)
+    assert published_b.status == "complete", published_b.problems
+    release_b = _live_release(env)
+    assert release_b != release_a
+    resumed = env.cli("publish", sha_a, "--resume", "--repo", str(env.server))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert _live_release(env) == release_b  # never back to A's older tree
+    for slug in ("uji-lama", "uji-baru"):
+        page = httpx.get(f"{env.live_base}/artikel/{slug}/", timeout=10)
+        assert page.status_code == 200, slug
+    record = record_of(env, f"records/{env.records(sha_a)[0]}")
+    assert record["status"] == "complete", record["reasons"]
+    assert record["deploy"]["release"] == release_b
