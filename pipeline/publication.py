@@ -92,6 +92,10 @@ class State:
     def done(self, stage: str) -> dict[str, Any] | None:
         return self.data["stages"].get(stage)
 
+    def checkpoint(self, point: str) -> None:
+        """A named point inside a stage where tests may kill the process."""
+        _fault(point)
+
     def save(self, stage: str, value: dict[str, Any]) -> None:
         _fault(stage)
         self.data["stages"][stage] = value
@@ -324,7 +328,9 @@ def _run(
             failure = "; ".join(problems)
             problems = []
     shot_state: dict[str, Any] = {"shots": [], "problems": []}
-    noticed: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
+    noticed: dict[str, Any] = {
+        "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
+    }  # fmt: skip
     if failure is None:
         shot_state = state.done("screenshots") or screenshot_stage(
             articles, urls, verified, settings, shots_dir, state, say
@@ -359,6 +365,7 @@ def _run(
         notice_at=datetime.fromisoformat(noticed["at"]) if noticed["at"] else None,
         notice_recorded=noticed["recorded"],
         emailed_to=noticed["emailed_to"],
+        email_state=noticed.get("email"),
         problems=problems,
         failure=failure,
     )
@@ -372,6 +379,14 @@ def _run(
     if failure is not None:
         # A failed run finished nothing after the failure: --resume retries from there.
         state.forget("verify", "screenshots", "notice", "record")
+    elif result.status != "complete":
+        # What reported a problem (screenshots, the e-mail) is done again by --resume; an
+        # e-mail already sent is not (the state file keeps its progress).
+        state.forget(
+            *[name for name, done in (("screenshots", shot_state), ("notice", noticed))
+              if done.get("problems")],
+            "record",
+        )  # fmt: skip
     return result
 
 

@@ -70,6 +70,7 @@ class PublishFacts:
     notice_at: datetime | None = None
     notice_recorded: bool = False
     emailed_to: str | None = None
+    email_state: str | None = None  # "sent", or "unconfirmed" (killed while handing it over)
     problems: list[str] = field(default_factory=list)
     # Why the publication failed (the page is not live, the deploy broke), in the office's
     # language; a failure is a state of its own, never folded into "incomplete".
@@ -269,6 +270,7 @@ def build_record(
             "at": iso(facts.notice_at),
             "recorded": facts.notice_recorded,
             "emailed_to": facts.emailed_to,
+            "email": facts.email_state,
         },
         "steps": steps,
         "total": {

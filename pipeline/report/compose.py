@@ -76,16 +76,46 @@ def already_noticed(forge: Any, change_id: str, release: str) -> bool:
 
 
 def deliver(
-    report: ActivityReport, *, forge: Any, settings: Settings, author_email: str | None
-) -> str | None:
-    """Record the notice on the change; e-mail it when SMTP is configured. The address used."""
+    report: ActivityReport,
+    *,
+    forge: Any,
+    settings: Settings,
+    author_email: str | None,
+    state: Any = None,  # pipeline.publication.State: e-mail progress survives a kill
+) -> tuple[str | None, str | None]:
+    """Record the notice on the change; e-mail it when SMTP is configured.
+
+    ``(address, e-mail state)``; the state is ``sent``, or ``unconfirmed`` when an earlier run
+    was killed between handing the message to the SMTP server and noting that it was
+    accepted. The e-mail is sent at most once per publication: "sending" (with the
+    Message-ID) is written before the SMTP call and "sent" after it, and a run that finds
+    "sending" does not send again (see docs/publish.md)."""
     if not already_noticed(forge, report.change_id, report.release):
         forge.add_notice(report.change_id, report.text(), list(report.screenshots))
     smtp = settings.notify.smtp
     if smtp is None or not author_email:
-        return None
-    send_email(smtp, build_message(report, smtp.sender, author_email))
-    return author_email
+        return None, None
+    progress = dict((state.data.get("email") if state is not None else None) or {})
+    if progress.get("state") == "sent":
+        return author_email, "sent"
+    if progress.get("state") == "sending":
+        return author_email, "unconfirmed"  # maybe delivered: never risk a second copy
+    message = build_message(report, smtp.sender, author_email)
+    _note(state, {"state": "sending", "message_id": message["Message-ID"], "to": author_email})
+    try:
+        send_email(smtp, message)
+    except TerbitError:
+        _note(state, {"state": "failed", "message_id": message["Message-ID"], "to": author_email})
+        raise
+    if state is not None:
+        state.checkpoint("email-sent")  # fault injection: killed right after SMTP accepted
+    _note(state, {"state": "sent", "message_id": message["Message-ID"], "to": author_email})
+    return author_email, "sent"
+
+
+def _note(state: Any, value: dict[str, Any]) -> None:
+    if state is not None:
+        state.note("email", value)
 
 
 def notice_stage(
@@ -121,11 +151,14 @@ def notice_stage(
         screenshot_problem=shot_problem,
     )  # fmt: skip
     author = roles.get(change.author)
-    value: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
+    value: dict[str, Any] = {
+        "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
+    }  # fmt: skip
     try:
-        value["emailed_to"] = deliver(
-            report, forge=forge, settings=settings, author_email=author.email if author else None
-        )
+        value["emailed_to"], value["email"] = deliver(
+            report, forge=forge, settings=settings,
+            author_email=author.email if author else None, state=state,
+        )  # fmt: skip
         value["recorded"] = True
         value["at"] = at.isoformat()
         say(f"notice: #{change.id}" + (f" -> {value['emailed_to']}" if value["emailed_to"] else ""))

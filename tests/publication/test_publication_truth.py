@@ -215,3 +215,56 @@ def test_resuming_an_older_publication_never_switches_the_site_back(env: Env) ->
     record = record_of(env, f"records/{env.records(sha_a)[0]}")
     assert record["status"] == "complete", record["reasons"]
     assert record["deploy"]["release"] == release_b
+
+
+def _author_mails(env: Env, title: str) -> list[email.message.EmailMessage]:
+    return [m for m in mails_to(env, "rina.siregar@bbkkmedan.go.id") if title in m["Subject"]]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("fault", "noted"),
+    [("email-sent", "unconfirmed"), ("notice", "sent")],  # inside the window; after "sent"
+)
+def test_a_kill_after_the_smtp_server_accepted_does_not_send_the_notice_twice(
+    env: Env, fault: str, noted: str
+) -> None:
+    title = f"Uji Surel Sekali {fault}"
+    sha = merge(env, open_change(env, f"uji-surel-{fault}", title))
+    killed = env.cli("publish", sha, "--repo", str(env.server), env={"TERBIT_FAULT_STAGE": fault})
+    assert killed.returncode == -9, killed.stderr
+    assert len(_author_mails(env, title)) == 1  # the server accepted it
+    resumed = env.cli("publish", sha, "--resume", "--repo", str(env.server))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(_author_mails(env, title)) == 1  # not sent again
+    record = record_of(env, f"records/{env.records(sha)[0]}")
+    assert record["notice"]["emailed_to"] == "rina.siregar@bbkkmedan.go.id"
+    assert record["notice"]["email"] == noted
+
+
+@pytest.mark.browser
+def test_resume_retries_a_failed_email(env: Env) -> None:
+    sha = merge(env, open_change(env, "uji-surel-gagal", "Uji Surel Gagal"))
+    settings = env.settings()
+    smtp_down = settings.model_copy(
+        update={
+            "notify": settings.notify.model_copy(
+                update={"smtp": settings.notify.smtp.model_copy(update={"port": _closed_port()})}
+            )
+        }
+    )
+    first = env.publish(sha, settings=smtp_down)
+    assert first.status == "incomplete"
+    assert any("e-mail" in p for p in first.problems), first.problems
+    assert _author_mails(env, "Uji Surel Gagal") == []
+    resumed = env.cli("publish", sha, "--resume", "--repo", str(env.server))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert len(_author_mails(env, "Uji Surel Gagal")) == 1
+    record = record_of(env, first.record_folder)
+    assert record["status"] == "complete" and record["notice"]["email"] == "sent"
+    notices = env.settings  # the notice on the change is not doubled either
+    from pipeline.forge import open_forge
+
+    change = open_forge(env.server, notices()).change_for_merge(sha)
+    texts = [n.text for n in open_forge(env.server, notices()).notices(change.id)]
+    assert len([t for t in texts if "Uji Surel Gagal" in t]) == 1
