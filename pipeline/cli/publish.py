@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.errors import InputError, TerbitError
+from pipeline.errors import ConfigError, InputError, TerbitError
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -45,6 +45,12 @@ MSG = Catalog(
             "Ulangi setelah penyebabnya diperbaiki: {command}",
             "Retry once the cause is fixed: {command}",
         ),
+        "clone": (
+            "{path} adalah klon; publikasi dijalankan oleh server forge, bukan di klon. "
+            "Jalankan di server: terbit publish {merge}{resume} --repo {server}",
+            "{path} is a clone; publishing runs on the forge's server, not in a clone. "
+            "Run on the server: terbit publish {merge}{resume} --repo {server}",
+        ),
         "skipped": ("{reason}", "{reason}"),
         "existing": ("sudah ada", "already there"),
     }
@@ -66,6 +72,15 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     merge = merge or latest_merge(repo)
     if not merge:
         raise InputError(MSG("no_merge"))
+    if settings.forge.kind == "local" and not repo.bare and repo.config("remote.origin.url"):
+        # A person's clone of the embedded forge: publishing here would build and deploy
+        # into the clone and commit a record nobody sees. It belongs to the server.
+        raise ConfigError(
+            MSG(
+                "clone", path=root, merge=merge, resume=" --resume" if resume else "",
+                server=repo.config("remote.origin.url"),
+            )
+        )  # fmt: skip
     forge = open_forge(root, settings)
     sync = getattr(forge, "sync", None)
     if callable(sync):  # a clone: fetch the latest changes and reviews first

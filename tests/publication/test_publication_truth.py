@@ -268,3 +268,17 @@ def test_resume_retries_a_failed_email(env: Env) -> None:
     change = open_forge(env.server, notices()).change_for_merge(sha)
     texts = [n.text for n in open_forge(env.server, notices()).notices(change.id)]
     assert len([t for t in texts if "Uji Surel Gagal" in t]) == 1
+
+
+@pytest.mark.browser
+def test_retrying_from_the_admins_clone_says_where_to_run_it(env: Env, down: tuple) -> None:
+    _change_id, sha, _result, _mails = down
+    clone = env.office.clone_path("dewi")
+    subprocess.run(["git", "-C", str(clone), "pull", "--quiet", "--ff-only"], check=False)
+    before = Repo(clone).rev_parse("HEAD")
+    done = run_in(clone, "publish", sha, "--resume")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"terbit publish {sha} --resume --repo {env.server}" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (clone / ".terbit" / "publish").exists()  # nothing published into the clone
+    assert Repo(clone).rev_parse("HEAD") == before
