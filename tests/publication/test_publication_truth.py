@@ -282,3 +282,64 @@ def test_retrying_from_the_admins_clone_says_where_to_run_it(env: Env, down: tup
     assert "Traceback" not in done.stderr
     assert not (clone / ".terbit" / "publish").exists()  # nothing published into the clone
     assert Repo(clone).rev_parse("HEAD") == before
+
+
+@pytest.mark.browser
+def test_a_browser_crash_during_the_screenshot_is_one_clear_recorded_resumable_problem(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chromium is SIGKILLed as soon as it asks the web server for the page."""
+    import functools
+    import signal
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    pid_file = tmp_path / "chromium.pid"
+    wrapper = tmp_path / "chromium"
+    wrapper.write_text(f'#!/bin/sh\necho $$ > {pid_file}\nexec {chromium} "$@"\n')
+    wrapper.chmod(0o755)
+
+    class Killer(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if "HeadlessChrome" in self.headers.get("User-Agent", "") and armed.is_set():
+                armed.clear()  # one crash; the retry finds a working browser
+                os.kill(int(pid_file.read_text()), signal.SIGKILL)
+            super().do_GET()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    armed = threading.Event()
+    armed.set()
+    www = env.server.parent.parent / "www"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Killer, directory=www))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        sha = merge(env, open_change(env, "uji-peramban-mati", "Uji Peramban Mati"))
+        settings = env.settings()
+        crashing = settings.model_copy(
+            update={
+                "publish": settings.publish.model_copy(
+                    update={"live_url": f"http://127.0.0.1:{httpd.server_port}/current"}
+                )
+            }
+        )
+        monkeypatch.setenv("TERBIT_BROWSER", "system")
+        monkeypatch.setenv("TERBIT_CHROMIUM", str(wrapper))
+        crashed = env.publish(sha, settings=crashing)
+        assert not armed.is_set()  # Chromium was really started and killed
+        assert crashed.status == "incomplete" and crashed.screenshots == []
+        shot_problems = [p for p in crashed.problems if "Chromium" in p]
+        assert len(shot_problems) == 1 and "berhenti" in shot_problems[0]
+        assert not any(raw in " ".join(crashed.problems) for raw in RAW_NAMES)
+        record = record_of(env, crashed.record_folder)
+        assert record["status"] == "incomplete" and record["steps"][5]["state"] != "done"
+        assert "BELUM LENGKAP" in pdf_text(Repo(env.server), crashed.record_folder)
+        resumed = env.publish(sha, settings=crashing, resume=True)
+        assert resumed.status == "complete", resumed.problems
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    record = record_of(env, crashed.record_folder)
+    assert record["status"] == "complete" and len(record["screenshots"]) == 2
