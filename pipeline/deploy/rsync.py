@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.deploy.base import (
+    DeployError,
     Release,
     check_release_id,
     check_site,
     pick_rollback,
     to_prune,
 )
-from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -39,12 +39,6 @@ MSG = Catalog(
 
 SSH_TIMEOUT_S = 60
 RSYNC_TIMEOUT_S = 600
-
-
-class DeployError(TerbitError):
-    """The target refused or could not be reached; the previous release stays live."""
-
-    exit_code = 1
 
 
 class RsyncTarget:

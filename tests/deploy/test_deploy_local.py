@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -174,3 +175,42 @@ local.LocalTarget(Path(sys.argv[2]), keep=2).deploy(site, "r2")
     target.deploy(make_site(tmp_path / "s3", "v3"), "r3")  # the next deploy clears the trash
     assert not [p for p in (root / "releases").iterdir() if p.name.startswith(".")]
     assert os.readlink(root / "current") == "releases/r3"
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 256 KB tmpfs (the machine runs tests as root); unmounted afterwards."""
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_clear_error_and_the_live_release_stays(
+    tmp_path: Path, tiny_disk: Path
+) -> None:
+    from pipeline.deploy import DeployError
+
+    target = LocalTarget(tiny_disk / "live", keep=3)
+    target.deploy(make_site(tmp_path / "small", "v1", pages=2), "r1")
+    big = make_site(tmp_path / "big", "v2", pages=2)
+    for i in range(200):  # about 800 KB: far more than the disk holds
+        (big / f"blob{i}.html").write_bytes(os.urandom(4096))
+    with pytest.raises(DeployError) as caught:
+        target.deploy(big, "r2")
+    message = str(caught.value)
+    assert "disk penuh" in message and "r2" in message
+    assert len(message) < 400 and "\n" not in message  # one line, not one per file
+    assert target.current().id == "r1"
+    assert (target.live_dir / "index.html").read_text() == "<title>v1</title>"
+    assert [p.name for p in (tiny_disk / "live" / "releases").iterdir()] == ["r1"]  # no staging
