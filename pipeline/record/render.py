@@ -133,7 +133,7 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
     lines += [
         "",
         f"**{MSG('merge')}:** `{record['merge_commit']}` · **{MSG('release')}:** "
-        f"`{record['deploy']['release']}` ({record['deploy']['target']})",
+        f"`{record['deploy']['release'] or '-'}` ({record['deploy']['target']})",
     ]
     if record["screenshots"]:
         lines += ["", f"**{MSG('shots')}:**", ""]
@@ -236,7 +236,7 @@ def to_html(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAUL
     parts.append(f"<dt>{e(MSG('url'))}</dt><dd>{urls}</dd>")
     parts.append(
         f"<dt>{e(MSG('merge'))}</dt><dd>{e(record['merge_commit'])}</dd>"
-        f"<dt>{e(MSG('release'))}</dt><dd>{e(record['deploy']['release'])} "
+        f"<dt>{e(MSG('release'))}</dt><dd>{e(record['deploy']['release'] or '-')} "
         f"({e(record['deploy']['target'])})</dd></dl>"
     )
     if record["screenshots"]:

@@ -343,3 +343,36 @@ def test_a_browser_crash_during_the_screenshot_is_one_clear_recorded_resumable_p
         httpd.server_close()
     record = record_of(env, crashed.record_folder)
     assert record["status"] == "complete" and len(record["screenshots"]) == 2
+
+
+@pytest.mark.browser
+def test_a_full_disk_fails_the_publication_once_recorded_and_resumable(
+    env: Env, tmp_path: Path
+) -> None:
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        sha = merge(env, open_change(env, "uji-disk-penuh", "Uji Disk Penuh"))
+        settings = env.settings()
+        local = settings.deploy.local.model_copy(update={"path": str(mount / "site")})
+        full = settings.model_copy(
+            update={"deploy": settings.deploy.model_copy(update={"local": local})}
+        )
+        failed = env.publish(sha, settings=full)
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+    assert failed.status == "failed" and failed.release is None
+    assert len(failed.problems) == 1 and "disk penuh" in failed.problems[0]
+    assert len(failed.problems[0]) < 500
+    record = record_of(env, failed.record_folder)
+    assert record["status"] == "failed" and record["steps"][5]["state"] == "failed"
+    assert "disk penuh" in pdf_text(Repo(env.server), failed.record_folder)
+    resumed = env.cli("publish", sha, "--resume", "--repo", str(env.server))
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert record_of(env, failed.record_folder)["status"] == "complete"
