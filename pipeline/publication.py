@@ -57,6 +57,7 @@ MSG = Catalog(
 
 STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "notice", "record")
 LOCK_WAIT_S = 900
+UNFINISHED = "unfinished"  # one empty file per publication that has started and not ended
 
 
 @dataclass
@@ -172,7 +173,25 @@ def publish(
                 # Start over (an incomplete record gets another chance); stages are idempotent.
                 state_path.unlink()
         state = State(state_path, full)
-        return _run(repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None))
+        # The marker stays only when this process dies before finishing (a kill, a crash):
+        # the next push to the server resumes what it names (see ``unfinished``).
+        marker = root / UNFINISHED / full
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        result = _run(
+            repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None)
+        )
+        marker.unlink(missing_ok=True)
+        return result
+
+
+def unfinished(repo: Repo) -> list[str]:
+    """Merges whose publication was killed before it finished, oldest first."""
+    folder = state_root(repo) / UNFINISHED
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if len(p.name) in (40, 64) and p.name.isalnum()]
+    return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime)]
 
 
 def repo_settings(repo: Repo) -> Settings:
@@ -214,9 +233,11 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult
     repo = Repo(server_repo)
     settings = server_settings(repo)
     results = []
-    for merge in new_merges(repo, old, new):
-        if is_record_commit(repo, merge):
-            continue
+    fresh = [m for m in new_merges(repo, old, new) if not is_record_commit(repo, m)]
+    tip = repo.rev_parse("refs/heads/main")
+    # Publications killed earlier (a crash, a restart) are finished first, oldest first.
+    killed = [m for m in unfinished(repo) if m not in fresh and tip and repo.is_ancestor(m, tip)]
+    for merge in [*killed, *fresh]:
         forge = open_forge(server_repo, settings)
         results.append(
             publish(server_repo, merge, settings=settings, forge=forge, resume=True, say=print)

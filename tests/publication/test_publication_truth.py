@@ -376,3 +376,24 @@ def test_a_full_disk_fails_the_publication_once_recorded_and_resumable(
     resumed = env.cli("publish", sha, "--resume", "--repo", str(env.server))
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert record_of(env, failed.record_folder)["status"] == "complete"
+
+
+@pytest.mark.browser
+def test_the_next_push_resumes_a_killed_publication(env: Env) -> None:
+    sha = merge(env, open_change(env, "uji-dilanjutkan", "Uji Dilanjutkan Sendiri"))
+    killed = env.cli(
+        "publish", sha, "--repo", str(env.server), env={"TERBIT_FAULT_STAGE": "verify"}
+    )
+    assert killed.returncode == -9, killed.stderr
+    assert env.records(sha) == []
+    os.environ["TERBIT_PUBLISH"] = "sync"  # the hook publishes before the push returns
+    try:
+        open_change(env, "uji-pemicu", "Uji Pemicu")  # any push: here a new change, not main
+    finally:
+        os.environ["TERBIT_PUBLISH"] = "off"
+    folders = env.records(sha)
+    assert len(folders) == 1
+    assert record_of(env, f"records/{folders[0]}")["status"] == "complete"
+    assert not (env.server / ".terbit" / "publish" / "unfinished" / sha).exists()
+    page = httpx.get(f"{env.live_base}/artikel/uji-dilanjutkan/", timeout=10)
+    assert page.status_code == 200
