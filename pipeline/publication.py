@@ -330,10 +330,11 @@ def _run(
 
     urls: dict[str, str] = {}
     problems: list[str] = []
+    from pipeline.evidence.articles import absolute, locate
+
     for article in articles if failure is None else []:
         if article.url is None:
             continue
-        from pipeline.evidence.articles import absolute, locate
 
         found = locate(site_dir, article)
         if found is None:
@@ -341,9 +342,14 @@ def _run(
         else:
             urls[article.path] = absolute(base_url, found)
     result.urls = list(urls.values())
+    removed = {
+        a.path: absolute(base_url, a.removed_url) for a in articles if a.removed_url and not a.url
+    }
     verified: dict[str, Any] = {"live": [], "problems": []}
     if failure is None:
-        verified = state.done("verify") or verify_stage(articles, urls, settings, state, say)
+        verified = state.done("verify") or verify_stage(
+            articles, urls, settings, state, say, removed
+        )
         problems += verified["problems"]
         if problems:  # a page that is not live (or not built) is a failed publication
             failure = "; ".join(problems)
@@ -378,7 +384,9 @@ def _run(
         deployed_at=datetime.fromisoformat(deployed["at"]) if deployed["at"] else None,
         previous_release=deployed["previous"],
         articles=[
-            ArticleFact(a.path, a.status, a.title, urls.get(a.path) if a.url else None)
+            ArticleFact(
+                a.path, a.status, a.title, urls.get(a.path) if a.url else None, removed.get(a.path)
+            )
             for a in articles
         ],
         live=verified["live"],

@@ -29,13 +29,29 @@ def verify_stage(
     settings: Settings,
     state: Any,  # pipeline.publication.State (saves the stage result atomically)
     say: Callable[[str], None],
+    removed: dict[str, str] | None = None,  # path -> absolute URL of a removed article
 ) -> dict[str, Any]:
-    from pipeline.evidence.live import NotLiveError, verify_live
+    from pipeline.evidence.live import NotLiveError, verify_gone, verify_live
 
     live, problems = [], []
+    removed = removed or {}
     for article in articles:
         url = urls.get(article.path)
         if url is None:
+            gone = removed.get(article.path)
+            if gone is None:
+                continue
+            try:  # a removal is proven by the page being gone
+                check = verify_gone(
+                    gone,
+                    attempts=settings.publish.verify_attempts,
+                    backoff_s=settings.publish.verify_backoff_s,
+                )
+            except NotLiveError as error:
+                problems.append(str(error))
+                continue
+            live.append({"url": gone, "status": check.status, "attempts": check.attempts})
+            say(f"gone: {gone}")
             continue
         try:
             check = verify_live(

@@ -261,7 +261,13 @@ def build_record(
             "at": iso(facts.deployed_at),
         },
         "articles": [
-            {"path": a.path, "status": a.status, "title": a.title, "url": a.url}
+            {
+                "path": a.path,
+                "status": a.status,
+                "title": a.title,
+                "url": a.url,
+                "removed_url": a.removed_url,
+            }
             for a in facts.articles
         ],
         "live": facts.live,

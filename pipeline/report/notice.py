@@ -27,6 +27,14 @@ MSG = Catalog(
             "[Terbit] Sudah tayang: {title}",
             "[Terbit] Published: {title}",
         ),
+        "subject_removed": (
+            "[Terbit] Sudah dihapus: {title}",
+            "[Terbit] Removed: {title}",
+        ),
+        "intro_removed": (
+            "Informasi yang Anda ajukan untuk dihapus sudah tidak tayang di situs website {site}.",
+            "The information you asked to remove is no longer on the {site} website.",
+        ),
         "greeting": ("Yth. {name},", "Dear {name},"),
         "intro": (
             "Informasi yang Anda ajukan sudah terpublikasi di situs website {site}.",
@@ -116,13 +124,22 @@ class ActivityReport:
         zone = TZ_NAMES.get(self.timezone, self.timezone)
         return MSG("time", date=long_date(when), hm=when.strftime("%H.%M"), tz=zone)
 
+    def only_removals(self) -> bool:
+        return bool(self.items) and all(i.url is None for i in self.items)
+
     def subject(self) -> str:
-        shown = [i.title for i in self.items if i.url] or [self.change_title]
-        return MSG("subject", title=shown[0] + (f" (+{len(shown) - 1})" if len(shown) > 1 else ""))
+        if self.only_removals():  # nothing was published: say what happened
+            shown = [i.title for i in self.items]
+            key = "subject_removed"
+        else:
+            shown = [i.title for i in self.items if i.url] or [self.change_title]
+            key = "subject"
+        return MSG(key, title=shown[0] + (f" (+{len(shown) - 1})" if len(shown) > 1 else ""))
 
     def text(self) -> str:
         lines = [MSG("heading"), "", MSG("greeting", name=self.author_name), ""]
-        lines += [MSG("intro", site=self.site), ""]  # fmt: skip
+        intro = "intro_removed" if self.only_removals() else "intro"
+        lines += [MSG(intro, site=self.site), ""]
         for item in self.items:
             if item.url:
                 lines += [f"- {MSG('what')}: {item.title}", f"  {MSG('link')}: {item.url}"]

@@ -397,3 +397,47 @@ def test_the_next_push_resumes_a_killed_publication(env: Env) -> None:
     assert not (env.server / ".terbit" / "publish" / "unfinished" / sha).exists()
     page = httpx.get(f"{env.live_base}/artikel/uji-dilanjutkan/", timeout=10)
     assert page.status_code == 200
+
+
+def _removal_change(env: Env, slug: str) -> str:
+    """Staff removes a published article; the change goes through steps 3-5."""
+    from datetime import date
+
+    from pipeline.change.nota_dinas import template
+    from pipeline.forge.local import client
+
+    office = env.office
+    forge = office.forge("rina")
+    repo = forge.repo
+    repo.run("fetch", "--quiet", "origin")
+    repo.switch_new_branch(f"hapus-{slug}", "origin/main")
+    repo.run("rm", "--quiet", f"content/articles/{slug}.md")
+    repo.run("commit", "--quiet", "-m", f"Hapus artikel {slug}")
+    nota = template(
+        nomor="ND-901/LPZI/XI/2026", dari="Rina Marlina Siregar", tanggal=date(2026, 11, 28)
+    )
+    change_id, _ = client.submit(forge, office.who("rina"), nota_text=nota)
+    for who in ("sari", "andi", "sari"):
+        client.review(office.forge(who), office.who(who), change_id, "approve", "Sesuai.")
+    return change_id
+
+
+@pytest.mark.browser
+def test_a_removal_is_reported_as_a_removal_with_the_page_verified_gone(env: Env) -> None:
+    first = env.publish(merge(env, open_change(env, "uji-dihapus", "Uji Akan Dihapus")))
+    assert first.status == "complete", first.problems
+    url = f"{env.live_base}/artikel/uji-dihapus/"
+    assert httpx.get(url, timeout=10).status_code == 200
+    sha = merge(env, _removal_change(env, "uji-dihapus"))
+    removed = env.publish(sha)
+    assert removed.status == "complete", removed.problems
+    assert httpx.get(url, timeout=10).status_code == 404
+    record = record_of(env, removed.record_folder)
+    assert [(a["status"], a["url"]) for a in record["articles"]] == [("D", None)]
+    assert record["articles"][0]["removed_url"] == url
+    assert [(x["url"], x["status"]) for x in record["live"]] == [(url, 404)]  # verified gone
+    told = mails_to(env, "rina.siregar@bbkkmedan.go.id")[-1]
+    assert "Sudah dihapus" in told["Subject"] and "tayang" not in told["Subject"]
+    body = told.get_body(("plain",)).get_content()
+    assert "Dihapus dari situs: Uji Akan Dihapus" in body and "terpublikasi" not in body
+    assert "dihapus" in pdf_text(Repo(env.server), removed.record_folder)
