@@ -47,6 +47,10 @@ MSG = Catalog(
             "deploy: {release} not switched in; release {live}, built from a newer main that "
             "holds this merge, is already live",
         ),
+        "retry_github": (
+            "jalankan ulang alur kerja publish di GitHub Actions untuk merge {sha}",
+            "re-run the publish workflow in GitHub Actions for merge {sha}",
+        ),
         "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
@@ -373,7 +377,7 @@ def _run(
         problems += noticed["problems"]
     else:
         problems += failure_stage(
-            forge, change, merge, failure, retry_command(repo, merge), settings, prep, say
+            forge, change, merge, failure, retry_command(repo, merge, settings), settings, prep, say
         )
 
     facts = PublishFacts(
@@ -419,10 +423,12 @@ def _run(
     return result
 
 
-def retry_command(repo: Repo, merge: str) -> str:
+def retry_command(repo: Repo, merge: str, settings: Settings | None = None) -> str:
     """The command that retries this publication where it ran (the server's repository)."""
     import shlex
 
+    if settings is not None and settings.forge.kind == "github":
+        return MSG("retry_github", sha=merge)
     where = repo.work_tree or repo.git_dir
     return f"terbit publish {merge} --resume --repo {shlex.quote(str(where))}"
 

@@ -108,6 +108,6 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     for reason in result.problems:
         click.echo(f"  - {reason}")
     if result.status == "failed":
-        click.echo(MSG("retry", command=retry_command(repo, result.merge_sha)))
+        click.echo(MSG("retry", command=retry_command(repo, result.merge_sha, settings)))
     click.echo(MSG("state", path=result.state_file))
     raise SystemExit(1)
