@@ -49,6 +49,17 @@ MSG = Catalog(
             "dilewati (bukan bagian perubahan ini): {problem}",
             "left out (not part of this change): {problem}",
         ),
+        "superseded": (
+            "deploy: {release} tidak dipasang; rilis {live} dari main yang lebih baru sudah "
+            "tayang dan memuat merge ini",
+            "deploy: {release} not switched in; release {live}, built from a newer main that "
+            "holds this merge, is already live",
+        ),
+        "retry_github": (
+            "jalankan ulang alur kerja publish di GitHub Actions untuk merge {sha}",
+            "re-run the publish workflow in GitHub Actions for merge {sha}",
+        ),
+        "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
             "{title}: page not found in the build output ({path})",
@@ -58,13 +69,14 @@ MSG = Catalog(
 
 STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "notice", "record")
 LOCK_WAIT_S = 900
+UNFINISHED = "unfinished"  # one empty file per publication that has started and not ended
 
 
 @dataclass
 class PublishResult:
     merge_sha: str
     change_id: str | None
-    status: str  # "complete" | "incomplete" | "skipped"
+    status: str  # "complete" | "incomplete" | "failed" | "skipped"
     release: str | None = None
     urls: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
@@ -93,9 +105,19 @@ class State:
     def done(self, stage: str) -> dict[str, Any] | None:
         return self.data["stages"].get(stage)
 
+    def checkpoint(self, point: str) -> None:
+        """A named point inside a stage where tests may kill the process."""
+        _fault(point)
+
     def save(self, stage: str, value: dict[str, Any]) -> None:
         _fault(stage)
         self.data["stages"][stage] = value
+        self.write()
+
+    def forget(self, *stages: str) -> None:
+        """Drop stage results so the next run does them again (after a failure)."""
+        for stage in stages:
+            self.data["stages"].pop(stage, None)
         self.write()
 
     def note(self, key: str, value: Any) -> Any:
@@ -163,7 +185,25 @@ def publish(
                 # Start over (an incomplete record gets another chance); stages are idempotent.
                 state_path.unlink()
         state = State(state_path, full)
-        return _run(repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None))
+        # The marker stays only when this process dies before finishing (a kill, a crash):
+        # the next push to the server resumes what it names (see ``unfinished``).
+        marker = root / UNFINISHED / full
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        result = _run(
+            repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None)
+        )
+        marker.unlink(missing_ok=True)
+        return result
+
+
+def unfinished(repo: Repo) -> list[str]:
+    """Merges whose publication was killed before it finished, oldest first."""
+    folder = state_root(repo) / UNFINISHED
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if len(p.name) in (40, 64) and p.name.isalnum()]
+    return [p.name for p in sorted(found, key=lambda p: p.stat().st_mtime)]
 
 
 def repo_settings(repo: Repo) -> Settings:
@@ -205,9 +245,11 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult
     repo = Repo(server_repo)
     settings = server_settings(repo)
     results = []
-    for merge in new_merges(repo, old, new):
-        if is_record_commit(repo, merge):
-            continue
+    fresh = [m for m in new_merges(repo, old, new) if not is_record_commit(repo, m)]
+    tip = repo.rev_parse("refs/heads/main")
+    # Publications killed earlier (a crash, a restart) are finished first, oldest first.
+    killed = [m for m in unfinished(repo) if m not in fresh and tip and repo.is_ancestor(m, tip)]
+    for merge in [*killed, *fresh]:
         forge = open_forge(server_repo, settings)
         results.append(
             publish(server_repo, merge, settings=settings, forge=forge, resume=True, say=print)
@@ -259,7 +301,7 @@ def _run(
     from pipeline.evidence.stage import screenshot_stage, verify_stage
     from pipeline.record.assemble import record_stage
     from pipeline.record.model import PublishFacts, ShotFact, record_id
-    from pipeline.report.compose import notice_stage
+    from pipeline.report.compose import failure_stage, notice_stage
 
     root = repo.work_tree or repo.git_dir
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
@@ -292,15 +334,23 @@ def _run(
     built = state.done("build") or _build(repo, merge, work, state, say)
     site_dir = Path(built["site"])
     target = open_target(root, settings)
-    deployed = state.done("deploy") or _deploy(target, site_dir, built, state, say)
+    failure: str | None = None
+    try:
+        deployed = state.done("deploy") or _deploy(repo, target, site_dir, built, state, say)
+    except TerbitError as error:
+        # The previous release stays live; the failure is recorded and can be retried.
+        failure = MSG("deploy_failed", error=str(error))
+        live = target.current()
+        deployed = {"release": None, "previous": live.id if live else None, "at": None}
     result.release = deployed["release"]
 
     urls: dict[str, str] = {}
     problems: list[str] = []
-    for article in articles:
+    from pipeline.evidence.articles import absolute, locate
+
+    for article in articles if failure is None else []:
         if article.url is None:
             continue
-        from pipeline.evidence.articles import absolute, locate
 
         found = locate(site_dir, article)
         if found is None:
@@ -308,29 +358,51 @@ def _run(
         else:
             urls[article.path] = absolute(base_url, found)
     result.urls = list(urls.values())
-    verified = state.done("verify") or verify_stage(articles, urls, settings, state, say)
-    problems += verified["problems"]
-    shot_state = state.done("screenshots") or screenshot_stage(
-        articles, urls, verified, settings, shots_dir, state, say
-    )
-    problems += shot_state["problems"]
+    removed = {
+        a.path: absolute(base_url, a.removed_url) for a in articles if a.removed_url and not a.url
+    }
+    verified: dict[str, Any] = {"live": [], "problems": []}
+    if failure is None:
+        verified = state.done("verify") or verify_stage(
+            articles, urls, settings, state, say, removed
+        )
+        problems += verified["problems"]
+        if problems:  # a page that is not live (or not built) is a failed publication
+            failure = "; ".join(problems)
+            problems = []
+    shot_state: dict[str, Any] = {"shots": [], "problems": []}
+    noticed: dict[str, Any] = {
+        "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
+    }  # fmt: skip
+    if failure is None:
+        shot_state = state.done("screenshots") or screenshot_stage(
+            articles, urls, verified, settings, shots_dir, state, say
+        )
+        problems += shot_state["problems"]
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]
-    noticed = state.done("notice") or notice_stage(
-        forge, change, articles, urls, deployed, shots, shots_dir, settings, prep, state, say,
-        "; ".join(shot_state["problems"]),
-    )  # fmt: skip
-    problems += noticed["problems"]
+    if failure is None:
+        noticed = state.done("notice") or notice_stage(
+            forge, change, articles, urls, deployed, shots, shots_dir, settings, prep, state,
+            say, "; ".join(shot_state["problems"]),
+        )  # fmt: skip
+        problems += noticed["problems"]
+    else:
+        problems += failure_stage(
+            forge, change, merge, failure, retry_command(repo, merge, settings), settings, prep, say
+        )
 
     facts = PublishFacts(
         merge_sha=merge,
         merged_at=datetime.fromisoformat(prep["merged_at"]),
         target=target.name,
         release=deployed["release"],
-        deployed_at=datetime.fromisoformat(deployed["at"]),
+        deployed_at=datetime.fromisoformat(deployed["at"]) if deployed["at"] else None,
         previous_release=deployed["previous"],
         articles=[
-            ArticleFact(a.path, a.status, a.title, urls.get(a.path) if a.url else None)
+            ArticleFact(
+                a.path, a.status, a.title, urls.get(a.path) if a.url else None, removed.get(a.path)
+            )
             for a in articles
         ],
         live=verified["live"],
@@ -338,7 +410,9 @@ def _run(
         notice_at=datetime.fromisoformat(noticed["at"]) if noticed["at"] else None,
         notice_recorded=noticed["recorded"],
         emailed_to=noticed["emailed_to"],
+        email_state=noticed.get("email"),
         problems=problems,
+        failure=failure,
     )
     recorded = state.done("record") or record_stage(
         repo, forge, change, prep, facts, settings, shots_dir, state, say
@@ -347,7 +421,28 @@ def _run(
     result.problems = recorded["reasons"]
     result.record_folder = recorded["folder"]
     result.record_commit = recorded["commit"]
+    if failure is not None:
+        # A failed run finished nothing after the failure: --resume retries from there.
+        state.forget("verify", "screenshots", "notice", "record")
+    elif result.status != "complete":
+        # What reported a problem (screenshots, the e-mail) is done again by --resume; an
+        # e-mail already sent is not (the state file keeps its progress).
+        state.forget(
+            *[name for name, done in (("screenshots", shot_state), ("notice", noticed))
+              if done.get("problems")],
+            "record",
+        )  # fmt: skip
     return result
+
+
+def retry_command(repo: Repo, merge: str, settings: Settings | None = None) -> str:
+    """The command that retries this publication where it ran (the server's repository)."""
+    import shlex
+
+    if settings is not None and settings.forge.kind == "github":
+        return MSG("retry_github", sha=merge)
+    where = repo.work_tree or repo.git_dir
+    return f"terbit publish {merge} --resume --repo {shlex.quote(str(where))}"
 
 
 def _prepare(
@@ -401,7 +496,12 @@ def _build(
 
 
 def _deploy(
-    target: Any, site_dir: Path, built: dict[str, Any], state: State, say: Callable[[str], None]
+    repo: Repo,
+    target: Any,
+    site_dir: Path,
+    built: dict[str, Any],
+    state: State,
+    say: Callable[[str], None],
 ) -> dict[str, Any]:
     from pipeline.deploy import new_release_id
 
@@ -410,6 +510,18 @@ def _deploy(
         "release_id", new_release_id(built["commit"])
     )
     live = target.current()
+    if live is not None and live.id != release_id and _newer(repo, live.id, built["commit"]):
+        # Resumed after a later publication went live from a newer main, which holds this
+        # merge too: switching back would take that publication's articles off the site.
+        say(MSG("superseded", release=release_id, live=live.id))
+        value = {
+            "release": live.id,
+            "previous": state.data.get("previous"),
+            "at": utcnow().isoformat(),
+            "superseded": release_id,
+        }
+        state.save("deploy", value)
+        return value
     previous = live.id if live and live.id != release_id else state.data.get("previous")
     state.note("previous", previous)
     release = target.deploy(site_dir, release_id)
@@ -417,3 +529,13 @@ def _deploy(
     value = {"release": release.id, "previous": previous, "at": utcnow().isoformat()}
     state.save("deploy", value)
     return value
+
+
+def _newer(repo: Repo, release_id: str, built: str) -> bool:
+    """Whether ``release_id`` was built from a commit that already contains ``built`` (and
+    more). Release ids end in the built commit's first 12 hex digits."""
+    short = release_id.rsplit("-", 1)[-1]
+    if len(short) != 12 or any(c not in "0123456789abcdef" for c in short):
+        return False
+    other = repo.rev_parse(short)
+    return other is not None and other != built and repo.is_ancestor(built, other)

@@ -6,6 +6,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.change.model import Change
+from pipeline.forge.local.forge import LocalForge
 from pipeline.forge.local.policy import evaluate
 from pipeline.forge.local.session import open_local
 from pipeline.gate.messages import when
@@ -30,6 +32,10 @@ MSG = Catalog(
         "merged": ("digabung", "merged"),
         "closed": ("ditutup", "closed"),
         "passed": ("lulus", "passed"),
+        "pub_complete": ("terbit", "published"),
+        "pub_incomplete": ("terbit, BELUM LENGKAP: {why}", "published, INCOMPLETE: {why}"),
+        "pub_failed": ("publikasi GAGAL: {why}", "publication FAILED: {why}"),
+        "pub_none": ("belum ada catatan publikasi", "no publication record yet"),
         "waiting": ("menunggu: {first}", "waiting: {first}"),
         "none": ("Belum ada perubahan.", "No changes yet."),
         "broken": (
@@ -57,7 +63,7 @@ def command(show_all: bool) -> None:
         if change.state == "closed":
             gate = change.close_reason[:60]
         elif change.state == "merged":
-            gate = "-"
+            gate = _publication(forge, change)
         else:
             report = evaluate(forge, change)
             first = report.problems[0] if report.problems else ""
@@ -71,3 +77,21 @@ def command(show_all: bool) -> None:
             gate,
         )
     Console(width=140).print(table)
+
+
+def _publication(forge: LocalForge, change: Change) -> str:
+    """A merged change's publication as its record on main states it."""
+    from pipeline.record.store import publication_outcome
+
+    outcome = (
+        publication_outcome(
+            forge.repo, forge.base_tip(), forge.settings.publish.records_path, change.id,
+            change.merge_sha,
+        )
+        if change.merge_sha
+        else None
+    )  # fmt: skip
+    if outcome is None:
+        return MSG("pub_none")
+    why = "; ".join(outcome["reasons"])[:60]  # type: ignore[arg-type]
+    return MSG(f"pub_{outcome['status']}", why=why)

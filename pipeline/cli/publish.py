@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from pipeline.errors import InputError, TerbitError
+from pipeline.errors import ConfigError, InputError, TerbitError
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -37,6 +37,20 @@ MSG = Catalog(
             "Publikasi #{id} BELUM LENGKAP; catatan menyebut alasannya:",
             "Publication #{id} is INCOMPLETE; the record says why:",
         ),
+        "failed": (
+            "Publikasi #{id} GAGAL; halaman belum tayang dan penulis belum diberi tahu:",
+            "Publication #{id} FAILED; the page is not live and the author was not told:",
+        ),
+        "retry": (
+            "Ulangi setelah penyebabnya diperbaiki: {command}",
+            "Retry once the cause is fixed: {command}",
+        ),
+        "clone": (
+            "{path} adalah klon; publikasi dijalankan oleh server forge, bukan di klon. "
+            "Jalankan di server: terbit publish {merge}{resume} --repo {server}",
+            "{path} is a clone; publishing runs on the forge's server, not in a clone. "
+            "Run on the server: terbit publish {merge}{resume} --repo {server}",
+        ),
         "skipped": ("{reason}", "{reason}"),
         "existing": ("sudah ada", "already there"),
     }
@@ -50,7 +64,7 @@ MSG = Catalog(
               help=MSG("repo"))  # fmt: skip
 def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     from pipeline.forge import open_forge
-    from pipeline.publication import latest_merge, publish, repo_settings
+    from pipeline.publication import latest_merge, publish, repo_settings, retry_command
 
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     root = repo.work_tree or repo.git_dir
@@ -58,6 +72,15 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     merge = merge or latest_merge(repo)
     if not merge:
         raise InputError(MSG("no_merge"))
+    if settings.forge.kind == "local" and not repo.bare and repo.config("remote.origin.url"):
+        # A person's clone of the embedded forge: publishing here would build and deploy
+        # into the clone and commit a record nobody sees. It belongs to the server.
+        raise ConfigError(
+            MSG(
+                "clone", path=root, merge=merge, resume=" --resume" if resume else "",
+                server=repo.config("remote.origin.url"),
+            )
+        )  # fmt: skip
     forge = open_forge(root, settings)
     sync = getattr(forge, "sync", None)
     if callable(sync):  # a clone: fetch the latest changes and reviews first
@@ -81,8 +104,10 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     if result.status == "complete":
         click.echo(MSG("complete", id=result.change_id))
         return
-    click.echo(MSG("incomplete", id=result.change_id))
+    click.echo(MSG("failed" if result.status == "failed" else "incomplete", id=result.change_id))
     for reason in result.problems:
         click.echo(f"  - {reason}")
+    if result.status == "failed":
+        click.echo(MSG("retry", command=retry_command(repo, result.merge_sha, settings)))
     click.echo(MSG("state", path=result.state_file))
     raise SystemExit(1)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
+from pipeline.change.model import Change
 from pipeline.errors import ConfigError
+from pipeline.forge.local.forge import LocalForge
 from pipeline.forge.local.policy import evaluate, render
 from pipeline.forge.local.session import open_local
 from pipeline.gate.messages import when
@@ -23,6 +25,19 @@ MSG = Catalog(
             "this branch has no change yet; give its number (see `terbit changes`)",
         ),
         "state": ("Status: {state}", "State: {state}"),
+        "published": ("Publikasi: lengkap ({folder})", "Publication: complete ({folder})"),
+        "pub_incomplete": (
+            "Publikasi: BELUM LENGKAP ({folder}): {reasons}",
+            "Publication: INCOMPLETE ({folder}): {reasons}",
+        ),
+        "pub_failed": (
+            "Publikasi: GAGAL ({folder}): {reasons}",
+            "Publication: FAILED ({folder}): {reasons}",
+        ),
+        "pub_none": (
+            "Publikasi: belum ada catatan penyelesaian (sedang berjalan, atau belum dimulai)",
+            "Publication: no completion record yet (running, or not started)",
+        ),
         "closed": (
             "DITUTUP oleh {who} pada {at} WIB: {reason}",
             "CLOSED by {who} on {at} WIB: {reason}",
@@ -48,5 +63,31 @@ def command(change: str | None) -> None:
         who = person.name if person else found.closed_by
         at = when(found.closed_at)
         click.secho(MSG("closed", who=who, at=at, reason=found.close_reason), fg="yellow")
+    if found.state == "merged" and not _publication(forge, found):
+        raise SystemExit(1)
     if not report.passed and found.state == "open":
         raise SystemExit(1)
+
+
+def _publication(forge: LocalForge, change: Change) -> bool:
+    """Print what the record on main says about the publication; whether it is complete."""
+    from pipeline.record.store import publication_outcome
+
+    outcome = (
+        publication_outcome(
+            forge.repo, forge.base_tip(), forge.settings.publish.records_path, change.id,
+            change.merge_sha,
+        )
+        if change.merge_sha
+        else None
+    )  # fmt: skip
+    if outcome is None:
+        click.secho(MSG("pub_none"), fg="yellow")
+        return True
+    folder, reasons = outcome["folder"], "; ".join(outcome["reasons"])  # type: ignore[arg-type]
+    if outcome["status"] == "complete":
+        click.echo(MSG("published", folder=folder))
+        return True
+    key = "pub_failed" if outcome["status"] == "failed" else "pub_incomplete"
+    click.secho(MSG(key, folder=folder, reasons=reasons), fg="red")
+    return False

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.config.settings import Settings
-from pipeline.deploy.base import DeployLog, Release, Target, new_release_id
+from pipeline.deploy.base import DeployError, DeployLog, Release, Target, new_release_id
 from pipeline.deploy.local import LocalTarget
 from pipeline.deploy.pages import PagesTarget
-from pipeline.deploy.rsync import DeployError, RsyncTarget
+from pipeline.deploy.rsync import RsyncTarget
 
 
 def _under(root: Path, path: str | None) -> str | None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, TerbitError
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -38,6 +38,13 @@ MSG = Catalog(
         ),
     }
 )
+
+
+class DeployError(TerbitError):
+    """The target refused or could not be reached; the previous release stays live."""
+
+    exit_code = 1
+
 
 RELEASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 

@@ -7,12 +7,15 @@ atomic), so a reader either follows the old link or the new one.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import shutil
 import time
 from pathlib import Path
 
 from pipeline.deploy.base import (
+    DeployError,
     DeployLog,
     Release,
     check_release_id,
@@ -20,6 +23,30 @@ from pipeline.deploy.base import (
     pick_rollback,
     to_prune,
 )
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "copy_failed": (
+            "rilis {release} tidak dapat disalin ke {path}: {reason}; rilis yang tayang tidak "
+            "berubah",
+            "release {release} could not be copied to {path}: {reason}; the live release is "
+            "unchanged",
+        ),
+        "no_space": ("disk penuh", "the disk is full"),
+        "quota": ("kuota disk habis", "the disk quota is exhausted"),
+        "denied": ("tidak ada izin menulis", "no permission to write"),
+        "read_only": ("disk hanya-baca", "the disk is read-only"),
+        "other": ("galat berkas (errno {errno})", "file error (errno {errno})"),
+    }
+)
+REASONS = {
+    errno.ENOSPC: "no_space",
+    errno.EDQUOT: "quota",
+    errno.EACCES: "denied",
+    errno.EPERM: "denied",
+    errno.EROFS: "read_only",
+}
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -65,11 +92,22 @@ class LocalTarget:
         if not final.is_dir():  # a rerun after a crash reuses the finished copy
             staging = self.root / RELEASES / f".tmp-{release_id}-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
-            staging.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(site_dir, staging, symlinks=False)
-            os.rename(staging, final)
+            try:
+                staging.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(site_dir, staging, symlinks=False)
+                os.rename(staging, final)
+            except OSError as error:  # shutil.Error too: one line, not one per file
+                shutil.rmtree(staging, ignore_errors=True)
+                raise DeployError(
+                    MSG("copy_failed", release=release_id, path=self.root, reason=_reason(error))
+                ) from None
         previous = self.current()
-        self._switch(release_id)
+        try:
+            self._switch(release_id)
+        except OSError as error:
+            raise DeployError(
+                MSG("copy_failed", release=release_id, path=self.root, reason=_reason(error))
+            ) from None
         self._prune(protect={release_id})
         self.log.append(
             "deploy",
@@ -108,14 +146,29 @@ class LocalTarget:
         live = self.current()
         if live:
             protect = protect | {live.id}
-        for doomed in to_prune(self._ids(), self.keep, protect):
-            shutil.rmtree(self.root / RELEASES / doomed, ignore_errors=True)
-        # Staging leftovers of killed runs.
         folder = self.root / RELEASES
-        for stale in folder.glob(".tmp-*"):
+        for doomed in to_prune(self._ids(), self.keep, protect):
+            # Out of the list first (one rename), then deleted: a kill in between leaves a
+            # hidden trash folder, never a half-deleted release offered for rollback.
+            trash = folder / f".trash-{doomed}-{os.getpid()}"
+            os.rename(folder / doomed, trash)
+            shutil.rmtree(trash, ignore_errors=True)
+        # Leftovers of killed runs: staging copies and trash not yet deleted.
+        for stale in [*folder.glob(".tmp-*"), *folder.glob(".trash-*")]:
             pid = stale.name.rsplit("-", 1)[-1]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(stale, ignore_errors=True)
+
+
+def _reason(error: OSError) -> str:
+    """Why a copy failed, in words; ``shutil.Error`` carries one message per file, of which
+    the first says enough (a full disk fails every file after it the same way)."""
+    code = error.errno
+    if code is None and isinstance(error, shutil.Error) and error.args and error.args[0]:
+        found = re.search(r"\[Errno (\d+)\]", str(error.args[0][0][-1]))
+        code = int(found.group(1)) if found else None
+    key = REASONS.get(code or -1)
+    return MSG(key) if key else MSG("other", errno=code if code is not None else "?")
 
 
 def _alive(pid: int) -> bool:

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.deploy.base import (
+    DeployError,
     Release,
     check_release_id,
     check_site,
     pick_rollback,
     to_prune,
 )
-from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -39,12 +39,6 @@ MSG = Catalog(
 
 SSH_TIMEOUT_S = 60
 RSYNC_TIMEOUT_S = 600
-
-
-class DeployError(TerbitError):
-    """The target refused or could not be reached; the previous release stays live."""
-
-    exit_code = 1
 
 
 class RsyncTarget:
@@ -174,7 +168,11 @@ class RsyncTarget:
             " >> deploy-log.jsonl"
         )
         for old in doomed:
-            script += f" && rm -rf releases/{shlex.quote(old)}"
+            # Out of the list first (hidden name), then deleted: a kill mid-delete never
+            # leaves a half-deleted release that a rollback would offer.
+            trash = shlex.quote(f"releases/.trash-{old}")
+            script += f" && mv -T releases/{shlex.quote(old)} {trash} && rm -rf {trash}"
+        script += " && rm -rf releases/.trash-*"
         self._remote("switch", script)
 
 

@@ -21,6 +21,7 @@ class ArticleFact:
     status: str
     title: str
     url: str | None
+    removed_url: str | None = None  # where a removed article was (checked to be gone)
 
 
 def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> list[ArticleFact]:
@@ -41,8 +42,12 @@ def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> li
         title = str(meta.get("title") or PurePosixPath(path).stem)
         slug = str(meta.get("slug") or PurePosixPath(path).stem)
         is_page = f"/{content}/pages/" in f"/{path}"
-        url = None if status == "D" else (f"{slug}/" if is_page else f"artikel/{slug}/")
-        facts.append(ArticleFact(path=path, status=status, title=title, url=url))
+        where = f"{slug}/" if is_page else f"artikel/{slug}/"
+        url = None if status == "D" else where
+        removed = where if status == "D" else None
+        facts.append(
+            ArticleFact(path=path, status=status, title=title, url=url, removed_url=removed)
+        )
     return facts
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -80,4 +81,5 @@ def chromium() -> Iterator[Browser]:
         try:
             yield browser
         finally:
-            browser.close()
+            with contextlib.suppress(Error):  # a crashed browser cannot be closed politely
+                browser.close()

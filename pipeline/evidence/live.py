@@ -28,7 +28,19 @@ MSG = Catalog(
             "judul '{title}' tidak ada di halaman",
             "the title '{title}' is not on the page",
         ),
-        "error": ("tidak terhubung: {error}", "cannot connect: {error}"),
+        "still_live": (
+            "halaman {url} yang dihapus masih tayang setelah {attempts} percobaan: {last}",
+            "the removed page {url} is still live after {attempts} attempts: {last}",
+        ),
+        "refused": (
+            "server web tidak menjawab (sambungan ditolak)",
+            "the web server does not answer (connection refused)",
+        ),
+        "timeout": ("server web tidak menjawab dalam batas waktu", "the web server timed out"),
+        "network": (
+            "galat jaringan saat menghubungi server web",
+            "network error while reaching the web server",
+        ),
     }
 )
 
@@ -57,6 +69,15 @@ def page_shows(body: str, title: str) -> bool:
     return _normal(title) in _normal(re.sub(r"<[^>]+>", " ", body))
 
 
+def _network_reason(error: httpx.HTTPError) -> str:
+    """The failure in words people read on the record; never an exception class name."""
+    if isinstance(error, httpx.TimeoutException):
+        return MSG("timeout")
+    if isinstance(error, httpx.ConnectError):
+        return MSG("refused")
+    return MSG("network")
+
+
 def verify_live(
     url: str,
     title: str,
@@ -75,7 +96,7 @@ def verify_live(
                 # A cache-busting header: a CDN may keep serving the previous 404.
                 answer = client.get(url, headers={"Cache-Control": "no-cache"})
             except httpx.HTTPError as error:
-                last = MSG("error", error=type(error).__name__)
+                last = _network_reason(error)
             else:
                 if answer.status_code != 200:
                     last = MSG("status", status=answer.status_code)
@@ -94,3 +115,31 @@ def verify_live(
             last=last,
         )
     )
+
+
+def verify_gone(
+    url: str,
+    *,
+    attempts: int = 8,
+    backoff_s: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout_s: float = 15.0,
+) -> LiveCheck:
+    """Fetch ``url`` until it answers 404 or 410 (a removed page); NotLiveError otherwise.
+
+    A server that does not answer proves nothing, so that also fails."""
+    started = time.monotonic()
+    last = ""
+    with httpx.Client(follow_redirects=True, timeout=timeout_s) as client:
+        for attempt in range(1, attempts + 1):
+            try:
+                answer = client.get(url, headers={"Cache-Control": "no-cache"})
+            except httpx.HTTPError as error:
+                last = _network_reason(error)
+            else:
+                if answer.status_code in (404, 410):
+                    return LiveCheck(url, answer.status_code, attempt, time.monotonic() - started)
+                last = MSG("status", status=answer.status_code)
+            if attempt < attempts:
+                sleep(min(backoff_s * 2 ** (attempt - 1), MAX_DELAY_S))
+    raise NotLiveError(MSG("still_live", url=url, attempts=attempts, last=last))

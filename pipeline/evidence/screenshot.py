@@ -7,6 +7,7 @@ is marked incomplete rather than showing a broken page as proof.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -131,6 +132,8 @@ def _one(browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb
         try:
             answer = page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
         except PlaywrightError as error:
+            if not browser.is_connected():
+                raise  # the browser itself died: the stage says so once
             raise ScreenshotError(
                 MSG("failed", url=url, view=view, reasons=MSG("load", error=str(error)[:200]))
             ) from None
@@ -144,7 +147,8 @@ def _one(browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb
             )
         raw = page.screenshot(full_page=True, type="png", animations="disabled")
     finally:
-        context.close()
+        with contextlib.suppress(PlaywrightError):  # already gone when the browser crashed
+            context.close()
     data, fmt, (width, height) = compress(raw, max_kb)
     file = out_dir / f"{stem}-{view}.{fmt}"
     for stale in out_dir.glob(f"{stem}-{view}.*"):

@@ -8,8 +8,19 @@ from typing import Any
 
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
+from pipeline.i18n import Catalog
 
 MAX_SHOT_ARTICLES = 3
+MSG = Catalog(
+    {
+        "crashed": (
+            "Chromium berhenti tiba-tiba saat mengambil tangkapan layar {url}; tidak ada "
+            "tangkapan layar yang disimpan. Ulangi dengan `terbit publish --resume`.",
+            "Chromium stopped unexpectedly while taking the screenshot of {url}; no screenshot "
+            "was kept. Retry with `terbit publish --resume`.",
+        ),
+    }
+)
 
 
 def verify_stage(
@@ -18,13 +29,29 @@ def verify_stage(
     settings: Settings,
     state: Any,  # pipeline.publication.State (saves the stage result atomically)
     say: Callable[[str], None],
+    removed: dict[str, str] | None = None,  # path -> absolute URL of a removed article
 ) -> dict[str, Any]:
-    from pipeline.evidence.live import NotLiveError, verify_live
+    from pipeline.evidence.live import NotLiveError, verify_gone, verify_live
 
     live, problems = [], []
+    removed = removed or {}
     for article in articles:
         url = urls.get(article.path)
         if url is None:
+            gone = removed.get(article.path)
+            if gone is None:
+                continue
+            try:  # a removal is proven by the page being gone
+                check = verify_gone(
+                    gone,
+                    attempts=settings.publish.verify_attempts,
+                    backoff_s=settings.publish.verify_backoff_s,
+                )
+            except NotLiveError as error:
+                problems.append(str(error))
+                continue
+            live.append({"url": gone, "status": check.status, "attempts": check.attempts})
+            say(f"gone: {gone}")
             continue
         try:
             check = verify_live(
@@ -61,8 +88,11 @@ def screenshot_stage(
     if wanted and not settings.publish.screenshots:
         problems.append("publish.screenshots: false")
     elif wanted:
+        from playwright.sync_api import Error as PlaywrightError
+
         from pipeline.evidence.browser import chromium
 
+        url = urls[wanted[0].path]
         try:
             with chromium() as browser:
                 for article in wanted:
@@ -79,6 +109,10 @@ def screenshot_stage(
                         say(f"screenshot: {shot.file} ({shot.bytes // 1024} KB)")
         except TerbitError as error:
             problems.append(str(error))
+            shots = []
+        except PlaywrightError:
+            # The browser process died (crash, out of memory): one plain sentence, no trace.
+            problems.append(MSG("crashed", url=url))
             shots = []
     value = {"shots": shots, "problems": problems}
     state.save("screenshots", value)

@@ -28,12 +28,10 @@ def policy_for(forge: Any, base_rev: str) -> tuple[Sop, Roles]:
 
 
 def admin_for(change: Change, roles: Roles) -> str | None:
-    """The Admin Website accountable: the one who merged when they hold the role."""
-    merger = roles.get(change.merged_by)
-    if merger is not None and merger.has_role("admin_website"):
-        return merger.id
-    members = roles.members("admin_website")
-    return members[0].id if members else None
+    """Who did step 6 and signs the record: the signer of the merge (the step's signed
+    evidence), never a name picked from the role table. Whether that person was allowed to
+    merge is the gate's and the server's business; the record states what happened."""
+    return change.merged_by
 
 
 def assemble(
@@ -58,6 +56,11 @@ def assemble(
         events["notice"] = ProofEvent(at=facts.notice_at, by=admin)
     if facts.screenshots == [] and any(a.url for a in facts.articles):
         events.pop("deploy")  # step 6's output is the screenshot: without it, not done
+    if facts.failure is not None:
+        # Nothing after a failure happened: no step 6 output, no notice, and this record is
+        # the record of a failure, not step 8's report of finished work.
+        for proof in ("deploy", "notice", "record"):
+            events.pop(proof, None)
     report = evaluate(
         change,
         sop=sop,

@@ -34,6 +34,11 @@ MSG = Catalog(
             "langkah {number} ({kegiatan}) belum selesai: {reason}",
             "step {number} ({kegiatan}) is not done: {reason}",
         ),
+        "step_failed": ("gagal: {reason}", "failed: {reason}"),
+        "not_done": (
+            "tidak dikerjakan: publikasi gagal pada langkah {number}",
+            "not done: the publication failed at step {number}",
+        ),
     }
 )
 
@@ -56,8 +61,8 @@ class PublishFacts:
     merge_sha: str
     merged_at: datetime
     target: str
-    release: str
-    deployed_at: datetime
+    release: str | None  # None when the deploy itself failed
+    deployed_at: datetime | None
     previous_release: str | None
     articles: list[ArticleFact]
     live: list[dict[str, Any]] = field(default_factory=list)
@@ -65,7 +70,11 @@ class PublishFacts:
     notice_at: datetime | None = None
     notice_recorded: bool = False
     emailed_to: str | None = None
+    email_state: str | None = None  # "sent", or "unconfirmed" (killed while handing it over)
     problems: list[str] = field(default_factory=list)
+    # Why the publication failed (the page is not live, the deploy broke), in the office's
+    # language; a failure is a state of its own, never folded into "incomplete".
+    failure: str | None = None
 
 
 def record_id(change_id: str, merge_sha: str) -> str:
@@ -95,11 +104,29 @@ def signer_for(roles: Roles, role: str, preferred: str | None = None) -> dict[st
     if person is None or not person.has_role(role):
         members = roles.members(role)
         person = members[0] if members else None
+    return _signer(roles, person, role)
+
+
+def signer_by_evidence(roles: Roles, role: str, person_id: str | None) -> dict[str, Any]:
+    """Who signed the step's evidence (the merge), whatever the role table says; blank if
+    nobody signed it. The record never names someone who did not act."""
+    return _signer(roles, roles.get(person_id), role, fallback_id=person_id)
+
+
+def _signer(roles: Roles, person: Any, role: str, fallback_id: str | None = None) -> dict[str, Any]:
+    if person is None:
+        return {
+            "id": fallback_id,
+            "name": fallback_id or "",
+            "nip": "",
+            "jabatan": "",
+            "role_title": roles.title(role),
+        }
     return {
-        "id": person.id if person else None,
-        "name": person.name if person else "",
-        "nip": person.nip if person else "",
-        "jabatan": person.jabatan if person else "",
+        "id": person.id,
+        "name": person.name,
+        "nip": person.nip,
+        "jabatan": person.jabatan,
         "role_title": roles.title(role),
     }
 
@@ -144,10 +171,22 @@ def build_record(
     by_number = {s.number: s for s in sop.steps}
     steps = []
     reasons = list(facts.problems)
+    failed_at = _failed_step(sop) if facts.failure else None
+    if facts.failure and facts.failure not in reasons:
+        reasons.insert(0, facts.failure)
     for status in report.steps:
         step = by_number.get(status.number)
         proof = step.proof if step else status.proof
-        if status.state != "done":
+        keterangan = status.timing_note
+        if failed_at is not None and status.number >= failed_at and status.state != "done":
+            # The failed step and every step after it: not done, and said so plainly.
+            if status.number == failed_at:
+                status.state = "failed"
+                status.by = status.by or admin  # the merge's signer started this step
+                keterangan = MSG("step_failed", reason=facts.failure)
+            else:
+                keterangan = MSG("not_done", number=failed_at)
+        elif status.state != "done":
             reasons.append(
                 MSG(
                     "step_pending",
@@ -169,7 +208,7 @@ def build_record(
                 "elapsed_minutes": status.elapsed_minutes,
                 "standard_minutes": status.minutes,
                 "over_minutes": status.over_minutes,
-                "keterangan": status.timing_note,
+                "keterangan": keterangan,
                 "evidence": _evidence(status, proof, change, facts, rid),
             }
         )
@@ -178,7 +217,7 @@ def build_record(
     record: dict[str, Any] = {
         "format": FORMAT,
         "id": rid,
-        "status": "incomplete" if reasons else "complete",
+        "status": "failed" if facts.failure else ("incomplete" if reasons else "complete"),
         "reasons": reasons,
         "pekerjaan": MSG("pekerjaan"),
         "judul": change.title,
@@ -222,7 +261,13 @@ def build_record(
             "at": iso(facts.deployed_at),
         },
         "articles": [
-            {"path": a.path, "status": a.status, "title": a.title, "url": a.url}
+            {
+                "path": a.path,
+                "status": a.status,
+                "title": a.title,
+                "url": a.url,
+                "removed_url": a.removed_url,
+            }
             for a in facts.articles
         ],
         "live": facts.live,
@@ -231,6 +276,7 @@ def build_record(
             "at": iso(facts.notice_at),
             "recorded": facts.notice_recorded,
             "emailed_to": facts.emailed_to,
+            "email": facts.email_state,
         },
         "steps": steps,
         "total": {
@@ -239,11 +285,19 @@ def build_record(
         },
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
-        "yang_menyelesaikan": signer_for(roles, "admin_website", admin),
+        "yang_menyelesaikan": signer_by_evidence(roles, "admin_website", admin),
         "mengetahui": signer_for(roles, "kepala_satker"),
     }
     record["digest"] = digest(record)
     return record
+
+
+def _failed_step(sop: Sop) -> int:
+    """The SOP step a failed publication stops at: the one proven by the deploy (step 6)."""
+    for step in sop.steps:
+        if step.proof == "deploy":
+            return step.number
+    return max((s.number for s in sop.steps), default=0)
 
 
 def digest(record: dict[str, Any]) -> str:

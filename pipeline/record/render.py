@@ -40,6 +40,7 @@ MSG = Catalog(
         "status": ("Status", "Status"),
         "complete": ("lengkap", "complete"),
         "incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
+        "failed": ("GAGAL", "FAILED"),
         "merge": ("Commit merge", "Merge commit"),
         "release": ("Rilis", "Release"),
         "yang": ("Yang menyelesaikan,", "Completed by,"),
@@ -57,6 +58,12 @@ DEFAULT_KOP = (
     "DIREKTORAT JENDERAL PENANGGULANGAN PENYAKIT",
     "BALAI BESAR KEKARANTINAAN KESEHATAN MEDAN",
 )
+
+
+def status_label(record: dict[str, Any]) -> str:
+    """The record's state as people read it: lengkap, BELUM LENGKAP or GAGAL."""
+    state = record.get("status")
+    return MSG(state) if state in ("complete", "incomplete", "failed") else str(state)
 
 
 def _hm(value: str | None, timezone: str) -> str:
@@ -96,8 +103,7 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
         f"- **{MSG('judul')}:** {cell(record['judul'])}",
         f"- **{MSG('dasar')}:** {_dasar(record)}",
         f"- **{MSG('sop')}:** {record['sop']['nama']} ({record['sop']['nomor']})",
-        f"- **{MSG('status')}:** "
-        + (MSG("complete") if record["status"] == "complete" else MSG("incomplete")),
+        f"- **{MSG('status')}:** {status_label(record)}",
     ]
     lines += [f"  - {cell(reason)}" for reason in record["reasons"]]
     head = [MSG(k) for k in ("no", "kegiatan", "pelaksana", "kelengkapan", "waktu", "output")]
@@ -127,7 +133,7 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
     lines += [
         "",
         f"**{MSG('merge')}:** `{record['merge_commit']}` · **{MSG('release')}:** "
-        f"`{record['deploy']['release']}` ({record['deploy']['target']})",
+        f"`{record['deploy']['release'] or '-'}` ({record['deploy']['target']})",
     ]
     if record["screenshots"]:
         lines += ["", f"**{MSG('shots')}:**", ""]
@@ -186,7 +192,7 @@ def to_html(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAUL
     status = (
         e(MSG("complete"))
         if record["status"] == "complete"
-        else f'<span class="incomplete">{e(MSG("incomplete"))}</span>: '
+        else f'<span class="incomplete">{e(status_label(record))}</span>: '
         + e("; ".join(record["reasons"]))
     )
     for key, value in (
@@ -230,7 +236,7 @@ def to_html(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAUL
     parts.append(f"<dt>{e(MSG('url'))}</dt><dd>{urls}</dd>")
     parts.append(
         f"<dt>{e(MSG('merge'))}</dt><dd>{e(record['merge_commit'])}</dd>"
-        f"<dt>{e(MSG('release'))}</dt><dd>{e(record['deploy']['release'])} "
+        f"<dt>{e(MSG('release'))}</dt><dd>{e(record['deploy']['release'] or '-')} "
         f"({e(record['deploy']['target'])})</dd></dl>"
     )
     if record["screenshots"]:

@@ -71,6 +71,25 @@ def existing_record(repo: Repo, rev: str, folder: str) -> dict[str, object] | No
     return data if isinstance(data, dict) else None
 
 
+def publication_outcome(
+    repo: Repo, rev: str, records_path: str, change_id: str, merge_sha: str
+) -> dict[str, object] | None:
+    """The state of a merged change's publication as its record on ``rev`` states it
+    (``status``: complete / incomplete / failed, ``reasons``); None before any record."""
+    from pipeline.record.model import record_id
+
+    folder = f"{records_path.strip('/')}/{record_id(change_id, merge_sha)}"
+    found = existing_record(repo, rev, folder)
+    if found is None:
+        return None
+    reasons = found.get("reasons")
+    return {
+        "status": str(found.get("status")),
+        "reasons": [str(r) for r in reasons] if isinstance(reasons, list) else [],
+        "folder": folder,
+    }
+
+
 @contextmanager
 def _lock(repo: Repo) -> Iterator[None]:
     """Serialise record writers on this machine; the ref update still guards other machines."""

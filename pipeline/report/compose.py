@@ -14,7 +14,14 @@ from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.evidence.articles import ArticleFact
 from pipeline.i18n import Catalog
-from pipeline.report.notice import ActivityReport, PublishedItem, build_message, send_email
+from pipeline.report.notice import (
+    ActivityReport,
+    FailureReport,
+    PublishedItem,
+    build_message,
+    failure_message,
+    send_email,
+)
 
 MSG = Catalog(
     {
@@ -65,20 +72,50 @@ def already_noticed(forge: Any, change_id: str, release: str) -> bool:
         notices = forge.notices(change_id)
     except (AttributeError, NotImplementedError):
         return False
-    return any(release in n.text for n in notices)
+    return any(release in n.text for n in notices)  # a failure notice never names a release
 
 
 def deliver(
-    report: ActivityReport, *, forge: Any, settings: Settings, author_email: str | None
-) -> str | None:
-    """Record the notice on the change; e-mail it when SMTP is configured. The address used."""
+    report: ActivityReport,
+    *,
+    forge: Any,
+    settings: Settings,
+    author_email: str | None,
+    state: Any = None,  # pipeline.publication.State: e-mail progress survives a kill
+) -> tuple[str | None, str | None]:
+    """Record the notice on the change; e-mail it when SMTP is configured.
+
+    ``(address, e-mail state)``; the state is ``sent``, or ``unconfirmed`` when an earlier run
+    was killed between handing the message to the SMTP server and noting that it was
+    accepted. The e-mail is sent at most once per publication: "sending" (with the
+    Message-ID) is written before the SMTP call and "sent" after it, and a run that finds
+    "sending" does not send again (see docs/publish.md)."""
     if not already_noticed(forge, report.change_id, report.release):
         forge.add_notice(report.change_id, report.text(), list(report.screenshots))
     smtp = settings.notify.smtp
     if smtp is None or not author_email:
-        return None
-    send_email(smtp, build_message(report, smtp.sender, author_email))
-    return author_email
+        return None, None
+    progress = dict((state.data.get("email") if state is not None else None) or {})
+    if progress.get("state") == "sent":
+        return author_email, "sent"
+    if progress.get("state") == "sending":
+        return author_email, "unconfirmed"  # maybe delivered: never risk a second copy
+    message = build_message(report, smtp.sender, author_email)
+    _note(state, {"state": "sending", "message_id": message["Message-ID"], "to": author_email})
+    try:
+        send_email(smtp, message)
+    except TerbitError:
+        _note(state, {"state": "failed", "message_id": message["Message-ID"], "to": author_email})
+        raise
+    if state is not None:
+        state.checkpoint("email-sent")  # fault injection: killed right after SMTP accepted
+    _note(state, {"state": "sent", "message_id": message["Message-ID"], "to": author_email})
+    return author_email, "sent"
+
+
+def _note(state: Any, value: dict[str, Any]) -> None:
+    if state is not None:
+        state.note("email", value)
 
 
 def notice_stage(
@@ -114,11 +151,14 @@ def notice_stage(
         screenshot_problem=shot_problem,
     )  # fmt: skip
     author = roles.get(change.author)
-    value: dict[str, Any] = {"at": None, "recorded": False, "emailed_to": None, "problems": []}
+    value: dict[str, Any] = {
+        "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
+    }  # fmt: skip
     try:
-        value["emailed_to"] = deliver(
-            report, forge=forge, settings=settings, author_email=author.email if author else None
-        )
+        value["emailed_to"], value["email"] = deliver(
+            report, forge=forge, settings=settings,
+            author_email=author.email if author else None, state=state,
+        )  # fmt: skip
         value["recorded"] = True
         value["at"] = at.isoformat()
         say(f"notice: #{change.id}" + (f" -> {value['emailed_to']}" if value["emailed_to"] else ""))
@@ -130,3 +170,37 @@ def notice_stage(
         value["problems"].append(MSG("no_email"))
     state.save("notice", value)
     return value
+
+
+def failure_stage(
+    forge: Any,
+    change: Any,
+    merge_sha: str,
+    reason: str,
+    retry_command: str,
+    settings: Settings,
+    prep: dict[str, Any],
+    say: Callable[[str], None],
+) -> list[str]:
+    """Tell the admin role (step 6's role) that the publication failed, on the change and by
+    e-mail, with the command that retries. The author is told nothing: nothing is live.
+    Problems delivering this are returned (they go on the record), never raised."""
+    from pipeline.record.assemble import policy_for
+
+    sop, roles = policy_for(forge, prep["base"])
+    role = next((s.role for s in sop.steps if s.proof == "deploy"), "admin_website")
+    report = FailureReport(change.id, change.title, merge_sha, reason, retry_command)
+    problems: list[str] = []
+    try:
+        forge.add_notice(change.id, report.text(), [])
+    except TerbitError as error:
+        problems.append(MSG("notice_failed", error=str(error)))
+    smtp = settings.notify.smtp
+    to = [p.email for p in roles.members(role) if p.email]
+    if smtp is not None and to:
+        try:
+            send_email(smtp, failure_message(report, smtp.sender, to))
+        except TerbitError as error:
+            problems.append(MSG("notice_failed", error=str(error)))
+    say(f"gagal: #{change.id} -> {', '.join(to) or '-'}")
+    return problems

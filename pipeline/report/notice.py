@@ -27,6 +27,14 @@ MSG = Catalog(
             "[Terbit] Sudah tayang: {title}",
             "[Terbit] Published: {title}",
         ),
+        "subject_removed": (
+            "[Terbit] Sudah dihapus: {title}",
+            "[Terbit] Removed: {title}",
+        ),
+        "intro_removed": (
+            "Informasi yang Anda ajukan untuk dihapus sudah tidak tayang di situs website {site}.",
+            "The information you asked to remove is no longer on the {site} website.",
+        ),
         "greeting": ("Yth. {name},", "Dear {name},"),
         "intro": (
             "Informasi yang Anda ajukan sudah terpublikasi di situs website {site}.",
@@ -55,6 +63,24 @@ MSG = Catalog(
             "The work completion sheet is reported to the head of office.\n\nRegards,\n{name}",
         ),
         "time": ("{date} pukul {hm} {tz}", "{date} at {hm} {tz}"),
+        "failed_heading": ("PUBLIKASI GAGAL", "PUBLICATION FAILED"),
+        "failed_subject": (
+            "[Terbit] Publikasi GAGAL: {title}",
+            "[Terbit] Publication FAILED: {title}",
+        ),
+        "failed_intro": (
+            "Publikasi perubahan berikut gagal; halamannya belum tayang dan penulis belum "
+            "diberi tahu.",
+            "The publication of this change failed; its page is not live and the author has "
+            "not been told.",
+        ),
+        "failed_reason": ("Alasan", "Reason"),
+        "failed_merge": ("Commit merge", "Merge commit"),
+        "failed_retry": (
+            "Setelah penyebabnya diperbaiki, ulangi di server:\n  {command}",
+            "Once the cause is fixed, retry on the server:\n  {command}",
+        ),
+        "failed_closing": ("Salam,\nTerbit", "Regards,\nTerbit"),
         "smtp_failed": (
             "e-mail pemberitahuan ke {to} gagal dikirim lewat {host}:{port}: {error}",
             "the notice e-mail to {to} could not be sent through {host}:{port}: {error}",
@@ -98,13 +124,22 @@ class ActivityReport:
         zone = TZ_NAMES.get(self.timezone, self.timezone)
         return MSG("time", date=long_date(when), hm=when.strftime("%H.%M"), tz=zone)
 
+    def only_removals(self) -> bool:
+        return bool(self.items) and all(i.url is None for i in self.items)
+
     def subject(self) -> str:
-        shown = [i.title for i in self.items if i.url] or [self.change_title]
-        return MSG("subject", title=shown[0] + (f" (+{len(shown) - 1})" if len(shown) > 1 else ""))
+        if self.only_removals():  # nothing was published: say what happened
+            shown = [i.title for i in self.items]
+            key = "subject_removed"
+        else:
+            shown = [i.title for i in self.items if i.url] or [self.change_title]
+            key = "subject"
+        return MSG(key, title=shown[0] + (f" (+{len(shown) - 1})" if len(shown) > 1 else ""))
 
     def text(self) -> str:
         lines = [MSG("heading"), "", MSG("greeting", name=self.author_name), ""]
-        lines += [MSG("intro", site=self.site), ""]  # fmt: skip
+        intro = "intro_removed" if self.only_removals() else "intro"
+        lines += [MSG(intro, site=self.site), ""]
         for item in self.items:
             if item.url:
                 lines += [f"- {MSG('what')}: {item.title}", f"  {MSG('link')}: {item.url}"]
@@ -127,6 +162,46 @@ class ActivityReport:
             lines.append(MSG("shots_missing", reason=self.screenshot_problem))
         lines += ["", MSG("closing", name=self.uploader_name)]
         return "\n".join(lines) + "\n"
+
+
+@dataclass
+class FailureReport:
+    """What the admin role is told when a publication fails: why, and the command to retry.
+
+    It never carries the release name: a later successful notice is recognised by it."""
+
+    change_id: str
+    change_title: str
+    merge_sha: str
+    reason: str
+    retry_command: str
+
+    def subject(self) -> str:
+        return MSG("failed_subject", title=self.change_title)
+
+    def text(self) -> str:
+        lines = [MSG("failed_heading"), "", MSG("failed_intro"), ""]
+        lines += [
+            f"{MSG('change')}: {self.change_id} — {self.change_title}",
+            f"{MSG('failed_merge')}: {self.merge_sha}",
+            f"{MSG('failed_reason')}: {self.reason}",
+            "",
+            MSG("failed_retry", command=self.retry_command),
+            "",
+            MSG("failed_closing"),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def failure_message(report: FailureReport, sender: str, to: list[str]) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = report.subject()
+    message["From"] = sender
+    message["To"] = ", ".join(to)
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content(report.text())
+    return message
 
 
 def build_message(report: ActivityReport, sender: str, to: str) -> EmailMessage:

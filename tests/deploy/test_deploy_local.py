@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -130,3 +131,86 @@ def test_release_ids_sort_by_time_and_name_the_merge() -> None:
     first = new_release_id("a" * 40, datetime(2026, 11, 28, 6, 0, tzinfo=UTC))
     second = new_release_id("b" * 40, datetime(2026, 11, 28, 6, 1, tzinfo=UTC))
     assert first == "20261128T060000Z-aaaaaaaaaaaa" and first < second
+
+
+def test_a_kill_while_pruning_never_leaves_a_half_deleted_release_listed(tmp_path: Path) -> None:
+    """The process is SIGKILLed in the middle of deleting an old release (after its first
+    file is gone): ``terbit rollback --list`` (``releases()``) must not offer what is left."""
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "live"
+    target = LocalTarget(root, keep=2)
+    for n in range(2):
+        target.deploy(make_site(tmp_path / f"s{n}", f"v{n}", pages=30), f"r{n}")
+    script = """
+import os, shutil, signal, sys
+from pathlib import Path
+import pipeline.deploy.local as local
+
+real_rmtree = shutil.rmtree
+
+def dying_rmtree(path, *args, **kwargs):
+    if Path(path).name.startswith(".tmp-") or not Path(path).is_dir():
+        return real_rmtree(path, *args, **kwargs)  # staging, not the prune
+    first = sorted(Path(path).iterdir())[0]
+    first.unlink()  # a part is gone, then the process is killed
+    os.kill(os.getpid(), signal.SIGKILL)
+
+local.shutil.rmtree = dying_rmtree
+site = Path(sys.argv[1])
+local.LocalTarget(Path(sys.argv[2]), keep=2).deploy(site, "r2")
+"""
+    killed = subprocess.run(
+        [sys.executable, "-c", script, str(make_site(tmp_path / "s2", "v2", pages=30)), str(root)],
+        cwd=Path(__file__).resolve().parents[2], check=False, timeout=60,
+    )  # fmt: skip
+    assert killed.returncode == -9
+    listed = [r.id for r in target.releases()]
+    assert "r0" not in listed  # half-deleted: never offered
+    for release in target.releases():
+        assert (Path(release.location) / "index.html").is_file()
+        assert len(list(Path(release.location).iterdir())) == 31  # whole
+    target.deploy(make_site(tmp_path / "s3", "v3"), "r3")  # the next deploy clears the trash
+    assert not [p for p in (root / "releases").iterdir() if p.name.startswith(".")]
+    assert os.readlink(root / "current") == "releases/r3"
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 256 KB tmpfs (the machine runs tests as root); unmounted afterwards."""
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+        capture_output=True, check=False,
+    )  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_one_clear_error_and_the_live_release_stays(
+    tmp_path: Path, tiny_disk: Path
+) -> None:
+    from pipeline.deploy import DeployError
+
+    target = LocalTarget(tiny_disk / "live", keep=3)
+    target.deploy(make_site(tmp_path / "small", "v1", pages=2), "r1")
+    big = make_site(tmp_path / "big", "v2", pages=2)
+    for i in range(200):  # about 800 KB: far more than the disk holds
+        (big / f"blob{i}.html").write_bytes(os.urandom(4096))
+    with pytest.raises(DeployError) as caught:
+        target.deploy(big, "r2")
+    message = str(caught.value)
+    assert "disk penuh" in message and "r2" in message
+    assert len(message) < 400 and "\n" not in message  # one line, not one per file
+    assert target.current().id == "r1"
+    assert (target.live_dir / "index.html").read_text() == "<title>v1</title>"
+    assert [p.name for p in (tiny_disk / "live" / "releases").iterdir()] == ["r1"]  # no staging
