@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from pipeline.config import yamlsrc
+from pipeline.config.calendar import CalendarSettings
 from pipeline.config.validate import Strict, validate
 
 SETTINGS_FILE = "terbit.yml"
@@ -141,6 +142,7 @@ class Settings(Strict):
     deploy: DeploySettings = Field(default_factory=DeploySettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
 
 
 def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:

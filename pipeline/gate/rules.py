@@ -129,16 +129,17 @@ def _non_gate_step(
         status.reason = MSG("after_merge") if change.state != "merged" else MSG("waiting_event")
 
 
-def _corrections(ctx: Context, role: str, since: int, until: int) -> int:
-    return sum(
-        1
+def _requests(ctx: Context, role: str, since: int, until: int) -> list[datetime]:
+    """When members of ``role`` asked for changes between two review positions."""
+    return [
+        seen.review.at
         for seen in ctx.reviews
         if since < seen.pos < until
         and seen.review.state == "request_changes"
         and not seen.void
         and seen.person is not None
         and role in seen.person.roles
-    )
+    ]
 
 
 def evaluate(
@@ -191,13 +192,15 @@ def evaluate(
             _mark_done(status, roles, proof.review.reviewer, proof.review.at)
             status.review_id = proof.review.id
             status.commit = proof.review.commit
-            status.corrections = _corrections(ctx, role, after, proof.pos)
+            status.change_requests = _requests(ctx, role, after, proof.pos)
+            status.corrections = len(status.change_requests)
             if status.corrections:
                 status.reason = MSG("corrected", n=status.corrections)
             if sop.ordered:
                 after = proof.pos
         else:
             status.state = "refused" if refused else "pending"
+            status.change_requests = _requests(ctx, role, after, len(ctx.reviews))
             status.reason = "; ".join(reasons) or MSG("waiting_approval", role=ctx.role_title(role))
             problems.append(MSG("step_missing", step=step.number, role=ctx.role_title(role)))
             if sop.ordered:
