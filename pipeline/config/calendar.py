@@ -44,6 +44,14 @@ MSG = Catalog(
             "Lama dihitung dalam menit jam dinding (kalender kerja tidak diatur).",
             "Durations count wall-clock minutes (no working calendar configured).",
         ),
+        "author_rule": (
+            "Setelah pemeriksa meminta perbaikan, waktu sampai staf mengirim perbaikan dicatat "
+            "sebagai \"perbaikan oleh staf\", bukan waktu pemeriksa; setiap pemeriksa dihitung "
+            "sejak dokumen sampai kepadanya.",
+            "After a reviewer requests changes, the time until the staff member pushes the fix "
+            "is recorded as \"fixes by the author\", not the reviewer's; each reviewer is "
+            "measured from when the item reached them.",
+        ),
         "day_names": ("Sen,Sel,Rab,Kam,Jum,Sab,Min", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
         "closed": ("libur", "closed"),
     }
@@ -185,6 +193,10 @@ class WorkCalendar:
             text = f"{span[0]:%H:%M}–{span[1]:%H:%M}" if span else MSG("closed")
             parts.append(f"{label} {text}")
         return MSG("rule", zone=self.zone, hours=", ".join(parts))
+
+
+def author_rule() -> str:
+    return MSG("author_rule")
 
 
 def wall_clock_rule() -> str:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from pipeline.change.model import Change
+from pipeline.config.calendar import author_rule, wall_clock_rule
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
 from pipeline.evidence.articles import ArticleFact
@@ -170,6 +171,8 @@ def build_record(
                 "standard_minutes": status.minutes,
                 "over_minutes": status.over_minutes,
                 "keterangan": status.timing_note,
+                # Issue 14: the author's fixing time inside a review step, shown on its own.
+                "perbaikan_staf_minutes": status.author_minutes,
                 "evidence": _evidence(status, proof, change, facts, rid),
             }
         )
@@ -237,6 +240,7 @@ def build_record(
             "elapsed_minutes": sum(s["elapsed_minutes"] or 0 for s in steps),
             "standard_minutes": sop.total_minutes,
         },
+        "waktu_kerja": _timing_rule(sop),
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
         "yang_menyelesaikan": signer_for(roles, "admin_website", admin),
@@ -244,6 +248,12 @@ def build_record(
     }
     record["digest"] = digest(record)
     return record
+
+
+def _timing_rule(sop: Sop) -> str:
+    """How the record's minutes were counted (working calendar; the author's fixes apart)."""
+    base = sop.calendar.describe() if sop.calendar is not None else wall_clock_rule()
+    return f"{base} {author_rule()}"
 
 
 def digest(record: dict[str, Any]) -> str:

@@ -33,6 +33,8 @@ MSG = Catalog(
         "output": ("Output", "Output"),
         "keterangan": ("Keterangan", "Remarks"),
         "minutes": ("{actual} / {standard} menit", "{actual} / {standard} min"),
+        "author_fix": ("perbaikan oleh staf {n} menit", "fixes by the author {n} min"),
+        "waktu_kerja": ("Perhitungan waktu", "How time is counted"),
         "total": ("Jumlah", "Total"),
         "url": ("Alamat publikasi", "Published at"),
         "removed": ("dihapus", "removed"),
@@ -76,6 +78,14 @@ def _time_cell(step: dict[str, Any], timezone: str) -> tuple[str, str]:
     return span, MSG("minutes", actual=actual, standard=step["standard_minutes"])
 
 
+def _note(step: dict[str, Any]) -> str:
+    """Keterangan: the timing note, and the author's fixing time as its own line."""
+    note = step["keterangan"] or step["state"]
+    if step.get("perbaikan_staf_minutes"):
+        note += "\n" + MSG("author_fix", n=step["perbaikan_staf_minutes"])
+    return note
+
+
 def _who(person: dict[str, Any]) -> str:
     name = person.get("name") or "-"
     return f"{name} ({MSG('nip')} {person['nip']})" if person.get("nip") else name
@@ -111,7 +121,7 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
             step["kelengkapan"],
             f"{span}<br>{minutes}",
             step["output"],
-            step["keterangan"] or step["state"],
+            _note(step).replace("\n", "<br>"),
         ]
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     total = record["total"]
@@ -120,6 +130,8 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
         f"{MSG('minutes', actual=total['elapsed_minutes'], standard=total['standard_minutes'])}"
         " | | |"
     )
+    if record.get("waktu_kerja"):  # records before issue 14 do not say
+        lines += ["", f"**{MSG('waktu_kerja')}:** {cell(record['waktu_kerja'])}"]
     lines += ["", f"**{MSG('url')}:**", ""]
     for article in record["articles"]:
         where = article["url"] or f"({MSG('removed')})"
@@ -210,7 +222,7 @@ def to_html(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAUL
         person = step["pelaksana"]
         who = f"{e(person['name'] or '-')}<br><span class='small'>{e(person['role_title'])}"
         who += f"<br>{e(MSG('nip'))} {e(person['nip'])}</span>" if person["nip"] else "</span>"
-        note = e(step["keterangan"] or step["state"])
+        note = e(_note(step)).replace("\n", "<br>")
         css = ' class="over"' if step["over_minutes"] else ""
         parts.append(
             f'<tr><td class="n">{step["number"]}</td><td>{e(step["kegiatan"])}</td>'
@@ -227,6 +239,8 @@ def to_html(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAUL
     urls = "<br>".join(
         e(f"{a['title']}: {a['url'] or '(' + MSG('removed') + ')'}") for a in record["articles"]
     )
+    if record.get("waktu_kerja"):  # records before issue 14 do not say
+        parts.append(f"<dt>{e(MSG('waktu_kerja'))}</dt><dd>{e(record['waktu_kerja'])}</dd>")
     parts.append(f"<dt>{e(MSG('url'))}</dt><dd>{urls}</dd>")
     parts.append(
         f"<dt>{e(MSG('merge'))}</dt><dd>{e(record['merge_commit'])}</dd>"
