@@ -46,10 +46,10 @@ MSG = Catalog(
         ),
         "author_rule": (
             "Setelah pemeriksa meminta perbaikan, waktu sampai staf mengirim perbaikan dicatat "
-            "sebagai \"perbaikan oleh staf\", bukan waktu pemeriksa; setiap pemeriksa dihitung "
+            'sebagai "perbaikan oleh staf", bukan waktu pemeriksa; setiap pemeriksa dihitung '
             "sejak dokumen sampai kepadanya.",
             "After a reviewer requests changes, the time until the staff member pushes the fix "
-            "is recorded as \"fixes by the author\", not the reviewer's; each reviewer is "
+            'is recorded as "fixes by the author", not the reviewer\'s; each reviewer is '
             "measured from when the item reached them.",
         ),
         "day_names": ("Sen,Sel,Rab,Kam,Jum,Sab,Min", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),

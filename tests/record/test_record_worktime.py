@@ -27,7 +27,8 @@ def test_the_author_s_fixing_time_is_its_own_line_on_the_record() -> None:
 
 def test_the_record_says_how_time_is_counted() -> None:
     text = to_markdown(with_fix(), TZ)
-    assert "**Perhitungan waktu:** Lama dihitung dalam menit kerja (WIB; Sen–Kam 07:30–16:00" in text
+    rule = "**Perhitungan waktu:** Lama dihitung dalam menit kerja (WIB; Sen–Kam 07:30–16:00"
+    assert rule in text
     assert "perbaikan oleh staf" in text.split("Perhitungan waktu", 1)[1]
     assert "Perhitungan waktu</dt><dd>Lama dihitung dalam menit kerja" in to_html(with_fix(), TZ)
     assert "Perhitungan waktu" not in to_markdown(sample(), TZ)  # older records: no claim
