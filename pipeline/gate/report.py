@@ -48,6 +48,8 @@ class StepStatus:
     # author's ("perbaikan oleh staf"), not the reviewer's.
     change_requests: list[datetime] = field(default_factory=list)
     author_minutes: int = 0  # working minutes the author spent fixing inside this step
+    acting_kind: str = ""  # "Plh"/"Plt" when an acting official proved the step
+    acting_nomor: str = ""  # the decision appointing them
 
 
 @dataclass

@@ -105,6 +105,32 @@ def signer_for(roles: Roles, role: str, preferred: str | None = None) -> dict[st
     }
 
 
+def _acting_title(person: dict[str, Any], status: StepStatus) -> dict[str, Any]:
+    """ "Plh. Kepala Satker" (with the decision) when an acting official proved the step."""
+    if status.acting_kind:
+        person["role_title"] = f"{status.acting_kind}. {person['role_title']}"
+        person["acting_nomor"] = status.acting_nomor
+    return person
+
+
+def _head_signer(roles: Roles, report: GateReport) -> dict[str, Any]:
+    """Who signs "Mengetahui": the Kepala Satker, or the Plh/Plt who gave the disposition."""
+    acted = next(
+        (s for s in report.steps if s.role == "kepala_satker" and s.acting_kind and s.by), None
+    )
+    if acted is None:
+        return signer_for(roles, "kepala_satker")
+    person = roles.get(acted.by)
+    return {
+        "id": acted.by,
+        "name": person.name if person else acted.by,
+        "nip": person.nip if person else "",
+        "jabatan": person.jabatan if person else "",
+        "role_title": f"{acted.acting_kind}. {roles.title('kepala_satker')}",
+        "acting_nomor": acted.acting_nomor,
+    }
+
+
 def _evidence(
     status: StepStatus, proof: str, change: Change, facts: PublishFacts, rid: str
 ) -> dict[str, Any]:
@@ -161,7 +187,7 @@ def build_record(
             {
                 "number": status.number,
                 "kegiatan": status.kegiatan,
-                "pelaksana": _person(roles, status.by, status.role),
+                "pelaksana": _acting_title(_person(roles, status.by, status.role), status),
                 "kelengkapan": step.kelengkapan if step else "",
                 "output": step.output if step else "",
                 "state": status.state,
@@ -244,7 +270,7 @@ def build_record(
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
         "yang_menyelesaikan": signer_for(roles, "admin_website", admin),
-        "mengetahui": signer_for(roles, "kepala_satker"),
+        "mengetahui": _head_signer(roles, report),
     }
     record["digest"] = digest(record)
     return record
