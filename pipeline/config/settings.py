@@ -134,6 +134,25 @@ class NotifySettings(Strict):
     smtp: SmtpSettings | None = None
 
 
+class ReportSettings(Strict):
+    """``terbit report``: where the files go and how the report is numbered."""
+
+    path: str = "reports"
+    # Fields: {period} (2026-11), {year}, {month} (11), {roman} (XI).
+    number: str = "LK-{period}/LPZI/{roman}/{year}"
+
+    @field_validator("number")
+    @classmethod
+    def _fields(cls, value: str) -> str:
+        try:
+            value.format(period="2026-11", year=2026, month="11", roman="XI")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError(
+                "pola nomor hanya boleh memakai {period}, {year}, {month}, {roman}"
+            ) from None
+        return value
+
+
 class Settings(Strict):
     site: SiteSettings = Field(default_factory=SiteSettings)
     content: ContentSettings = Field(default_factory=ContentSettings)
@@ -143,6 +162,7 @@ class Settings(Strict):
     publish: PublishSettings = Field(default_factory=PublishSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
 
 def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:

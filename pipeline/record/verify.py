@@ -76,7 +76,7 @@ class VerifyReport:
     incomplete: list[str] = field(default_factory=list)  # record ids honestly marked incomplete
 
 
-def _reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], bytes | None]]:
+def record_reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], bytes | None]]:
     """Record folders and a file reader: the work tree when there is one, else ``main``."""
     tree = repo.work_tree
     if tree is not None:
@@ -95,9 +95,19 @@ def _reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], b
     return folders, lambda path: repo.show_bytes("refs/heads/main", path)
 
 
-def verify_records(repo: Repo, *, records_path: str = "records", forge: Any = None) -> VerifyReport:
+def verify_records(
+    repo: Repo,
+    *,
+    records_path: str = "records",
+    forge: Any = None,
+    only: set[str] | None = None,
+) -> VerifyReport:
+    """Check the records under ``records_path`` (only the folders named in ``only``, if given:
+    the compliance report verifies exactly the records it counts)."""
     report = VerifyReport()
-    folders, read = _reader(repo, records_path.strip("/"))
+    folders, read = record_reader(repo, records_path.strip("/"))
+    if only is not None:
+        folders = [f for f in folders if f.rsplit("/", 1)[-1] in only]
     main = repo.rev_parse("refs/heads/main") or repo.head()
     for folder in folders:
         path = f"{folder}/{YAML_NAME}"
