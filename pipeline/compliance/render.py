@@ -343,17 +343,22 @@ def _cell(value: str) -> Any:
         return value
 
 
+def _sheet_title(name: str) -> str:
+    """Excel forbids : \\ / ? * [ ] in sheet names and allows 31 characters."""
+    return "".join(" " if c in ':\\/?*[]' else c for c in name).strip()[:31]
+
+
 def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
     book.remove(book.active)
     for name, head, rows in _sections(report):
-        sheet = book.create_sheet(title=name[:31])
+        sheet = book.create_sheet(title=_sheet_title(name))
         sheet.append(head)
         for row in rows:
             sheet.append([_cell(c) for c in row])
-    info = book.create_sheet(title=MSG("title")[:31], index=0)
+    info = book.create_sheet(title=_sheet_title(MSG("title")), index=0)
     for line in (MSG("title"), report.nomor, report.period_label, report.sop_name,
                  _verify_text(report), report.rule):  # fmt: skip
         info.append([line])
