@@ -60,6 +60,11 @@ MSG = Catalog(
         "alasan": ("Alasan", "Reason"),
         "oleh": ("Oleh", "By"),
         "none": ("Tidak ada.", "None."),
+        "more": (
+            "… dan {n} lainnya ({total} seluruhnya, terlama lebih dulu); daftar lengkap di "
+            "CSV/XLSX.",
+            "… and {n} more ({total} in all, longest first); the full list is in the CSV/XLSX.",
+        ),
         "rule": ("Perhitungan waktu", "How time is counted"),
         "verify_ok": (
             "Seluruh {n} catatan yang dihitung telah diperiksa seperti `terbit verify` (isi tidak "
@@ -100,6 +105,10 @@ table.sop td.r { text-align: right; }
 .ids { font-family: "DejaVu Sans Mono", monospace; font-size: 7pt; columns: 2; }
 """
 )
+
+
+# The PDF lists the longest overruns; the CSV/XLSX carry every one.
+OVERDUE_SHOWN = 30
 
 
 @dataclass
@@ -228,12 +237,15 @@ def to_html(report: Report) -> str:
     parts.append(f"<h2>{e(MSG('overdue'))}</h2>")
     if f.overdue:
         rows = []
-        for o in f.overdue:
+        for o in f.overdue[:OVERDUE_SHOWN]:
             link = o.url or f"#{o.change_id}"
             rows.append([o.record_id, f"{o.change_id} {o.judul} ({link})", f"{o.step}",
                          o.person, f"{o.elapsed} / {o.standard}"])  # fmt: skip
         head = [MSG("catatan"), MSG("perubahan"), MSG("langkah"), MSG("oleh"), MSG("lama")]
         parts.append(_table(head, rows, 4))
+        if len(f.overdue) > OVERDUE_SHOWN:
+            more = MSG("more", n=len(f.overdue) - OVERDUE_SHOWN, total=len(f.overdue))
+            parts.append(f"<p>{e(more)}</p>")
     else:
         parts.append(f"<p>{e(MSG('none'))}</p>")
     parts.append(f"<h2>{e(MSG('closed'))}</h2>")

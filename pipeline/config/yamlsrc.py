@@ -230,6 +230,26 @@ def _refuse_aliases(text: str, path: str, offset: int, loader: type = yaml.SafeL
             raise ConfigError(MSG("alias"), path=path, line=event.start_mark.line + 1 + offset)
 
 
+def load_fast(text: str, path: str) -> Doc | None:
+    """Plain data without line numbers, parsed by libyaml, for machine-written files read in
+    bulk (records); None when anything is unusual (aliases, tags, errors, no libyaml): the
+    caller then uses ``load``, which explains the problem with its line."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None or len(text) > MAX_BYTES:
+        return None
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return None
+            tag = getattr(event, "tag", None)  # None unless written explicitly
+            if tag is not None and tag not in _PLAIN_TAGS:
+                return None
+        data = yaml.load(text, Loader=loader)
+    except (yaml.YAMLError, ValueError):
+        return None
+    return Doc(data=data, path=path)
+
+
 def load(
     text: str, path: str, *, line_offset: int = 0, error: type[TerbitError] = ConfigError
 ) -> Doc:

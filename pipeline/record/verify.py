@@ -132,16 +132,25 @@ def verify_records(
             continue
         report.checked += 1
         try:
-            docs.append((folder, path, yamlsrc.load(raw.decode("utf-8"), path)))
+            text = raw.decode("utf-8")
+            # Lines are only needed to locate a problem: parse for them only then.
+            docs.append((folder, path, yamlsrc.load_fast(text, path) or yamlsrc.load(text, path)))
         except (TerbitError, UnicodeDecodeError) as error:
             report.problems.append(Problem(path, None, MSG("unreadable", error=str(error))))
     objects = _Objects(repo, main, docs)
     for folder, path, doc in docs:
         problems = _check(objects, doc, path, folder, read, forge)
+        if problems and not doc.lines:
+            located = yamlsrc.load(raw_text(read, path), path)
+            problems = _check(objects, located, path, folder, read, forge)
         report.problems += problems
         if not problems and isinstance(doc.data, dict) and doc.data.get("status") != "complete":
             report.incomplete.append(str(doc.data.get("id")))
     return report
+
+
+def raw_text(read: Callable[[str], bytes | None], path: str) -> str:
+    return (read(path) or b"").decode("utf-8")
 
 
 class _Objects:
