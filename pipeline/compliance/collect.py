@@ -29,6 +29,9 @@ MSG = Catalog(
 @dataclass
 class Collected:
     records: list[dict[str, Any]] = field(default_factory=list)  # inside the period
+    # The same records as read (folder, path, data untouched), for verification.
+    loaded: list[tuple[str, str, Any]] = field(default_factory=list)
+    read: Any = None  # the file reader, for the screenshots verification hashes
     everything: list[dict[str, Any]] = field(default_factory=list)  # all, for the trend
     problems: list[Problem] = field(default_factory=list)
 
@@ -66,10 +69,12 @@ def collect(repo: Repo, records_path: str, tz: ZoneInfo, keep: Any) -> Collected
             continue
         if not isinstance(data, dict):
             continue
-        data["_folder"] = folder.rsplit("/", 1)[-1]
         day = published_on(data, tz)
-        data["_day"] = day
-        out.everything.append(data)
+        # A copy carries the report's own keys, so the record itself stays as its digest saw it.
+        shown = {**data, "_folder": folder.rsplit("/", 1)[-1], "_day": day}
+        out.everything.append(shown)
         if day is not None and keep(day):
-            out.records.append(data)
+            out.records.append(shown)
+            out.loaded.append((folder, path, data))
+    out.read = read
     return out

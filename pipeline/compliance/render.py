@@ -357,7 +357,7 @@ def _cell(value: str) -> Any:
 
 def _sheet_title(name: str) -> str:
     """Excel forbids : \\ / ? * [ ] in sheet names and allows 31 characters."""
-    return "".join(" " if c in ':\\/?*[]' else c for c in name).strip()[:31]
+    return "".join(" " if c in ":\\/?*[]" else c for c in name).strip()[:31]
 
 
 def to_xlsx(report: Report) -> bytes:

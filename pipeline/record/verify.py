@@ -123,7 +123,6 @@ def verify_records(
     folders, read = record_reader(repo, records_path.strip("/"))
     if only is not None:
         folders = [f for f in folders if f.rsplit("/", 1)[-1] in only]
-    main = repo.rev_parse("refs/heads/main") or repo.head()
     docs: list[tuple[str, str, yamlsrc.Doc]] = []
     for folder in folders:
         path = f"{folder}/{YAML_NAME}"
@@ -137,6 +136,21 @@ def verify_records(
             docs.append((folder, path, yamlsrc.load_fast(text, path) or yamlsrc.load(text, path)))
         except (TerbitError, UnicodeDecodeError) as error:
             report.problems.append(Problem(path, None, MSG("unreadable", error=str(error))))
+    return check_loaded(repo, docs, read, forge=forge, report=report)
+
+
+def check_loaded(
+    repo: Repo,
+    docs: list[tuple[str, str, yamlsrc.Doc]],
+    read: Callable[[str], bytes | None],
+    *,
+    forge: Any = None,
+    report: VerifyReport | None = None,
+) -> VerifyReport:
+    """The checks of ``verify_records`` on records already read: ``(folder, path, doc)``."""
+    if report is None:
+        report = VerifyReport(checked=len(docs))
+    main = repo.rev_parse("refs/heads/main") or repo.head()
     objects = _Objects(repo, main, docs)
     for folder, path, doc in docs:
         problems = _check(objects, doc, path, folder, read, forge)
