@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pygal
 from pygal.style import Style
 
@@ -52,6 +54,15 @@ def _config() -> dict[str, object]:
     }
 
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def _static(svg: str) -> str:
+    """pygal writes its config as an inline script even without its JS: an official document
+    (and a PDF) carries no scripts."""
+    return _SCRIPT.sub("", svg)
+
+
 def steps_chart(figures: Figures) -> str:
     """Per-step bars (median, p90) with the standard as a third bar."""
     chart = pygal.Bar(title=MSG("steps_title"), **_config())
@@ -59,7 +70,7 @@ def steps_chart(figures: Figures) -> str:
     chart.add(MSG("median"), [s.median for s in figures.steps])
     chart.add(MSG("p90"), [s.p90 for s in figures.steps])
     chart.add(MSG("standard"), [s.standard for s in figures.steps])
-    return str(chart.render(is_unicode=True))
+    return _static(str(chart.render(is_unicode=True)))
 
 
 def trend_chart(figures: Figures) -> str:
@@ -68,4 +79,4 @@ def trend_chart(figures: Figures) -> str:
     chart.x_labels = [month for month, _n, _s in figures.trend]
     chart.add(MSG("publications"), [n for _m, n, _s in figures.trend])
     chart.add(MSG("share"), [s for _m, _n, s in figures.trend], secondary=True)
-    return str(chart.render(is_unicode=True))
+    return _static(str(chart.render(is_unicode=True)))
