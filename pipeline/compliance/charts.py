@@ -74,8 +74,8 @@ def steps_chart(figures: Figures) -> str:
 
 
 def trend_chart(figures: Figures) -> str:
-    """Publications per month (bars) and the share within the standard (line, right axis)."""
-    chart = pygal.Bar(title=MSG("trend_title"), **_config())
+    """Publications per month and the share within the standard (right axis, 0–100 %)."""
+    chart = pygal.Line(title=MSG("trend_title"), secondary_range=(0, 100), **_config())
     chart.x_labels = [month for month, _n, _s in figures.trend]
     chart.add(MSG("publications"), [n for _m, n, _s in figures.trend])
     chart.add(MSG("share"), [s for _m, _n, s in figures.trend], secondary=True)

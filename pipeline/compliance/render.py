@@ -99,6 +99,8 @@ CSS = (
     RECORD_CSS
     + """
 h2 { font-size: 10pt; margin: 10pt 0 3pt; }
+table.sop { table-layout: auto; } table.sop tr { page-break-inside: avoid; }
+table.sop th { font-size: 7.8pt; }
 table.sop td.r { text-align: right; }
 .chart { width: 100%; margin: 4pt 0; page-break-inside: avoid; }
 .warn { color: #a00000; font-weight: bold; }

@@ -35,9 +35,9 @@ MSG = Catalog(
             "after they start",
         ),
         "rule": (
-            "Lama dihitung dalam menit kerja ({zone}; {hours}); Sabtu/Minggu di luar jam itu, "
-            "hari libur nasional, cuti bersama dan hari libur kantor tidak dihitung.",
-            "Durations count working minutes ({zone}; {hours}); weekends outside those hours, "
+            "Lama dihitung dalam menit kerja ({zone}; {hours}); waktu di luar jam itu, hari "
+            "libur nasional, cuti bersama dan hari libur kantor tidak dihitung.",
+            "Durations count working minutes ({zone}; {hours}); time outside those hours, "
             "national holidays, cuti bersama and office closed days do not count.",
         ),
         "wall_clock": (
