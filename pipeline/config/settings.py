@@ -100,6 +100,21 @@ class DeploySettings(Strict):
     github_pages: PagesTarget = Field(default_factory=PagesTarget)
 
 
+class SigningSettings(Strict):
+    """The office certificate that PAdES-signs the record and report PDFs.
+
+    The PKCS#12 file lives outside the repository (its path here or in the environment); the
+    passphrase only ever comes from the environment. Without a certificate the documents are
+    produced unsigned and say so on the page.
+    """
+
+    pkcs12: str | None = None  # path to the .p12/.pfx (BSrE-issued in production)
+    pkcs12_env: str = "TERBIT_SIGN_PKCS12"  # or the path in this environment variable
+    passphrase_env: str = "TERBIT_SIGN_PASSPHRASE"
+    # CA certificates (PEM) `terbit verify` trusts, e.g. the BSrE root; none: integrity only.
+    trust: list[str] = Field(default_factory=list)
+
+
 class PublishSettings(Strict):
     live_url: str | None = None  # defaults to site.url
     verify_attempts: int = Field(default=8, ge=1)
@@ -119,6 +134,11 @@ class PublishSettings(Strict):
     )
     # Screenshots: off only where no browser can run (the record is then marked incomplete).
     screenshots: bool = True
+    # The kop's contact line and the official documents' electronic signature.
+    address: str = "Jl. Kapten Sumarsono No. 3, Medan 20124"
+    telephone: str = "(061) 6941343"
+    website: str = "bbkkmedan.go.id"
+    signing: SigningSettings = Field(default_factory=SigningSettings)
 
 
 class SmtpSettings(Strict):
