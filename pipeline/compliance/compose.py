@@ -71,7 +71,7 @@ def make_report(
     docs = [
         (folder, path, yamlsrc.Doc(data=data, path=path)) for folder, path, data in found.loaded
     ]
-    checked = check_loaded(repo, docs, found.read)
+    checked = check_loaded(repo, docs, found.read, signing=settings.publish.signing)
     failed = sorted({p.path.split("/")[-2] for p in checked.problems if p.path and "/" in p.path})
     heads = roles.members("kepala_satker")
     head = heads[0] if heads else None

@@ -60,7 +60,7 @@ CSS = """
   display: flex; gap: 6pt; }
 .verify img { width: 24mm; height: 24mm; }
 .verify p { margin: 0 0 2pt; } .verify .code { font-family: "DejaVu Sans Mono", monospace;
-  font-size: 10pt; font-weight: bold; letter-spacing: 1pt; }
+  font-size: 10pt; font-weight: bold; }
 .appendix { margin-top: 8pt; font-size: 7.6pt; color: #222; }
 """
 

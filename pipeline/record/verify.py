@@ -18,8 +18,9 @@ import yaml
 from pipeline.config import yamlsrc
 from pipeline.errors import Problem, TerbitError
 from pipeline.i18n import Catalog
-from pipeline.record.assemble import YAML_NAME, policy_for
+from pipeline.record.assemble import PDF_NAME, YAML_NAME, policy_for
 from pipeline.record.model import FORMAT, digest
+from pipeline.record.signature import check_pdf
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -116,6 +117,7 @@ def verify_records(
     records_path: str = "records",
     forge: Any = None,
     only: set[str] | None = None,
+    signing: Any = None,
 ) -> VerifyReport:
     """Check the records under ``records_path`` (only the folders named in ``only``, if given:
     the compliance report verifies exactly the records it counts)."""
@@ -136,7 +138,7 @@ def verify_records(
             docs.append((folder, path, yamlsrc.load_fast(text, path) or yamlsrc.load(text, path)))
         except (TerbitError, UnicodeDecodeError) as error:
             report.problems.append(Problem(path, None, MSG("unreadable", error=str(error))))
-    return check_loaded(repo, docs, read, forge=forge, report=report)
+    return check_loaded(repo, docs, read, forge=forge, report=report, signing=signing)
 
 
 def check_loaded(
@@ -146,12 +148,13 @@ def check_loaded(
     *,
     forge: Any = None,
     report: VerifyReport | None = None,
+    signing: Any = None,
 ) -> VerifyReport:
     """The checks of ``verify_records`` on records already read: ``(folder, path, doc)``."""
     if report is None:
         report = VerifyReport(checked=len(docs))
     main = repo.rev_parse("refs/heads/main") or repo.head()
-    objects = _Objects(repo, main, docs)
+    objects = _Objects(repo, main, docs, signing)
     for folder, path, doc in docs:
         problems = _check(objects, doc, path, folder, read, forge)
         if problems and not doc.lines:
@@ -171,8 +174,15 @@ class _Objects:
     """Which commits exist and which are on main, asked of git twice for all records at once
     (one question per commit made a year of records take seconds)."""
 
-    def __init__(self, repo: Repo, main: str | None, docs: list[tuple[str, str, yamlsrc.Doc]]):
+    def __init__(
+        self,
+        repo: Repo,
+        main: str | None,
+        docs: list[tuple[str, str, yamlsrc.Doc]],
+        signing: Any = None,
+    ):
         self.repo = repo
+        self.signing = signing  # SigningSettings: trust roots for PDF signatures
         wanted: set[str] = set()
         for _folder, _path, doc in docs:
             record = doc.data if isinstance(doc.data, dict) else {}
@@ -216,6 +226,11 @@ def _check(
     for i, sha in enumerate(change.get("commits") or []):
         if not objects.exists(str(sha)):
             add(("change", "commits", i), MSG("no_commit", sha=sha))
+    pdf = read(f"{folder}/{PDF_NAME}")
+    if pdf is not None:
+        # The PDF's own PAdES signature: one changed byte breaks it (unsigned PDFs say so).
+        for problem in check_pdf(pdf, objects.signing).problems:
+            out.append(Problem(f"{folder}/{PDF_NAME}", None, problem))
     for i, shot in enumerate(record.get("screenshots") or []):
         data = read(f"{folder}/{shot.get('file')}")
         if data is None:
