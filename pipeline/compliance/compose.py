@@ -19,6 +19,8 @@ from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.errors import Problem, TerbitError
 from pipeline.i18n import long_date
+from pipeline.record.official import contact_line
+from pipeline.record.signature import can_sign, sign_pdf
 from pipeline.record.verify import check_loaded
 from pipeline.vcs import Repo
 
@@ -73,6 +75,7 @@ def make_report(
     ]
     checked = check_loaded(repo, docs, found.read, signing=settings.publish.signing)
     failed = sorted({p.path.split("/")[-2] for p in checked.problems if p.path and "/" in p.path})
+    publish = settings.publish
     heads = roles.members("kepala_satker")
     head = heads[0] if heads else None
     rule = sop.calendar.describe() if sop.calendar is not None else wall_clock_rule()
@@ -91,6 +94,8 @@ def make_report(
         ),
         verify_failed=failed,
         charts={"steps": charts.steps_chart(figures), "trend": charts.trend_chart(figures)},
+        contact=contact_line(publish.address, publish.telephone, publish.website),
+        signed=can_sign(publish.signing, repo.work_tree or repo.git_dir),
     )
     base = f"laporan-kepatuhan-{period.slug}"
     files: dict[str, bytes] = {
@@ -104,5 +109,7 @@ def make_report(
     if "xlsx" in formats:
         files[f"{base}.xlsx"] = to_xlsx(report)
     if "pdf" in formats:
-        files[f"{base}.pdf"] = to_pdf(report)
+        files[f"{base}.pdf"] = sign_pdf(to_pdf(report), publish.signing, what=report.nomor,
+                                        location=publish.place,
+                                        repo_root=repo.work_tree or repo.git_dir)  # fmt: skip
     return Made(report, files, found.problems + checked.problems, closed_note)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import html
 import io
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 
 from pipeline.compliance.figures import Figures, Stat
 from pipeline.i18n import Catalog
+from pipeline.record import official
 from pipeline.record.render import CSS as RECORD_CSS
 
 MSG = Catalog(
@@ -84,6 +86,13 @@ MSG = Catalog(
             "Every figure above is computed from these records (records/<id>/record.yml).",
         ),
         "mengetahui": ("Mengetahui,", "Acknowledged,"),
+        "code": ("Kode verifikasi", "Verification code"),
+        "code_how": (
+            "Kode dan QR adalah SHA-256 dari berkas CSV laporan ini: salinan yang angkanya sama "
+            "menghasilkan kode yang sama; setiap angka ditelusuri ke catatan di lampiran.",
+            "The code and QR are the SHA-256 of this report's CSV: a copy with the same figures "
+            "gives the same code; every figure traces to the records in the appendix.",
+        ),
         "nip": ("NIP", "NIP"),
         "generated": (
             "Dibuat otomatis oleh Terbit dari {n} catatan penyelesaian.",
@@ -134,6 +143,8 @@ class Report:
     signer: Signer
     verify_failed: list[str] = field(default_factory=list)  # record ids failing verification
     charts: dict[str, str] = field(default_factory=dict)  # name -> SVG
+    contact: str = ""  # the kop's address line
+    signed: bool = False  # whether the PDF will carry the office's PAdES signature
 
 
 def _num(value: float | int | None) -> str:
@@ -207,8 +218,10 @@ def to_html(report: Report) -> str:
     stat_head = [MSG("count"), MSG("median"), MSG("p90"), MSG("share")]
     parts = ['<!doctype html><html lang="id"><head><meta charset="utf-8">']
     parts.append(f"<title>{e(MSG('title'))} — {e(report.period_label)}</title>")
-    parts.append(f"<style>{CSS}</style></head><body>")
-    parts.append('<div class="kop">' + "".join(f"<p>{e(k)}</p>" for k in report.kop) + "</div>")
+    parts.append(f"<style>{CSS}{official.CSS}</style></head><body>")
+    contact = f'<p class="contact">{e(report.contact)}</p>' if report.contact else ""
+    kop = "".join(f"<p>{e(k)}</p>" for k in report.kop)
+    parts.append(f'<div class="kop">{kop}{contact}</div>')
     parts.append(f"<h1>{e(MSG('title'))}</h1><dl>")
     for key, value in (
         ("nomor", report.nomor),
@@ -267,6 +280,14 @@ def to_html(report: Report) -> str:
         '<tr><td></td><td class="space"></td></tr><tr><td></td>'
         f'<td><span class="name">{e(s.name)}</span><br>{e(MSG("nip"))} {e(s.nip)}</td></tr>'
         "</table>"
+    )
+    # The figures' own digest (the CSV holds every one): a code and QR to check a copy against.
+    code = "sha256:" + hashlib.sha256(to_csv(report).encode("utf-8")).hexdigest()
+    parts.append(
+        f'<div class="verify"><img src="{official.qr_data_uri(f"TERBIT LAPORAN {code}")}" '
+        f'alt="QR"><div><p><b>{e(MSG("code"))}</b>: <span class="code">'
+        f"{e(official.short_code(code))}</span></p><p>{e(MSG('code_how'))}</p>"
+        f"<p><b>{e(official.signature_note(report.signed))}</b></p></div></div>"
     )
     parts.append(f'<h2 style="page-break-before: always">{e(MSG("appendix"))}</h2>')
     parts.append(f"<p>{e(MSG('appendix_note'))}</p>")

@@ -9,6 +9,7 @@ says whether a PDF's signatures are intact, cryptographically valid, cover the w
 from __future__ import annotations
 
 import io
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,9 +85,16 @@ def _signer(settings: SigningSettings, path: Path):  # type: ignore[no-untyped-d
     from pyhanko.sign import signers
 
     secret = os.environ.get(settings.passphrase_env, "")
-    signer = signers.SimpleSigner.load_pkcs12(
-        str(path), passphrase=secret.encode("utf-8") if secret else None
-    )
+    # pyHanko logs a wrong passphrase with a traceback; the user gets our one-line error.
+    quiet = logging.getLogger("pyhanko")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL + 1)
+    try:
+        signer = signers.SimpleSigner.load_pkcs12(
+            str(path), passphrase=secret.encode("utf-8") if secret else None
+        )
+    finally:
+        quiet.setLevel(level)
     if signer is None:
         raise ConfigError(MSG("bad_p12", path=path, env=settings.passphrase_env))
     return signer

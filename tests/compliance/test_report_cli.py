@@ -14,11 +14,12 @@ from openpyxl import load_workbook
 from benchmarks.recordgen import make_records
 
 
-def terbit(*args: str, cwd: Path = ROOT, lang: str = "id") -> subprocess.CompletedProcess[str]:
+def terbit(*args: str, cwd: Path = ROOT, lang: str = "id",
+           **env: str) -> subprocess.CompletedProcess[str]:  # fmt: skip
     return subprocess.run(
         [sys.executable, "-m", "pipeline", *args], cwd=cwd, capture_output=True, text=True,
         check=False, timeout=300,
-        env={**os.environ, "TERBIT_LANG": lang, "TERBIT_NOW": "2026-12-01T09:00:00+07:00"},
+        env={**os.environ, "TERBIT_LANG": lang, "TERBIT_NOW": "2026-12-01T09:00:00+07:00", **env},
     )  # fmt: skip
 
 
@@ -44,6 +45,8 @@ def test_a_month_report_in_every_format(office_repo: Path, tmp_path: Path) -> No
     assert "dr. Andi Pratama Harahap, M.K.M." in flat and "NIP 197602142005011002" in flat
     assert "Seluruh 4 catatan yang dihitung telah diperiksa" in flat
     assert "menit kerja (WIB;" in flat
+    assert "Telepon (061) 6941343" in flat and "Kode verifikasi" in flat
+    assert "Dokumen ini TIDAK ditandatangani secara elektronik" in flat
     # Traceable: every record counted is listed; December's is not.
     for line in (office_repo / "records").iterdir():
         listed = line.name in flat
@@ -66,7 +69,7 @@ def test_a_month_report_in_every_format(office_repo: Path, tmp_path: Path) -> No
         svg = (out / f"laporan-kepatuhan-2026-11-{name}.svg").read_text(encoding="utf-8")
         assert svg.startswith("<svg") and "pygal" in svg and "<script" not in svg
     page = base.with_suffix(".html").read_text(encoding="utf-8")
-    assert page.count("data:image/svg+xml;base64,") == 2
+    assert page.count("data:image/svg+xml;base64,") == 3  # two charts and the QR
     assert "Langkah 3" in (out / "laporan-kepatuhan-2026-11-langkah.svg").read_text("utf-8")
     csv = base.with_suffix(".csv").read_text(encoding="utf-8")
     assert "Per langkah SOP,3,Memeriksa draf,60,4,58.5,90,50,28" in csv
@@ -102,3 +105,30 @@ def test_periods_and_their_errors(office_repo: Path, tmp_path: Path) -> None:
     both = terbit("report", "--month", "2026-11", "--year", "2026", "--repo", str(office_repo),
                   lang="en")  # fmt: skip
     assert both.returncode == 2 and "choose one period" in both.stderr
+
+
+def test_the_report_pdf_is_signed_with_the_office_certificate(
+    office_repo: Path, tmp_path: Path
+) -> None:
+    sys.path.insert(0, str(ROOT / "tests" / "record"))
+    from pki import PASSPHRASE, make_office_pki
+
+    from pipeline.config.settings import SigningSettings
+    from pipeline.record.signature import check_pdf
+
+    ca, p12 = make_office_pki(tmp_path)
+    done = terbit("report", "--month", "2026-11", "--repo", str(office_repo), "--output",
+                  str(tmp_path / "out"), "--format", "pdf", TERBIT_SIGN_PKCS12=str(p12),
+                  TERBIT_SIGN_PASSPHRASE=PASSPHRASE)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    pdf = (tmp_path / "out" / "laporan-kepatuhan-2026-11.pdf").read_bytes()
+    check = check_pdf(pdf, SigningSettings(trust=[str(ca)]))
+    assert check.signed and check.problems == ()
+    flat = " ".join(pdf_text(tmp_path / "out" / "laporan-kepatuhan-2026-11.pdf").split())
+    assert "ditandatangani secara elektronik (PAdES)" in flat
+    assert "Ditandatangani secara elektronik oleh:" in flat
+    wrong = terbit("report", "--month", "2026-11", "--repo", str(office_repo), "--output",
+                   str(tmp_path / "o2"), "--format", "pdf", TERBIT_SIGN_PKCS12=str(p12),
+                   TERBIT_SIGN_PASSPHRASE="salah")  # fmt: skip
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+    assert "kata sandi di TERBIT_SIGN_PASSPHRASE salah" in wrong.stderr
