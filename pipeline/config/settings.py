@@ -115,6 +115,15 @@ class SigningSettings(Strict):
     trust: list[str] = Field(default_factory=list)
 
 
+def _check_pattern(value: str, **fields: object) -> str:
+    try:
+        value.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        names = ", ".join("{" + name + "}" for name in fields)
+        raise ValueError(f"pola nomor hanya boleh memakai {names}") from None
+    return value
+
+
 class PublishSettings(Strict):
     live_url: str | None = None  # defaults to site.url
     verify_attempts: int = Field(default=8, ge=1)
@@ -134,11 +143,18 @@ class PublishSettings(Strict):
     )
     # Screenshots: off only where no browser can run (the record is then marked incomplete).
     screenshots: bool = True
+    # The record's number; fields {change}, {year}, {month}, {roman}.
+    record_number: str = "LPP-{change}/LPZI/{roman}/{year}"
     # The kop's contact line and the official documents' electronic signature.
     address: str = "Jl. Kapten Sumarsono No. 3, Medan 20124"
     telephone: str = "(061) 6941343"
     website: str = "bbkkmedan.go.id"
     signing: SigningSettings = Field(default_factory=SigningSettings)
+
+    @field_validator("record_number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        return _check_pattern(value, change="12", year=2026, month="11", roman="XI")
 
 
 class SmtpSettings(Strict):
@@ -164,13 +180,7 @@ class ReportSettings(Strict):
     @field_validator("number")
     @classmethod
     def _fields(cls, value: str) -> str:
-        try:
-            value.format(period="2026-11", year=2026, month="11", roman="XI")
-        except (KeyError, IndexError, ValueError):
-            raise ValueError(
-                "pola nomor hanya boleh memakai {period}, {year}, {month}, {roman}"
-            ) from None
-        return value
+        return _check_pattern(value, period="2026-11", year=2026, month="11", roman="XI")
 
 
 class Settings(Strict):

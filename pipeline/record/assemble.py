@@ -80,6 +80,7 @@ def assemble(
         place=settings.publish.place,
         timezone=settings.site.timezone,
         now=now,
+        number_pattern=settings.publish.record_number,
     )
     files: dict[str, bytes] = {YAML_NAME: dump(record).encode("utf-8")}
     for shot in facts.screenshots:

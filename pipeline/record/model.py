@@ -166,6 +166,7 @@ def build_record(
     place: str,
     timezone: str,
     now: datetime,
+    number_pattern: str = "",
 ) -> dict[str, Any]:
     rid = record_id(change.id, facts.merge_sha)
     by_number = {s.number: s for s in sop.steps}
@@ -267,6 +268,7 @@ def build_record(
             "standard_minutes": sop.total_minutes,
         },
         "waktu_kerja": _timing_rule(sop),
+        "nomor": document_number(number_pattern, change.id, now.astimezone(ZoneInfo(timezone))),
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
         "yang_menyelesaikan": signer_for(roles, "admin_website", admin),
@@ -274,6 +276,17 @@ def build_record(
     }
     record["digest"] = digest(record)
     return record
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def document_number(pattern: str, change_id: str, day: datetime) -> str:
+    """The record's number from ``publish.record_number`` ({change} {year} {month} {roman})."""
+    if not pattern:
+        return ""
+    return pattern.format(change=change_id, year=day.year, month=f"{day.month:02d}",
+                          roman=ROMAN[day.month - 1])  # fmt: skip
 
 
 def _timing_rule(sop: Sop) -> str:

@@ -19,6 +19,7 @@ MSG = Catalog(
     {
         "title": ("LEMBAR PENYELESAIAN PEKERJAAN", "WORK COMPLETION SHEET"),
         "pekerjaan": ("Pekerjaan", "Work"),
+        "nomor": ("Nomor", "Number"),
         "judul": ("Judul informasi", "Title of the information"),
         "dasar": ("Dasar", "Basis"),
         "dasar_value": (
@@ -103,6 +104,8 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
         return str(text).replace("|", "\\|").replace("\n", " ")
 
     lines = [f"**{line}**  " for line in kop] + ["", f"# {MSG('title')}", ""]
+    if record.get("nomor"):
+        lines += [f"{MSG('nomor')}: {record['nomor']}", ""]
     lines += [
         f"- **{MSG('pekerjaan')}:** {record['pekerjaan']}",
         f"- **{MSG('judul')}:** {cell(record['judul'])}",
@@ -173,7 +176,8 @@ body { font-family: "DejaVu Sans", sans-serif; font-size: 8.6pt; color: #000; }
   margin-bottom: 8pt; }
 .kop p { margin: 0; font-weight: bold; letter-spacing: .2pt; }
 .kop p:first-child { font-size: 10.5pt; } .kop p:last-child { font-size: 11.5pt; }
-h1 { text-align: center; font-size: 12pt; margin: 8pt 0; text-decoration: underline; }
+h1 { text-align: center; font-size: 12pt; margin: 8pt 0 2pt; text-decoration: underline; }
+p.nomor { text-align: center; margin: 0 0 8pt; }
 dl { display: grid; grid-template-columns: 32mm auto; margin: 0 0 6pt; }
 dt { font-weight: bold; } dd { margin: 0 0 1.5pt; }
 table.sop { width: 100%; border-collapse: collapse; margin-top: 4pt; table-layout: fixed; }
@@ -207,7 +211,10 @@ def to_html(
     contact_html = f'<p class="contact">{e(contact)}</p>' if contact else ""
     parts.append('<div class="kop">' + "".join(f"<p>{e(k)}</p>" for k in kop) + contact_html
                  + "</div>")  # fmt: skip
-    parts.append(f"<h1>{e(MSG('title'))}</h1><dl>")
+    parts.append(f"<h1>{e(MSG('title'))}</h1>")
+    if record.get("nomor"):  # records before issue 14 have no number
+        parts.append(f'<p class="nomor">{e(MSG("nomor"))}: {e(record["nomor"])}</p>')
+    parts.append("<dl>")
     status = (
         e(MSG("complete"))
         if record["status"] == "complete"

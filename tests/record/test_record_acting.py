@@ -42,7 +42,8 @@ def record() -> dict:
                          tzinfo=UTC), previous_release=None, articles=[])  # fmt: skip
     return build_record(change=change, report=report, sop=sop, roles=roles, facts=facts,
                         admin="dewi", place="Medan", timezone="Asia/Jakarta",
-                        now=datetime(2026, 12, 7, 6, tzinfo=UTC))  # fmt: skip
+                        now=datetime(2026, 12, 7, 6, tzinfo=UTC),
+                        number_pattern="LPP-{change}/LPZI/{roman}/{year}")  # fmt: skip
 
 
 def test_the_disposition_row_and_the_signature_name_the_plh(record: dict) -> None:
@@ -66,3 +67,13 @@ def test_the_pdf_says_plh_with_the_signer_s_name_and_nip(record: dict, tmp_path:
     words = " ".join(done.stdout.split())
     assert "Plh. Kepala Satker" in words
     assert "Budi Santoso Nasution, S.K.M." in words and "NIP 199108072019031001" in words
+
+
+def test_the_record_is_numbered_and_dated_in_indonesian(record: dict, tmp_path: Path) -> None:
+    assert record["nomor"] == "LPP-12/LPZI/XII/2026"
+    pdf = tmp_path / "record.pdf"
+    pdf.write_bytes(to_pdf(record, tmp_path, "Asia/Jakarta"))
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    words = " ".join(done.stdout.split())
+    assert "Nomor: LPP-12/LPZI/XII/2026" in words and "Medan, 7 Desember 2026" in words
