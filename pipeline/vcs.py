@@ -7,6 +7,7 @@ without each stage learning Git's corners, and keeps the error handling in one p
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,6 +154,19 @@ class Repo:
 
     def object_exists(self, sha: str) -> bool:
         return self.try_run("cat-file", "-e", sha) is not None
+
+    def existing_objects(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` (full object ids) that this repository holds; one git call."""
+        wanted = [n for n in names if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", n)]
+        if not wanted:
+            return set()
+        out = self.run("cat-file", "--batch-check=%(objectname)", input="\n".join(wanted) + "\n")
+        return {line for line in out.splitlines() if line and " " not in line} & set(wanted)
+
+    def reachable(self, rev: str) -> set[str]:
+        """Every commit reachable from ``rev`` (``rev`` included)."""
+        out = self.try_run("rev-list", rev)
+        return set(out.split()) if out else set()
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self.try_run("merge-base", "--is-ancestor", ancestor, descendant) is not None

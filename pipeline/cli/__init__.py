@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "publish": "publish",
     "rollback": "rollback",
     "verify": "verify",
+    "report": "report",
     "github": "github",
 }
 

@@ -26,7 +26,7 @@ from pipeline.forge.local.office import Office, create_office
 from pipeline.forge.local.policy import evaluate
 from pipeline.forge.local.story import demo_start, run_story
 from pipeline.gate.report import GateReport
-from pipeline.i18n import Catalog
+from pipeline.i18n import Catalog, long_date
 from pipeline.vcs import Repo
 
 MARKER = ".terbit-demo"
@@ -68,8 +68,10 @@ MSG = Catalog(
             "Demo office in {path}: server {server}, {n} people with their own clone and SSH key.",
         ),
         "clock": (
-            "Jam simulasi: hari kerja dimulai {start} WIB (jalankan --realtime untuk jam asli).",
-            "Simulated clock: the office day starts {start} WIB (--realtime for the real clock).",
+            "Jam simulasi: hari kerja {day}, mulai {start} {zone}, di dalam jam kantor "
+            "(jalankan --realtime untuk jam asli).",
+            "Simulated clock: the working day {day}, from {start} {zone}, inside office hours "
+            "(--realtime for the real clock).",
         ),
         "server_said": ("Server:", "Server:"),
         "table": ("SOP perubahan #{id}: {title}", "SOP of change #{id}: {title}"),
@@ -78,6 +80,7 @@ MSG = Catalog(
             "No|Activity|By|Done (WIB)|Took / Std|Note",
         ),
         "minutes": ("{a} / {b} mnt", "{a} / {b} min"),
+        "author_fix": ("perbaikan oleh staf {n} mnt", "fixes by the author {n} min"),
         "merged": (
             "main di server: {sha} (merge perubahan #{id})",
             "main on the server: {sha} (merge of change #{id})",
@@ -125,6 +128,11 @@ def _prepare(folder: Path) -> Path:
 Row = tuple[int, str, str, str, datetime | None, int | None, int, str, str]
 
 
+def _with_fix(note: str, author_minutes: int) -> str:
+    """The author's fixing time as its own line under the step's note."""
+    return f"{note}\n{MSG('author_fix', n=author_minutes)}" if author_minutes else note
+
+
 def rows_from_report(report: GateReport) -> list[Row]:
     return [
         (
@@ -135,7 +143,7 @@ def rows_from_report(report: GateReport) -> list[Row]:
             step.ended_at or step.at,
             step.elapsed_minutes,
             step.minutes,
-            step.timing_note or step.reason or step.state,
+            _with_fix(step.timing_note or step.reason or step.state, step.author_minutes),
             step.state,
         )
         for step in report.steps
@@ -157,7 +165,10 @@ def rows_from_record(record: dict[str, Any]) -> list[Row]:
                 datetime.fromisoformat(str(ended).replace("Z", "+00:00")) if ended else None,
                 step.get("elapsed_minutes"),
                 int(step.get("standard_minutes") or 0),
-                str(step.get("keterangan") or step.get("state") or ""),
+                _with_fix(
+                    str(step.get("keterangan") or step.get("state") or ""),
+                    int(step.get("perbaikan_staf_minutes") or 0),
+                ),
                 str(step.get("state")),
             )
         )
@@ -251,10 +262,12 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
             root, source, seed_message="Isi awal situs dan kunci SSH pegawai", site_url=url
         )
         console.print(MSG("office", path=root, server=office.server.name, n=len(office.people)))
-        start = None if realtime else demo_start(datetime.now(UTC))
+        calendar = load_settings(source).calendar.build()
+        start = None if realtime else demo_start(datetime.now(UTC), calendar)
         if start:
-            wib = start.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%H:%M")
-            console.print(MSG("clock", start=wib))
+            local = start.astimezone(calendar.tz)
+            console.print(MSG("clock", day=long_date(local), start=f"{local:%H:%M}",
+                              zone=calendar.zone))  # fmt: skip
         result = run_story(office, start=start, say=console.print)
         if result.server_output:
             console.print(f"[dim]{MSG('server_said')}\n{result.server_output}[/dim]")

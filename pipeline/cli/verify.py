@@ -54,7 +54,8 @@ def command(repo_path: Path | None) -> None:
         forge = open_forge(repo.work_tree or repo.git_dir, settings)
     except TerbitError as error:
         click.echo(MSG("no_forge", error=str(error)), err=True)
-    report = verify_records(repo, records_path=settings.publish.records_path, forge=forge)
+    report = verify_records(repo, records_path=settings.publish.records_path, forge=forge,
+                            signing=settings.publish.signing)  # fmt: skip
     for record_id in report.incomplete:
         click.echo(MSG("incomplete", id=record_id))
     if report.problems:

@@ -15,6 +15,7 @@ from datetime import date
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.config import yamlsrc
+from pipeline.config.acting import Acting, ActingModel, acting_problem
 from pipeline.config.validate import Strict, fail, validate
 from pipeline.errors import Problem
 from pipeline.i18n import Catalog
@@ -195,6 +196,7 @@ class PersonModel(Strict):
 class RolesModel(Strict):
     roles: dict[str, RoleTitle] | None = Field(default=None, min_length=1)
     people: list[PersonModel]
+    acting: list[ActingModel] = Field(default_factory=list)  # Plh/Plt assignments
 
     @model_validator(mode="after")
     def _some(self) -> RolesModel:
@@ -225,6 +227,11 @@ class Roles:
     people: list[Person]
     titles: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(DEFAULT_ROLE_TITLES))
     path: str = ROLES_FILE
+    acting: tuple[Acting, ...] = ()  # Plh/Plt assignments (time-bounded)
+
+    def acting_for(self, person_id: str, role: str) -> list[Acting]:
+        """Every assignment making ``person_id`` act for ``role`` (any window)."""
+        return [a for a in self.acting if a.person == person_id and a.role == role]
 
     @property
     def by_id(self) -> dict[str, Person]:
@@ -316,7 +323,19 @@ def load_roles(text: str, path: str = ROLES_FILE) -> Roles:
                 )
             else:
                 seen[kind][value] = (person.id, line)
+    people_ids = {p.id for p in model.people}
+    roles_of = {p.id: set(p.roles) for p in model.people}
+    for index, entry in enumerate(model.acting):
+        if entry.role not in titles:
+            where = doc.line_of(("acting", index, "role"))
+            problems.append(Problem(path, where, MSG("unknown_role", role=entry.role, known=known)))
+        elif why := acting_problem(entry, people_ids, roles_of):
+            problems.append(Problem(path, doc.line_of(("acting", index, "person")), why))
     fail(problems)
+    acting = tuple(
+        Acting(person=a.person, role=a.role, kind=a.kind, start=a.start, to=a.to, nomor=a.nomor)
+        for a in model.acting
+    )
     people = [
         Person(
             id=p.id,
@@ -332,4 +351,4 @@ def load_roles(text: str, path: str = ROLES_FILE) -> Roles:
         )
         for i, p in enumerate(model.people)
     ]
-    return Roles(people=people, titles=titles, path=path)
+    return Roles(people=people, titles=titles, path=path, acting=acting)

@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from pipeline.config import yamlsrc
+from pipeline.config.calendar import CalendarSettings
 from pipeline.config.validate import Strict, validate
 
 SETTINGS_FILE = "terbit.yml"
@@ -104,6 +105,30 @@ class DeploySettings(Strict):
     github_pages: PagesTarget = Field(default_factory=PagesTarget)
 
 
+class SigningSettings(Strict):
+    """The office certificate that PAdES-signs the record and report PDFs.
+
+    The PKCS#12 file lives outside the repository (its path here or in the environment); the
+    passphrase only ever comes from the environment. Without a certificate the documents are
+    produced unsigned and say so on the page.
+    """
+
+    pkcs12: str | None = None  # path to the .p12/.pfx (BSrE-issued in production)
+    pkcs12_env: str = "TERBIT_SIGN_PKCS12"  # or the path in this environment variable
+    passphrase_env: str = "TERBIT_SIGN_PASSPHRASE"
+    # CA certificates (PEM) `terbit verify` trusts, e.g. the BSrE root; none: integrity only.
+    trust: list[str] = Field(default_factory=list)
+
+
+def _check_pattern(value: str, **fields: object) -> str:
+    try:
+        value.format(**fields)
+    except (KeyError, IndexError, ValueError):
+        names = ", ".join("{" + name + "}" for name in fields)
+        raise ValueError(f"pola nomor hanya boleh memakai {names}") from None
+    return value
+
+
 class PublishSettings(Strict):
     live_url: str | None = None  # defaults to site.url
     verify_attempts: int = Field(default=8, ge=1)
@@ -123,6 +148,18 @@ class PublishSettings(Strict):
     )
     # Screenshots: off only where no browser can run (the record is then marked incomplete).
     screenshots: bool = True
+    # The record's number; fields {change}, {year}, {month}, {roman}.
+    record_number: str = "LPP-{change}/LPZI/{roman}/{year}"
+    # The kop's contact line and the official documents' electronic signature.
+    address: str = "Jl. Kapten Sumarsono No. 3, Medan 20124"
+    telephone: str = "(061) 6941343"
+    website: str = "bbkkmedan.go.id"
+    signing: SigningSettings = Field(default_factory=SigningSettings)
+
+    @field_validator("record_number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        return _check_pattern(value, change="12", year=2026, month="11", roman="XI")
 
 
 class SmtpSettings(Strict):
@@ -138,6 +175,19 @@ class NotifySettings(Strict):
     smtp: SmtpSettings | None = None
 
 
+class ReportSettings(Strict):
+    """``terbit report``: where the files go and how the report is numbered."""
+
+    path: str = "reports"
+    # Fields: {period} (2026-11), {year}, {month} (11), {roman} (XI).
+    number: str = "LK-{period}/LPZI/{roman}/{year}"
+
+    @field_validator("number")
+    @classmethod
+    def _fields(cls, value: str) -> str:
+        return _check_pattern(value, period="2026-11", year=2026, month="11", roman="XI")
+
+
 class Settings(Strict):
     site: SiteSettings = Field(default_factory=SiteSettings)
     content: ContentSettings = Field(default_factory=ContentSettings)
@@ -146,6 +196,8 @@ class Settings(Strict):
     deploy: DeploySettings = Field(default_factory=DeploySettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
 
 def parse_settings(text: str, path: str = SETTINGS_FILE) -> Settings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -18,6 +18,9 @@ from pipeline.config import yamlsrc
 from pipeline.config.validate import Strict, fail, validate
 from pipeline.errors import Problem
 from pipeline.i18n import Catalog
+
+if TYPE_CHECKING:
+    from pipeline.config.calendar import WorkCalendar
 
 SOP_FILE = "sop.yml"
 
@@ -149,6 +152,8 @@ class Sop:
     nama: str = ""
     nomor: str = ""
     path: str = SOP_FILE
+    # The office's working calendar (terbit.yml on the same branch); None: wall-clock minutes.
+    calendar: WorkCalendar | None = None
 
     @property
     def total_minutes(self) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.change.model import Change, Review
+from pipeline.config.acting import Acting
 from pipeline.config.roles import Person, Roles
 from pipeline.config.sop import Sop
-from pipeline.gate.messages import MSG, short_sha, when
+from pipeline.gate.messages import DISPLAY_TZ, MSG, short_sha, when
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Context:
         self.signatures_required = signatures_required
         self.authors = authors_of(change, roles)
         self.last_push = max((p.at for p in change.pushes), default=None)
+        # Acting windows are days in the office's own zone.
+        self.tz = sop.calendar.tz if sop.calendar is not None else DISPLAY_TZ
         ordered = sorted(enumerate(change.reviews), key=lambda item: (item[1].at, item[0]))
         self.reviews = [self._see(pos, review) for pos, (_, review) in enumerate(ordered)]
 
@@ -43,6 +46,42 @@ class Context:
         elif self.signatures_required and review.signature_ok is not True:
             void = MSG("unsigned", note=review.signature_note or MSG("no_signature"))
         return Seen(pos, review, person, void)
+
+    def acting(self, seen: Seen, role: str) -> Acting | None:
+        """The Plh/Plt assignment under which ``seen`` speaks for ``role`` (None: it does not,
+        or the person holds the role themselves)."""
+        if seen.person is None or role in seen.person.roles:
+            return None
+        return next(
+            (
+                a
+                for a in self.roles.acting_for(seen.person.id, role)
+                if a.covers(seen.review.at, self.tz)
+            ),
+            None,
+        )
+
+    def holds(self, seen: Seen, role: str) -> bool:
+        """Whether the reviewer holds ``role`` at the review's time (own or acting)."""
+        if seen.person is None:
+            return False
+        return role in seen.person.roles or self.acting(seen, role) is not None
+
+    def roles_at(self, seen: Seen) -> set[str]:
+        """Every role the reviewer held when reviewing: their own and those they acted for."""
+        if seen.person is None:
+            return set()
+        acting = {a.role for a in self.roles.acting if a.person == seen.person.id}
+        return set(seen.person.roles) | {r for r in acting if self.acting(seen, r)}
+
+    def outside_window(self, seen: Seen, role: str) -> str | None:
+        """Why an acting official's review falls outside every window for ``role``."""
+        if seen.person is None or role in seen.person.roles:
+            return None
+        windows = self.roles.acting_for(seen.person.id, role)
+        if not windows or self.acting(seen, role) is not None:
+            return None
+        return windows[0].outside(seen.person.id, self.role_title(role), seen.review.at, self.tz)
 
     def role_title(self, role: str) -> str:
         return self.roles.title(role)
@@ -70,7 +109,9 @@ class Context:
         if seen.void:
             return seen.void, False
         person = seen.person
-        if person is None or role not in person.roles:
+        if person is None or not self.holds(seen, role):
+            if outside := self.outside_window(seen, role):
+                return outside, False
             who = person.id if person else seen.review.reviewer
             return MSG("not_member", who=who, role=self.role_title(role)), False
         if person.id in self.authors:

@@ -94,6 +94,20 @@ MSG = Catalog(
             "langkah {step} belum disetujui oleh {role}",
             "step {step} is not yet approved by {role}",
         ),
+        "acting": (
+            "oleh {kind}. {role} berdasarkan {nomor}",
+            "by the {kind}. (acting) {role} under {nomor}",
+        ),
+        "acting_protected": (
+            "{who} hanya Plh/Plt; berkas terlindung memerlukan persetujuan pejabat definitif",
+            "{who} is only acting; protected files need the approval of the appointed official",
+        ),
+        "acting_twice": (
+            "{who} sudah menyelesaikan langkah sebagai {other} pada perubahan ini dan tidak "
+            "boleh juga menyetujui sebagai Plh/Plt {role}",
+            "{who} already did a step as {other} on this change and may not also approve as "
+            "acting {role}",
+        ),
         "corrected": ("setelah {n} kali permintaan perbaikan", "after {n} change request(s)"),
         "blocked": (
             '{who} ({role}) meminta perbaikan pada {at}: "{body}"; menunggu persetujuan ulang '

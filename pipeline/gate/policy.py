@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from pipeline.change.model import Change
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
+from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.config.sop import SOP_FILE, Sop, load_sop
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
@@ -34,7 +36,10 @@ def policy_at(read_file: Callable[[str], str | None]) -> tuple[Sop, Roles]:
         raise ConfigError(MSG("missing", file=SOP_FILE), path=SOP_FILE)
     roles = load_roles(roles_text, ROLES_FILE)
     sop = load_sop(sop_text, SOP_FILE, known_roles=roles.titles)
-    return sop, roles
+    # Working minutes follow the calendar of the same branch (terbit.yml is protected too).
+    settings_text = read_file(SETTINGS_FILE)
+    settings = Settings() if settings_text is None else parse_settings(settings_text)
+    return replace(sop, calendar=settings.calendar.build()), roles
 
 
 def policy_ref(change: Change) -> str:

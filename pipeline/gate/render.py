@@ -24,6 +24,12 @@ MSG = Catalog(
         "pending": ("menunggu", "pending"),
         "refused": ("ditolak", "refused"),
         "minutes": ("{a}/{b} mnt", "{a}/{b} min"),
+        "author_fix": (
+            "perbaikan oleh staf: {n} mnt (waktu penulis sejak permintaan perbaikan sampai "
+            "push berikutnya; tidak dihitung untuk pemeriksa)",
+            "fixes by the author: {n} min (the author's time from the request for changes to "
+            "the next push; not counted against the reviewer)",
+        ),
         "problems": ("Yang masih menghalangi penggabungan:", "What still blocks the merge:"),
         "notes": ("Catatan:", "Notes:"),
         "passed": (
@@ -69,6 +75,8 @@ def _line(status: StepStatus) -> list[str]:
     detail = "; ".join(x for x in (status.timing_note, status.reason) if x)
     if detail:
         lines.append(f"    ↳ {detail}")
+    if status.author_minutes:
+        lines.append(f"    ↳ {MSG('author_fix', n=status.author_minutes)}")
     return lines
 
 

@@ -44,6 +44,12 @@ class StepStatus:
     commit: str | None = None  # the commit an approval was bound to
     corrections: int = 0  # changes requested by the step's role before it was done
     kegiatan_en: str = ""
+    # When the step's role asked for changes; the time until the author's next push is the
+    # author's ("perbaikan oleh staf"), not the reviewer's.
+    change_requests: list[datetime] = field(default_factory=list)
+    author_minutes: int = 0  # working minutes the author spent fixing inside this step
+    acting_kind: str = ""  # "Plh"/"Plt" when an acting official proved the step
+    acting_nomor: str = ""  # the decision appointing them
 
 
 @dataclass
@@ -80,3 +86,4 @@ class StepTime:
     standard_minutes: int
     over_minutes: int
     note: str
+    author_minutes: int = 0  # "perbaikan oleh staf": the author's time inside this step

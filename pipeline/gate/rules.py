@@ -22,19 +22,39 @@ from pipeline.gate.timing import apply_timing
 
 
 def _first_approval(
-    ctx: Context, role: str, bound: bool, after: int = -1, step: int = 0
+    ctx: Context,
+    role: str,
+    bound: bool,
+    after: int = -1,
+    step: int = 0,
+    proved: dict[str, set[str]] | None = None,
+    own_only: bool = False,
 ) -> tuple[Seen | None, list[str], bool]:
     """Earliest approval by ``role`` that counts (after position ``after``), the reasons the
-    earlier ones did not, and whether any of those was refused rather than merely stale."""
+    earlier ones did not, and whether any of those was refused rather than merely stale.
+    ``proved`` maps people to the roles whose steps they already proved on this change."""
     reasons: list[str] = []
     refused = False
     for seen in ctx.reviews:
         review = seen.review
-        if review.state != "approve" or seen.person is None or role not in seen.person.roles:
+        if review.state != "approve" or seen.person is None:
+            continue
+        if not ctx.holds(seen, role) and not ctx.outside_window(seen, role):
+            continue
+        if own_only and role not in seen.person.roles:
+            # Protected files (the SOP, roles.yml with its acting windows) need the head
+            # themself: a Plh/Plt cannot widen their own assignment.
+            reasons.append(describe(seen, MSG("acting_protected", who=seen.person.id)))
+            refused = True
             continue
         why, stale = ctx.classify(seen, role, bound)
         if why is None and seen.pos <= after:
             why, stale = MSG("order", step=step), True
+        others = (proved or {}).get(seen.person.id, set()) - {role}
+        if why is None and others and ctx.acting(seen, role) is not None:
+            # One person, one step: an acting official cannot also sign for another role.
+            why = MSG("acting_twice", who=seen.person.id, role=ctx.role_title(role),
+                      other=", ".join(ctx.role_title(r) for r in sorted(others)))  # fmt: skip
         if why is None:
             return seen, reasons, refused
         reasons.append(describe(seen, why))
@@ -43,10 +63,14 @@ def _first_approval(
     return None, reasons, refused
 
 
-def _prove_gate_step(ctx: Context, step: Step, after: int) -> tuple[Seen | None, list[str], bool]:
+def _prove_gate_step(
+    ctx: Context, step: Step, after: int, proved: dict[str, set[str]]
+) -> tuple[Seen | None, list[str], bool]:
     """Earliest approval proving ``step`` after position ``after``; reasons; any refusal."""
     role = step.approver_role or step.role
-    proof, reasons, refused = _first_approval(ctx, role, step.bound_to_head, after, step.number)
+    proof, reasons, refused = _first_approval(
+        ctx, role, step.bound_to_head, after, step.number, proved
+    )
     if proof is None and not ctx.roles.members(role):
         reasons.append(MSG("no_members", role=ctx.role_title(role)))
     return proof, reasons, refused
@@ -60,7 +84,7 @@ def _blocks(ctx: Context, gate_roles: set[str]) -> dict[str, Seen]:
             continue
         if seen.person.id in ctx.authors:  # authors answer with new commits, not a veto
             continue
-        for role in set(seen.person.roles) & gate_roles:
+        for role in ctx.roles_at(seen) & gate_roles:
             cleared = any(
                 later.pos > seen.pos
                 and later.review.state == "approve"
@@ -130,16 +154,16 @@ def _non_gate_step(
         status.reason = MSG("after_merge") if change.state != "merged" else MSG("waiting_event")
 
 
-def _corrections(ctx: Context, role: str, since: int, until: int) -> int:
-    return sum(
-        1
+def _requests(ctx: Context, role: str, since: int, until: int) -> list[datetime]:
+    """When members of ``role`` asked for changes between two review positions."""
+    return [
+        seen.review.at
         for seen in ctx.reviews
         if since < seen.pos < until
         and seen.review.state == "request_changes"
         and not seen.void
-        and seen.person is not None
-        and role in seen.person.roles
-    )
+        and role in ctx.roles_at(seen)
+    ]
 
 
 def evaluate(
@@ -185,6 +209,7 @@ def evaluate(
     blocked = _blocks(ctx, gate_roles)
     statuses: list[StepStatus] = []
     after = -1  # position of the review proving the previous gate step (ordered SOPs)
+    proved: dict[str, set[str]] = {}  # person -> roles whose steps they proved
     for step in sop.steps:
         status = _status(step, roles)
         statuses.append(status)
@@ -192,18 +217,27 @@ def evaluate(
             _non_gate_step(ctx, step, status, nota, nota_error, events or {})
             continue
         role = step.approver_role or step.role
-        proof, reasons, refused = _prove_gate_step(ctx, step, after if sop.ordered else -1)
+        proof, reasons, refused = _prove_gate_step(ctx, step, after if sop.ordered else -1, proved)
         if proof is not None:
             _mark_done(status, roles, proof.review.reviewer, proof.review.at)
+            proved.setdefault(proof.review.reviewer, set()).add(role)
+            if acting := ctx.acting(proof, role):
+                status.acting_kind, status.acting_nomor = acting.kind, acting.nomor
             status.review_id = proof.review.id
             status.commit = proof.review.commit
-            status.corrections = _corrections(ctx, role, after, proof.pos)
+            status.change_requests = _requests(ctx, role, after, proof.pos)
+            status.corrections = len(status.change_requests)
             if status.corrections:
                 status.reason = MSG("corrected", n=status.corrections)
+            if status.acting_kind:
+                acted = MSG("acting", kind=status.acting_kind, role=ctx.role_title(role),
+                            nomor=status.acting_nomor)  # fmt: skip
+                status.reason = "; ".join(x for x in (acted, status.reason) if x)
             if sop.ordered:
                 after = proof.pos
         else:
             status.state = "refused" if refused else "pending"
+            status.change_requests = _requests(ctx, role, after, len(ctx.reviews))
             status.reason = "; ".join(reasons) or MSG("waiting_approval", role=ctx.role_title(role))
             problems.append(MSG("step_missing", step=step.number, role=ctx.role_title(role)))
             if sop.ordered:
@@ -224,7 +258,7 @@ def evaluate(
         review = seen.review
         if review.state != "approve":
             continue
-        if seen.person is None or not (set(seen.person.roles) & step_roles):
+        if seen.person is None or not (ctx.roles_at(seen) & step_roles):
             why = seen.void or MSG(
                 "no_gate_role",
                 who=review.reviewer,
@@ -337,7 +371,7 @@ def _protected(ctx: Context, content_path: str) -> tuple[StepStatus | None, list
         gate=True,
         minutes=0,
     )
-    proof, reasons, refused = _first_approval(ctx, role, bound=True)
+    proof, reasons, refused = _first_approval(ctx, role, bound=True, own_only=True)
     if proof is not None:
         review = proof.review
         _mark_done(status, roles, review.reviewer, review.at)

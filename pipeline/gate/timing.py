@@ -1,12 +1,16 @@
 """Time per SOP step against its standard (Mutu Baku: Waktu).
 
-A step starts when the step before it ended and ends at the event that proves it; step 1
-starts at the draft's first authored commit and ends with the last commit before the change
-was opened (the rest of the time until then is step 2, writing the nota dinas).
+A step starts when the step before it ended (when the item reached its person) and ends at the
+event that proves it; step 1 starts at the draft's first authored commit and ends with the last
+commit before the change was opened (the rest of the time until then is step 2, writing the
+nota dinas). Durations are working minutes of the office's calendar (``sop.calendar``; wall-clock
+without one). After a reviewer asks for changes, the time until the author's next push is the
+author's ("perbaikan oleh staf"), shown on its own line and not counted against the reviewer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -34,8 +38,49 @@ def _draft_end(change: Change) -> datetime | None:
     return max(before) if before else change.commits[0].committed_at
 
 
+def _answer(change: Change, asked: datetime) -> datetime | None:
+    """When the author answered a request for changes: the next push (or commit) after it."""
+    later = [p.at for p in change.pushes if p.at > asked]
+    if not later:
+        later = [c.committed_at for c in change.commits if c.committed_at > asked]
+    return min(later) if later else None
+
+
+def _author_spans(
+    change: Change, requests: list[datetime], start: datetime, end: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The author's fixing time inside ``[start, end]``, as disjoint spans."""
+    spans = []
+    for asked in sorted(requests):
+        lo = max(asked, start)
+        hi = min(_answer(change, asked) or end, end)
+        if hi <= lo:
+            continue
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _measure(
+    status: StepStatus,
+    change: Change,
+    count: Callable[[datetime, datetime], int],
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Elapsed working minutes of the step's own person, and the author's share apart."""
+    spans = _author_spans(change, status.change_requests, start, end)
+    author = sum(count(lo, hi) for lo, hi in spans)
+    status.author_minutes = author
+    status.elapsed_minutes = max(0, count(start, end) - author)
+    status.over_minutes = max(0, status.elapsed_minutes - status.minutes)
+
+
 def apply_timing(report: GateReport, change: Change, sop: Sop, now: datetime | None) -> None:
     """Fill started/ended/elapsed/timing note of each step of ``report`` in place."""
+    count = sop.calendar.minutes if sop.calendar is not None else minutes_between
     by_number = {s.number: s for s in sop.steps}
     previous: StepStatus | None = None
     ends: list[datetime] = []
@@ -60,16 +105,14 @@ def apply_timing(report: GateReport, change: Change, sop: Sop, now: datetime | N
             else:
                 start = end
             status.started_at, status.ended_at = start, end
-            status.elapsed_minutes = minutes_between(start, end)
-            status.over_minutes = max(0, status.elapsed_minutes - status.minutes)
-            status.timing_note = timing_note(status.elapsed_minutes, status.minutes)
+            _measure(status, change, count, start, end)
+            status.timing_note = timing_note(status.elapsed_minutes or 0, status.minutes)
             ends.append(end)
         elif previous is not None and previous.state == "done" and previous.ended_at:
             status.started_at = previous.ended_at
             if now is not None and now >= previous.ended_at:
-                status.elapsed_minutes = minutes_between(previous.ended_at, now)
+                _measure(status, change, count, previous.ended_at, now)
                 status.running = True
-                status.over_minutes = max(0, status.elapsed_minutes - status.minutes)
                 status.timing_note = MSG("running", n=status.elapsed_minutes)
         previous = status
 
@@ -90,6 +133,7 @@ def timeline(change: Change, sop: Sop, report: GateReport) -> list[StepTime]:
             standard_minutes=s.minutes,
             over_minutes=s.over_minutes,
             note=s.timing_note,
+            author_minutes=s.author_minutes,
         )
         for s in report.steps
     ]

@@ -14,7 +14,9 @@ from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.gate import ProofEvent, evaluate, policy_at
 from pipeline.record.model import PublishFacts, build_record, dump, record_id
+from pipeline.record.official import contact_line
 from pipeline.record.render import to_markdown, to_pdf
+from pipeline.record.signature import can_sign, sign_pdf
 from pipeline.vcs import Repo
 
 PDF_NAME = "lembar-penyelesaian.pdf"
@@ -43,8 +45,10 @@ def assemble(
     settings: Settings,
     shots_dir: Path,
     now: datetime,
+    repo_root: Path | None = None,
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """``(record, files)``; files are named inside the record folder."""
+    """``(record, files)``; files are named inside the record folder. ``repo_root``: the
+    repository, which the signing certificate must lie outside of."""
     sop, roles = policy_for(forge, base_rev)
     admin = admin_for(change, roles)
     events = {
@@ -79,13 +83,20 @@ def assemble(
         place=settings.publish.place,
         timezone=settings.site.timezone,
         now=now,
+        number_pattern=settings.publish.record_number,
     )
     files: dict[str, bytes] = {YAML_NAME: dump(record).encode("utf-8")}
     for shot in facts.screenshots:
         files[shot.file] = (shots_dir / shot.file).read_bytes()
     kop = tuple(settings.publish.kop)
     files[MD_NAME] = to_markdown(record, settings.site.timezone, kop).encode("utf-8")
-    files[PDF_NAME] = to_pdf(record, shots_dir, settings.site.timezone, kop)
+    # The office certificate signs the PDF (PAdES); without one the page says it is unsigned.
+    publish = settings.publish
+    signed = can_sign(publish.signing, repo_root)
+    contact = contact_line(publish.address, publish.telephone, publish.website)
+    pdf = to_pdf(record, shots_dir, settings.site.timezone, kop, contact=contact, signed=signed)
+    files[PDF_NAME] = sign_pdf(pdf, publish.signing, what=record["id"], location=publish.place,
+                               repo_root=repo_root)  # fmt: skip
     assert record["id"] == record_id(change.id, facts.merge_sha)
     return record, files
 
@@ -105,7 +116,7 @@ def record_stage(
 
     record, files = assemble(
         forge=forge, change=change, base_rev=prep["base"], facts=facts, settings=settings,
-        shots_dir=shots_dir, now=now(),
+        shots_dir=shots_dir, now=now(), repo_root=repo.work_tree or repo.git_dir,
     )  # fmt: skip
     folder = f"{settings.publish.records_path.strip('/')}/{record['id']}"
     bot = settings.publish

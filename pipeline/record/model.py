@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from pipeline.change.model import Change
+from pipeline.config.calendar import author_rule, wall_clock_rule
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
 from pipeline.evidence.articles import ArticleFact
@@ -131,6 +132,33 @@ def _signer(roles: Roles, person: Any, role: str, fallback_id: str | None = None
     }
 
 
+def _acting_title(person: dict[str, Any], status: StepStatus) -> dict[str, Any]:
+    """ "Plh. Kepala Satker" (with the decision) when an acting official proved the step."""
+    if status.acting_kind:
+        person["role_title"] = f"{status.acting_kind}. {person['role_title']}"
+        person["acting_nomor"] = status.acting_nomor
+    return person
+
+
+def _head_signer(roles: Roles, report: GateReport) -> dict[str, Any]:
+    """Who signs "Mengetahui": whoever signed the disposition (the Kepala Satker, or the Plh/Plt
+    acting for him); the role's first member only when no disposition was signed."""
+    acted = next((s for s in report.steps if s.role == "kepala_satker" and s.by), None)
+    if acted is None:
+        return signer_for(roles, "kepala_satker")
+    if not acted.acting_kind:
+        return signer_by_evidence(roles, "kepala_satker", acted.by)
+    person = roles.get(acted.by)
+    return {
+        "id": acted.by,
+        "name": person.name if person else acted.by,
+        "nip": person.nip if person else "",
+        "jabatan": person.jabatan if person else "",
+        "role_title": f"{acted.acting_kind}. {roles.title('kepala_satker')}",
+        "acting_nomor": acted.acting_nomor,
+    }
+
+
 def _evidence(
     status: StepStatus, proof: str, change: Change, facts: PublishFacts, rid: str
 ) -> dict[str, Any]:
@@ -166,6 +194,7 @@ def build_record(
     place: str,
     timezone: str,
     now: datetime,
+    number_pattern: str = "",
 ) -> dict[str, Any]:
     rid = record_id(change.id, facts.merge_sha)
     by_number = {s.number: s for s in sop.steps}
@@ -199,7 +228,7 @@ def build_record(
             {
                 "number": status.number,
                 "kegiatan": status.kegiatan,
-                "pelaksana": _person(roles, status.by, status.role),
+                "pelaksana": _acting_title(_person(roles, status.by, status.role), status),
                 "kelengkapan": step.kelengkapan if step else "",
                 "output": step.output if step else "",
                 "state": status.state,
@@ -209,6 +238,8 @@ def build_record(
                 "standard_minutes": status.minutes,
                 "over_minutes": status.over_minutes,
                 "keterangan": keterangan,
+                # Issue 14: the author's fixing time inside a review step, shown on its own.
+                "perbaikan_staf_minutes": status.author_minutes,
                 "evidence": _evidence(status, proof, change, facts, rid),
             }
         )
@@ -283,10 +314,12 @@ def build_record(
             "elapsed_minutes": sum(s["elapsed_minutes"] or 0 for s in steps),
             "standard_minutes": sop.total_minutes,
         },
+        "waktu_kerja": _timing_rule(sop),
+        "nomor": document_number(number_pattern, change.id, now.astimezone(ZoneInfo(timezone))),
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
         "yang_menyelesaikan": signer_by_evidence(roles, "admin_website", admin),
-        "mengetahui": signer_for(roles, "kepala_satker"),
+        "mengetahui": _head_signer(roles, report),
     }
     record["digest"] = digest(record)
     return record
@@ -298,6 +331,23 @@ def _failed_step(sop: Sop) -> int:
         if step.proof == "deploy":
             return step.number
     return max((s.number for s in sop.steps), default=0)
+
+
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def document_number(pattern: str, change_id: str, day: datetime) -> str:
+    """The record's number from ``publish.record_number`` ({change} {year} {month} {roman})."""
+    if not pattern:
+        return ""
+    return pattern.format(change=change_id, year=day.year, month=f"{day.month:02d}",
+                          roman=ROMAN[day.month - 1])  # fmt: skip
+
+
+def _timing_rule(sop: Sop) -> str:
+    """How the record's minutes were counted (working calendar; the author's fixes apart)."""
+    base = sop.calendar.describe() if sop.calendar is not None else wall_clock_rule()
+    return f"{base} {author_rule()}"
 
 
 def digest(record: dict[str, Any]) -> str:

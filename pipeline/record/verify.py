@@ -13,11 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from pipeline.config import yamlsrc
 from pipeline.errors import Problem, TerbitError
 from pipeline.i18n import Catalog
-from pipeline.record.assemble import YAML_NAME, policy_for
+from pipeline.record.assemble import PDF_NAME, YAML_NAME, policy_for
 from pipeline.record.model import FORMAT, digest
+from pipeline.record.signature import check_pdf
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -69,6 +72,19 @@ MSG = Catalog(
 )
 
 
+def digest_matches(record: dict[str, Any]) -> bool:
+    """The record's digest holds. libyaml's emitter first (fast; the same text for records),
+    PyYAML's own as the reference when they differ, so no valid record is ever refused."""
+    stored = record.get("digest")
+    dumper = getattr(yaml, "CSafeDumper", None)
+    if dumper is not None:
+        body = {k: v for k, v in record.items() if k != "digest"}
+        text = yaml.dump(body, Dumper=dumper, sort_keys=True, allow_unicode=True)
+        if stored == "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest():
+            return True
+    return stored == digest(record)
+
+
 @dataclass
 class VerifyReport:
     checked: int = 0
@@ -76,7 +92,7 @@ class VerifyReport:
     incomplete: list[str] = field(default_factory=list)  # record ids honestly marked incomplete
 
 
-def _reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], bytes | None]]:
+def record_reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], bytes | None]]:
     """Record folders and a file reader: the work tree when there is one, else ``main``."""
     tree = repo.work_tree
     if tree is not None:
@@ -95,10 +111,21 @@ def _reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], b
     return folders, lambda path: repo.show_bytes("refs/heads/main", path)
 
 
-def verify_records(repo: Repo, *, records_path: str = "records", forge: Any = None) -> VerifyReport:
+def verify_records(
+    repo: Repo,
+    *,
+    records_path: str = "records",
+    forge: Any = None,
+    only: set[str] | None = None,
+    signing: Any = None,
+) -> VerifyReport:
+    """Check the records under ``records_path`` (only the folders named in ``only``, if given:
+    the compliance report verifies exactly the records it counts)."""
     report = VerifyReport()
-    folders, read = _reader(repo, records_path.strip("/"))
-    main = repo.rev_parse("refs/heads/main") or repo.head()
+    folders, read = record_reader(repo, records_path.strip("/"))
+    if only is not None:
+        folders = [f for f in folders if f.rsplit("/", 1)[-1] in only]
+    docs: list[tuple[str, str, yamlsrc.Doc]] = []
     for folder in folders:
         path = f"{folder}/{YAML_NAME}"
         raw = read(path)
@@ -106,24 +133,78 @@ def verify_records(repo: Repo, *, records_path: str = "records", forge: Any = No
             continue
         report.checked += 1
         try:
-            doc = yamlsrc.load(raw.decode("utf-8"), path)
+            text = raw.decode("utf-8")
+            # Lines are only needed to locate a problem: parse for them only then.
+            docs.append((folder, path, yamlsrc.load_fast(text, path) or yamlsrc.load(text, path)))
         except (TerbitError, UnicodeDecodeError) as error:
             report.problems.append(Problem(path, None, MSG("unreadable", error=str(error))))
-            continue
-        problems = _check(repo, doc, path, folder, read, main, forge)
+    return check_loaded(repo, docs, read, forge=forge, report=report, signing=signing)
+
+
+def check_loaded(
+    repo: Repo,
+    docs: list[tuple[str, str, yamlsrc.Doc]],
+    read: Callable[[str], bytes | None],
+    *,
+    forge: Any = None,
+    report: VerifyReport | None = None,
+    signing: Any = None,
+) -> VerifyReport:
+    """The checks of ``verify_records`` on records already read: ``(folder, path, doc)``."""
+    if report is None:
+        report = VerifyReport(checked=len(docs))
+    main = repo.rev_parse("refs/heads/main") or repo.head()
+    objects = _Objects(repo, main, docs, signing)
+    for folder, path, doc in docs:
+        problems = _check(objects, doc, path, folder, read, forge)
+        if problems and not doc.lines:
+            located = yamlsrc.load(raw_text(read, path), path)
+            problems = _check(objects, located, path, folder, read, forge)
         report.problems += problems
         if not problems and isinstance(doc.data, dict) and doc.data.get("status") != "complete":
             report.incomplete.append(str(doc.data.get("id")))
     return report
 
 
+def raw_text(read: Callable[[str], bytes | None], path: str) -> str:
+    return (read(path) or b"").decode("utf-8")
+
+
+class _Objects:
+    """Which commits exist and which are on main, asked of git twice for all records at once
+    (one question per commit made a year of records take seconds)."""
+
+    def __init__(
+        self,
+        repo: Repo,
+        main: str | None,
+        docs: list[tuple[str, str, yamlsrc.Doc]],
+        signing: Any = None,
+    ):
+        self.repo = repo
+        self.main = main
+        self.signing = signing  # SigningSettings: trust roots for PDF signatures
+        wanted: set[str] = set()
+        for _folder, _path, doc in docs:
+            record = doc.data if isinstance(doc.data, dict) else {}
+            wanted.add(str(record.get("merge_commit") or ""))
+            wanted |= {str(sha) for sha in (record.get("change") or {}).get("commits") or []}
+        self.known = repo.existing_objects(sorted(s for s in wanted if s))
+        self.on_main = repo.reachable(main) if main else set()
+
+    def exists(self, sha: str) -> bool:
+        return sha in self.known
+
+    def ancestor_of_main(self, sha: str) -> bool:
+        return sha in self.on_main
+
+
 def _check(
-    repo: Repo,
+    objects: _Objects,
     doc: yamlsrc.Doc,
     path: str,
     folder: str,
     read: Callable[[str], bytes | None],
-    main: str | None,
     forge: Any,
 ) -> list[Problem]:
     record = doc.data if isinstance(doc.data, dict) else {}
@@ -135,17 +216,22 @@ def _check(
     if record.get("format") != FORMAT:
         add(("format",), MSG("format", found=record.get("format")))
         return out
-    if record.get("digest") != digest(record):
+    if not digest_matches(record):
         add(("digest",), MSG("digest"))
     merge = str(record.get("merge_commit") or "")
-    if not repo.object_exists(merge):
+    if not objects.exists(merge):
         add(("merge_commit",), MSG("no_commit", sha=merge))
-    elif main and not repo.is_ancestor(merge, main):
+    elif objects.on_main and not objects.ancestor_of_main(merge):
         add(("merge_commit",), MSG("not_on_main", sha=merge))
     change = record.get("change") or {}
     for i, sha in enumerate(change.get("commits") or []):
-        if not repo.object_exists(str(sha)):
+        if not objects.exists(str(sha)):
             add(("change", "commits", i), MSG("no_commit", sha=sha))
+    pdf = read(f"{folder}/{PDF_NAME}")
+    if pdf is not None:
+        # The PDF's own PAdES signature: one changed byte breaks it (unsigned PDFs say so).
+        for problem in check_pdf(pdf, objects.signing).problems:
+            out.append(Problem(f"{folder}/{PDF_NAME}", None, problem))
     for i, shot in enumerate(record.get("screenshots") or []):
         data = read(f"{folder}/{shot.get('file')}")
         if data is None:
@@ -153,10 +239,10 @@ def _check(
         elif hashlib.sha256(data).hexdigest() != shot.get("sha256"):
             add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.get("file")))
     if forge is not None and not out:
-        out += _against_forge(repo, record, doc, path, forge)
+        out += _against_forge(objects.repo, record, doc, path, forge)
     from pipeline.record.provenance import provenance_problems
 
-    for where, message in provenance_problems(repo, main, folder, record, read):
+    for where, message in provenance_problems(objects.repo, objects.main, folder, record, read):
         out.append(Problem(where, None, message))
     return out
 

@@ -50,7 +50,12 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     assert "SOP perubahan #1: Pemeriksaan Kesehatan Jemaah Haji" in out
     for activity in ("Mempersiapkan konsep", "Mendisposisikan nota dinas", "Mengunggah informasi"):
         assert activity in out
-    assert "95 / 60 mnt" in out and "melebihi mutu baku 35 menit" in out
+    # Step 3: 95 minutes from the nota dinas to Sari's approval, 28 of them Rina's fix.
+    assert "67 / 60 mnt" in out and "melebihi mutu baku 7 menit" in out
+    assert "perbaikan oleh staf 28 mnt" in out
+    assert "di dalam jam kantor" in out
+    # The simulated day starts 08:00 WIB (not in the evening): the draft is done at 08:48.
+    assert "08:48  Rina Marlina Siregar, S.Kom. menulis draf artikel" in out
     assert "9 / 10 mnt" in out and "sesuai mutu baku" in out
     assert "Situs: http://127.0.0.1:" in out
     # Publishing ran from the server's post-receive: steps 6-8 done, the record is on main.

@@ -16,7 +16,9 @@ def test_each_step_runs_from_the_previous_end_to_its_proof(change, sop, roles):
     assert (rows[1].started_at, rows[1].ended_at) == (at(0), at(0))
     assert (rows[2].started_at, rows[2].ended_at, rows[2].elapsed_minutes) == (at(0), at(80), 80)
     assert rows[2].note == "melebihi mutu baku 50 menit" and rows[2].over_minutes == 50
-    assert (rows[3].started_at, rows[3].ended_at, rows[3].elapsed_minutes) == (at(80), at(160), 80)
+    # 80 minutes from reaching Sari to her approval, 30 of them Rina's fix (120 → push at 150).
+    assert (rows[3].started_at, rows[3].ended_at, rows[3].elapsed_minutes) == (at(80), at(160), 50)
+    assert rows[3].author_minutes == 30
     assert rows[4].elapsed_minutes == 5 and rows[4].note == "sesuai mutu baku"
     assert rows[5].elapsed_minutes == 15 and rows[5].by_name.startswith("Sari Wahyuni Lubis")
     assert rows[6].ended_at is None and rows[6].elapsed_minutes is None
@@ -55,8 +57,8 @@ def test_render_has_one_line_per_step_and_the_verdict(change, sop, roles):
         assert any(line.startswith(f"{number:>2}  ") for line in lines), number
     step3 = next(line for line in lines if line.startswith(" 3  "))
     assert "selesai" in step3 and "Sari Wahyuni Lubis" in step3 and "28-11-2026 10:40" in step3
-    assert "80/60 mnt" in step3
-    assert "    ↳ melebihi mutu baku 20 menit; setelah 1 kali permintaan perbaikan" in lines
+    assert "50/60 mnt" in step3
+    assert "    ↳ sesuai mutu baku; setelah 1 kali permintaan perbaikan" in lines
     assert lines[-1] == "HASIL: LULUS — perubahan memenuhi SOP dan boleh digabung."
 
 

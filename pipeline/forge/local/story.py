@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import template
+from pipeline.config.calendar import CalendarSettings, WorkCalendar
 from pipeline.forge.local import client
 from pipeline.forge.local.office import Office, clock
 from pipeline.i18n import Catalog
@@ -193,9 +194,21 @@ def run_story(
     return StoryResult(change=change, merge_sha=sha, server_output=output, lines=lines)
 
 
-def demo_start(now: datetime) -> datetime:
-    """Start of the simulated office day, so the story ends a couple of minutes before now."""
-    return (now - timedelta(minutes=SCHEDULE["merge"] + 2)).replace(second=0, microsecond=0)
+def demo_start(now: datetime, calendar: WorkCalendar | None = None) -> datetime:
+    """Start of the simulated office day: half an hour after opening on the latest working day
+    whose story (merge included) lies inside office hours and is over before ``now``."""
+    office = calendar or CalendarSettings().build()
+    length = timedelta(minutes=SCHEDULE["merge"] + 2)
+    day = now.astimezone(office.tz).date()
+    for _ in range(60):  # a month of closed days is not a real calendar; bounded anyway
+        span = office.span(day)
+        if span is not None:
+            start = datetime.combine(day, span[0], office.tz) + timedelta(minutes=30)
+            close = datetime.combine(day, span[1], office.tz)
+            if start + length <= min(now, close):
+                return start.astimezone(UTC)
+        day -= timedelta(days=1)
+    return (now - length).replace(second=0, microsecond=0)
 
 
 def site_folder(office: Office) -> Path:
