@@ -207,7 +207,7 @@ def test_a_criss_cross_merge_cannot_quietly_restore_an_old_roles_file(kit: Kit) 
     old_main = forge.base_tip()
     old_roles = forge.repo.show_file(old_main, "roles.yml") or ""
     # Change A: the office revokes budi (needs the head's approval, which it gets).
-    revocation = kit.submit("dewi", files={"roles.yml": _revoke(old_roles, "budi")})
+    revocation = kit.submit("rina", files={"roles.yml": _revoke(old_roles, "budi")})
     a_head = kit.change(revocation).head_sha
     # Change B: an ordinary draft from the same old main.
     draft = kit.submit("rina")

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from forge_kit import Kit
+from forge_kit import Kit, article
 
 from pipeline.change.nota_dinas import template
 from pipeline.forge.local.events import head_ref, meta_ref
@@ -119,7 +119,7 @@ def test_a_katimker_pushing_her_commit_into_a_change_cannot_approve_it(kit: Kit)
     sari.repo.run("reset", "--quiet", "--hard")
     sari.repo.switch_new_branch(f"draft/bantu-{kit.counter}", head)
     root = kit.office.clone_path("sari")
-    (root / "content" / "articles" / "sisipan.md").write_text("---\ntitle: s\n---\ns\n")
+    (root / "content" / "articles" / "sisipan.md").write_text(article("Sisipan", "rina"))
     sari.repo.run("add", "--all")
     rina = kit.office.people["rina"]
     sari.repo.run(
@@ -265,7 +265,7 @@ def test_review_refuses_approving_a_change_one_wrote(kit: Kit) -> None:
     head = kit.change(change_id, who="sari").head_sha
     sari.repo.run("reset", "--quiet", "--hard")
     sari.repo.switch_new_branch(f"draft/ikut-{kit.counter}", head)
-    kit.commit("sari", "content/articles/ikut.md", "---\ntitle: i\n---\ni\n")
+    kit.commit("sari", "content/articles/ikut.md", article("Ikut", "sari"))
     new = sari.repo.head() or ""
     sha = kit.raw_event("sari", change_id, "push", {"head": new, "old": head, "forced": False})
     assert kit.push("sari", f"{sha}:{meta_ref(change_id)}", f"{new}:{head_ref(change_id)}")[0]

@@ -139,7 +139,8 @@ def test_the_required_status_is_bound_to_github_actions():
     main = _plan().rulesets[0]
     checks = next(r for r in main["rules"] if r["type"] == "required_status_checks")
     assert checks["parameters"]["required_status_checks"] == [
-        {"context": "terbit / sop-gate", "integration_id": GITHUB_ACTIONS_APP}
+        {"context": "terbit / sop-gate", "integration_id": GITHUB_ACTIONS_APP},
+        {"context": "terbit-draft-check", "integration_id": GITHUB_ACTIONS_APP},
     ]
 
 
