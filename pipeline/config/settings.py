@@ -58,7 +58,7 @@ class BuildSettings(Strict):
     output: str = "output"
     settings_file: str = "pelicanconf.py"
     publish_settings_file: str = "publishconf.py"
-    # One draft's Markdown conversion may take this long (30,000 "[" take minutes otherwise) ...
+    # One draft's Markdown conversion may take this much CPU time (30,000 "[" take minutes) ...
     draft_seconds: float = Field(default=20.0, gt=0, le=600)
     # ... and the build process this much address space (RLIMIT_AS), so one draft never
     # holds the office's publications hostage.

@@ -170,3 +170,13 @@ def test_an_address_taken_twice_is_a_located_error(
     assert "sudah dipakai" in done.stderr
     assert "spare" not in done.stderr and "cache" not in done.stderr  # no internal paths
     assert not (site / "output").exists()
+
+
+def test_a_content_folder_that_is_a_symlink_is_refused(secret_site: Path) -> None:
+    real = secret_site / "isi-asli"
+    (secret_site / "content").rename(real)
+    (secret_site / "content").symlink_to(secret_site, target_is_directory=True)
+    done = terbit(secret_site, "build")
+    assert_refused(done, "content: ")
+    assert "tautan simbolik" in done.stderr
+    assert not (secret_site / "output").exists() or leaked(secret_site / "output") == []

@@ -42,9 +42,9 @@ MSG = Catalog(
             "in a draft: the site's feeds refuse it; delete it",
         ),
         "too_slow": (
-            "draf ini butuh lebih dari {seconds:g} detik untuk diubah ke HTML (batas "
+            "draf ini butuh lebih dari {seconds:g} detik CPU untuk diubah ke HTML (batas "
             "build.draft_seconds); sederhanakan isinya (misalnya ribuan tanda '[' atau '*')",
-            "this draft takes more than {seconds:g} s to convert to HTML (limit "
+            "this draft takes more than {seconds:g} s of CPU to convert to HTML (limit "
             "build.draft_seconds); simplify it (e.g. thousands of '[' or '*')",
         ),
         "bad_image": (
@@ -66,9 +66,10 @@ class DraftTooSlow(Exception):
 
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise ``DraftTooSlow`` in this thread after ``seconds``. Markdown is pure Python, so the
-    signal lands between two steps of even a quadratic conversion. Only the main thread gets
-    signals; elsewhere (never in a build) there is no limit."""
+    """Raise ``DraftTooSlow`` in this thread after ``seconds`` of CPU time (a busy server must
+    not fail a draft that is merely waiting for a core). Markdown is pure Python, so the signal
+    lands between two steps of even a quadratic conversion. Only the main thread gets signals;
+    elsewhere (never in a build) there is no limit."""
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -76,13 +77,13 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     def expire(_signum: int, _frame: object) -> None:
         raise DraftTooSlow
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, expire)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def all_text(value: object) -> str:
