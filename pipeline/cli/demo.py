@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.config.settings import load_settings
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, InputError
 from pipeline.forge.local.office import Office, create_office
 from pipeline.forge.local.policy import evaluate
 from pipeline.forge.local.story import demo_start, run_story
@@ -102,6 +102,10 @@ MSG = Catalog(
             "The site was not built (see {log}).",
         ),
         "stop": ("Tekan Ctrl-C untuk berhenti.", "Press Ctrl-C to stop."),
+        "not_published": (
+            "Publikasi perubahan #{id} tidak lengkap ({status}); lihat catatan dan {log}",
+            "Publishing change #{id} is not complete ({status}); see the record and {log}",
+        ),
         "took": ("Demo selesai dalam {s:.1f} detik.", "Demo finished in {s:.1f} s."),
     }
 )
@@ -297,8 +301,16 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
             else:
                 console.print(MSG("no_site", log=office.server / "terbit" / "publish.log"))
         console.print(MSG("site", url=url))
+        status = str(found[1].get("status")) if found else "-"
+        published = status == "complete"
+        log = office.server / "terbit" / "publish.log"
+        failed = MSG("not_published", id=change.id, status=status, log=log)
+        if not published:  # the demo never claims a publication that did not happen
+            console.print(f"[red]{failed}[/red]")
         console.print(MSG("took", s=time.perf_counter() - started))
         if no_serve:
+            if not published:
+                raise InputError(failed)
             return
         console.print(MSG("stop"))
         while True:

@@ -106,3 +106,18 @@ def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "bukan folder demo terbit" in done.stderr
     assert (tmp_path / "penting.txt").read_text() == "jangan dihapus"
+
+
+def test_demo_says_so_and_fails_when_the_publication_did_not_complete(tmp_path: Path) -> None:
+    # The publication is killed right after deploying: no record, so no claim of success.
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline", "demo", "--no-serve", "--dir", str(tmp_path / "demo"),
+         "--port", "0"],
+        cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=False,
+        timeout=300, env={**os.environ, "TERBIT_LANG": "id", "TERBIT_FAULT_STAGE": "deploy"},
+    )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "Traceback" not in out
+    assert "Publikasi perubahan #1 tidak lengkap" in out
+    assert "Lembar Penyelesaian Pekerjaan dan tangkapan layar" not in out
