@@ -60,6 +60,7 @@ MSG = Catalog(
             "re-run the publish workflow in GitHub Actions for merge {sha}",
         ),
         "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
+        "build_failed": ("pembangunan situs gagal: {error}", "building the site failed: {error}"),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
             "{title}: page not found in the build output ({path})",
@@ -331,15 +332,26 @@ def _run(
     work = state.path.parent / "work"
     shots_dir = work / "shots" / rid
 
-    built = state.done("build") or _build(repo, merge, work, state, say)
-    site_dir = Path(built["site"])
     target = open_target(root, settings)
     failure: str | None = None
     try:
-        deployed = state.done("deploy") or _deploy(repo, target, site_dir, built, state, say)
+        built = state.done("build") or _build(repo, merge, work, state, say)
     except TerbitError as error:
-        # The previous release stays live; the failure is recorded and can be retried.
-        failure = MSG("deploy_failed", error=str(error))
+        # A draft of this merge that cannot be built: nothing goes live, and the record says
+        # so with the located problems (a failure is recorded as a failure).
+        for problem in error.problems:
+            say(str(problem))
+        located = "; ".join(str(p) for p in error.problems)
+        failure = MSG("build_failed", error=f"{error.message}: {located}" if located else error)
+        built = None
+    site_dir = Path(built["site"]) if built else work / "site"
+    deployed = None
+    if built is not None:
+        try:
+            deployed = state.done("deploy") or _deploy(repo, target, site_dir, built, state, say)
+        except TerbitError as error:
+            failure = MSG("deploy_failed", error=str(error))
+    if deployed is None:  # the previous release stays live; the failure is recorded, retryable
         live = target.current()
         deployed = {"release": None, "previous": live.id if live else None, "at": None}
     result.release = deployed["release"]

@@ -431,6 +431,15 @@ def test_a_bad_merge_fails_located_and_the_next_merge_publishes_normally(env: En
     assert "Traceback" not in failed.stderr
     assert "content/articles/tempelan.md:10:" in failed.stderr and "U+0001" in failed.stderr
     assert _live_release(env) == live_before  # nothing of the bad merge went live
+    # The failure is recorded as a failure, located, and nothing after it is marked done.
+    folder = next(line.split(": ", 1)[1].split()[0] for line in failed.stdout.splitlines()
+                  if line.startswith("Catatan"))  # fmt: skip
+    record = yaml.safe_load(Repo(env.server).show_file("refs/heads/main", f"{folder}/record.yml"))
+    assert record["status"] == "failed"
+    steps = {s["number"]: s for s in record["steps"]}
+    assert steps[6]["state"] == "failed"
+    assert "content/articles/tempelan.md:10" in steps[6]["keterangan"]
+    assert steps[7]["state"] != "done" and steps[8]["state"] != "done"
     # The bad draft stays on main; the next change still publishes, without it.
     good_id = open_change(env, "uji-sesudah", "Uji Sesudah Gangguan")
     good = merge(env, good_id)
