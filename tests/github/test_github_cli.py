@@ -158,7 +158,11 @@ def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_
     code, out, _ = run(capsys, "github", "setup", "--apply", "--root", str(root))
     assert code == 0, out
     owners = (root / ".github/CODEOWNERS").read_text(encoding="utf-8")
-    assert "*  @sari-lubis @andi-harahap" in owners
+    # An allow-list: everything is the head's, but drafts and images under content/.
+    assert "\n*  @andi-harahap\n" in owners
+    assert "/content/**/*.md        @sari-lubis @andi-harahap\n" in owners
+    assert "/content/**/*.png       @sari-lubis @andi-harahap\n" in owners
+    assert "*.svg" not in owners and "*.html" not in owners
     assert "/sop.yml         @andi-harahap\n" in owners  # protected: Kepala Satker only
     assert "/.github/**      @andi-harahap\n" in owners
     form = (root / ".github/pull_request_template.md").read_text(encoding="utf-8")
