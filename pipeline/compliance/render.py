@@ -293,6 +293,8 @@ def to_html(report: Report) -> str:
     parts.append(f"<p>{e(MSG('appendix_note'))}</p>")
     parts.append('<div class="ids">' + "<br>".join(e(i) for i in f.records) + "</div>")
     parts.append(f'<p class="foot">{e(MSG("generated", n=len(f.records)))}</p>')
+    if report.signed:
+        parts.append(official.STAMP_SPACE)
     parts.append("</body></html>")
     return "".join(parts)
 

@@ -82,6 +82,11 @@ def qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
+# pyHanko stamps the visible signature 14–35 mm above the last page's bottom edge: a signed
+# document ends with this much blank space so the stamp never covers text.
+STAMP_SPACE = '<div style="height: 24mm; page-break-inside: avoid"></div>'
+
+
 def signature_note(signed: bool) -> str:
     return MSG("signed") if signed else MSG("unsigned")
 

@@ -296,6 +296,8 @@ def to_html(
         f"<dt>Digest</dt><dd>{e(record['digest'])}</dd></dl>"
         f'<p class="foot">{e(MSG("generated", digest=record["digest"]))}</p></div>'
     )
+    if signed:
+        parts.append(official.STAMP_SPACE)
     parts.append("</body></html>")
     return "".join(parts)
 
