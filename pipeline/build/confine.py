@@ -25,11 +25,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from pipeline.draft.content_model import IMAGE_SUFFIXES  # one list: checks, server, build
 from pipeline.errors import InputError
 from pipeline.i18n import Catalog
-
-# Static files a visitor's browser only displays (active SVGs are dropped by ``sanitizing``).
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg"})
 
 MSG = Catalog(
     {
