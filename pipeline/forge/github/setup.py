@@ -275,9 +275,7 @@ def settings_warnings(settings: Settings) -> list[str]:
 
 
 def plan(sop: Sop, roles: Roles, settings: Settings) -> Plan:
-    owners, warnings = codeowners(
-        sop, roles, settings.content.path, settings.publish.records_path
-    )
+    owners, warnings = codeowners(sop, roles, settings.content.path, settings.publish.records_path)
     warnings += settings_warnings(settings)
     files = [
         Generated(CODEOWNERS, owners),
