@@ -98,15 +98,6 @@ def _person(roles: Roles, person_id: str | None, role: str) -> dict[str, Any]:
     }
 
 
-def signer_for(roles: Roles, role: str, preferred: str | None = None) -> dict[str, Any]:
-    """The person signing for ``role``: ``preferred`` when they hold it, else the first member."""
-    person = roles.get(preferred)
-    if person is None or not person.has_role(role):
-        members = roles.members(role)
-        person = members[0] if members else None
-    return _signer(roles, person, role)
-
-
 def signer_by_evidence(roles: Roles, role: str, person_id: str | None) -> dict[str, Any]:
     """Who signed the step's evidence (the merge), whatever the role table says; blank if
     nobody signed it. The record never names someone who did not act."""
@@ -286,10 +277,19 @@ def build_record(
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
         "yang_menyelesaikan": signer_by_evidence(roles, "admin_website", admin),
-        "mengetahui": signer_for(roles, "kepala_satker"),
+        "mengetahui": _acknowledger(report, roles),
     }
     record["digest"] = digest(record)
     return record
+
+
+def _acknowledger(report: GateReport, roles: Roles) -> dict[str, Any]:
+    """The Kepala Satker named under "Mengetahui": the one who signed the disposition (the
+    head's own step), not whoever the role table lists first; blank when nobody signed it."""
+    signed = next(
+        (s.by for s in report.steps if s.role == "kepala_satker" and s.state == "done"), None
+    )
+    return signer_by_evidence(roles, "kepala_satker", signed)
 
 
 def _failed_step(sop: Sop) -> int:

@@ -23,7 +23,8 @@ from test_publication_flow import env as _env_fixture
 
 from pipeline.vcs import Repo
 
-pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+# Its own office and ports: it may run beside test_publication_flow on the other worker.
+pytestmark = [pytest.mark.xdist_group("publication-truth"), pytest.mark.slow]
 
 env = _env_fixture  # the office of this module (module-scoped: one per test module)
 
@@ -176,6 +177,7 @@ def test_step_6_names_the_signer_of_the_merge_not_the_role_table(env: Env) -> No
     step6 = record["steps"][5]
     assert step6["pelaksana"]["id"] == "budi", step6["pelaksana"]
     assert record["yang_menyelesaikan"]["id"] == "budi"
+    assert record["mengetahui"]["id"] == "andi"  # who signed the disposition (step 4)
     pdf = pdf_text(server, result.record_folder)
     assert "Budi Santoso Nasution" in pdf
     assert "Dewi Anggraini Tarigan" not in pdf  # Dewi did nothing for this change
