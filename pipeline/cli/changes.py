@@ -94,4 +94,5 @@ def _publication(forge: LocalForge, change: Change) -> str:
     if outcome is None:
         return MSG("pub_none")
     why = "; ".join(outcome["reasons"])[:60]  # type: ignore[arg-type]
-    return MSG(f"pub_{outcome['status']}", why=why)
+    state = outcome["status"] if outcome["status"] in ("complete", "failed") else "incomplete"
+    return MSG(f"pub_{state}", why=why)

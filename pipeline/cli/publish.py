@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -22,8 +23,11 @@ MSG = Catalog(
             "deploy, live check, screenshots, notice, completion record.",
         ),
         "resume": (
-            "Lanjutkan publikasi yang terhenti dari tahap terakhir yang selesai.",
-            "Continue a stopped publication from its last finished stage.",
+            "Lanjutkan publikasi yang terhenti dari tahap terakhir yang selesai. Tanpa MERGE: "
+            "lebih dulu setiap publikasi yang terhenti karena proses mati (untuk skrip start "
+            "server).",
+            "Continue a stopped publication from its last finished stage. Without MERGE: "
+            "first every publication a kill left unfinished (for the server's start script).",
         ),
         "repo": ("Repositori (bawaan: folder ini).", "Repository (default: this folder)."),
         "no_merge": ("belum ada merge di main", "there is no merge on main yet"),
@@ -64,11 +68,12 @@ MSG = Catalog(
               help=MSG("repo"))  # fmt: skip
 def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     from pipeline.forge import open_forge
-    from pipeline.publication import latest_merge, publish, repo_settings, retry_command
+    from pipeline.publication import latest_merge, repo_settings, unfinished
 
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     root = repo.work_tree or repo.git_dir
     settings = repo_settings(repo)
+    given = merge is not None
     merge = merge or latest_merge(repo)
     if not merge:
         raise InputError(MSG("no_merge"))
@@ -86,6 +91,23 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     if callable(sync):  # a clone: fetch the latest changes and reviews first
         with contextlib.suppress(TerbitError):
             sync()
+    # `--resume` without MERGE (a server's start script) first finishes every publication a
+    # kill left unfinished, oldest first, then the latest merge.
+    merges = [*unfinished(repo), merge] if resume and not given else [merge]
+    outcomes = [
+        _publish_one(repo, root, m, settings, forge, resume)
+        for m in dict.fromkeys(repo.rev_parse(m) or m for m in merges)
+    ]
+    if not all(outcomes):
+        raise SystemExit(1)
+
+
+def _publish_one(
+    repo: Repo, root: Path, merge: str, settings: Any, forge: Any, resume: bool
+) -> bool:
+    """Publish one merge and print where everything is; whether it is complete (or skipped)."""
+    from pipeline.publication import publish, retry_command
+
     started = time.monotonic()
     result = publish(
         root, merge, settings=settings, forge=forge, resume=resume,
@@ -93,7 +115,7 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     )  # fmt: skip
     if result.status == "skipped":
         click.echo(MSG("skipped", reason="; ".join(result.problems)))
-        return
+        return True
     for url in result.urls:
         click.echo(MSG("live", url=url))
     for path in result.screenshots:
@@ -103,11 +125,11 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     click.echo(MSG("record", folder=result.record_folder, commit=commit))
     if result.status == "complete":
         click.echo(MSG("complete", id=result.change_id))
-        return
+        return True
     click.echo(MSG("failed" if result.status == "failed" else "incomplete", id=result.change_id))
     for reason in result.problems:
         click.echo(f"  - {reason}")
     if result.status == "failed":
         click.echo(MSG("retry", command=retry_command(repo, result.merge_sha, settings)))
     click.echo(MSG("state", path=result.state_file))
-    raise SystemExit(1)
+    return False

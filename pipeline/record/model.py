@@ -99,15 +99,6 @@ def _person(roles: Roles, person_id: str | None, role: str) -> dict[str, Any]:
     }
 
 
-def signer_for(roles: Roles, role: str, preferred: str | None = None) -> dict[str, Any]:
-    """The person signing for ``role``: ``preferred`` when they hold it, else the first member."""
-    person = roles.get(preferred)
-    if person is None or not person.has_role(role):
-        members = roles.members(role)
-        person = members[0] if members else None
-    return _signer(roles, person, role)
-
-
 def signer_by_evidence(roles: Roles, role: str, person_id: str | None) -> dict[str, Any]:
     """Who signed the step's evidence (the merge), whatever the role table says; blank if
     nobody signed it. The record never names someone who did not act."""
@@ -141,22 +132,14 @@ def _acting_title(person: dict[str, Any], status: StepStatus) -> dict[str, Any]:
 
 
 def _head_signer(roles: Roles, report: GateReport) -> dict[str, Any]:
-    """Who signs "Mengetahui": whoever signed the disposition (the Kepala Satker, or the Plh/Plt
-    acting for him); the role's first member only when no disposition was signed."""
-    acted = next((s for s in report.steps if s.role == "kepala_satker" and s.by), None)
-    if acted is None:
-        return signer_for(roles, "kepala_satker")
-    if not acted.acting_kind:
-        return signer_by_evidence(roles, "kepala_satker", acted.by)
-    person = roles.get(acted.by)
-    return {
-        "id": acted.by,
-        "name": person.name if person else acted.by,
-        "nip": person.nip if person else "",
-        "jabatan": person.jabatan if person else "",
-        "role_title": f"{acted.acting_kind}. {roles.title('kepala_satker')}",
-        "acting_nomor": acted.acting_nomor,
-    }
+    """Who is named under "Mengetahui": whoever signed the disposition (the Kepala Satker, or the
+    Plh/Plt acting for him), never the role table's first member; blank when nobody signed it."""
+    acted = next(
+        (s for s in report.steps if s.role == "kepala_satker" and s.state == "done" and s.by),
+        None,
+    )
+    signer = signer_by_evidence(roles, "kepala_satker", acted.by if acted else None)
+    return _acting_title(signer, acted) if acted else signer
 
 
 def _evidence(

@@ -23,7 +23,8 @@ from test_publication_flow import env as _env_fixture
 
 from pipeline.vcs import Repo
 
-pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+# Its own office and ports: it may run beside test_publication_flow on the other worker.
+pytestmark = [pytest.mark.xdist_group("publication-truth"), pytest.mark.slow]
 
 env = _env_fixture  # the office of this module (module-scoped: one per test module)
 
@@ -176,6 +177,7 @@ def test_step_6_names_the_signer_of_the_merge_not_the_role_table(env: Env) -> No
     step6 = record["steps"][5]
     assert step6["pelaksana"]["id"] == "budi", step6["pelaksana"]
     assert record["yang_menyelesaikan"]["id"] == "budi"
+    assert record["mengetahui"]["id"] == "andi"  # who signed the disposition (step 4)
     pdf = pdf_text(server, result.record_folder)
     assert "Budi Santoso Nasution" in pdf
     assert "Dewi Anggraini Tarigan" not in pdf  # Dewi did nothing for this change
@@ -441,3 +443,22 @@ def test_a_removal_is_reported_as_a_removal_with_the_page_verified_gone(env: Env
     body = told.get_body(("plain",)).get_content()
     assert "Dihapus dari situs: Uji Akan Dihapus" in body and "terpublikasi" not in body
     assert "dihapus" in pdf_text(Repo(env.server), removed.record_folder)
+
+
+@pytest.mark.browser
+def test_the_servers_start_script_resumes_every_killed_publication(env: Env) -> None:
+    """`terbit publish --resume` without MERGE (run when the server starts) finishes the
+    killed publication A, not only the latest merge B."""
+    sha_a = merge(env, open_change(env, "uji-mulai-a", "Uji Mulai Ulang A"))
+    killed = env.cli(
+        "publish", sha_a, "--repo", str(env.server), env={"TERBIT_FAULT_STAGE": "build"}
+    )
+    assert killed.returncode == -9, killed.stderr
+    sha_b = merge(env, open_change(env, "uji-mulai-b", "Uji Mulai Ulang B"))
+    started = env.cli("publish", "--resume", "--repo", str(env.server))
+    assert started.returncode == 0, started.stdout + started.stderr
+    for sha, slug in ((sha_a, "uji-mulai-a"), (sha_b, "uji-mulai-b")):
+        folders = env.records(sha)
+        assert len(folders) == 1, slug
+        assert record_of(env, f"records/{folders[0]}")["status"] == "complete"
+        assert httpx.get(f"{env.live_base}/artikel/{slug}/", timeout=10).status_code == 200
