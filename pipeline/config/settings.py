@@ -69,6 +69,9 @@ class ForgeSettings(Strict):
     kind: Literal["local", "github"] = "local"
     # "off" accepts unsigned reviews; only for trials, and every command warns loudly.
     signatures: Literal["required", "off"] = "required"
+    # The embedded server's own public SSH key (one line, from `terbit init-server`): record
+    # commits must carry its signature. Only a head-approved change can name another key.
+    server_key: str | None = None
 
     @field_validator("signatures", mode="before")
     @classmethod
