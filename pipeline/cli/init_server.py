@@ -46,10 +46,10 @@ MSG = Catalog(
         "key": (
             "Kunci tanda tangan server (untuk commit catatan penyelesaian) disimpan di {keys} "
             "(jangan disalin ke repositori). Tulis kunci publiknya di terbit.yml:\n"
-            "  forge:\n    server_key: \"{public}\"",
+            '  forge:\n    server_key: "{public}"',
             "The server's signing key (for completion record commits) is kept in {keys} (never "
             "copy it into the repository). Put its public key in terbit.yml:\n"
-            "  forge:\n    server_key: \"{public}\"",
+            '  forge:\n    server_key: "{public}"',
         ),
         "rotated": (
             "Kunci server baru dibuat. Ajukan perubahan terbit.yml dengan forge.server_key "

@@ -134,7 +134,7 @@ def _second_record(repo: Repo, record: dict) -> str:
 
 
 def test_an_unsigned_record_commit_with_the_publications_shape_fails_verify(make_repo) -> None:  # type: ignore[no-untyped-def]
-    path, repo, record, _folder = _published(make_repo)
+    _path, repo, record, _folder = _published(make_repo)
     folder = _second_record(repo, record)  # anyone who can move main can imitate the shape
     problems = [str(p) for p in verify_records(repo).problems]
     assert len(problems) == 1, problems
