@@ -170,3 +170,14 @@ def test_a_record_signed_while_no_server_key_is_named_fails_verify(make_repo) ->
     problems = [str(p) for p in verify_records(repo).problems]
     assert len(problems) == 1 and problems[0].startswith(f"{folder}/record.yml"), problems
     assert "tidak menyebut kunci server (forge.server_key)" in problems[0], problems
+
+
+def test_a_server_key_that_is_not_a_public_key_is_a_located_error(make_repo) -> None:  # type: ignore[no-untyped-def]
+    path, repo, record, _folder = _published(make_repo)
+    (path / "terbit.yml").write_text('forge:\n  kind: local\n  server_key: "kunci server"\n')
+    _git(path, "commit", "-qam", "kunci rusak")
+    folder = _second_record(repo, record)
+    _sign_tip(path, path.parent / f"{path.name}-keys" / "server")
+    problems = [str(p) for p in verify_records(repo).problems]
+    assert len(problems) == 1 and problems[0].startswith(f"{folder}/record.yml"), problems
+    assert "terbit.yml:3" in problems[0] and "bukan satu baris kunci publik SSH" in problems[0]
