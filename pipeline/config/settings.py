@@ -18,7 +18,9 @@ from pipeline.config.validate import Strict, validate
 
 SETTINGS_FILE = "terbit.yml"
 # One OpenSSH public key line (type, base64 key, optional comment).
-PUBLIC_KEY = re.compile(r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*( [^\n]*)?")
+PUBLIC_KEY = re.compile(
+    r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*( [^\n]*)?"
+)
 
 
 class SiteSettings(Strict):
