@@ -378,6 +378,12 @@ class Repo:
         status, _, principal = out.partition("\0")
         return principal.strip() or None if status == "G" else None
 
+    def is_signed(self, sha: str) -> bool:
+        """Whether ``sha`` carries any signature at all (good or not)."""
+        out = self.run("cat-file", "commit", sha, strip=False)
+        header = out.split("\n\n", 1)[0]
+        return any(line.startswith("gpgsig") for line in header.splitlines())
+
     def merge_tree(self, ours: str, theirs: str) -> str | None:
         """Tree of merging ``theirs`` into ``ours`` without a work tree; None on conflicts."""
         out = self.try_run("merge-tree", "--write-tree", ours, theirs)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.forge.local.server import init_server
+from pipeline.forge.local.server_key import KEY_DIR, create_server_key, newest_public_key
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -38,6 +39,26 @@ MSG = Catalog(
             "Over SSH, clone with: git clone user@machine:{path}",
         ),
         "hooks": ("Hook dipasang ulang di {path}.", "Hooks reinstalled in {path}."),
+        "rotate": (
+            "Ganti kunci server dengan kunci baru (yang lama tetap disimpan).",
+            "Replace the server key by a new one (the old one is kept).",
+        ),
+        "key": (
+            "Kunci tanda tangan server (untuk commit catatan penyelesaian) disimpan di {keys} "
+            "(jangan disalin ke repositori). Tulis kunci publiknya di terbit.yml:\n"
+            '  forge:\n    server_key: "{public}"',
+            "The server's signing key (for completion record commits) is kept in {keys} (never "
+            "copy it into the repository). Put its public key in terbit.yml:\n"
+            '  forge:\n    server_key: "{public}"',
+        ),
+        "rotated": (
+            "Kunci server baru dibuat. Ajukan perubahan terbit.yml dengan forge.server_key "
+            "berikut; setelah Kepala Satker menyetujui dan perubahan digabung, catatan "
+            "berikutnya ditandatangani kunci baru:\n  {public}",
+            "New server key created. Submit a change to terbit.yml with the forge.server_key "
+            "below; once the head has approved it and it is merged, the next records are "
+            "signed with the new key:\n  {public}",
+        ),
     }
 )
 
@@ -45,6 +66,13 @@ MSG = Catalog(
 @click.command(help=MSG("help"))
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--hooks-only", is_flag=True, help=MSG("hooks_only"))
-def command(path: Path, hooks_only: bool) -> None:
-    repo = init_server(path.resolve(), hooks_only=hooks_only)
+@click.option("--rotate-key", is_flag=True, help=MSG("rotate"))
+def command(path: Path, hooks_only: bool, rotate_key: bool) -> None:
+    repo = init_server(path.resolve(), hooks_only=hooks_only or rotate_key)
+    if rotate_key:
+        click.echo(MSG("rotated", public=create_server_key(repo.git_dir)))
+        return
     click.echo(MSG("hooks" if hooks_only else "done", path=repo.git_dir))
+    if not hooks_only:
+        public = newest_public_key(repo.git_dir)
+        click.echo(MSG("key", keys=repo.git_dir / KEY_DIR, public=public))

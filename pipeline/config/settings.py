@@ -6,6 +6,7 @@ present is validated strictly (unknown keys are errors, with file and line).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -16,6 +17,10 @@ from pipeline.config.calendar import CalendarSettings
 from pipeline.config.validate import Strict, validate
 
 SETTINGS_FILE = "terbit.yml"
+# One OpenSSH public key line (type, base64 key, optional comment).
+PUBLIC_KEY = re.compile(
+    r"(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*( [^\n]*)?"
+)
 
 
 class SiteSettings(Strict):
@@ -69,6 +74,17 @@ class ForgeSettings(Strict):
     kind: Literal["local", "github"] = "local"
     # "off" accepts unsigned reviews; only for trials, and every command warns loudly.
     signatures: Literal["required", "off"] = "required"
+    # The embedded server's own public SSH key (one line, from `terbit init-server`): record
+    # commits must carry its signature. Only a head-approved change can name another key.
+    server_key: str | None = None
+
+    @field_validator("server_key")
+    @classmethod
+    def _public_key(cls, value: str | None) -> str | None:
+        # One public key line: it becomes an allowed-signers entry for `terbit verify`.
+        if value is not None and not PUBLIC_KEY.fullmatch(value.strip()):
+            raise ValueError("bukan satu baris kunci publik SSH (mis. 'ssh-ed25519 AAAA… nama')")
+        return value
 
     @field_validator("signatures", mode="before")
     @classmethod

@@ -123,6 +123,11 @@ def record_stage(
     # A GitHub Actions checkout pushes the record; the embedded server and a local clone
     # move their own main (the server's hooks do not run for its own ref updates).
     remote = "origin" if settings.forge.kind == "github" and not repo.bare else None
+    signer = None
+    if settings.forge.kind == "local":
+        from pipeline.forge.local.server_key import record_signer
+
+        signer = record_signer(repo)  # the server's own key, as main's terbit.yml names it
     commit = commit_record(
         repo,
         folder,
@@ -131,6 +136,7 @@ def record_stage(
         name=bot.bot_name,
         email=bot.bot_email,
         remote=remote,
+        signer=signer,
     )
     if commit is None:  # already on main (a rerun): report what is there
         record = existing_record(repo, "refs/heads/main", folder) or record

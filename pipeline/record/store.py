@@ -12,7 +12,7 @@ import fcntl
 import os
 import random
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -112,11 +112,13 @@ def commit_record(
     email: str,
     remote: str | None = None,
     attempts: int = 8,
+    signer: Callable[[str], str | None] | None = None,
 ) -> str | None:
     """Add ``files`` (names inside ``folder``) on top of ``main``; None when already there.
 
     A complete record already on ``main`` is never replaced (idempotent); an incomplete one is
-    replaced by a newer publication of the same merge.
+    replaced by a newer publication of the same merge. ``signer`` names the SSH key file that
+    signs a commit on top of a given tip (the embedded server's own key), None: unsigned.
     """
     paths = {f"{folder}/{name_}": data for name_, data in files.items()}
     error = ""
@@ -136,7 +138,13 @@ def commit_record(
             tree = repo.tree_with_files(tip, paths)
             if tree == repo.tree_of(tip):
                 return None
-            commit = repo.commit_tree(tree, [tip], message, name=name, email=email)
+            key = signer(tip) if signer else None
+            if key:
+                commit = repo.commit_tree_signed(
+                    tree, [tip], message, name=name, email=email, key=key
+                )
+            else:
+                commit = repo.commit_tree(tree, [tip], message, name=name, email=email)
             if _publish_ref(repo, commit, tip, remote):
                 return commit
             error = f"{BRANCH} moved"

@@ -7,7 +7,9 @@ verified until now (issue 11): the digest proves nothing about who wrote the byt
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from test_record_store import sample
@@ -24,11 +26,40 @@ def _git(path: Path, *args: str) -> str:
     ).stdout.strip()
 
 
+def _key(folder: Path, name: str) -> tuple[Path, str]:
+    """A real ed25519 key pair made by ssh-keygen: (private key file, public line)."""
+    path = folder / name
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(path)],
+                   check=True, capture_output=True)  # fmt: skip
+    return path, Path(f"{path}.pub").read_text().strip()
+
+
+def _sign_tip(path: Path, key: Path | None) -> None:
+    """Replace main's newest commit by the same tree, parent and message, signed by ``key``
+    (real ``git commit-tree -S`` with an SSH key) or unsigned."""
+    tree, parent = _git(path, "rev-parse", "HEAD^{tree}"), _git(path, "rev-parse", "HEAD^")
+    message = _git(path, "log", "-1", "--format=%B")
+    sign = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}"] if key else []
+    new = subprocess.run(
+        ["git", "-C", str(path), *sign, "commit-tree", tree, "-p", parent,
+         *(["-S"] if key else []), "-m", message],
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "GIT_AUTHOR_NAME": "Terbit", "GIT_AUTHOR_EMAIL": "terbit@localhost",
+             "GIT_COMMITTER_NAME": "Terbit", "GIT_COMMITTER_EMAIL": "terbit@localhost"},
+    ).stdout.strip()  # fmt: skip
+    _git(path, "update-ref", "refs/heads/main", new)
+
+
 def _published(make_repo) -> tuple[Path, Repo, dict, str]:  # type: ignore[no-untyped-def]
-    """A site whose main holds one merge and the record the publication committed for it."""
+    """A site whose main holds one merge and the record the publication committed for it,
+    signed by the server key its terbit.yml names."""
     path = make_repo("site")
+    keys = path.parent / f"{path.name}-keys"
+    keys.mkdir()
+    server_key, public = _key(keys, "server")
     (path / "a.txt").write_text("a")
-    _git(path, "add", "a.txt")
+    (path / "terbit.yml").write_text(f'forge:\n  kind: local\n  server_key: "{public}"\n')
+    _git(path, "add", "a.txt", "terbit.yml")
     _git(path, "commit", "-qm", "awal")
     repo = Repo(path)
     # Each step its own copy of the person (a shared dict would be dumped as a YAML alias).
@@ -39,6 +70,7 @@ def _published(make_repo) -> tuple[Path, Repo, dict, str]:  # type: ignore[no-un
         repo, folder, {"record.yml": dump(record).encode(), "record.md": b"# Lembar\n"},
         commit_message(record), name="Terbit", email="terbit@localhost",
     )  # fmt: skip
+    _sign_tip(path, server_key)  # what the server does with its own key
     assert verify_records(repo).problems == []
     return path, repo, record, folder
 
@@ -86,3 +118,66 @@ def test_a_record_file_edited_in_the_work_tree_fails_verify(make_repo) -> None: 
     problems = [str(p) for p in verify_records(repo).problems]
     assert any(f"{folder}/record.md" in p and "berbeda dari yang ditulis publikasi" in p
                for p in problems), problems  # fmt: skip
+
+
+def _second_record(repo: Repo, record: dict) -> str:
+    """The same shape and trailers the publication writes, for a record of change 8."""
+    other = dict(record, id=record_id("8", record["merge_commit"]))
+    other["change"] = dict(record["change"], id="8")
+    other["digest"] = digest(other)
+    folder = f"records/{other['id']}"
+    commit_record(
+        repo, folder, {"record.yml": dump(other).encode()}, commit_message(other),
+        name="Terbit", email="terbit@localhost",
+    )  # fmt: skip
+    return folder
+
+
+def test_an_unsigned_record_commit_with_the_publications_shape_fails_verify(make_repo) -> None:  # type: ignore[no-untyped-def]
+    _path, repo, record, _folder = _published(make_repo)
+    folder = _second_record(repo, record)  # anyone who can move main can imitate the shape
+    problems = [str(p) for p in verify_records(repo).problems]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{folder}/record.yml")
+    assert "tidak ditandatangani kunci server" in problems[0], problems
+
+
+def test_a_record_commit_signed_by_a_staff_key_fails_verify(make_repo) -> None:  # type: ignore[no-untyped-def]
+    path, repo, record, _folder = _published(make_repo)
+    staff_key, _public = _key(path.parent / f"{path.name}-keys", "rina")
+    folder = _second_record(repo, record)
+    _sign_tip(path, staff_key)
+    problems = [str(p) for p in verify_records(repo).problems]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{folder}/record.yml")
+    assert "ditandatangani kunci lain, bukan kunci server" in problems[0], problems
+    english = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--lang", "en", "verify", "--repo", str(path)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert english.returncode == 1, english.stderr
+    assert f"{folder}/record.yml" in english.stderr
+    assert "signed by another key, not the server key" in english.stderr
+    assert "Traceback" not in english.stderr
+
+
+def test_a_record_signed_while_no_server_key_is_named_fails_verify(make_repo) -> None:  # type: ignore[no-untyped-def]
+    path, repo, record, _folder = _published(make_repo)
+    (path / "terbit.yml").write_text("forge:\n  kind: local\n")
+    _git(path, "commit", "-qam", "tanpa kunci server")
+    folder = _second_record(repo, record)
+    _sign_tip(path, path.parent / f"{path.name}-keys" / "server")
+    problems = [str(p) for p in verify_records(repo).problems]
+    assert len(problems) == 1 and problems[0].startswith(f"{folder}/record.yml"), problems
+    assert "tidak menyebut kunci server (forge.server_key)" in problems[0], problems
+
+
+def test_a_server_key_that_is_not_a_public_key_is_a_located_error(make_repo) -> None:  # type: ignore[no-untyped-def]
+    path, repo, record, _folder = _published(make_repo)
+    (path / "terbit.yml").write_text('forge:\n  kind: local\n  server_key: "kunci server"\n')
+    _git(path, "commit", "-qam", "kunci rusak")
+    folder = _second_record(repo, record)
+    _sign_tip(path, path.parent / f"{path.name}-keys" / "server")
+    problems = [str(p) for p in verify_records(repo).problems]
+    assert len(problems) == 1 and problems[0].startswith(f"{folder}/record.yml"), problems
+    assert "terbit.yml:3" in problems[0] and "bukan satu baris kunci publik SSH" in problems[0]

@@ -18,6 +18,7 @@ from pipeline.config.settings import SETTINGS_FILE, load_settings
 from pipeline.forge.local.client import Identity, configure_signing, identity
 from pipeline.forge.local.forge import LocalForge
 from pipeline.forge.local.server import copy_site, init_server
+from pipeline.forge.local.server_key import newest_public_key
 from pipeline.forge.local.signing import generate_key
 from pipeline.vcs import Repo
 
@@ -95,6 +96,17 @@ def with_site_url(settings_text: str, url: str) -> str:
     return settings_text.rstrip("\n") + f"\nsite:\n  url: {url}\n"
 
 
+def with_server_key(settings_text: str, public: str) -> str:
+    """``terbit.yml`` whose ``forge`` section names the server's public key (comments kept)."""
+    lines = [ln for ln in settings_text.splitlines() if not re.match(r"^\s+server_key:", ln)]
+    entry = f'  server_key: "{public}"'
+    for index, line in enumerate(lines):
+        if re.match(r"^forge:\s*$", line):
+            lines.insert(index + 1, entry)
+            return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "forge:", entry]) + "\n"
+
+
 def create_office(
     root: Path, source: Path, *, seed_message: str, site_url: str | None = None
 ) -> Office:
@@ -103,7 +115,8 @@ def create_office(
     people = [p for p in load_roles(roles_text, ROLES_FILE).people if p.active]
     office = Office(root=root, server=root / "server.git", people={p.id: p for p in people})
     keys = {p.id: generate_key(office.key_path(p.id), f"{p.email} (terbit demo)") for p in people}
-    init_server(office.server)
+    server = init_server(office.server)
+    server_key = newest_public_key(server.git_dir)
     admin = office.people[office.admin]
     seed = root / "clones" / admin.id
     repo = Repo.init(seed)
@@ -112,9 +125,12 @@ def create_office(
     copy_site(source, seed)
     (seed / ROLES_FILE).write_text(with_keys(roles_text, keys), encoding="utf-8")
     settings_file = seed / SETTINGS_FILE
-    if site_url and settings_file.is_file():
-        text = settings_file.read_text(encoding="utf-8")
-        settings_file.write_text(with_site_url(text, site_url), encoding="utf-8")
+    text = settings_file.read_text(encoding="utf-8") if settings_file.is_file() else ""
+    if site_url:
+        text = with_site_url(text, site_url)
+    if server_key:  # record commits are signed by this key; verify trusts only it
+        text = with_server_key(text, server_key)
+    settings_file.write_text(text, encoding="utf-8")
     forge = LocalForge(repo, load_settings(seed), remote="origin")
     configure_signing(forge, office.key_path(admin.id))
     repo.run("add", "--all")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.forge.local.hooks import install_hooks
+from pipeline.forge.local.server_key import create_server_key
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -37,7 +38,8 @@ MSG = Catalog(
 
 
 def init_server(path: Path, *, hooks_only: bool = False) -> Repo:
-    """A bare repository with ``main`` as its branch and the terbit hooks installed."""
+    """A bare repository with ``main`` as its branch, the terbit hooks installed and the
+    server's own signing key (for record commits) in its git dir."""
     if hooks_only:
         repo = Repo(path)
         if not repo.bare:
@@ -49,6 +51,7 @@ def init_server(path: Path, *, hooks_only: bool = False) -> Repo:
         # Keep a reflog on the server too: an audit trail of every ref move.
         repo.config("core.logAllRefUpdates", "always")
         repo.config("receive.fsckObjects", "true")
+        create_server_key(repo.git_dir, f"terbit server {path.name}")
     install_hooks(repo.git_dir)
     return repo
 
