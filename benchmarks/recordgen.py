@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
+from pipeline.forge.local.server_key import create_server_key, private_key_for
 from pipeline.record.model import FORMAT, digest, dump
+from pipeline.record.store import commit_message, commit_record
 from pipeline.vcs import Repo
 
 WIB = timezone(timedelta(hours=7))
@@ -105,7 +107,9 @@ def record_for(n: int, spec: Spec, merge_sha: str) -> dict[str, Any]:
 def make_records(root: Path, specs: list[Spec], *, office: Path | None = None) -> Repo:
     """A repository at ``root`` with one commit per publication and its record on ``main``.
 
-    ``office`` (a checkout with sop.yml, roles.yml, terbit.yml) supplies the policy files.
+    ``office`` (a checkout with sop.yml, roles.yml, terbit.yml) supplies the policy files. Each
+    record is committed as the publication does: its own one-parent commit with the record
+    trailers, signed by a server key that ``terbit.yml`` names, so ``terbit verify`` accepts it.
     """
     repo = Repo.init(root)
     repo.run("config", "user.name", "Terbit")
@@ -113,6 +117,12 @@ def make_records(root: Path, specs: list[Spec], *, office: Path | None = None) -
     for name in ("sop.yml", "roles.yml", "terbit.yml"):
         if office is not None and (office / name).is_file():
             (root / name).write_text((office / name).read_text(encoding="utf-8"), "utf-8")
+    settings_file = root / "terbit.yml"
+    settings = yaml.safe_load(settings_file.read_text("utf-8")) if settings_file.is_file() else {}
+    settings = settings or {}
+    settings.setdefault("forge", {})["server_key"] = create_server_key(repo.git_dir)
+    settings_file.write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
+    key = private_key_for(repo.git_dir, settings["forge"]["server_key"])
     repo.run("add", "--all")
     repo.run("commit", "--quiet", "--allow-empty", "-m", "Kantor")
     # One commit per publication in one fast-import stream (300 commits in well under a second).
@@ -131,14 +141,14 @@ def make_records(root: Path, specs: list[Spec], *, office: Path | None = None) -
     stream.append("done")
     repo.run("fast-import", "--quiet", "--done", input="\n".join(stream) + "\n")
     shas = repo.run("rev-list", "--reverse", f"-{len(specs)}", "refs/heads/main").split()
-    repo.run("reset", "--quiet", "--hard", "refs/heads/main")
     for n, (spec, sha) in enumerate(zip(specs, shas, strict=True), start=1):
         record = record_for(n, spec, sha)
-        folder = root / "records" / record["id"]
-        folder.mkdir(parents=True)
-        (folder / "record.yml").write_text(dump(record), encoding="utf-8")
-    repo.run("add", "--all")
-    repo.run("commit", "--quiet", "-m", "Catatan penyelesaian")
+        commit_record(
+            repo, f"records/{record['id']}", {"record.yml": dump(record).encode("utf-8")},
+            commit_message(record), name="Terbit", email="terbit@localhost",
+            signer=lambda _tip: str(key),
+        )  # fmt: skip
+    repo.run("reset", "--quiet", "--hard", "refs/heads/main")
     return repo
 
 
