@@ -50,6 +50,7 @@ MSG = Catalog(
         "yang": ("Yang menyelesaikan,", "Completed by,"),
         "mengetahui": ("Mengetahui,", "Acknowledged,"),
         "nip": ("NIP", "NIP"),
+        "no_disposition": ("belum ada disposisi", "no disposition yet"),
         "appendix": ("Lampiran: rincian teknis", "Appendix: technical details"),
         "generated": (
             "Dibuat otomatis oleh Terbit dari record.yml ({digest}).",
@@ -104,6 +105,12 @@ def _who(person: dict[str, Any]) -> str:
 def _dasar(record: dict[str, Any]) -> str:
     nota = record["nota_dinas"]
     return MSG("dasar_value", nomor=nota["nomor"] or "-", tanggal=nota["tanggal"] or "-")
+
+
+def signer_name(signer: dict[str, Any]) -> str:
+    """The name under a signature; a blank block says why nobody signs there."""
+    pending = signer.get("pending")
+    return signer["name"] or (f"({MSG(pending)})" if pending in ("no_disposition",) else "")
 
 
 def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAULT_KOP) -> str:
@@ -166,7 +173,7 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
         "|---|---|",
         f"| {mine['role_title']} | {head_of['role_title']} |",
         "| <br><br><br> | <br><br><br> |",
-        f"| **{cell(mine['name'])}** | **{cell(head_of['name'])}** |",
+        f"| **{cell(mine['name'])}** | **{cell(signer_name(head_of))}** |",
         f"| {MSG('nip')} {mine['nip']} | {MSG('nip')} {head_of['nip']} |",
         "",
         f"<sub>{MSG('generated', digest=record['digest'][:19])}</sub>",
@@ -281,7 +288,7 @@ def to_html(
         f"<td>{e(MSG('mengetahui'))}<br>{e(head_of['role_title'])}</td></tr>"
         '<tr><td class="space"></td><td class="space"></td></tr><tr>'
         f'<td><span class="name">{e(mine["name"])}</span><br>{e(MSG("nip"))} {e(mine["nip"])}</td>'
-        f'<td><span class="name">{e(head_of["name"])}</span><br>{e(MSG("nip"))} '
+        f'<td><span class="name">{e(signer_name(head_of))}</span><br>{e(MSG("nip"))} '
         f"{e(head_of['nip'])}</td></tr></table>"
     )
     path = f"records/{record['id']}/record.yml"
