@@ -215,9 +215,11 @@ def to_html(
     *,
     contact: str = "",
     signed: bool = False,
+    records_path: str = "records",
 ) -> str:
     """The record's page; ``contact`` is the kop's address line, ``signed`` whether the PDF
-    made from it will carry the office's electronic signature (the page says which)."""
+    made from it will carry the office's electronic signature (the page says which);
+    ``records_path`` is the folder the record is kept in (``publish.records_path``)."""
     e = html.escape
     parts = ['<!doctype html><html lang="id"><head><meta charset="utf-8">']
     parts.append(f"<title>{e(MSG('title'))}</title><style>{CSS}{official.CSS}</style></head><body>")
@@ -291,7 +293,7 @@ def to_html(
         f'<td><span class="name">{e(signer_name(head_of))}</span><br>{e(MSG("nip"))} '
         f"{e(head_of['nip'])}</td></tr></table>"
     )
-    path = f"records/{record['id']}/record.yml"
+    path = f"{records_path.strip('/')}/{record['id']}/record.yml"
     lines = official.approvals(record, lambda at: _hm(at, timezone) if at else "-")
     parts.append(official.verify_block(record["digest"], path, signed, lines))
     # Technical details (commit ids, release, digest) are an appendix, not the body.
@@ -317,10 +319,11 @@ def to_pdf(
     *,
     contact: str = "",
     signed: bool = False,
+    records_path: str = "records",
 ) -> bytes:
     """A4 PDF (unsigned: ``signature.sign_pdf`` signs it); ``folder`` holds the screenshots."""
     from weasyprint import HTML  # heavy import: only when a PDF is made
 
-    page = to_html(record, timezone, kop, contact=contact, signed=signed)
+    page = to_html(record, timezone, kop, contact=contact, signed=signed, records_path=records_path)
     document = HTML(string=page, base_url=str(folder))
     return document.write_pdf()  # type: ignore[no-any-return]

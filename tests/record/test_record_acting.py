@@ -123,3 +123,13 @@ def test_the_signing_roles_come_from_the_sop_not_fixed_ids() -> None:
     head, admin = record["mengetahui"], record["yang_menyelesaikan"]
     assert head["role_title"] == "Kepala Satker" and head["id"] == "andi"
     assert admin["role_title"] == "Admin Website" and admin["id"] == "dewi"
+
+
+def test_the_pdf_points_to_the_configured_records_folder(record: dict, tmp_path: Path) -> None:
+    pdf = tmp_path / "record.pdf"
+    pdf.write_bytes(to_pdf(record, tmp_path, "Asia/Jakarta", records_path="/arsip/lpp/"))
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True)  # fmt: skip
+    words = "".join(done.stdout.split())  # the path may wrap: compare without spaces
+    assert f"arsip/lpp/{record['id']}/record.yml" in words
+    assert f"records/{record['id']}" not in words
