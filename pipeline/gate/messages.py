@@ -131,7 +131,7 @@ MSG = Catalog(
         "checks_clean": (
             "diperiksa oleh terbit check: tidak ada masalah",
             "checked by terbit check: no problems",
-        ),  # fmt: skip
+        ),
         "checks_failed": (
             "berkas perubahan belum lulus pemeriksaan draf ({n} masalah):\n    {lines}",
             "the change's files fail the draft checks ({n} problem(s)):\n    {lines}",
