@@ -388,8 +388,9 @@ def _run(
     }  # fmt: skip
     if failure is None:
         shot_state = state.done("screenshots") or screenshot_stage(
-            articles, urls, verified, settings, shots_dir, state, say
-        )
+            articles, urls, verified, settings, shots_dir, state, say,
+            retry=retry_command(repo, merge, settings),
+        )  # fmt: skip
         problems += shot_state["problems"]
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]

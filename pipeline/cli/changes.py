@@ -81,16 +81,9 @@ def command(show_all: bool) -> None:
 
 def _publication(forge: LocalForge, change: Change) -> str:
     """A merged change's publication as its record on main states it."""
-    from pipeline.record.store import publication_outcome
+    from pipeline.record.store import outcome_for
 
-    outcome = (
-        publication_outcome(
-            forge.repo, forge.base_tip(), forge.settings.publish.records_path, change.id,
-            change.merge_sha,
-        )
-        if change.merge_sha
-        else None
-    )  # fmt: skip
+    outcome = outcome_for(forge, change)
     if outcome is None:
         return MSG("pub_none")
     why = "; ".join(outcome["reasons"])[:60]  # type: ignore[arg-type]

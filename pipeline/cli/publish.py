@@ -4,9 +4,11 @@ completion record). The embedded server runs it after each merge; by hand it res
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import click
 
@@ -55,10 +57,34 @@ MSG = Catalog(
             "{path} is a clone; publishing runs on the forge's server, not in a clone. "
             "Run on the server: terbit publish {merge}{resume} --repo {server}",
         ),
+        "clone_remote": (
+            "{path} adalah klon; publikasi dijalankan oleh server forge, bukan di klon. "
+            "Masuk ke server {host}, lalu jalankan: terbit publish {merge}{resume} --repo {server}",
+            "{path} is a clone; publishing runs on the forge's server, not in a clone. "
+            "Log in to the server {host}, then run: terbit publish {merge}{resume} --repo {server}",
+        ),
         "skipped": ("{reason}", "{reason}"),
         "existing": ("sudah ada", "already there"),
     }
 )
+
+
+# scp-like remotes: [user@]host:path (a ':' before any '/'; "C:\\" is no host)
+SCP_REMOTE = re.compile(r"^(?:[^@/:]+@)?(?P<host>[^@/:]{2,}):(?P<path>.+)$")
+
+
+def server_location(url: str) -> tuple[str, str]:
+    """``(host, path on that host)`` of a clone's origin; host "" when it is a local path.
+    ``--repo`` takes a path on the server, never an ``ssh://`` URL."""
+    parts = urlsplit(url)
+    if parts.scheme in ("ssh", "git+ssh", "ssh+git"):
+        return parts.hostname or "", unquote(parts.path)
+    if parts.scheme == "file":
+        return "", unquote(parts.path)
+    found = None if "://" in url else SCP_REMOTE.match(url)
+    if found:
+        return found["host"], found["path"]
+    return "", url
 
 
 @click.command(help=MSG("help"))
@@ -80,10 +106,11 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
     if settings.forge.kind == "local" and not repo.bare and repo.config("remote.origin.url"):
         # A person's clone of the embedded forge: publishing here would build and deploy
         # into the clone and commit a record nobody sees. It belongs to the server.
+        host, server = server_location(repo.config("remote.origin.url") or "")
         raise ConfigError(
             MSG(
-                "clone", path=root, merge=merge, resume=" --resume" if resume else "",
-                server=repo.config("remote.origin.url"),
+                "clone_remote" if host else "clone", path=root, merge=merge,
+                resume=" --resume" if resume else "", host=host, server=server,
             )
         )  # fmt: skip
     forge = open_forge(root, settings)

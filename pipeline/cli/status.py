@@ -71,16 +71,9 @@ def command(change: str | None) -> None:
 
 def _publication(forge: LocalForge, change: Change) -> bool:
     """Print what the record on main says about the publication; whether it is complete."""
-    from pipeline.record.store import publication_outcome
+    from pipeline.record.store import outcome_for
 
-    outcome = (
-        publication_outcome(
-            forge.repo, forge.base_tip(), forge.settings.publish.records_path, change.id,
-            change.merge_sha,
-        )
-        if change.merge_sha
-        else None
-    )  # fmt: skip
+    outcome = outcome_for(forge, change)
     if outcome is None:
         click.secho(MSG("pub_none"), fg="yellow")
         return True

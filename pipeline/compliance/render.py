@@ -10,8 +10,8 @@ import csv
 import hashlib
 import html
 import io
+import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from pipeline.compliance.figures import Figures, Stat
 from pipeline.i18n import Catalog
@@ -86,6 +86,8 @@ MSG = Catalog(
             "Every figure above is computed from these records (records/<id>/record.yml).",
         ),
         "mengetahui": ("Mengetahui,", "Acknowledged,"),
+        "record_failed": ("GAGAL", "FAILED"),
+        "record_ok": ("OK", "OK"),
         "code": ("Kode verifikasi", "Verification code"),
         "code_how": (
             "Kode dan QR adalah SHA-256 dari berkas CSV laporan ini: salinan yang angkanya sama "
@@ -352,9 +354,24 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
         (
             MSG("appendix"),
             [MSG("catatan"), "verify"],
-            [[i, "GAGAL" if i in report.verify_failed else "OK"] for i in f.records],
+            [
+                [i, MSG("record_failed") if i in report.verify_failed else MSG("record_ok")]
+                for i in f.records
+            ],
         ),
     ]
+
+
+# What a spreadsheet reads as a formula; staff type titles and reasons (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def _csv_text(value: str) -> str:
+    """A cell as CSV text: a leading ``'`` keeps text that could start a formula inert."""
+    if value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def to_csv(report: Report) -> str:
@@ -364,20 +381,16 @@ def to_csv(report: Report) -> str:
     for name, head, rows in _sections(report):
         writer.writerow([MSG("section"), *head])
         for row in rows:
-            writer.writerow([name, *row])
+            writer.writerow([_csv_text(c) for c in (name, *row)])
     return out.getvalue()
 
 
-def _cell(value: str) -> Any:
-    """Numbers as numbers in the spreadsheet (so SAKIP/ZI evidence can be summed)."""
-    try:
-        return int(value)
-    except ValueError:
-        pass
-    try:
-        return float(value)
-    except ValueError:
+def _cell(value: str) -> int | float | str:
+    """Plain decimals as numbers (so SAKIP/ZI evidence can be summed); anything else stays
+    text -- "nan", "Infinity" or "1e3" in a title are words, not numbers."""
+    if not NUMBER.fullmatch(value):
         return value
+    return float(value) if "." in value else int(value)
 
 
 def _sheet_title(name: str) -> str:
@@ -395,6 +408,9 @@ def to_xlsx(report: Report) -> bytes:
         sheet.append(head)
         for row in rows:
             sheet.append([_cell(c) for c in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # openpyxl would store "=..." as a formula
     info = book.create_sheet(title=_sheet_title(MSG("title")), index=0)
     for line in (MSG("title"), report.nomor, report.period_label, report.sop_name,
                  _verify_text(report), report.rule):  # fmt: skip

@@ -177,9 +177,6 @@ class Sop:
     def is_protected(self, path: str) -> bool:
         return any(glob_match(glob, path) for glob in self.protected_paths)
 
-    def protected_in(self, files: Iterable[str]) -> list[str]:
-        return sorted({f for f in files if self.is_protected(f)})
-
 
 def _glob_regex(glob: str) -> re.Pattern[str]:
     """``**`` spans folders, ``*`` and ``?`` stay inside one path segment."""

@@ -15,10 +15,11 @@ MSG = Catalog(
     {
         "crashed": (
             "Chromium berhenti tiba-tiba saat mengambil tangkapan layar {url}; tidak ada "
-            "tangkapan layar yang disimpan. Ulangi dengan `terbit publish --resume`.",
+            "tangkapan layar yang disimpan.",
             "Chromium stopped unexpectedly while taking the screenshot of {url}; no screenshot "
-            "was kept. Retry with `terbit publish --resume`.",
+            "was kept.",
         ),
+        "retry": ("Ulangi dengan: {retry}", "Retry with: {retry}"),
     }
 )
 
@@ -70,6 +71,13 @@ def verify_stage(
     return value
 
 
+def crash_problem(url: str, retry: str = "") -> str:
+    """The browser-crash sentence; ``retry`` is ``publication.retry_command(...)`` (the one
+    command that works where the publication ran), said only when the caller knows it."""
+    text = MSG("crashed", url=url)
+    return f"{text} {MSG('retry', retry=retry)}" if retry else text
+
+
 def screenshot_stage(
     articles: list[Any],
     urls: dict[str, str],
@@ -78,6 +86,7 @@ def screenshot_stage(
     shots_dir: Path,
     state: Any,  # pipeline.publication.State (saves the stage result atomically)
     say: Callable[[str], None],
+    retry: str = "",  # publication.retry_command(repo, merge, settings)
 ) -> dict[str, Any]:
     from pipeline.evidence.screenshot import capture
 
@@ -112,7 +121,7 @@ def screenshot_stage(
             shots = []
         except PlaywrightError:
             # The browser process died (crash, out of memory): one plain sentence, no trace.
-            problems.append(MSG("crashed", url=url))
+            problems.append(crash_problem(url, retry))
             shots = []
     value = {"shots": shots, "problems": problems}
     state.save("screenshots", value)

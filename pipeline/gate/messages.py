@@ -128,6 +128,10 @@ MSG = Catalog(
             "Draft checks (terbit check)",
         ),
         "checks_reason": ("{n} masalah: {first}", "{n} problem(s): {first}"),
+        "checks_clean": (
+            "diperiksa oleh terbit check: tidak ada masalah",
+            "checked by terbit check: no problems",
+        ),
         "checks_failed": (
             "berkas perubahan belum lulus pemeriksaan draf ({n} masalah):\n    {lines}",
             "the change's files fail the draft checks ({n} problem(s)):\n    {lines}",

@@ -94,7 +94,8 @@ def assemble(
     publish = settings.publish
     signed = can_sign(publish.signing, repo_root)
     contact = contact_line(publish.address, publish.telephone, publish.website)
-    pdf = to_pdf(record, shots_dir, settings.site.timezone, kop, contact=contact, signed=signed)
+    pdf = to_pdf(record, shots_dir, settings.site.timezone, kop, contact=contact, signed=signed,
+                 records_path=settings.publish.records_path)  # fmt: skip
     files[PDF_NAME] = sign_pdf(pdf, publish.signing, what=record["id"], location=publish.place,
                                repo_root=repo_root)  # fmt: skip
     assert record["id"] == record_id(change.id, facts.merge_sha)

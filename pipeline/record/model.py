@@ -131,15 +131,22 @@ def _acting_title(person: dict[str, Any], status: StepStatus) -> dict[str, Any]:
     return person
 
 
-def _head_signer(roles: Roles, report: GateReport) -> dict[str, Any]:
-    """Who is named under "Mengetahui": whoever signed the disposition (the Kepala Satker, or the
-    Plh/Plt acting for him), never the role table's first member; blank when nobody signed it."""
-    acted = next(
-        (s for s in report.steps if s.role == "kepala_satker" and s.state == "done" and s.by),
-        None,
-    )
-    signer = signer_by_evidence(roles, "kepala_satker", acted.by if acted else None)
-    return _acting_title(signer, acted) if acted else signer
+def _head_signer(roles: Roles, sop: Sop, report: GateReport) -> dict[str, Any]:
+    """Who signs "Mengetahui": whoever signed the disposition (the head named by sop.yml's
+    ``protected.role``, or the Plh/Plt acting for him). Nobody signed it: the name stays blank
+    with "belum ada disposisi" -- the record never names someone who did not act."""
+    role = sop.protected_role
+    acted = next((s for s in report.steps if s.role == role and s.state == "done" and s.by), None)
+    if acted is None:
+        blank = signer_by_evidence(roles, role, None)
+        blank["pending"] = "no_disposition"
+        return blank
+    return _acting_title(signer_by_evidence(roles, role, acted.by), acted)
+
+
+def _uploader_role(sop: Sop) -> str:
+    """The role that uploads (the step proven by the deploy), as sop.yml names it."""
+    return next((s.role for s in sop.steps if s.proof == "deploy"), "")
 
 
 def _evidence(
@@ -301,8 +308,8 @@ def build_record(
         "nomor": document_number(number_pattern, change.id, now.astimezone(ZoneInfo(timezone))),
         "tempat_tanggal": f"{place}, {long_date(local_now, 'id')}",
         "created_at": iso(now),
-        "yang_menyelesaikan": signer_by_evidence(roles, "admin_website", admin),
-        "mengetahui": _head_signer(roles, report),
+        "yang_menyelesaikan": signer_by_evidence(roles, _uploader_role(sop), admin),
+        "mengetahui": _head_signer(roles, sop, report),
     }
     record["digest"] = digest(record)
     return record

@@ -50,6 +50,7 @@ MSG = Catalog(
         "yang": ("Yang menyelesaikan,", "Completed by,"),
         "mengetahui": ("Mengetahui,", "Acknowledged,"),
         "nip": ("NIP", "NIP"),
+        "no_disposition": ("belum ada disposisi", "no disposition yet"),
         "appendix": ("Lampiran: rincian teknis", "Appendix: technical details"),
         "generated": (
             "Dibuat otomatis oleh Terbit dari record.yml ({digest}).",
@@ -104,6 +105,12 @@ def _who(person: dict[str, Any]) -> str:
 def _dasar(record: dict[str, Any]) -> str:
     nota = record["nota_dinas"]
     return MSG("dasar_value", nomor=nota["nomor"] or "-", tanggal=nota["tanggal"] or "-")
+
+
+def signer_name(signer: dict[str, Any]) -> str:
+    """The name under a signature; a blank block says why nobody signs there."""
+    pending = signer.get("pending")
+    return signer["name"] or (f"({MSG(pending)})" if pending in ("no_disposition",) else "")
 
 
 def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAULT_KOP) -> str:
@@ -166,7 +173,7 @@ def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DE
         "|---|---|",
         f"| {mine['role_title']} | {head_of['role_title']} |",
         "| <br><br><br> | <br><br><br> |",
-        f"| **{cell(mine['name'])}** | **{cell(head_of['name'])}** |",
+        f"| **{cell(mine['name'])}** | **{cell(signer_name(head_of))}** |",
         f"| {MSG('nip')} {mine['nip']} | {MSG('nip')} {head_of['nip']} |",
         "",
         f"<sub>{MSG('generated', digest=record['digest'][:19])}</sub>",
@@ -208,9 +215,11 @@ def to_html(
     *,
     contact: str = "",
     signed: bool = False,
+    records_path: str = "records",
 ) -> str:
     """The record's page; ``contact`` is the kop's address line, ``signed`` whether the PDF
-    made from it will carry the office's electronic signature (the page says which)."""
+    made from it will carry the office's electronic signature (the page says which);
+    ``records_path`` is the folder the record is kept in (``publish.records_path``)."""
     e = html.escape
     parts = ['<!doctype html><html lang="id"><head><meta charset="utf-8">']
     parts.append(f"<title>{e(MSG('title'))}</title><style>{CSS}{official.CSS}</style></head><body>")
@@ -281,10 +290,10 @@ def to_html(
         f"<td>{e(MSG('mengetahui'))}<br>{e(head_of['role_title'])}</td></tr>"
         '<tr><td class="space"></td><td class="space"></td></tr><tr>'
         f'<td><span class="name">{e(mine["name"])}</span><br>{e(MSG("nip"))} {e(mine["nip"])}</td>'
-        f'<td><span class="name">{e(head_of["name"])}</span><br>{e(MSG("nip"))} '
+        f'<td><span class="name">{e(signer_name(head_of))}</span><br>{e(MSG("nip"))} '
         f"{e(head_of['nip'])}</td></tr></table>"
     )
-    path = f"records/{record['id']}/record.yml"
+    path = f"{records_path.strip('/')}/{record['id']}/record.yml"
     lines = official.approvals(record, lambda at: _hm(at, timezone) if at else "-")
     parts.append(official.verify_block(record["digest"], path, signed, lines))
     # Technical details (commit ids, release, digest) are an appendix, not the body.
@@ -310,10 +319,11 @@ def to_pdf(
     *,
     contact: str = "",
     signed: bool = False,
+    records_path: str = "records",
 ) -> bytes:
     """A4 PDF (unsigned: ``signature.sign_pdf`` signs it); ``folder`` holds the screenshots."""
     from weasyprint import HTML  # heavy import: only when a PDF is made
 
-    page = to_html(record, timezone, kop, contact=contact, signed=signed)
+    page = to_html(record, timezone, kop, contact=contact, signed=signed, records_path=records_path)
     document = HTML(string=page, base_url=str(folder))
     return document.write_pdf()  # type: ignore[no-any-return]

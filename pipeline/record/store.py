@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -88,6 +89,23 @@ def publication_outcome(
         "reasons": [str(r) for r in reasons] if isinstance(reasons, list) else [],
         "folder": folder,
     }
+
+
+STATES = ("complete", "incomplete", "failed")
+
+
+def outcome_for(forge: Any, change: Any) -> dict[str, object] | None:
+    """A merged change's publication as its record on the forge's ``main`` states it; None
+    before any record. A status Terbit never writes reads as incomplete, never as complete."""
+    if not change.merge_sha:
+        return None
+    outcome = publication_outcome(
+        forge.repo, forge.base_tip(), forge.settings.publish.records_path, change.id,
+        change.merge_sha,
+    )  # fmt: skip
+    if outcome is not None and outcome["status"] not in STATES:
+        outcome["status"] = "incomplete"
+    return outcome
 
 
 @contextmanager

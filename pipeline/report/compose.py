@@ -26,6 +26,13 @@ from pipeline.report.notice import (
 MSG = Catalog(
     {
         "notice_failed": ("pemberitahuan gagal: {error}", "notice failed: {error}"),
+        "no_upload_step": (
+            "sop.yml tidak punya langkah dengan proof: deploy; tidak ada peran yang dikirimi "
+            "e-mail kegagalan (hanya dicatat pada perubahan)",
+            "sop.yml has no step with proof: deploy; no role to e-mail the failure to "
+            "(only recorded on the change)",
+        ),
+        "failed_said": ("gagal: #{change} -> {to}", "failed: #{change} -> {to}"),
         "no_email": (
             "e-mail penulis tidak diketahui; pemberitahuan hanya dicatat pada perubahan",
             "the author's e-mail is unknown; the notice is only recorded on the change",
@@ -188,19 +195,21 @@ def failure_stage(
     from pipeline.record.assemble import policy_for
 
     sop, roles = policy_for(forge, prep["base"])
-    role = next((s.role for s in sop.steps if s.proof == "deploy"), "admin_website")
+    role = next((s.role for s in sop.steps if s.proof == "deploy"), None)
     report = FailureReport(change.id, change.title, merge_sha, reason, retry_command)
     problems: list[str] = []
+    if role is None:  # nobody is picked from a role table: the record says why
+        problems.append(MSG("no_upload_step"))
     try:
         forge.add_notice(change.id, report.text(), [])
     except TerbitError as error:
         problems.append(MSG("notice_failed", error=str(error)))
     smtp = settings.notify.smtp
-    to = [p.email for p in roles.members(role) if p.email]
+    to = [p.email for p in roles.members(role) if p.email] if role else []
     if smtp is not None and to:
         try:
             send_email(smtp, failure_message(report, smtp.sender, to))
         except TerbitError as error:
             problems.append(MSG("notice_failed", error=str(error)))
-    say(f"gagal: #{change.id} -> {', '.join(to) or '-'}")
+    say(MSG("failed_said", change=change.id, to=", ".join(to) or "-"))
     return problems

@@ -62,6 +62,9 @@ def test_drafts_and_images_land_on_the_reviewers_approvals(sop, roles, path: str
     )
     report = evaluate(change, sop=sop, roles=roles, signatures_required=False)
     assert report.protected_files == []
+    # Passes on the reviewers' approvals alone: the head never approved the head commit.
+    assert not any(r.reviewer == "andi" and r.commit == C_HEAD for r in change.reviews)
+    assert report.passed, [(s.number, s.state, s.reason) for s in report.steps]
 
 
 def test_a_folder_glob_also_matches_the_folder_itself() -> None:
@@ -70,3 +73,11 @@ def test_a_folder_glob_also_matches_the_folder_itself() -> None:
     assert glob_match(".github/", ".github")
     assert not glob_match("pipeline/**", "pipeline2")
     assert not glob_match("pipeline/**", "docs/pipeline")
+
+
+def test_passing_draft_checks_name_no_person(sop, roles) -> None:
+    # A tool is not a person: the "by" column stays empty, the tool is named in the reason.
+    report = evaluate(demo_change(), sop=sop, roles=roles, signatures_required=False, checks=[])
+    line = next(s for s in report.extra if s.proof == "checks")
+    assert line.state == "done" and not line.by and not line.by_name
+    assert "terbit check" in line.reason

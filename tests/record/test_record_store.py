@@ -137,3 +137,26 @@ def test_racing_writers_lose_no_record(make_repo) -> None:
     assert names == {f"r{n}" for n in range(6)}
     history = repo.run("rev-list", "--first-parent", "refs/heads/main").split()
     assert len(history) == 7  # one commit per record, linear
+
+
+def test_an_unknown_record_status_reads_as_incomplete(make_repo) -> None:
+    from types import SimpleNamespace
+
+    from pipeline.config.settings import Settings
+    from pipeline.record.store import outcome_for
+
+    path = make_repo("site")
+    (path / "a.txt").write_text("a")
+    subprocess.run(["git", "-C", str(path), "add", "a.txt"], check=True)
+    subprocess.run(["git", "-C", str(path), "commit", "-qm", "awal"], check=True)
+    repo = Repo(path)
+    forge = SimpleNamespace(repo=repo, base_tip=lambda: repo.rev_parse("HEAD"),
+                            settings=Settings())  # fmt: skip
+    change = SimpleNamespace(id="7", merge_sha="a" * 40)
+    assert outcome_for(forge, change) is None  # no record yet
+    odd = sample(status="disetujui")  # hand-edited: not a state Terbit writes
+    commit_record(repo, f"records/{odd['id']}", {"record.yml": dump(odd).encode()},
+                  commit_message(odd), name="Terbit", email="terbit@localhost")  # fmt: skip
+    outcome = outcome_for(forge, change)
+    assert outcome is not None and outcome["status"] == "incomplete"
+    assert outcome_for(forge, SimpleNamespace(id="7", merge_sha=None)) is None

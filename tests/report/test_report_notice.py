@@ -110,3 +110,41 @@ def test_unreachable_smtp_is_a_clear_error(tmp_path: Path) -> None:
     smtp = SmtpSettings(host="127.0.0.1", port=_free_port(), sender="t@x.test", starttls=False)
     with pytest.raises(NotifyError, match="gagal dikirim"):
         send_email(smtp, build_message(report(tmp_path), smtp.sender, "a@x.test"), timeout_s=3)
+
+
+class PolicyForge:
+    """The forge as failure_stage uses it: the base branch's policy files and the notices."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files, self.notices = files, []
+
+    def read_file(self, rev: str, path: str) -> str | None:
+        return self.files.get(path)
+
+    def add_notice(self, change_id: str, text: str, files: list[Path]) -> None:
+        self.notices.append(text)
+
+
+def test_no_upload_step_means_no_failure_mail_and_a_reason_on_the_record(smtp_server) -> None:
+    from types import SimpleNamespace
+
+    from pipeline.config.settings import parse_settings
+    from pipeline.report.compose import failure_stage
+
+    inbox, port = smtp_server
+    root = Path(__file__).resolve().parents[2]
+    files = {name: (root / name).read_text(encoding="utf-8") for name in ("roles.yml", "sop.yml")}
+    files["sop.yml"] = files["sop.yml"].replace("proof: deploy", "proof: merge")
+    settings = parse_settings(
+        f"notify:\n  smtp:\n    host: 127.0.0.1\n    port: {port}\n"
+        "    sender: terbit@bbkkmedan.go.id\n    starttls: false\n"
+    )
+    before = len(inbox.received)
+    forge = PolicyForge(files)
+    change = SimpleNamespace(id="12", title="Vaksinasi jemaah")
+    said: list[str] = []
+    problems = failure_stage(forge, change, "d" * 40, "build gagal", "terbit publish 12",
+                             settings, {"base": "main"}, said.append)  # fmt: skip
+    assert len(inbox.received) == before  # nobody was picked from a role table
+    assert forge.notices and problems
+    assert "deploy" in problems[0] and "sop.yml" in problems[0]

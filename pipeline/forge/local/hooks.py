@@ -54,6 +54,10 @@ MSG = Catalog(
             "terbit: perubahan #{id}: publikasi {status} {urls}",
             "terbit: change #{id}: publishing {status} {urls}",
         ),
+        "unexpected": (
+            "kesalahan tak terduga di server; rinciannya ada di log",
+            "an unexpected error on the server; the details are in the log",
+        ),
         "publish_failed": (
             "terbit: publikasi {sha} gagal: {error} (log: {log})",
             "terbit: publishing {sha} failed: {error} (log: {log})",
@@ -152,7 +156,8 @@ def pre_receive(repo: Repo, lines: list[str]) -> int:
     except Exception as error:  # fail closed: an unchecked push must not land
         pushlock.release(repo.git_dir)
         path = _log(repo, "pre-receive: " + traceback.format_exc())
-        detail = str(error) if isinstance(error, TerbitError) else type(error).__name__
+        # A TerbitError is a sentence for people; anything else is told as such, not by name.
+        detail = str(error) if isinstance(error, TerbitError) else MSG("unexpected")
         print(MSG("internal", error=detail, log=path), file=sys.stderr)
         return 1
     if problems:
@@ -223,7 +228,8 @@ def post_receive(repo: Repo, lines: list[str]) -> int:
         return _post_receive(repo, lines)
     except Exception as error:
         path = _log(repo, "post-receive: " + traceback.format_exc())
-        detail = str(error) if isinstance(error, TerbitError) else type(error).__name__
+        # A TerbitError is a sentence for people; anything else is told as such, not by name.
+        detail = str(error) if isinstance(error, TerbitError) else MSG("unexpected")
         print(MSG("publish_failed", sha="main", error=detail, log=path), file=sys.stderr)
         return 0
 
