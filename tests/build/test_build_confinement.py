@@ -145,7 +145,19 @@ def test_file_names_with_control_characters_or_bad_bytes_are_located(site: Path)
     os.rename(folder / "lain.md", os.fsencode(folder) + b"/b\xffd.md")
     done = terbit(site, "build")
     assert_refused(done, "content/articles: ")
-    assert "baris\\nbaru.md" in done.stderr and "b\\xffd.md" in done.stderr
+    # Shown as the draft checks and the server show them: one rule, one spelling.
+    assert "baris\\x0abaru.md" in done.stderr and "b\\xffd.md" in done.stderr
+
+
+def test_a_file_name_the_draft_checks_refuse_is_refused_by_the_build_too(site: Path) -> None:
+    """U+0085 (NEXT LINE) is a control character to the draft checks and the server: the build
+    must not publish what they refuse."""
+    folder = site / "content" / "articles"
+    article(site, "biasa", "Isi.")
+    (folder / "biasa.md").rename(folder / "baris\x85baru.md")
+    done = terbit(site, "build")
+    assert_refused(done, "content/articles: ")
+    assert "baris\\x85baru.md" in done.stderr
 
 
 @pytest.mark.parametrize(
