@@ -495,7 +495,8 @@ def _build(
         # A file of this merge that cannot be published fails this publication, located; a
         # bad file that an earlier merge left on main is left out, so later merges go live.
         parents = repo.parents(merge)
-        ours = set(repo.changed_files(parents[0], merge)) if parents else set()
+        # What the merge landed on main before it: the one way Terbit computes it.
+        ours = {e.path for _, e in repo.landed(parents[0], merge).changes} if parents else set()
         mine = [p for p in built.skipped if p.path in ours]
         if mine:
             raise InputError(MSG("bad_input"), problems=mine)
