@@ -61,6 +61,12 @@ MSG = Catalog(
         ),
         "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
         "build_failed": ("pembangunan situs gagal: {error}", "building the site failed: {error}"),
+        "gave_up": (
+            "publikasi merge {sha} tidak dilanjutkan otomatis lagi: gagal {n} kali "
+            "(keadaan: {state}); periksa log ini lalu jalankan: {retry}",
+            "publication of merge {sha} is no longer resumed automatically: it failed {n} "
+            "times (state: {state}); check this log, then run: {retry}",
+        ),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
             "{title}: page not found in the build output ({path})",
@@ -71,6 +77,9 @@ MSG = Catalog(
 STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "notice", "record")
 LOCK_WAIT_S = 900
 UNFINISHED = "unfinished"  # one empty file per publication that has started and not ended
+# A crash that comes back on every attempt (a bug, a draft that kills the build) must not be
+# re-run by every later push forever: after this many, a person looks at it.
+MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -186,6 +195,7 @@ def publish(
                 # Start over (an incomplete record gets another chance); stages are idempotent.
                 state_path.unlink()
         state = State(state_path, full)
+        state.note("attempts", attempts_of(state) + 1)
         # The marker stays only when this process dies before finishing (a kill, a crash):
         # the next push to the server resumes what it names (see ``unfinished``).
         marker = root / UNFINISHED / full
@@ -196,6 +206,24 @@ def publish(
         )
         marker.unlink(missing_ok=True)
         return result
+
+
+def attempts_of(state: State) -> int:
+    """How many times this publication has started (a hand-edited state counts as none)."""
+    value = state.data.get("attempts")
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def give_up(repo: Repo, merge: str, settings: Settings) -> str | None:
+    """Stop resuming ``merge`` when it has failed ``MAX_ATTEMPTS`` times: its marker goes, and
+    the message (for the publish log) says which merge, how often, and the command to retry."""
+    path = state_root(repo) / f"{merge}.json"
+    tries = attempts_of(State(path, merge))
+    if tries < MAX_ATTEMPTS:
+        return None
+    (state_root(repo) / UNFINISHED / merge).unlink(missing_ok=True)
+    retry = retry_command(repo, merge, settings)
+    return MSG("gave_up", sha=merge[:10], n=tries, state=path, retry=retry)
 
 
 def unfinished(repo: Repo) -> list[str]:
@@ -249,7 +277,15 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult
     fresh = [m for m in new_merges(repo, old, new) if not is_record_commit(repo, m)]
     tip = repo.rev_parse("refs/heads/main")
     # Publications killed earlier (a crash, a restart) are finished first, oldest first.
-    killed = [m for m in unfinished(repo) if m not in fresh and tip and repo.is_ancestor(m, tip)]
+    killed = []
+    for merge in unfinished(repo):
+        if merge in fresh or not tip or not repo.is_ancestor(merge, tip):
+            continue
+        stopped = give_up(repo, merge, settings)
+        if stopped:
+            print(f"terbit: {stopped}")  # the publish log, and relayed to the pusher
+        else:
+            killed.append(merge)
     for merge in [*killed, *fresh]:
         forge = open_forge(server_repo, settings)
         results.append(
@@ -496,7 +532,8 @@ def _build(
         # A file of this merge that cannot be published fails this publication, located; a
         # bad file that an earlier merge left on main is left out, so later merges go live.
         parents = repo.parents(merge)
-        ours = set(repo.changed_files(parents[0], merge)) if parents else set()
+        # What the merge landed on main before it: the one way Terbit computes it.
+        ours = {e.path for _, e in repo.landed(parents[0], merge).changes} if parents else set()
         mine = [p for p in built.skipped if p.path in ours]
         if mine:
             raise InputError(MSG("bad_input"), problems=mine)

@@ -61,6 +61,17 @@ class GitError(TerbitError):
     """A git command failed for a reason the user can act on (remote refused, conflicts)."""
 
 
+def _link_on_way(dest: Path, folder: Path) -> bool:
+    """Whether any existing component from ``dest`` down to ``folder`` is a symbolic link (the
+    export writes none, but never write through one that is there anyway)."""
+    current = dest
+    for part in folder.relative_to(dest).parts:
+        current = current / part
+        if current.is_symlink():
+            return True
+    return dest.is_symlink()
+
+
 def _when(timestamp: int) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
@@ -538,9 +549,9 @@ class Repo:
 
         Not ``git archive``: it obeys the tree's own ``.gitattributes`` (``export-ignore`` drops
         a page main still has, ``export-subst`` rewrites files), and a change must not steer
-        its own export. Symbolic links stay links, written after every file so no file is
-        written through one (the build refuses them, located); submodules and names git itself
-        refuses (``..``, ``.git``) are skipped.
+        its own export. Symbolic links are never written (a crafted tree could name a path
+        below a link and write through it): the build finds such a file missing, located.
+        Submodules and names git itself refuses (``..``, ``.git``) are skipped.
         """
         import shutil
         import subprocess
@@ -559,13 +570,12 @@ class Repo:
         for record in listing.stdout.split(b"\0"):
             meta, _, name = record.partition(b"\t")
             fields = meta.split()
-            if len(fields) != 3 or fields[1] != b"blob":
-                continue  # the empty tail, submodules
+            if len(fields) != 3 or fields[1] != b"blob" or fields[0] == b"120000":
+                continue  # the empty tail, submodules, symbolic links
             parts = name.split(b"/")
             if any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts):
                 continue
             files.append((fields[0], fields[2], os.fsdecode(name)))
-        files.sort(key=lambda f: f[0] == b"120000")  # links last
         dest.mkdir(parents=True, exist_ok=True)
         for entry in list(dest.iterdir()):
             if entry.is_dir() and not entry.is_symlink():
@@ -582,16 +592,13 @@ class Repo:
                 size = int(proc.stdout.readline().split()[2])
                 data = proc.stdout.read(size + 1)[:size]
                 target = dest / name
-                if os.path.lexists(target):
+                if os.path.lexists(target) or _link_on_way(dest, target.parent):
                     continue  # a crafted tree naming one path twice
                 try:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    if mode == b"120000":
-                        os.symlink(os.fsdecode(data), target)
-                    else:
-                        target.write_bytes(data)
-                        if mode == b"100755":
-                            target.chmod(0o755)
+                    target.write_bytes(data)
+                    if mode == b"100755":
+                        target.chmod(0o755)
                 except OSError:
                     continue  # a crafted tree with a file where a folder should be
             proc.stdin.close()

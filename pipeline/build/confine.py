@@ -25,7 +25,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from pipeline.draft.content_model import IMAGE_SUFFIXES  # one list: checks, server, build
+# One list of image types and one file-name rule: the draft checks, the server and the build.
+from pipeline.draft.content_model import IMAGE_SUFFIXES, bad_name_char, shown_name
 from pipeline.errors import InputError
 from pipeline.i18n import Catalog
 
@@ -72,21 +73,6 @@ def refuse(path: str, line: int | None, message: str) -> None:
         return
     _reported.add((path, line, message))
     log.error("%s", message, extra={"terbit": InputError(message, path=path, line=line)})
-
-
-def bad_name(name: str) -> bool:
-    """Control characters or bytes that are not UTF-8 (kept by Python as lone surrogates)."""
-    return any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in name)
-
-
-def shown_name(name: str) -> str:
-    """A file name safe to print on one line: bytes that are not UTF-8 as ``\\xff``, control
-    characters as ``\\n`` and the like."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(
-        c.encode("unicode_escape").decode("ascii") if ord(c) < 0x20 or ord(c) == 0x7F else c
-        for c in text
-    )
 
 
 class Content:
@@ -141,14 +127,14 @@ class Content:
                     dirs.remove(name)
                 elif os.path.islink(os.path.join(dirpath, name)):
                     refuse(self.shown(rel), None, MSG("symlink"))  # os.walk does not enter it
-                elif bad_name(name):
+                elif bad_name_char(name):
                     dirs.remove(name)
                     refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(name)))
             for name in files:
                 rel = os.path.join(rel_dir, name)
                 if any(fnmatch.fnmatch(name, i) for i in ignores):
                     continue
-                if bad_name(name):
+                if bad_name_char(name):
                     refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(name)))
                     continue
                 mode = os.lstat(os.path.join(dirpath, name)).st_mode

@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline.config import yamlsrc
 from pipeline.config.roles import nip_problem
+from pipeline.draft.controls import FIELD_CONTROL, TEXT_CONTROL
 from pipeline.errors import InputError
 from pipeline.i18n import MONTHS_EN, MONTHS_ID, Catalog, long_date, set_lang
 
@@ -31,8 +32,6 @@ FENCE_OPEN = re.compile(r"^\s*```+\s*(?:ya?ml)\s*$", re.IGNORECASE)
 FENCE_CLOSE = re.compile(r"^\s*```+\s*$")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # Control characters would reach the record, the notice e-mail and the gate's report.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-FIELD_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 MSG = Catalog(
     {
@@ -224,7 +223,7 @@ def _original(doc: yamlsrc.Doc, key: str) -> Any:
 def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     """Parse the memo; raise InputError naming the line of the first problem."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if bad := CONTROL.search(text):  # before splitting lines: str.splitlines() eats some
+    if bad := TEXT_CONTROL.search(text):  # before splitting lines: str.splitlines() eats some
         line = text.count("\n", 0, bad.start()) + 1
         raise InputError(MSG("control_body", code=ord(bad.group())), path=path, line=line)
     yaml_text, yaml_line, body, body_line = _split(text, path)
@@ -285,7 +284,7 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     isi = data.get("isi")
     if isi is not None and not isinstance(isi, str):
         raise InputError(MSG("text", key="isi"), path=path, line=lines.get("isi"))
-    if isinstance(isi, str) and (bad := CONTROL.search(isi)):
+    if isinstance(isi, str) and (bad := TEXT_CONTROL.search(isi)):
         message = MSG("control_body", code=ord(bad.group()))
         raise InputError(message, path=path, line=lines.get("isi"))
     body_text = COMMENT.sub("", body).strip()

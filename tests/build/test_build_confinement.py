@@ -145,7 +145,19 @@ def test_file_names_with_control_characters_or_bad_bytes_are_located(site: Path)
     os.rename(folder / "lain.md", os.fsencode(folder) + b"/b\xffd.md")
     done = terbit(site, "build")
     assert_refused(done, "content/articles: ")
-    assert "baris\\nbaru.md" in done.stderr and "b\\xffd.md" in done.stderr
+    # Shown as the draft checks and the server show them: one rule, one spelling.
+    assert "baris\\x0abaru.md" in done.stderr and "b\\xffd.md" in done.stderr
+
+
+def test_a_file_name_the_draft_checks_refuse_is_refused_by_the_build_too(site: Path) -> None:
+    """U+0085 (NEXT LINE) is a control character to the draft checks and the server: the build
+    must not publish what they refuse."""
+    folder = site / "content" / "articles"
+    article(site, "biasa", "Isi.")
+    (folder / "biasa.md").rename(folder / "baris\x85baru.md")
+    done = terbit(site, "build")
+    assert_refused(done, "content/articles: ")
+    assert "baris\\x85baru.md" in done.stderr
 
 
 @pytest.mark.parametrize(
@@ -180,3 +192,25 @@ def test_a_content_folder_that_is_a_symlink_is_refused(secret_site: Path) -> Non
     assert_refused(done, "content: ")
     assert "tautan simbolik" in done.stderr
     assert not (secret_site / "output").exists() or leaked(secret_site / "output") == []
+
+
+def test_an_exported_link_is_a_missing_file_located(secret_site: Path, tmp_path: Path) -> None:
+    """The publication builds an export of the merge, which never writes links: an image that
+    was a link is simply absent, and the draft that uses it gets a located message."""
+    from pipeline.vcs import Repo
+
+    (secret_site / "content" / "images").mkdir(parents=True, exist_ok=True)
+    (secret_site / "content" / "images" / "foto.png").symlink_to("../../rahasia.txt")
+    article(secret_site, "foto", "![Foto]({static}/images/foto.png)")
+    for args in (("init", "--quiet"), ("add", "--all")):
+        subprocess.run(["git", *args], cwd=secret_site, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=Uji", "-c", "user.email=uji@example.test", "commit",
+         "--quiet", "-m", "Foto"], cwd=secret_site, check=True,
+    )  # fmt: skip
+    export = tmp_path / "ekspor"
+    Repo(secret_site).export_tree("HEAD", export)
+    done = terbit(export, "build")
+    assert_refused(done, "content/articles/foto.md:")
+    assert "foto.md:10: berkas yang ditautkan tidak ada di content/: images/foto.png" in done.stderr
+    assert leaked(export / "output") == []

@@ -146,7 +146,29 @@ def test_the_export_keeps_odd_entries_without_failing(make_repo: Callable[..., P
     dest = work.parent / "ekspor"
     Repo(work).export_tree("HEAD", dest)
     exported = dest / "content" / "images"
-    assert os.readlink(exported / "sandi.png") == "/etc/passwd"
+    assert not os.path.lexists(exported / "sandi.png")  # links are never written
     assert (exported / "baris\nbaru.png").read_bytes() == b"png"
     with open(os.fsencode(exported) + b"/b\xffd.png", "rb") as handle:
         assert handle.read() == b"png"
+
+
+def _link_tree(repo: Repo, outside: Path) -> str:
+    """A crafted commit naming ``content/a`` twice: a link to ``outside`` and a folder holding
+    the link ``x`` (git itself never writes this; a hostile client can push it)."""
+    link = repo.run("hash-object", "-w", "--stdin", input="zzz")
+    away = repo.run("hash-object", "-w", "--stdin", input=str(outside))
+    sub = repo.run("mktree", input=f"120000 blob {link}\tx\n")
+    content = repo.run("mktree", input=f"120000 blob {away}\ta\n040000 tree {sub}\ta\n")
+    root = repo.run("mktree", input=f"040000 tree {content}\tcontent\n")
+    return repo.run("commit-tree", root, "-m", "Selundupan")
+
+
+def test_the_export_never_writes_through_a_link(make_repo: Callable[..., Path]) -> None:
+    work = make_repo("kerja")
+    outside = work.parent / "luar"
+    outside.mkdir()
+    commit = _link_tree(Repo(work), outside)
+    dest = work.parent / "ekspor"
+    Repo(work).export_tree(commit, dest)
+    assert list(outside.iterdir()) == []
+    assert not os.path.lexists(dest / "content" / "a")

@@ -38,6 +38,15 @@ def test_a_stray_control_character_names_its_file_and_line(site: Path) -> None:
     assert not (site / "output").exists()  # nothing half-built
 
 
+def test_the_build_refuses_the_controls_the_draft_checks_refuse(site: Path) -> None:
+    """DEL and the C1 controls (U+0085 from a pasted PDF): one definition for the draft checks,
+    the nota dinas and the build, so the build never publishes what the checks refuse."""
+    draft(site, "dari-pdf", "Teks tempelan\x85 dari PDF.")
+    done = terbit(site, "build")
+    assert done.returncode == 1, done.stderr
+    assert "content/articles/dari-pdf.md:10:" in done.stderr and "U+0085" in done.stderr
+
+
 def test_a_control_character_in_the_title_names_its_file(site: Path) -> None:
     draft(site, "judul-kendali", "Isi biasa.", title='"Judul\\u0007 aneh"')
     done = terbit(site, "--lang", "en", "build")

@@ -107,6 +107,9 @@ def test_stray_control_character_anywhere_is_located(repo: Path, terbit: Run) ->
     assert at(found, "content/pages/p.md") == {(4, "control_char")}
     _, out = terbit("check", "content/articles/a.md")
     assert "content/articles/a.md:10: karakter kendali U+000B di kolom 14" in out
+    # DEL and the C1 controls too (one definition with the build and the nota dinas).
+    write(repo, "content/articles/a.md", article(body="Teks dari\x85 PDF.\n"))
+    assert at(findings(terbit), "content/articles/a.md") == {(8, "control_char")}
     # Tab, LF and CR (Windows line ends) stay allowed.
     write(repo, "content/articles/a.md", article(body="Satu\tdua.\r\nTiga.\r\n"))
     assert at(findings(terbit), "content/articles/a.md") == set()

@@ -150,6 +150,56 @@ def test_a_change_touching_records_is_refused(kit: Kit) -> None:
     assert "hanya ditulis oleh publikasi" in str(refused.value)
 
 
+def test_a_criss_cross_history_cannot_remove_a_record(
+    kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refusal judges what the change would land (``Repo.landed``), not the diff from one
+    merge base: a merge of an older head can take a record out of main unseen by that diff."""
+    from pipeline.errors import InputError
+    from pipeline.forge.local import client
+    from pipeline.gate.drafts import ChangeCheck
+
+    forge = kit.forge("rina")
+    forge.sync()
+    old_main = forge.base_tip()
+    draft = kit.submit("rina")  # B: from main before the record
+    b_head = kit.change(draft).head_sha
+    # The publication's record lands on main (written on the server, as the publication does).
+    server = Repo(kit.office.server)
+    tree = server.tree_with_files(old_main, {"records/7-abc/record.yml": b"status: complete\n"})
+    record = server.run("commit-tree", tree, "-p", old_main, "-m", "Catatan\n\nTerbit-Record: 7")
+    server.run("update-ref", "refs/heads/main", record, old_main)
+    forge.sync()
+    kit.forge("rina").repo.run("switch", "--quiet", "--detach", "origin/main")
+    # A: from main with the record, its commits dated earlier than B's so that git names B's
+    # head as the merge base of the criss-cross below (it picks the newest of the two).
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-01-05T08:00:00+07:00")
+    later = kit.submit("rina")
+    monkeypatch.delenv("GIT_COMMITTER_DATE")
+    a_head = kit.change(later).head_sha
+    for change_id in (later, draft):
+        kit.approve_all(change_id)
+        kit.merge(change_id)
+    # C: from B, then a merge of A whose result leaves the record out (criss-cross).
+    repo = kit.forge("rina").repo
+    repo.run("switch", "--quiet", "-c", f"draft/silang-{kit.counter}", b_head)
+    kit.commit("rina", f"content/articles/silang-{kit.counter}.md", article("Silang"))
+    repo.run("merge", "--quiet", "--no-ff", "--no-edit", a_head)
+    repo.run("rm", "--quiet", "records/7-abc/record.yml")
+    repo.run("commit", "--quiet", "--amend", "--no-edit")
+    kit.forge("rina").sync()
+    main = kit.forge("rina").base_tip()
+    fork = repo.merge_base(main, repo.head() or "")
+    assert fork == b_head  # the one merge base git picks does not show the removal …
+    assert "records/7-abc/record.yml" not in repo.changed_files(fork, repo.head() or "")
+    # … the server refuses anyway, even a client that skips its own pre-check.
+    monkeypatch.setattr(client, "check_change", lambda *a: ChangeCheck(), raising=False)
+    with pytest.raises(InputError) as refused:
+        kit.resubmit("rina", new=True)
+    assert "records/7-abc/record.yml" in str(refused.value)
+    assert "hanya ditulis oleh publikasi" in str(refused.value)
+
+
 # -- a push racing the merge -----------------------------------------------------------------
 
 PAUSE = """#!/bin/sh

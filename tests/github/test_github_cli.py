@@ -177,6 +177,9 @@ def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_
     assert rules["pull_request"]["require_last_push_approval"] is True
     assert rules["pull_request"]["dismiss_stale_reviews_on_push"] is True
     assert rules["pull_request"]["require_code_owner_review"] is True
+    # A squash or rebase merge is a one-parent commit whose message the merger writes: it could
+    # carry forged Terbit-Record:/Terbit-Merge: trailers. Only a real merge commit lands.
+    assert rules["pull_request"]["allowed_merge_methods"] == ["merge"]
     assert "deletion" in rules and "non_fast_forward" in rules
     assert sent["conditions"]["ref_name"]["include"] == ["~DEFAULT_BRANCH"]
     assert "ruleset 'terbit-sop-main' dibuat" in out

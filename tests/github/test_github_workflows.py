@@ -149,7 +149,7 @@ def policy_problems(text: str) -> list[str]:
             if "${{" in step.get("run", ""):
                 found.append(f"{name}: expression inside run:")
             keeps_token = (step.get("with") or {}).get("persist-credentials") is not False
-            if "actions/checkout" in step.get("uses", "") and name != "record" and keeps_token:
+            if "actions/checkout" in step.get("uses", "") and keeps_token:
                 found.append(f"{name}: checkout leaves the token on disk")
     return found
 
@@ -264,3 +264,34 @@ def test_the_pull_request_comment_is_posted_by_a_job_that_runs_no_pr_code():
     assert comment["permissions"] == {"contents": "read", "pull-requests": "write"}
     checkout = next(s for s in comment["steps"] if "actions/checkout" in s.get("uses", ""))
     assert checkout["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+
+
+@pytest.mark.parametrize("job_name", ["build", "record"])
+def test_publish_runs_the_terbit_of_main_before_the_merge_on_the_merged_tree_as_data(job_name):
+    """The merged tree is untrusted: nothing of it is installed (its pyproject's build backend
+    would run) or run. Terbit comes from ``$MERGE~1`` in its own folder; the merged tree is only
+    data, checked out without the token; the record's deploy key is loaded by the last step only."""
+    workflow = load(ROOT / ".github/workflows/publish.yml")
+    job = workflow["jobs"][job_name]
+    assert job["env"]["MERGE"] == "${{ github.event.inputs.merge || github.sha }}"
+    checkouts = [s for s in job["steps"] if "actions/checkout" in s.get("uses", "")]
+    folders = {s["with"].get("path") for s in checkouts}
+    assert folders == {"terbit", "site"}
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+    assert all("ssh-key" not in s["with"] for s in checkouts)
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert any('git -C terbit checkout --quiet --detach "$MERGE~1"' in run for run in runs)
+    installs = [run for run in runs if "pip install" in run]
+    assert installs and all("-e ./terbit" in run and "-e ." not in run.replace("-e ./terbit", "")
+                            for run in installs)  # fmt: skip
+    terbit_runs = [s for s in job["steps"] if "pipeline" in s.get("run", "")]
+    assert terbit_runs and all(s.get("working-directory") == "site" for s in terbit_runs)
+    uses_key = [s for s in job["steps"] if "TERBIT_RECORD_KEY" in yaml.safe_dump(s)]
+    if job_name == "build":
+        assert uses_key == []
+    else:
+        assert uses_key == [job["steps"][-1]]
+        rest = {k: v for k, v in job.items() if k != "steps"}
+        assert "TERBIT_RECORD_KEY" not in yaml.safe_dump(rest)
+        last = job["steps"][-1]["run"]
+        assert '.git" push "git@github.com:' in last and "pipeline" not in last

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import shutil
 import subprocess
@@ -399,6 +400,37 @@ def test_the_next_push_resumes_a_killed_publication(env: Env) -> None:
     assert not (env.server / ".terbit" / "publish" / "unfinished" / sha).exists()
     page = httpx.get(f"{env.live_base}/artikel/uji-dilanjutkan/", timeout=10)
     assert page.status_code == 200
+
+
+def test_a_publication_that_dies_every_time_stops_being_resumed_after_three_attempts(
+    env: Env,
+) -> None:
+    """A crash that comes back on every attempt (here the process dies once ``prepare`` is
+    done) is not re-run by every later push forever: after three attempts the server stops,
+    and its publish log says which merge, why, and the command that retries it by hand."""
+    sha = merge(env, open_change(env, "uji-gagal-terus", "Uji Gagal Terus"))
+    fault = {"TERBIT_FAULT_STAGE": "prepare"}
+    killed = env.cli("publish", sha, "--repo", str(env.server), env=fault)
+    assert killed.returncode == -9, killed.stderr
+    marker = env.server / ".terbit" / "publish" / "unfinished" / sha
+    assert marker.exists()
+    log = env.server / "terbit" / "publish.log"
+    os.environ.update({"TERBIT_PUBLISH": "sync", **fault})
+    try:
+        for n in range(4):  # each push resumes it, and it dies again (bounded: no hang)
+            if not marker.exists():
+                break
+            open_change(env, f"uji-pemicu-gagal-{n}", f"Uji Pemicu Gagal {n}")
+    finally:
+        os.environ["TERBIT_PUBLISH"] = "off"
+        os.environ.pop("TERBIT_FAULT_STAGE")
+    assert not marker.exists()
+    state = env.server / ".terbit" / "publish" / f"{sha}.json"
+    assert json.loads(state.read_text(encoding="utf-8"))["attempts"] == 3
+    text = log.read_text(encoding="utf-8")
+    assert f"publikasi merge {sha[:10]} tidak dilanjutkan otomatis lagi: gagal 3 kali" in text
+    assert f"terbit publish {sha} --resume --repo" in text
+    assert env.records(sha) == []
 
 
 def _removal_change(env: Env, slug: str) -> str:

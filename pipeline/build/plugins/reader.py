@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from pelican.readers import BaseReader
 from pelican.urlwrappers import Author, Category, Tag
 from pelican.utils import slugify
 
+from pipeline.draft.controls import TEXT_CONTROL
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import InputError
 from pipeline.i18n import Catalog
@@ -56,8 +56,6 @@ MSG = Catalog(
 
 # Fields copied through unchanged (after a str() for safety in templates).
 PLAIN_FIELDS = ("title", "nota_dinas", "lang", "status")
-# Characters XML (so the feeds) cannot hold: C0 controls other than tab, LF and CR.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class DraftTooSlow(Exception):
@@ -99,7 +97,7 @@ def all_text(value: object) -> str:
 
 def refuse_control(text: str, path: str) -> None:
     """A stray control character, located, before it fails the whole site's feeds."""
-    found = CONTROL.search(text)
+    found = TEXT_CONTROL.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1
         raise InputError(MSG("control", code=ord(found.group())), path=path, line=line)
@@ -152,7 +150,7 @@ class FrontMatterReader(BaseReader):
         refuse_control(text, shown)
         parsed = parse(text, shown)
         for field, value in parsed.meta.items():  # YAML escapes ("\u0007") make them too
-            found = CONTROL.search(all_text(value))
+            found = TEXT_CONTROL.search(all_text(value))
             if found:
                 raise InputError(
                     MSG("control", code=ord(found.group())),

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pipeline.draft.checks.base import Context, Draft, Finding
+from pipeline.draft.controls import FIELD_CONTROL, TEXT_CONTROL
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -39,8 +39,6 @@ MSG = Catalog(
     }
 )
 
-STRAY = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A summary may be a YAML block (``summary: >``) whose text ends in a line break.
 MULTILINE_FIELDS = {"summary"}
 TEXT_FIELDS = ("title", "summary", "category", "author", "slug", "nota_dinas", "lang")
@@ -53,7 +51,7 @@ def check_stray_controls(ctx: Context, draft: Draft) -> list[Finding]:
     """Every stray control character with its line and column (the first few)."""
     text = draft.text or ""
     findings = []
-    for match in STRAY.finditer(text):
+    for match in TEXT_CONTROL.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         line = text.count("\n", 0, match.start()) + 1
         message = MSG("stray", code=ord(match.group()), column=match.start() - start + 1)
@@ -92,7 +90,7 @@ def check_field_controls(ctx: Context, draft: Draft) -> list[Finding]:
         text = value.strip()
         if name in MULTILINE_FIELDS:
             text = text.replace("\n", " ")
-        bad = CONTROL.search(text)
+        bad = FIELD_CONTROL.search(text)
         if bad:
             line = draft.parsed.doc.line_of(where) or 1
             message = MSG("field", field=name, code=ord(bad.group()))

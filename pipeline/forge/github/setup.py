@@ -214,6 +214,9 @@ def ruleset(sop: Sop) -> dict[str, Any]:
                     "require_code_owner_review": True,
                     "require_last_push_approval": True,
                     "required_review_thread_resolution": False,
+                    # A squash/rebase merge is a one-parent commit with a message the merger
+                    # writes (forged Terbit-Record:/Terbit-Merge: trailers): merge commits only.
+                    "allowed_merge_methods": ["merge"],
                 },
             },
             {

@@ -256,7 +256,7 @@ def submit(
     if not nota_text:
         raise InputError(MSG("no_nota"))
     nota = parse_nota_dinas(nota_text, "nota dinas")
-    files = repo.changed_files(repo.merge_base(base, head) or base, head)
+    files = [entry.path for _, entry in repo.landed(base, head).changes]  # what would land
     title = title or _draft_title(forge, head, files) or nota.hal
     for attempt in range(4):
         ids = [int(i) for i in forge.change_ids()]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the heavy imports (pydantic models, the gate) wait until ma
     from pipeline.change.model import Change
     from pipeline.config.settings import Settings
     from pipeline.forge.local.forge import LocalForge
+    from pipeline.gate.drafts import ChangeCheck
 
 MAIN = "refs/heads/main"
 
@@ -262,12 +263,17 @@ class Receiver(RecordRules):
             ]
         if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new) and not last.get("forced"):
             return [MSG("head_forced", id=change_id)]
-        if self.main_old:  # records/ belongs to the publication: no change may carry it
-            fork = self.repo.merge_base(self.main_old, u.new) or self.main_old
-            why = self.records_problem(self.repo.changed_files(fork, u.new))
-            if why:
-                return [why]
-        return self.check_drafts(change_id, u.new)
+        if not self.main_old:
+            return []
+        from pipeline.gate.drafts import check_change
+
+        # What the change would land (``Repo.landed``, as the gate judges it), computed once:
+        # a merge-base diff misses a file a criss-cross merge restores or removes.
+        checked = check_change(self.repo, self.main_old, u.new)
+        why = self.records_problem(checked.landed)  # records/ belongs to the publication
+        if why:
+            return [why]
+        return self.check_drafts(change_id, checked)
 
     def check_files(self, u: Update) -> list[str]:
         """A shared draft branch may hold unfinished drafts, but never a link, a submodule, an
@@ -282,14 +288,9 @@ class Receiver(RecordRules):
         lines = "\n".join(f"  {line}" for line in checked.lines)
         return [MSG("files", ref=u.ref, n=len(checked.findings), lines=lines)]
 
-    def check_drafts(self, change_id: str, head: str) -> list[str]:
-        """The draft checks on what ``head`` would land on main: a refused file never enters
+    def check_drafts(self, change_id: str, checked: ChangeCheck) -> list[str]:
+        """The draft checks on what the head would land on main: a refused file never enters
         the server's history (the pushed objects are dropped with the refusal)."""
-        if not self.main_old:
-            return []
-        from pipeline.gate.drafts import check_change
-
-        checked = check_change(self.repo, self.main_old, head)
         if not checked.findings:
             return []
         lines = "\n".join(f"  {line}" for line in checked.lines)
