@@ -509,22 +509,26 @@ class Repo:
             for spec, row in zip(wanted, rows, strict=False)
         }
 
-    def commit_signers(self, shas: Iterable[str], allowed_signers: Path) -> dict[str, str | None]:
-        """``commit_signer`` for many commits in one ``git log`` (git still asks ssh-keygen
-        once per signed commit, but no git process per commit)."""
-        wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return {}
-        out = self.run(
-            "-c", f"gpg.ssh.allowedSignersFile={allowed_signers}",
-            "log", "--no-walk=unsorted", "--stdin", "--format=%H%x00%G?%x00%GS%x00",
-            input="\n".join(wanted) + "\n", strip=False,
-        )  # fmt: skip
-        found: dict[str, str | None] = dict.fromkeys(wanted)
-        parts = out.split("\0")
-        for i in range(0, len(parts) - 3, 3):
-            sha, status, principal = parts[i].strip(), parts[i + 1], parts[i + 2]
-            found[sha] = principal.strip() or None if status == "G" else None
+    def commit_signatures(self, shas: Iterable[str]) -> dict[str, tuple[bytes, bytes | None]]:
+        """``(signed payload, armored signature or None)`` of each commit, as git splits them
+        for ``verify-commit`` (the object without its ``gpgsig`` header); one git call."""
+        found: dict[str, tuple[bytes, bytes | None]] = {}
+        for sha, data in self.blobs(shas).items():
+            header, sep, body = data.partition(b"\n\n")
+            kept: list[bytes] = []
+            signature: list[bytes] | None = None
+            in_signature = False
+            for line in header.split(b"\n"):
+                if line.startswith(b"gpgsig") and b" " in line:
+                    in_signature = True
+                    signature = [line.split(b" ", 1)[1]]
+                elif in_signature and line.startswith(b" "):
+                    signature.append(line[1:])  # type: ignore[union-attr]
+                else:
+                    in_signature = False
+                    kept.append(line)
+            armored = b"\n".join(signature) + b"\n" if signature is not None else None
+            found[sha] = (b"\n".join(kept) + sep + body, armored)
         return found
 
     def blob(self, sha: str) -> bytes:

@@ -17,10 +17,10 @@ GitHub the publish workflow commits the records and the branch rules guard ``mai
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+import sshsig
 
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
@@ -85,7 +85,7 @@ class Provenance:
             self.touching.update(history)
         self._keys: dict[str, str | None] = {}  # record commit -> key its parent names
         self._key_problems: dict[str, str | None] = {}  # parent -> why no key can be checked
-        self._signers: dict[str, str | None] = {}
+        self._signed: dict[str, tuple[bool, bool]] = {}  # commit -> (good, signed at all)
         self._tree: dict[str, TreeEntry] = {}
         if main and roots:
             self._tree = repo.tree_entries(main, *roots)
@@ -106,14 +106,12 @@ class Provenance:
         return {p: parsed[ids.get(f"{p}:{SETTINGS_FILE}")] for p in parents}
 
     def verify_signatures(self, commits: list[Touch]) -> None:
-        """Check the signatures of ``commits`` (record commits with one parent) in one go:
-        every key named at any of their parents is trusted under its own principal, and a
-        commit counts only when its principal is the key named at ITS parent."""
-        from pipeline.forge.local.server_key import PRINCIPAL, allowed_signers_line
-
+        """Check the signatures of ``commits`` (record commits with one parent) in one go: the
+        objects from one ``git cat-file --batch``, each SSH signature verified in-process (one
+        ``ssh-keygen`` per commit was most of the remaining time) against the key named at
+        ITS parent, so a key named at another time does not count."""
         commits = [c for c in commits if c.sha not in self._keys]
         settings = self._settings(sorted({c.parents[0] for c in commits}))
-        principals: dict[str, str] = {}  # "type base64" -> principal
         for commit in commits:
             parent = commit.parents[0]
             where = {"sha": commit.sha[:10], "parent": parent[:10]}
@@ -126,30 +124,24 @@ class Provenance:
             elif not found.forge.server_key:
                 problem = MSG("no_server_key", **where)
             else:
-                key = " ".join(found.forge.server_key.split()[:2])
-                principals.setdefault(key, f"{PRINCIPAL}-{len(principals) + 1}")
-                self._keys[commit.sha] = principals[key]
+                self._keys[commit.sha] = found.forge.server_key
                 problem = None
             self._key_problems[commit.sha] = problem
-        wanted = [sha for sha in self._keys if self._keys[sha] and sha not in self._signers]
-        if not wanted:
-            return
-        with tempfile.TemporaryDirectory(prefix="terbit-verify-") as folder:
-            allowed = Path(folder) / "allowed_signers"
-            allowed.write_text(
-                "".join(allowed_signers_line(key, name) for key, name in principals.items())
-            )
-            self._signers.update(self.repo.commit_signers(wanted, allowed))
+        wanted = [sha for sha in self._keys if self._keys[sha] and sha not in self._signed]
+        for sha, (payload, armored) in self.repo.commit_signatures(wanted).items():
+            good = armored is not None and _ssh_signed(payload, armored, self._keys[sha] or "")
+            self._signed[sha] = (good, armored is not None)
 
     def signature_problem(self, commit: Touch) -> str | None:
         """Why the record commit is not signed by the server key its parent names, if so."""
         self.verify_signatures([commit])
         if self._key_problems[commit.sha] or not self._keys[commit.sha]:
             return self._key_problems[commit.sha]
-        if self._signers.get(commit.sha) == self._keys[commit.sha]:
+        good, signed = self._signed.get(commit.sha, (False, False))
+        if good:
             return None
         where = {"sha": commit.sha[:10], "parent": commit.parents[0][:10]}
-        return MSG("wrong_key" if self.repo.is_signed(commit.sha) else "unsigned", **where)
+        return MSG("wrong_key" if signed else "unsigned", **where)
 
     def files(self, folder: str) -> list[TreeEntry]:
         """The files directly in ``folder`` on main: the bytes of its newest touching commit,
@@ -161,6 +153,20 @@ class Provenance:
             if path.startswith(prefix) and "/" not in path[len(prefix) :]
             and e.mode != GITLINK_MODE
         ]  # fmt: skip
+
+
+def _ssh_signed(payload: bytes, armored: bytes, public: str) -> bool:
+    """Whether ``armored`` is a good SSH signature (namespace ``git``) of ``payload`` by the
+    key ``public``: what ``git verify-commit`` asks ``ssh-keygen -Y verify``."""
+    if b"BEGIN SSH SIGNATURE" not in armored:
+        return False  # a GPG or X.509 signature is not the server's SSH key
+    try:
+        key = sshsig.PublicKey.from_openssh_str(" ".join(public.split()[:2]))
+        sshsig.verify(payload, armored, [key], namespace="git")
+    except (sshsig.InvalidSignature, NotImplementedError, ValueError, IndexError, EOFError):
+        # A malformed signature is a bad signature, never a traceback.
+        return False
+    return True
 
 
 def _object_id(data: bytes | None, like: str) -> str | None:

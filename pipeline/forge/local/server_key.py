@@ -77,6 +77,6 @@ def record_signer(repo: Repo) -> Callable[[str], str | None]:
     return key_for
 
 
-def allowed_signers_line(public: str, principal: str = PRINCIPAL) -> str:
+def allowed_signers_line(public: str) -> str:
     """One ``allowed_signers`` line trusting ``public`` for git commit signatures."""
-    return f'{principal} namespaces="git" {" ".join(public.split()[:2])}\n'
+    return f'{PRINCIPAL} namespaces="git" {" ".join(public.split()[:2])}\n'
