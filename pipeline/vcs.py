@@ -57,6 +57,15 @@ class Landed:
     changes: list[tuple[str, TreeEntry]]
 
 
+@dataclass(frozen=True)
+class Touch:
+    """A first-parent commit that changed a folder: its id, parents and chosen trailers."""
+
+    sha: str
+    parents: list[str]
+    trailers: dict[str, str | None]
+
+
 class GitError(TerbitError):
     """A git command failed for a reason the user can act on (remote refused, conflicts)."""
 
@@ -467,6 +476,71 @@ class Repo:
         merge counts when it differs from its first parent there), newest first."""
         out = self.run("log", "--first-parent", "--format=%H %P", tip, "--", path)
         return [(line.split()[0], line.split()[1:]) for line in out.splitlines() if line.strip()]
+
+    def first_parent_history(
+        self, tip: str, root: str, trailers: tuple[str, ...]
+    ) -> dict[str, list[Touch]]:
+        """For every folder directly under ``root``: the first-parent commits of ``tip`` that
+        changed it (what ``first_parent_touching`` gives per folder), newest first, with the
+        last value of each of ``trailers``; one ``git log`` for all folders (one per folder
+        made a year of records take seconds)."""
+        fields = "%x00".join(f"%(trailers:key={key},valueonly,separator=%x1f)" for key in trailers)
+        out = self.run(
+            "log", "--first-parent", "-z", "--name-only", "--no-renames",
+            "--diff-merges=first-parent", f"--format=%x01%H %P%x00{fields}%x00",
+            tip, "--", root, strip=False,
+        )  # fmt: skip
+        found: dict[str, list[Touch]] = {}
+        for chunk in filter(None, out.split("\x01")):
+            parts = chunk.split("\0")
+            sha, *parents = parts[0].split()
+            values = {
+                key: ([v.strip() for v in raw.split("\x1f") if v.strip()] or [None])[-1]
+                for key, raw in zip(trailers, parts[1 : 1 + len(trailers)], strict=True)
+            }
+            touch = Touch(sha, parents, values)
+            folders: dict[str, None] = {}
+            for name in parts[1 + len(trailers) :]:
+                rest = name.lstrip("\n").removeprefix(f"{root}/")
+                if name.lstrip("\n") != rest and "/" in rest:
+                    folders[f"{root}/{rest.split('/', 1)[0]}"] = None
+            for folder in folders:
+                found.setdefault(folder, []).append(touch)
+        return found
+
+    def blob_ids(self, specs: Iterable[str]) -> dict[str, str | None]:
+        """The object id each ``rev:path`` names (None where there is none); one git call."""
+        wanted = list(dict.fromkeys(specs))
+        if not wanted:
+            return {}
+        out = self.run("cat-file", "--batch-check=%(objectname)", input="\n".join(wanted) + "\n")
+        rows = out.splitlines()
+        return {
+            spec: (row if row and " " not in row else None)
+            for spec, row in zip(wanted, rows, strict=False)
+        }
+
+    def commit_signatures(self, shas: Iterable[str]) -> dict[str, tuple[bytes, bytes | None]]:
+        """``(signed payload, armored signature or None)`` of each commit, as git splits them
+        for ``verify-commit`` (the object without its ``gpgsig`` header); one git call."""
+        found: dict[str, tuple[bytes, bytes | None]] = {}
+        for sha, data in self.blobs(shas).items():
+            header, sep, body = data.partition(b"\n\n")
+            kept: list[bytes] = []
+            signature: list[bytes] | None = None
+            in_signature = False
+            for line in header.split(b"\n"):
+                if line.startswith(b"gpgsig") and b" " in line:
+                    in_signature = True
+                    signature = [line.split(b" ", 1)[1]]
+                elif in_signature and line.startswith(b" "):
+                    signature.append(line[1:])  # type: ignore[union-attr]
+                else:
+                    in_signature = False
+                    kept.append(line)
+            armored = b"\n".join(signature) + b"\n" if signature is not None else None
+            found[sha] = (b"\n".join(kept) + sep + body, armored)
+        return found
 
     def blob(self, sha: str) -> bytes:
         return self._repo.odb.stream(bytes.fromhex(sha)).read()

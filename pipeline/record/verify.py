@@ -191,6 +191,20 @@ class _Objects:
             wanted |= {str(sha) for sha in (record.get("change") or {}).get("commits") or []}
         self.known = repo.existing_objects(sorted(s for s in wanted if s))
         self.on_main = repo.reachable(main) if main else set()
+        from pipeline.record.provenance import Provenance
+        from pipeline.record.store import RECORD_TRAILER
+
+        self.provenance = Provenance(repo, main, [folder for folder, _path, _doc in docs])
+        # Every commit shaped like a record commit, verified in one go before the per-record
+        # checks ask about them.
+        self.provenance.verify_signatures(
+            [
+                touch
+                for folder, _path, _doc in docs
+                for touch in self.provenance.touching.get(folder, [])
+                if len(touch.parents) == 1 and touch.trailers.get(RECORD_TRAILER)
+            ]
+        )
 
     def exists(self, sha: str) -> bool:
         return sha in self.known
@@ -242,7 +256,7 @@ def _check(
         out += _against_forge(objects.repo, record, doc, path, forge)
     from pipeline.record.provenance import provenance_problems
 
-    for where, message in provenance_problems(objects.repo, objects.main, folder, record, read):
+    for where, message in provenance_problems(objects.provenance, folder, record, read):
         out.append(Problem(where, None, message))
     return out
 

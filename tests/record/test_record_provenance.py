@@ -181,3 +181,89 @@ def test_a_server_key_that_is_not_a_public_key_is_a_located_error(make_repo) -> 
     problems = [str(p) for p in verify_records(repo).problems]
     assert len(problems) == 1 and problems[0].startswith(f"{folder}/record.yml"), problems
     assert "terbit.yml:3" in problems[0] and "bukan satu baris kunci publik SSH" in problems[0]
+
+
+def _rotate(path: Path, public: str) -> None:
+    """A head-approved change naming another server key (committed straight to main here)."""
+    (path / "terbit.yml").write_text(f'forge:\n  kind: local\n  server_key: "{public}"\n')
+    _git(path, "commit", "-qam", "kunci server baru")
+
+
+def test_a_rotated_server_key_counts_only_for_records_after_it(make_repo) -> None:  # type: ignore[no-untyped-def]
+    path, repo, record, first = _published(make_repo)
+    keys = path.parent / f"{path.name}-keys"
+    new_key, new_public = _key(keys, "server-2")
+    _rotate(path, new_public)
+    second = _second_record(repo, record)
+    _sign_tip(path, new_key)  # the key terbit.yml names now: good, and the first stays good
+    assert verify_records(repo).problems == []
+    other = dict(record, id=record_id("9", record["merge_commit"]))
+    other["change"] = dict(record["change"], id="9")
+    other["digest"] = digest(other)
+    third = f"records/{other['id']}"
+    commit_record(
+        repo, third, {"record.yml": dump(other).encode()}, commit_message(other),
+        name="Terbit", email="terbit@localhost",
+    )  # fmt: skip
+    _sign_tip(path, keys / "server")  # the old key, named at another time: does not count
+    problems = [str(p) for p in verify_records(repo).problems]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{third}/record.yml"), problems
+    assert "ditandatangani kunci lain, bukan kunci server" in problems[0], problems
+    assert first != second != third
+
+
+def test_the_batch_gives_each_record_the_problems_it_gives_alone(make_repo) -> None:  # type: ignore[no-untyped-def]
+    """Genuine, unsigned, signed by another key, signed after a key rotation, signed by the
+    old key after it, and a foreign commit: the one batch over all records finds exactly what
+    asking about each record by itself finds."""
+    from pipeline.record.provenance import Provenance, provenance_problems
+
+    path, repo, record, genuine = _published(make_repo)
+    keys = path.parent / f"{path.name}-keys"
+    staff_key, _staff = _key(keys, "rina")
+    new_key, new_public = _key(keys, "server-2")
+    records = {genuine: record}
+
+    def add(change: str, key: Path | None) -> str:
+        other = dict(record, id=record_id(change, record["merge_commit"]))
+        other["change"] = dict(record["change"], id=change)
+        other["digest"] = digest(other)
+        folder = f"records/{other['id']}"
+        commit_record(
+            repo, folder, {"record.yml": dump(other).encode()}, commit_message(other),
+            name="Terbit", email="terbit@localhost",
+        )  # fmt: skip
+        _sign_tip(path, key)
+        records[folder] = other
+        return folder
+
+    unsigned = add("8", None)
+    staff = add("9", staff_key)
+    _rotate(path, new_public)
+    rotated = add("10", new_key)
+    old_key = add("11", keys / "server")
+    foreign = add("12", new_key)
+    forged = dict(records[foreign], judul="Judul Lain")
+    forged["digest"] = digest(forged)
+    merge = _merge_branch(path, {f"{foreign}/record.yml": dump(forged)})
+    main = repo.rev_parse("refs/heads/main")
+
+    def read(rel: str) -> bytes | None:
+        file = path / rel
+        return file.read_bytes() if file.is_file() else None
+
+    batch = Provenance(repo, main, sorted(records))
+    together = {f: provenance_problems(batch, f, records[f], read) for f in records}
+    alone = {
+        f: provenance_problems(Provenance(repo, main, [f]), f, records[f], read) for f in records
+    }
+    assert together == alone
+    assert together[genuine] == [] and together[rotated] == [], together
+    messages = {f: " ".join(m for _w, m in together[f]) for f in records}
+    assert "tidak ditandatangani kunci server" in messages[unsigned]
+    assert "ditandatangani kunci lain, bukan kunci server" in messages[staff]
+    assert "ditandatangani kunci lain, bukan kunci server" in messages[old_key]
+    assert f"diubah oleh commit {merge[:10]}" in messages[foreign]
+    shown = sorted(str(p) for p in verify_records(repo).problems)
+    assert len(shown) == 4, shown
