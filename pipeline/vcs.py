@@ -398,12 +398,6 @@ class Repo:
         status, _, principal = out.partition("\0")
         return principal.strip() or None if status == "G" else None
 
-    def is_signed(self, sha: str) -> bool:
-        """Whether ``sha`` carries any signature at all (good or not)."""
-        out = self.run("cat-file", "commit", sha, strip=False)
-        header = out.split("\n\n", 1)[0]
-        return any(line.startswith("gpgsig") for line in header.splitlines())
-
     def merge_tree(self, ours: str, theirs: str) -> str | None:
         """Tree of merging ``theirs`` into ``ours`` without a work tree; None on conflicts."""
         out = self.try_run("merge-tree", "--write-tree", ours, theirs)
@@ -471,17 +465,11 @@ class Repo:
         """Merge commits on the first-parent history of ``tip``, newest first."""
         return self.run("rev-list", "--first-parent", "--merges", tip).split()
 
-    def first_parent_touching(self, tip: str, path: str) -> list[tuple[str, list[str]]]:
-        """``(sha, parents)`` of the first-parent commits of ``tip`` that changed ``path`` (a
-        merge counts when it differs from its first parent there), newest first."""
-        out = self.run("log", "--first-parent", "--format=%H %P", tip, "--", path)
-        return [(line.split()[0], line.split()[1:]) for line in out.splitlines() if line.strip()]
-
     def first_parent_history(
         self, tip: str, root: str, trailers: tuple[str, ...]
     ) -> dict[str, list[Touch]]:
         """For every folder directly under ``root``: the first-parent commits of ``tip`` that
-        changed it (what ``first_parent_touching`` gives per folder), newest first, with the
+        changed it (a merge counts when it differs from its first parent there), newest first, with the
         last value of each of ``trailers``; one ``git log`` for all folders (one per folder
         made a year of records take seconds)."""
         fields = "%x00".join(f"%(trailers:key={key},valueonly,separator=%x1f)" for key in trailers)
