@@ -469,9 +469,9 @@ class Repo:
         self, tip: str, root: str, trailers: tuple[str, ...]
     ) -> dict[str, list[Touch]]:
         """For every folder directly under ``root``: the first-parent commits of ``tip`` that
-        changed it (a merge counts when it differs from its first parent there), newest first, with the
-        last value of each of ``trailers``; one ``git log`` for all folders (one per folder
-        made a year of records take seconds)."""
+        changed it (a merge counts when it differs from its first parent there), newest first,
+        with the last value of each of ``trailers``; one ``git log`` for all folders (one per
+        folder made a year of records take seconds)."""
         fields = "%x00".join(f"%(trailers:key={key},valueonly,separator=%x1f)" for key in trailers)
         out = self.run(
             "log", "--first-parent", "-z", "--name-only", "--no-renames",
