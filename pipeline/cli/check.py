@@ -124,13 +124,14 @@ def command(
 
 
 def _check_change(change: tuple[str, str], where: Path, fmt: str) -> None:
-    from pipeline.gate.drafts import check_change
+    from pipeline.gate.drafts import check_change, hidden_from_review
     from pipeline.vcs import Repo
 
     repo = Repo.discover(where)
     base, head = (repo.rev_parse(rev) or rev for rev in change)
     checked = check_change(repo, base, head)
-    report = Report(checked.findings, len(checked.landed))
+    findings = checked.findings + hidden_from_review(repo, base, head, checked.landed)
+    report = Report(findings, len(checked.landed))
     _print(report, fmt)
     if report.findings:
         raise SystemExit(1)

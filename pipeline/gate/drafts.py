@@ -46,6 +46,14 @@ MSG = Catalog(
             "gambar berukuran {size} KB, maksimum {limit} KB; perkecil atau kompres",
             "the image is {size} KB, at most {limit} KB; resize or compress it",
         ),
+        "hidden": (
+            "penggabungan mengubah berkas ini, tetapi selisih pull request (yang dilihat "
+            "peninjau, CODEOWNERS dan gerbang) tidak menunjukkannya (riwayat bersilang); "
+            "rebase perubahan ke cabang tujuan terbaru",
+            "the merge changes this file, but the pull request's diff (what reviewers, "
+            "CODEOWNERS and the gate see) does not show it (criss-cross history); rebase the "
+            "change on the latest target branch",
+        ),
         "file_too_big": (
             "berkas berukuran {size} KB, terlalu besar untuk perubahan (maksimum {limit} KB)",
             "the file is {size} KB, too large for a change (at most {limit} KB)",
@@ -151,6 +159,23 @@ def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True)
             result.findings += report.findings
     result.findings.sort(key=lambda f: (f.path, f.line or 0))
     return result
+
+
+def hidden_from_review(repo: Repo, target: str, head: str, landed: list[str]) -> list[Finding]:
+    """Files outside the content model that the merge lands but the merge-base diff hides.
+
+    GitHub shows reviewers, applies CODEOWNERS and lists a pull request's files from the merge
+    base; with a criss-cross history the merge can restore an old ``roles.yml`` that this diff
+    never shows. The embedded forge's gate reads the landed files itself; on GitHub this
+    required check refuses the difference."""
+    settings = target_settings(repo, target)
+    base = repo.merge_base(target, head)
+    shown = set(repo.changed_files(base, head)) if base else set()
+    return [
+        Finding(path, None, "hidden-from-review", MSG("hidden"))
+        for path in landed
+        if path not in shown and role_of(path, settings.content.path) == "other"
+    ]
 
 
 def check_lines(forge: object, change: Change) -> list[str] | None:

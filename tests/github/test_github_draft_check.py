@@ -82,3 +82,51 @@ def test_check_change_reads_the_objects_and_locates_each_problem(tmp_path, capsy
     assert "content/articles/buruk.md:4: 'category': kategori 'Gosip' tidak dikenal" in out
     assert "content/images/kunci.png: tautan simbolik tidak diterima" in out
     assert out.strip().endswith("2 masalah di 2 berkas; 2 berkas diperiksa")
+
+
+def test_check_change_refuses_a_policy_file_the_pull_request_diff_hides(tmp_path, capsys) -> None:
+    # A criss-cross history: the PR's merge restores the old roles.yml (undoing a revocation),
+    # while GitHub's merge-base diff, which reviewers, CODEOWNERS and the gate see, shows nothing.
+    repo = tmp_path / "situs"
+    (repo / "content/articles").mkdir(parents=True)
+    (repo / "terbit.yml").write_text("site:\n  url: https://example.test\n")
+    (repo / "roles.yml").write_text("# budi aktif\n")
+    git(repo, "init", "-q", "--initial-branch=main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "awal")
+    old = {**os.environ, "GIT_COMMITTER_DATE": "2020-01-01T00:00:00"}
+    git(repo, "switch", "-q", "-c", "cabut")
+    (repo / "roles.yml").write_text("# budi dicabut\n")
+    subprocess.run(["git", "commit", "-qam", "cabut budi"], cwd=repo, env=old, check=True)
+    revoke = git(repo, "rev-parse", "HEAD")
+    git(repo, "switch", "-q", "-c", "draf", "main")
+    (repo / "content/articles/b.md").write_text(ARTICLE.format(title="B"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "draf b")
+    draft = git(repo, "rev-parse", "HEAD")
+    git(repo, "switch", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "gabung cabut", revoke)
+    git(repo, "merge", "-q", "--no-ff", "-m", "gabung draf", draft)
+    target = git(repo, "rev-parse", "HEAD")
+    git(repo, "switch", "-q", "draf")
+    git(repo, "merge", "-q", "--no-ff", "-m", "ikut main", revoke)
+    (repo / "roles.yml").write_text("# budi aktif\n")
+    git(repo, "commit", "-q", "-a", "--amend", "--no-edit")
+    (repo / "content/articles/c.md").write_text(ARTICLE.format(title="C"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "draf c")
+    head = git(repo, "rev-parse", "HEAD")
+    assert git(repo, "merge-base", target, head) == draft  # the diff GitHub shows hides it
+    assert "roles.yml" not in git(repo, "diff", "--name-only", draft, head)
+
+    def call() -> int:
+        try:
+            main(["check", "--change", target, head, "--git-dir", str(repo)])
+        except SystemExit as done:
+            return int(done.code or 0)
+        return 0
+
+    code = contextvars.copy_context().run(call)
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "roles.yml: penggabungan mengubah berkas ini" in out
