@@ -50,6 +50,19 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
+def check_change(repo: Path, base: str, head: str) -> int:
+    """`terbit check --change BASE HEAD` through the real CLI entry point; its exit code."""
+
+    def call() -> int:
+        try:
+            main(["check", "--change", base, head, "--git-dir", str(repo)])
+        except SystemExit as done:
+            return int(done.code or 0)
+        return 0
+
+    return contextvars.copy_context().run(call)
+
+
 def test_check_change_reads_the_objects_and_locates_each_problem(tmp_path, capsys) -> None:
     repo = tmp_path / "situs"
     (repo / "content/articles").mkdir(parents=True)
@@ -69,14 +82,7 @@ def test_check_change_reads_the_objects_and_locates_each_problem(tmp_path, capsy
     head = git(repo, "rev-parse", "HEAD")
     (repo / "content/articles/buruk.md").unlink()  # the work tree is never read
 
-    def call() -> int:
-        try:
-            main(["check", "--change", base, head, "--git-dir", str(repo)])
-        except SystemExit as done:
-            return int(done.code or 0)
-        return 0
-
-    code = contextvars.copy_context().run(call)
+    code = check_change(repo, base, head)
     out = capsys.readouterr().out
     assert code == 1, out
     assert "content/articles/buruk.md:4: 'category': kategori 'Gosip' tidak dikenal" in out
@@ -119,14 +125,7 @@ def test_check_change_refuses_a_policy_file_the_pull_request_diff_hides(tmp_path
     assert git(repo, "merge-base", target, head) == draft  # the diff GitHub shows hides it
     assert "roles.yml" not in git(repo, "diff", "--name-only", draft, head)
 
-    def call() -> int:
-        try:
-            main(["check", "--change", target, head, "--git-dir", str(repo)])
-        except SystemExit as done:
-            return int(done.code or 0)
-        return 0
-
-    code = contextvars.copy_context().run(call)
+    code = check_change(repo, target, head)
     out = capsys.readouterr().out
     assert code == 1, out
     assert "roles.yml: penggabungan mengubah berkas ini" in out
