@@ -88,33 +88,46 @@ def verify_live(
     timeout_s: float = 15.0,
 ) -> LiveCheck:
     """Fetch ``url`` until it answers 200 with ``title``; raise NotLiveError when it never does."""
+
+    def judge(answer: httpx.Response) -> str | None:
+        if answer.status_code != 200:
+            return MSG("status", status=answer.status_code)
+        return None if page_shows(answer.text, title) else MSG("no_title", title=title)
+
+    found, last, seconds = _poll(url, judge, attempts, backoff_s, sleep, timeout_s)
+    if found is None:
+        raise NotLiveError(MSG("not_live", url=url, attempts=attempts, seconds=seconds, last=last))
+    return found
+
+
+def _poll(
+    url: str,
+    judge: Callable[[httpx.Response], str | None],
+    attempts: int,
+    backoff_s: float,
+    sleep: Callable[[float], None],
+    timeout_s: float,
+) -> tuple[LiveCheck | None, str, float]:
+    """Fetch ``url`` until ``judge`` finds nothing wrong with the answer (None); the check, or
+    None with the last reason and the seconds spent. A network error is a reason, not a crash."""
     started = time.monotonic()
     last = ""
     with httpx.Client(follow_redirects=True, timeout=timeout_s) as client:
         for attempt in range(1, attempts + 1):
             try:
-                # A cache-busting header: a CDN may keep serving the previous 404.
+                # A cache-busting header: a CDN may keep serving the previous page or 404.
                 answer = client.get(url, headers={"Cache-Control": "no-cache"})
             except httpx.HTTPError as error:
                 last = _network_reason(error)
             else:
-                if answer.status_code != 200:
-                    last = MSG("status", status=answer.status_code)
-                elif not page_shows(answer.text, title):
-                    last = MSG("no_title", title=title)
-                else:
-                    return LiveCheck(url, 200, attempt, time.monotonic() - started)
+                problem = judge(answer)
+                if problem is None:
+                    seconds = time.monotonic() - started
+                    return LiveCheck(url, answer.status_code, attempt, seconds), "", seconds
+                last = problem
             if attempt < attempts:
                 sleep(min(backoff_s * 2 ** (attempt - 1), MAX_DELAY_S))
-    raise NotLiveError(
-        MSG(
-            "not_live",
-            url=url,
-            attempts=attempts,
-            seconds=time.monotonic() - started,
-            last=last,
-        )
-    )
+    return None, last, time.monotonic() - started
 
 
 def verify_gone(
@@ -128,18 +141,12 @@ def verify_gone(
     """Fetch ``url`` until it answers 404 or 410 (a removed page); NotLiveError otherwise.
 
     A server that does not answer proves nothing, so that also fails."""
-    started = time.monotonic()
-    last = ""
-    with httpx.Client(follow_redirects=True, timeout=timeout_s) as client:
-        for attempt in range(1, attempts + 1):
-            try:
-                answer = client.get(url, headers={"Cache-Control": "no-cache"})
-            except httpx.HTTPError as error:
-                last = _network_reason(error)
-            else:
-                if answer.status_code in (404, 410):
-                    return LiveCheck(url, answer.status_code, attempt, time.monotonic() - started)
-                last = MSG("status", status=answer.status_code)
-            if attempt < attempts:
-                sleep(min(backoff_s * 2 ** (attempt - 1), MAX_DELAY_S))
-    raise NotLiveError(MSG("still_live", url=url, attempts=attempts, last=last))
+
+    def judge(answer: httpx.Response) -> str | None:
+        gone = answer.status_code in (404, 410)
+        return None if gone else MSG("status", status=answer.status_code)
+
+    found, last, _seconds = _poll(url, judge, attempts, backoff_s, sleep, timeout_s)
+    if found is None:
+        raise NotLiveError(MSG("still_live", url=url, attempts=attempts, last=last))
+    return found
