@@ -120,10 +120,10 @@ def test_a_record_file_edited_in_the_work_tree_fails_verify(make_repo) -> None: 
                for p in problems), problems  # fmt: skip
 
 
-def _second_record(repo: Repo, record: dict) -> str:
-    """The same shape and trailers the publication writes, for a record of change 8."""
-    other = dict(record, id=record_id("8", record["merge_commit"]))
-    other["change"] = dict(record["change"], id="8")
+def _second_record(repo: Repo, record: dict, change: str = "8") -> str:
+    """The same shape and trailers the publication writes, for a record of ``change``."""
+    other = dict(record, id=record_id(change, record["merge_commit"]))
+    other["change"] = dict(record["change"], id=change)
     other["digest"] = digest(other)
     folder = f"records/{other['id']}"
     commit_record(
@@ -197,14 +197,7 @@ def test_a_rotated_server_key_counts_only_for_records_after_it(make_repo) -> Non
     second = _second_record(repo, record)
     _sign_tip(path, new_key)  # the key terbit.yml names now: good, and the first stays good
     assert verify_records(repo).problems == []
-    other = dict(record, id=record_id("9", record["merge_commit"]))
-    other["change"] = dict(record["change"], id="9")
-    other["digest"] = digest(other)
-    third = f"records/{other['id']}"
-    commit_record(
-        repo, third, {"record.yml": dump(other).encode()}, commit_message(other),
-        name="Terbit", email="terbit@localhost",
-    )  # fmt: skip
+    third = _second_record(repo, record, change="9")
     _sign_tip(path, keys / "server")  # the old key, named at another time: does not count
     problems = [str(p) for p in verify_records(repo).problems]
     assert len(problems) == 1, problems
