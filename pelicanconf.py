@@ -6,7 +6,7 @@ sub-path); feeds, the sitemap and Open Graph tags use the absolute SITEURL.
 
 from pathlib import Path
 
-from pipeline.build.plugins import PLUGINS
+from pipeline.render.plugins import PLUGINS
 from pipeline.config.roles import ROLES_FILE, load_roles
 from pipeline.config.settings import load_settings
 from pipeline.config.yamlsrc import read_text

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from benchmarks.hugo import convert, write_hugo_site
 from benchmarks.sitegen import extra_article, make_site
-from pipeline.build.runner import cache_folder
 from pipeline.i18n import Catalog
+from pipeline.render.runner import cache_folder
 
 WORK = Path(__file__).resolve().parent / ".work"
 BIN = Path(sys.executable).parent

@@ -516,7 +516,7 @@ def _build(
 ) -> dict[str, Any]:
     """Build the newest main (it contains the merge): a later publication never rolls the
     site back to an older tree when merges race."""
-    from pipeline.build.runner import build_site
+    from pipeline.render.runner import build_site
 
     tip = repo.rev_parse("refs/heads/main") or merge
     if not repo.is_ancestor(merge, tip):

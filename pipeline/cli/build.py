@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.build.progress import default_progress
-from pipeline.build.runner import build_site
 from pipeline.i18n import Catalog
+from pipeline.render.progress import default_progress
+from pipeline.render.runner import build_site
 
 MSG = Catalog(
     {

@@ -219,7 +219,7 @@ def _live_path(server: Path, source: Path) -> Path:
 
 
 def _serve(folder: Path, port: int) -> tuple[str, Callable[[], None]]:
-    from pipeline.build.serve import serve_in_background
+    from pipeline.render.serve import serve_in_background
 
     try:
         return serve_in_background(folder, port)
@@ -230,7 +230,7 @@ def _serve(folder: Path, port: int) -> tuple[str, Callable[[], None]]:
 def _build_fallback(office: Office) -> Path | None:
     """Build main in the admin's clone when the server's publishing produced no site."""
     try:
-        from pipeline.build.runner import build_site
+        from pipeline.render.runner import build_site
     except ImportError:
         return None
     clone = office.forge(office.admin)

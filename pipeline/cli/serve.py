@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from pipeline.build.serve import make_server, url_of
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
+from pipeline.render.serve import make_server, url_of
 
 MSG = Catalog(
     {

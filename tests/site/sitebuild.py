@@ -39,7 +39,7 @@ def build_site(output: Path, conf: Path = CONF, **override: object) -> BuiltSite
                 records.append(record.getMessage())
 
     handler = Keep()
-    plugin_log = logging.getLogger("pipeline.build.plugins")
+    plugin_log = logging.getLogger("pipeline.render.plugins")
     plugin_log.addHandler(handler)
     try:
         Pelican(settings).run()

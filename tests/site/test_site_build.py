@@ -11,11 +11,11 @@ import pytest
 from markupsafe import escape
 from sitebuild import REPO_ROOT, build_site
 
-from pipeline.build.plugins.reader import FrontMatterReader
-from pipeline.build.plugins.theme_text import STRINGS
 from pipeline.config.roles import load_roles
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import InputError
+from pipeline.render.plugins.reader import FrontMatterReader
+from pipeline.render.plugins.theme_text import STRINGS
 
 pytestmark = pytest.mark.xdist_group("site")
 

@@ -111,7 +111,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, serve) -> BuiltSite:
     shutil.copy(
         REPO_ROOT / "content" / "images" / "kapal-belawan.png", content / "images" / "gambar.png"
     )
-    # No .svg files: the content model refuses them (pipeline/build/confine.py), so the old
+    # No .svg files: the content model refuses them (pipeline/render/confine.py), so the old
     # static-SVG filter they exercised is gone.
     site = build_site(root / "output", PATH=str(content))
     serve(site)

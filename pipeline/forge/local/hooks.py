@@ -213,7 +213,7 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> list[object]:
 def build_into(repo: Repo, rev: str, output: Path) -> Path | None:
     """Export ``rev`` and build it with the project's build runner when it is available."""
     try:
-        from pipeline.build.runner import build_site
+        from pipeline.render.runner import build_site
     except ImportError:
         return None
     work = repo.git_dir / "terbit" / "work" / rev[:12]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.build.incremental import FileRecord
+from pipeline.render.incremental import FileRecord
 
 FORMAT = 2
 STATE_FILE = "state.pickle"
@@ -79,7 +79,7 @@ def _tree_digest(folder: Path, pattern: str, h: Any) -> None:
 
 # Modules that run a build but do not shape its pages: whether they are loaded depends on who
 # started the build (the CLI in its own process, or a worker process), never on the site.
-NOT_SHAPING = ("cli", "__main__.py", "build/runner.py", "build/progress.py", "build/swap.py")
+NOT_SHAPING = ("cli", "__main__.py", "render/runner.py", "render/progress.py", "render/swap.py")
 
 
 def _loaded_sources(root: Path) -> list[Path]:

@@ -10,9 +10,9 @@ Each module has a ``register()`` that connects to Pelican's signals:
 """
 
 PLUGINS = [
-    "pipeline.build.plugins.reader",
-    "pipeline.build.plugins.sanitizing",
-    "pipeline.build.plugins.theme_text",
-    "pipeline.build.plugins.search_index",
-    "pipeline.build.plugins.sitemap",
+    "pipeline.render.plugins.reader",
+    "pipeline.render.plugins.sanitizing",
+    "pipeline.render.plugins.theme_text",
+    "pipeline.render.plugins.search_index",
+    "pipeline.render.plugins.sitemap",
 ]

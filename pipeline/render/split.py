@@ -27,7 +27,7 @@ from typing import IO, Any
 
 from pelican import signals
 
-from pipeline.build.incremental import IncrementalWriter
+from pipeline.render.incremental import IncrementalWriter
 
 # Below this many articles a fork costs more than it saves. Tests lower it.
 MIN_PAGES = int(os.environ.get("TERBIT_SPLIT_MIN", "400"))
@@ -40,8 +40,8 @@ HERE_SHARE = {"incremental": 0.2, "full": 0.48}
 # written before: they may run while the fork still writes.
 MODEL_ONLY = frozenset(
     {
-        "pipeline.build.plugins.search_index.write_index",
-        "pipeline.build.plugins.sitemap.write_sitemap",
+        "pipeline.render.plugins.search_index.write_index",
+        "pipeline.render.plugins.sitemap.write_sitemap",
     }
 )
 

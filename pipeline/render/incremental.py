@@ -22,8 +22,8 @@ from pelican import signals
 from pelican.utils import get_relative_path, path_to_url, posixize_path, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from pipeline.build.fingerprint import SCALARS, Digester, Undigestable, _hash
-from pipeline.build.templates import Parsed, TemplateNeeds, Use
+from pipeline.render.fingerprint import SCALARS, Digester, Undigestable, _hash
+from pipeline.render.templates import Parsed, TemplateNeeds, Use
 
 # Returned instead of a rendered page; the sink recognises it by identity.
 REUSE = "\x00terbit-reuse\x00"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.build.runner import build_site
+from pipeline.render.runner import build_site
 from pipeline.vcs import Repo
 
 TERBIT = Path(sys.executable).with_name("terbit")

@@ -1,4 +1,4 @@
-"""The build itself, run in a fresh process by ``runner`` (``pipeline.build.worker.main``).
+"""The build itself, run in a fresh process by ``runner`` (``pipeline.render.worker.main``).
 
 A fresh process per build keeps Pelican's global signal registry and plugin state from leaking
 between builds. The request comes as JSON on stdin; events go out as JSON lines on the file
@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.build import cache, confine, tuning
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog, set_lang
+from pipeline.render import cache, confine, tuning
 
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's is 700)
 
@@ -224,13 +224,13 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
     from pelican import Pelican, signals
     from pelican.settings import read_settings
 
-    from pipeline.build.generators import (
+    from pipeline.render.generators import (
         LOAD_SETTING,
         REPLACEMENTS,
         STAGING_SETTING,
         STAMPS_SETTING,
     )
-    from pipeline.build.incremental import IncrementalWriter, Session
+    from pipeline.render.incremental import IncrementalWriter, Session
 
     root = Path(request["root"])
     conf = root / request["settings_file"]

@@ -27,14 +27,14 @@ from pelican.contents import Article
 from pelican.log import LimitFilter
 from pelican.readers import SkipStub
 
-from pipeline.build.incremental import IncrementalWriter
-from pipeline.build.split import receiver_names
+from pipeline.render.incremental import IncrementalWriter
+from pipeline.render.split import receiver_names
 
 # Receivers of the reading signals that only look at or change the article being read.
 KNOWN = frozenset(
     {
-        "pipeline.build.plugins.sanitizing.clean_content",
-        "pipeline.build.worker._build.<locals>.read",  # counts drafts read, for the progress
+        "pipeline.render.plugins.sanitizing.clean_content",
+        "pipeline.render.worker._build.<locals>.read",  # counts drafts read, for the progress
     }
 )
 READING_SIGNALS = (

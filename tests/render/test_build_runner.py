@@ -11,9 +11,9 @@ import httpx
 import pytest
 from buildtree import tree
 
-from pipeline.build.runner import build_site, cache_folder
-from pipeline.build.serve import serve_in_background
 from pipeline.errors import ConfigError, InputError
+from pipeline.render.runner import build_site, cache_folder
+from pipeline.render.serve import serve_in_background
 
 
 def terbit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

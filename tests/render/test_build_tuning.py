@@ -12,9 +12,9 @@ from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
-from pipeline.build import tuning
-from pipeline.build.incremental import IncrementalWriter, _relative_root
-from pipeline.build.plugins.search_index import plain
+from pipeline.render import tuning
+from pipeline.render.incremental import IncrementalWriter, _relative_root
+from pipeline.render.plugins.search_index import plain
 
 
 def _articles(seed: int) -> list[Article]:

@@ -12,7 +12,7 @@ import pytest
 from buildtree import tree
 
 from benchmarks.sitegen import extra_article, make_site
-from pipeline.build.runner import build_site, cache_folder
+from pipeline.render.runner import build_site, cache_folder
 
 ARTICLES = "content/articles"
 pytestmark = pytest.mark.xdist_group("build-incremental")

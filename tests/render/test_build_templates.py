@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, pass_context
 
-from pipeline.build.templates import TemplateNeeds
+from pipeline.render.templates import TemplateNeeds
 
 TEMPLATES = {
     "base.html": (

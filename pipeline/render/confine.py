@@ -8,7 +8,7 @@ hostile even when reviewers approved it).
   whatever lands on ``sys.path`` (a root-level ``markdown.py``, a ``pelicanconf/`` package, a
   ``pipeline`` link).
 
-A refused file is reported as a located error through the ``pipeline.build.confine`` logger;
+A refused file is reported as a located error through the ``pipeline.render.confine`` logger;
 the worker's log handler turns it into a ``path:line: message`` problem.
 """
 

@@ -1,5 +1,5 @@
 """Comparing built sites (kept out of conftest.py: its name is unique across test folders, so
-tests/build and tests/site can run in one session)."""
+tests/render and tests/site can run in one session)."""
 
 from __future__ import annotations
 

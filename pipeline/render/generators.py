@@ -21,7 +21,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator, PagesGenerator, StaticGenerator
 from pelican.writers import FileOverwriteFailedError
 
-from pipeline.build import confine, readahead, split
+from pipeline.render import confine, readahead, split
 
 STAGING_SETTING = "TERBIT_CACHE_STAGING"
 LOAD_SETTING = "TERBIT_CACHE_LOAD"

@@ -24,12 +24,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.build import cache
-from pipeline.build.progress import Progress, QuietProgress
-from pipeline.build.swap import exchange_folder
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
+from pipeline.render import cache
+from pipeline.render.progress import Progress, QuietProgress
+from pipeline.render.swap import exchange_folder
 
 MSG = Catalog(
     {
@@ -252,7 +252,7 @@ def _run_forked(request: dict, progress: Progress) -> BuildResult:
     """The worker's build in a fork of this process: isolated like a new process (Pelican's
     signals and plugins stay in the child), without starting and importing a second Python,
     and the child ends without tearing down the thousands of objects of a big site."""
-    from pipeline.build import worker  # imported before the fork, so the child has it
+    from pipeline.render import worker  # imported before the fork, so the child has it
 
     collect = _Collector(Path(request["output"]), progress)
     read, write = os.pipe()
@@ -297,7 +297,7 @@ def _run_worker(request: dict, progress: Progress) -> BuildResult:
         # by their module (see ``readahead``). Isolated (``-I``: no working folder, user site
         # or PYTHON* variables on the path) and started outside the tree: nothing in the tree
         # can stand in for a module (see ``confine``).
-        [sys.executable, "-I", "-c", "from pipeline.build.worker import main; main()"],
+        [sys.executable, "-I", "-c", "from pipeline.render.worker import main; main()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.build.swap import clear_files
+from pipeline.render.swap import clear_files
 
 
 def file_stamps(folder: Path) -> dict[str, bytes]:

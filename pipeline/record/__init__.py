@@ -1,0 +1,1 @@
+"""Record: the completion record (Lembar Penyelesaian Pekerjaan), its signature and checks."""

@@ -1,0 +1,1 @@
+"""Render: the Pelican build of the site, confined, incremental and split over two cores."""
