@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from loopback_sshd import SshServer, start_sshd
+
+from tests.support.sshd import SshServer, start_sshd
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -110,11 +110,9 @@ def test_periods_and_their_errors(office_repo: Path, tmp_path: Path) -> None:
 def test_the_report_pdf_is_signed_with_the_office_certificate(
     office_repo: Path, tmp_path: Path
 ) -> None:
-    sys.path.insert(0, str(ROOT / "tests" / "record"))
-    from pki import PASSPHRASE, make_office_pki
-
     from pipeline.config.settings import SigningSettings
     from pipeline.record.signature import check_pdf
+    from tests.support.pki import PASSPHRASE, make_office_pki
 
     ca, p12 = make_office_pki(tmp_path)
     done = terbit("report", "--month", "2026-11", "--repo", str(office_repo), "--output",

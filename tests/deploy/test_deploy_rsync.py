@@ -6,10 +6,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from loopback_sshd import SshServer
 
 from pipeline.config.settings import parse_settings
 from pipeline.deploy import DeployError, RsyncTarget, open_target
+from tests.support.sshd import SshServer
 
 pytestmark = [
     pytest.mark.skipif(not shutil.which("rsync"), reason="rsync is not installed"),

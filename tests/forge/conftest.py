@@ -10,9 +10,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from forge_kit import COUNTER, Kit, make_source
 
 from pipeline.forge.local.office import Office, create_office
+from tests.support.forge import COUNTER, Kit, make_source
 
 
 @pytest.fixture(scope="module")

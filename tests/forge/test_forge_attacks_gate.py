@@ -8,9 +8,9 @@ pushing a hand-made merge straight to main (the server's pre-receive must refuse
 from __future__ import annotations
 
 import pytest
-from forge_kit import Kit, article, refused_both_ways
 
 from pipeline.forge.local.events import head_ref, meta_ref
+from tests.support.forge import Kit, article, refused_both_ways
 
 pytestmark = pytest.mark.xdist_group("forge-office-gate")
 

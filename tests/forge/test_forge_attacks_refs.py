@@ -9,9 +9,9 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from forge_kit import Kit, article, git
 
 from pipeline.forge.local.events import head_ref, meta_ref
+from tests.support.forge import Kit, article, git
 
 pytestmark = pytest.mark.xdist_group("forge-office-refs")
 

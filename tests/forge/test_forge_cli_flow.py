@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from forge_kit import make_source
 
 from pipeline.forge.local.events import meta_ref
 from pipeline.forge.local.office import Office, create_office
+from tests.support.forge import make_source
 
 pytestmark = pytest.mark.xdist_group("forge-cli")
 

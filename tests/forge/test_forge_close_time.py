@@ -12,11 +12,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from forge_kit import Kit
 
 from pipeline.errors import InputError
 from pipeline.forge.local import client
 from pipeline.forge.local.events import meta_ref
+from tests.support.forge import Kit
 
 pytestmark = pytest.mark.xdist_group("forge-office-close")
 

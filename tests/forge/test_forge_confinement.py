@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from forge_kit import Kit, article, git, refused_both_ways
 
 from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.forge.local import client
+from tests.support.forge import Kit, article, git, refused_both_ways
 
 BAD = article("Buruk", body="Teks dari PDF\x0bdengan karakter aneh.").replace(
     "category: Berita", "category: Gosip"

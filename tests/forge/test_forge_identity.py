@@ -14,11 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from forge_kit import Kit, article
 
 from pipeline.change.nota_dinas import template
 from pipeline.forge.local.events import head_ref, meta_ref
 from pipeline.vcs import Repo
+from tests.support.forge import Kit, article
 
 pytestmark = pytest.mark.xdist_group("forge-office-identity")
 

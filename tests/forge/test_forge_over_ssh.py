@@ -11,10 +11,10 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from forge_kit import Kit, make_source
-from loopback_sshd import SshServer
 
 from pipeline.forge.local.office import Office, create_office
+from tests.support.forge import Kit, make_source
+from tests.support.sshd import SshServer
 
 pytestmark = [
     pytest.mark.xdist_group("forge-ssh"),
@@ -68,10 +68,9 @@ def test_a_push_with_check_errors_is_refused_over_ssh(
 ) -> None:
     """sshd starts the hook with none of the pusher's variables: the checks still run there,
     with the server's own policy, and the refusal reaches the pusher located."""
-    from forge_kit import article
-
     from pipeline.errors import InputError
     from pipeline.forge.local import client
+    from tests.support.forge import article
 
     try:  # a modified client that skips its own pre-check: only the server stands guard
         from pipeline.gate.drafts import ChangeCheck

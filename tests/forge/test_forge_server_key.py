@@ -11,22 +11,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from forge_kit import Kit
 
 from pipeline.forge.local.server_key import KEY_DIR, create_server_key, record_signer
 from pipeline.record.model import digest, dump, record_id
 from pipeline.record.store import commit_message, commit_record
 from pipeline.record.verify import verify_records
 from pipeline.vcs import Repo
+from tests.support.forge import Kit
+from tests.support.record import sample
 
 pytestmark = pytest.mark.xdist_group("forge-server-key")
 TESTS = Path(__file__).resolve().parents[1]
 
 
 def _sample(change: str, merge: str) -> dict:
-    sys.path.insert(0, str(TESTS / "record"))
-    from test_record_store import sample
-
     record = json.loads(json.dumps(sample(merge=merge)))
     record["id"] = record_id(change, merge)
     record["change"] = dict(record["change"], id=change)

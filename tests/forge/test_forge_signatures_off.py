@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
-from forge_kit import Kit, make_source
 
 from pipeline.forge.local.events import meta_ref
 from pipeline.forge.local.office import create_office
+from tests.support.forge import Kit, make_source
 
 pytestmark = pytest.mark.xdist_group("forge-unsigned")
 

@@ -1,4 +1,4 @@
-"""Fixtures for the gate tests; the builders live in gate_support.py."""
+"""Fixtures for the gate tests; the builders live in tests/support/gate.py."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
-from gate_support import ROOT, demo_change
 
 from pipeline.change.model import Change, Review
 from pipeline.config.roles import Roles, load_roles
 from pipeline.config.sop import Sop, load_sop
+from tests.support.gate import ROOT, demo_change
 
 
 @pytest.fixture(scope="session")

@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
-from gate_support import ROOT, WIB, demo_change
 
 from pipeline.config.roles import load_roles
 from pipeline.errors import ConfigError
 from pipeline.gate import evaluate, render
+from tests.support.gate import ROOT, WIB, change_on
 
 # Budi (staf) is Plh. Kepala Satker while Andi is away, 7–11 December 2026.
 ACTING = """acting:
@@ -26,19 +26,6 @@ ACTING = """acting:
 @pytest.fixture(scope="module")
 def acting_roles():
     return load_roles((ROOT / "roles.yml").read_text(encoding="utf-8") + ACTING)
-
-
-def change_on(day: datetime, disposer: str = "budi"):
-    """The demo change moved to ``day`` (08:00 WIB); ``disposer`` gives the disposition."""
-    base = demo_change()
-    shift = day - base.commits[0].authored_at
-    commits = [replace(c, authored_at=c.authored_at + shift, committed_at=c.committed_at + shift)
-               for c in base.commits]  # fmt: skip
-    reviews = [replace(r, at=r.at + shift) for r in base.reviews]
-    reviews[2] = replace(reviews[2], reviewer=disposer, id="r-disposition")
-    pushes = [replace(p, at=p.at + shift) for p in base.pushes]
-    return replace(base, opened_at=base.opened_at + shift, commits=commits, reviews=reviews,
-                   pushes=pushes)  # fmt: skip
 
 
 @pytest.mark.parametrize(

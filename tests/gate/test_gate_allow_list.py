@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from gate_support import C_HEAD, demo_change, review
 
 from pipeline.config.sop import glob_match
 from pipeline.gate import evaluate
+from tests.support.gate import C_HEAD, demo_change, review
 
 C1 = "c1" * 20
 

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gate_support import NOTA, ROOT
 
 from pipeline.cli import main
+from tests.support.gate import NOTA, ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from gate_support import C_HEAD, ROOT, review
 
 from pipeline.errors import ConfigError
 from pipeline.gate import evaluate, policy_at, policy_ref
+from tests.support.gate import C_HEAD, ROOT, review
 
 BASE = {
     "sop.yml": (ROOT / "sop.yml").read_text("utf-8"),

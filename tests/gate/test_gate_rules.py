@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gate_support import at, commit, demo_change, review
-
 from pipeline.change.model import Push
 from pipeline.config.sop import load_sop
 from pipeline.gate import evaluate
+from tests.support.gate import at, commit, demo_change, review
 
 C1, C2, C3 = "c1" * 20, "c2" * 20, "c3" * 20
 

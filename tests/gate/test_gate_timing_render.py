@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gate_support import at
-
 from pipeline.gate import ProofEvent, evaluate, render, timeline
+from tests.support.gate import at
 
 
 def test_each_step_runs_from_the_previous_end_to_its_proof(change, sop, roles):

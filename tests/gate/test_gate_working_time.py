@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from gate_support import ROOT, WIB, demo_change, review
-
 from pipeline.change.model import Push
 from pipeline.config.calendar import CalendarSettings
 from pipeline.gate import evaluate, policy_at, render, timeline
+from tests.support.gate import ROOT, WIB, demo_change, review
 
 
 def test_waiting_on_the_author_after_a_request_is_the_author_s_line(change, sop, roles):

@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from tests_github_support import REPO, fixture
+
+from tests.support.github import REPO, fixture
 
 PLACEHOLDER = "http://api.github.test"
 

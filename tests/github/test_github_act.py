@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from test_github_workflows import PINNED
-from tests_github_support import HEAD, REPO, ROOT, fixture, nota_dinas, serve_policy
+
+from tests.support.github import HEAD, REPO, ROOT, fixture, nota_dinas, serve_policy
 
 ACT = Path(sys.executable).parent / "act"
 

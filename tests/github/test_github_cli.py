@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests_github_support import HEAD, REPO, ROOT, fixture, nota_dinas, serve_policy
 
 from pipeline.cli import main
+from tests.support.github import HEAD, REPO, ROOT, fixture, nota_dinas, serve_policy
 
 STATUS = f"/repos/{REPO}/statuses/{HEAD}"
 COMMENT = f"/repos/{REPO}/issues/comments/1036376002"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from tests_github_support import REPO, fixture
 
 from pipeline.errors import ConfigError
 from pipeline.forge.github.client import GitHubClient, NotFound
+from tests.support.github import REPO, fixture
 
 PR = f"/repos/{REPO}/pulls/12"
 

@@ -6,11 +6,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests_github_support import REPO, fixture, forge_for
 
 from pipeline.errors import ConfigError
 from pipeline.forge.base import Forge
 from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
+from tests.support.github import REPO, fixture, forge_for
 
 MERGE = "9b2f3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
 COMMENTS = f"/repos/{REPO}/issues/12/comments"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests_github_support import FIRST, HEAD, REPO, ROOT, fixture, forge_for, nota_dinas
 
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.github import GitHubClient, GitHubForge
 from pipeline.forge.github.checks import STATUS_CONTEXT, gate, markdown, write_step_summary
+from tests.support.github import FIRST, HEAD, REPO, ROOT, fixture, forge_for, nota_dinas
 
 STATUS = f"/repos/{REPO}/statuses/{HEAD}"
 

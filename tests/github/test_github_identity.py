@@ -11,9 +11,9 @@ import copy
 
 import pytest
 from test_github_cli import STATUS, run
-from tests_github_support import REPO, ROOT, fixture, forge_for, nota_dinas, serve_policy
 
 from pipeline.forge.github.checks import gate, markdown
+from tests.support.github import REPO, ROOT, fixture, forge_for, nota_dinas, serve_policy
 
 MERGE = "9b2f3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
 GITHUB_ACTIONS_APP = 15368

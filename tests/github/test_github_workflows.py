@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests_github_support import ROOT
+
+from tests.support.github import ROOT
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 VENV_BIN = Path(sys.executable).parent

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,12 +14,9 @@ from pipeline.gate import evaluate
 from pipeline.i18n import set_lang
 from pipeline.record.model import PublishFacts, build_record
 from pipeline.record.render import to_markdown, to_pdf
+from tests.support.gate import WIB, change_on
 
 ROOT = Path(__file__).resolve().parents[2]
-# The gate tests' builders (the Plh scenario) are shared, not copied.
-sys.path.insert(0, str(ROOT / "tests" / "gate"))
-from gate_support import WIB  # noqa: E402
-from test_gate_acting import change_on  # noqa: E402
 
 ACTING = """acting:
   - person: budi

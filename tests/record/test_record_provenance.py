@@ -12,12 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_record_store import sample
-
 from pipeline.record.model import digest, dump, record_id
 from pipeline.record.store import commit_message, commit_record
 from pipeline.record.verify import verify_records
 from pipeline.vcs import Repo
+from tests.support.record import sample
 
 
 def _git(path: Path, *args: str) -> str:

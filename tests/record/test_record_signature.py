@@ -7,14 +7,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from pki import PASSPHRASE, make_office_pki
-from test_record_store import TZ, sample
 
 from pipeline.config.settings import SigningSettings
 from pipeline.errors import ConfigError
 from pipeline.record.official import short_code
 from pipeline.record.render import to_html, to_pdf
 from pipeline.record.signature import can_sign, check_pdf, sign_pdf
+from tests.support.pki import PASSPHRASE, make_office_pki
+from tests.support.record import TZ, sample
 
 CONTACT = "Jl. Kapten Sumarsono No. 3, Medan · Telepon (061) 6941343 · bbkkmedan.go.id"
 

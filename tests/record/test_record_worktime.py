@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from test_record_store import TZ, sample
-
 from pipeline.config.calendar import CalendarSettings, author_rule
 from pipeline.record.model import digest
 from pipeline.record.render import to_html, to_markdown
+from tests.support.record import TZ, sample
 
 
 def with_fix() -> dict:

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from buildtree import tree
 
 from benchmarks.sitegen import extra_article, make_site
 from pipeline.render.runner import build_site, cache_folder
+from tests.support.tree import tree
 
 ARTICLES = "content/articles"
 pytestmark = pytest.mark.xdist_group("build-incremental")

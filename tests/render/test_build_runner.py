@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from buildtree import tree
 
 from pipeline.errors import ConfigError, InputError
 from pipeline.render.runner import build_site, cache_folder
 from pipeline.render.serve import serve_in_background
+from tests.support.tree import tree
 
 
 def terbit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

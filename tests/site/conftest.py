@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error
-from sitebuild import BuiltSite, QuietHandler, build_site
+
+from tests.support.site import BuiltSite, QuietHandler, build_site
 
 
 @pytest.fixture(scope="session")

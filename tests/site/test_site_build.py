@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-from sitebuild import REPO_ROOT, build_site
 
 from pipeline.config.roles import load_roles
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import InputError
 from pipeline.render.plugins.reader import FrontMatterReader
 from pipeline.render.plugins.theme_text import STRINGS
+from tests.support.site import REPO_ROOT, build_site
 
 pytestmark = pytest.mark.xdist_group("site")
 

@@ -15,7 +15,8 @@ from urllib.parse import urljoin
 import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe
-from sitebuild import REPO_ROOT, BuiltSite, QuietHandler, build_site
+
+from tests.support.site import REPO_ROOT, BuiltSite, QuietHandler, build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site-en")]
 

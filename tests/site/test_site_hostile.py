@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from sitebuild import REPO_ROOT, BuiltSite, build_site
+
+from tests.support.site import REPO_ROOT, BuiltSite, build_site
 
 pytestmark = pytest.mark.xdist_group("site-hostile")
 

@@ -1,10 +1,8 @@
-"""Builders for changes the gate judges: the shipped SOP/roles files, Change objects built directly.
-
-A uniquely named module (not ``conftest``) so tests import it unambiguously.
-"""
+"""Builders for changes the gate judges: the shipped SOP and roles files, Change objects."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -71,3 +69,16 @@ def demo_change() -> Change:
         files=["content/articles/jemaah-haji.md"],
         nota_dinas_text=NOTA,
     )
+
+
+def change_on(day: datetime, disposer: str = "budi"):
+    """The demo change moved to ``day`` (08:00 WIB); ``disposer`` gives the disposition."""
+    base = demo_change()
+    shift = day - base.commits[0].authored_at
+    commits = [replace(c, authored_at=c.authored_at + shift, committed_at=c.committed_at + shift)
+               for c in base.commits]  # fmt: skip
+    reviews = [replace(r, at=r.at + shift) for r in base.reviews]
+    reviews[2] = replace(reviews[2], reviewer=disposer, id="r-disposition")
+    pushes = [replace(p, at=p.at + shift) for p in base.pushes]
+    return replace(base, opened_at=base.opened_at + shift, commits=commits, reviews=reviews,
+                   pushes=pushes)  # fmt: skip

@@ -12,7 +12,7 @@ from pipeline.forge.github import GitHubClient, GitHubForge
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported by name, not through ``conftest``: other test folders have a conftest module too.
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = ROOT / "tests" / "github" / "fixtures"
 REPO = "bbkk-medan/situs-web"
 FIRST = "7638417db6d59f3c431d3e1f261cc637155684cd"
 HEAD = "e5bd3914e2e596debea16f433f57875b5b90bcd6"

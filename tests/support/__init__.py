@@ -1,0 +1,1 @@
+"""Shared test helpers: real repositories, forges, servers and sites, one module per kind."""
