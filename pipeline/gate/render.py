@@ -75,9 +75,15 @@ def _line(status: StepStatus) -> list[str]:
     detail = "; ".join(x for x in (status.timing_note, status.reason) if x)
     if detail:
         lines.append(f"    ↳ {detail}")
-    if status.author_minutes:
-        lines.append(f"    ↳ {MSG('author_fix', n=status.author_minutes)}")
+    if fix := author_fix(status):
+        lines.append(f"    ↳ {fix}")
     return lines
+
+
+def author_fix(status: StepStatus) -> str:
+    """The "perbaikan oleh staf" line of a step ("" when the author spent no time in it);
+    every view of the gate (terminal, GitHub) shows the same words."""
+    return MSG("author_fix", n=status.author_minutes) if status.author_minutes else ""
 
 
 def _render(report: GateReport) -> str:

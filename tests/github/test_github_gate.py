@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import copy_context
 from datetime import date
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.github import GitHubClient, GitHubForge
 from pipeline.forge.github.checks import STATUS_CONTEXT, gate, markdown, write_step_summary
+from pipeline.i18n import set_lang
 from tests.support.github import FIRST, HEAD, REPO, ROOT, fixture, forge_for, nota_dinas
 
 STATUS = f"/repos/{REPO}/statuses/{HEAD}"
@@ -146,3 +148,24 @@ def test_a_member_removed_from_a_role_on_main_no_longer_counts(api):
     assert report.step(3).state != "done" and report.step(5).state != "done"
     assert "langkah 3 belum disetujui oleh Katimker" in " ".join(report.problems)
     assert api.made("POST", STATUS)[0].body["state"] == "failure"
+
+
+def test_the_report_shows_the_author_s_fixing_time_apart(api):
+    # Sari asked for changes, Rina answered with a (force-)push: that stretch is Rina's, and
+    # GitHub's report says so on its own line, as `terbit gate` and the record do.
+    report = gate(forge_for(api), 12, post=False)
+    step3 = report.step(3)
+    assert step3.change_requests and step3.author_minutes > 0
+    text = markdown(report)
+    row = next(line for line in text.splitlines() if line.startswith("| 3 |"))
+    assert f"perbaikan oleh staf: {step3.author_minutes} mnt" in row
+    assert "tidak dihitung untuk pemeriksa" in row
+    untouched = next(line for line in text.splitlines() if line.startswith("| 4 |"))
+    assert "perbaikan oleh staf" not in untouched
+
+    def in_english() -> str:
+        set_lang("en")
+        return markdown(report)
+
+    english = copy_context().run(in_english)
+    assert f"fixes by the author: {step3.author_minutes} min" in english

@@ -15,6 +15,7 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.forge.github.forge import GitHubForge
 from pipeline.gate import GateReport, evaluate, policy_at, policy_ref
 from pipeline.gate.messages import when
+from pipeline.gate.render import author_fix
 from pipeline.i18n import Catalog
 
 STATUS_CONTEXT = "terbit / sop-gate"
@@ -189,7 +190,8 @@ def markdown(report: GateReport) -> str:
                 a=status.elapsed_minutes if status.elapsed_minutes is not None else "-",
                 b=status.minutes,
             )
-        note = "; ".join(x for x in (status.timing_note, status.reason) if x)
+        # The author's fixing time is theirs, not the reviewer's: said apart, as on the record.
+        note = "; ".join(x for x in (status.timing_note, status.reason, author_fix(status)) if x)
         activity = status.kegiatan if status.number else MSG("protected")
         out.append(
             "| "
