@@ -236,3 +236,37 @@ def test_every_interface_string_in_the_theme_exists_in_both_languages() -> None:
     missing = used - set(STRINGS)
     assert not missing, f"strings used by the theme but not defined: {missing}"
     assert all(indonesian and english for indonesian, english in STRINGS.values())
+
+
+def test_every_table_sits_in_a_named_region_keyboard_users_can_scroll(sample_site) -> None:
+    html = sample_site.read("layanan/index.html")
+    assert (
+        '<div class="table-scroll" role="region" tabindex="0" '
+        'aria-label="Tabel: Layanan, Tempat, Waktu"><table>' in html
+    )
+    for page in sample_site.output.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert text.count("<table") == text.count('<div class="table-scroll"'), page
+
+
+def test_table_regions_are_placed_by_tags_never_by_text() -> None:
+    from pipeline.render.plugins.tables import scrollable_tables
+
+    # "<table" in text or in an attribute value is not a table: nothing is inserted there.
+    quiet = '<p title="&lt;table x=&quot;">a &lt;table&gt; b</p>'
+    assert scrollable_tables(quiet) == quiet
+    nested = (
+        "<table><caption>Jadwal &amp; tempat</caption><tr><th>A</th></tr><tr><td>"
+        "<table><tr><th>Dalam</th></tr></table></td></tr></table><table><tr><td>1</td></tr>"
+        "</table>"
+    )
+    out = scrollable_tables(nested, "en")
+    region = '<div class="table-scroll" role="region" tabindex="0" aria-label="{}">'
+    assert out == (
+        region.format("Table: Jadwal &amp; tempat")
+        + "<table><caption>Jadwal &amp; tempat</caption><tr><th>A</th></tr><tr><td>"
+        + region.format("Table: Dalam")
+        + "<table><tr><th>Dalam</th></tr></table></div></td></tr></table></div>"
+        + region.format("Table")
+        + "<table><tr><td>1</td></tr></table></div>"
+    )

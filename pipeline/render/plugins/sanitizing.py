@@ -1,7 +1,8 @@
 """Keep executable script from drafts off the built site.
 
 Every article and page body goes through ``pipeline.draft.sanitize`` (nh3) once Markdown has
-rendered it; what was removed is logged with the file, so the build says what it changed.
+rendered it; what was removed is logged with the file, so the build says what it changed. Its
+tables are then put in keyboard-reachable scrolling regions (``tables.py``).
 (Static SVG files never get here: the content model refuses them, as they can carry script.)
 """
 
@@ -38,8 +39,12 @@ def clean_content(instance: Any) -> None:
     # Imported here so a missing sanitiser fails the build instead of silently skipping it.
     from pipeline.draft.sanitize import sanitize
 
+    from pipeline.render.plugins.tables import scrollable_tables
+
     result = sanitize(instance._content, iframe_hosts=iframe_hosts(instance.settings))
-    instance._content = result.html
+    # After the sanitiser, which would drop the wrapper's role/tabindex from a draft.
+    lang = "en" if str(instance.settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
+    instance._content = scrollable_tables(result.html, lang)
     if result.removed:
         log.warning(MSG("removed"), instance.relative_source_path or "?", ", ".join(result.removed))
 

@@ -77,6 +77,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Official site of {name}. Information here is published under the publication SOP.",
     ),
     "print": ("Dicetak dari", "Printed from"),
+    # The scrolling region around a table in an article body (plugins/tables.py).
+    "table": ("Tabel", "Table"),
+    "table_named": ("Tabel: {what}", "Table: {what}"),
 }
 
 
