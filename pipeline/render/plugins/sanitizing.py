@@ -38,7 +38,6 @@ def clean_content(instance: Any) -> None:
         return
     # Imported here so a missing sanitiser fails the build instead of silently skipping it.
     from pipeline.draft.sanitize import sanitize
-
     from pipeline.render.plugins.tables import scrollable_tables
 
     result = sanitize(instance._content, iframe_hosts=iframe_hosts(instance.settings))
