@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 
 from pipeline.config import yamlsrc
 from pipeline.config.acting import Acting, ActingModel, acting_problem
+from pipeline.config.delegation import Absence, AbsenceModel, absence_problem
 from pipeline.config.validate import Strict, fail, validate
 from pipeline.errors import Problem
 from pipeline.i18n import Catalog
@@ -197,6 +198,8 @@ class RolesModel(Strict):
     roles: dict[str, RoleTitle] | None = Field(default=None, min_length=1)
     people: list[PersonModel]
     acting: list[ActingModel] = Field(default_factory=list)  # Plh/Plt assignments
+    # Who is away when (cuti, dinas luar): sop.yml's standing delegations apply then.
+    absent: list[AbsenceModel] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _some(self) -> RolesModel:
@@ -228,6 +231,11 @@ class Roles:
     titles: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(DEFAULT_ROLE_TITLES))
     path: str = ROLES_FILE
     acting: tuple[Acting, ...] = ()  # Plh/Plt assignments (time-bounded)
+    absent: tuple[Absence, ...] = ()  # declared absences (for sop.yml's delegations)
+
+    def absence(self, person_id: str, day: date) -> Absence | None:
+        """The declared absence of ``person_id`` covering ``day`` (None: not recorded absent)."""
+        return next((a for a in self.absent if a.person == person_id and a.covers(day)), None)
 
     def acting_for(self, person_id: str, role: str) -> list[Acting]:
         """Every assignment making ``person_id`` act for ``role`` (any window)."""
@@ -331,7 +339,11 @@ def load_roles(text: str, path: str = ROLES_FILE) -> Roles:
             problems.append(Problem(path, where, MSG("unknown_role", role=entry.role, known=known)))
         elif why := acting_problem(entry, people_ids, roles_of):
             problems.append(Problem(path, doc.line_of(("acting", index, "person")), why))
+    for index, away in enumerate(model.absent):
+        if why := absence_problem(away, people_ids):
+            problems.append(Problem(path, doc.line_of(("absent", index, "person")), why))
     fail(problems)
+    absent = tuple(Absence(a.person, a.start, a.to, a.reason) for a in model.absent)
     acting = tuple(
         Acting(person=a.person, role=a.role, kind=a.kind, start=a.start, to=a.to, nomor=a.nomor)
         for a in model.acting
@@ -351,4 +363,4 @@ def load_roles(text: str, path: str = ROLES_FILE) -> Roles:
         )
         for i, p in enumerate(model.people)
     ]
-    return Roles(people=people, titles=titles, path=path, acting=acting)
+    return Roles(people=people, titles=titles, path=path, acting=acting, absent=absent)

@@ -8,13 +8,20 @@ inputs (Kelengkapan), standard minutes (Mutu Baku: Waktu), output, and the event
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from pipeline.config import yamlsrc
+from pipeline.config.delegation import (
+    Delegation,
+    DelegationModel,
+    delegate_problem,
+    no_role_step,
+    step_problem,
+)
 from pipeline.config.validate import Strict, fail, validate
 from pipeline.errors import Problem
 from pipeline.i18n import Catalog
@@ -118,6 +125,8 @@ class SopModel(Strict):
     ordered: bool = True
     protected: ProtectedModel = Field(default_factory=ProtectedModel)
     steps: list[StepModel]
+    # Standing Plh rules: who stands in for a role while all its holders are absent.
+    delegations: list[DelegationModel] = Field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -154,6 +163,7 @@ class Sop:
     path: str = SOP_FILE
     # The office's working calendar (terbit.yml on the same branch); None: wall-clock minutes.
     calendar: WorkCalendar | None = None
+    delegations: tuple[Delegation, ...] = ()  # standing Plh rules (delegation.py)
 
     @property
     def total_minutes(self) -> int:
@@ -212,10 +222,18 @@ def glob_match(glob: str, path: str) -> bool:
     return _glob_regex(glob).match(path) is not None
 
 
-def load_sop(text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | None = None) -> Sop:
+def load_sop(
+    text: str,
+    path: str = SOP_FILE,
+    *,
+    known_roles: Iterable[str] | None = None,
+    people: Mapping[str, Iterable[str]] | None = None,
+) -> Sop:
     """Parse and validate ``sop.yml``; raise ConfigError with ``path:line`` on any problem.
 
-    ``known_roles`` are the role ids of ``roles.yml`` (the four seed roles when not given).
+    ``known_roles`` are the role ids of ``roles.yml`` (the four seed roles when not given);
+    ``people`` maps each person id of ``roles.yml`` to their roles, to check the people a
+    delegation names (not checked when not given).
     """
     doc = yamlsrc.load(text, path)
     model = validate(SopModel, doc)
@@ -251,6 +269,8 @@ def load_sop(text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | No
         )
     if model.steps and not any(step.proof in GATE_PROOFS for step in model.steps):
         problems.append(Problem(path, doc.line_of(("steps",)), MSG("no_gate_step")))
+    delegations, found = _delegations(model, doc, path, known, people)
+    problems += found
     fail(problems)
     steps = [
         Step(
@@ -276,4 +296,52 @@ def load_sop(text: str, path: str = SOP_FILE, *, known_roles: Iterable[str] | No
         nama=model.nama,
         nomor=model.nomor,
         path=path,
+        delegations=delegations,
     )
+
+
+def _delegations(
+    model: SopModel,
+    doc: yamlsrc.Doc,
+    path: str,
+    known: list[str],
+    people: Mapping[str, Iterable[str]] | None,
+) -> tuple[tuple[Delegation, ...], list[Problem]]:
+    """The standing delegation rules, each checked against the steps and roles.yml."""
+    approver = {
+        s.number: (s.approver_role or s.role) if s.proof in GATE_PROOFS else None
+        for s in model.steps
+    }
+    roles_of = {pid: set(held) for pid, held in (people or {}).items()}
+    rules: list[Delegation] = []
+    problems: list[Problem] = []
+    for index, entry in enumerate(model.delegations):
+
+        def at(*key: str | int, index: int = index) -> int | None:
+            return doc.line_of(("delegations", index, *key))
+
+        for key in ("role", "by_role"):
+            role = getattr(entry, key)
+            if role is not None and role not in known:
+                problems.append(
+                    Problem(path, at(key), MSG("unknown_role", role=role, known=", ".join(known)))
+                )
+        own = [n for n, r in approver.items() if r == entry.role]
+        if entry.steps is None and entry.role in known and not own:
+            problems.append(Problem(path, at("role"), no_role_step(entry.role)))
+        for i, number in enumerate(entry.steps or []):
+            if why := step_problem(number, entry.role, approver):
+                problems.append(Problem(path, at("steps", i), why))
+        rule = Delegation(
+            role=entry.role,
+            steps=tuple(entry.steps if entry.steps is not None else own),
+            kind=entry.kind,
+            nomor=entry.nomor,
+            person=entry.person,
+            by_role=entry.by_role,
+            line=at(),
+        )
+        if people is not None and (why := delegate_problem(rule, roles_of)):
+            problems.append(Problem(path, at("person"), why))
+        rules.append(rule)
+    return tuple(rules), problems

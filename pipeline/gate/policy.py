@@ -35,7 +35,8 @@ def policy_at(read_file: Callable[[str], str | None]) -> tuple[Sop, Roles]:
     if sop_text is None:
         raise ConfigError(MSG("missing", file=SOP_FILE), path=SOP_FILE)
     roles = load_roles(roles_text, ROLES_FILE)
-    sop = load_sop(sop_text, SOP_FILE, known_roles=roles.titles)
+    people = {p.id: p.roles for p in roles.people}
+    sop = load_sop(sop_text, SOP_FILE, known_roles=roles.titles, people=people)
     # Working minutes follow the calendar of the same branch (terbit.yml is protected too).
     settings_text = read_file(SETTINGS_FILE)
     settings = Settings() if settings_text is None else parse_settings(settings_text)

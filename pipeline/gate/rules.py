@@ -35,11 +35,12 @@ def _first_approval(
     ``proved`` maps people to the roles whose steps they already proved on this change."""
     reasons: list[str] = []
     refused = False
+    at_step = None if own_only else step  # a standing delegation covers only its steps
     for seen in ctx.reviews:
         review = seen.review
         if review.state != "approve" or seen.person is None:
             continue
-        if not ctx.holds(seen, role) and not ctx.outside_window(seen, role):
+        if not ctx.holds(seen, role, at_step) and not ctx.outside_window(seen, role, at_step):
             continue
         if own_only and role not in seen.person.roles:
             # Protected files (the SOP, roles.yml with its acting windows) need the head
@@ -47,11 +48,11 @@ def _first_approval(
             reasons.append(describe(seen, MSG("acting_protected", who=seen.person.id)))
             refused = True
             continue
-        why, stale = ctx.classify(seen, role, bound)
+        why, stale = ctx.classify(seen, role, bound, at_step)
         if why is None and seen.pos <= after:
             why, stale = MSG("order", step=step), True
         others = (proved or {}).get(seen.person.id, set()) - {role}
-        if why is None and others and ctx.acting(seen, role) is not None:
+        if why is None and others and ctx.acting(seen, role, at_step) is not None:
             # One person, one step: an acting official cannot also sign for another role.
             why = MSG("acting_twice", who=seen.person.id, role=ctx.role_title(role),
                       other=", ".join(ctx.role_title(r) for r in sorted(others)))  # fmt: skip
@@ -221,7 +222,7 @@ def evaluate(
         if proof is not None:
             _mark_done(status, roles, proof.review.reviewer, proof.review.at)
             proved.setdefault(proof.review.reviewer, set()).add(role)
-            if acting := ctx.acting(proof, role):
+            if acting := ctx.acting(proof, role, step.number):
                 status.acting_kind, status.acting_nomor = acting.kind, acting.nomor
             status.review_id = proof.review.id
             status.commit = proof.review.commit
