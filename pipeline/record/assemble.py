@@ -53,9 +53,10 @@ def assemble(
     admin = admin_for(change, roles)
     events = {
         "merge": ProofEvent(at=facts.merged_at, by=change.merged_by),
-        "deploy": ProofEvent(at=facts.deployed_at, by=admin),
         "record": ProofEvent(at=now, by=admin),
     }
+    if facts.deployed_at is not None:
+        events["deploy"] = ProofEvent(at=facts.deployed_at, by=admin)
     if facts.notice_at is not None:
         events["notice"] = ProofEvent(at=facts.notice_at, by=admin)
     if facts.screenshots == [] and any(a.url for a in facts.articles):

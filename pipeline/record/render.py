@@ -326,4 +326,5 @@ def to_pdf(
 
     page = to_html(record, timezone, kop, contact=contact, signed=signed, records_path=records_path)
     document = HTML(string=page, base_url=str(folder))
-    return document.write_pdf()  # type: ignore[no-any-return]
+    pdf: bytes = document.write_pdf()
+    return pdf
