@@ -46,10 +46,10 @@ class RecordError(GitError):
     exit_code = 1
 
 
-def commit_message(record: Mapping[str, object]) -> str:
-    change = record["change"]
-    assert isinstance(change, Mapping)
-    title = MSG("message", title=record["judul"], change=change["id"])
+def commit_message(record: Mapping[str, Any]) -> str:
+    """The record commit's message from the record's data; its trailers make the hook skip it
+    and name the record and the merge it belongs to (``provenance`` checks both)."""
+    title = MSG("message", title=record["judul"], change=record["change"]["id"])
     return (
         f"{title}\n\n{RECORD_TRAILER}: {record['id']}\n"
         f"{MERGE_TRAILER}: {record['merge_commit']}\n{SKIP_TRAILER}: true\n"
@@ -61,7 +61,9 @@ def is_record_commit(repo: Repo, sha: str) -> bool:
     return bool(repo.trailer(sha, RECORD_TRAILER) or repo.trailer(sha, SKIP_TRAILER))
 
 
-def existing_record(repo: Repo, rev: str, folder: str) -> dict[str, object] | None:
+def existing_record(repo: Repo, rev: str, folder: str) -> dict[str, Any] | None:
+    """The data of the record in ``folder`` on ``rev`` as written, unvalidated (None when
+    there is none or it is not YAML): enough to tell whether that publication finished."""
     text = repo.show_file(rev, f"{folder}/{RECORD_FILE}")
     if text is None:
         return None
