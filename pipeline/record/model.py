@@ -207,8 +207,6 @@ class Total(Part):
 class Record(Part):
     """The Lembar Penyelesaian Pekerjaan of one publication, as ``record.yml`` holds it."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     format: Literal["terbit-record/1"]
     id: str
     status: Status

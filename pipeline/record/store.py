@@ -9,17 +9,16 @@ from a clone), retried when another publication moved ``main`` first, so no reco
 from __future__ import annotations
 
 import fcntl
-import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pipeline.i18n import Catalog
+from pipeline.record.model import record_id
 from pipeline.vcs import GitError, Repo
 
 RECORD_TRAILER = "Terbit-Record"
@@ -79,8 +78,6 @@ def publication_outcome(
 ) -> dict[str, object] | None:
     """The state of a merged change's publication as its record on ``rev`` states it
     (``status``: complete / incomplete / failed, ``reasons``); None before any record."""
-    from pipeline.record.model import record_id
-
     folder = f"{records_path.strip('/')}/{record_id(change_id, merge_sha)}"
     found = existing_record(repo, rev, folder)
     if found is None:
@@ -185,12 +182,3 @@ def _publish_ref(repo: Repo, commit: str, tip: str, remote: str | None) -> bool:
     if not repo.bare and repo.current_branch() == BRANCH:
         repo.advance_checkout(tip, commit)
     return True
-
-
-def write_files(target: Path, files: Mapping[str, bytes]) -> None:
-    """Also leave the record in a work tree folder (atomic per file)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        temp = target / f".{name}.tmp-{os.getpid()}"
-        temp.write_bytes(data)
-        os.replace(temp, target / name)

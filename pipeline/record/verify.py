@@ -175,8 +175,8 @@ def raw_text(read: Callable[[str], bytes | None], path: str) -> str:
 
 
 class _Objects:
-    """Which commits exist and which are on main, asked of git twice for all records at once
-    (one question per commit made a year of records take seconds)."""
+    """Which commits exist and which are on main, asked of git twice for all records at once:
+    a question per commit would cost seconds for a year of records."""
 
     def __init__(
         self,
