@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import functools
+import json
 import os
 import shutil
 import socket
@@ -23,6 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
@@ -453,10 +455,6 @@ def test_a_bad_merge_fails_located_and_the_next_merge_publishes_normally(env: En
 def test_every_published_record_matches_the_published_schema(
     env: Env, first: tuple[str, str, object]
 ) -> None:
-    import json
-
-    import jsonschema
-
     schema = json.loads((REPO_ROOT / "docs" / "record.schema.json").read_text(encoding="utf-8"))
     check = jsonschema.Draft202012Validator(schema)
     repo = Repo(env.server)
