@@ -20,7 +20,7 @@ from pipeline.errors import Problem, TerbitError
 from pipeline.gate import evaluate
 from pipeline.i18n import Catalog
 from pipeline.record.assemble import PDF_NAME, YAML_NAME, policy_for
-from pipeline.record.model import Record, check, digest
+from pipeline.record.model import FORMAT, Record, check, digest
 from pipeline.record.provenance import Provenance, provenance_problems
 from pipeline.record.signature import check_pdf
 from pipeline.record.store import RECORD_TRAILER
@@ -229,32 +229,34 @@ def _check(
         out.append(Problem(path, doc.line_of(where), message))
 
     record, malformed = shape
-    if record is None:
-        return malformed  # not a record of a known format: nothing else can be judged
     data = doc.data if isinstance(doc.data, dict) else {}
+    if data.get("format") != FORMAT:
+        return malformed  # not a record of a known format: nothing else can be judged
+    out += malformed  # a record of the wrong shape: its history can still be judged
     if not digest_matches(data):
         add(("digest",), MSG("digest"))
-    merge = record.merge_commit
-    if not objects.exists(merge):
-        add(("merge_commit",), MSG("no_commit", sha=merge))
-    elif objects.on_main and not objects.ancestor_of_main(merge):
-        add(("merge_commit",), MSG("not_on_main", sha=merge))
-    for i, sha in enumerate(record.change.commits):
-        if not objects.exists(sha):
-            add(("change", "commits", i), MSG("no_commit", sha=sha))
     pdf = read(f"{folder}/{PDF_NAME}")
     if pdf is not None:
         # The PDF's own PAdES signature: one changed byte breaks it (unsigned PDFs say so).
         for problem in check_pdf(pdf, objects.signing).problems:
             out.append(Problem(f"{folder}/{PDF_NAME}", None, problem))
-    for i, shot in enumerate(record.screenshots):
-        image = read(f"{folder}/{shot.file}")
-        if image is None:
-            add(("screenshots", i, "file"), MSG("shot_missing", file=shot.file))
-        elif hashlib.sha256(image).hexdigest() != shot.sha256:
-            add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.file))
-    if forge is not None and not out:
-        out += _against_forge(objects.repo, record, doc, path, forge)
+    if record is not None:
+        merge = record.merge_commit
+        if not objects.exists(merge):
+            add(("merge_commit",), MSG("no_commit", sha=merge))
+        elif objects.on_main and not objects.ancestor_of_main(merge):
+            add(("merge_commit",), MSG("not_on_main", sha=merge))
+        for i, sha in enumerate(record.change.commits):
+            if not objects.exists(sha):
+                add(("change", "commits", i), MSG("no_commit", sha=sha))
+        for i, shot in enumerate(record.screenshots):
+            image = read(f"{folder}/{shot.file}")
+            if image is None:
+                add(("screenshots", i, "file"), MSG("shot_missing", file=shot.file))
+            elif hashlib.sha256(image).hexdigest() != shot.sha256:
+                add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.file))
+        if forge is not None and not out:
+            out += _against_forge(objects.repo, record, doc, path, forge)
     for where, message in provenance_problems(objects.provenance, folder, data, read):
         out.append(Problem(where, None, message))
     return out
