@@ -62,6 +62,11 @@ def _person(pid: str, role: str, title: str) -> dict[str, Any]:
     return {"id": pid, "name": name, "nip": nip, "role": role, "role_title": title}
 
 
+def _signer(pid: str, title: str) -> dict[str, Any]:
+    name, nip = NAMES[pid]
+    return {"id": pid, "name": name, "nip": nip, "jabatan": "", "role_title": title}
+
+
 def record_for(n: int, spec: Spec, merge_sha: str) -> dict[str, Any]:
     merged = datetime.combine(spec.day, time(11, 0), WIB)
     steps = []
@@ -90,15 +95,18 @@ def record_for(n: int, spec: Spec, merge_sha: str) -> dict[str, Any]:
                        "hal": "Permohonan publikasi", "dari": "Staf", "yth": "Kepala",
                        "sifat": spec.sifat, "lampiran": []},
         "change": {"id": str(n), "title": f"Berita nomor {n}", "url": None,
+                   "author": _person("rina", "staf", "Staf Tim Kerja"), "head": merge_sha,
                    "opened_at": None, "merged_at": merged.isoformat(), "merged_by": "dewi",
                    "commits": [merge_sha], "reviews": []},
         "merge_commit": merge_sha,
         "deploy": {"target": "local", "release": f"r{n}", "previous": None, "at": None},
-        "articles": [], "live": [], "screenshots": [], "notice": {}, "steps": steps,
+        "articles": [], "live": [], "screenshots": [],
+        "notice": {"at": None, "recorded": True, "emailed_to": None}, "steps": steps,
         "total": {"elapsed_minutes": sum(s["elapsed_minutes"] for s in steps),
                   "standard_minutes": 240},
         "tempat_tanggal": "Medan", "created_at": merged.isoformat(),
-        "yang_menyelesaikan": {}, "mengetahui": {},
+        "yang_menyelesaikan": _signer("dewi", "Admin Website"),
+        "mengetahui": _signer("andi", "Kepala Satker"),
     }  # fmt: skip
     record["digest"] = digest(record)
     return record

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
+from datetime import date
 from typing import Literal
 
 Lang = Literal["id", "en"]
@@ -54,8 +55,8 @@ MONTHS_EN = (
 )  # fmt: skip
 
 
-def long_date(value: object, lang: Lang | None = None) -> str:
+def long_date(value: date, lang: Lang | None = None) -> str:
     """``28 November 2026`` in Indonesian (or English) for a date or datetime."""
     months = MONTHS_EN if (lang or get_lang()) == "en" else MONTHS_ID
-    day, month, year = value.day, value.month, value.year  # type: ignore[attr-defined]
+    day, month, year = value.day, value.month, value.year
     return f"{day} {months[month - 1]} {year}"

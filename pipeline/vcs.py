@@ -150,6 +150,7 @@ class Repo:
         if env:
             kwargs["env"] = {**os.environ, **env}
         try:
+            # GitPython's overloads of execute() cannot be matched through **kwargs.
             return self._repo.git.execute(["git", *args], **kwargs)  # type: ignore[call-overload]
         except git.GitCommandError as failed:
             stderr = (failed.stderr or "").strip().removeprefix("stderr: ").strip("'")
@@ -237,7 +238,8 @@ class Repo:
 
     def refs(self, prefix: str = "refs/") -> dict[str, str]:
         out = self.run("for-each-ref", "--format=%(refname) %(objectname)", prefix)
-        return dict(line.split(" ", 1)[::1] for line in out.splitlines() if line)  # type: ignore[misc]
+        pairs = (line.partition(" ") for line in out.splitlines() if line)
+        return {ref: sha for ref, _, sha in pairs}
 
     def update_ref(self, ref: str, new: str, old: str | None = None) -> None:
         args = ["update-ref", ref, new] + ([old] if old is not None else [])
@@ -295,7 +297,7 @@ class Repo:
     def _bytes(self, *args: str) -> bytes:
         """``git ARGS`` with raw output: file names may hold any byte."""
         try:
-            return self._repo.git.execute(  # type: ignore[call-overload,no-any-return]
+            return self._repo.git.execute(
                 ["git", *args], stdout_as_string=False, strip_newline_in_stdout=False
             )
         except git.GitCommandError as failed:
@@ -439,7 +441,7 @@ class Repo:
         """Push and return ``(ok, output)`` with the remote's messages instead of raising."""
         args = ["push", "--porcelain"] + (["--atomic"] if atomic else []) + [remote, *refspecs]
         try:
-            out = self._repo.git.execute(  # type: ignore[call-overload]
+            out = self._repo.git.execute(
                 ["git", *args], with_extended_output=True, with_exceptions=False
             )
         except git.GitCommandError as failed:  # pragma: no cover - spawn failures
@@ -482,8 +484,9 @@ class Repo:
         for chunk in filter(None, out.split("\x01")):
             parts = chunk.split("\0")
             sha, *parents = parts[0].split()
-            values = {
-                key: ([v.strip() for v in raw.split("\x1f") if v.strip()] or [None])[-1]
+            # A trailer given twice counts as its last value; one never given is None.
+            values: dict[str, str | None] = {
+                key: next(reversed([v.strip() for v in raw.split("\x1f") if v.strip()]), None)
                 for key, raw in zip(trailers, parts[1 : 1 + len(trailers)], strict=True)
             }
             touch = Touch(sha, parents, values)
@@ -521,8 +524,8 @@ class Repo:
                 if line.startswith(b"gpgsig") and b" " in line:
                     in_signature = True
                     signature = [line.split(b" ", 1)[1]]
-                elif in_signature and line.startswith(b" "):
-                    signature.append(line[1:])  # type: ignore[union-attr]
+                elif in_signature and signature is not None and line.startswith(b" "):
+                    signature.append(line[1:])
                 else:
                     in_signature = False
                     kept.append(line)
@@ -630,14 +633,14 @@ class Repo:
             raise GitError(MSG("failed", command=f"git ls-tree {rev}", stderr=stderr))
         files: list[tuple[bytes, bytes, str]] = []
         for record in listing.stdout.split(b"\0"):
-            meta, _, name = record.partition(b"\t")
+            meta, _, raw_name = record.partition(b"\t")
             fields = meta.split()
             if len(fields) != 3 or fields[1] != b"blob" or fields[0] == b"120000":
                 continue  # the empty tail, submodules, symbolic links
-            parts = name.split(b"/")
+            parts = raw_name.split(b"/")
             if any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts):
                 continue
-            files.append((fields[0], fields[2], os.fsdecode(name)))
+            files.append((fields[0], fields[2], os.fsdecode(raw_name)))
         dest.mkdir(parents=True, exist_ok=True)
         for entry in list(dest.iterdir()):
             if entry.is_dir() and not entry.is_symlink():

@@ -224,8 +224,8 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     """Parse the memo; raise InputError naming the line of the first problem."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if bad := TEXT_CONTROL.search(text):  # before splitting lines: str.splitlines() eats some
-        line = text.count("\n", 0, bad.start()) + 1
-        raise InputError(MSG("control_body", code=ord(bad.group())), path=path, line=line)
+        at = text.count("\n", 0, bad.start()) + 1
+        raise InputError(MSG("control_body", code=ord(bad.group())), path=path, line=at)
     yaml_text, yaml_line, body, body_line = _split(text, path)
     doc = yamlsrc.load(yaml_text, path, line_offset=yaml_line - 1, error=InputError)
     if doc.data is None:

@@ -304,7 +304,8 @@ def to_html(report: Report) -> str:
 def to_pdf(report: Report) -> bytes:
     from weasyprint import HTML  # heavy import: only when a PDF is made
 
-    return HTML(string=to_html(report)).write_pdf()  # type: ignore[no-any-return]
+    pdf: bytes = HTML(string=to_html(report)).write_pdf()
+    return pdf
 
 
 def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
@@ -402,7 +403,8 @@ def to_xlsx(report: Report) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    if book.active is not None:  # a new workbook starts with one empty sheet
+        book.remove(book.active)
     for name, head, rows in _sections(report):
         sheet = book.create_sheet(title=_sheet_title(name))
         sheet.append(head)

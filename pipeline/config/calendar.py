@@ -68,20 +68,22 @@ def _parse_span(value: str) -> tuple[time, time] | None:
     return (start, end) if end > start else None
 
 
+# The default working hours, weekday -> "HH:MM-HH:MM".
+OFFICE_HOURS: dict[str, str | None] = {
+    "mon": "07:30-16:00",
+    "tue": "07:30-16:00",
+    "wed": "07:30-16:00",
+    "thu": "07:30-16:00",
+    "fri": "07:30-16:30",
+}
+
+
 class CalendarSettings(Strict):
     """``calendar:`` in ``terbit.yml``. Defaults: Mon–Thu 07:30–16:00, Fri 07:30–16:30 WIB."""
 
     zone: Literal["WIB", "WITA", "WIT"] = "WIB"
     # Weekday → "HH:MM-HH:MM"; a day that is missing or null is not a working day.
-    hours: dict[str, str | None] = Field(
-        default_factory=lambda: {
-            "mon": "07:30-16:00",
-            "tue": "07:30-16:00",
-            "wed": "07:30-16:00",
-            "thu": "07:30-16:00",
-            "fri": "07:30-16:30",
-        }
-    )
+    hours: dict[str, str | None] = Field(default_factory=lambda: dict(OFFICE_HOURS))
     national_holidays: bool = True  # Indonesia's public holidays (``holidays`` package)
     cuti_bersama: list[date] = Field(default_factory=list)  # the government's collective leave
     closed: list[date] = Field(default_factory=list)  # the office's own days off
@@ -98,14 +100,15 @@ class CalendarSettings(Strict):
         return value
 
     def build(self) -> WorkCalendar:
-        spans = {}
+        spans: dict[int, tuple[time, time]] = {}
         for index, day in enumerate(WEEKDAYS):
             span = self.hours.get(day)
-            if span:
-                spans[index] = _parse_span(span)
+            parsed = _parse_span(span) if span else None  # the validator refused a bad span
+            if parsed is not None:
+                spans[index] = parsed
         return WorkCalendar(
             zone=self.zone,
-            hours=spans,  # type: ignore[arg-type]
+            hours=spans,
             national_holidays=self.national_holidays,
             days_off=frozenset(self.cuti_bersama) | frozenset(self.closed),
             days_on=frozenset(self.open),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -41,7 +41,7 @@ ProofKind = Literal[
     "notice",
     "record",
 ]
-PROOF_KINDS: tuple[str, ...] = ProofKind.__args__  # type: ignore[attr-defined]
+PROOF_KINDS: tuple[str, ...] = get_args(ProofKind)
 # Steps the gate decides (they need an approval before the change may be merged).
 GATE_PROOFS = frozenset({"review", "approval"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from pipeline.config.yamlsrc import Doc
 from pipeline.errors import ConfigError, Problem, TerbitError
@@ -90,7 +91,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "(root)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind = err["type"]
     ctx = err.get("ctx") or {}
     field = _field_name(err["loc"])
@@ -129,7 +130,11 @@ def fail(problems: list[Problem], error: type[TerbitError] = ConfigError) -> Non
 
 
 def validate(
-    model: type[M], doc: Doc, *, error: type[TerbitError] = ConfigError, context: dict | None = None
+    model: type[M],
+    doc: Doc,
+    *,
+    error: type[TerbitError] = ConfigError,
+    context: dict[str, Any] | None = None,
 ) -> M:
     """Build ``model`` from ``doc`` or raise ``error`` listing every located problem."""
     if doc.data is None:

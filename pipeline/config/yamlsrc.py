@@ -227,7 +227,9 @@ def _refuse_aliases(text: str, path: str, offset: int, loader: type = yaml.SafeL
     for event in yaml.parse(text, Loader=loader):
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor:
-            raise ConfigError(MSG("alias"), path=path, line=event.start_mark.line + 1 + offset)
+            mark = event.start_mark  # the parser always sets it; the stubs allow None
+            line = mark.line + 1 + offset if mark is not None else None
+            raise ConfigError(MSG("alias"), path=path, line=line)
 
 
 def load_fast(text: str, path: str) -> Doc | None:

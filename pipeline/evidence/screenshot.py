@@ -13,9 +13,10 @@ import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage
+from playwright.sync_api import Browser, ConsoleMessage, ViewportSize
 from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.errors import TerbitError
@@ -34,7 +35,17 @@ MSG = Catalog(
     }
 )
 
-VIEWPORTS: dict[str, dict[str, object]] = {
+
+class View(TypedDict, total=False):
+    """The keyword arguments of ``Browser.new_context`` that make a device."""
+
+    viewport: ViewportSize
+    is_mobile: bool
+    has_touch: bool
+    device_scale_factor: float
+
+
+VIEWPORTS: dict[str, View] = {
     "desktop": {"viewport": {"width": 1366, "height": 768}},
     "mobile": {
         "viewport": {"width": 390, "height": 844},
@@ -123,7 +134,7 @@ def _console(message: ConsoleMessage, problems: list[str]) -> None:
 
 
 def _one(browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb: int) -> Shot:
-    context = browser.new_context(**VIEWPORTS[view])  # type: ignore[arg-type]
+    context = browser.new_context(**VIEWPORTS[view])
     problems: list[str] = []
     try:
         page = context.new_page()

@@ -17,7 +17,7 @@ from pipeline.errors import InputError
 from pipeline.gate.context import Context, Seen, describe
 from pipeline.gate.messages import MSG, short_sha, when
 from pipeline.gate.paths import protected_files
-from pipeline.gate.report import GateReport, ProofEvent, StepStatus
+from pipeline.gate.report import GateReport, ProofEvent, StepState, StepStatus
 from pipeline.gate.timing import apply_timing
 
 
@@ -99,7 +99,7 @@ def _blocks(ctx: Context, gate_roles: set[str]) -> dict[str, Seen]:
     return blocked
 
 
-def _status(step: Step, roles: Roles, state: str = "pending") -> StepStatus:
+def _status(step: Step, roles: Roles, state: StepState = "pending") -> StepStatus:
     return StepStatus(
         number=step.number,
         kegiatan=step.kegiatan,
@@ -107,7 +107,7 @@ def _status(step: Step, roles: Roles, state: str = "pending") -> StepStatus:
         role=step.role,
         role_title=roles.title(step.role),
         proof=step.proof,
-        state=state,  # type: ignore[arg-type]
+        state=state,
         gate=step.is_gate,
         minutes=step.minutes,
     )

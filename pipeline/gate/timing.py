@@ -50,7 +50,7 @@ def _author_spans(
     change: Change, requests: list[datetime], start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
     """The author's fixing time inside ``[start, end]``, as disjoint spans."""
-    spans = []
+    spans: list[tuple[datetime, datetime]] = []
     for asked in sorted(requests):
         lo = max(asked, start)
         hi = min(_answer(change, asked) or end, end)

@@ -13,10 +13,12 @@ from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.gate import ProofEvent, evaluate, policy_at
-from pipeline.record.model import PublishFacts, build_record, dump, record_id
+from pipeline.record.build import build_record
+from pipeline.record.model import PublishFacts, Record, dump, record_id
 from pipeline.record.official import contact_line
 from pipeline.record.render import to_markdown, to_pdf
 from pipeline.record.signature import can_sign, sign_pdf
+from pipeline.record.store import commit_message, commit_record, existing_record
 from pipeline.vcs import Repo
 
 PDF_NAME = "lembar-penyelesaian.pdf"
@@ -46,16 +48,17 @@ def assemble(
     shots_dir: Path,
     now: datetime,
     repo_root: Path | None = None,
-) -> tuple[dict[str, Any], dict[str, bytes]]:
+) -> tuple[Record, dict[str, bytes]]:
     """``(record, files)``; files are named inside the record folder. ``repo_root``: the
     repository, which the signing certificate must lie outside of."""
     sop, roles = policy_for(forge, base_rev)
     admin = admin_for(change, roles)
     events = {
         "merge": ProofEvent(at=facts.merged_at, by=change.merged_by),
-        "deploy": ProofEvent(at=facts.deployed_at, by=admin),
         "record": ProofEvent(at=now, by=admin),
     }
+    if facts.deployed_at is not None:
+        events["deploy"] = ProofEvent(at=facts.deployed_at, by=admin)
     if facts.notice_at is not None:
         events["notice"] = ProofEvent(at=facts.notice_at, by=admin)
     if facts.screenshots == [] and any(a.url for a in facts.articles):
@@ -96,9 +99,9 @@ def assemble(
     contact = contact_line(publish.address, publish.telephone, publish.website)
     pdf = to_pdf(record, shots_dir, settings.site.timezone, kop, contact=contact, signed=signed,
                  records_path=settings.publish.records_path)  # fmt: skip
-    files[PDF_NAME] = sign_pdf(pdf, publish.signing, what=record["id"], location=publish.place,
+    files[PDF_NAME] = sign_pdf(pdf, publish.signing, what=record.id, location=publish.place,
                                repo_root=repo_root)  # fmt: skip
-    assert record["id"] == record_id(change.id, facts.merge_sha)
+    assert record.id == record_id(change.id, facts.merge_sha)
     return record, files
 
 
@@ -113,13 +116,11 @@ def record_stage(
     state: Any,  # pipeline.publication.State (saves the stage result atomically)
     say: Callable[[str], None],
 ) -> dict[str, Any]:
-    from pipeline.record.store import commit_message, commit_record, existing_record
-
     record, files = assemble(
         forge=forge, change=change, base_rev=prep["base"], facts=facts, settings=settings,
         shots_dir=shots_dir, now=now(), repo_root=repo.work_tree or repo.git_dir,
     )  # fmt: skip
-    folder = f"{settings.publish.records_path.strip('/')}/{record['id']}"
+    folder = f"{settings.publish.records_path.strip('/')}/{record.id}"
     bot = settings.publish
     # A GitHub Actions checkout pushes the record; the embedded server and a local clone
     # move their own main (the server's hooks do not run for its own ref updates).
@@ -133,20 +134,21 @@ def record_stage(
         repo,
         folder,
         files,
-        commit_message(record),
+        commit_message(record.data()),
         name=bot.bot_name,
         email=bot.bot_email,
         remote=remote,
         signer=signer,
     )
+    data = record.data()
     if commit is None:  # already on main (a rerun): report what is there
-        record = existing_record(repo, "refs/heads/main", folder) or record
+        data = existing_record(repo, "refs/heads/main", folder) or data
     say(f"record: {folder}" + (f" ({commit[:10]})" if commit else ""))
     value = {
         "folder": folder,
         "commit": commit,
-        "status": record["status"],
-        "reasons": record["reasons"],
+        "status": data["status"],
+        "reasons": data["reasons"],
     }
     state.save("record", value)
     return value

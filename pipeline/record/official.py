@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
 
 import segno
 
 from pipeline.i18n import Catalog
+from pipeline.record.model import Record
 
 MSG = Catalog(
     {
@@ -106,17 +108,16 @@ def verify_block(digest: str, path: str, signed: bool, approvals: list[str]) -> 
     )
 
 
-def approvals(record: dict[str, Any], when: Any) -> list[str]:
+def approvals(record: Record, when: Callable[[datetime | None], str]) -> list[str]:
     """One line per approval that proved a step (from the record's signed evidence)."""
-    reviews = {str(r.get("id")): r for r in (record.get("change") or {}).get("reviews") or []}
+    reviews = {r.id: r for r in record.change.reviews}
     lines = []
-    for step in record.get("steps") or []:
-        review = reviews.get(str((step.get("evidence") or {}).get("review")))
+    for step in record.steps:
+        review = reviews.get(str(step.evidence.review))
         if review is None:
             continue
-        person = step.get("pelaksana") or {}
-        sig = MSG("sig_ok") if review.get("signature_ok") else MSG("sig_none")
-        lines.append(MSG("approval", n=step.get("number"), who=person.get("name") or "-",
-                         role=person.get("role_title") or "", at=when(review.get("at")),
-                         sig=sig))  # fmt: skip
+        person = step.pelaksana
+        sig = MSG("sig_ok") if review.signature_ok else MSG("sig_none")
+        lines.append(MSG("approval", n=step.number, who=person.name or "-",
+                         role=person.role_title, at=when(review.at), sig=sig))  # fmt: skip
     return lines

@@ -22,7 +22,7 @@ from typing import Any
 
 import sshsig
 
-from pipeline.config.settings import Settings
+from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog
 from pipeline.record.store import MERGE_TRAILER, RECORD_TRAILER
@@ -73,8 +73,8 @@ MSG = Catalog(
 class Provenance:
     """The git facts the checks need, asked once for all records: one ``git log`` for the
     commits touching every record folder, ``terbit.yml`` parsed once per distinct blob, and
-    the signatures of all record commits in one ``git log`` (per record, these questions made
-    a year of records take half a minute)."""
+    the signatures of all record commits in one ``git log``: asked per record, these questions
+    would cost half a minute for a year of records."""
 
     def __init__(self, repo: Repo, main: str | None, folders: list[str]):
         self.repo = repo
@@ -92,8 +92,6 @@ class Provenance:
 
     def _settings(self, parents: list[str]) -> dict[str, Settings | TerbitError]:
         """``settings_at`` for each parent, parsed once per distinct ``terbit.yml`` blob."""
-        from pipeline.config.settings import SETTINGS_FILE, parse_settings
-
         ids = self.repo.blob_ids(f"{p}:{SETTINGS_FILE}" for p in parents)
         texts = self.repo.blobs(i for i in ids.values() if i)
         parsed: dict[str | None, Settings | TerbitError] = {None: Settings()}
@@ -107,8 +105,8 @@ class Provenance:
 
     def verify_signatures(self, commits: list[Touch]) -> None:
         """Check the signatures of ``commits`` (record commits with one parent) in one go: the
-        objects from one ``git cat-file --batch``, each SSH signature verified in-process (one
-        ``ssh-keygen`` per commit was most of the remaining time) against the key named at
+        objects from one ``git cat-file --batch``, each SSH signature verified in-process (a
+        process per commit would cost more than everything else) against the key named at
         ITS parent, so a key named at another time does not count."""
         commits = [c for c in commits if c.sha not in self._keys]
         settings = self._settings(sorted({c.parents[0] for c in commits}))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import html
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipeline.i18n import Catalog
 from pipeline.record import official
+from pipeline.record.model import Person, Record, Signer, Step
 
 MSG = Catalog(
     {
@@ -66,117 +66,115 @@ DEFAULT_KOP = (
 )
 
 
-def status_label(record: dict[str, Any]) -> str:
+def status_label(record: Record) -> str:
     """The record's state as people read it: lengkap, BELUM LENGKAP or GAGAL."""
-    state = record.get("status")
-    return MSG(state) if state in ("complete", "incomplete", "failed") else str(state)
+    return MSG(record.status)
 
 
-def _hm(value: str | None, timezone: str) -> str:
-    if not value:
+def _hm(value: datetime | None, timezone: str) -> str:
+    if value is None:
         return "-"
-    when = datetime.fromisoformat(value).astimezone(ZoneInfo(timezone))
-    return when.strftime("%d/%m/%Y %H.%M")
+    return value.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H.%M")
 
 
-def _time_cell(step: dict[str, Any], timezone: str) -> tuple[str, str]:
+def _time_cell(step: Step, timezone: str) -> tuple[str, str]:
     """``(start – end, actual / standard minutes)``; the date once when both share it."""
-    start, end = _hm(step["started_at"], timezone), _hm(step["ended_at"], timezone)
+    start, end = _hm(step.started_at, timezone), _hm(step.ended_at, timezone)
     if start[:10] == end[:10] and start != "-":
         end = end[11:]
     span = f"{start} – {end}"
-    actual = "-" if step["elapsed_minutes"] is None else step["elapsed_minutes"]
-    return span, MSG("minutes", actual=actual, standard=step["standard_minutes"])
+    actual = "-" if step.elapsed_minutes is None else step.elapsed_minutes
+    return span, MSG("minutes", actual=actual, standard=step.standard_minutes)
 
 
-def _note(step: dict[str, Any]) -> str:
+def _note(step: Step) -> str:
     """Keterangan: the timing note, and the author's fixing time as its own line."""
-    note = step["keterangan"] or step["state"]
-    if step.get("perbaikan_staf_minutes"):
-        note += "\n" + MSG("author_fix", n=step["perbaikan_staf_minutes"])
+    note = step.keterangan or step.state
+    if step.perbaikan_staf_minutes:
+        note += "\n" + MSG("author_fix", n=step.perbaikan_staf_minutes)
     return note
 
 
-def _who(person: dict[str, Any]) -> str:
-    name = person.get("name") or "-"
-    return f"{name} ({MSG('nip')} {person['nip']})" if person.get("nip") else name
+def _who(person: Person) -> str:
+    name = person.name or "-"
+    return f"{name} ({MSG('nip')} {person.nip})" if person.nip else name
 
 
-def _dasar(record: dict[str, Any]) -> str:
-    nota = record["nota_dinas"]
-    return MSG("dasar_value", nomor=nota["nomor"] or "-", tanggal=nota["tanggal"] or "-")
+def _dasar(record: Record) -> str:
+    nota = record.nota_dinas
+    tanggal = nota.tanggal.isoformat() if nota.tanggal else "-"
+    return MSG("dasar_value", nomor=nota.nomor or "-", tanggal=tanggal)
 
 
-def signer_name(signer: dict[str, Any]) -> str:
+def signer_name(signer: Signer) -> str:
     """The name under a signature; a blank block says why nobody signs there."""
-    pending = signer.get("pending")
-    return signer["name"] or (f"({MSG(pending)})" if pending in ("no_disposition",) else "")
+    return signer.name or (f"({MSG(signer.pending)})" if signer.pending else "")
 
 
-def to_markdown(record: dict[str, Any], timezone: str, kop: tuple[str, ...] = DEFAULT_KOP) -> str:
+def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KOP) -> str:
     def cell(text: object) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
 
     lines = [f"**{line}**  " for line in kop] + ["", f"# {MSG('title')}", ""]
-    if record.get("nomor"):
-        lines += [f"{MSG('nomor')}: {record['nomor']}", ""]
+    if record.nomor:
+        lines += [f"{MSG('nomor')}: {record.nomor}", ""]
     lines += [
-        f"- **{MSG('pekerjaan')}:** {record['pekerjaan']}",
-        f"- **{MSG('judul')}:** {cell(record['judul'])}",
+        f"- **{MSG('pekerjaan')}:** {record.pekerjaan}",
+        f"- **{MSG('judul')}:** {cell(record.judul)}",
         f"- **{MSG('dasar')}:** {_dasar(record)}",
-        f"- **{MSG('sop')}:** {record['sop']['nama']} ({record['sop']['nomor']})",
+        f"- **{MSG('sop')}:** {record.sop.nama} ({record.sop.nomor})",
         f"- **{MSG('status')}:** {status_label(record)}",
     ]
-    lines += [f"  - {cell(reason)}" for reason in record["reasons"]]
+    lines += [f"  - {cell(reason)}" for reason in record.reasons]
     head = [MSG(k) for k in ("no", "kegiatan", "pelaksana", "kelengkapan", "waktu", "output")]
     lines += ["", "| " + " | ".join([*head, MSG("keterangan")]) + " |", "|---" * 7 + "|"]
-    for step in record["steps"]:
+    for step in record.steps:
         span, minutes = _time_cell(step, timezone)
         row = [
-            step["number"],
-            step["kegiatan"],
-            _who(step["pelaksana"]),
-            step["kelengkapan"],
+            step.number,
+            step.kegiatan,
+            _who(step.pelaksana),
+            step.kelengkapan,
             f"{span}<br>{minutes}",
-            step["output"],
+            step.output,
             _note(step).replace("\n", "<br>"),
         ]
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
-    total = record["total"]
+    total = record.total
     lines.append(
         f"| | **{MSG('total')}** | | | "
-        f"{MSG('minutes', actual=total['elapsed_minutes'], standard=total['standard_minutes'])}"
+        f"{MSG('minutes', actual=total.elapsed_minutes, standard=total.standard_minutes)}"
         " | | |"
     )
-    if record.get("waktu_kerja"):  # records before issue 14 do not say
-        lines += ["", f"**{MSG('waktu_kerja')}:** {cell(record['waktu_kerja'])}"]
+    if record.waktu_kerja:  # an older record may not say (the key came later)
+        lines += ["", f"**{MSG('waktu_kerja')}:** {cell(record.waktu_kerja)}"]
     lines += ["", f"**{MSG('url')}:**", ""]
-    for article in record["articles"]:
-        where = article["url"] or f"({MSG('removed')})"
-        lines.append(f"- {cell(article['title'])}: {where}")
+    for article in record.articles:
+        where = article.url or f"({MSG('removed')})"
+        lines.append(f"- {cell(article.title)}: {where}")
     lines += [
         "",
-        f"**{MSG('merge')}:** `{record['merge_commit']}` · **{MSG('release')}:** "
-        f"`{record['deploy']['release'] or '-'}` ({record['deploy']['target']})",
+        f"**{MSG('merge')}:** `{record.merge_commit}` · **{MSG('release')}:** "
+        f"`{record.deploy.release or '-'}` ({record.deploy.target})",
     ]
-    if record["screenshots"]:
+    if record.screenshots:
         lines += ["", f"**{MSG('shots')}:**", ""]
-        for shot in record["screenshots"]:
-            lines.append(f"![{shot['view']}]({shot['file']})  ")
-            lines.append(f"`{shot['file']}` sha256 `{shot['sha256']}`  ")
-    mine, head_of = record["yang_menyelesaikan"], record["mengetahui"]
+        for shot in record.screenshots:
+            lines.append(f"![{shot.view}]({shot.file})  ")
+            lines.append(f"`{shot.file}` sha256 `{shot.sha256}`  ")
+    mine, head_of = record.yang_menyelesaikan, record.mengetahui
     lines += [
         "",
-        f"{record['tempat_tanggal']}",
+        f"{record.tempat_tanggal}",
         "",
         "| " + MSG("yang") + " | " + MSG("mengetahui") + " |",
         "|---|---|",
-        f"| {mine['role_title']} | {head_of['role_title']} |",
+        f"| {mine.role_title} | {head_of.role_title} |",
         "| <br><br><br> | <br><br><br> |",
-        f"| **{cell(mine['name'])}** | **{cell(signer_name(head_of))}** |",
-        f"| {MSG('nip')} {mine['nip']} | {MSG('nip')} {head_of['nip']} |",
+        f"| **{cell(mine.name)}** | **{cell(signer_name(head_of))}** |",
+        f"| {MSG('nip')} {mine.nip} | {MSG('nip')} {head_of.nip} |",
         "",
-        f"<sub>{MSG('generated', digest=record['digest'][:19])}</sub>",
+        f"<sub>{MSG('generated', digest=record.digest[:19])}</sub>",
     ]
     return "\n".join(lines) + "\n"
 
@@ -209,7 +207,7 @@ td.n { text-align: center; } .small { font-size: 7.6pt; } .over { color: #a00000
 
 
 def to_html(
-    record: dict[str, Any],
+    record: Record,
     timezone: str,
     kop: tuple[str, ...] = DEFAULT_KOP,
     *,
@@ -227,20 +225,20 @@ def to_html(
     parts.append('<div class="kop">' + "".join(f"<p>{e(k)}</p>" for k in kop) + contact_html
                  + "</div>")  # fmt: skip
     parts.append(f"<h1>{e(MSG('title'))}</h1>")
-    if record.get("nomor"):  # records before issue 14 have no number
-        parts.append(f'<p class="nomor">{e(MSG("nomor"))}: {e(record["nomor"])}</p>')
+    if record.nomor:  # blank without publish.record_number, absent in older records
+        parts.append(f'<p class="nomor">{e(MSG("nomor"))}: {e(record.nomor)}</p>')
     parts.append("<dl>")
     status = (
         e(MSG("complete"))
-        if record["status"] == "complete"
+        if record.status == "complete"
         else f'<span class="incomplete">{e(status_label(record))}</span>: '
-        + e("; ".join(record["reasons"]))
+        + e("; ".join(record.reasons))
     )
     for key, value in (
-        ("pekerjaan", e(record["pekerjaan"])),
-        ("judul", e(record["judul"])),
+        ("pekerjaan", e(record.pekerjaan)),
+        ("judul", e(record.judul)),
         ("dasar", e(_dasar(record))),
-        ("sop", e(f"{record['sop']['nama']} ({record['sop']['nomor']})")),
+        ("sop", e(f"{record.sop.nama} ({record.sop.nomor})")),
         ("status", status),
     ):
         parts.append(f"<dt>{e(MSG(key))}</dt><dd>{value}</dd>")
@@ -252,58 +250,58 @@ def to_html(
     for key in ("no", "kegiatan", "pelaksana", "kelengkapan", "waktu", "output", "keterangan"):
         parts.append(f"<th>{e(MSG(key))}</th>")
     parts.append("</tr></thead><tbody>")
-    for step in record["steps"]:
+    for step in record.steps:
         span, minutes = _time_cell(step, timezone)
-        person = step["pelaksana"]
-        who = f"{e(person['name'] or '-')}<br><span class='small'>{e(person['role_title'])}"
-        who += f"<br>{e(MSG('nip'))} {e(person['nip'])}</span>" if person["nip"] else "</span>"
+        person = step.pelaksana
+        who = f"{e(person.name or '-')}<br><span class='small'>{e(person.role_title)}"
+        who += f"<br>{e(MSG('nip'))} {e(person.nip)}</span>" if person.nip else "</span>"
         note = e(_note(step)).replace("\n", "<br>")
-        css = ' class="over"' if step["over_minutes"] else ""
+        css = ' class="over"' if step.over_minutes else ""
         parts.append(
-            f'<tr><td class="n">{step["number"]}</td><td>{e(step["kegiatan"])}</td>'
-            f"<td>{who}</td><td>{e(step['kelengkapan'])}</td>"
+            f'<tr><td class="n">{step.number}</td><td>{e(step.kegiatan)}</td>'
+            f"<td>{who}</td><td>{e(step.kelengkapan)}</td>"
             f'<td><span class="small">{e(span)}</span><br>{e(minutes)}</td>'
-            f"<td>{e(step['output'])}</td><td{css}>{note}</td></tr>"
+            f"<td>{e(step.output)}</td><td{css}>{note}</td></tr>"
         )
-    total = record["total"]
-    minutes = MSG("minutes", actual=total["elapsed_minutes"], standard=total["standard_minutes"])
+    total = record.total
+    minutes = MSG("minutes", actual=total.elapsed_minutes, standard=total.standard_minutes)
     parts.append(
         f'<tr><td></td><td colspan="3"><b>{e(MSG("total"))}</b></td>'
         f"<td>{e(minutes)}</td><td></td><td></td></tr></tbody></table><dl>"
     )
     urls = "<br>".join(
-        e(f"{a['title']}: {a['url'] or '(' + MSG('removed') + ')'}") for a in record["articles"]
+        e(f"{a.title}: {a.url or '(' + MSG('removed') + ')'}") for a in record.articles
     )
-    if record.get("waktu_kerja"):  # records before issue 14 do not say
-        parts.append(f"<dt>{e(MSG('waktu_kerja'))}</dt><dd>{e(record['waktu_kerja'])}</dd>")
+    if record.waktu_kerja:  # an older record may not say (the key came later)
+        parts.append(f"<dt>{e(MSG('waktu_kerja'))}</dt><dd>{e(record.waktu_kerja)}</dd>")
     parts.append(f"<dt>{e(MSG('url'))}</dt><dd>{urls}</dd></dl>")
-    if record["screenshots"]:
+    if record.screenshots:
         parts.append(f'<div class="shots"><p><b>{e(MSG("shots"))}</b></p>')
-        for shot in record["screenshots"]:
-            css = "d" if shot["view"] == "desktop" else "m"
-            parts.append(f'<img class="{css}" src="{e(shot["file"])}" alt="{e(shot["view"])}">')
+        for shot in record.screenshots:
+            css = "d" if shot.view == "desktop" else "m"
+            parts.append(f'<img class="{css}" src="{e(shot.file)}" alt="{e(shot.view)}">')
         parts.append("</div>")
-    mine, head_of = record["yang_menyelesaikan"], record["mengetahui"]
+    mine, head_of = record.yang_menyelesaikan, record.mengetahui
     parts.append(
-        f'<table class="sign"><tr><td></td><td>{e(record["tempat_tanggal"])}</td></tr><tr>'
-        f"<td>{e(MSG('yang'))}<br>{e(mine['role_title'])}</td>"
-        f"<td>{e(MSG('mengetahui'))}<br>{e(head_of['role_title'])}</td></tr>"
+        f'<table class="sign"><tr><td></td><td>{e(record.tempat_tanggal)}</td></tr><tr>'
+        f"<td>{e(MSG('yang'))}<br>{e(mine.role_title)}</td>"
+        f"<td>{e(MSG('mengetahui'))}<br>{e(head_of.role_title)}</td></tr>"
         '<tr><td class="space"></td><td class="space"></td></tr><tr>'
-        f'<td><span class="name">{e(mine["name"])}</span><br>{e(MSG("nip"))} {e(mine["nip"])}</td>'
+        f'<td><span class="name">{e(mine.name)}</span><br>{e(MSG("nip"))} {e(mine.nip)}</td>'
         f'<td><span class="name">{e(signer_name(head_of))}</span><br>{e(MSG("nip"))} '
-        f"{e(head_of['nip'])}</td></tr></table>"
+        f"{e(head_of.nip)}</td></tr></table>"
     )
-    path = f"{records_path.strip('/')}/{record['id']}/record.yml"
+    path = f"{records_path.strip('/')}/{record.id}/record.yml"
     lines = official.approvals(record, lambda at: _hm(at, timezone) if at else "-")
-    parts.append(official.verify_block(record["digest"], path, signed, lines))
+    parts.append(official.verify_block(record.digest, path, signed, lines))
     # Technical details (commit ids, release, digest) are an appendix, not the body.
     parts.append(
         f'<div class="appendix"><p><b>{e(MSG("appendix"))}</b></p><dl>'
-        f"<dt>{e(MSG('merge'))}</dt><dd>{e(record['merge_commit'])}</dd>"
-        f"<dt>{e(MSG('release'))}</dt><dd>{e(record['deploy']['release'] or '-')} "
-        f"({e(record['deploy']['target'])})</dd>"
-        f"<dt>Digest</dt><dd>{e(record['digest'])}</dd></dl>"
-        f'<p class="foot">{e(MSG("generated", digest=record["digest"]))}</p></div>'
+        f"<dt>{e(MSG('merge'))}</dt><dd>{e(record.merge_commit)}</dd>"
+        f"<dt>{e(MSG('release'))}</dt><dd>{e(record.deploy.release or '-')} "
+        f"({e(record.deploy.target)})</dd>"
+        f"<dt>Digest</dt><dd>{e(record.digest)}</dd></dl>"
+        f'<p class="foot">{e(MSG("generated", digest=record.digest))}</p></div>'
     )
     if signed:
         parts.append(official.STAMP_SPACE)
@@ -312,7 +310,7 @@ def to_html(
 
 
 def to_pdf(
-    record: dict[str, Any],
+    record: Record,
     folder: Path,
     timezone: str,
     kop: tuple[str, ...] = DEFAULT_KOP,
@@ -326,4 +324,5 @@ def to_pdf(
 
     page = to_html(record, timezone, kop, contact=contact, signed=signed, records_path=records_path)
     document = HTML(string=page, base_url=str(folder))
-    return document.write_pdf()  # type: ignore[no-any-return]
+    pdf: bytes = document.write_pdf()
+    return pdf

@@ -13,10 +13,14 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.config.settings import SigningSettings
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
+
+if TYPE_CHECKING:  # pyHanko is imported only when a PDF is signed
+    from pyhanko.sign.signers import SimpleSigner
 
 MSG = Catalog(
     {
@@ -81,7 +85,7 @@ def certificate_path(settings: SigningSettings, repo_root: Path | None = None) -
     return path
 
 
-def _signer(settings: SigningSettings, path: Path):  # type: ignore[no-untyped-def]
+def _signer(settings: SigningSettings, path: Path) -> SimpleSigner:
     from pyhanko.sign import signers
 
     secret = os.environ.get(settings.passphrase_env, "")
@@ -90,7 +94,8 @@ def _signer(settings: SigningSettings, path: Path):  # type: ignore[no-untyped-d
     level = quiet.level
     quiet.setLevel(logging.CRITICAL + 1)
     try:
-        signer = signers.SimpleSigner.load_pkcs12(
+        # pyHanko leaves this classmethod unannotated.
+        signer: SimpleSigner | None = signers.SimpleSigner.load_pkcs12(  # type: ignore[no-untyped-call]
             str(path), passphrase=secret.encode("utf-8") if secret else None
         )
     finally:

@@ -9,17 +9,16 @@ from a clone), retried when another publication moved ``main`` first, so no reco
 from __future__ import annotations
 
 import fcntl
-import os
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pipeline.i18n import Catalog
+from pipeline.record.model import record_id
 from pipeline.vcs import GitError, Repo
 
 RECORD_TRAILER = "Terbit-Record"
@@ -46,10 +45,10 @@ class RecordError(GitError):
     exit_code = 1
 
 
-def commit_message(record: Mapping[str, object]) -> str:
-    change = record["change"]
-    assert isinstance(change, Mapping)
-    title = MSG("message", title=record["judul"], change=change["id"])
+def commit_message(record: Mapping[str, Any]) -> str:
+    """The record commit's message from the record's data; its trailers make the hook skip it
+    and name the record and the merge it belongs to (``provenance`` checks both)."""
+    title = MSG("message", title=record["judul"], change=record["change"]["id"])
     return (
         f"{title}\n\n{RECORD_TRAILER}: {record['id']}\n"
         f"{MERGE_TRAILER}: {record['merge_commit']}\n{SKIP_TRAILER}: true\n"
@@ -61,7 +60,9 @@ def is_record_commit(repo: Repo, sha: str) -> bool:
     return bool(repo.trailer(sha, RECORD_TRAILER) or repo.trailer(sha, SKIP_TRAILER))
 
 
-def existing_record(repo: Repo, rev: str, folder: str) -> dict[str, object] | None:
+def existing_record(repo: Repo, rev: str, folder: str) -> dict[str, Any] | None:
+    """The data of the record in ``folder`` on ``rev`` as written, unvalidated (None when
+    there is none or it is not YAML): enough to tell whether that publication finished."""
     text = repo.show_file(rev, f"{folder}/{RECORD_FILE}")
     if text is None:
         return None
@@ -77,8 +78,6 @@ def publication_outcome(
 ) -> dict[str, object] | None:
     """The state of a merged change's publication as its record on ``rev`` states it
     (``status``: complete / incomplete / failed, ``reasons``); None before any record."""
-    from pipeline.record.model import record_id
-
     folder = f"{records_path.strip('/')}/{record_id(change_id, merge_sha)}"
     found = existing_record(repo, rev, folder)
     if found is None:
@@ -183,12 +182,3 @@ def _publish_ref(repo: Repo, commit: str, tip: str, remote: str | None) -> bool:
     if not repo.bare and repo.current_branch() == BRANCH:
         repo.advance_checkout(tip, commit)
     return True
-
-
-def write_files(target: Path, files: Mapping[str, bytes]) -> None:
-    """Also leave the record in a work tree folder (atomic per file)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        temp = target / f".{name}.tmp-{os.getpid()}"
-        temp.write_bytes(data)
-        os.replace(temp, target / name)

@@ -17,15 +17,17 @@ import yaml
 
 from pipeline.config import yamlsrc
 from pipeline.errors import Problem, TerbitError
+from pipeline.gate import evaluate
 from pipeline.i18n import Catalog
 from pipeline.record.assemble import PDF_NAME, YAML_NAME, policy_for
-from pipeline.record.model import FORMAT, digest
+from pipeline.record.model import FORMAT, Record, check, digest
+from pipeline.record.provenance import Provenance, provenance_problems
 from pipeline.record.signature import check_pdf
+from pipeline.record.store import RECORD_TRAILER
 from pipeline.vcs import Repo
 
 MSG = Catalog(
     {
-        "format": ("format catatan '{found}' tidak dikenal", "unknown record format '{found}'"),
         "digest": (
             "isi catatan diubah setelah dibuat (digest tidak cocok)",
             "the record was changed after it was written (digest mismatch)",
@@ -154,12 +156,14 @@ def check_loaded(
     if report is None:
         report = VerifyReport(checked=len(docs))
     main = repo.rev_parse("refs/heads/main") or repo.head()
-    objects = _Objects(repo, main, docs, signing)
-    for folder, path, doc in docs:
-        problems = _check(objects, doc, path, folder, read, forge)
+    checked = [(folder, path, doc, check(doc)) for folder, path, doc in docs]
+    valid = [found for _f, _p, _d, (found, _problems) in checked if found is not None]
+    objects = _Objects(repo, main, [folder for folder, _p, _d in docs], valid, signing)
+    for folder, path, doc, shape in checked:
+        problems = _check(objects, doc, shape, path, folder, read, forge)
         if problems and not doc.lines:
             located = yamlsrc.load(raw_text(read, path), path)
-            problems = _check(objects, located, path, folder, read, forge)
+            problems = _check(objects, located, check(located), path, folder, read, forge)
         report.problems += problems
         if not problems and isinstance(doc.data, dict) and doc.data.get("status") != "complete":
             report.incomplete.append(str(doc.data.get("id")))
@@ -171,36 +175,33 @@ def raw_text(read: Callable[[str], bytes | None], path: str) -> str:
 
 
 class _Objects:
-    """Which commits exist and which are on main, asked of git twice for all records at once
-    (one question per commit made a year of records take seconds)."""
+    """Which commits exist and which are on main, asked of git twice for all records at once:
+    a question per commit would cost seconds for a year of records."""
 
     def __init__(
         self,
         repo: Repo,
         main: str | None,
-        docs: list[tuple[str, str, yamlsrc.Doc]],
+        folders: list[str],
+        records: list[Record],
         signing: Any = None,
     ):
         self.repo = repo
         self.main = main
         self.signing = signing  # SigningSettings: trust roots for PDF signatures
         wanted: set[str] = set()
-        for _folder, _path, doc in docs:
-            record = doc.data if isinstance(doc.data, dict) else {}
-            wanted.add(str(record.get("merge_commit") or ""))
-            wanted |= {str(sha) for sha in (record.get("change") or {}).get("commits") or []}
+        for record in records:
+            wanted.add(record.merge_commit)
+            wanted |= set(record.change.commits)
         self.known = repo.existing_objects(sorted(s for s in wanted if s))
         self.on_main = repo.reachable(main) if main else set()
-        from pipeline.record.provenance import Provenance
-        from pipeline.record.store import RECORD_TRAILER
-
-        self.provenance = Provenance(repo, main, [folder for folder, _path, _doc in docs])
+        self.provenance = Provenance(repo, main, folders)
         # Every commit shaped like a record commit, verified in one go before the per-record
         # checks ask about them.
         self.provenance.verify_signatures(
             [
                 touch
-                for folder, _path, _doc in docs
+                for folder in folders
                 for touch in self.provenance.touching.get(folder, [])
                 if len(touch.parents) == 1 and touch.trailers.get(RECORD_TRAILER)
             ]
@@ -216,98 +217,96 @@ class _Objects:
 def _check(
     objects: _Objects,
     doc: yamlsrc.Doc,
+    shape: tuple[Record | None, list[Problem]],
     path: str,
     folder: str,
     read: Callable[[str], bytes | None],
     forge: Any,
 ) -> list[Problem]:
-    record = doc.data if isinstance(doc.data, dict) else {}
     out: list[Problem] = []
 
     def add(where: tuple[str | int, ...], message: str) -> None:
         out.append(Problem(path, doc.line_of(where), message))
 
-    if record.get("format") != FORMAT:
-        add(("format",), MSG("format", found=record.get("format")))
-        return out
-    if not digest_matches(record):
+    record, malformed = shape
+    data = doc.data if isinstance(doc.data, dict) else {}
+    if data.get("format") != FORMAT:
+        return malformed  # not a record of a known format: nothing else can be judged
+    out += malformed  # a record of the wrong shape: its history can still be judged
+    if not digest_matches(data):
         add(("digest",), MSG("digest"))
-    merge = str(record.get("merge_commit") or "")
-    if not objects.exists(merge):
-        add(("merge_commit",), MSG("no_commit", sha=merge))
-    elif objects.on_main and not objects.ancestor_of_main(merge):
-        add(("merge_commit",), MSG("not_on_main", sha=merge))
-    change = record.get("change") or {}
-    for i, sha in enumerate(change.get("commits") or []):
-        if not objects.exists(str(sha)):
-            add(("change", "commits", i), MSG("no_commit", sha=sha))
     pdf = read(f"{folder}/{PDF_NAME}")
     if pdf is not None:
         # The PDF's own PAdES signature: one changed byte breaks it (unsigned PDFs say so).
         for problem in check_pdf(pdf, objects.signing).problems:
             out.append(Problem(f"{folder}/{PDF_NAME}", None, problem))
-    for i, shot in enumerate(record.get("screenshots") or []):
-        data = read(f"{folder}/{shot.get('file')}")
-        if data is None:
-            add(("screenshots", i, "file"), MSG("shot_missing", file=shot.get("file")))
-        elif hashlib.sha256(data).hexdigest() != shot.get("sha256"):
-            add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.get("file")))
-    if forge is not None and not out:
-        out += _against_forge(objects.repo, record, doc, path, forge)
-    from pipeline.record.provenance import provenance_problems
-
-    for where, message in provenance_problems(objects.provenance, folder, record, read):
+    if record is not None:
+        merge = record.merge_commit
+        if not objects.exists(merge):
+            add(("merge_commit",), MSG("no_commit", sha=merge))
+        elif objects.on_main and not objects.ancestor_of_main(merge):
+            add(("merge_commit",), MSG("not_on_main", sha=merge))
+        for i, sha in enumerate(record.change.commits):
+            if not objects.exists(sha):
+                add(("change", "commits", i), MSG("no_commit", sha=sha))
+        for i, shot in enumerate(record.screenshots):
+            image = read(f"{folder}/{shot.file}")
+            if image is None:
+                add(("screenshots", i, "file"), MSG("shot_missing", file=shot.file))
+            elif hashlib.sha256(image).hexdigest() != shot.sha256:
+                add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.file))
+        if forge is not None and not out:
+            out += _against_forge(objects.repo, record, doc, path, forge)
+    for where, message in provenance_problems(objects.provenance, folder, data, read):
         out.append(Problem(where, None, message))
     return out
 
 
 def _against_forge(
-    repo: Repo, record: dict[str, Any], doc: yamlsrc.Doc, path: str, forge: Any
+    repo: Repo, record: Record, doc: yamlsrc.Doc, path: str, forge: Any
 ) -> list[Problem]:
-    from pipeline.gate import evaluate
-
     out: list[Problem] = []
 
     def add(where: tuple[str | int, ...], message: str) -> None:
         out.append(Problem(path, doc.line_of(where), message))
 
-    change_id = str(record["change"]["id"])
+    change_id = record.change.id
     try:
         change = forge.get_change(change_id)
     except TerbitError as error:
         add(("change", "id"), MSG("no_change", id=change_id, error=str(error)))
         return out
     held = {r.id: r for r in change.reviews}
-    for i, recorded in enumerate(record["change"].get("reviews") or []):
-        review = held.get(str(recorded.get("id")))
+    for i, recorded in enumerate(record.change.reviews):
+        review = held.get(recorded.id)
         if review is None:
-            add(("change", "reviews", i, "id"), MSG("review_missing", id=recorded.get("id"),
+            add(("change", "reviews", i, "id"), MSG("review_missing", id=recorded.id,
                                                     change=change_id))  # fmt: skip
             continue
         for key in ("reviewer", "state", "commit"):
-            if str(recorded.get(key)) != str(getattr(review, key)):
+            if str(getattr(recorded, key)) != str(getattr(review, key)):
                 add(("change", "reviews", i, key), MSG("review_differs", id=review.id, field=key))
         if forge.signatures_required() and review.signature_ok is False:
             add(("change", "reviews", i), MSG("review_unsigned", id=review.id,
                                               note=review.signature_note))  # fmt: skip
-    parents = repo.parents(str(record["merge_commit"]))
+    parents = repo.parents(record.merge_commit)
     sop, roles = policy_for(forge, parents[0] if parents else "refs/heads/main")
     report = evaluate(change, sop=sop, roles=roles,
                       signatures_required=forge.signatures_required())  # fmt: skip
     if not report.passed:
         add(("change", "id"), MSG("gate_failed", id=change_id, problems="; ".join(report.problems)))
     by_number = {s.number: s for s in report.steps}
-    for i, step in enumerate(record.get("steps") or []):
-        actual = by_number.get(step.get("number"))
-        if actual is None or actual.state != "done" or (not actual.gate and step["number"] > 2):
+    for i, step in enumerate(record.steps):
+        actual = by_number.get(step.number)
+        if actual is None or actual.state != "done" or (not actual.gate and step.number > 2):
             continue
-        pairs = [("pelaksana", (step.get("pelaksana") or {}).get("id"), actual.by)]
+        pairs = [("pelaksana", step.pelaksana.id, actual.by)]
         if actual.gate:
-            pairs.append(("review", (step.get("evidence") or {}).get("review"), actual.review_id))
-        for name, recorded, real in pairs:
-            if str(recorded) != str(real):
+            pairs.append(("review", step.evidence.review, actual.review_id))
+        for name, claimed, real in pairs:
+            if str(claimed) != str(real):
                 where = ("steps", i, "pelaksana", "id") if name == "pelaksana" else (
                     "steps", i, "evidence", "review")  # fmt: skip
-                add(where, MSG("step_differs", number=step.get("number"), field=name,
-                               recorded=recorded, actual=real))  # fmt: skip
+                add(where, MSG("step_differs", number=step.number, field=name,
+                               recorded=claimed, actual=real))  # fmt: skip
     return out

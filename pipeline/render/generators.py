@@ -235,6 +235,13 @@ class TerbitStaticGenerator(_Confined, StaticGenerator):
 
 
 class TerbitArticlesGenerator(_SavedInFork, _Confined, ArticlesGenerator):
+    _walked: set[str] | None
+    # Pelican's lists of articles, swapped for a part of them while one process writes it.
+    translations: list[Any]
+    articles: list[Any]
+    hidden_translations: list[Any]
+    hidden_articles: list[Any]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _stage_caches(self)

@@ -373,8 +373,8 @@ class IncrementalWriter(Writer):
             # Two pages at one address (a slug taken twice, or by a built-in page): the worker
             # reports the address and the draft written second, not a temporary path.
             content = kwargs.get("article") or kwargs.get("page")
-            error.terbit_output = name  # type: ignore[attr-defined]
-            error.terbit_source = getattr(content, "source_path", None)  # type: ignore[attr-defined]
+            error.terbit_output = name
+            error.terbit_source = getattr(content, "source_path", None)
             raise
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:

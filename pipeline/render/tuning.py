@@ -199,7 +199,7 @@ def memoize_relative_paths() -> None:
                 memo[key] = compute(self, path)
         return memo[key]
 
-    Content.get_relative_source_path = relative  # type: ignore[method-assign]
+    Content.get_relative_source_path = relative
 
 
 def remember_folders(existing: set[str]) -> tuple[Callable[..., None], set[str]]:
@@ -218,5 +218,5 @@ def remember_folders(existing: set[str]) -> tuple[Callable[..., None], set[str]]
         real(name, mode, exist_ok)
         existing.add(key)
 
-    os.makedirs = makedirs  # type: ignore[assignment]
+    os.makedirs = makedirs
     return real, asked

@@ -61,7 +61,14 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     # Publishing ran from the server's post-receive: steps 6-8 done, the record is on main.
     assert out.count("sesuai mutu baku") >= 6
     record_line = next(line for line in out.splitlines() if "Lembar Penyelesaian" in line)
-    assert (Path(record_line.split(": ", 1)[1].strip()) / "record.yml").is_file()
+    record = Path(record_line.split(": ", 1)[1].strip()) / "record.yml"
+    # The record the demo published is what the published JSON Schema describes.
+    schema = root / "docs" / "record.schema.json"
+    checked = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--schemafile", str(schema), str(record)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
     server = folder / "server.git"
     merge = git(server, "rev-list", "--first-parent", "--merges", "-1", "main")

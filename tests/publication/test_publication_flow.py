@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import functools
+import json
 import os
 import shutil
 import socket
@@ -23,6 +24,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 import yaml
 from aiosmtpd.controller import Controller
@@ -447,3 +449,18 @@ def test_a_bad_merge_fails_located_and_the_next_merge_publishes_normally(env: En
     assert result.status == "complete", result.problems
     assert httpx.get(f"{env.live_base}/artikel/uji-sesudah/", timeout=10).status_code == 200
     assert httpx.get(f"{env.live_base}/artikel/tempelan/", timeout=10).status_code == 404
+
+
+@pytest.mark.browser
+def test_every_published_record_matches_the_published_schema(
+    env: Env, first: tuple[str, str, object]
+) -> None:
+    schema = json.loads((REPO_ROOT / "docs" / "record.schema.json").read_text(encoding="utf-8"))
+    check = jsonschema.Draft202012Validator(schema)
+    repo = Repo(env.server)
+    folders = [row[3] for row in repo.ls_tree("refs/heads/main", "records") if row[1] == "tree"]
+    assert folders
+    for name in folders:
+        record = yaml.safe_load(repo.show_file("refs/heads/main", f"records/{name}/record.yml"))
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in check.iter_errors(record)]
+        assert errors == [], (name, errors)

@@ -12,7 +12,8 @@ from pipeline.config.roles import load_roles
 from pipeline.config.sop import load_sop
 from pipeline.gate import evaluate
 from pipeline.i18n import set_lang
-from pipeline.record.model import PublishFacts, build_record
+from pipeline.record.build import build_record
+from pipeline.record.model import PublishFacts, Record
 from pipeline.record.render import to_markdown, to_pdf
 from tests.support.gate import WIB, change_on
 
@@ -29,7 +30,7 @@ ACTING = """acting:
 
 
 @pytest.fixture
-def record() -> dict:
+def record() -> Record:
     roles = load_roles((ROOT / "roles.yml").read_text(encoding="utf-8") + ACTING)
     sop = load_sop((ROOT / "sop.yml").read_text(encoding="utf-8"), known_roles=roles.titles)
     change = change_on(datetime(2026, 12, 7, 8, 0, tzinfo=WIB))
@@ -43,20 +44,20 @@ def record() -> dict:
                         number_pattern="LPP-{change}/LPZI/{roman}/{year}")  # fmt: skip
 
 
-def test_the_disposition_row_and_the_signature_name_the_plh(record: dict) -> None:
-    step4 = next(s for s in record["steps"] if s["number"] == 4)
-    assert step4["pelaksana"]["id"] == "budi"
-    assert step4["pelaksana"]["role_title"] == "Plh. Kepala Satker"
-    assert step4["pelaksana"]["acting_nomor"] == "SPT-45/C.IX/XII/2026"
-    head = record["mengetahui"]
-    assert (head["id"], head["nip"]) == ("budi", "199108072019031001")
-    assert head["role_title"] == "Plh. Kepala Satker"
+def test_the_disposition_row_and_the_signature_name_the_plh(record: Record) -> None:
+    step4 = next(s for s in record.steps if s.number == 4)
+    assert step4.pelaksana.id == "budi"
+    assert step4.pelaksana.role_title == "Plh. Kepala Satker"
+    assert step4.pelaksana.acting_nomor == "SPT-45/C.IX/XII/2026"
+    head = record.mengetahui
+    assert (head.id, head.nip) == ("budi", "199108072019031001")
+    assert head.role_title == "Plh. Kepala Satker"
     text = to_markdown(record, "Asia/Jakarta")
     assert "| Mengetahui, |" in text and "| Admin Website | Plh. Kepala Satker |" in text
     assert "Budi Santoso Nasution, S.K.M." in text and "dr. Andi" not in text
 
 
-def test_the_pdf_says_plh_with_the_signer_s_name_and_nip(record: dict, tmp_path: Path) -> None:
+def test_the_pdf_says_plh_with_the_signer_s_name_and_nip(record: Record, tmp_path: Path) -> None:
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(to_pdf(record, tmp_path, "Asia/Jakarta"))
     done = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
@@ -66,8 +67,8 @@ def test_the_pdf_says_plh_with_the_signer_s_name_and_nip(record: dict, tmp_path:
     assert "Budi Santoso Nasution, S.K.M." in words and "NIP 199108072019031001" in words
 
 
-def test_the_record_is_numbered_and_dated_in_indonesian(record: dict, tmp_path: Path) -> None:
-    assert record["nomor"] == "LPP-12/LPZI/XII/2026"
+def test_the_record_is_numbered_and_dated_in_indonesian(record: Record, tmp_path: Path) -> None:
+    assert record.nomor == "LPP-12/LPZI/XII/2026"
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(to_pdf(record, tmp_path, "Asia/Jakarta"))
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
@@ -76,7 +77,7 @@ def test_the_record_is_numbered_and_dated_in_indonesian(record: dict, tmp_path: 
     assert "Nomor: LPP-12/LPZI/XII/2026" in words and "Medan, 7 Desember 2026" in words
 
 
-def _record_on(day: datetime, roles_text: str, sop_text: str, disposer: str = "budi") -> dict:
+def _record_on(day: datetime, roles_text: str, sop_text: str, disposer: str = "budi") -> Record:
     roles = load_roles(roles_text)
     sop = load_sop(sop_text, known_roles=roles.titles)
     change = change_on(day, disposer)
@@ -94,7 +95,7 @@ def test_without_a_disposition_the_head_block_names_nobody(tmp_path: Path) -> No
     roles_text = (ROOT / "roles.yml").read_text(encoding="utf-8") + ACTING
     record = _record_on(datetime(2026, 12, 4, 8, 0, tzinfo=WIB), roles_text,
                         (ROOT / "sop.yml").read_text(encoding="utf-8"))  # fmt: skip
-    assert record["mengetahui"]["name"] == "" and record["mengetahui"]["nip"] == ""
+    assert record.mengetahui.name == "" and record.mengetahui.nip == ""
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(to_pdf(record, tmp_path, "Asia/Jakarta"))
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
@@ -116,16 +117,16 @@ def test_the_signing_roles_come_from_the_sop_not_fixed_ids() -> None:
     for old, new in rename.items():
         roles_text, sop_text = roles_text.replace(old, new), sop_text.replace(old, new)
     record = _record_on(datetime(2026, 12, 7, 8, 0, tzinfo=WIB), roles_text, sop_text, "andi")
-    head, admin = record["mengetahui"], record["yang_menyelesaikan"]
-    assert head["role_title"] == "Kepala Satker" and head["id"] == "andi"
-    assert admin["role_title"] == "Admin Website" and admin["id"] == "dewi"
+    head, admin = record.mengetahui, record.yang_menyelesaikan
+    assert head.role_title == "Kepala Satker" and head.id == "andi"
+    assert admin.role_title == "Admin Website" and admin.id == "dewi"
 
 
-def test_the_pdf_points_to_the_configured_records_folder(record: dict, tmp_path: Path) -> None:
+def test_the_pdf_points_to_the_configured_records_folder(record: Record, tmp_path: Path) -> None:
     pdf = tmp_path / "record.pdf"
     pdf.write_bytes(to_pdf(record, tmp_path, "Asia/Jakarta", records_path="/arsip/lpp/"))
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True)  # fmt: skip
     words = "".join(done.stdout.split())  # the path may wrap: compare without spaces
-    assert f"arsip/lpp/{record['id']}/record.yml" in words
-    assert f"records/{record['id']}" not in words
+    assert f"arsip/lpp/{record.id}/record.yml" in words
+    assert f"records/{record.id}" not in words

@@ -14,7 +14,7 @@ from pipeline.record.official import short_code
 from pipeline.record.render import to_html, to_pdf
 from pipeline.record.signature import can_sign, check_pdf, sign_pdf
 from tests.support.pki import PASSPHRASE, make_office_pki
-from tests.support.record import TZ, sample
+from tests.support.record import TZ, as_record, sample
 
 CONTACT = "Jl. Kapten Sumarsono No. 3, Medan · Telepon (061) 6941343 · bbkkmedan.go.id"
 
@@ -41,7 +41,7 @@ def signing(pki, monkeypatch: pytest.MonkeyPatch) -> SigningSettings:
 
 def test_an_unsigned_record_says_so_and_how_to_verify(tmp_path: Path) -> None:
     record = sample()
-    text = text_of(to_pdf(record, tmp_path, TZ, contact=CONTACT), tmp_path)
+    text = text_of(to_pdf(as_record(record), tmp_path, TZ, contact=CONTACT), tmp_path)
     assert "Telepon (061) 6941343" in text and "bbkkmedan.go.id" in text
     assert "Dokumen ini TIDAK ditandatangani secara elektronik" in text
     assert f"Kode verifikasi: {short_code(record['digest'])}" in text
@@ -52,16 +52,16 @@ def test_an_unsigned_record_says_so_and_how_to_verify(tmp_path: Path) -> None:
         < text.index("Lampiran: rincian teknis")
         < text.index(record["merge_commit"])
     )
-    page = to_html(record, TZ, contact=CONTACT)
+    page = to_html(as_record(record), TZ, contact=CONTACT)
     assert page.count("data:image/svg+xml;base64,") == 1  # the QR (segno)
-    assert check_pdf(to_pdf(record, tmp_path, TZ)).signed is False
+    assert check_pdf(to_pdf(as_record(record), tmp_path, TZ)).signed is False
 
 
 def test_a_signed_record_validates_and_one_changed_byte_breaks_it(
     tmp_path: Path, signing: SigningSettings
 ) -> None:
     assert can_sign(signing)
-    pdf = to_pdf(sample(), tmp_path, TZ, contact=CONTACT, signed=True)
+    pdf = to_pdf(as_record(sample()), tmp_path, TZ, contact=CONTACT, signed=True)
     signed = sign_pdf(pdf, signing, what="7-aaaa", location="Medan")
     check = check_pdf(signed, signing)
     assert check.signed and check.problems == ()
@@ -81,7 +81,9 @@ def test_a_certificate_from_another_ca_is_not_trusted(
     tmp_path: Path, signing: SigningSettings, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     other_ca, _ = make_office_pki(tmp_path_factory.mktemp("other"))
-    signed = sign_pdf(to_pdf(sample(), tmp_path, TZ), signing, what="x", location="Medan")
+    signed = sign_pdf(
+        to_pdf(as_record(sample()), tmp_path, TZ), signing, what="x", location="Medan"
+    )
     stranger = SigningSettings(trust=[str(other_ca)])
     assert any("tepercaya" in p for p in check_pdf(signed, stranger).problems)
 

@@ -14,7 +14,7 @@ from pipeline.record.model import digest, dump
 from pipeline.record.render import to_html, to_markdown, to_pdf
 from pipeline.record.store import commit_message, commit_record, is_record_commit
 from pipeline.vcs import Repo
-from tests.support.record import TZ, sample
+from tests.support.record import TZ, as_record, sample
 
 
 def test_digest_changes_with_any_field() -> None:
@@ -26,7 +26,7 @@ def test_digest_changes_with_any_field() -> None:
 
 
 def test_markdown_is_the_sop_table_with_signatures() -> None:
-    text = to_markdown(sample(), TZ)
+    text = to_markdown(as_record(sample()), TZ)
     assert "LEMBAR PENYELESAIAN PEKERJAAN" in text
     assert "| No. | Kegiatan | Pelaksana | Kelengkapan | Waktu | Output | Keterangan |" in text
     assert "melebihi mutu baku 25 menit" in text
@@ -37,12 +37,12 @@ def test_markdown_is_the_sop_table_with_signatures() -> None:
 
 
 def test_pdf_is_a4_and_marks_an_incomplete_record(tmp_path: Path) -> None:
-    html = to_html(sample(status="incomplete"), TZ)
+    html = to_html(as_record(sample(status="incomplete")), TZ)
     assert "BELUM LENGKAP" in html and "gambar tidak termuat" in html
-    assert to_pdf(sample(), tmp_path, TZ).startswith(b"%PDF-")
+    assert to_pdf(as_record(sample()), tmp_path, TZ).startswith(b"%PDF-")
     from weasyprint import HTML
 
-    page = HTML(string=to_html(sample(), TZ)).render().pages[0]
+    page = HTML(string=to_html(as_record(sample()), TZ)).render().pages[0]
     assert (round(page.width * 25.4 / 96), round(page.height * 25.4 / 96)) == (210, 297)  # A4 mm
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pipeline.record.model import digest, record_id
+from typing import Any
+
+from pipeline.record.model import Record, digest, record_id
 
 TZ = "Asia/Jakarta"
 
 
-def sample(merge: str = "a" * 40, status: str = "complete") -> dict:
+def sample(merge: str = "a" * 40, status: str = "complete") -> dict[str, Any]:
+    """The data of ``record.yml`` (a hand-edited ``status`` is allowed: it is just data)."""
     person = {"id": "sari", "name": "Sari Wahyuni Lubis, S.K.M.", "nip": "198505212010122003",
               "role": "katimker_lpzi", "role_title": "Katimker LP dan ZI"}  # fmt: skip
     steps = []
@@ -34,15 +37,25 @@ def sample(merge: str = "a" * 40, status: str = "complete") -> dict:
         "sop": {"nama": "Publikasi Informasi", "nomor": "OT.02.02/C.IX.4/206/2025"},
         "nota_dinas": {"nomor": "ND-12/LPZI/XI/2026", "tanggal": "2026-11-26", "hal": "x",
                        "dari": "Rina", "yth": "Kepala", "sifat": "biasa", "lampiran": []},
-        "change": {"id": "7", "title": "Vaksinasi", "commits": [], "reviews": []},
+        "change": {"id": "7", "title": "Vaksinasi", "url": None, "author": {**person,
+                   "id": "rina", "name": "Rina", "role": "staf", "role_title": "Staf"},
+                   "head": merge, "opened_at": "2026-11-27T01:00:00+00:00",
+                   "merged_at": "2026-11-28T01:00:00+00:00", "merged_by": "dewi",
+                   "commits": [], "reviews": []},
         "merge_commit": merge,
         "deploy": {"target": "local", "release": "r1", "previous": None, "at": None},
         "articles": [{"path": "content/articles/v.md", "status": "A", "title": "Vaksinasi",
                       "url": "http://127.0.0.1:8000/artikel/v/"}],
-        "live": [], "screenshots": [], "notice": {}, "steps": steps,
+        "live": [], "screenshots": [],
+        "notice": {"at": None, "recorded": True, "emailed_to": None}, "steps": steps,
         "total": {"elapsed_minutes": 95, "standard_minutes": 150},
         "tempat_tanggal": "Medan, 28 November 2026", "created_at": None,
         "yang_menyelesaikan": signer, "mengetahui": {**signer, "role_title": "Kepala Satker"},
     }  # fmt: skip
     record["digest"] = digest(record)
     return record
+
+
+def as_record(data: dict[str, Any]) -> Record:
+    """The record ``data`` holds, as the renderers take it."""
+    return Record.model_validate(data)

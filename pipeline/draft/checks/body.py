@@ -31,6 +31,7 @@ MSG = Catalog(
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark").enable("table")
     # See every link as written: no URL filtering or percent-encoding of {filename} etc.
+    # markdown-it-py's documented hooks are these attributes; mypy sees methods replaced.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.normalizeLink = lambda url: url  # type: ignore[method-assign]
     return md

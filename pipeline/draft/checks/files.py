@@ -8,6 +8,7 @@ from pathlib import Path
 from pipeline.config import yamlsrc
 from pipeline.draft.checks.base import Context, Draft, Finding, inside, real_path
 from pipeline.draft.content_model import bad_name_char, shown_name
+from pipeline.draft.model import Kind
 from pipeline.errors import ConfigError, InputError
 from pipeline.i18n import Catalog
 
@@ -55,7 +56,7 @@ MSG = Catalog(
 )
 
 
-def _kind(ctx: Context, path: Path) -> str:
+def _kind(ctx: Context, path: Path) -> Kind:
     relative = Path(os.path.abspath(path)).relative_to(ctx.content)
     return "page" if relative.parts[:1] == ("pages",) else "article"
 
@@ -121,7 +122,7 @@ def discover(ctx: Context, paths: list[Path]) -> tuple[list[Draft], list[Finding
             return
         if not absolute.is_file():  # a FIFO or device would block or never end
             return
-        drafts.setdefault(absolute, Draft(absolute, rel, _kind(ctx, absolute)))  # type: ignore[arg-type]
+        drafts.setdefault(absolute, Draft(absolute, rel, _kind(ctx, absolute)))
 
     for given in paths:
         if not os.path.lexists(given):

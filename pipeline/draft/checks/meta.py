@@ -86,7 +86,7 @@ def check_front_matter(ctx: Context, draft: Draft) -> list[Finding]:
     draft.raw = draft.parsed.meta
     meta, problems = validate_meta(
         draft.parsed.doc,
-        draft.kind,  # type: ignore[arg-type]
+        draft.kind,
         categories=list(ctx.settings.categories),
         people=ctx.people,
     )
