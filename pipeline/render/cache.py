@@ -51,8 +51,8 @@ class State:
 def stable_repr(value: Any) -> str:
     """A repr without memory addresses, so equal settings give equal keys across processes."""
     if isinstance(value, dict):
-        items = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
-        return "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+        pairs = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
+        return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
     if isinstance(value, list | tuple | set | frozenset):
         items = [stable_repr(v) for v in value]
         if isinstance(value, set | frozenset):

@@ -515,6 +515,13 @@ class FastArticlesGenerator(_Staged, ArticlesGenerator):
     """Pelican's articles generator: drafts read and pages written on both cores, taxonomy
     pages and archives ordered in linear time."""
 
+    get_files: Callable[..., set[str]]  # the confined walk (``confine``), set on the instance
+    articles: list[Any]
+    translations: list[Any]
+    hidden_articles: list[Any]
+    hidden_translations: list[Any]
+    dates: list[Any]
+
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         self.plan = plan
         super().__init__(*args, **kwargs)

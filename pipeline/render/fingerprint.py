@@ -37,11 +37,14 @@ def _ref(*parts: Any) -> None:
 def _links_within(html: str | None) -> bool:
     """Whether the HTML has an intrasite link; most have no brace or bar at all, and ``in``
     is a tenth of the cost of the search."""
-    return bool(html) and ("{" in html or "|" in html) and INTRASITE.search(html) is not None
+    if not html:
+        return False
+    return ("{" in html or "|" in html) and INTRASITE.search(html) is not None
 
 
 def _subclasses(base: type) -> set[type]:
     found = {base}
+    sub: type
     for sub in base.__subclasses__():
         found |= _subclasses(sub)
     return found

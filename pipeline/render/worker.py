@@ -139,7 +139,7 @@ class LogCapture(logging.Handler):
         path, line, message = None, None, record.getMessage()
         if isinstance(error, TerbitError):
             path, line, message = error.path, error.line, error.message
-        elif error is not None and record.args:
+        elif error is not None and isinstance(record.args, tuple) and record.args:
             path = str(self.content / str(record.args[0]))  # "Could not process %s"
             message = MSG("not_processed", error=error)
         path = _relative(path, self.root) if path else None

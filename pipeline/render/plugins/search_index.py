@@ -15,7 +15,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from pipeline.i18n import long_date
+from pipeline.i18n import Lang, long_date
 
 INDEX_FILE = "search.json"
 SUMMARY_CHARS = 160
@@ -30,7 +30,7 @@ def plain(html: str | None, limit: int = SUMMARY_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def entry(item: Any, lang: str) -> dict[str, Any]:
+def entry(item: Any, lang: Lang) -> dict[str, Any]:
     data: dict[str, Any] = {"t": plain(item.title, 300), "u": item.url, "s": plain(item.summary)}
     if getattr(item, "date", None) and hasattr(item, "category"):
         data["d"] = long_date(item.date, lang)
@@ -47,7 +47,7 @@ def write_index(generator: Any, writer: Any = None) -> None:
     settings = generator.settings
     articles = sorted(generator.articles, key=lambda a: a.date, reverse=True)
     pages = list(generator.context.get("pages") or [])  # the published pages' generator's
-    lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
+    lang: Lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
     items = [entry(item, lang) for item in [*articles, *pages]]
     target = Path(settings["OUTPUT_PATH"]) / INDEX_FILE
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from pipeline.i18n import long_date
+from pipeline.i18n import Lang, long_date
 
 # key: (Indonesian, English)
 STRINGS: dict[str, tuple[str, str]] = {
@@ -101,7 +101,7 @@ def strings_for(lang: str) -> Strings:
 def configure(pelican: Any) -> None:
     """``initialized``: add the strings, the date filter and the locale to the Jinja setup."""
     settings = pelican.settings
-    lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
+    lang: Lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
     # New dicts, not in-place updates: Pelican's defaults must not leak between builds.
     settings["JINJA_GLOBALS"] = {
         **settings.get("JINJA_GLOBALS", {}),
