@@ -12,7 +12,6 @@ import gc
 import json
 import logging
 import os
-import shutil
 import sys
 import time
 import traceback
@@ -336,8 +335,7 @@ def _build_stock(request: dict[str, Any], events: Events, clearing: tuning.Clear
     one core, no content cache. The pages are the fast build's."""
     from pelican import Pelican, signals
 
-    root, tmp = Path(request["root"]), Path(request["tmp"])
-    cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
+    root, tmp, staging = Path(request["root"]), Path(request["tmp"]), Path(request["staging"])
     settings = _settings(request, events)
     if settings is None:
         return
@@ -372,9 +370,9 @@ def _build_stock(request: dict[str, Any], events: Events, clearing: tuning.Clear
         tuning.prune(clearing.folders, set())  # rmdir keeps every folder that holds a file
     written = sum(len(files) for _, _, files in os.walk(tmp))
     where = os.path.relpath(request["output"], root)
-    # No record of pages: the next fast build renders every page once.
+    # No record of pages and no content cache (the runner drops the old one): the next fast
+    # build reads and renders everything once.
     cache.save_state(staging, cache.State(key=key, output=where))
-    shutil.rmtree(cache_dir / cache.PELICAN_DIR, ignore_errors=True)
     events.counts["written"] = written
     events.send("progress", **events.counts)
     events.send(
