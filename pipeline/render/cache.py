@@ -32,9 +32,6 @@ VOLATILE_SETTINGS = frozenset(
         "OUTPUT_PATH",
         "CACHE_PATH",
         "LOAD_CONTENT_CACHE",
-        "TERBIT_CACHE_LOAD",
-        "TERBIT_CACHE_STAGING",
-        "TERBIT_STAMPS",
         "TERBIT_DRAFT_SECONDS",
     }
 )

@@ -21,9 +21,13 @@ import logging
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from pelican.generators import StaticGenerator
 
 # One list of image types and one file-name rule: the draft checks, the server and the build.
 from pipeline.draft.content_model import IMAGE_SUFFIXES, bad_name_char, shown_name
@@ -167,6 +171,116 @@ def line_of(source: str, needle: str) -> int | None:
     except OSError:
         pass
     return None
+
+
+# -- Pelican's generators -----------------------------------------------------------------------
+
+
+def _include(generator: Any, rel: str, extensions: Any) -> bool:
+    """Pelican's rule for a found file (``IGNORE_FILES``, the readers' extensions), from
+    public names: the file name is matched, its extension checked unless ``extensions`` is
+    False."""
+    import fnmatch
+
+    if extensions is None:
+        extensions = tuple(generator.readers.extensions)
+    name = os.path.basename(rel)
+    if any(fnmatch.fnmatch(name, ignore) for ignore in generator.settings["IGNORE_FILES"]):
+        return False
+    return extensions is False or os.path.splitext(name)[1][1:] in extensions
+
+
+def confined_files(
+    generator: Any, paths: Any, exclude: list[str] | None = None, extensions: Any = None
+) -> set[str]:
+    """``get_files`` of a generator: only regular files inside content/, never through a
+    symbolic link; the static generator's must be images. Pelican's own walk follows links
+    and takes whatever it finds."""
+    content = Content(generator.path)
+    excluded = {os.path.normpath(e) for e in exclude or []}
+    static = isinstance(generator, StaticGenerator)
+    files = set()
+    for path in [paths] if isinstance(paths, str) else paths:
+        if path and os.path.isfile(os.path.join(generator.path, path)):
+            found: Iterable[str] = [] if content.problem(path) else [os.path.normpath(path)]
+        else:
+            found = content.walk(path, excluded, generator.settings["IGNORE_FILES"])
+        for rel in found:
+            if not _include(generator, rel, extensions):
+                continue
+            problem = image_problem(rel) if static else None
+            if problem:
+                refuse(content.shown(rel), None, problem)
+            else:
+                files.add(rel)
+    return files
+
+
+def _link_line(source: str, rel: str) -> int | None:
+    """The draft line of the link to ``rel``: the first ``{static}``/``{attach}`` link naming
+    its file, else the first line naming it."""
+    name = os.path.basename(rel)
+    names = {name, name.replace(" ", "%20")}
+    try:
+        with open(source, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return None
+    for marked in (True, False):
+        for number, line in enumerate(lines, 1):
+            if any(n in line for n in names) and (
+                not marked or "{static}" in line or "{attach}" in line
+            ):
+                return number
+    return None
+
+
+def add_checked_links(generator: Any, content: Any) -> None:
+    """``add_static_links``: Pelican's list of linked files (``get_static_links``), each
+    checked; a refused link is located in its draft and never copied."""
+    folder = Content(generator.path)
+    shown = os.path.relpath(content.source_path, folder.repo)
+    for rel in sorted(content.get_static_links()):
+        problem = folder.problem(rel) or image_problem(rel)
+        if problem:
+            refuse(shown, _link_line(content.source_path, rel), problem)
+        else:
+            generator.context["static_links"].add(os.path.normpath(rel))
+
+
+def _checked_static_context(generator: Any) -> Callable[[], None]:
+    """The static generator's ``generate_context``, after dropping from the linked files
+    anything not checked where it was found (a plugin may have put it there)."""
+    generate = generator.generate_context
+
+    def generate_context() -> None:
+        folder = Content(generator.path)
+        links = generator.context["static_links"]
+        for rel in list(links):
+            if folder.problem(rel) or image_problem(rel):
+                links.discard(rel)
+        generate()
+
+    return generate_context
+
+
+def confine_generator(generator: Any) -> None:
+    """``generator_init``: every generator of the build, Pelican's and any plugin's, finds and
+    links files only through the checks above (public methods, replaced on the instance)."""
+    if hasattr(generator, "get_files"):
+        generator.get_files = partial(confined_files, generator)
+    if hasattr(generator, "add_static_links"):
+        generator.add_static_links = partial(add_checked_links, generator)
+    if isinstance(generator, StaticGenerator):
+        generator.generate_context = _checked_static_context(generator)
+
+
+def confine_generators() -> Callable[[], None]:
+    """Connect ``confine_generator`` for one build; returns what disconnects it."""
+    from pelican import signals
+
+    signals.generator_init.connect(confine_generator)
+    return lambda: signals.generator_init.disconnect(confine_generator)
 
 
 # -- code ----------------------------------------------------------------------------------------

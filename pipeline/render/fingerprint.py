@@ -43,7 +43,7 @@ def _links_within(html: str | None) -> bool:
 
 
 def _subclasses(base: type) -> set[type]:
-    found: set[type] = {base}
+    found = {base}
     sub: type
     for sub in base.__subclasses__():
         found |= _subclasses(sub)

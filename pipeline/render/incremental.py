@@ -6,6 +6,9 @@ one recorded for the same page in the previous build and that page is still on d
 the page is not rendered and the previous file is hard-linked into the new output. Pages that
 are rendered but come out byte-identical are linked too, so unchanged files keep their
 timestamps. Everything else about Pelican's run is untouched: every signal still fires.
+
+The writer class that routes Pelican's pages here is in ``fastpath`` (it overrides the
+writer's file opening); this module holds only the logic, on Pelican's public names.
 """
 
 from __future__ import annotations
@@ -16,10 +19,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from pelican import signals
-from pelican.utils import get_relative_path, path_to_url, posixize_path, sanitised_join
+from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from pipeline.render.fingerprint import SCALARS, Digester, Undigestable, _hash
@@ -45,8 +47,12 @@ class Session:
     previous: Path | None  # the current site, whose files may be reused
     previous_files: dict[str, FileRecord]
     settings: dict[str, Any]
+    reads_context: Callable[[object], bool]  # see ``TemplateNeeds``
     on_write: Callable[[str, bool], None] = lambda path, reused: None
     on_read: Callable[[], None] = lambda: None
+    # A fork finished its job ("read" drafts, "pages"): how many items it did, and whether it
+    # did them all (or this process did its share again).
+    on_fork: Callable[[str, int, bool], None] = lambda job, items, ok: None
     digests: dict[str, bytes | None] = field(default_factory=dict)
     rendered: int = 0
     reused: int = 0
@@ -61,6 +67,52 @@ class Session:
         self._previous = str(self.previous) if self.previous is not None else None
         # Per template: name -> (the value last seen, its piece of the digest).
         self._pieces: dict[str, dict[str, tuple[Any, Any]]] = {}
+
+    def continue_from(self, previous: Path | None, state: Any) -> None:
+        """Reuse pages of the last good build (``cache.State``), whose site is ``previous``."""
+        self.previous = previous
+        self._previous = str(previous) if previous is not None else None
+        self.previous_files = state.files
+        self.templates = state.templates
+
+    @property
+    def previous_folder(self) -> str:
+        return self._previous or ""
+
+    def reuse_digest(
+        self,
+        name: str,
+        template: Any,
+        context: dict[str, Any],
+        relative_urls: bool,
+        values: dict[str, Any],
+    ) -> bytes | None:
+        """The digest of the page ``name`` when the last build's file can be reused, else None.
+
+        The values Pelican's writer adds to a page's context are added here the same way
+        (``localsiteurl``, ``SITEURL``, ``output_file``), so the digest is the one
+        ``write_file`` records; when reused, the site's ``localsiteurl`` moves on as there."""
+        localsiteurl = context.get("localsiteurl")
+        page: dict[str, Any] = {}
+        if relative_urls:
+            localsiteurl = relative_root(name)
+            page["SITEURL"] = localsiteurl
+        page["localsiteurl"] = localsiteurl
+        page["output_file"] = name
+        page.update(values)  # as Pelican: the page's own values win
+        digest = self.page_digest(template, context, page)
+        if not self.reusable(name, digest):
+            return None
+        if page["localsiteurl"]:
+            context["localsiteurl"] = page["localsiteurl"]
+        return digest
+
+    def kept_page(self, name: str, digest: bytes) -> None:
+        """The page ``name`` was linked unrendered from the last build."""
+        self.digests[name] = digest
+        self.kept.add(name)
+        self.reused += 1
+        self.on_write(name, True)
 
     def relative(self, filename: str) -> str:
         """``filename`` relative to the output (``relpath`` costs ~20 µs; there are thousands).
@@ -79,7 +131,9 @@ class Session:
         """The digest of what ``template`` reads from ``context``, with ``page`` over it (the
         values a page adds to the site's context, when Pelican has not copied it yet)."""
         if self.needs is None:
-            self.needs = TemplateNeeds(template.environment, self.templates)
+            self.needs = TemplateNeeds(
+                template.environment, self.templates, reads_context=self.reads_context
+            )
         needs = self.needs.of(template.name)
         page = page or {}
         names = sorted({*context, *page}) if needs.everything else needs.sorted_names
@@ -164,7 +218,7 @@ def link_or_copy(source: str | Path, target: str) -> None:
         shutil.copy2(source, target)
 
 
-class _Tracked:
+class Tracked:
     """A template whose ``render`` is skipped when the page's inputs are unchanged."""
 
     def __init__(self, template: Any, session: Session) -> None:
@@ -184,7 +238,7 @@ class _Tracked:
         return self._template.render(context)
 
 
-class _Sink:
+class Sink:
     """Collects what Pelican writes to one file, then writes, or links the identical old file."""
 
     def __init__(self, handle: Any, filename: str, session: Session) -> None:
@@ -198,7 +252,7 @@ class _Sink:
         self._chunks.append(data.decode("utf-8") if isinstance(data, bytes) else data)
         return len(data)
 
-    def __enter__(self) -> _Sink:
+    def __enter__(self) -> Sink:
         return self
 
     def __exit__(self, kind: object, value: object, tb: object) -> None:
@@ -250,9 +304,13 @@ _UNUSUAL = re.compile(r"(^|/)\.{1,2}(/|$)|//|^/|/$")
 _ROOTS: dict[int, str] = {}
 
 
-def _relative_root(name: str) -> str:
+def unusual_name(name: str) -> bool:
+    return _UNUSUAL.search(name) is not None
+
+
+def relative_root(name: str) -> str:
     """``path_to_url(get_relative_path(name))``: the way up from a page to the site root."""
-    if _UNUSUAL.search(name):
+    if unusual_name(name):
         return path_to_url(get_relative_path(name))
     depth = name.count("/")
     if depth not in _ROOTS:
@@ -260,9 +318,9 @@ def _relative_root(name: str) -> str:
     return _ROOTS[depth]
 
 
-def _replace_with_link(source: str, target: str) -> None:
-    """Link ``source`` at ``target``; never into an existing file (see ``_open_w``): ``link``
-    refuses one, which is then removed first (a page written twice, a folder of the spare)."""
+def replace_with_link(source: str, target: str) -> None:
+    """Link ``source`` at ``target``; never into an existing file: ``link`` refuses one,
+    which is then removed first (a page written twice, a folder of the spare)."""
     try:
         link_or_copy(source, target)
     except FileExistsError:
@@ -273,72 +331,9 @@ def _replace_with_link(source: str, target: str) -> None:
         link_or_copy(source, target)
 
 
-class IncrementalWriter(Writer):
-    """Pelican's writer, with renders skipped and unchanged files linked from the last build."""
-
-    session: ClassVar[Session | None] = None
-
-    def _join(self, name: str) -> str:
-        """``sanitised_join(self.output_path, name)``; a plain name is simply appended."""
-        if _UNUSUAL.search(name):
-            return sanitised_join(self.output_path, name)
-        base = getattr(self, "_base", None)
-        if base is None:
-            base = self._base = posixize_path(os.path.abspath(self.output_path))
-        return f"{base}/{name}"
-
-    def reuse(
-        self,
-        name: str,
-        template: Any,
-        context: dict[str, Any],
-        relative_urls: bool = False,
-        paginated: Any = None,
-        template_name: str | None = None,
-        override_output: bool = False,
-        **kwargs: Any,
-    ) -> bool:
-        """Link the page ``write_file`` would write, when it is unchanged, without Pelican's
-        copy of the context and its writer's round trip (a third of the cost of a page);
-        False when it must go through ``write_file``.
-
-        Only for pages without pagination or override, and when no plugin listens to
-        ``content_written``. The values Pelican's writer adds to a page's context are added
-        here the same way (``localsiteurl``, ``SITEURL``, ``output_file``), so the digest is
-        the one ``write_file`` records, and the site's ``localsiteurl`` moves on as there."""
-        session = self.session
-        if session is None or not name or name not in session.previous_files:
-            return False
-        if override_output or signals.content_written.receivers:
-            return False
-        if paginated is None:
-            paginated = {key: kwargs[key] for key in ("articles", "dates") if key in kwargs}
-        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
-            return False
-        path = self._join(name)
-        if path in self._written_files or path in self._overridden_files:
-            return False  # Pelican's writer says what happens to a page written twice
-        localsiteurl = context.get("localsiteurl")
-        page: dict[str, Any] = {}
-        if relative_urls:
-            localsiteurl = _relative_root(name)
-            page["SITEURL"] = localsiteurl
-        page["localsiteurl"] = localsiteurl
-        page["output_file"] = name
-        page.update(kwargs)  # as Pelican: the page's own values win
-        digest = session.page_digest(template, context, page)
-        if not session.reusable(name, digest):
-            return False
-        if page["localsiteurl"]:
-            context["localsiteurl"] = page["localsiteurl"]
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        _replace_with_link(os.path.join(session._previous or "", name), path)
-        self._written_files.add(path)
-        session.digests[name] = digest
-        session.kept.add(name)
-        session.reused += 1
-        session.on_write(name, True)
-        return True
+class LocatedWriter(Writer):
+    """Pelican's writer; two pages at one address (a slug taken twice, or by a built-in page)
+    fail with the address and the draft written second, which the worker reports."""
 
     def write_file(
         self,
@@ -352,11 +347,6 @@ class IncrementalWriter(Writer):
         url: Any = None,
         **kwargs: Any,
     ) -> Any:
-        if self.session is not None and template is not None:
-            shared = (relative_urls, paginated, template_name, override_output)
-            if self.reuse(name, template, context, *shared, **kwargs):
-                return None
-            template = _Tracked(template, self.session)
         try:
             return super().write_file(
                 name,
@@ -370,30 +360,7 @@ class IncrementalWriter(Writer):
                 **kwargs,
             )
         except FileOverwriteFailedError as error:
-            # Two pages at one address (a slug taken twice, or by a built-in page): the worker
-            # reports the address and the draft written second, not a temporary path.
             content = kwargs.get("article") or kwargs.get("page")
             error.terbit_output = name
             error.terbit_source = getattr(content, "source_path", None)
             raise
-
-    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        session = self.session
-        if session is not None and os.path.lexists(filename):
-            # Never write into an existing file: it may be a hard link to the live site (a page
-            # written twice). A folder of the emptied spare tree where a page goes now, too.
-            if os.path.isdir(filename) and not os.path.islink(filename):
-                shutil.rmtree(filename)
-            else:
-                os.unlink(filename)
-        if session is not None and session.reuse_next == filename and not override:
-            # A reused page: no file to create and remove again, only the duplicate check.
-            session.reuse_next = None
-            if filename in self._written_files or filename in self._overridden_files:
-                return super()._open_w(filename, encoding, override)  # Pelican's own verdict
-            self._written_files.add(filename)
-            return _Sink(None, filename, session)
-        handle = super()._open_w(filename, encoding, override)
-        if session is None:
-            return handle
-        return _Sink(handle, filename, session)

@@ -31,6 +31,10 @@ class Progress(Protocol):
 
     def stop(self) -> None: ...
 
+    def fork(self, job: str, items: int, ok: bool) -> None:
+        """A fork of the build finished its ``job`` ("read" drafts, "pages"): ``items`` done,
+        ``ok`` when it did its whole share (else this process did it again)."""
+
 
 class QuietProgress:
     """No output: for pipes, CI logs and library use."""
@@ -42,6 +46,9 @@ class QuietProgress:
         pass
 
     def stop(self) -> None:
+        pass
+
+    def fork(self, job: str, items: int, ok: bool) -> None:
         pass
 
 
@@ -77,6 +84,9 @@ class TerminalProgress:
 
     def stop(self) -> None:
         self._bar.stop()
+
+    def fork(self, job: str, items: int, ok: bool) -> None:
+        pass  # how the work was shared is not the user's concern
 
 
 def default_progress() -> Progress:

@@ -7,7 +7,8 @@ that loop would store them: with the stamp of the file as it was read. Pelican's
 finds every one of them, in its order, with its signals. A draft whose reading fails, says
 anything (a warning, an error) or is not a valid article is not stored: Pelican's loop reads it
 again and reports it as a build in one process does. Used only when every receiver of the
-signals sent while reading is known to keep nothing outside the article (``KNOWN``).
+signals sent while reading is known to keep nothing outside the article
+(``fastpath.may_read_ahead``, which also reads each draft: ``read_one``).
 """
 
 from __future__ import annotations
@@ -19,40 +20,13 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from pelican import signals
-from pelican.contents import Article
-from pelican.log import LimitFilter
-from pelican.readers import SkipStub
-
-from pipeline.render.incremental import IncrementalWriter
-from pipeline.render.split import receiver_names
-
-# Receivers of the reading signals that only look at or change the article being read.
-KNOWN = frozenset(
-    {
-        "pipeline.render.plugins.sanitizing.clean_content",
-        "pipeline.render.worker._build.<locals>.read",  # counts drafts read, for the progress
-    }
-)
-READING_SIGNALS = (
-    signals.article_generator_preread,
-    signals.article_generator_context,
-    signals.content_object_init,
-)
+from pipeline.render.incremental import Session
 
 
-def may_read_ahead(missing: int, least: int) -> bool:
-    return (
-        hasattr(os, "fork")
-        and missing >= least
-        and all(receiver_names(sent) <= KNOWN for sent in READING_SIGNALS)
-    )
-
-
-class _Said(logging.Handler):
+class Said(logging.Handler):
     """Remembers that a warning or an error came while a draft was read ahead."""
 
     def __init__(self) -> None:
@@ -68,14 +42,11 @@ def _drop(record: logging.LogRecord) -> bool:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[_Said]:
-    """Nothing read ahead reaches the build's log: Pelican's loop says it again, in order.
-    Pelican drops a message it has logged once, so what it noted here is forgotten again."""
+def quiet() -> Iterator[Said]:
+    """Nothing read ahead reaches the build's log: Pelican's loop says it again, in order."""
     root = logging.getLogger()
     others = list(root.handlers)
-    said = _Said()
-    raised = set(LimitFilter._raised_messages)
-    groups = dict(LimitFilter._group_count)
+    said = Said()
     for handler in others:
         handler.addFilter(_drop)
     root.addHandler(said)
@@ -85,41 +56,27 @@ def _quiet() -> Iterator[_Said]:
         root.removeHandler(said)
         for handler in others:
             handler.removeFilter(_drop)
-        if said.said:
-            LimitFilter._raised_messages.clear()
-            LimitFilter._raised_messages.update(raised)
-            LimitFilter._group_count.clear()
-            LimitFilter._group_count.update(groups)
 
 
-def read_some(generator: Any, files: list[str]) -> list[tuple[str, Any, Any]]:
-    """``(file, stamp, article)`` for each file read silently into a valid article."""
+ReadOne = Callable[[str], "tuple[Any, Any] | None"]
+
+
+def read_some(files: list[str], read_one: ReadOne) -> list[tuple[str, Any, Any]]:
+    """``(file, stamp, article)`` for each file ``read_one`` read silently into an article."""
     found = []
     for name in files:
-        stamp = generator._get_file_stamp(name)  # before reading: a later edit reads again
-        with _quiet() as quiet:
-            try:
-                article = generator.readers.read_file(  # the call of Pelican's own loop
-                    base_path=generator.path,
-                    path=name,
-                    content_class=Article,
-                    context=generator.context,
-                    preread_signal=signals.article_generator_preread,
-                    preread_sender=generator,
-                    context_signal=signals.article_generator_context,
-                    context_sender=generator,
-                )
-            except Exception:
-                continue
-            if isinstance(article, SkipStub) or not article.is_valid() or quiet.said:
-                continue
-        found.append((name, stamp, article))
+        read = read_one(name)
+        if read is not None:
+            found.append((name, *read))
     return found
 
 
-def read_ahead(generator: Any, files: list[str], pickler: Any, unpickler: Any) -> list[tuple]:
+def read_ahead(
+    files: list[str], read_one: ReadOne, pickler: Any, unpickler: Any, session: Session
+) -> list[tuple]:
     """Read ``files`` in two halves, the second in a fork; ``pickler(handle)`` and
-    ``unpickler(handle)`` carry articles across as the content cache does."""
+    ``unpickler(handle)`` carry articles across as the content cache does. The fork's work is
+    reported to ``session.on_fork`` ("read": the drafts it read, and whether it finished)."""
     half = len(files) // 2
     with tempfile.TemporaryFile() as report:
         sys.stdout.flush()
@@ -129,16 +86,15 @@ def read_ahead(generator: Any, files: list[str], pickler: Any, unpickler: Any) -
         if pid == 0:  # the fork: read, hand over, leave at once
             code = 1
             try:
-                if IncrementalWriter.session is not None:  # its reads are counted here
-                    IncrementalWriter.session.on_read = lambda: None
-                found = read_some(generator, files[half:])
+                session.on_read = lambda: None  # its reads are counted by this process
+                found = read_some(files[half:], read_one)
                 pickler(report).dump(found)
                 report.flush()
                 code = 0
             finally:
                 os._exit(code)
         try:
-            found = read_some(generator, files[:half])
+            found = read_some(files[:half], read_one)
         except BaseException:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
@@ -146,11 +102,14 @@ def read_ahead(generator: Any, files: list[str], pickler: Any, unpickler: Any) -
         finally:
             gc.unfreeze()
         theirs: list[tuple] = []
-        if os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0:
+        finished = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        if finished:
             report.seek(0)
-            with contextlib.suppress(Exception):  # not there: Pelican's loop reads them
+            try:
                 theirs = unpickler(report).load()
-    if IncrementalWriter.session is not None:
-        for _ in theirs:
-            IncrementalWriter.session.on_read()
+            except Exception:  # not there: Pelican's loop reads them
+                finished = False
+    for _ in theirs:
+        session.on_read()
+    session.on_fork("read", len(theirs), finished)
     return found + theirs

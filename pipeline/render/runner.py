@@ -84,6 +84,17 @@ class BuildResult:
     notes: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # content files left out (skip_bad)
+    forks: list[ForkRun] = field(default_factory=list)  # work done by forks of the build
+
+
+@dataclass(frozen=True)
+class ForkRun:
+    """A fork of the build that did a ``job`` ("read" drafts, "pages"): ``items`` done;
+    ``ok`` when it finished its share (else the build did that share itself)."""
+
+    job: str
+    items: int
+    ok: bool
 
 
 @contextmanager
@@ -223,6 +234,10 @@ class _Collector:
             {"error": self.errors, "warning": self.result.warnings}.get(
                 kind, self.result.skipped
             ).append(problem)
+        elif kind == "fork":
+            run = ForkRun(event["job"], event["items"], event["ok"])
+            self.result.forks.append(run)
+            self.progress.fork(run.job, run.items, run.ok)
         elif kind == "fail":
             self.failure = event
         elif kind == "done":

@@ -7,8 +7,9 @@ lists. Both need the digest of every article (see ``fingerprint``): each compute
 and hands it to the other. The fork then reports what the writer must know (pages, digests,
 counts, files written) and this process takes it in. A fork is used only when nothing can tell
 the difference: no plugin listens to the signals sent while these pages are written, and no
-article overrides another page. When the fork fails for any reason, this process writes its
-part again itself, so errors are reported as one process would report them.
+article overrides another page (``fastpath.can_split``). When the fork fails for any reason,
+this process writes its part again itself, so errors are reported as one process would report
+them. The fork's work is reported (``Session.on_fork``), so tests can tell that it ran.
 """
 
 from __future__ import annotations
@@ -21,13 +22,10 @@ import pickle
 import signal
 import sys
 import tempfile
-import weakref
 from collections.abc import Callable
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
-from pelican import signals
-
-from pipeline.render.incremental import IncrementalWriter
+from pipeline.render.incremental import Session
 
 # Below this many articles a fork costs more than it saves. Tests lower it.
 MIN_PAGES = int(os.environ.get("TERBIT_SPLIT_MIN", "400"))
@@ -36,33 +34,20 @@ MIN_PAGES = int(os.environ.get("TERBIT_SPLIT_MIN", "400"))
 # 5,000 articles: when most pages are reused, lists and indexes weigh as much as the article
 # pages; in a full build rendering article pages is most of the work.
 HERE_SHARE = {"incremental": 0.2, "full": 0.48}
-# Receivers of ``article_writer_finalized`` that read the site model only, never a page
-# written before: they may run while the fork still writes.
-MODEL_ONLY = frozenset(
-    {
-        "pipeline.render.plugins.search_index.write_index",
-        "pipeline.render.plugins.sitemap.write_sitemap",
-    }
-)
 
 
-def here_share(writer: IncrementalWriter) -> float:
-    session = writer.session
-    return HERE_SHARE["incremental" if session and session.previous else "full"]
+def here_share(session: Session) -> float:
+    return HERE_SHARE["incremental" if session.previous else "full"]
 
 
-def receiver_names(signal: Any) -> set[str]:
-    """``module.qualname`` of every function connected to a blinker ``signal``."""
-    names = set()
-    for held in signal.receivers.values():
-        receiver = held() if isinstance(held, weakref.ReferenceType) else held
-        names.add(f"{getattr(receiver, '__module__', '')}.{getattr(receiver, '__qualname__', '')}")
-    return names
+class Files(Protocol):
+    """The writer's record of the files it wrote (see ``fastpath.WrittenFiles``)."""
 
+    def current(self) -> set[str]: ...
 
-def may_finish_first() -> bool:
-    """Whether this process may send ``article_writer_finalized`` before the fork is done."""
-    return receiver_names(signals.article_writer_finalized) <= MODEL_ONLY
+    def clash(self, paths: set[str]) -> set[str]: ...
+
+    def add(self, paths: set[str]) -> None: ...
 
 
 class _ErrorCount(logging.Handler):
@@ -72,18 +57,6 @@ class _ErrorCount(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
-
-
-def can_split(writer: Any, items: list[Any]) -> bool:
-    return (
-        hasattr(os, "fork")
-        and len(items) >= MIN_PAGES
-        and isinstance(writer, IncrementalWriter)
-        and writer.session is not None
-        and not signals.article_generator_write_article.receivers
-        and not signals.content_written.receivers
-        and not any(hasattr(item, "override_save_as") for item in items)
-    )
 
 
 class _Handoff:
@@ -123,13 +96,15 @@ class Share:
     def __init__(
         self,
         items: list[Any],
-        writer: IncrementalWriter,
+        session: Session,
+        files: Files,
         context: dict[str, Any],
         write: Callable[[], None],
     ) -> None:
         self.items = items
         self._write = write
-        self._writer = writer
+        self._session = session
+        self._files = files
         self._context = context
         self._report = tempfile.TemporaryFile()  # noqa: SIM115  (closed by ``_close``)
         self._mine, self._theirs = _Handoff(), _Handoff()  # as seen from this process
@@ -147,8 +122,7 @@ class Share:
 
     def send_digests(self) -> None:
         """Compute this side's half of the articles' own digests and hand it over."""
-        session = self._writer.session
-        assert session is not None
+        session = self._session
         half = len(self.items) // 2
         mine = range(half, len(self.items)) if self.in_fork else range(half)
         position = {id(item): i for i, item in enumerate(self.items)}
@@ -162,8 +136,7 @@ class Share:
 
     def receive_digests(self) -> None:
         """Take the other half (ready at about the same time: the halves cost the same)."""
-        session = self._writer.session
-        assert session is not None
+        session = self._session
         for i, own, where in self._theirs.receive() or []:
             session.digester.remember(self.items[i], own, [self.items[j] for j in where])
 
@@ -174,12 +147,11 @@ class Share:
         try:
             self.send_digests()
             self.receive_digests()
-            session = self._writer.session
-            assert session is not None
+            session = self._session
             session.on_write = lambda path, reused: None  # progress: counted by the parent
             session.digests, session.kept = {}, set()
             session.rendered = session.reused = 0
-            before = set(self._writer._written_files)
+            before = self._files.current()
             errors = _ErrorCount()
             logging.getLogger().addHandler(errors)
             self._write()
@@ -189,7 +161,7 @@ class Share:
                     "kept": session.kept,
                     "rendered": session.rendered,
                     "reused": session.reused,
-                    "written": self._writer._written_files - before,
+                    "written": self._files.current() - before,
                     "errors": errors.count,
                     "localsiteurl": self._context.get("localsiteurl"),
                     "templates": session.needs.parsed if session.needs else {},
@@ -213,18 +185,19 @@ class Share:
             with contextlib.suppress(Exception):
                 report = pickle.load(self._report)
         self._close()
+        session = self._session
         if report is None:
+            session.on_fork("pages", 0, False)
             self._write()
             return
-        session = self._writer.session
-        assert session is not None
-        clash = report["written"] & self._writer._written_files
+        session.on_fork("pages", len(report["digests"]), True)
+        clash = self._files.clash(report["written"])
         if clash:  # Pelican's own check, had one process written both
             error = RuntimeError(f"File {sorted(clash)[0]} is to be overwritten")
-            output = os.path.relpath(sorted(clash)[0], self._writer.output_path)
+            output = os.path.relpath(sorted(clash)[0], session.output)
             error.terbit_output = output  # type: ignore[attr-defined]  # see ``worker``
             raise error
-        self._writer._written_files |= report["written"]
+        self._files.add(report["written"])
         session.digests.update(report["digests"])
         session.kept |= report["kept"]
         session.rendered += report["rendered"]

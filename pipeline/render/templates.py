@@ -9,10 +9,10 @@ Any other use counts as depending on the whole value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jinja2 import Environment, meta, nodes
-from jinja2.utils import _PassArg
 
 # Lists whose finer uses are worth recognising; everything else is digested whole.
 TRACKED = frozenset({"articles", "dates", "tags", "categories", "authors", "all_articles"})
@@ -99,27 +99,25 @@ def _classify(name: nodes.Name, parents: dict[int, nodes.Node]) -> Use:
     return Use(whole=True)
 
 
-def _reads_context(value: object) -> bool:
-    if not callable(value) or isinstance(value, type):
-        return False
-    try:
-        marked = value.jinja_pass_arg is _PassArg.context  # type: ignore[attr-defined]
-    except Exception:  # objects with a custom __getattr__ (string tables) are not filters
-        return False
-    return marked and not str(getattr(value, "__module__", "")).startswith("jinja2")
-
-
 class TemplateNeeds:
     """Caches ``Needs`` per template name for one Jinja environment."""
 
-    def __init__(self, env: Environment, parsed: dict[str, Parsed] | None = None) -> None:
+    def __init__(
+        self,
+        env: Environment,
+        parsed: dict[str, Parsed] | None = None,
+        *,
+        reads_context: Callable[[object], bool],
+    ) -> None:
+        """``reads_context`` tells a filter or global that receives the whole context (Jinja
+        marks those privately: ``fastpath.reads_context``)."""
         self._env = env
         self._cache: dict[str, Needs] = {}
         # What each template's source says; kept between builds (the theme is in the build key).
         self.parsed: dict[str, Parsed] = dict(parsed or {})
         # A filter or global that receives the whole context may read anything.
         custom = [*env.filters.values(), *env.globals.values(), *env.tests.values()]
-        self._context_callables = any(_reads_context(f) for f in custom)
+        self._context_callables = any(reads_context(f) for f in custom)
 
     def of(self, template_name: str | None) -> Needs:
         if template_name is None or self._context_callables:

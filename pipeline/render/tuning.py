@@ -1,7 +1,8 @@
-"""Costs of a big Pelican build that do not change a single page, taken out of the worker.
+"""Costs of a big build that do not change a single page, taken off the build's path: the
+spare tree is emptied and the content files' stamps are read by a child process.
 
-Everything here patches or runs inside the build process only (a worker process or the fork of
-``terbit build``) and leaves the pages exactly as Pelican would write them.
+The costs inside Pelican itself (quadratic lists, URLs formatted again and again) are taken
+out in ``fastpath``, the one module that touches Pelican's internals.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,106 +117,3 @@ def prune(folders: list[str], used: set[str]) -> None:
             continue
         with contextlib.suppress(OSError):  # not empty: it holds this build's files
             os.rmdir(path)
-
-
-def linear_translations() -> None:
-    """Pelican's ``process_translations`` ends with ``x not in index`` over lists: quadratic
-    (a quarter of a second at 5,000 articles, every build). The same function called once per
-    translation group gives the same lists, in the same order, and the same ``translations``."""
-    from itertools import groupby
-    from operator import attrgetter
-
-    import pelican.generators
-
-    original = pelican.generators.process_translations
-
-    def per_group(content_list: list[Any], translation_id: Any = None) -> Any:
-        if not translation_id:
-            return original(content_list, translation_id)
-        ids = {translation_id} if isinstance(translation_id, str) else translation_id
-        try:
-            content_list.sort(key=attrgetter(*ids))  # in place, as Pelican does
-        except (TypeError, AttributeError):
-            return original(content_list, translation_id)  # its own error message
-        index: list[Any] = []
-        translations: list[Any] = []
-        for _, items in groupby(content_list, attrgetter(*ids)):
-            origs, extra = original(list(items), translation_id)
-            index += origs
-            translations += extra
-        return index, translations
-
-    pelican.generators.process_translations = per_group
-
-
-def memoize_urls() -> None:
-    """``url`` and ``save_as`` of articles and pages are formatted from settings on every
-    access (tens of thousands of times on a big site); once output starts they cannot change."""
-    from pelican.contents import Content
-
-    memo: dict[tuple[int, str], tuple[Any, str]] = {}
-    for name in ("url", "save_as"):
-        compute = Content.__dict__[name].fget
-
-        def cached(self: Any, _compute: Any = compute, _name: str = name) -> str:
-            key = (id(self), _name)
-            hit = memo.get(key)
-            if hit is None or hit[0] is not self:
-                hit = (self, _compute(self))
-                memo[key] = hit
-            return hit[1]
-
-        setattr(Content, name, property(cached))
-
-
-def memoize_relative_paths() -> None:
-    """Pelican turns an article's source path into one relative to the content folder (two
-    ``abspath`` and a ``relpath``) on every URL it formats; the answer depends on nothing else
-    (the worker's folder does not change once the build starts). A normalised absolute path
-    under a normalised absolute content folder is simply cut."""
-    from pelican.contents import Content
-
-    compute = Content.get_relative_source_path
-    memo: dict[tuple[str, str], str | None] = {}
-    normpath = os.path.normpath
-
-    def relative(self: Any, source_path: str | None = None) -> str | None:
-        path = source_path or self.source_path
-        if path is None:
-            return None
-        base = self.settings["PATH"]
-        key = (path, base)
-        if key not in memo:
-            prefix = base + "/"
-            if (
-                path.startswith(prefix)
-                and base.startswith("/")
-                and normpath(base) == base
-                and normpath(path) == path
-            ):
-                memo[key] = path[len(prefix) :]
-            else:
-                memo[key] = compute(self, path)
-        return memo[key]
-
-    Content.get_relative_source_path = relative
-
-
-def remember_folders(existing: set[str]) -> tuple[Callable[..., None], set[str]]:
-    """Pelican asks for every page's folder to be made; on a big site they exist already (the
-    spare tree's ``existing`` folders, or made for an earlier page), and each failed mkdir is
-    a few system calls. Returns the real ``os.makedirs``, which the build puts back when it
-    ends, and the folders asked for (pages were written there)."""
-    asked: set[str] = set()
-    real = os.makedirs
-
-    def makedirs(name: Any, mode: int = 0o777, exist_ok: bool = False) -> None:
-        key = os.fspath(name)
-        asked.add(key)
-        if exist_ok and key in existing:
-            return
-        real(name, mode, exist_ok)
-        existing.add(key)
-
-    os.makedirs = makedirs
-    return real, asked

@@ -7,6 +7,7 @@ descriptor named in the request, so Pelican's own console output cannot mix with
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -14,13 +15,14 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog, set_lang
-from pipeline.render import cache, confine, tuning
+from pipeline.render import cache, confine, fastpath, tuning
+from pipeline.render.incremental import LocatedWriter, Session
 
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's is 700)
 
@@ -50,6 +52,12 @@ MSG = Catalog(
         ),
         "template_error": ("kesalahan templat: {error}", "template error: {error}"),
         "build_error": ("build gagal: {error}", "build failed: {error}"),
+        "stock": (
+            "Jalur cepat Terbit ditulis untuk {known}, terpasang {found}: situs dibangun dengan "
+            "Pelican biasa (hasil sama, lebih lambat, tanpa memakai ulang halaman).",
+            "Terbit's fast path was written for {known}, installed is {found}: the site is "
+            "built with plain Pelican (same pages, slower, no pages reused).",
+        ),
         "clash": (
             "alamat {output} sudah dipakai halaman lain (slug yang sama, atau halaman bawaan "
             "seperti arsip, kategori, topik); pakai slug lain",
@@ -180,7 +188,7 @@ def _send_failure(error: Exception, theme: Path, conf: Path, root: Path, events:
     )
     if isinstance(error, TerbitError):
         path, line, message = error.path, error.line, error.message
-    if hasattr(error, "terbit_output"):  # see ``IncrementalWriter.write_file``
+    if hasattr(error, "terbit_output"):  # see ``LocatedWriter.write_file``
         kind, message = "input", MSG("clash", output=error.terbit_output)
         path, line = getattr(error, "terbit_source", None), None
     events.send("fail", kind=kind, path=_relative(path, root), line=line, message=message)
@@ -220,28 +228,52 @@ def run(request: dict[str, Any], events: Events) -> None:
             clearing.join()  # never leave with the child still removing files
 
 
-def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | None) -> None:
-    from pelican import Pelican, signals
-    from pelican.settings import read_settings
+class Counts:
+    """Drafts read (for the progress), articles and pages (for the result), from Pelican's
+    public signals. Its receivers are methods, known by name to ``fastpath``."""
 
-    from pipeline.render.generators import (
-        LOAD_SETTING,
-        REPLACEMENTS,
-        STAGING_SETTING,
-        STAMPS_SETTING,
-    )
-    from pipeline.render.incremental import IncrementalWriter, Session
+    def __init__(self, reading: Callable[[], None]) -> None:
+        self.reading = reading
+        self.articles = 0
+        self.pages = 0
+
+    def read(self, content: Any) -> None:
+        self.reading()
+
+    def articles_done(self, generator: Any) -> None:
+        self.articles = len(generator.articles)
+
+    def pages_done(self, generator: Any) -> None:
+        self.pages = len(generator.pages)
+
+    @contextlib.contextmanager
+    def connected(self) -> Iterator[None]:
+        from pelican import signals
+
+        pairs = [
+            (signals.content_object_init, self.read),
+            (signals.article_generator_finalized, self.articles_done),
+            (signals.page_generator_finalized, self.pages_done),
+        ]
+        for signal, receiver in pairs:
+            signal.connect(receiver)  # bound methods, held weakly: ``self`` outlives the build
+        try:
+            yield
+        finally:
+            for signal, receiver in pairs:
+                signal.disconnect(receiver)
+
+
+def _settings(request: dict[str, Any], events: Events) -> dict[str, Any] | None:
+    """Pelican's settings from the tree's settings file, or None (the failure was sent)."""
+    from pelican.settings import read_settings
 
     root = Path(request["root"])
     conf = root / request["settings_file"]
-    tmp, final = Path(request["tmp"]), Path(request["output"])
-    cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
-    tuning.memoize_relative_paths()
-    tuning.linear_translations()
     try:
-        settings = read_settings(
+        return read_settings(
             str(conf),
-            override={"OUTPUT_PATH": str(tmp), "DELETE_OUTPUT_DIRECTORY": False},
+            override={"OUTPUT_PATH": request["tmp"], "DELETE_OUTPUT_DIRECTORY": False},
         )
     except Exception as error:
         path, line = _located(error, [conf])
@@ -252,6 +284,114 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
             line=line,
             message=MSG("settings_error", error=error),
         )
+        return None
+
+
+def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | None) -> None:
+    """The fast build (``fastpath``) on the versions it was written for; else Pelican's own."""
+    others = fastpath.unsupported()
+    if others:
+        shown = ", ".join(f"{dist} {version}" for dist, version in sorted(others.items()))
+        events.send("note", message=MSG("stock", found=shown, known=fastpath.written_for()))
+        _build_stock(request, events, clearing)
+    else:
+        _build_fast(request, events, clearing)
+
+
+def _run_pelican(
+    pelican: Any, request: dict[str, Any], events: Events, capture: LogCapture
+) -> bool:
+    """Run ``pelican``; whether it built the site (a failure was sent when not)."""
+    # Thousands of cached articles stay alive the whole build: with the default thresholds the
+    # collector walks them again and again while pages are made (tenths of a second for nothing).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        pelican.run()
+    except Exception as error:
+        root = Path(request["root"])
+        theme = Path(pelican.settings["THEME"]).resolve()
+        _send_failure(error, theme, root / request["settings_file"], root, events)
+        return False
+    finally:
+        gc.set_threshold(*thresholds)
+    if capture.errors:
+        events.send("fail", kind="input", path=None, line=None, message="")
+        return False
+    return True
+
+
+def _capture(request: dict[str, Any], events: Events, settings: dict[str, Any]) -> LogCapture:
+    capture = LogCapture(events, Path(request["root"]))
+    capture.content = Path(settings["PATH"])
+    capture.skip_bad = bool(request.get("skip_bad"))
+    logging.getLogger().addHandler(capture)
+    logging.getLogger().setLevel(logging.WARNING)
+    return capture
+
+
+def _build_stock(request: dict[str, Any], events: Events, clearing: tuning.Clearing | None) -> None:
+    """Pelican's own generators and writer, confined (``confine``): every page rendered, on
+    one core, no content cache. The pages are the fast build's."""
+    from pelican import Pelican, signals
+
+    root, tmp, staging = Path(request["root"]), Path(request["tmp"]), Path(request["staging"])
+    settings = _settings(request, events)
+    if settings is None:
+        return
+    settings.update(
+        CACHE_CONTENT=False,
+        LOAD_CONTENT_CACHE=False,
+        TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),
+    )
+    if clearing is not None:
+        clearing.wait()  # the spare's old files are gone before Pelican writes
+    capture = _capture(request, events, settings)
+    counts = Counts(lambda: events.count("read"))
+
+    def provide_writer(pelican: Any) -> type:
+        return LocatedWriter
+
+    signals.get_writer.connect(provide_writer)
+    unconfine = confine.confine_generators()
+    try:
+        pelican = Pelican(settings)
+        key = cache.build_key(pelican.settings, root / request["settings_file"])
+        events.send("start", total=_count_sources(Path(pelican.settings["PATH"])))
+        with counts.connected():
+            ok = _run_pelican(pelican, request, events, capture)
+    finally:
+        unconfine()
+        signals.get_writer.disconnect(provide_writer)
+        logging.getLogger().removeHandler(capture)
+    if not ok:
+        return
+    if clearing is not None:
+        tuning.prune(clearing.folders, set())  # rmdir keeps every folder that holds a file
+    written = sum(len(files) for _, _, files in os.walk(tmp))
+    where = os.path.relpath(request["output"], root)
+    # No record of pages and no content cache (the runner drops the old one): the next fast
+    # build reads and renders everything once.
+    cache.save_state(staging, cache.State(key=key, output=where))
+    events.counts["written"] = written
+    events.send("progress", **events.counts)
+    events.send(
+        "done",
+        rendered=written,
+        reused=0,
+        incremental=False,
+        articles=counts.articles,
+        pages=counts.pages,
+    )
+
+
+def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Clearing | None) -> None:
+    root = Path(request["root"])
+    conf = root / request["settings_file"]
+    tmp, final = Path(request["tmp"]), Path(request["output"])
+    cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
+    settings = _settings(request, events)
+    if settings is None:
         return
     settings.update(
         CACHE_CONTENT=True,
@@ -261,92 +401,48 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),
         # Whole articles are cached, unless future-dated articles turn into drafts at load time.
         CONTENT_CACHING_LAYER="generator" if settings.get("WITH_FUTURE_DATES", True) else "reader",
-        **{STAGING_SETTING: str(staging / cache.PELICAN_DIR)},
+        # Pelican must not load its caches itself: ours store the settings by reference.
+        LOAD_CONTENT_CACHE=False,
     )
-
-    written: dict[str, set[str]] = {}  # the folders pages were written to (``makedirs`` calls)
-
-    class TerbitPelican(Pelican):
-        def run(self) -> None:
-            if clearing is not None:
-                self.settings[STAMPS_SETTING] = clearing.stamps()  # before content is read
-            super().run()
-
-        def _get_generator_classes(self) -> list[type]:
-            return [REPLACEMENTS.get(c, c) for c in super()._get_generator_classes()]
-
-        def _get_writer(self) -> Any:
-            if clearing is not None:
-                clearing.wait()  # nothing is written to the output before this point
-            tuning.memoize_urls()  # content is final from here on; Pelican recomputes URLs per use
-            existing = set(clearing.folders) if clearing is not None else set()
-            written["folders"] = tuning.remember_folders(existing)[1]
-            return IncrementalWriter(self.output_path, settings=self.settings)
-
-    capture = LogCapture(events, root)
-    logging.getLogger().addHandler(capture)
-    logging.getLogger().setLevel(logging.WARNING)
-    pelican = TerbitPelican(settings)
-    capture.content = Path(pelican.settings["PATH"])
-    capture.skip_bad = bool(request.get("skip_bad"))
-    key = cache.build_key(pelican.settings, conf)
-
     where = os.path.relpath(final, root)
-    state = _trusted_state(cache_dir, key, where, bool(request.get("full")), events)
-    # Pelican must not load its caches itself: ours store the settings by reference.
-    pelican.settings["LOAD_CONTENT_CACHE"] = False
-    pelican.settings[LOAD_SETTING] = state is not None
-
+    capture = _capture(request, events, settings)
     session = Session(
         output=tmp,
-        previous=final if state is not None and final.is_dir() else None,
-        previous_files=state.files if state is not None else {},
-        templates=state.templates if state is not None else {},
-        settings=pelican.settings,
+        previous=None,
+        previous_files={},
+        settings=settings,
+        reads_context=fastpath.reads_context,
         on_write=lambda path, reused: events.count("written", reused),
         on_read=lambda: events.count("read"),
+        on_fork=lambda job, items, ok: events.send("fork", job=job, items=items, ok=ok),
     )
-    IncrementalWriter.session = session
-    counts = {"articles": 0, "pages": 0}
-
-    def read(content: Any) -> None:
-        session.on_read()
-
-    def articles(generator: Any) -> None:
-        counts["articles"] = len(generator.articles)
-
-    def pages(generator: Any) -> None:
-        counts["pages"] = len(generator.pages)
-
-    # Strong references: blinker would drop these local functions at once otherwise.
-    signals.content_object_init.connect(read, weak=False)
-    signals.article_generator_finalized.connect(articles, weak=False)
-    signals.page_generator_finalized.connect(pages, weak=False)
-    # Unchanged articles come from the cache unread: only a full build reads them all.
-    total = 0 if state is not None else _count_sources(Path(pelican.settings["PATH"]))
-    events.send("start", total=total)
-    makedirs = os.makedirs
-    # Thousands of cached articles stay alive the whole build: with the default thresholds the
-    # collector walks them again and again while pages are made (tenths of a second for nothing).
-    thresholds = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    counts = Counts(lambda: session.on_read())
+    plan = fastpath.Plan(session=session, staging=staging / cache.PELICAN_DIR, load=False)
+    plan.clearing = clearing
+    unconfine = confine.confine_generators()
     try:
-        pelican.run()
-    except Exception as error:
-        _send_failure(error, Path(pelican.settings["THEME"]).resolve(), conf, root, events)
-        return
-    finally:  # what this build changed in the process, for a runner that goes on (in-process)
-        gc.set_threshold(*thresholds)
-        os.makedirs = makedirs
+        with fastpath.installed_for(plan) as make_pelican:
+            pelican = make_pelican(settings)
+            key = cache.build_key(pelican.settings, conf)
+            state = _trusted_state(cache_dir, key, where, bool(request.get("full")), events)
+            plan.load = state is not None
+            if state is not None:
+                session.continue_from(final if final.is_dir() else None, state)
+            if clearing is not None:
+                plan.stamps = clearing.stamps()  # before content is read
+            # Unchanged articles come from the cache unread: only a full build reads them all.
+            total = 0 if state is not None else _count_sources(Path(pelican.settings["PATH"]))
+            events.send("start", total=total)
+            with counts.connected():
+                ok = _run_pelican(pelican, request, events, capture)
+    finally:
+        unconfine()
         logging.getLogger().removeHandler(capture)
-        IncrementalWriter.session = None
-    if capture.errors:
-        events.send("fail", kind="input", path=None, line=None, message="")
+    if not ok:
         return
     if clearing is not None:
         # The folders of pages that are gone (pages written by a fork are in the digests).
-        used = written.get("folders", set())
-        used |= {os.path.dirname(os.path.join(tmp, rel)) for rel in session.digests}
+        used = plan.folders | {os.path.dirname(os.path.join(tmp, rel)) for rel in session.digests}
         tuning.prune(clearing.folders, used)
     pelican_files = {}
     for file in sorted((staging / cache.PELICAN_DIR).glob("*")):
@@ -372,7 +468,8 @@ def _build(request: dict[str, Any], events: Events, clearing: tuning.Clearing | 
         rendered=session.rendered,
         reused=session.reused,
         incremental=state is not None,
-        **counts,
+        articles=counts.articles,
+        pages=counts.pages,
     )
 
 

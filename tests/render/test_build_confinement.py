@@ -16,6 +16,24 @@ import pytest
 
 TERBIT = Path(sys.executable).with_name("terbit")  # the console script, as the workflow runs it
 SECRET = "RAHASIA-KANTOR-7f3a"
+# The same command with the fast path's version check forced to "unsupported": stock Pelican's
+# generators and writer build, and must be confined the same way.
+STOCK = f"""#!{sys.executable}
+import sys
+from pipeline.render import fastpath
+fastpath.SUPPORTED["pelican"] = ("0.0.",)
+from pipeline.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.fixture(autouse=True, params=["fast", "stock"])
+def _build_path(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    if request.param == "stock":
+        script = tmp_path / "terbit-stock"
+        script.write_text(STOCK, encoding="utf-8")
+        script.chmod(0o755)
+        request.getfixturevalue("monkeypatch").setattr(sys.modules[__name__], "TERBIT", script)
 
 
 def terbit(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

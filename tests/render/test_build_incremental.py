@@ -138,6 +138,9 @@ def test_incremental_build_equals_full_build(
     assert tree(site / "output") == full_reference(site, tmp_path)
     # Most pages were reused, not rendered again: the build really was incremental.
     assert second.reused > second.rendered
+    # Forked: a fork wrote its share of the pages (and none in one process).
+    pages_in_fork = [f for f in second.forks if f.job == "pages" and f.ok and f.items > 0]
+    assert bool(pages_in_fork) == (pages == "forked"), second.forks
 
 
 def test_unchanged_rebuild_reuses_every_page_and_keeps_files(site: Path) -> None:
@@ -154,8 +157,10 @@ def test_a_full_build_on_both_cores_equals_one_in_one_process(
 ) -> None:
     """Drafts read ahead in a fork and pages written by one give the same site."""
     monkeypatch.setenv("TERBIT_SPLIT_MIN", "1")
-    build_site(site, full=True)
+    result = build_site(site, full=True)
     assert tree(site / "output") == full_reference(site, tmp_path)
+    done = {f.job for f in result.forks if f.ok and f.items > 0}
+    assert done == {"read", "pages"}, result.forks
 
 
 def _digests(site: Path) -> dict[str, bytes | None]:

@@ -13,6 +13,7 @@ import pytest
 from pipeline.errors import ConfigError, InputError
 from pipeline.render.runner import build_site, cache_folder
 from pipeline.render.serve import serve_in_background
+from tests.support.forks import ForkLog
 from tests.support.tree import tree
 
 
@@ -92,7 +93,7 @@ def _break_draft(site: Path) -> tuple[Path, int]:
 
 @pytest.mark.parametrize("cores", ["one", "two"])
 def test_failed_build_keeps_previous_site_and_reports_the_draft(
-    site: Path, cores: str, monkeypatch: pytest.MonkeyPatch
+    site: Path, cores: str, monkeypatch: pytest.MonkeyPatch, fork_log: ForkLog
 ) -> None:
     if cores == "two":  # drafts read ahead in a fork: a broken one is read again and reported
         monkeypatch.setenv("TERBIT_SPLIT_MIN", "1")
@@ -100,7 +101,8 @@ def test_failed_build_keeps_previous_site_and_reports_the_draft(
     before = tree(site / "output")
     draft, _ = _break_draft(site)
     with pytest.raises(InputError) as caught:
-        build_site(site)
+        build_site(site, full=True, progress=fork_log)
+    assert fork_log.did("read") == (cores == "two"), fork_log.forks
     text = str(caught.value) + " ".join(str(p) for p in caught.value.problems)
     assert f"content/articles/{draft.name}" in text
     assert tree(site / "output") == before
@@ -120,6 +122,9 @@ def test_a_warning_while_reading_is_reported_once(
     result = build_site(site, full=True)
     about = [w for w in result.warnings if draft.name in f"{w.path} {w.message}"]
     assert len(about) == 1, result.warnings
+    # On two cores a fork read half the drafts (the one that warned is read again here).
+    read_in_fork = [f for f in result.forks if f.job == "read" and f.ok and f.items > 0]
+    assert bool(read_in_fork) == (cores == "two"), result.forks
     assert "<script>" not in (site / "output" / "artikel" / draft.stem / "index.html").read_text(
         encoding="utf-8"
     )
@@ -161,7 +166,7 @@ def test_template_error_points_at_the_template(site: Path) -> None:
 
 
 def test_render_error_in_the_forked_share_of_article_pages_is_located(
-    site: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, monkeypatch: pytest.MonkeyPatch, fork_log: ForkLog
 ) -> None:
     """The oldest articles are written by the fork; when it fails there, this process writes
     them again and reports the error as a one-process build would."""
@@ -177,10 +182,11 @@ def test_render_error_in_the_forked_share_of_article_pages_is_located(
     trap = f"{{% if article.slug == '{oldest.stem}' %}}{broken}{{% endif %}}"
     article.write_text("\n".join([*lines[:at], trap, *lines[at:]]) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
-        build_site(site)
+        build_site(site, progress=fork_log)
     assert caught.value.path == "theme/templates/article.html"
     assert caught.value.line == at + 1
     assert not (site / "output").exists()  # nothing half-written took the site's place
+    assert fork_log.did("pages", ok=False), fork_log.forks  # the fork ran, and failed there
 
 
 def test_cli_build_is_quiet_when_not_a_terminal_and_counts_pages(site: Path) -> None:

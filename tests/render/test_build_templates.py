@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, pass_context
 
+from pipeline.render.fastpath import reads_context
 from pipeline.render.templates import TemplateNeeds
 
 TEMPLATES = {
@@ -27,7 +28,7 @@ def needs(name: str, **env_kwargs: object) -> object:
     env = Environment(loader=DictLoader(TEMPLATES))
     for key, value in env_kwargs.items():
         env.filters[key] = value
-    return TemplateNeeds(env).of(name)
+    return TemplateNeeds(env, reads_context=reads_context).of(name)
 
 
 def test_article_page_depends_on_menu_names_counts_and_the_first_three_articles() -> None:

@@ -12,8 +12,8 @@ from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 
-from pipeline.render import tuning
-from pipeline.render.incremental import IncrementalWriter, _relative_root
+from pipeline.render import fastpath, tuning
+from pipeline.render.incremental import Session, relative_root
 from pipeline.render.plugins.search_index import plain
 
 
@@ -43,7 +43,7 @@ def test_per_group_translations_match_pelican(seed: int, monkeypatch: pytest.Mon
         {a.title: [t.title for t in a.translations] for a in expected_items},
     )
     monkeypatch.setattr(pelican.generators, "process_translations", original)
-    tuning.linear_translations()
+    fastpath.linear_translations()
     items = _articles(seed)
     index, translations = pelican.generators.process_translations(items, translation_id="slug")
     got = (
@@ -68,7 +68,7 @@ def test_relative_source_paths_match_pelican(tmp_path: Path) -> None:
     expected = [article.get_relative_source_path(p) for p in paths]
     saved = Article.get_relative_source_path
     try:
-        tuning.memoize_relative_paths()
+        fastpath.memoize_relative_paths()
         assert [article.get_relative_source_path(p) for p in paths] == expected
     finally:
         Article.get_relative_source_path = saved  # type: ignore[method-assign]
@@ -103,8 +103,10 @@ NAMES = [
 
 @pytest.mark.parametrize("name", NAMES)
 def test_page_paths_match_pelican(name: str, tmp_path: Path) -> None:
-    assert _relative_root(name) == path_to_url(get_relative_path(name))
-    writer = IncrementalWriter(str(tmp_path / "out"), settings={**DEFAULT_CONFIG})
+    assert relative_root(name) == path_to_url(get_relative_path(name))
+    settings = {**DEFAULT_CONFIG}
+    session = Session(tmp_path / "out", None, {}, settings, fastpath.reads_context)
+    writer = fastpath.FastWriter(str(tmp_path / "out"), settings=settings, session=session)
     try:
         expected = sanitised_join(str(tmp_path / "out"), name)
     except RuntimeError:
