@@ -259,7 +259,7 @@ def memoize_relative_paths() -> None:
                 memo[key] = compute(self, path)
         return memo[key]
 
-    Content.get_relative_source_path = relative  # type: ignore[method-assign]
+    Content.get_relative_source_path = relative
 
 
 @contextlib.contextmanager
@@ -277,7 +277,7 @@ def remembered_folders(existing: set[str], asked: set[str]) -> Iterator[None]:
         real(name, mode, exist_ok)
         existing.add(key)
 
-    os.makedirs = makedirs  # type: ignore[assignment]
+    os.makedirs = makedirs
     try:
         yield
     finally:
@@ -554,11 +554,11 @@ class FastArticlesGenerator(_Staged, ArticlesGenerator):
                 return set(files)
             return walk(p, exclude, extensions)
 
-        self.get_files = walked  # type: ignore[method-assign]
+        self.get_files = walked
         try:
             super().generate_context()
         finally:
-            self.get_files = walk  # type: ignore[method-assign]
+            self.get_files = walk
 
     def _read_silently(self, name: str) -> tuple[Any, Any] | None:
         """``(stamp, article)`` when ``name`` reads into a valid article and nothing is said

@@ -111,6 +111,6 @@ def scrollable_tables(body: str, lang: str = "id") -> str:
         opening = f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">'
         inserts += [(table.start, 1, opening), (table.end, 0, "</div>")]
     out = body
-    for offset, _, text in sorted(inserts, key=lambda x: (x[0], x[1]), reverse=True):
-        out = out[:offset] + text + out[offset:]
+    for offset, _, piece in sorted(inserts, key=lambda x: (x[0], x[1]), reverse=True):
+        out = out[:offset] + piece + out[offset:]
     return out
