@@ -82,7 +82,8 @@ class DelegationModel(Strict):
     """One ``delegations:`` entry of ``sop.yml``."""
 
     role: str = Field(min_length=1)  # the role stood in for
-    steps: list[int] | None = None  # default: every review/approval step of ``role``
+    # Default: every review/approval step of ``role``; an empty list would be a rule for nothing.
+    steps: list[int] | None = Field(default=None, min_length=1)
     person: str | None = None  # the stand-in: one person ...
     by_role: str | None = None  # ... or any active member of this role
     kind: Literal["Plh", "Plt"] = "Plh"

@@ -44,6 +44,7 @@ def test_the_rule_and_the_absence_load():
     [
         ("role: kepala_satker", "role: kepala", 2, "peran 'kepala' tidak dikenal"),
         ("steps: [4]", "steps: [9]", 3, "langkah 9 tidak ada di 'steps' SOP ini"),
+        ("steps: [4]", "steps: []", 3, "'delegations.steps'"),
         ("steps: [4]", "steps: [5]", 3,
          "langkah 5 bukan langkah pemeriksaan/persetujuan peran kepala_satker"),
         ("steps: [4]", "steps: [6]", 3,

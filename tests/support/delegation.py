@@ -10,6 +10,7 @@ HENDRA = """  - id: hendra
     nip: "197803152003121001"
     jabatan: Kepala Bagian Umum
     email: hendra.sitepu@bbkkmedan.go.id
+    ssh_key: null
     roles: [kabag_umum]
 """
 
