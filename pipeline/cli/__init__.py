@@ -18,7 +18,7 @@ from pipeline.i18n import Catalog, get_lang, set_lang
 
 # Command name -> module under pipeline.cli. Each module defines ``command``.
 COMMANDS: dict[str, str] = {
-    "demo": "demo",
+    "demo": "demo.command",
     "check": "check",
     "build": "build",
     "serve": "serve",

@@ -10,7 +10,24 @@ import click
 
 from pipeline.cli.options import lang_option, options_metavar
 from pipeline.config import yamlsrc
+from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError
+from pipeline.evidence.preview import changed_pages, screenshots
+from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
+from pipeline.forge.github.checks import gate, markdown, publish_gate, run_url, write_step_summary
+from pipeline.forge.github.client import github_token
+from pipeline.forge.github.report import (
+    REPORT_MARKER,
+    PrReport,
+    annotation,
+    nota_status,
+    read_findings,
+    read_shots,
+)
+from pipeline.forge.github.setup import MSG as SETUP
+from pipeline.forge.github.setup import apply, plan
+from pipeline.gate import policy_at, render
+from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -157,7 +174,6 @@ root_option = click.option(
 
 
 def _forge(repo: str | None, root: Path | None = None) -> GitHubForge:
-    from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
 
     where = root or Path.cwd()
     return GitHubForge(GitHubClient(repo or repository_name(where)), repo_root=where)
@@ -185,8 +201,6 @@ def gate_cmd(
     repo: str | None, number: int | None, merge_sha: str | None, no_status: bool,
     report_only: bool,
 ) -> None:  # fmt: skip
-    from pipeline.forge.github.checks import gate, markdown, publish_gate, write_step_summary
-    from pipeline.gate import render
 
     if (number is None) == (merge_sha is None):
         raise ConfigError(MSG("pr_or_merge"))
@@ -207,8 +221,6 @@ def gate_cmd(
 @pr_option
 @lang_option
 def nota_cmd(repo: str | None, number: int) -> None:
-    from pipeline.forge.github.report import annotation, nota_status
-    from pipeline.gate.messages import when
 
     pr = _forge(repo).client.pull(number)
     nota, error = nota_status(pr.get("body"))
@@ -231,7 +243,6 @@ def files_cmd(repo: str | None, number: int) -> None:
 @click.argument("check_json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @lang_option
 def annotate_cmd(check_json: Path) -> None:
-    from pipeline.forge.github.report import annotation, read_findings
 
     findings = read_findings(check_json)
     for finding in findings:
@@ -259,8 +270,6 @@ def annotate_cmd(check_json: Path) -> None:
 @root_option
 @lang_option
 def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None) -> None:
-    from pipeline.config.settings import load_settings
-    from pipeline.forge.github.preview import changed_pages, screenshots
 
     where = (root or Path.cwd()).resolve()
     settings = load_settings(where)
@@ -271,7 +280,6 @@ def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None
     manifest = screenshots(folder, pages, out, max_kb=settings.publish.screenshot_max_kb)
     click.echo(MSG("shots_taken", n=len(manifest["shots"]), out=out))
     if manifest["error"]:
-        from pipeline.forge.github.report import annotation
 
         click.echo(annotation({"message": manifest["error"]}, title=MSG("preview_title")))
         raise SystemExit(1)
@@ -301,14 +309,6 @@ def comment_cmd(
     shots: Path | None,
     artifact_url: str | None,
 ) -> None:
-    from pipeline.forge.github.checks import run_url, write_step_summary
-    from pipeline.forge.github.report import (
-        REPORT_MARKER,
-        PrReport,
-        nota_status,
-        read_findings,
-        read_shots,
-    )
 
     client = _forge(repo).client
     pr = client.pull(number)
@@ -336,11 +336,6 @@ def comment_cmd(
 @root_option
 @lang_option
 def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | None) -> None:
-    from pipeline.config.settings import load_settings
-    from pipeline.forge.github import GitHubClient, repository_name
-    from pipeline.forge.github.client import github_token
-    from pipeline.forge.github.setup import apply, plan
-    from pipeline.gate import policy_at
 
     where = (root or Path.cwd()).resolve()
 
@@ -379,7 +374,6 @@ def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | Non
 
 
 def _state(state: str) -> str:
-    from pipeline.forge.github.setup import MSG as SETUP
 
     return SETUP(state)
 

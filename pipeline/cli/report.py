@@ -8,8 +8,13 @@ from pathlib import Path
 
 import click
 
+from pipeline.compliance.compose import make_report
+from pipeline.compliance.period import parse_period
 from pipeline.errors import TerbitError
+from pipeline.forge import open_forge
+from pipeline.gate import policy_at
 from pipeline.i18n import Catalog
+from pipeline.publication.run import repo_settings
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -54,7 +59,6 @@ MSG = Catalog(
 
 
 def _policy(repo: Repo):  # type: ignore[no-untyped-def]
-    from pipeline.gate import policy_at
 
     if repo.rev_parse("refs/heads/main"):
         return policy_at(lambda path: repo.show_file("refs/heads/main", path))
@@ -99,10 +103,6 @@ def command(
     formats: tuple[str, ...],
     repo_path: Path | None,
 ) -> None:
-    from pipeline.compliance.compose import make_report
-    from pipeline.compliance.period import parse_period
-    from pipeline.forge import open_forge
-    from pipeline.publication import repo_settings
 
     period = parse_period(month, year, start, end)
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())

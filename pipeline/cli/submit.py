@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from pipeline.change.nota_dinas import parse_nota_dinas, template
-from pipeline.forge.local.client import identity, submit
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.actions import identity, submit
+from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
 MSG = Catalog(

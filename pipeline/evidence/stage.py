@@ -8,6 +8,7 @@ from typing import Any
 
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
+from pipeline.evidence.progress import Progress
 from pipeline.i18n import Catalog
 
 MAX_SHOT_ARTICLES = 3
@@ -28,7 +29,7 @@ def verify_stage(
     articles: list[Any],
     urls: dict[str, str],
     settings: Settings,
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
     removed: dict[str, str] | None = None,  # path -> absolute URL of a removed article
 ) -> dict[str, Any]:
@@ -84,7 +85,7 @@ def screenshot_stage(
     verified: dict[str, Any],
     settings: Settings,
     shots_dir: Path,
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
     retry: str = "",  # publication.retry_command(repo, merge, settings)
 ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.evidence.articles import ArticleFact
+from pipeline.evidence.progress import Progress
 from pipeline.i18n import Catalog
 from pipeline.report.notice import (
     ActivityReport,
@@ -88,7 +89,7 @@ def deliver(
     forge: Any,
     settings: Settings,
     author_email: str | None,
-    state: Any = None,  # pipeline.publication.State: e-mail progress survives a kill
+    state: Progress | None = None,  # e-mail progress survives a kill
 ) -> tuple[str | None, str | None]:
     """Record the notice on the change; e-mail it when SMTP is configured.
 
@@ -102,7 +103,7 @@ def deliver(
     smtp = settings.notify.smtp
     if smtp is None or not author_email:
         return None, None
-    progress = dict((state.data.get("email") if state is not None else None) or {})
+    progress = dict((state.recall("email") if state is not None else None) or {})
     if progress.get("state") == "sent":
         return author_email, "sent"
     if progress.get("state") == "sending":
@@ -120,7 +121,7 @@ def deliver(
     return author_email, "sent"
 
 
-def _note(state: Any, value: dict[str, Any]) -> None:
+def _note(state: Progress | None, value: dict[str, Any]) -> None:
     if state is not None:
         state.note("email", value)
 
@@ -135,7 +136,7 @@ def notice_stage(
     shots_dir: Path,
     settings: Settings,
     prep: dict[str, Any],
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
     shot_problem: str,
 ) -> dict[str, Any]:

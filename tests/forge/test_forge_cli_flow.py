@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.forge.local.events import meta_ref
-from pipeline.forge.local.office import Office, create_office
+from pipeline.forge.local.store.events import meta_ref
+from pipeline.cli.demo.office import Office, create_office
 from tests.support.forge import make_source
 
 pytestmark = pytest.mark.xdist_group("forge-cli")
@@ -152,7 +152,7 @@ def test_init_server_creates_a_bare_repository_with_the_hooks(tmp_path: Path) ->
     for hook in ("pre-receive", "post-receive"):
         script = target / "hooks" / hook
         assert os.access(script, os.X_OK)
-        assert f"-m pipeline.forge.local.hooks {hook}" in script.read_text()
+        assert f"-m pipeline.hooks.receive {hook}" in script.read_text()
         assert sys.executable in script.read_text()
     again = subprocess.run(
         [sys.executable, "-m", "pipeline", "init-server", str(target)],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.forge.local import hooks
+from pipeline.hooks import receive as hooks
 from pipeline.vcs import Repo
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.change.model import Change, ChangeState
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
+from pipeline.config.sop import SOP_FILE, load_sop
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.base import Notice
 from pipeline.forge.github import mapping
@@ -92,7 +93,6 @@ class GitHubForge:
     def _lifters(self, ref: str, roles: Roles) -> frozenset[str]:
         """The head's role at ``ref`` (sop.yml's ``protected.role``): besides its reviewer,
         only they may lift a request for changes by dismissing it."""
-        from pipeline.config.sop import SOP_FILE, load_sop
 
         text = self.read_file(ref, SOP_FILE)
         try:
@@ -181,6 +181,9 @@ class GitHubForge:
                 )
             )
         return found
+
+    def sync(self) -> None:
+        """Nothing to fetch: every read asks GitHub."""
 
     def signatures_required(self) -> bool:
         # GitHub authenticates every reviewer itself; there is no signature for Terbit to check.

@@ -13,9 +13,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.errors import TerbitError
-from pipeline.forge.local.signing import generate_key
+from pipeline.forge.local.store.forge import settings_at
+from pipeline.forge.local.store.signing import generate_key
 from pipeline.vcs import Repo
 
 KEY_DIR = Path("terbit") / "server-keys"
@@ -52,12 +52,6 @@ def private_key_for(git_dir: Path, public: str | None) -> Path | None:
         if _same_key(pub.read_text(), public) and pub.with_suffix("").is_file():
             return pub.with_suffix("")
     return None
-
-
-def settings_at(repo: Repo, rev: str) -> Settings:
-    """``terbit.yml`` as committed at ``rev`` (defaults when it has none)."""
-    text = repo.show_file(rev, SETTINGS_FILE)
-    return parse_settings(text, SETTINGS_FILE) if text else Settings()
 
 
 def record_signer(repo: Repo) -> Callable[[str], str | None]:

@@ -17,6 +17,8 @@ from typing import Any
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
+from pipeline.evidence.browser import chromium
+from pipeline.evidence.screenshot import capture
 from pipeline.i18n import Catalog
 
 MAX_PAGES = 8  # a PR that touches more pages gets the first ones; the build checks them all
@@ -95,8 +97,6 @@ def screenshots(output: Path, pages: list[str], out_dir: Path, *, max_kb: int) -
     """Capture every page (desktop + mobile); the manifest says what was taken or what failed."""
     if not output.is_dir():
         raise TerbitError(MSG("no_output", path=output))
-    from pipeline.evidence.browser import chromium
-    from pipeline.evidence.screenshot import capture
 
     shots: list[dict[str, Any]] = []
     errors: list[str] = []

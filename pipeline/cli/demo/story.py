@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import template
 from pipeline.config.calendar import CalendarSettings, WorkCalendar
-from pipeline.forge.local import client
-from pipeline.forge.local.office import Office, clock
+from pipeline.forge.local.client import actions as client
+from pipeline.cli.demo.office import Office, clock
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
