@@ -280,7 +280,6 @@ def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None
     manifest = screenshots(folder, pages, out, max_kb=settings.publish.screenshot_max_kb)
     click.echo(MSG("shots_taken", n=len(manifest["shots"]), out=out))
     if manifest["error"]:
-
         click.echo(annotation({"message": manifest["error"]}, title=MSG("preview_title")))
         raise SystemExit(1)
 

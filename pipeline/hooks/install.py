@@ -65,6 +65,7 @@ def install_hooks(git_dir: Path, python: str | None = None) -> list[Path]:
         written.append(path)
     return written
 
+
 # What a site repository holds (copied when seeding a server from a checkout).
 SITE_FILES = (
     "content",

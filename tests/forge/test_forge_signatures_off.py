@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from pipeline.forge.local.store.events import meta_ref
 from pipeline.cli.demo.office import create_office
+from pipeline.forge.local.store.events import meta_ref
 from tests.support.forge import Kit, make_source
 
 pytestmark = pytest.mark.xdist_group("forge-unsigned")

@@ -28,11 +28,11 @@ import yaml
 from aiosmtpd.controller import Controller
 
 from pipeline.change.nota_dinas import template
+from pipeline.cli.demo.office import Office, create_office
 from pipeline.config.settings import Settings
 from pipeline.forge import open_forge
 from pipeline.forge.local.client import actions as client
-from pipeline.hooks.receive import server_settings
-from pipeline.cli.demo.office import Office, create_office
+from pipeline.forge.local.store.forge import main_settings
 from pipeline.hooks.install import SITE_FILES
 from pipeline.publication.run import publish
 from pipeline.vcs import Repo
@@ -69,7 +69,7 @@ class Env:
     inbox: Inbox
 
     def settings(self) -> Settings:
-        return server_settings(Repo(self.server))
+        return main_settings(Repo(self.server))
 
     def publish(self, merge: str, **kw: object) -> object:
         settings = kw.pop("settings", None) or self.settings()

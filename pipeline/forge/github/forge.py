@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ from pipeline.forge.base import Notice
 from pipeline.forge.github import mapping
 from pipeline.forge.github.client import GitHubClient, NotFound, split_repo
 from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
 
 if TYPE_CHECKING:
     from pipeline.config.settings import Settings
@@ -53,12 +53,10 @@ def repository_name(repo_root: Path | None = None) -> str:
     """OWNER/NAME from ``GITHUB_REPOSITORY`` (set by Actions), else from the origin remote."""
     name = os.environ.get("GITHUB_REPOSITORY", "").strip()
     if not name and repo_root is not None:
-        url = subprocess.run(
-            ["git", "-C", str(repo_root), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
+        try:
+            url = Repo.discover(repo_root).remote_url() or ""
+        except ConfigError:  # not in a repository: only GITHUB_REPOSITORY can say
+            url = ""
         match = REMOTE_RE.search(url)
         name = match.group(1) if match else ""
     if not name:
