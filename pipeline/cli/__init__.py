@@ -75,7 +75,8 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS or not _available(cmd_name):
             return None
         module = importlib.import_module(f"pipeline.cli.{COMMANDS[cmd_name]}")
-        return module.command
+        command: click.Command = module.command
+        return command
 
 
 def _lang_from_argv(argv: list[str]) -> str | None:

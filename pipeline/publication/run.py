@@ -193,14 +193,10 @@ def _run(
     rid = record_id(change.id, merge)
     folder = f"{settings.publish.records_path.strip('/')}/{rid}"
     if state.done("record") is None:
-        found = existing_record(repo, "refs/heads/main", folder)
-        if found is not None and found.get("status") == "complete":
+        published = existing_record(repo, "refs/heads/main", folder)
+        if published is not None and published.get("status") == "complete":
             # Published before (the state file is gone): nothing to redo, nothing to add.
-            result.status, result.record_folder = "complete", folder
-            result.release = str((found.get("deploy") or {}).get("release"))
-            result.urls = [a["url"] for a in found.get("articles") or [] if a.get("url")]
-            result.screenshots = [f"{folder}/{s['file']}" for s in found.get("screenshots") or []]
-            return result
+            return _already_published(result, folder, published)
     work = state.path.parent / "work"
     shots_dir = work / "shots" / rid
 
@@ -234,11 +230,11 @@ def _run(
         if article.url is None:
             continue
 
-        found = locate(site_dir, article)
-        if found is None:
+        page = locate(site_dir, article)
+        if page is None:
             problems.append(MSG("not_found", title=article.title, path=article.path))
         else:
-            urls[article.path] = absolute(base_url, found)
+            urls[article.path] = absolute(base_url, page)
     result.urls = list(urls.values())
     removed = {
         a.path: absolute(base_url, a.removed_url) for a in articles if a.removed_url and not a.url
@@ -316,6 +312,15 @@ def _run(
               if done.get("problems")],
             "record",
         )  # fmt: skip
+    return result
+
+
+def _already_published(result: PublishResult, folder: str, record: dict[str, Any]) -> PublishResult:
+    """The result of a publication whose complete record is on main already."""
+    result.status, result.record_folder = "complete", folder
+    result.release = str((record.get("deploy") or {}).get("release"))
+    result.urls = [a["url"] for a in record.get("articles") or [] if a.get("url")]
+    result.screenshots = [f"{folder}/{s['file']}" for s in record.get("screenshots") or []]
     return result
 
 

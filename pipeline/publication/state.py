@@ -50,7 +50,7 @@ class PublishState(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Literal[1] = STATE_VERSION
+    version: Literal[1] = 1  # STATE_VERSION
     merge: str
     attempts: int = Field(default=0, ge=0)
     stages: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -273,10 +273,10 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
         title = MSG("table", id=change.id, title=change.title)
         found = _record(office, change.id, result.merge_sha)
         if found:
-            folder, record = found
+            record_folder, record = found
             console.print(sop_table(title, rows_from_record(record)))
             forge.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
-            console.print(MSG("record", path=office.clone_path(office.admin) / folder))
+            console.print(MSG("record", path=office.clone_path(office.admin) / record_folder))
         else:
             console.print(sop_table(title, rows_from_report(verdict(forge, change))))
         tip = Repo(office.server).rev_parse("refs/heads/main") or result.merge_sha

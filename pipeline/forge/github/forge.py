@@ -150,9 +150,9 @@ class GitHubForge:
         """The PR whose merge (or squash/rebase) produced ``merge_sha``."""
         candidates = [pr for pr in self.client.pulls_for_commit(merge_sha) if pr.get("merged_at")]
         exact = [pr for pr in candidates if pr.get("merge_commit_sha") == merge_sha]
-        chosen = (exact or candidates or [None])[0]
-        if chosen is None:
+        if not (exact or candidates):
             return None
+        chosen = (exact or candidates)[0]
         return self._change(self.client.pull(int(chosen["number"])))
 
     def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import parse_nota_dinas
@@ -158,7 +159,7 @@ def append_event(
     who: Identity,
     change_id: str,
     kind: str,
-    data: dict,
+    data: dict[str, Any],
     attachments: list[Path] | None = None,
     extra: tuple[str, ...] = (),
 ) -> str:
@@ -334,7 +335,8 @@ def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
         )
         stamp = f"{int(now().timestamp())} +0000"
         sha = forge.repo.commit_tree_signed(
-            tree, [base, change.head_sha], message, name=who.name, email=who.email, key=who.key,
+            tree, [base, change.head_sha], message, name=who.name, email=who.email,
+            key=str(who.key) if who.key else None,
             env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
         )  # fmt: skip
         ok, out = _push(forge, f"{sha}:refs/heads/{BASE_BRANCH}")

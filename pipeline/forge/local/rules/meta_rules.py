@@ -115,10 +115,13 @@ class RecordRules:
     """The record-chain half of the server's ``Receiver`` (which provides these attributes)."""
 
     repo: Repo
-    settings: Settings
     main_old: str | None
     pending: dict[str, str]
     now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        raise NotImplementedError
 
     def merged_ids(self) -> set[str]:
         raise NotImplementedError
@@ -133,7 +136,10 @@ class RecordRules:
         previous = None if u.old == ZERO else u.old
         last = metachain.read_commit(self.repo, u.old, ()).event if previous else None
         for stored in chain:
-            bad = lambda why, s=stored: MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)  # noqa: E731
+
+            def bad(why: str | None, s: Stored = stored) -> str:
+                return MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)
+
             if stored.event is None:
                 return [bad(stored.error)]
             event = stored.event
