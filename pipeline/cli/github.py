@@ -12,20 +12,6 @@ from pipeline.cli.options import lang_option, options_metavar
 from pipeline.config import yamlsrc
 from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError
-from pipeline.evidence.preview import changed_pages, screenshots
-from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
-from pipeline.forge.github.checks import gate, markdown, publish_gate, run_url, write_step_summary
-from pipeline.forge.github.client import github_token
-from pipeline.forge.github.report import (
-    REPORT_MARKER,
-    PrReport,
-    annotation,
-    nota_status,
-    read_findings,
-    read_shots,
-)
-from pipeline.forge.github.setup import MSG as SETUP
-from pipeline.forge.github.setup import apply, plan
 from pipeline.gate import policy_at, render
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
@@ -174,6 +160,8 @@ root_option = click.option(
 
 
 def _forge(repo: str | None, root: Path | None = None) -> GitHubForge:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
 
     where = root or Path.cwd()
     return GitHubForge(GitHubClient(repo or repository_name(where)), repo_root=where)
@@ -201,6 +189,8 @@ def gate_cmd(
     repo: str | None, number: int | None, merge_sha: str | None, no_status: bool,
     report_only: bool,
 ) -> None:  # fmt: skip
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.checks import gate, markdown, publish_gate, write_step_summary
 
     if (number is None) == (merge_sha is None):
         raise ConfigError(MSG("pr_or_merge"))
@@ -221,6 +211,8 @@ def gate_cmd(
 @pr_option
 @lang_option
 def nota_cmd(repo: str | None, number: int) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.report import annotation, nota_status
 
     pr = _forge(repo).client.pull(number)
     nota, error = nota_status(pr.get("body"))
@@ -243,6 +235,8 @@ def files_cmd(repo: str | None, number: int) -> None:
 @click.argument("check_json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @lang_option
 def annotate_cmd(check_json: Path) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.report import annotation, read_findings
 
     findings = read_findings(check_json)
     for finding in findings:
@@ -270,6 +264,8 @@ def annotate_cmd(check_json: Path) -> None:
 @root_option
 @lang_option
 def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.evidence.preview import changed_pages, screenshots
 
     where = (root or Path.cwd()).resolve()
     settings = load_settings(where)
@@ -280,6 +276,9 @@ def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None
     manifest = screenshots(folder, pages, out, max_kb=settings.publish.screenshot_max_kb)
     click.echo(MSG("shots_taken", n=len(manifest["shots"]), out=out))
     if manifest["error"]:
+        # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+        from pipeline.forge.github.report import annotation
+
         click.echo(annotation({"message": manifest["error"]}, title=MSG("preview_title")))
         raise SystemExit(1)
 
@@ -308,6 +307,15 @@ def comment_cmd(
     shots: Path | None,
     artifact_url: str | None,
 ) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.checks import run_url, write_step_summary
+    from pipeline.forge.github.report import (
+        REPORT_MARKER,
+        PrReport,
+        nota_status,
+        read_findings,
+        read_shots,
+    )
 
     client = _forge(repo).client
     pr = client.pull(number)
@@ -335,6 +343,10 @@ def comment_cmd(
 @root_option
 @lang_option
 def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | None) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github import GitHubClient, repository_name
+    from pipeline.forge.github.client import github_token
+    from pipeline.forge.github.setup import apply, plan
 
     where = (root or Path.cwd()).resolve()
 
@@ -373,6 +385,8 @@ def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | Non
 
 
 def _state(state: str) -> str:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.setup import MSG as SETUP
 
     return SETUP(state)
 

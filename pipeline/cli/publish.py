@@ -15,7 +15,7 @@ from pipeline.config.settings import Settings
 from pipeline.errors import ConfigError, InputError, TerbitError
 from pipeline.forge import Forge, open_forge
 from pipeline.i18n import Catalog
-from pipeline.publication.run import latest_merge, publish, repo_settings, retry_command
+from pipeline.publication.merges import latest_merge, repo_settings, retry_command
 from pipeline.publication.state import unfinished
 from pipeline.vcs import Repo
 
@@ -132,6 +132,8 @@ def _publish_one(
     repo: Repo, root: Path, merge: str, settings: Settings, forge: Forge, resume: bool
 ) -> bool:
     """Publish one merge and print where everything is; whether it is complete (or skipped)."""
+    # start-up: `terbit --help` loads this module; every stage of the publication adds 0.5 s.
+    from pipeline.publication.run import publish
 
     started = time.monotonic()
     result = publish(

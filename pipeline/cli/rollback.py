@@ -9,7 +9,7 @@ import click
 
 from pipeline.deploy import open_target
 from pipeline.i18n import Catalog
-from pipeline.publication.run import repo_settings
+from pipeline.publication.merges import repo_settings
 from pipeline.vcs import Repo
 
 MSG = Catalog(

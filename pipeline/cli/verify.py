@@ -9,7 +9,7 @@ import click
 from pipeline.errors import TerbitError
 from pipeline.forge import open_forge
 from pipeline.i18n import Catalog
-from pipeline.publication.run import repo_settings
+from pipeline.publication.merges import repo_settings
 from pipeline.record.verify import verify_records
 from pipeline.vcs import Repo
 

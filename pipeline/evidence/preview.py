@@ -17,8 +17,6 @@ from typing import Any
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
-from pipeline.evidence.browser import chromium
-from pipeline.evidence.screenshot import capture
 from pipeline.i18n import Catalog
 
 MAX_PAGES = 8  # a PR that touches more pages gets the first ones; the build checks them all
@@ -97,6 +95,10 @@ def screenshots(output: Path, pages: list[str], out_dir: Path, *, max_kb: int) -
     """Capture every page (desktop + mobile); the manifest says what was taken or what failed."""
     if not output.is_dir():
         raise TerbitError(MSG("no_output", path=output))
+    # Here, not at the top: `terbit --help` loads the github command, and Playwright would add
+    # about 0.3 s to its start-up.
+    from pipeline.evidence.browser import chromium
+    from pipeline.evidence.screenshot import capture
 
     shots: list[dict[str, Any]] = []
     errors: list[str] = []

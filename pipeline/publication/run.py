@@ -8,13 +8,12 @@ the record "incomplete" with the reason, never a claim of success.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.config.settings import Settings, load_settings
+from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
@@ -24,6 +23,7 @@ from pipeline.forge.base import Forge
 from pipeline.forge.local.store.forge import main_settings
 from pipeline.i18n import Catalog
 from pipeline.publication.lock import publish_lock
+from pipeline.publication.merges import new_merges, retry_command
 from pipeline.publication.server_key import record_signer
 from pipeline.publication.stages import build, deploy, prepare
 from pipeline.publication.state import (
@@ -49,10 +49,6 @@ MSG = Catalog(
         "unknown_merge": (
             "commit {sha} tidak ada di repositori",
             "commit {sha} is not in the repository",
-        ),
-        "retry_github": (
-            "jalankan ulang alur kerja publish di GitHub Actions untuk merge {sha}",
-            "re-run the publish workflow in GitHub Actions for merge {sha}",
         ),
         "deploy_failed": ("unggah gagal: {error}", "upload failed: {error}"),
         "build_failed": ("pembangunan situs gagal: {error}", "building the site failed: {error}"),
@@ -116,32 +112,6 @@ def give_up(repo: Repo, merge: str, settings: Settings) -> str | None:
     (state_root(repo) / UNFINISHED / merge).unlink(missing_ok=True)
     retry = retry_command(repo, merge, settings)
     return MSG("gave_up", sha=merge[:10], n=tries, state=path, retry=retry)
-
-
-def repo_settings(repo: Repo) -> Settings:
-    """``terbit.yml`` of a work tree, or as committed on main in a bare (server) repository."""
-    if repo.work_tree is not None:
-        return load_settings(repo.work_tree)
-    return main_settings(repo)
-
-
-def latest_merge(repo: Repo) -> str | None:
-    """The newest merge on main that is not a record commit."""
-    tip = repo.rev_parse("refs/heads/main") or repo.head()
-    if tip is None:
-        return None
-    found = repo.run("rev-list", "--first-parent", "--merges", "-n", "1", tip)
-    return found or None
-
-
-def new_merges(repo: Repo, old: str, new: str) -> list[str]:
-    """First-parent merges between ``old`` and ``new``, oldest first."""
-    if old == "0" * 40:  # a new server: only the newest merge, not the whole history
-        found = repo.run("rev-list", "--first-parent", "--merges", "-n", "1", new)
-        return [found] if found else []
-    return list(
-        reversed(repo.run("rev-list", "--first-parent", "--merges", f"{old}..{new}").split())
-    )
 
 
 def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult]:
@@ -322,11 +292,3 @@ def _already_published(result: PublishResult, folder: str, record: dict[str, Any
     result.urls = [a["url"] for a in record.get("articles") or [] if a.get("url")]
     result.screenshots = [f"{folder}/{s['file']}" for s in record.get("screenshots") or []]
     return result
-
-
-def retry_command(repo: Repo, merge: str, settings: Settings | None = None) -> str:
-    """The command that retries this publication where it ran (the server's repository)."""
-    if settings is not None and settings.forge.kind == "github":
-        return MSG("retry_github", sha=merge)
-    where = repo.work_tree or repo.git_dir
-    return f"terbit publish {merge} --resume --repo {shlex.quote(str(where))}"
