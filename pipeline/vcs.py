@@ -469,11 +469,6 @@ class Repo:
         status, stdout, stderr = out
         return status == 0, f"{stderr}\n{stdout}".strip()
 
-    def ls_remote(self, remote: str, pattern: str) -> dict[str, str]:
-        out = self.run("ls-remote", remote, pattern)
-        rows = (line.split("\t", 1) for line in out.splitlines() if "\t" in line)
-        return {name: sha for sha, name in rows}
-
     def commit_message(self, sha: str) -> str:
         return self.run("log", "-1", "--format=%B", sha, strip=False)
 
@@ -482,10 +477,6 @@ class Repo:
         out = self.run("log", "-1", f"--format=%(trailers:key={key},valueonly,separator=%x00)", sha)
         values = [v.strip() for v in out.split("\0") if v.strip()]
         return values[-1] if values else None
-
-    def first_parent_merges(self, tip: str) -> list[str]:
-        """Merge commits on the first-parent history of ``tip``, newest first."""
-        return self.run("rev-list", "--first-parent", "--merges", tip).split()
 
     def first_parent_history(
         self, tip: str, root: str, trailers: tuple[str, ...]
@@ -584,9 +575,6 @@ class Repo:
             found[sha] = out[pos : pos + size]
             pos += size + 1
         return found
-
-    def committer_time(self, sha: str) -> datetime:
-        return _when(int(self.run("log", "-1", "--format=%ct", sha)))
 
     def merge_log(self, tip: str) -> list[tuple[str, list[str], datetime, str | None]]:
         """``(sha, parents, committed_at, Terbit-Change trailer)`` of first-parent merges."""

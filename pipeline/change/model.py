@@ -70,9 +70,5 @@ class Change:
     close_reason: str = ""
     url: str | None = None  # where people can open it (GitHub PR URL, or None offline)
 
-    @property
-    def author_emails(self) -> set[str]:
-        return {c.author_email.lower() for c in self.commits}
-
 
 __all__ = ["Change", "ChangeState", "CommitInfo", "Push", "Review", "ReviewState"]

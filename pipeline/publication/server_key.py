@@ -69,8 +69,3 @@ def record_signer(repo: Repo) -> Callable[[str], str | None]:
         return str(found) if found else None
 
     return key_for
-
-
-def allowed_signers_line(public: str) -> str:
-    """One ``allowed_signers`` line trusting ``public`` for git commit signatures."""
-    return f'{PRINCIPAL} namespaces="git" {" ".join(public.split()[:2])}\n'

@@ -211,5 +211,3 @@ def demo_start(now: datetime, calendar: WorkCalendar | None = None) -> datetime:
     return (now - length).replace(second=0, microsecond=0)
 
 
-def site_folder(office: Office) -> Path:
-    return office.server / "terbit" / "site"
