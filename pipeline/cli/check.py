@@ -126,7 +126,6 @@ def command(
 
 
 def _check_change(change: tuple[str, str], where: Path, fmt: str) -> None:
-
     repo = Repo.discover(where)
     base, head = (repo.rev_parse(rev) or rev for rev in change)
     checked = check_change(repo, base, head)

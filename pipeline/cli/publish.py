@@ -96,7 +96,6 @@ def server_location(url: str) -> tuple[str, str]:
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
 def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
-
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     root = repo.work_tree or repo.git_dir
     settings = repo_settings(repo)

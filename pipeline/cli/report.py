@@ -102,7 +102,6 @@ def command(
     formats: tuple[str, ...],
     repo_path: Path | None,
 ) -> None:
-
     period = parse_period(month, year, start, end)
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     settings = repo_settings(repo)

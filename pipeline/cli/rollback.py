@@ -37,7 +37,6 @@ MSG = Catalog(
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
 def command(release: str | None, show: bool, repo_path: Path | None) -> None:
-
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     target = open_target(repo.work_tree or repo.git_dir, repo_settings(repo))
     live = target.current()

@@ -46,7 +46,6 @@ MSG = Catalog(
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
 def command(repo_path: Path | None) -> None:
-
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     settings = repo_settings(repo)
     forge = None

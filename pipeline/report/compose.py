@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline.change.model import Change
+from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
@@ -15,6 +17,7 @@ from pipeline.errors import TerbitError
 from pipeline.evidence.articles import ArticleFact
 from pipeline.evidence.progress import Progress
 from pipeline.i18n import Catalog
+from pipeline.record.assemble import admin_for, policy_for
 from pipeline.report.notice import (
     ActivityReport,
     FailureReport,
@@ -140,17 +143,11 @@ def notice_stage(
     say: Callable[[str], None],
     shot_problem: str,
 ) -> dict[str, Any]:
-    from pipeline.record.assemble import admin_for, policy_for
-
     _sop, roles = policy_for(forge, prep["base"])
     admin = admin_for(change, roles)
     nota = ""
-    try:
-        from pipeline.change.nota_dinas import parse_nota_dinas
-
+    with contextlib.suppress(TerbitError):  # the notice goes out without a nota's number
         nota = parse_nota_dinas(change.nota_dinas_text).nomor
-    except TerbitError:
-        pass
     at = now()
     report = compose(
         settings=settings, change=change, roles=roles, articles=articles, urls=urls,
@@ -193,7 +190,6 @@ def failure_stage(
     """Tell the admin role (step 6's role) that the publication failed, on the change and by
     e-mail, with the command that retries. The author is told nothing: nothing is live.
     Problems delivering this are returned (they go on the record), never raised."""
-    from pipeline.record.assemble import policy_for
 
     sop, roles = policy_for(forge, prep["base"])
     role = next((s.role for s in sop.steps if s.proof == "deploy"), None)
