@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from pipeline.forge.local.server_key import create_server_key, private_key_for
+from pipeline.publication.server_key import create_server_key, private_key_for
 from pipeline.record.model import FORMAT, digest, dump
 from pipeline.record.store import commit_message, commit_record
 from pipeline.vcs import Repo

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import git
 
-from pipeline.change.model import CommitInfo
 from pipeline.errors import ConfigError, TerbitError
 from pipeline.i18n import Catalog
 
@@ -36,6 +35,25 @@ EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"  # a submodule
 BLOB_MODES = ("100644", "100755")
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    """One commit as Git records it; the forges add who proved to have written it (a change's
+    commits are ``Change.commits``, oldest first)."""
+
+    sha: str
+    author_name: str
+    author_email: str
+    authored_at: datetime
+    committed_at: datetime
+    message: str = ""
+    # Person id proven by a verified commit signature (embedded forge), or the forge's own
+    # verified account (GitHub login mapped to a person). None when unknown/unverified.
+    signer: str | None = None
+    # Person id of the forge account the commit is attributed to (GitHub login), verified or
+    # not: whoever it names wrote part of the change and may not approve it.
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +187,10 @@ class Repo:
             self.run("config", key, value)
             return value
         return self.try_run("config", "--get", key)
+
+    def remote_url(self, name: str = "origin") -> str | None:
+        """Where remote ``name`` points (``url.*.insteadOf`` applied); None when there is none."""
+        return self.try_run("remote", "get-url", name) or None
 
     def rev_parse(self, rev: str) -> str | None:
         return self.try_run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
@@ -449,11 +471,6 @@ class Repo:
         status, stdout, stderr = out
         return status == 0, f"{stderr}\n{stdout}".strip()
 
-    def ls_remote(self, remote: str, pattern: str) -> dict[str, str]:
-        out = self.run("ls-remote", remote, pattern)
-        rows = (line.split("\t", 1) for line in out.splitlines() if "\t" in line)
-        return {name: sha for sha, name in rows}
-
     def commit_message(self, sha: str) -> str:
         return self.run("log", "-1", "--format=%B", sha, strip=False)
 
@@ -462,10 +479,6 @@ class Repo:
         out = self.run("log", "-1", f"--format=%(trailers:key={key},valueonly,separator=%x00)", sha)
         values = [v.strip() for v in out.split("\0") if v.strip()]
         return values[-1] if values else None
-
-    def first_parent_merges(self, tip: str) -> list[str]:
-        """Merge commits on the first-parent history of ``tip``, newest first."""
-        return self.run("rev-list", "--first-parent", "--merges", tip).split()
 
     def first_parent_history(
         self, tip: str, root: str, trailers: tuple[str, ...]
@@ -565,9 +578,6 @@ class Repo:
             found[sha] = out[pos : pos + size]
             pos += size + 1
         return found
-
-    def committer_time(self, sha: str) -> datetime:
-        return _when(int(self.run("log", "-1", "--format=%ct", sha)))
 
     def merge_log(self, tip: str) -> list[tuple[str, list[str], datetime, str | None]]:
         """``(sha, parents, committed_at, Terbit-Change trailer)`` of first-parent merges."""

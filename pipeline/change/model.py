@@ -10,26 +10,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from pipeline.vcs import CommitInfo  # a change's commits are Git's, with their proven writer
+
 ReviewState = Literal["approve", "request_changes", "comment"]
 ChangeState = Literal["open", "merged", "closed"]
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    """One commit of a change (oldest first in ``Change.commits``)."""
-
-    sha: str
-    author_name: str
-    author_email: str
-    authored_at: datetime
-    committed_at: datetime
-    message: str = ""
-    # Person id proven by a verified commit signature (embedded forge), or the forge's own
-    # verified account (GitHub login mapped to a person). None when unknown/unverified.
-    signer: str | None = None
-    # Person id of the forge account the commit is attributed to (GitHub login), verified or
-    # not: whoever it names wrote part of the change and may not approve it.
-    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +70,5 @@ class Change:
     close_reason: str = ""
     url: str | None = None  # where people can open it (GitHub PR URL, or None offline)
 
-    @property
-    def author_emails(self) -> set[str]:
-        return {c.author_email.lower() for c in self.commits}
+
+__all__ = ["Change", "ChangeState", "CommitInfo", "Push", "Review", "ReviewState"]

@@ -18,7 +18,7 @@ from pipeline.i18n import Catalog, get_lang, set_lang
 
 # Command name -> module under pipeline.cli. Each module defines ``command``.
 COMMANDS: dict[str, str] = {
-    "demo": "demo",
+    "demo": "demo.command",
     "check": "check",
     "build": "build",
     "serve": "serve",
@@ -75,7 +75,8 @@ class LazyGroup(click.Group):
         if cmd_name not in COMMANDS or not _available(cmd_name):
             return None
         module = importlib.import_module(f"pipeline.cli.{COMMANDS[cmd_name]}")
-        return module.command
+        command: click.Command = module.command
+        return command
 
 
 def _lang_from_argv(argv: list[str]) -> str | None:

@@ -7,11 +7,12 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.change.model import Change
-from pipeline.forge.local.forge import LocalForge
-from pipeline.forge.local.policy import evaluate
-from pipeline.forge.local.session import open_local
+from pipeline.cli.verdict import verdict
+from pipeline.forge.local.client.session import open_local
+from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
+from pipeline.record.store import outcome_for
 
 MSG = Catalog(
     {
@@ -65,7 +66,7 @@ def command(show_all: bool) -> None:
         elif change.state == "merged":
             gate = _publication(forge, change)
         else:
-            report = evaluate(forge, change)
+            report = verdict(forge, change)
             first = report.problems[0] if report.problems else ""
             gate = MSG("passed") if report.passed else MSG("waiting", first=first[:60])
         table.add_row(
@@ -81,8 +82,6 @@ def command(show_all: bool) -> None:
 
 def _publication(forge: LocalForge, change: Change) -> str:
     """A merged change's publication as its record on main states it."""
-    from pipeline.record.store import outcome_for
-
     outcome = outcome_for(forge, change)
     if outcome is None:
         return MSG("pub_none")

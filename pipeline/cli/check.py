@@ -11,7 +11,9 @@ import click
 from pipeline.cli.options import lang_option, options_metavar
 from pipeline.config.settings import SETTINGS_FILE, load_settings
 from pipeline.draft.checks import Report, check_paths
+from pipeline.gate.drafts import check_change, hidden_from_review
 from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
 
 MSG = Catalog(
     {
@@ -124,9 +126,6 @@ def command(
 
 
 def _check_change(change: tuple[str, str], where: Path, fmt: str) -> None:
-    from pipeline.gate.drafts import check_change, hidden_from_review
-    from pipeline.vcs import Repo
-
     repo = Repo.discover(where)
     base, head = (repo.rev_parse(rev) or rev for rev in change)
     checked = check_change(repo, base, head)

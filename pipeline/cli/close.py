@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from pipeline.errors import ConfigError
-from pipeline.forge.local.client import close, identity
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.actions import close, identity
+from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
 MSG = Catalog(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from pipeline.cli.options import options_metavar
+from pipeline.clock import now
+from pipeline.config.settings import load_settings
+from pipeline.forge import open_forge
+from pipeline.gate import evaluate, policy_at, policy_ref, render
+from pipeline.gate.drafts import check_lines
 from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
 
 MSG = Catalog(
     {
@@ -32,15 +37,6 @@ MSG = Catalog(
 )
 
 
-def _now() -> datetime:
-    """The forge's clock when it has one (the demo simulates an office day), else real time."""
-    try:
-        from pipeline.clock import now
-    except ImportError:
-        return datetime.now(UTC).replace(microsecond=0)
-    return now()
-
-
 @click.command(name="gate", help=MSG("help"), options_metavar=options_metavar())
 @click.argument("change_id", metavar="CHANGE")
 @click.option(
@@ -51,18 +47,11 @@ def _now() -> datetime:
     help=MSG("repo_help"),
 )
 def command(change_id: str, repo_path: Path) -> None:
-    from pipeline.config.settings import load_settings
-    from pipeline.forge import open_forge
-    from pipeline.gate import evaluate, policy_at, policy_ref, render
-    from pipeline.vcs import Repo
-
     root = Repo.discover(repo_path).path
     settings = load_settings(root)
     forge = open_forge(root, settings)
     # A clone of the embedded forge first fetches the latest change records from the server.
-    sync = getattr(forge, "sync", None)
-    if callable(sync):
-        sync()
+    forge.sync()
     change = forge.get_change(change_id)
     # The policy of the target branch, never of the change's head.
     sop, roles = policy_at(lambda path: forge.read_file(policy_ref(change), path))
@@ -70,10 +59,9 @@ def command(change_id: str, repo_path: Path) -> None:
     # GitHub authenticates reviewers itself; only an office that switched checks off is warned.
     if settings.forge.signatures == "off":
         click.secho(MSG("signatures_off"), err=True, fg="red", bold=True)
-    from pipeline.gate.drafts import check_lines
 
     report = evaluate(
-        change, sop=sop, roles=roles, signatures_required=signatures, now=_now(),
+        change, sop=sop, roles=roles, signatures_required=signatures, now=now(),
         checks=check_lines(forge, change), content_path=settings.content.path,
     )  # fmt: skip
     click.echo(render(report), nl=False)

@@ -10,7 +10,10 @@ import click
 
 from pipeline.cli.options import lang_option, options_metavar
 from pipeline.config import yamlsrc
+from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError
+from pipeline.gate import policy_at, render
+from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 
 if TYPE_CHECKING:
@@ -157,6 +160,7 @@ root_option = click.option(
 
 
 def _forge(repo: str | None, root: Path | None = None) -> GitHubForge:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github import GitHubClient, GitHubForge, repository_name
 
     where = root or Path.cwd()
@@ -185,8 +189,8 @@ def gate_cmd(
     repo: str | None, number: int | None, merge_sha: str | None, no_status: bool,
     report_only: bool,
 ) -> None:  # fmt: skip
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github.checks import gate, markdown, publish_gate, write_step_summary
-    from pipeline.gate import render
 
     if (number is None) == (merge_sha is None):
         raise ConfigError(MSG("pr_or_merge"))
@@ -207,8 +211,8 @@ def gate_cmd(
 @pr_option
 @lang_option
 def nota_cmd(repo: str | None, number: int) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github.report import annotation, nota_status
-    from pipeline.gate.messages import when
 
     pr = _forge(repo).client.pull(number)
     nota, error = nota_status(pr.get("body"))
@@ -231,6 +235,7 @@ def files_cmd(repo: str | None, number: int) -> None:
 @click.argument("check_json", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @lang_option
 def annotate_cmd(check_json: Path) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github.report import annotation, read_findings
 
     findings = read_findings(check_json)
@@ -259,8 +264,8 @@ def annotate_cmd(check_json: Path) -> None:
 @root_option
 @lang_option
 def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None) -> None:
-    from pipeline.config.settings import load_settings
-    from pipeline.forge.github.preview import changed_pages, screenshots
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.evidence.preview import changed_pages, screenshots
 
     where = (root or Path.cwd()).resolve()
     settings = load_settings(where)
@@ -271,6 +276,7 @@ def preview_cmd(output: Path | None, changed: Path, out: Path, root: Path | None
     manifest = screenshots(folder, pages, out, max_kb=settings.publish.screenshot_max_kb)
     click.echo(MSG("shots_taken", n=len(manifest["shots"]), out=out))
     if manifest["error"]:
+        # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
         from pipeline.forge.github.report import annotation
 
         click.echo(annotation({"message": manifest["error"]}, title=MSG("preview_title")))
@@ -301,6 +307,7 @@ def comment_cmd(
     shots: Path | None,
     artifact_url: str | None,
 ) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github.checks import run_url, write_step_summary
     from pipeline.forge.github.report import (
         REPORT_MARKER,
@@ -336,11 +343,10 @@ def comment_cmd(
 @root_option
 @lang_option
 def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | None) -> None:
-    from pipeline.config.settings import load_settings
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github import GitHubClient, repository_name
     from pipeline.forge.github.client import github_token
     from pipeline.forge.github.setup import apply, plan
-    from pipeline.gate import policy_at
 
     where = (root or Path.cwd()).resolve()
 
@@ -379,6 +385,7 @@ def setup_cmd(repo: str | None, do_write: bool, do_apply: bool, root: Path | Non
 
 
 def _state(state: str) -> str:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
     from pipeline.forge.github.setup import MSG as SETUP
 
     return SETUP(state)

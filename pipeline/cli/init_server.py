@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from pipeline.forge.local.server import init_server
-from pipeline.forge.local.server_key import KEY_DIR, create_server_key, newest_public_key
+from pipeline.hooks.install import init_server
 from pipeline.i18n import Catalog
+from pipeline.publication.server_key import KEY_DIR, create_server_key, newest_public_key
 
 MSG = Catalog(
     {

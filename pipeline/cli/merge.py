@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from pipeline.forge.local.client import identity, merge
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.actions import identity, merge
+from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
 MSG = Catalog(

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from pipeline.errors import ConfigError
-from pipeline.forge.local.client import identity
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.actions import identity
+from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
 MSG = Catalog(

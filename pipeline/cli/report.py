@@ -8,8 +8,12 @@ from pathlib import Path
 
 import click
 
+from pipeline.compliance.period import parse_period
 from pipeline.errors import TerbitError
+from pipeline.forge import open_forge
+from pipeline.gate import policy_at
 from pipeline.i18n import Catalog
+from pipeline.publication.merges import repo_settings
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -54,7 +58,6 @@ MSG = Catalog(
 
 
 def _policy(repo: Repo):  # type: ignore[no-untyped-def]
-    from pipeline.gate import policy_at
 
     if repo.rev_parse("refs/heads/main"):
         return policy_at(lambda path: repo.show_file("refs/heads/main", path))
@@ -99,11 +102,6 @@ def command(
     formats: tuple[str, ...],
     repo_path: Path | None,
 ) -> None:
-    from pipeline.compliance.compose import make_report
-    from pipeline.compliance.period import parse_period
-    from pipeline.forge import open_forge
-    from pipeline.publication import repo_settings
-
     period = parse_period(month, year, start, end)
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     settings = repo_settings(repo)
@@ -113,6 +111,9 @@ def command(
         forge = open_forge(repo.work_tree or repo.git_dir, settings)
     except TerbitError as error:
         click.echo(MSG("no_forge", error=str(error)), err=True)
+    # start-up: `terbit --help` loads this module; the charts (pygal) add 0.3 s.
+    from pipeline.compliance.compose import make_report
+
     made = make_report(repo, settings=settings, sop=sop, roles=roles, period=period,
                        forge=forge, formats=formats)  # fmt: skip
     if made.closed_note:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from pipeline.cli.verdict import verdict
 from pipeline.errors import ConfigError, InputError
-from pipeline.forge.local.client import identity, review
-from pipeline.forge.local.counts import approval_problem
-from pipeline.forge.local.policy import evaluate
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.actions import identity, review
+from pipeline.forge.local.client.counts import approval_problem
+from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -75,7 +75,7 @@ def command(change: str, state: str | None, message: str) -> None:
     click.echo(MSG("done", state=state, id=updated.id, sha=mine.commit[:10]))
     if mine.signature_ok is False:
         click.secho(MSG("not_counted", why=mine.signature_note), err=True, fg="yellow")
-    report = evaluate(forge, updated)
+    report = verdict(forge, updated)
     for note in report.notes:
         if who.person.id in note:
             click.secho(MSG("not_counted", why=note), err=True, fg="yellow")

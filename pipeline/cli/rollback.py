@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
+from pipeline.deploy import open_target
 from pipeline.i18n import Catalog
+from pipeline.publication.merges import repo_settings
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -35,9 +37,6 @@ MSG = Catalog(
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
 def command(release: str | None, show: bool, repo_path: Path | None) -> None:
-    from pipeline.deploy import open_target
-    from pipeline.publication import repo_settings
-
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     target = open_target(repo.work_tree or repo.git_dir, repo_settings(repo))
     live = target.current()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import click
 
 from pipeline.change.model import Change
+from pipeline.cli.verdict import verdict
 from pipeline.errors import ConfigError
-from pipeline.forge.local.forge import LocalForge
-from pipeline.forge.local.policy import evaluate, render
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.session import open_local
+from pipeline.forge.local.rules.policy import render
+from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
+from pipeline.record.store import outcome_for
 
 MSG = Catalog(
     {
@@ -56,7 +58,7 @@ def command(change: str | None) -> None:
         if change is None:
             raise ConfigError(MSG("which"))
     found = forge.get_change(change.lstrip("#"))
-    report = evaluate(forge, found)
+    report = verdict(forge, found)
     click.echo(render(report))
     if found.state == "closed":
         person = forge.roles_at(forge.base_tip()).get(found.closed_by)
@@ -71,8 +73,6 @@ def command(change: str | None) -> None:
 
 def _publication(forge: LocalForge, change: Change) -> bool:
     """Print what the record on main says about the publication; whether it is complete."""
-    from pipeline.record.store import outcome_for
-
     outcome = outcome_for(forge, change)
     if outcome is None:
         click.secho(MSG("pub_none"), fg="yellow")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from pipeline.change.nota_dinas import parse_nota_dinas, template
-from pipeline.forge.local.client import identity, submit
-from pipeline.forge.local.session import open_local
+from pipeline.forge.local.client.actions import identity, submit
+from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -48,7 +49,7 @@ MSG = Catalog(
 FIELDS = ("nomor", "yth", "dari", "hal", "sifat", "nama", "nip", "isi")
 
 
-def _field_options(func):  # type: ignore[no-untyped-def]
+def _field_options(func: Callable[..., None]) -> Callable[..., None]:
     for name in reversed(FIELDS):
         func = click.option(f"--{name}", default=None, help=MSG("field", name=name))(func)
     func = click.option(
@@ -77,9 +78,10 @@ def command(nota: Path | None, form: bool, title: str | None, **fields: object) 
     given = {k: v for k, v in fields.items() if v not in (None, ())}
     if text is None and given:
         tanggal = given.pop("tanggal", None)
-        lampiran = list(given.pop("lampiran", ())) or None
+        attached = given.pop("lampiran", ())
+        lampiran = [str(a) for a in attached] if isinstance(attached, tuple) and attached else None
         text = template(
-            tanggal=tanggal.date() if tanggal else date.today(),  # type: ignore[attr-defined]
+            tanggal=tanggal.date() if isinstance(tanggal, datetime) else date.today(),
             lampiran=lampiran,
             nama=str(given.pop("nama", who.person.name)),
             nip=str(given.pop("nip", who.person.nip)),

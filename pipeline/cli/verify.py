@@ -7,7 +7,10 @@ from pathlib import Path
 import click
 
 from pipeline.errors import TerbitError
+from pipeline.forge import open_forge
 from pipeline.i18n import Catalog
+from pipeline.publication.merges import repo_settings
+from pipeline.record.verify import verify_records
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -43,10 +46,6 @@ MSG = Catalog(
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
 def command(repo_path: Path | None) -> None:
-    from pipeline.forge import open_forge
-    from pipeline.publication import repo_settings
-    from pipeline.record.verify import verify_records
-
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     settings = repo_settings(repo)
     forge = None

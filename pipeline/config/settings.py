@@ -7,6 +7,7 @@ present is validated strictly (unknown keys are errors, with file and line).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -229,3 +230,11 @@ def load_settings(root: Path) -> Settings:
     if not file.exists():
         return Settings()
     return parse_settings(yamlsrc.read_text(file, SETTINGS_FILE), SETTINGS_FILE)
+
+
+def committed_settings(show_file: Callable[[str], str | None]) -> Settings:
+    """Settings as committed at one revision (``show_file`` reads a path there, None when
+    absent): the server and a clone's commands read them from the target branch, never from a
+    work tree a change could have edited. Defaults when there is no ``terbit.yml``."""
+    text = show_file(SETTINGS_FILE)
+    return parse_settings(text, SETTINGS_FILE) if text else Settings()

@@ -10,7 +10,7 @@ import json
 import os
 import re
 import socket
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -162,7 +162,3 @@ def _whoami() -> str:
     except OSError:
         user = str(os.getuid())
     return f"{user}@{socket.gethostname()}"
-
-
-def release_dict(release: Release) -> dict[str, str]:
-    return asdict(release)

@@ -8,6 +8,10 @@ from typing import Any
 
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
+from pipeline.evidence.browser import chromium
+from pipeline.evidence.live import NotLiveError, verify_gone, verify_live
+from pipeline.evidence.progress import Progress
+from pipeline.evidence.screenshot import capture
 from pipeline.i18n import Catalog
 
 MAX_SHOT_ARTICLES = 3
@@ -28,12 +32,10 @@ def verify_stage(
     articles: list[Any],
     urls: dict[str, str],
     settings: Settings,
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
     removed: dict[str, str] | None = None,  # path -> absolute URL of a removed article
 ) -> dict[str, Any]:
-    from pipeline.evidence.live import NotLiveError, verify_gone, verify_live
-
     live, problems = [], []
     removed = removed or {}
     for article in articles:
@@ -84,12 +86,10 @@ def screenshot_stage(
     verified: dict[str, Any],
     settings: Settings,
     shots_dir: Path,
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
     retry: str = "",  # publication.retry_command(repo, merge, settings)
 ) -> dict[str, Any]:
-    from pipeline.evidence.screenshot import capture
-
     live_urls = {item["url"] for item in verified["live"]}
     wanted = [a for a in articles if urls.get(a.path) in live_urls][:MAX_SHOT_ARTICLES]
     shots: list[dict[str, Any]] = []
@@ -98,8 +98,6 @@ def screenshot_stage(
         problems.append("publish.screenshots: false")
     elif wanted:
         from playwright.sync_api import Error as PlaywrightError
-
-        from pipeline.evidence.browser import chromium
 
         url = urls[wanted[0].path]
         try:

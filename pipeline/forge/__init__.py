@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from pipeline.config.settings import Settings
 from pipeline.forge.base import Forge, Notice
-
-if TYPE_CHECKING:
-    from pipeline.config.settings import Settings
+from pipeline.forge.local.client.session import open_at
 
 __all__ = ["Forge", "Notice", "open_forge"]
 
@@ -20,8 +17,9 @@ def open_forge(repo_root: Path, settings: Settings) -> Forge:
     ``repo_root`` is a clone (work tree) or, on the embedded server, the bare repository.
     """
     if settings.forge.kind == "github":
-        module = import_module("pipeline.forge.github")
-        return module.open_forge(repo_root, settings)  # type: ignore[no-any-return]
-    from pipeline.forge.local import LocalForge
+        # Here, not at the top: every push's pre-receive hook imports this package, and the
+        # GitHub client (githubkit) would add 0.3 s to its start-up (python -X importtime).
+        from pipeline.forge.github.forge import open_forge as open_github
 
-    return LocalForge.open(repo_root, settings)
+        return open_github(repo_root, settings)
+    return open_at(repo_root, settings)

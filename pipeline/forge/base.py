@@ -58,3 +58,7 @@ class Forge(Protocol):
     def signatures_required(self) -> bool:
         """False when the office switched signature checks off (every command warns)."""
         ...
+
+    def sync(self) -> None:
+        """Bring the local view up to date (a clone fetches the server's changes and reviews)."""
+        ...

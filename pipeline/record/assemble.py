@@ -12,6 +12,7 @@ from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
+from pipeline.evidence.progress import Progress
 from pipeline.gate import ProofEvent, evaluate, policy_at
 from pipeline.record.build import build_record
 from pipeline.record.model import PublishFacts, Record, dump, record_id
@@ -113,9 +114,13 @@ def record_stage(
     facts: Any,
     settings: Settings,
     shots_dir: Path,
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
+    *,
+    signer: Callable[[str], str | None] | None = None,
 ) -> dict[str, Any]:
+    """Assemble the record and commit it on main, signed with the key ``signer`` names for
+    the tip it goes on (the embedded server's own key), else unsigned."""
     record, files = assemble(
         forge=forge, change=change, base_rev=prep["base"], facts=facts, settings=settings,
         shots_dir=shots_dir, now=now(), repo_root=repo.work_tree or repo.git_dir,
@@ -125,11 +130,6 @@ def record_stage(
     # A GitHub Actions checkout pushes the record; the embedded server and a local clone
     # move their own main (the server's hooks do not run for its own ref updates).
     remote = "origin" if settings.forge.kind == "github" and not repo.bare else None
-    signer = None
-    if settings.forge.kind == "local":
-        from pipeline.forge.local.server_key import record_signer
-
-        signer = record_signer(repo)  # the server's own key, as main's terbit.yml names it
     commit = commit_record(
         repo,
         folder,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline.change.model import Change
+from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.evidence.articles import ArticleFact
+from pipeline.evidence.progress import Progress
 from pipeline.i18n import Catalog
+from pipeline.record.assemble import admin_for, policy_for
 from pipeline.report.notice import (
     ActivityReport,
     FailureReport,
@@ -88,7 +92,7 @@ def deliver(
     forge: Any,
     settings: Settings,
     author_email: str | None,
-    state: Any = None,  # pipeline.publication.State: e-mail progress survives a kill
+    state: Progress | None = None,  # e-mail progress survives a kill
 ) -> tuple[str | None, str | None]:
     """Record the notice on the change; e-mail it when SMTP is configured.
 
@@ -102,7 +106,7 @@ def deliver(
     smtp = settings.notify.smtp
     if smtp is None or not author_email:
         return None, None
-    progress = dict((state.data.get("email") if state is not None else None) or {})
+    progress = dict((state.recall("email") if state is not None else None) or {})
     if progress.get("state") == "sent":
         return author_email, "sent"
     if progress.get("state") == "sending":
@@ -120,7 +124,7 @@ def deliver(
     return author_email, "sent"
 
 
-def _note(state: Any, value: dict[str, Any]) -> None:
+def _note(state: Progress | None, value: dict[str, Any]) -> None:
     if state is not None:
         state.note("email", value)
 
@@ -135,21 +139,15 @@ def notice_stage(
     shots_dir: Path,
     settings: Settings,
     prep: dict[str, Any],
-    state: Any,  # pipeline.publication.State (saves the stage result atomically)
+    state: Progress,
     say: Callable[[str], None],
     shot_problem: str,
 ) -> dict[str, Any]:
-    from pipeline.record.assemble import admin_for, policy_for
-
     _sop, roles = policy_for(forge, prep["base"])
     admin = admin_for(change, roles)
     nota = ""
-    try:
-        from pipeline.change.nota_dinas import parse_nota_dinas
-
+    with contextlib.suppress(TerbitError):  # the notice goes out without a nota's number
         nota = parse_nota_dinas(change.nota_dinas_text).nomor
-    except TerbitError:
-        pass
     at = now()
     report = compose(
         settings=settings, change=change, roles=roles, articles=articles, urls=urls,
@@ -192,7 +190,6 @@ def failure_stage(
     """Tell the admin role (step 6's role) that the publication failed, on the change and by
     e-mail, with the command that retries. The author is told nothing: nothing is live.
     Problems delivering this are returned (they go on the record), never raised."""
-    from pipeline.record.assemble import policy_for
 
     sop, roles = policy_for(forge, prep["base"])
     role = next((s.role for s in sop.steps if s.proof == "deploy"), None)

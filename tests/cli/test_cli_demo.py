@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.forge.local import store
+from pipeline.forge.local.store import metachain
 from pipeline.vcs import Repo
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli-demo")]
@@ -82,7 +82,7 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     assert f"main di server: {tip[:10]}, memuat Lembar Penyelesaian Pekerjaan perubahan #1" in out
     # The simulated office day passed the server's time rule: every record is in order and
     # none is ahead of the real clock.
-    chain = store.walk(Repo(server), git(server, "rev-parse", "refs/terbit/changes/1/meta"))
+    chain = metachain.walk(Repo(server), git(server, "rev-parse", "refs/terbit/changes/1/meta"))
     times = [stored.event.at for stored in chain if stored.event]
     assert len(times) == len(chain) and times == sorted(times)
     assert times[-1] <= datetime.now(UTC)

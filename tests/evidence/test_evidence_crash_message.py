@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.evidence.stage import crash_problem
-from pipeline.publication import retry_command
+from pipeline.publication.merges import retry_command
 from pipeline.vcs import Repo
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.forge.local.office import Office, create_office
+from pipeline.cli.demo.office import Office, create_office
 from tests.support.forge import COUNTER, Kit, make_source
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.forge.local.events import head_ref, meta_ref
+from pipeline.forge.local.store.events import head_ref, meta_ref
 from tests.support.forge import Kit, article, refused_both_ways
 
 pytestmark = pytest.mark.xdist_group("forge-office-gate")
@@ -23,7 +23,7 @@ def test_approval_by_a_non_member_is_refused(kit: Kit) -> None:
     kit.review("sari", change_id)
     # Someone outside roles.yml signs an approval with their own key and pushes it.
     stranger = kit.office.root / "keys" / "orang-luar"
-    from pipeline.forge.local.signing import generate_key
+    from pipeline.forge.local.store.signing import generate_key
 
     generate_key(stranger, "orang luar")
     sha = kit.raw_event(

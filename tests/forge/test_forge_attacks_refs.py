@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from pipeline.forge.local.events import head_ref, meta_ref
+from pipeline.forge.local.store.events import head_ref, meta_ref
 from tests.support.forge import Kit, article, git
 
 pytestmark = pytest.mark.xdist_group("forge-office-refs")
@@ -165,7 +165,7 @@ def test_refs_outside_the_known_namespaces_are_refused(kit: Kit) -> None:
 def test_two_reviewers_pushing_at_once_both_land_in_order(
     kit: Kit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline.forge.local import client
+    from pipeline.forge.local.client import actions as client
 
     change_id = kit.submit()
     real_push = client._push
@@ -188,7 +188,7 @@ def test_two_reviewers_pushing_at_once_both_land_in_order(
 def test_merge_retries_when_the_server_moved_main_meanwhile(
     kit: Kit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline.forge.local import client
+    from pipeline.forge.local.client import actions as client
     from pipeline.vcs import Repo
 
     change_id = kit.submit()

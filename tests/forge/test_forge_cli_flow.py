@@ -6,6 +6,7 @@ reviews; at the end main holds the merge and the change's records say who did wh
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.forge.local.events import meta_ref
-from pipeline.forge.local.office import Office, create_office
+from pipeline.cli.demo.office import Office, create_office
+from pipeline.forge.local.store.events import meta_ref
 from tests.support.forge import make_source
 
 pytestmark = pytest.mark.xdist_group("forge-cli")
@@ -152,7 +153,9 @@ def test_init_server_creates_a_bare_repository_with_the_hooks(tmp_path: Path) ->
     for hook in ("pre-receive", "post-receive"):
         script = target / "hooks" / hook
         assert os.access(script, os.X_OK)
-        assert f"-m pipeline.forge.local.hooks {hook}" in script.read_text()
+        module = f"pipeline.hooks.{hook.replace('-', '_')}"
+        assert f"-m {module}" in script.read_text()
+        assert importlib.util.find_spec(module) is not None  # the script runs a real module
         assert sys.executable in script.read_text()
     again = subprocess.run(
         [sys.executable, "-m", "pipeline", "init-server", str(target)],

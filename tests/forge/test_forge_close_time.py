@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.forge.local import client
-from pipeline.forge.local.events import meta_ref
+from pipeline.forge.local.client import actions as client
+from pipeline.forge.local.store.events import meta_ref
 from tests.support.forge import Kit
 
 pytestmark = pytest.mark.xdist_group("forge-office-close")

@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.errors import InputError
-from pipeline.forge.local import client
+from pipeline.forge.local.client import actions as client
 from tests.support.forge import Kit, article, git, refused_both_ways
 
 BAD = article("Buruk", body="Teks dari PDF\x0bdengan karakter aneh.").replace(
@@ -180,7 +180,7 @@ def test_every_path_outside_the_content_model_needs_the_head_on_the_head_commit(
     kit.review("sari", change_id)  # the final check on the head
     report_files = set()
     refused_both_ways(kit, change_id, "berkas terlindung dan belum disetujui Kepala Satker")
-    from pipeline.forge.local.policy import evaluate
+    from pipeline.forge.local.rules.policy import evaluate
 
     forge = kit.forge("dewi")
     report = evaluate(forge, forge.get_change(change_id))

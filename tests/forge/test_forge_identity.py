@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.change.nota_dinas import template
-from pipeline.forge.local.events import head_ref, meta_ref
+from pipeline.forge.local.store.events import head_ref, meta_ref
 from pipeline.vcs import Repo
 from tests.support.forge import Kit, article
 
@@ -156,7 +156,7 @@ def test_a_criss_cross_history_cannot_remove_a_record(
     """The refusal judges what the change would land (``Repo.landed``), not the diff from one
     merge base: a merge of an older head can take a record out of main unseen by that diff."""
     from pipeline.errors import InputError
-    from pipeline.forge.local import client
+    from pipeline.forge.local.client import actions as client
     from pipeline.gate.drafts import ChangeCheck
 
     forge = kit.forge("rina")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pipeline.forge.local.office import Office, create_office
+from pipeline.cli.demo.office import Office, create_office
 from tests.support.forge import Kit, make_source
 from tests.support.sshd import SshServer
 
@@ -69,7 +69,7 @@ def test_a_push_with_check_errors_is_refused_over_ssh(
     """sshd starts the hook with none of the pusher's variables: the checks still run there,
     with the server's own policy, and the refusal reaches the pusher located."""
     from pipeline.errors import InputError
-    from pipeline.forge.local import client
+    from pipeline.forge.local.client import actions as client
     from tests.support.forge import article
 
     try:  # a modified client that skips its own pre-check: only the server stands guard

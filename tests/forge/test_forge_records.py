@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli.demo.office import with_keys, with_site_url
 from pipeline.config.roles import load_roles
-from pipeline.forge.local.events import Event, EventError, parse_event
-from pipeline.forge.local.office import with_keys, with_site_url
-from pipeline.forge.local.signing import Verifier, generate_key, sign
+from pipeline.forge.local.store.events import Event, EventError, parse_event
+from pipeline.forge.local.store.signing import Verifier, generate_key, sign
 from tests.support.forge import REPO_ROOT
 
 SHA = "a" * 40

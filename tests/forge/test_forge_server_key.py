@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.forge.local.server_key import KEY_DIR, create_server_key, record_signer
+from pipeline.publication.server_key import KEY_DIR, create_server_key, record_signer
 from pipeline.record.model import digest, dump, record_id
 from pipeline.record.store import commit_message, commit_record
 from pipeline.record.verify import verify_records

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from pipeline.forge.local.events import meta_ref
-from pipeline.forge.local.office import create_office
+from pipeline.cli.demo.office import create_office
+from pipeline.forge.local.store.events import meta_ref
 from tests.support.forge import Kit, make_source
 
 pytestmark = pytest.mark.xdist_group("forge-unsigned")

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from pipeline.cli.demo.story import SCHEDULE, demo_start
 from pipeline.config.calendar import CalendarSettings
-from pipeline.forge.local.story import SCHEDULE, demo_start
 
 WIB = timezone(timedelta(hours=7))
 LENGTH = timedelta(minutes=SCHEDULE["merge"])

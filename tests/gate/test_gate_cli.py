@@ -28,8 +28,8 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def test_gate_command_reports_each_step_and_exits_by_verdict(tmp_path, capsys):
-    office_mod = pytest.importorskip("pipeline.forge.local.office")
-    client = pytest.importorskip("pipeline.forge.local.client")
+    office_mod = pytest.importorskip("pipeline.cli.demo.office")
+    client = pytest.importorskip("pipeline.forge.local.client.actions")
     source = tmp_path / "source"
     source.mkdir()
     for name in ("sop.yml", "roles.yml", "terbit.yml"):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.forge.github.preview import changed_pages, screenshots
+from pipeline.evidence.preview import changed_pages, screenshots
 
 PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:sans-serif;margin:2rem}}</style></head>

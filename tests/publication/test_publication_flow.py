@@ -30,13 +30,13 @@ import yaml
 from aiosmtpd.controller import Controller
 
 from pipeline.change.nota_dinas import template
+from pipeline.cli.demo.office import Office, create_office
 from pipeline.config.settings import Settings
 from pipeline.forge import open_forge
-from pipeline.forge.local import client
-from pipeline.forge.local.hooks import server_settings
-from pipeline.forge.local.office import Office, create_office
-from pipeline.forge.local.server import SITE_FILES
-from pipeline.publication import publish
+from pipeline.forge.local.client import actions as client
+from pipeline.forge.local.store.forge import main_settings
+from pipeline.hooks.install import SITE_FILES
+from pipeline.publication.run import publish
 from pipeline.vcs import Repo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ class Env:
     inbox: Inbox
 
     def settings(self) -> Settings:
-        return server_settings(Repo(self.server))
+        return main_settings(Repo(self.server))
 
     def publish(self, merge: str, **kw: object) -> object:
         settings = kw.pop("settings", None) or self.settings()
@@ -407,7 +407,7 @@ def test_rollback_switches_back_fast_and_is_logged(
 def bypass_merge(env: Env, change_id: str, extra: dict[str, bytes]) -> str:
     """A merge that reached main around the server's checks (what issue 10 calls a checks
     bypass): the change's merge plus ``extra`` files, written straight into the server."""
-    from pipeline.forge.local.client import CHANGE_TRAILER
+    from pipeline.forge.local.client.actions import CHANGE_TRAILER
 
     repo = Repo(env.server)
     main = repo.rev_parse("refs/heads/main")

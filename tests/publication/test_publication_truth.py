@@ -438,7 +438,7 @@ def _removal_change(env: Env, slug: str) -> str:
     from datetime import date
 
     from pipeline.change.nota_dinas import template
-    from pipeline.forge.local import client
+    from pipeline.forge.local.client import actions as client
 
     office = env.office
     forge = office.forge("rina")

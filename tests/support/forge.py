@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 from pipeline.change.nota_dinas import template
+from pipeline.cli.demo.office import Office
 from pipeline.errors import InputError
-from pipeline.forge.local import client, store
-from pipeline.forge.local.events import CHANGE_TRAILER, Event, meta_ref
-from pipeline.forge.local.forge import LocalForge
-from pipeline.forge.local.office import Office
-from pipeline.forge.local.signing import sign
+from pipeline.forge.local.client import actions as client
+from pipeline.forge.local.store import metachain as store
+from pipeline.forge.local.store.events import CHANGE_TRAILER, Event, meta_ref
+from pipeline.forge.local.store.forge import LocalForge
+from pipeline.forge.local.store.signing import sign
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COUNTER = itertools.count(1)

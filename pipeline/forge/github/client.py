@@ -154,7 +154,7 @@ class GitHubClient:
         )
         # One HTTP client (connection pool, TLS context) for all calls of this object, instead of
         # githubkit's default of a new client per request (~90 ms each).
-        self._gh.__enter__()
+        self._gh.__enter__()  # type: ignore[no-untyped-call]
         weakref.finalize(self, _close_quietly, self._gh)
 
     # -- error translation ------------------------------------------------------------------
@@ -199,9 +199,12 @@ class GitHubClient:
             )
             return list(pages)
 
-    def _one(self, what: str, request: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _one(
+        self, what: str, request: Callable[..., Any], *args: Any, **kwargs: Any
+    ) -> dict[str, Any]:
         with self._errors(what):
-            return request(self.owner, self.name, *args, **kwargs).json()
+            found: dict[str, Any] = request(self.owner, self.name, *args, **kwargs).json()
+        return found
 
     # -- pull requests ----------------------------------------------------------------------
 
@@ -322,7 +325,7 @@ class GitHubClient:
             payload = response.json()
         if not isinstance(payload, dict) or payload.get("type") != "file":
             raise ConfigError(MSG("not_file", path=path, ref=ref, repo=self.repo))
-        return base64.b64decode(payload.get("content") or "").decode("utf-8")
+        return base64.b64decode(str(payload.get("content") or "")).decode("utf-8")
 
     def rulesets(self) -> list[dict[str, Any]]:
         return self._all(

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.change.model import Change, ChangeState
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
+from pipeline.config.sop import SOP_FILE, load_sop
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.base import Notice
 from pipeline.forge.github import mapping
 from pipeline.forge.github.client import GitHubClient, NotFound, split_repo
 from pipeline.i18n import Catalog
+from pipeline.vcs import Repo
 
 if TYPE_CHECKING:
     from pipeline.config.settings import Settings
@@ -52,12 +53,10 @@ def repository_name(repo_root: Path | None = None) -> str:
     """OWNER/NAME from ``GITHUB_REPOSITORY`` (set by Actions), else from the origin remote."""
     name = os.environ.get("GITHUB_REPOSITORY", "").strip()
     if not name and repo_root is not None:
-        url = subprocess.run(
-            ["git", "-C", str(repo_root), "remote", "get-url", "origin"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip()
+        try:
+            url = Repo.discover(repo_root).remote_url() or ""
+        except ConfigError:  # not in a repository: only GITHUB_REPOSITORY can say
+            url = ""
         match = REMOTE_RE.search(url)
         name = match.group(1) if match else ""
     if not name:
@@ -92,7 +91,6 @@ class GitHubForge:
     def _lifters(self, ref: str, roles: Roles) -> frozenset[str]:
         """The head's role at ``ref`` (sop.yml's ``protected.role``): besides its reviewer,
         only they may lift a request for changes by dismissing it."""
-        from pipeline.config.sop import SOP_FILE, load_sop
 
         text = self.read_file(ref, SOP_FILE)
         try:
@@ -152,9 +150,9 @@ class GitHubForge:
         """The PR whose merge (or squash/rebase) produced ``merge_sha``."""
         candidates = [pr for pr in self.client.pulls_for_commit(merge_sha) if pr.get("merged_at")]
         exact = [pr for pr in candidates if pr.get("merge_commit_sha") == merge_sha]
-        chosen = (exact or candidates or [None])[0]
-        if chosen is None:
+        if not (exact or candidates):
             return None
+        chosen = (exact or candidates)[0]
         return self._change(self.client.pull(int(chosen["number"])))
 
     def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:
@@ -181,6 +179,9 @@ class GitHubForge:
                 )
             )
         return found
+
+    def sync(self) -> None:
+        """Nothing to fetch: every read asks GitHub."""
 
     def signatures_required(self) -> bool:
         # GitHub authenticates every reviewer itself; there is no signature for Terbit to check.

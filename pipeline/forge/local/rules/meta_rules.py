@@ -12,23 +12,21 @@ import tempfile
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from pipeline.config.roles import Roles
+from pipeline.config.settings import Settings
+from pipeline.config.sop import Sop
 from pipeline.errors import TerbitError
-from pipeline.forge.local import store
-from pipeline.forge.local.events import CLIENT_TYPES, Event, head_ref, iso
+from pipeline.forge.local.rules import identity
+from pipeline.forge.local.rules.policy import closers, policy_on, reviewer_roles
+from pipeline.forge.local.rules.push import ZERO, Update
+from pipeline.forge.local.store import metachain
+from pipeline.forge.local.store.events import CLIENT_TYPES, Event, head_ref, iso
+from pipeline.forge.local.store.metachain import Stored
+from pipeline.forge.local.store.signing import Verifier
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
-if TYPE_CHECKING:
-    from pipeline.config.roles import Roles
-    from pipeline.config.settings import Settings
-    from pipeline.config.sop import Sop
-    from pipeline.forge.local.receive import Update
-    from pipeline.forge.local.signing import Verifier
-    from pipeline.forge.local.store import Stored
-
-ZERO = "0" * 40
 # How far ahead of the server's clock a record's time may be (clients' clocks drift a little).
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
@@ -117,10 +115,13 @@ class RecordRules:
     """The record-chain half of the server's ``Receiver`` (which provides these attributes)."""
 
     repo: Repo
-    settings: Settings
     main_old: str | None
     pending: dict[str, str]
     now: datetime
+
+    @property
+    def settings(self) -> Settings:
+        raise NotImplementedError
 
     def merged_ids(self) -> set[str]:
         raise NotImplementedError
@@ -131,11 +132,14 @@ class RecordRules:
         if u.old != ZERO and not self.repo.is_ancestor(u.old, u.new):
             return [MSG("meta_rewrite", id=change_id)]
         merged = u.old != ZERO and change_id in self.merged_ids()
-        chain = store.walk(self.repo, u.new, None if u.old == ZERO else u.old)
+        chain = metachain.walk(self.repo, u.new, None if u.old == ZERO else u.old)
         previous = None if u.old == ZERO else u.old
-        last = store.read_commit(self.repo, u.old, ()).event if previous else None
+        last = metachain.read_commit(self.repo, u.old, ()).event if previous else None
         for stored in chain:
-            bad = lambda why, s=stored: MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)  # noqa: E731
+
+            def bad(why: str | None, s: Stored = stored) -> str:
+                return MSG("meta_bad", id=change_id, sha=s.sha[:10], why=why)
+
             if stored.event is None:
                 return [bad(stored.error)]
             event = stored.event
@@ -190,8 +194,6 @@ class RecordRules:
         if event.type == "closed":
             if not self.main_old:
                 return MSG("meta_type", type=event.type)
-            from pipeline.forge.local.policy import closers, reviewer_roles
-
             sop, roles = self.policy
             author = event.by if previous is None else self.opened(previous).by
             if not self.signed_by(stored, closers(sop, roles, author)):
@@ -205,8 +207,6 @@ class RecordRules:
     def identity_problem(self, stored: Stored) -> str | None:
         """An opened/push/review record must be signed by the person it names; only the
         step-2 role opens a change."""
-        from pipeline.forge.local import identity
-
         event = stored.event
         assert event is not None
         if not self.signed_by(stored, {event.by}):
@@ -219,15 +219,10 @@ class RecordRules:
     @cached_property
     def policy(self) -> tuple[Sop, Roles]:
         """``sop.yml`` and ``roles.yml`` of the current main (who may notify and close)."""
-        from pipeline.gate import policy_at
-
-        tip = self.main_old or ""
-        return policy_at(lambda path: self.repo.show_file(tip, path))
+        return policy_on(self.repo, self.main_old or "")
 
     @cached_property
     def verifier(self) -> Verifier:
-        from pipeline.forge.local.signing import Verifier
-
         # A folder per push: concurrent pushes must not share the allowed-signers/check files.
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-receive-")
         return Verifier(self.policy[1], Path(self._tmp.name))
@@ -243,7 +238,7 @@ class RecordRules:
 
     def opened(self, tip: str) -> Event:
         root = self.repo.run("rev-list", "--max-parents=0", tip).split()[0]
-        event = store.read_commit(self.repo, root, ()).event
+        event = metachain.read_commit(self.repo, root, ()).event
         if event is None or event.type != "opened":
             raise TerbitError(MSG("meta_first"))
         return event

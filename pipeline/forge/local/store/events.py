@@ -27,7 +27,6 @@ CHANGE_TRAILER = "Terbit-Change"
 # Event types a person may push. "merged" is written by the server only; "notice" (step 7) by
 # the server, or pushed by a member of the role that performs step 7.
 CLIENT_TYPES = frozenset({"opened", "push", "review", "closed"})
-SERVER_TYPES = frozenset({"merged", "notice"})
 REVIEW_STATES = frozenset({"approve", "request_changes", "comment"})
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 ID_RE = re.compile(r"^[1-9][0-9]{0,8}$")

@@ -8,14 +8,11 @@ the target branch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from pipeline.change.model import Change
+from pipeline.config.roles import Roles
+from pipeline.config.sop import Sop, Step
+from pipeline.gate.context import authors_of
 from pipeline.i18n import Catalog, get_lang
-
-if TYPE_CHECKING:
-    from pipeline.change.model import Change
-    from pipeline.config.roles import Roles
-    from pipeline.config.sop import Sop, Step
 
 MSG = Catalog(
     {
@@ -91,8 +88,6 @@ def merger_problem(sop: Sop, roles: Roles, change: Change, who: str | None) -> s
         return MSG("merger", step=step.number, role=role, who="?", why=MSG("merger_unknown"))
     if who not in {p.id for p in roles.members(step.role)}:
         return MSG("merger", step=step.number, role=role, who=who, why=MSG("merger_role"))
-    from pipeline.gate.context import authors_of
-
     if who in authors_of(change, roles):
         return MSG("merger", step=step.number, role=role, who=who, why=MSG("merger_author"))
     return None

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import template
 from pipeline.config.calendar import CalendarSettings, WorkCalendar
-from pipeline.forge.local import client
-from pipeline.forge.local.office import Office, clock
+from pipeline.forge.local.client import actions as client
+from pipeline.cli.demo.office import Office, clock
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -211,5 +211,3 @@ def demo_start(now: datetime, calendar: WorkCalendar | None = None) -> datetime:
     return (now - length).replace(second=0, microsecond=0)
 
 
-def site_folder(office: Office) -> Path:
-    return office.server / "terbit" / "site"

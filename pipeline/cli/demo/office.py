@@ -15,11 +15,12 @@ from pathlib import Path
 
 from pipeline.config.roles import ROLES_FILE, Person, load_roles
 from pipeline.config.settings import SETTINGS_FILE, load_settings
-from pipeline.forge.local.client import Identity, configure_signing, identity
-from pipeline.forge.local.forge import LocalForge
-from pipeline.forge.local.server import copy_site, init_server
-from pipeline.forge.local.server_key import newest_public_key
-from pipeline.forge.local.signing import generate_key
+from pipeline.forge.local.client.actions import Identity, configure_signing, identity
+from pipeline.forge.local.client.session import CloneForge
+from pipeline.forge.local.store.forge import LocalForge
+from pipeline.hooks.install import copy_site, init_server
+from pipeline.publication.server_key import newest_public_key
+from pipeline.forge.local.store.signing import generate_key
 from pipeline.vcs import Repo
 
 KEY_LINE = re.compile(r"^(\s*)ssh_key:.*$")
@@ -52,15 +53,15 @@ class Office:
     def key_path(self, person_id: str) -> Path:
         return self.root / "keys" / person_id
 
-    def forge(self, person_id: str) -> LocalForge:
+    def forge(self, person_id: str) -> CloneForge:
         path = self.clone_path(person_id)
-        return LocalForge(Repo(path), load_settings(path), remote="origin")
+        return CloneForge(Repo(path), load_settings(path), remote="origin")
 
     def who(self, person_id: str) -> Identity:
         return identity(self.forge(person_id))
 
     def server_forge(self) -> LocalForge:
-        return LocalForge.open(self.server, load_settings(self.clone_path(self.admin)))
+        return LocalForge(Repo(self.server), load_settings(self.clone_path(self.admin)))
 
     @property
     def admin(self) -> str:
@@ -70,12 +71,12 @@ class Office:
         )
 
 
-def _clone(office: Office, person: Person) -> LocalForge:
+def _clone(office: Office, person: Person) -> CloneForge:
     path = office.clone_path(person.id)
     repo = Repo.clone(str(office.server), path)
     repo.config("user.name", person.name)
     repo.config("user.email", person.email)
-    forge = LocalForge(repo, load_settings(path), remote="origin")
+    forge = CloneForge(repo, load_settings(path), remote="origin")
     configure_signing(forge, office.key_path(person.id))
     return forge
 
@@ -131,7 +132,7 @@ def create_office(
     if server_key:  # record commits are signed by this key; verify trusts only it
         text = with_server_key(text, server_key)
     settings_file.write_text(text, encoding="utf-8")
-    forge = LocalForge(repo, load_settings(seed), remote="origin")
+    forge = CloneForge(repo, load_settings(seed), remote="origin")
     configure_signing(forge, office.key_path(admin.id))
     repo.run("add", "--all")
     repo.run("commit", "--quiet", "-m", seed_message)

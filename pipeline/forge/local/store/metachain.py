@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.forge.local.events import (
+from pipeline.forge.local.store.events import (
     ATTACH_DIR,
     EVENT_FILE,
     SIG_FILE,

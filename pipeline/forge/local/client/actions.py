@@ -10,18 +10,20 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.clock import now
 from pipeline.config.roles import Person
+from pipeline.draft.frontmatter import parse
 from pipeline.errors import ConfigError, InputError
-from pipeline.forge.local import store
-from pipeline.forge.local.events import CHANGE_TRAILER, Event, head_ref, meta_ref
-from pipeline.forge.local.forge import BASE_BRANCH, LocalForge
-from pipeline.forge.local.identity import merger_problem
-from pipeline.forge.local.policy import closers, evaluate, policy, render, reviewer_roles
-from pipeline.forge.local.signing import sign
+from pipeline.forge.local.rules.identity import merger_problem
+from pipeline.forge.local.rules.policy import closers, evaluate, policy, render, reviewer_roles
+from pipeline.forge.local.store import metachain
+from pipeline.forge.local.store.events import CHANGE_TRAILER, Event, head_ref, meta_ref
+from pipeline.forge.local.store.forge import BASE_BRANCH, LocalForge
+from pipeline.forge.local.store.signing import sign
 from pipeline.gate.drafts import check_change
 from pipeline.i18n import Catalog
 
@@ -157,7 +159,7 @@ def append_event(
     who: Identity,
     change_id: str,
     kind: str,
-    data: dict,
+    data: dict[str, Any],
     attachments: list[Path] | None = None,
     extra: tuple[str, ...] = (),
 ) -> str:
@@ -167,10 +169,10 @@ def append_event(
         tip = forge.ref(meta_ref(change_id))
         if tip is None:
             raise InputError(MSG("refused", why=f"#{change_id}"))
-        at = store.next_time(forge.repo, tip, now())
+        at = metachain.next_time(forge.repo, tip, now())
         event = Event(kind, change_id, who.person.id, at, tip, data)
         signature = sign(event.to_bytes(), who.key) if who.key else None
-        sha = store.append(
+        sha = metachain.append(
             forge.repo, event, signature=signature, name=who.name, email=who.email,
             attachments=attachments,
         )  # fmt: skip
@@ -184,8 +186,6 @@ def append_event(
 
 
 def _draft_title(forge: LocalForge, head: str, files: list[str]) -> str | None:
-    from pipeline.draft.frontmatter import parse
-
     for path in files:
         if path.endswith(".md") and path.startswith("content/"):
             text = forge.repo.show_file(head, path)
@@ -267,7 +267,7 @@ def submit(
         }  # fmt: skip
         event = Event("opened", change_id, who.person.id, now(), None, data)
         signature = sign(event.to_bytes(), who.key) if who.key else None
-        sha = store.append(repo, event, signature=signature, name=who.name, email=who.email)
+        sha = metachain.append(repo, event, signature=signature, name=who.name, email=who.email)
         ok, out = _push(forge, f"{sha}:{meta_ref(change_id)}", f"{head}:{head_ref(change_id)}")
         if ok:
             repo.config(f"branch.{branch}.terbit-change", change_id)
@@ -335,7 +335,8 @@ def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
         )
         stamp = f"{int(now().timestamp())} +0000"
         sha = forge.repo.commit_tree_signed(
-            tree, [base, change.head_sha], message, name=who.name, email=who.email, key=who.key,
+            tree, [base, change.head_sha], message, name=who.name, email=who.email,
+            key=str(who.key) if who.key else None,
             env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
         )  # fmt: skip
         ok, out = _push(forge, f"{sha}:refs/heads/{BASE_BRANCH}")

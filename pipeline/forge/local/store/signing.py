@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline.config.roles import Roles
 from pipeline.errors import ConfigError
-from pipeline.forge.local.events import NAMESPACE
+from pipeline.forge.local.store.events import NAMESPACE
 from pipeline.i18n import Catalog
 
 MSG = Catalog(

@@ -12,23 +12,25 @@ import itertools
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
-from pipeline.config.settings import Settings
+from pipeline.config.settings import Settings, committed_settings
 from pipeline.draft.content_model import shown_name
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.base import Notice
-from pipeline.forge.local import store
-from pipeline.forge.local.events import (
+from pipeline.forge.local.store import metachain
+from pipeline.forge.local.store.events import (
+    CHANGE_TRAILER,
     REF_PREFIX,
     REF_RE,
     Event,
     head_ref,
     meta_ref,
 )
-from pipeline.forge.local.signing import MSG as SIG_MSG
-from pipeline.forge.local.signing import Verifier
+from pipeline.forge.local.store.signing import MSG as SIG_MSG
+from pipeline.forge.local.store.signing import Verifier
 from pipeline.i18n import Catalog
 from pipeline.vcs import GitError, Repo
 
@@ -60,8 +62,24 @@ MSG = Catalog(
 BASE_BRANCH = "main"
 
 
+def settings_at(repo: Repo, rev: str | None) -> Settings:
+    """``terbit.yml`` as committed at ``rev`` of the target branch (defaults when it has none)."""
+    return committed_settings(lambda path: repo.show_file(rev, path) if rev else None)
+
+
+def main_settings(repo: Repo) -> Settings:
+    """``terbit.yml`` as committed on the server's main (a bare repository has no work tree)."""
+    return settings_at(repo, repo.rev_parse(f"refs/heads/{BASE_BRANCH}"))
+
+
+def notice_data(text: str, attachments: list[Path]) -> dict[str, Any]:
+    """The stored form of a step-7 notice: its text and the names of its attachments."""
+    return {"text": text, "attachments": [p.name for p in attachments]}
+
+
 class LocalForge:
-    """Reads (and, through ``pipeline.forge.local.client``, writes) changes stored in Git."""
+    """The changes stored in Git refs, read on the server or in a clone; on the server it also
+    appends what the server itself records (merges, notices)."""
 
     kind = "local"
 
@@ -86,11 +104,6 @@ class LocalForge:
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
         self._verifiers: dict[str, Verifier] = {}
         self._merges: dict[str, tuple[str, list[str], datetime]] | None = None
-
-    @classmethod
-    def open(cls, repo_root: Path, settings: Settings) -> LocalForge:
-        repo = Repo(repo_root)
-        return cls(repo, settings, remote=None if repo.bare else "origin")
 
     # -- refs and policy -------------------------------------------------------------------
 
@@ -165,11 +178,11 @@ class LocalForge:
 
     # -- reading changes ---------------------------------------------------------------------
 
-    def chain(self, change_id: str) -> list[store.Stored]:
+    def chain(self, change_id: str) -> list[metachain.Stored]:
         tip = self.ref(meta_ref(change_id))
         if not tip:
             raise InputError(MSG("unknown", id=change_id))
-        return store.walk(self.repo, tip)
+        return metachain.walk(self.repo, tip)
 
     def list_changes(self, state: ChangeState | None = None) -> list[Change]:
         """Readable changes; unreadable ones are listed in ``self.broken`` instead of failing."""
@@ -188,7 +201,7 @@ class LocalForge:
             raise InputError(MSG("broken", id=change_id, why=first.error or "opened"))
         return first.event
 
-    def signature(self, stored: store.Stored, tip: str) -> tuple[bool | None, str]:
+    def signature(self, stored: metachain.Stored, tip: str) -> tuple[bool | None, str]:
         if not self.signatures_required():
             return None, SIG_MSG("off")
         assert stored.event is not None
@@ -290,7 +303,7 @@ class LocalForge:
 
     def change_for_merge(self, merge_sha: str) -> Change | None:
         parents = self.repo.parents(merge_sha)
-        change_id = self.repo.trailer(merge_sha, "Terbit-Change")
+        change_id = self.repo.trailer(merge_sha, CHANGE_TRAILER)
         if len(parents) != 2 or not change_id or not self.ref(meta_ref(change_id)):
             return None
         change = self.get_change(change_id)
@@ -315,28 +328,38 @@ class LocalForge:
         return found
 
     def notice_attachment(self, notice_id: str, name: str) -> bytes | None:
-        stored = store.read_commit(self.repo, notice_id, ())
+        stored = metachain.read_commit(self.repo, notice_id, ())
         blob = stored.attachments.get(name)
         return self.repo.blob(blob) if blob else None
 
     def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:
-        """Append a notice; on the server directly (hooks do not run), in a clone by a push."""
-        from pipeline.forge.local import client
-
+        """Append a notice on the server itself (its own ref updates run no hooks); a clone's
+        ``CloneForge`` pushes a signed one instead."""
         files = list(attachments or [])
-        data = {"text": text, "attachments": [p.name for p in files]}
-        if self.remote:
-            client.append_event(self, client.identity(self), change_id, "notice", data, files)
-            return
+        # The pipeline acts for whoever merged (the admin doing steps 6-8 in the SOP).
+        by = self.get_change(change_id).merged_by or "terbit"
+        self._append_server_event(change_id, "notice", by, notice_data(text, files), files)
+
+    def record_merged(self, merge_sha: str) -> str | None:
+        """Append the ``merged`` record to the change ``merge_sha`` merged; its id, if any."""
+        change = self.change_for_merge(merge_sha)
+        if change is None:
+            return None
+        self._append_server_event(
+            change.id, "merged", change.merged_by or "terbit", {"merge_sha": merge_sha}, []
+        )
+        return change.id
+
+    def _append_server_event(
+        self, change_id: str, kind: str, by: str, data: dict[str, Any], files: list[Path]
+    ) -> None:
         tip = self.ref(meta_ref(change_id))
         if not tip:
             raise InputError(MSG("unknown", id=change_id))
         bot = self.settings.publish
-        # The pipeline acts for whoever merged (the admin doing steps 6-8 in the SOP).
-        by = self.get_change(change_id).merged_by or "terbit"
-        at = store.next_time(self.repo, tip, datetime.now(UTC).replace(microsecond=0))
-        event = Event("notice", change_id, by, at, tip, data)
-        sha = store.append(
+        at = metachain.next_time(self.repo, tip, datetime.now(UTC).replace(microsecond=0))
+        event = Event(kind, change_id, by, at, tip, data)
+        sha = metachain.append(
             self.repo, event, signature=None, name=bot.bot_name, email=bot.bot_email,
             attachments=files,
         )  # fmt: skip

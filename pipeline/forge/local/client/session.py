@@ -1,7 +1,8 @@
 """Opening the forge for a command typed in a person's clone (or on the server).
 
 Settings come from ``terbit.yml`` on the target branch, never from the work tree, so a draft
-cannot switch signature checks off for itself.
+cannot switch signature checks off for itself. In a clone the forge is a ``CloneForge``: what
+it records (a notice) goes to the server as the person's own signed push.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from pathlib import Path
 
 import click
 
-from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
+from pipeline.config.settings import Settings
 from pipeline.errors import ConfigError
-from pipeline.forge.local.forge import LocalForge
-from pipeline.forge.local.signing import MSG as SIG_MSG
+from pipeline.forge.local.client.actions import append_event, identity
+from pipeline.forge.local.store.forge import LocalForge, notice_data, settings_at
+from pipeline.forge.local.store.signing import MSG as SIG_MSG
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -34,9 +36,20 @@ MSG = Catalog(
 )
 
 
-def settings_at(repo: Repo, tip: str | None) -> Settings:
-    text = repo.show_file(tip, SETTINGS_FILE) if tip else None
-    return parse_settings(text, SETTINGS_FILE) if text else Settings()
+class CloneForge(LocalForge):
+    """The embedded forge seen from a person's clone: it reads the fetched refs and writes
+    through the server, whose hooks check every record."""
+
+    def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:
+        files = list(attachments or [])
+        append_event(self, identity(self), change_id, "notice", notice_data(text, files), files)
+
+
+def open_at(repo_root: Path, settings: Settings) -> LocalForge:
+    """The embedded forge of the repository at ``repo_root``: the server's own (bare) or a
+    clone's, with ``settings`` as given (the caller read them)."""
+    repo = Repo(repo_root)
+    return LocalForge(repo, settings) if repo.bare else CloneForge(repo, settings, remote="origin")
 
 
 def open_local(start: Path | str = ".", *, sync: bool = True) -> LocalForge:
@@ -47,7 +60,7 @@ def open_local(start: Path | str = ".", *, sync: bool = True) -> LocalForge:
     else:
         if repo.config("remote.origin.url") is None:
             raise ConfigError(MSG("no_origin"))
-        forge = LocalForge(repo, Settings(), remote="origin")
+        forge = CloneForge(repo, Settings(), remote="origin")
         if sync:
             forge.sync()
     forge.settings = settings_at(repo, repo.rev_parse(forge.base_ref))

@@ -95,6 +95,8 @@ def screenshots(output: Path, pages: list[str], out_dir: Path, *, max_kb: int) -
     """Capture every page (desktop + mobile); the manifest says what was taken or what failed."""
     if not output.is_dir():
         raise TerbitError(MSG("no_output", path=output))
+    # Here, not at the top: `terbit --help` loads the github command, and Playwright would add
+    # about 0.3 s to its start-up.
     from pipeline.evidence.browser import chromium
     from pipeline.evidence.screenshot import capture
 

@@ -20,13 +20,18 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli.demo.office import Office, create_office
+from pipeline.cli.demo.story import demo_start, run_story
+from pipeline.cli.verdict import verdict
 from pipeline.config.settings import load_settings
+from pipeline.deploy import open_target
 from pipeline.errors import ConfigError, InputError
-from pipeline.forge.local.office import Office, create_office
-from pipeline.forge.local.policy import evaluate
-from pipeline.forge.local.story import demo_start, run_story
 from pipeline.gate.report import GateReport
 from pipeline.i18n import Catalog, long_date
+from pipeline.record.model import record_id
+from pipeline.record.store import existing_record
+from pipeline.render.runner import build_site
+from pipeline.render.serve import serve_in_background
 from pipeline.vcs import Repo
 
 MARKER = ".terbit-demo"
@@ -199,11 +204,6 @@ def sop_table(title: str, rows: list[Row]) -> Table:
 
 def _record(office: Office, change_id: str, merge_sha: str) -> tuple[str, dict[str, Any]] | None:
     """The completion record publishing committed for this merge, if any (folder, data)."""
-    try:
-        from pipeline.record.model import record_id
-        from pipeline.record.store import existing_record
-    except ImportError:
-        return None
     settings = load_settings(office.clone_path(office.admin))
     folder = f"{settings.publish.records_path.strip('/')}/{record_id(change_id, merge_sha)}"
     data = existing_record(Repo(office.server), "refs/heads/main", folder)
@@ -212,15 +212,11 @@ def _record(office: Office, change_id: str, merge_sha: str) -> tuple[str, dict[s
 
 def _live_path(server: Path, source: Path) -> Path:
     """The folder the local deploy target makes live (a link switched per release)."""
-    from pipeline.deploy import open_target
-
     target = open_target(server, load_settings(source))
     return getattr(target, "live_dir", server / "terbit" / "site")
 
 
 def _serve(folder: Path, port: int) -> tuple[str, Callable[[], None]]:
-    from pipeline.render.serve import serve_in_background
-
     try:
         return serve_in_background(folder, port)
     except OSError:  # port taken (another demo, a test run): any free port will do
@@ -229,10 +225,6 @@ def _serve(folder: Path, port: int) -> tuple[str, Callable[[], None]]:
 
 def _build_fallback(office: Office) -> Path | None:
     """Build main in the admin's clone when the server's publishing produced no site."""
-    try:
-        from pipeline.render.runner import build_site
-    except ImportError:
-        return None
     clone = office.forge(office.admin)
     clone.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
     output = office.root / "site"
@@ -281,12 +273,12 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
         title = MSG("table", id=change.id, title=change.title)
         found = _record(office, change.id, result.merge_sha)
         if found:
-            folder, record = found
+            record_folder, record = found
             console.print(sop_table(title, rows_from_record(record)))
             forge.repo.run("pull", "--quiet", "--ff-only", "origin", "main")
-            console.print(MSG("record", path=office.clone_path(office.admin) / folder))
+            console.print(MSG("record", path=office.clone_path(office.admin) / record_folder))
         else:
-            console.print(sop_table(title, rows_from_report(evaluate(forge, change))))
+            console.print(sop_table(title, rows_from_report(verdict(forge, change))))
         tip = Repo(office.server).rev_parse("refs/heads/main") or result.merge_sha
         if tip != result.merge_sha and found:
             merge = result.merge_sha[:10]

@@ -13,9 +13,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.errors import TerbitError
-from pipeline.forge.local.signing import generate_key
+from pipeline.forge.local.store.forge import settings_at
+from pipeline.forge.local.store.signing import generate_key
 from pipeline.vcs import Repo
 
 KEY_DIR = Path("terbit") / "server-keys"
@@ -54,12 +54,6 @@ def private_key_for(git_dir: Path, public: str | None) -> Path | None:
     return None
 
 
-def settings_at(repo: Repo, rev: str) -> Settings:
-    """``terbit.yml`` as committed at ``rev`` (defaults when it has none)."""
-    text = repo.show_file(rev, SETTINGS_FILE)
-    return parse_settings(text, SETTINGS_FILE) if text else Settings()
-
-
 def record_signer(repo: Repo) -> Callable[[str], str | None]:
     """For a record commit on top of ``tip``: the key ``tip``'s ``terbit.yml`` names, when this
     repository (the server) holds it; else None (the commit goes unsigned and verify says so)."""
@@ -75,8 +69,3 @@ def record_signer(repo: Repo) -> Callable[[str], str | None]:
         return str(found) if found else None
 
     return key_for
-
-
-def allowed_signers_line(public: str) -> str:
-    """One ``allowed_signers`` line trusting ``public`` for git commit signatures."""
-    return f'{PRINCIPAL} namespaces="git" {" ".join(public.split()[:2])}\n'

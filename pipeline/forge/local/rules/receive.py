@@ -8,25 +8,22 @@ namespaces is refused. Each refusal says what to do instead, in the user's langu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+from pipeline.change.model import Change
+from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
-from pipeline.forge.local import store
-from pipeline.forge.local.events import CHANGE_TRAILER, REF_RE, meta_ref
-from pipeline.forge.local.meta_rules import ZERO, RecordRules
+from pipeline.forge.local.rules import identity
+from pipeline.forge.local.rules.meta_rules import RecordRules
+from pipeline.forge.local.rules.policy import evaluate, render
+from pipeline.forge.local.rules.push import MAIN, ZERO, Update
+from pipeline.forge.local.store import metachain
+from pipeline.forge.local.store.events import CHANGE_TRAILER, REF_RE, meta_ref
+from pipeline.forge.local.store.forge import LocalForge
+from pipeline.gate.drafts import ChangeCheck, check_change
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
-
-if TYPE_CHECKING:  # the heavy imports (pydantic models, the gate) wait until main moves
-    from pipeline.change.model import Change
-    from pipeline.config.settings import Settings
-    from pipeline.forge.local.forge import LocalForge
-    from pipeline.gate.drafts import ChangeCheck
-
-MAIN = "refs/heads/main"
 
 MSG = Catalog(
     {
@@ -133,13 +130,6 @@ MSG = Catalog(
 )
 
 
-@dataclass(frozen=True)
-class Update:
-    old: str
-    new: str
-    ref: str
-
-
 class Receiver(RecordRules):
     """Checks one push (all its ref updates together) against the server's rules."""
 
@@ -156,8 +146,6 @@ class Receiver(RecordRules):
         return self._settings()
 
     def forge(self, base_tip: str | None) -> LocalForge:
-        from pipeline.forge.local.forge import LocalForge
-
         return LocalForge(self.repo, self.settings, base_tip=base_tip, pending=self.pending)
 
     def merged_ids(self) -> set[str]:
@@ -217,8 +205,6 @@ class Receiver(RecordRules):
             return [MSG("not_head", id=change_id, head=change.head_sha[:10])]
         if self.repo.tree_of(u.new) != self.repo.merge_tree(u.old, change.head_sha):
             return [MSG("tree_differs", id=change_id)]
-        from pipeline.forge.local.policy import evaluate, render
-
         problems = [p for p in (self.records_problem(change.files),) if p]
         problems += self.merger_problems(forge, change, u)
         report = evaluate(forge, change)
@@ -228,8 +214,6 @@ class Receiver(RecordRules):
 
     def merger_problems(self, forge: LocalForge, change: Change, u: Update) -> list[str]:
         """The merge commit is signed by an active member of the step-6 role, not an author."""
-        from pipeline.forge.local import identity
-
         sop, roles = self.policy
         if forge.signatures_required():
             who = self.repo.commit_signer(u.new, forge.verifier(u.old).file)
@@ -242,8 +226,6 @@ class Receiver(RecordRules):
         return [why] if why else []
 
     def records_problem(self, files: list[str]) -> str | None:
-        from pipeline.forge.local import identity
-
         return identity.records_problem(files, self.settings.publish.records_path)
 
     def check_head(self, change_id: str, u: Update) -> list[str]:
@@ -252,7 +234,7 @@ class Receiver(RecordRules):
         meta = next((x for x in self.updates if x.ref == meta_ref(change_id)), None)
         if meta is None or meta.new == ZERO:
             return [MSG("head_alone", id=change_id)]
-        chain = store.walk(self.repo, meta.new, None if meta.old == ZERO else meta.old)
+        chain = metachain.walk(self.repo, meta.new, None if meta.old == ZERO else meta.old)
         moves = [s.event for s in chain if s.event and s.event.type in ("opened", "push")]
         if not moves:
             return [MSG("head_alone", id=change_id)]
@@ -265,8 +247,6 @@ class Receiver(RecordRules):
             return [MSG("head_forced", id=change_id)]
         if not self.main_old:
             return []
-        from pipeline.gate.drafts import check_change
-
         # What the change would land (``Repo.landed``, as the gate judges it), computed once:
         # a merge-base diff misses a file a criss-cross merge restores or removes.
         checked = check_change(self.repo, self.main_old, u.new)
@@ -280,8 +260,6 @@ class Receiver(RecordRules):
         odd name or a huge file: those never enter the server's history."""
         if u.new == ZERO or not self.main_old:
             return []
-        from pipeline.gate.drafts import check_change
-
         checked = check_change(self.repo, self.main_old, u.new, drafts_too=False)
         if not checked.findings:
             return []

@@ -11,8 +11,9 @@ import dataclasses
 
 from pipeline.change.model import Change, Review
 from pipeline.clock import now
-from pipeline.forge.local.forge import LocalForge
-from pipeline.forge.local.policy import evaluate
+from pipeline.forge.local.rules.policy import evaluate
+from pipeline.forge.local.store.forge import LocalForge
+from pipeline.gate.context import Seen, describe
 
 PENDING_ID = "terbit-pending-review"
 
@@ -20,8 +21,6 @@ PENDING_ID = "terbit-pending-review"
 def approval_problem(forge: LocalForge, change: Change, who: str) -> str | None:
     """Why an approval by ``who`` of ``change``'s head would not count (None: it would, or it
     would merely repeat one that already counts)."""
-    from pipeline.gate.context import Seen, describe
-
     signed = True if forge.signatures_required() else None
     review = Review(
         id=PENDING_ID, reviewer=who, state="approve", commit=change.head_sha,

@@ -1,0 +1,154 @@
+"""The stages the publication runs itself: what the merge changed, the build, the deploy.
+
+The later stages (live check, screenshots, notice, record) live with their packages; each stage
+saves its result in the publication's ``State`` and is skipped when that result exists.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from pipeline.clock import now
+from pipeline.config.settings import Settings
+from pipeline.deploy import new_release_id
+from pipeline.deploy.base import Target
+from pipeline.errors import InputError
+from pipeline.evidence.articles import changed_articles
+from pipeline.forge.base import Forge
+from pipeline.i18n import Catalog
+from pipeline.publication.state import State
+from pipeline.render.runner import build_site
+from pipeline.vcs import Repo
+
+MSG = Catalog(
+    {
+        "bad_input": (
+            "perubahan ini tidak dapat diterbitkan; situs yang tayang tidak diubah",
+            "this change cannot be published; the live site is unchanged",
+        ),
+        "left_out": (
+            "dilewati (bukan bagian perubahan ini): {problem}",
+            "left out (not part of this change): {problem}",
+        ),
+        "superseded": (
+            "deploy: {release} tidak dipasang; rilis {live} dari main yang lebih baru sudah "
+            "tayang dan memuat merge ini",
+            "deploy: {release} not switched in; release {live}, built from a newer main that "
+            "holds this merge, is already live",
+        ),
+    }
+)
+
+
+def clean_work(folder: Path) -> None:
+    """Empty an export folder (its build cache lives outside it, see ``build_cache``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def build_cache(repo: Repo) -> Path:
+    """The publication's build cache: in the git folder (the server's own state), which no
+    tree can write to; a cache in the exported tree could come from the change (a pickle)."""
+    return repo.git_dir / "terbit" / "build-cache"
+
+
+def prepare(
+    repo: Repo, merge: str, forge: Forge, settings: Settings, state: State
+) -> dict[str, Any]:
+    """The change ``merge`` merged, its base, when, and the articles it touched."""
+    change = forge.change_for_merge(merge)
+    parents = repo.parents(merge)
+    value = {
+        "change": change.id if change else None,
+        "base": parents[0] if parents else None,
+        "merged_at": (change.merged_at if change and change.merged_at else now()).isoformat(),
+        "articles": [asdict(a) for a in changed_articles(repo, merge, settings.content.path)],
+    }
+    state.save("prepare", value)
+    return value
+
+
+def build(
+    repo: Repo, merge: str, work: Path, state: State, say: Callable[[str], None]
+) -> dict[str, Any]:
+    """Build the newest main (it contains the merge): a later publication never rolls the
+    site back to an older tree when merges race."""
+    tip = repo.rev_parse("refs/heads/main") or merge
+    if not repo.is_ancestor(merge, tip):
+        tip = merge
+    source = work / "source"
+    clean_work(source)
+    repo.export_tree(tip, source)
+    output = work / "site"
+    built = build_site(
+        source, output=output, publish=True, cache_base=build_cache(repo), skip_bad=True
+    )
+    if built.skipped:
+        # A file of this merge that cannot be published fails this publication, located; a
+        # bad file that an earlier merge left on main is left out, so later merges go live.
+        parents = repo.parents(merge)
+        # What the merge landed on main before it: the one way Terbit computes it.
+        ours = {e.path for _, e in repo.landed(parents[0], merge).changes} if parents else set()
+        mine = [p for p in built.skipped if p.path in ours]
+        if mine:
+            raise InputError(MSG("bad_input"), problems=mine)
+        for problem in built.skipped:
+            say(MSG("left_out", problem=problem))
+    say(f"build: {built.articles} artikel, {built.seconds:.1f} s")
+    value = {"site": str(output), "commit": tip}
+    state.save("build", value)
+    return value
+
+
+def deploy(
+    repo: Repo,
+    target: Target,
+    site_dir: Path,
+    built: dict[str, Any],
+    state: State,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Switch the built site in as a new release (the previous one is remembered)."""
+    # The id is chosen once and kept in the state: a rerun finishes the same release.
+    release_id = state.recall("release_id")
+    if not release_id:
+        release_id = new_release_id(built["commit"])
+        state.note("release_id", release_id)
+    live = target.current()
+    if live is not None and live.id != release_id and _newer(repo, live.id, built["commit"]):
+        # Resumed after a later publication went live from a newer main, which holds this
+        # merge too: switching back would take that publication's articles off the site.
+        say(MSG("superseded", release=release_id, live=live.id))
+        value = {
+            "release": live.id,
+            "previous": state.recall("previous"),
+            "at": now().isoformat(),
+            "superseded": release_id,
+        }
+        state.save("deploy", value)
+        return value
+    previous = live.id if live and live.id != release_id else state.recall("previous")
+    state.note("previous", previous)
+    release = target.deploy(site_dir, release_id)
+    say(f"deploy: {release.id} -> {release.location}")
+    value = {"release": release.id, "previous": previous, "at": now().isoformat()}
+    state.save("deploy", value)
+    return value
+
+
+def _newer(repo: Repo, release_id: str, built: str) -> bool:
+    """Whether ``release_id`` was built from a commit that already contains ``built`` (and
+    more). Release ids end in the built commit's first 12 hex digits."""
+    short = release_id.rsplit("-", 1)[-1]
+    if len(short) != 12 or any(c not in "0123456789abcdef" for c in short):
+        return False
+    other = repo.rev_parse(short)
+    return other is not None and other != built and repo.is_ancestor(built, other)
