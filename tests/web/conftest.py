@@ -1,0 +1,78 @@
+"""A real office for the web tests: server repository with hooks, signed changes made by the
+office's people through the forge's client, accounts for everyone, and the app on uvicorn.
+
+One office per module (a few seconds: keys, repositories, pushes through the real hooks).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from pipeline.clock import now
+from pipeline.forge.local.office import Office, create_office
+from pipeline.web.accounts import Users
+from tests.support.forge import COUNTER, Kit, article, make_source
+from tests.support.web import PASSWORD, WebApp, running
+
+HOSTILE_TITLE = '<script>alert("judul")</script> Vaksin'
+HOSTILE_COMMENT = '<img src=x onerror=alert("komentar")> Mohon cek'
+
+
+@dataclass
+class Story:
+    """The changes the pages show, by what waits for whom."""
+
+    office: Office
+    plain: str  # rina's change at step 3 (waits for sari)
+    hostile: str  # budi's change with a hostile title and comment, at step 3
+    fixing: str  # rina's change after sari asked for changes (waits for rina)
+    ready: str  # budi's change approved by all reviewers (waits for dewi, step 6)
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    root = tmp_path_factory.mktemp("web-office")
+    saved = os.environ.get("TERBIT_PUBLISH")
+    os.environ["TERBIT_PUBLISH"] = "off"  # publishing has its own tests
+    try:
+        office = create_office(root / "kantor", make_source(root / "sumber"),
+                               seed_message="Isi awal")  # fmt: skip
+        kit = Kit(office, counter=next(COUNTER) * 100)
+        plain = kit.submit("rina")
+        hostile = kit.submit(
+            "budi", files={"content/articles/aaa-judul.md": article(HOSTILE_TITLE, "budi")}
+        )
+        kit.review("sari", hostile, "comment", HOSTILE_COMMENT)
+        fixing = kit.submit("rina")
+        kit.review("sari", fixing, "request_changes", "Ringkasan belum sesuai nota dinas.")
+        ready = kit.submit("budi")
+        kit.approve_all(ready)
+        users = Users(office.server)
+        for person in office.people:
+            users.set_password(person, PASSWORD, new=True)
+        yield Story(office, plain, hostile, fixing, ready)
+    finally:
+        if saved is None:
+            os.environ.pop("TERBIT_PUBLISH", None)
+        else:
+            os.environ["TERBIT_PUBLISH"] = saved
+
+
+@pytest.fixture(scope="module")
+def web(story: Story) -> Iterator[WebApp]:
+    """The app, looked at a week after the changes were made (so the waiting is overdue)."""
+    saved = os.environ.get("TERBIT_NOW")
+    os.environ["TERBIT_NOW"] = (now() + timedelta(days=7)).isoformat()
+    try:
+        with running(story.office.server) as app:
+            yield app
+    finally:
+        if saved is None:
+            os.environ.pop("TERBIT_NOW", None)
+        else:
+            os.environ["TERBIT_NOW"] = saved
