@@ -358,11 +358,14 @@ class Office:
         from pipeline.record.assemble import PDF_NAME
 
         found = collect(self.repo, self._records_path(), self.policy().tz, lambda _day: True)
+        base = self._records_path()
+        pdfs = self.repo.blob_ids(
+            f"refs/heads/main:{base}/{r['_folder']}/{PDF_NAME}" for r in found.everything
+        )
         rows = []
         for record in found.everything:
             folder = str(record["_folder"])
             change = record.get("change") or {}
-            pdf = f"{self._records_path()}/{folder}/{PDF_NAME}"
             rows.append(
                 RecordRow(
                     folder=folder,
@@ -370,7 +373,7 @@ class Office:
                     title=str(record.get("judul") or change.get("title") or ""),
                     status=str(record.get("status", "")),
                     published=record["_day"].isoformat() if record.get("_day") else "",
-                    has_pdf=self.repo.rev_parse(f"refs/heads/main:{pdf}") is not None,
+                    has_pdf=pdfs.get(f"refs/heads/main:{base}/{folder}/{PDF_NAME}") is not None,
                 )
             )
         return sorted(rows, key=lambda r: (r.published, r.folder), reverse=True)
@@ -385,8 +388,13 @@ class Office:
             "refs/heads/main", f"{self._records_path()}/{folder}/{PDF_NAME}"
         )
 
-    def compliance_html(self, month: str) -> str:
-        """``terbit report --month``'s own HTML for ``month`` (YYYY-MM); ConfigError if bad."""
+    def compliance_body(self, month: str) -> str:
+        """The body of ``terbit report --month``'s own HTML for ``month`` (YYYY-MM).
+
+        The report's renderer escapes every value it writes. Its ``<style>`` is served apart
+        (``report_css``) and its few print-only ``style`` attributes are dropped, so the page
+        keeps a CSP without inline style.
+        """
         from pipeline.compliance.compose import make_report
         from pipeline.compliance.period import parse_period
 
@@ -396,7 +404,9 @@ class Office:
             self.repo, settings=policy.settings, sop=policy.sop, roles=policy.roles,
             period=period, forge=self.forge(), formats=("html",),
         )  # fmt: skip
-        return next(data for name, data in made.files.items() if name.endswith(".html")).decode()
+        text = next(data for name, data in made.files.items() if name.endswith(".html")).decode()
+        found = re.search(r"<body[^>]*>(.*)</body>", text, re.DOTALL)
+        return re.sub(r' style="[^"]*"', "", found.group(1) if found else "")
 
 
 def report_css() -> str:

@@ -127,7 +127,7 @@ MSG = Catalog(
         "col_record": ("Catatan", "Record"),
         "col_published": ("Terbit", "Published"),
         "col_pdf": ("PDF", "PDF"),
-        "download": ("Unduh PDF {id}", "Download PDF {id}"),
+        "download": ("PDF {id}", "PDF {id}"),
         "show": ("Tampilkan", "Show"),
         "report_month": ("Bulan laporan (TTTT-BB)", "Report month (YYYY-MM)"),
         "col_at": ("Waktu (UTC)", "Time (UTC)"),

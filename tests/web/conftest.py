@@ -1,25 +1,31 @@
 """A real office for the web tests: server repository with hooks, signed changes made by the
 office's people through the forge's client, accounts for everyone, and the app on uvicorn.
 
-One office per module (a few seconds: keys, repositories, pushes through the real hooks).
+One office per test process (about 20 s: keys, repositories, pushes through the real hooks);
+the web modules share the xdist group "web", so one worker builds it once.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
+from benchmarks.recordgen import Spec, make_records
 from pipeline.clock import now
 from pipeline.forge.local.office import Office, create_office
 from pipeline.web.accounts import Users
-from tests.support.forge import COUNTER, Kit, article, make_source
+from tests.support.forge import COUNTER, Kit, article, git, make_source
 from tests.support.web import PASSWORD, WebApp, running
 
 HOSTILE_TITLE = '<script>alert("judul")</script> Vaksin'
+PDF = b"%PDF-1.4\n% lembar uji\n%%EOF\n"
+ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_COMMENT = '<img src=x onerror=alert("komentar")> Mohon cek'
 
 
@@ -34,7 +40,7 @@ class Story:
     ready: str  # budi's change approved by all reviewers (waits for dewi, step 6)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     root = tmp_path_factory.mktemp("web-office")
     saved = os.environ.get("TERBIT_PUBLISH")
@@ -76,3 +82,23 @@ def web(story: Story) -> Iterator[WebApp]:
             os.environ.pop("TERBIT_NOW", None)
         else:
             os.environ["TERBIT_NOW"] = saved
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+    """A server repository whose main holds completion records (two in November 2026, one in
+    December), one of them with its PDF."""
+    root = tmp_path_factory.mktemp("web-records")
+    specs = [Spec(day=date(2026, 11, 3), minutes={3: 50}),
+             Spec(day=date(2026, 11, 24), minutes={3: 90}),
+             Spec(day=date(2026, 12, 1), minutes={3: 100})]  # fmt: skip
+    make_records(root / "work", specs, office=ROOT)
+    records = sorted(p.name for p in (root / "work" / "records").iterdir())
+    (root / "work" / "records" / records[0] / "lembar-penyelesaian.pdf").write_bytes(PDF)
+    git(root / "work", "add", "--all")
+    git(root / "work", "commit", "--quiet", "-m", "PDF")
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(root / "work"),
+                    str(root / "server.git")], check=True)  # fmt: skip
+    Users(root / "server.git").set_password("sari", PASSWORD, new=True)
+    with running(root / "server.git") as app:
+        yield app
