@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from pipeline.cli.options import lang_option, options_metavar
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
 
@@ -68,8 +69,9 @@ server_option = click.option(
 )
 
 
-@click.group(invoke_without_command=True, help=MSG("help"))
+@click.group(invoke_without_command=True, help=MSG("help"), options_metavar=options_metavar())
 @server_option
+@lang_option
 @click.option("--host", default="127.0.0.1", show_default=True, help=MSG("host"))
 @click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True,
               help=MSG("port"))  # fmt: skip
@@ -128,17 +130,19 @@ def _set(server: Path, person_id: str, from_stdin: bool, *, new: bool) -> None:
     click.echo(MSG("done_add" if new else "done_reset", id=person_id))
 
 
-@user.command(help=MSG("add_help"))
+@user.command(help=MSG("add_help"), options_metavar=options_metavar())
 @click.argument("person")
 @server_option
+@lang_option
 @click.option("--password-stdin", is_flag=True, help=MSG("stdin"))
 def add(person: str, server: Path, password_stdin: bool) -> None:
     _set(server, person, password_stdin, new=True)
 
 
-@user.command(help=MSG("reset_help"))
+@user.command(help=MSG("reset_help"), options_metavar=options_metavar())
 @click.argument("person")
 @server_option
+@lang_option
 @click.option("--password-stdin", is_flag=True, help=MSG("stdin"))
 def reset(person: str, server: Path, password_stdin: bool) -> None:
     _set(server, person, password_stdin, new=False)

@@ -19,7 +19,7 @@ from pipeline.clock import now
 from pipeline.config.roles import Person, Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
-from pipeline.errors import ConfigError, InputError
+from pipeline.errors import ConfigError, InputError, TerbitError
 from pipeline.i18n import Catalog, get_lang
 
 MSG = Catalog(
@@ -144,12 +144,12 @@ class Office:
     """The office's forge as the web application reads it. Cheap to create; one per request."""
 
     def __init__(self, server: Path) -> None:
-        from pipeline.vcs import GitError, Repo
+        from pipeline.vcs import Repo
 
         try:
             self.repo = Repo(server)
             bare = self.repo.bare
-        except (GitError, OSError):
+        except (TerbitError, OSError):
             raise ConfigError(MSG("not_server", path=server)) from None
         if not bare:
             raise ConfigError(MSG("not_server", path=server))
