@@ -55,6 +55,34 @@ MSG = Catalog(
             "Read the password from standard input (for scripts).",
         ),
         "prompt": ("Kata sandi untuk {id}", "Password for {id}"),
+        "key_help": (
+            "Kunci tanda tangan SSH per orang, disimpan terenkripsi dengan frasa sandinya.",
+            "Each person's SSH signing key, stored encrypted with their passphrase.",
+        ),
+        "key_new_help": (
+            "Buat kunci ed25519 baru untuk PERSON, terenkripsi dengan frasa sandinya; cetak "
+            "kunci publik untuk ssh_key di roles.yml.",
+            "Create a new ed25519 key for PERSON, encrypted with their passphrase; print the "
+            "public key for ssh_key in roles.yml.",
+        ),
+        "key_import_help": (
+            "Simpan kunci privat PERSON yang sudah ada (--key BERKAS) terenkripsi dengan frasa "
+            "sandinya.",
+            "Store PERSON's existing private key (--key FILE) encrypted with their passphrase.",
+        ),
+        "key_file": ("Berkas kunci privat SSH.", "SSH private key file."),
+        "replace": ("Ganti kunci yang sudah ada.", "Replace an existing key."),
+        "pass_stdin": (
+            "Baca frasa sandi dari stdin (untuk skrip).",
+            "Read the passphrase from standard input (for scripts).",
+        ),
+        "pass_prompt": ("Frasa sandi kunci {id}", "Key passphrase for {id}"),
+        "key_done": (
+            "Kunci {id} disimpan terenkripsi. Kunci publiknya (ssh_key di roles.yml, lewat "
+            "perubahan yang disetujui Kepala Satker):\n{public}",
+            "Key of {id} stored encrypted. Its public key (ssh_key in roles.yml, through a "
+            "change the head approves):\n{public}",
+        ),
         "done_add": ("Akun {id} dibuat.", "Account {id} created."),
         "done_reset": ("Kata sandi {id} diatur ulang.", "Password of {id} reset."),
     }
@@ -146,3 +174,55 @@ def add(person: str, server: Path, password_stdin: bool) -> None:
 @click.option("--password-stdin", is_flag=True, help=MSG("stdin"))
 def reset(person: str, server: Path, password_stdin: bool) -> None:
     _set(server, person, password_stdin, new=False)
+
+
+@command.group(help=MSG("key_help"))
+def key() -> None:
+    pass
+
+
+def _store(server: Path, person_id: str, from_stdin: bool, private: Path | None,
+           replace: bool) -> None:  # fmt: skip
+    from pipeline.web.keys import store_key
+    from pipeline.web.office import Office
+
+    if Office(server.resolve()).person(person_id) is None:
+        from pipeline.web.accounts import MSG as ACCOUNT_MSG
+
+        raise ConfigError(ACCOUNT_MSG("unknown", id=person_id))
+    if from_stdin:
+        passphrase = sys.stdin.readline().rstrip("\n")
+    else:
+        passphrase = click.prompt(MSG("pass_prompt", id=person_id), hide_input=True,
+                                  confirmation_prompt=True)  # fmt: skip
+    data = private.read_bytes() if private is not None else None
+    public = store_key(server.resolve(), person_id, passphrase, private=data, replace=replace)
+    click.echo(MSG("key_done", id=person_id, public=public))
+
+
+@key.command(name="new", help=MSG("key_new_help"), options_metavar=options_metavar())
+@click.argument("person")
+@server_option
+@lang_option
+@click.option("--replace", is_flag=True, help=MSG("replace"))
+@click.option("--passphrase-stdin", is_flag=True, help=MSG("pass_stdin"))
+def key_new(person: str, server: Path, replace: bool, passphrase_stdin: bool) -> None:
+    _store(server, person, passphrase_stdin, None, replace)
+
+
+@key.command(name="import", help=MSG("key_import_help"), options_metavar=options_metavar())
+@click.argument("person")
+@click.option(
+    "--key",
+    "private",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help=MSG("key_file"),
+)
+@server_option
+@lang_option
+@click.option("--replace", is_flag=True, help=MSG("replace"))
+@click.option("--passphrase-stdin", is_flag=True, help=MSG("pass_stdin"))
+def key_import(person: str, private: Path, server: Path, replace: bool,
+               passphrase_stdin: bool) -> None:  # fmt: skip
+    _store(server, person, passphrase_stdin, private, replace)

@@ -148,14 +148,15 @@ class Throttle:
     def address_allowed(self, address: str) -> bool:
         return self.limiter.hit(PER_ADDRESS, "login-address", address)
 
-    def locked(self, person_id: str) -> bool:
-        return not self.limiter.test(LOCKOUT, "login-failure", person_id)
+    # ``what``: "login" (passwords) or "passphrase" (signing keys), counted apart.
+    def locked(self, person_id: str, what: str = "login") -> bool:
+        return not self.limiter.test(LOCKOUT, f"{what}-failure", person_id)
 
-    def failed(self, person_id: str) -> None:
-        self.limiter.hit(LOCKOUT, "login-failure", person_id)
+    def failed(self, person_id: str, what: str = "login") -> None:
+        self.limiter.hit(LOCKOUT, f"{what}-failure", person_id)
 
-    def succeeded(self, person_id: str) -> None:
-        self.limiter.clear(LOCKOUT, "login-failure", person_id)
+    def succeeded(self, person_id: str, what: str = "login") -> None:
+        self.limiter.clear(LOCKOUT, f"{what}-failure", person_id)
 
 
 class Audit:

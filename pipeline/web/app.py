@@ -50,6 +50,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/bahasa", pages.language, methods=["POST"]),
             Route("/perubahan", pages.change_list),
             Route("/perubahan/{change_id}", pages.change_page),
+            Route("/perubahan/{change_id}/ulasan", pages.review, methods=["POST"]),
             Route("/catatan", pages.record_list),
             Route("/catatan/{folder}/lembar-penyelesaian.pdf", pages.record_pdf),
             Route("/laporan", pages.report),

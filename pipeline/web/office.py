@@ -10,6 +10,7 @@ a change. It hands the pages plain rows, never forge objects.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipeline.clock import now
 from pipeline.config.roles import Person, Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
-from pipeline.errors import ConfigError, InputError, TerbitError
+from pipeline.errors import AccessError, ConfigError, InputError, StaleError, TerbitError
 from pipeline.i18n import Catalog, get_lang
 
 MSG = Catalog(
@@ -31,6 +32,26 @@ MSG = Catalog(
         ),
         "no_change": ("perubahan #{id} tidak ditemukan", "change #{id} not found"),
         "author_fix": ("Perbaikan oleh staf", "Fixing by the author"),
+        "not_your_step": (
+            "perubahan #{id} tidak sedang menunggu peran Anda; hanya {roles} yang boleh "
+            "mengulasnya sekarang",
+            "change #{id} is not waiting for your role; only {roles} may review it now",
+        ),
+        "own_change": (
+            "Anda menulis perubahan #{id}; orang lain yang harus mengulasnya",
+            "you wrote change #{id}; someone else must review it",
+        ),
+        "stale": (
+            "perubahan #{id} berubah sejak halaman dibuka (commit baru atau ulasan lain); "
+            "teks Anda masih ada di bawah — periksa lagi lalu kirim ulang",
+            "change #{id} changed since the page was opened (new commits or another review); "
+            "your text is still below — check again, then send it again",
+        ),
+        "not_open": ("perubahan #{id} sudah {state}", "change #{id} is already {state}"),
+        "wont_count": (
+            "persetujuan Anda tidak akan dihitung, jadi tidak dicatat: {why}",
+            "your approval would not count, so it was not recorded: {why}",
+        ),
         "protected": (
             "Persetujuan berkas terlindung",
             "Approval of protected files",
@@ -99,6 +120,8 @@ class ChangeView:
     notes: list[str]
     events: list[EventRow]
     files: list[str]
+    head_sha: str = ""
+    review_step: int | None = None  # the step this person may review now (None: may not)
     closed_reason: str = ""
     publication: str = ""  # complete / incomplete / failed, once a record exists
 
@@ -138,6 +161,10 @@ class Policy:
     sop: Sop
     settings: Settings
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+
+
+# Browser reviews are written through one clone of the server kept beside it; one at a time.
+_WRITE_LOCK = threading.Lock()
 
 
 class Office:
@@ -236,8 +263,9 @@ class Office:
             rows.append(self._row(change, report))
         return sorted(rows, key=lambda r: int(r.id), reverse=True)
 
-    def change(self, change_id: str) -> ChangeView:
-        """One change with its gate table, history and comments."""
+    def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
+        """One change with its gate table, history and comments (and whether ``person_id``
+        may review it now)."""
         from pipeline.vcs import GitError
 
         if not CHANGE_ID.match(change_id):
@@ -263,6 +291,8 @@ class Office:
             notes=list(report.notes),
             events=self._events(change_id, {r.id: r for r in change.reviews}),
             files=list(change.files),
+            head_sha=change.head_sha,
+            review_step=self._review_step(change, report, person_id) if person_id else None,
             closed_reason=change.close_reason if change.state == "closed" else "",
             publication=publication,
         )
@@ -346,6 +376,69 @@ class Office:
                     )
                 )
         return sorted(found, key=lambda w: w.since, reverse=True)
+
+    # -- reviews from the browser ----------------------------------------------------------
+
+    def _review_step(self, change, report, person_id: str) -> int | None:  # type: ignore[no-untyped-def]
+        """The review step of ``change`` that waits for one of ``person_id``'s roles now."""
+        if change.state != "open" or change.author_login == person_id:
+            return None
+        mine = self.roles_of(person_id)
+        for status in _waiting_steps(report):
+            if status.gate and status.role in mine and not _author_turn(change, status):
+                return int(status.number)
+        return None
+
+    def _who_may(self, report) -> str:  # type: ignore[no-untyped-def]
+        roles = {s.role for s in _waiting_steps(report) if s.gate}
+        return ", ".join(sorted(self.role_title(r) for r in roles)) or "—"
+
+    def _clone(self):  # type: ignore[no-untyped-def]
+        """The web application's own clone of the server, synced; writes go through its
+        hooks like anyone's push."""
+        from pipeline.forge.local.forge import LocalForge
+        from pipeline.vcs import Repo
+
+        path = self.server / "terbit" / "web" / "clone"
+        repo = Repo(path) if (path / ".git").is_dir() else Repo.clone(str(self.server), path)
+        forge = LocalForge(repo, self.policy().settings, remote="origin")
+        forge.sync()
+        return forge
+
+    def review(
+        self, person_id: str, change_id: str, state: str, body: str, *, key: Path, seen_head: str
+    ) -> None:
+        """Record ``person_id``'s signed review (signed with ``key``) of the change's head, if
+        the change waits for their role now and has not moved since they looked at it."""
+        from pipeline.forge.local import client
+        from pipeline.forge.local.counts import approval_problem
+
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        person = self.person(person_id)
+        if person is None:
+            raise AccessError(MSG("not_your_step", id=change_id, roles="—"))
+        with _WRITE_LOCK:
+            forge = self._clone()
+            try:
+                change = forge.get_change(change_id)
+            except InputError:
+                raise InputError(MSG("no_change", id=change_id)) from None
+            if change.state != "open":
+                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            report = self._report(change)
+            if change.author_login == person_id:
+                raise AccessError(MSG("own_change", id=change_id))
+            if self._review_step(change, report, person_id) is None:
+                raise AccessError(MSG("not_your_step", id=change_id, roles=self._who_may(report)))
+            if change.head_sha != seen_head:
+                raise StaleError(MSG("stale", id=change_id))
+            who = client.Identity(person, key, person.name, person.email)
+            if state == "approve":
+                why = approval_problem(forge, change, person_id)
+                if why:
+                    raise InputError(MSG("wont_count", why=why))
+            client.review(forge, who, change_id, state, body)
 
     # -- records and the compliance report ---------------------------------------------------
 

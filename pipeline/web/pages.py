@@ -18,8 +18,9 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from pipeline.config.roles import Person
-from pipeline.errors import InputError, TerbitError
+from pipeline.errors import AccessError, CredentialError, InputError, StaleError, TerbitError
 from pipeline.i18n import get_lang, long_date, set_lang
+from pipeline.web.keys import unlocked
 from pipeline.web.office import CHANGE_ID, Office
 from pipeline.web.office import report_css as office_report_css
 from pipeline.web.texts import MSG
@@ -239,8 +240,72 @@ async def change_page(request: Request) -> Response:
     change_id = request.path_params["change_id"]
     if not CHANGE_ID.match(change_id):
         raise HTTPException(404)
-    view = await _off(request, office.change, change_id)
-    return _render(request, "change.html", office, user, view=view)
+    view = await _off(request, office.change, change_id, user.id)
+    done = request.query_params.get("dicatat") == "1"
+    return _render(request, "change.html", office, user, view=view, done=done, typed="")
+
+
+REVIEW_STATES = ("approve", "request_changes", "comment")
+MAX_COMMENT = 5000
+
+
+async def review(request: Request) -> Response:
+    """A signed review from the browser: only for the role whose step it is (checked by the
+    office facade on the server), signed with the person's own key unlocked by their
+    passphrase for this one signature."""
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    change_id = request.path_params["change_id"]
+    if not CHANGE_ID.match(change_id):
+        raise HTTPException(404)
+    form = await request.form()
+    state = str(form.get("state", ""))
+    body = str(form.get("body", "")).replace("\r\n", "\n").strip()
+    passphrase = str(form.get("passphrase", ""))
+    seen = str(form.get("head", ""))
+    state_app = request.app.state
+    address = _address(request)
+
+    async def again(status: int, message: str) -> Response:
+        view = await _off(request, office.change, change_id, user.id)
+        return _render(request, "change.html", office, user, status, view=view, done=False,
+                       message=message, typed=body)  # fmt: skip
+
+    if state not in REVIEW_STATES:
+        return await again(400, MSG("bad_state"))
+    if state != "approve" and not body:
+        return await again(400, MSG("need_body"))
+    if len(body) > MAX_COMMENT:
+        return await again(400, MSG("too_long", n=MAX_COMMENT))
+    if state_app.throttle.locked(user.id, "passphrase"):
+        state_app.audit.write("passphrase_locked", person=user.id, address=address)
+        return await again(429, MSG("passphrase_locked"))
+
+    def sign() -> None:
+        with unlocked(state_app.server, user.id, passphrase) as key:
+            office.review(user.id, change_id, state, body, key=key, seen_head=seen)
+
+    try:
+        await _off(request, sign)
+    except AccessError as error:
+        state_app.audit.write("review_refused", person=user.id, address=address,
+                              detail=f"#{change_id} {state}: {error}")  # fmt: skip
+        return await again(403, str(error))
+    except StaleError as error:
+        return await again(409, str(error))
+    except CredentialError as error:
+        state_app.throttle.failed(user.id, "passphrase")
+        state_app.audit.write("passphrase_failed", person=user.id, address=address,
+                              detail=f"#{change_id}")  # fmt: skip
+        return await again(400, str(error))
+    except InputError as error:
+        return await again(400, str(error))
+    state_app.throttle.succeeded(user.id, "passphrase")
+    state_app.audit.write("review", person=user.id, address=address,
+                          detail=f"#{change_id} {state}")  # fmt: skip
+    return RedirectResponse(f"/perubahan/{change_id}?dicatat=1", status_code=303)
 
 
 async def record_list(request: Request) -> Response:

@@ -122,6 +122,39 @@ MSG = Catalog(
         "ev_notice": ("memberi tahu staf", "notified the author"),
         "ev_merged": ("digabung ke main", "merged into main"),
         "unsigned": ("tidak dihitung: {why}", "does not count: {why}"),
+        # reviewing
+        "review": ("Ulasan Anda (langkah {step})", "Your review (step {step})"),
+        "review_hint": (
+            "Persetujuan ditandatangani dengan kunci SSH Anda sendiri, seperti `terbit review`; "
+            "frasa sandi hanya dipakai untuk tanda tangan ini dan tidak disimpan.",
+            "The approval is signed with your own SSH key, as `terbit review` does; the "
+            "passphrase is used for this signature only and never stored.",
+        ),
+        "body": (
+            "Komentar (wajib untuk meminta perbaikan dan berkomentar)",
+            "Comment (required to request changes and to comment)",
+        ),
+        "passphrase": ("Frasa sandi kunci tanda tangan", "Signing key passphrase"),
+        "approve": ("Setujui", "Approve"),
+        "request_changes": ("Minta perbaikan", "Request changes"),
+        "comment": ("Kirim komentar", "Send comment"),
+        "need_body": (
+            "Tulis komentar: meminta perbaikan dan berkomentar memerlukan teks.",
+            "Write a comment: requesting changes and commenting need text.",
+        ),
+        "too_long": (
+            "Komentar terlalu panjang (maks. {n} karakter).",
+            "Comment too long (max {n}).",
+        ),
+        "bad_state": ("Tindakan tidak dikenal.", "Unknown action."),
+        "passphrase_locked": (
+            "Terlalu banyak frasa sandi salah; coba lagi setelah 15 menit.",
+            "Too many wrong passphrases; try again after 15 minutes.",
+        ),
+        "recorded": (
+            "Ulasan Anda dicatat dan ditandatangani.",
+            "Your review is recorded and signed.",
+        ),
         # records and report
         "no_records": ("Belum ada catatan penyelesaian.", "No completion records yet."),
         "col_record": ("Catatan", "Record"),

@@ -78,6 +78,7 @@ def test_lists(browser, web: WebApp, path: str) -> None:  # type: ignore[no-unty
 def test_change_pages(browser, web: WebApp, story: Story) -> None:  # type: ignore[no-untyped-def]
     for change in (story.hostile, story.fixing, story.ready):
         _check(browser, web, "andi", f"/perubahan/{change}")
+    _check(browser, web, "sari", f"/perubahan/{story.hostile}")  # with her review form
 
 
 def test_audit_and_error_pages(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]
