@@ -86,3 +86,33 @@ def test_terbit_web_serves_the_application(story: Story) -> None:
     finally:
         process.terminate()
         process.wait(timeout=60)
+
+
+def test_signing_keys_are_stored_encrypted_with_the_persons_passphrase(story: Story) -> None:
+    from cryptography.hazmat.primitives.serialization import load_ssh_private_key
+
+    server = str(story.office.server)
+    made = terbit("web", "key", "new", "dewi", "--server", server, "--passphrase-stdin",
+                  stdin="frasa-sandi-dewi-1\n")  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "ssh-ed25519 AAAA" in made.stdout
+    stored = story.office.server / "terbit" / "web" / "keys" / "dewi"
+    assert oct(stored.stat().st_mode & 0o777) == "0o600"
+    with pytest.raises((TypeError, ValueError)):
+        load_ssh_private_key(stored.read_bytes(), password=None)  # useless without it
+    load_ssh_private_key(stored.read_bytes(), password=b"frasa-sandi-dewi-1")
+    again = terbit("web", "key", "new", "dewi", "--server", server, "--passphrase-stdin",
+                   stdin="frasa-sandi-dewi-2\n")  # fmt: skip
+    assert again.returncode == 1
+    assert "sudah punya kunci" in again.stderr
+    short = terbit("web", "key", "new", "dewi", "--replace", "--server", server,
+                   "--passphrase-stdin", stdin="pendek\n")  # fmt: skip
+    assert short.returncode == 1
+    assert "frasa sandi minimal 10 karakter" in short.stderr
+    own = story.office.key_path("dewi")
+    imported = terbit("web", "key", "import", "dewi", "--key", str(own), "--replace",
+                      "--server", server, "--passphrase-stdin",
+                      stdin="frasa-sandi-dewi-3\n")  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    public = " ".join(Path(f"{own}.pub").read_text().split()[:2])
+    assert public in imported.stdout  # the key roles.yml already names
