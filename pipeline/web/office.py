@@ -183,6 +183,7 @@ class Office:
         self.server = server
         self._policy: Policy | None = None
         self._forge = None
+        self.broken: dict[str, str] = {}  # change id -> why it cannot be read
 
     # -- policy of main ---------------------------------------------------------------------
 
@@ -255,12 +256,22 @@ class Office:
             passed=bool(report.passed) if report is not None else False,
         )
 
+    def _readable(self, state: str | None = None) -> list[tuple[object, object]]:
+        """``(change, gate report)`` of every change that can be read and evaluated; the
+        others are named in ``self.broken`` with why, and never stop the page."""
+        pairs = []
+        changes = self.forge().list_changes(state)  # type: ignore[arg-type]
+        self.broken = dict(self.forge().broken)
+        for change in changes:
+            try:
+                pairs.append((change, self._report(change) if change.state == "open" else None))
+            except TerbitError as error:
+                self.broken[change.id] = str(error)
+        return pairs
+
     def changes(self) -> list[ChangeRow]:
-        """Every readable change, newest first (an unreadable one is left out, not fatal)."""
-        rows = []
-        for change in self.forge().list_changes():
-            report = self._report(change) if change.state == "open" else None
-            rows.append(self._row(change, report))
+        """Every readable change, newest first (``self.broken``: the unreadable ones)."""
+        rows = [self._row(change, report) for change, report in self._readable()]
         return sorted(rows, key=lambda r: int(r.id), reverse=True)
 
     def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
@@ -348,8 +359,7 @@ class Office:
         author), newest first, timed by the gate in working minutes."""
         mine = self.roles_of(person_id)
         found = []
-        for change in self.forge().list_changes("open"):
-            report = self._report(change)
+        for change, report in self._readable("open"):
             for status in _waiting_steps(report):
                 fixing = _author_turn(change, status)
                 if fixing:

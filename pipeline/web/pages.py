@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -192,7 +192,7 @@ async def home(request: Request) -> Response:
     if user is None:
         return _need_login()
     rows = await _off(request, office.waiting_for, user.id)
-    return _render(request, "home.html", office, user, rows=rows, now=datetime.now(UTC))
+    return _render(request, "home.html", office, user, rows=rows, broken=office.broken)
 
 
 def _filtered(office: Office, query: dict[str, str]) -> list[Any]:
@@ -226,7 +226,7 @@ async def change_list(request: Request) -> Response:
     rows = await _off(request, _filtered, office, query)
     policy = office.policy()
     return _render(
-        request, "changes.html", office, user, rows=rows, query=query,
+        request, "changes.html", office, user, rows=rows, query=query, broken=office.broken,
         steps=[(s.number, s.activity(get_lang())) for s in policy.sop.steps],
         people=[(p.id, p.name) for p in policy.roles.people if p.active],
     )  # fmt: skip

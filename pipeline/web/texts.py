@@ -84,6 +84,10 @@ MSG = Catalog(
         "col_opened": ("Diajukan", "Opened"),
         "col_state": ("Status", "State"),
         "no_changes": ("Tidak ada perubahan yang cocok.", "No matching changes."),
+        "broken": (
+            "perubahan #{id} tidak dapat dibaca: {why}",
+            "change #{id} cannot be read: {why}",
+        ),
         "gate_passed": ("gerbang lulus", "gate passed"),
         # change page
         "change_title": ("Perubahan #{id}: {title}", "Change #{id}: {title}"),
