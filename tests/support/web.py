@@ -1,5 +1,5 @@
 """The office web application on a real uvicorn server (127.0.0.1, free port) for the tests,
-and a signed-in httpx client."""
+a signed-in httpx client, and the office story the web tests read (hostile inputs included)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,16 @@ import httpx
 import uvicorn
 
 from pipeline.cli.web import listen
+from pipeline.forge.local.office import Office
 from pipeline.web.app import create_app
 
 PASSWORD = "kata-sandi-uji-123"
 TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
 START_TIMEOUT_S = 30  # a bound, not an assertion: start-up normally takes a fraction of it
+
+HOSTILE_TITLE = '<script>alert("judul")</script> Vaksin'
+HOSTILE_COMMENT = '<img src=x onerror=alert("komentar")> Mohon cek'
+PDF = b"%PDF-1.4\n% lembar uji\n%%EOF\n"
 
 
 @dataclass
@@ -49,6 +54,17 @@ def running(server: Path, *, secure_cookies: bool = False) -> Iterator[WebApp]:
         web.should_exit = True
         thread.join(START_TIMEOUT_S)
         sock.close()
+
+
+@dataclass
+class Story:
+    """The changes the pages show, by what waits for whom."""
+
+    office: Office
+    plain: str  # rina's change at step 3 (waits for sari)
+    hostile: str  # budi's change with a hostile title and comment, at step 3
+    fixing: str  # rina's change after sari asked for changes (waits for rina)
+    ready: str  # budi's change approved by all reviewers (waits for dewi, step 6)
 
 
 def token(page: str) -> str:

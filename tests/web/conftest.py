@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,26 +17,12 @@ import pytest
 
 from benchmarks.recordgen import Spec, make_records
 from pipeline.clock import now
-from pipeline.forge.local.office import Office, create_office
+from pipeline.forge.local.office import create_office
 from pipeline.web.accounts import Users
 from tests.support.forge import COUNTER, Kit, article, git, make_source
-from tests.support.web import PASSWORD, WebApp, running
+from tests.support.web import HOSTILE_COMMENT, HOSTILE_TITLE, PASSWORD, PDF, Story, WebApp, running
 
-HOSTILE_TITLE = '<script>alert("judul")</script> Vaksin'
-PDF = b"%PDF-1.4\n% lembar uji\n%%EOF\n"
 ROOT = Path(__file__).resolve().parents[2]
-HOSTILE_COMMENT = '<img src=x onerror=alert("komentar")> Mohon cek'
-
-
-@dataclass
-class Story:
-    """The changes the pages show, by what waits for whom."""
-
-    office: Office
-    plain: str  # rina's change at step 3 (waits for sari)
-    hostile: str  # budi's change with a hostile title and comment, at step 3
-    fixing: str  # rina's change after sari asked for changes (waits for rina)
-    ready: str  # budi's change approved by all reviewers (waits for dewi, step 6)
 
 
 @pytest.fixture(scope="session")

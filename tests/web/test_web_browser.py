@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.support.web import PASSWORD, WebApp
-from tests.web.conftest import Story
+from tests.support.web import PASSWORD, Story, WebApp
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("web")]
 

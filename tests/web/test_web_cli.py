@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.web.conftest import Story
+from tests.support.web import Story
 
 pytestmark = pytest.mark.xdist_group("web")
 

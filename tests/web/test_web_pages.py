@@ -10,8 +10,7 @@ import subprocess
 import pytest
 
 from pipeline.clock import now
-from tests.support.web import WebApp, sign_in, token
-from tests.web.conftest import PDF, Story
+from tests.support.web import PDF, Story, WebApp, sign_in, token
 
 pytestmark = pytest.mark.xdist_group("web")
 

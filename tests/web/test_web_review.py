@@ -11,8 +11,7 @@ import pytest
 
 from pipeline.web.keys import key_path, store_key
 from tests.support.forge import COUNTER, Kit, article
-from tests.support.web import WebApp, running, sign_in, token
-from tests.web.conftest import Story
+from tests.support.web import Story, WebApp, running, sign_in, token
 
 pytestmark = pytest.mark.xdist_group("web")
 

@@ -9,8 +9,17 @@ import json
 import pytest
 
 from pipeline.web.accounts import Users
-from tests.support.web import PASSWORD, WebApp, client, running, sign_in, token
-from tests.web.conftest import HOSTILE_COMMENT, HOSTILE_TITLE, Story
+from tests.support.web import (
+    HOSTILE_COMMENT,
+    HOSTILE_TITLE,
+    PASSWORD,
+    Story,
+    WebApp,
+    client,
+    running,
+    sign_in,
+    token,
+)
 
 pytestmark = pytest.mark.xdist_group("web")
 
