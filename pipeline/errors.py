@@ -59,3 +59,15 @@ class ConfigError(TerbitError):
     """A configuration file or command line is wrong (exit 2)."""
 
     exit_code = EXIT_USAGE
+
+
+class AccessError(InputError):
+    """The person may not do this (not their role, not their step, their own change)."""
+
+
+class StaleError(InputError):
+    """Someone else acted since the person loaded the page (the change moved on)."""
+
+
+class CredentialError(InputError):
+    """A wrong password or passphrase (counted towards a lockout)."""

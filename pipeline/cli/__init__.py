@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "verify": "verify",
     "report": "report",
     "github": "github",
+    "web": "web",
 }
 
 MSG = Catalog(

@@ -1,0 +1,541 @@
+"""The web application's one door to the office: forge, gate, roles, records and reports.
+
+Everything else in ``pipeline.web`` imports only this facade (plus ``pipeline.i18n``,
+``pipeline.errors`` and ``pipeline.config``), so when the forge's modules move only this file
+follows. It reads the embedded forge's server repository (the bare repository that
+``terbit init-server`` made); roles, the SOP and settings always come from ``main``, never from
+a change. It hands the pages plain rows, never forge objects.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pipeline.clock import now
+from pipeline.config.roles import Person, Roles
+from pipeline.config.settings import Settings
+from pipeline.config.sop import Sop
+from pipeline.errors import AccessError, ConfigError, InputError, StaleError, TerbitError
+from pipeline.i18n import Catalog, get_lang
+
+MSG = Catalog(
+    {
+        "not_server": (
+            "{path} bukan repositori server forge bawaan (buat dengan `terbit init-server`)",
+            "{path} is not an embedded-forge server repository (create it with "
+            "`terbit init-server`)",
+        ),
+        "no_change": ("perubahan #{id} tidak ditemukan", "change #{id} not found"),
+        "author_fix": ("Perbaikan oleh staf", "Fixing by the author"),
+        "not_your_step": (
+            "perubahan #{id} tidak sedang menunggu peran Anda; hanya {roles} yang boleh "
+            "mengulasnya sekarang",
+            "change #{id} is not waiting for your role; only {roles} may review it now",
+        ),
+        "own_change": (
+            "Anda menulis perubahan #{id}; orang lain yang harus mengulasnya",
+            "you wrote change #{id}; someone else must review it",
+        ),
+        "stale": (
+            "perubahan #{id} berubah sejak halaman dibuka (commit baru atau ulasan lain); "
+            "teks Anda masih ada di bawah — periksa lagi lalu kirim ulang",
+            "change #{id} changed since the page was opened (new commits or another review); "
+            "your text is still below — check again, then send it again",
+        ),
+        "not_open": ("perubahan #{id} sudah {state}", "change #{id} is already {state}"),
+        "wont_count": (
+            "persetujuan Anda tidak akan dihitung, jadi tidak dicatat: {why}",
+            "your approval would not count, so it was not recorded: {why}",
+        ),
+        "protected": (
+            "Persetujuan berkas terlindung",
+            "Approval of protected files",
+        ),
+    }
+)
+
+CHANGE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
+RECORD_FOLDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}$")
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One SOP step of a change as the gate sees it."""
+
+    number: int
+    activity: str
+    role: str
+    state: str  # done / pending / refused
+    by: str
+    at: datetime | None
+    elapsed: int | None
+    standard: int
+    over: int
+    running: bool
+    note: str
+    reason: str
+    author_minutes: int
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One record of a change's history: who did what, when, and the minutes since before."""
+
+    kind: str  # opened / push / review:<state> / closed / notice / merged
+    by: str
+    at: datetime
+    minutes: int | None
+    body: str = ""
+    signature: str = ""  # why a signature does not count, when it does not
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A change in the lists."""
+
+    id: str
+    title: str
+    author: str
+    author_name: str
+    state: str  # open / merged / closed
+    opened_at: datetime
+    step: int | None  # the step it waits at (open changes)
+    step_activity: str
+    passed: bool
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """Everything the change page shows."""
+
+    row: ChangeRow
+    nota_dinas: str
+    steps: list[StepRow]
+    problems: list[str]
+    notes: list[str]
+    events: list[EventRow]
+    files: list[str]
+    head_sha: str = ""
+    review_step: int | None = None  # the step this person may review now (None: may not)
+    closed_reason: str = ""
+    publication: str = ""  # complete / incomplete / failed, once a record exists
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something that waits for a person: a change at a step, for how long against its standard."""
+
+    change_id: str
+    title: str
+    step: int
+    activity: str
+    submitter: str
+    since: datetime
+    elapsed: int
+    standard: int
+    over: int
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """A completion record on main."""
+
+    folder: str
+    change_id: str
+    title: str
+    status: str
+    published: str  # office-local day, ISO
+    has_pdf: bool
+
+
+@dataclass
+class Policy:
+    """Roles, SOP and settings of ``main`` at one moment (one request)."""
+
+    roles: Roles
+    sop: Sop
+    settings: Settings
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Jakarta"))
+
+
+# Browser reviews are written through one clone of the server kept beside it; one at a time.
+_WRITE_LOCK = threading.Lock()
+
+
+class Office:
+    """The office's forge as the web application reads it. Cheap to create; one per request."""
+
+    def __init__(self, server: Path) -> None:
+        from pipeline.vcs import Repo
+
+        try:
+            self.repo = Repo(server)
+            bare = self.repo.bare
+        except (TerbitError, OSError):
+            raise ConfigError(MSG("not_server", path=server)) from None
+        if not bare:
+            raise ConfigError(MSG("not_server", path=server))
+        self.server = server
+        self._policy: Policy | None = None
+        self._forge = None
+        self.broken: dict[str, str] = {}  # change id -> why it cannot be read
+
+    # -- policy of main ---------------------------------------------------------------------
+
+    def policy(self) -> Policy:
+        if self._policy is None:
+            from pipeline.forge.local.session import settings_at
+            from pipeline.gate import policy_at
+
+            tip = self.repo.rev_parse("refs/heads/main")
+            if not tip:
+                raise ConfigError(MSG("not_server", path=self.server))
+            sop, roles = policy_at(lambda path: self.repo.show_file(tip, path))
+            settings = settings_at(self.repo, tip)
+            tz = sop.calendar.tz if sop.calendar is not None else ZoneInfo(settings.site.timezone)
+            self._policy = Policy(roles, sop, settings, tz)
+        return self._policy
+
+    def person(self, person_id: str) -> Person | None:
+        """An active person of roles.yml on main (None: unknown or no longer serving)."""
+        person = self.policy().roles.get(person_id)
+        return person if person is not None and person.active else None
+
+    def roles_of(self, person_id: str, at: datetime | None = None) -> set[str]:
+        """The person's roles now, including acting (Plh/Plt) assignments covering today."""
+        policy = self.policy()
+        person = self.person(person_id)
+        if person is None:
+            return set()
+        when = at or now()
+        acting = {a.role for a in policy.roles.acting if a.person == person_id
+                  and a.covers(when, policy.tz)}  # fmt: skip
+        return set(person.roles) | acting
+
+    def role_title(self, role: str) -> str:
+        return self.policy().roles.title(role, get_lang())
+
+    def name(self, person_id: str | None) -> str:
+        person = self.policy().roles.get(person_id) if person_id else None
+        return person.name if person else (person_id or "—")
+
+    # -- changes ---------------------------------------------------------------------------
+
+    def forge(self):  # type: ignore[no-untyped-def]
+        if self._forge is None:
+            from pipeline.forge.local.forge import LocalForge
+
+            self._forge = LocalForge(self.repo, self.policy().settings)
+        return self._forge
+
+    def _report(self, change):  # type: ignore[no-untyped-def]
+        from pipeline.forge.local.policy import evaluate
+
+        return evaluate(self.forge(), change)
+
+    def _activity(self, number: int) -> str:
+        step = self.policy().sop.step(number)
+        return step.activity(get_lang()) if step else MSG("protected")
+
+    def _row(self, change, report) -> ChangeRow:  # type: ignore[no-untyped-def]
+        pending = _first_pending(report) if change.state == "open" else None
+        return ChangeRow(
+            id=change.id,
+            title=change.title,
+            author=change.author_login,
+            author_name=self.name(change.author_login),
+            state=change.state,
+            opened_at=change.opened_at,
+            step=pending.number if pending else None,
+            step_activity=self._activity(pending.number) if pending else "",
+            passed=bool(report.passed) if report is not None else False,
+        )
+
+    def _readable(self, state: str | None = None) -> list[tuple[object, object]]:
+        """``(change, gate report)`` of every change that can be read and evaluated; the
+        others are named in ``self.broken`` with why, and never stop the page."""
+        pairs = []
+        changes = self.forge().list_changes(state)  # type: ignore[arg-type]
+        self.broken = dict(self.forge().broken)
+        for change in changes:
+            try:
+                pairs.append((change, self._report(change) if change.state == "open" else None))
+            except TerbitError as error:
+                self.broken[change.id] = str(error)
+        return pairs
+
+    def changes(self) -> list[ChangeRow]:
+        """Every readable change, newest first (``self.broken``: the unreadable ones)."""
+        rows = [self._row(change, report) for change, report in self._readable()]
+        return sorted(rows, key=lambda r: int(r.id), reverse=True)
+
+    def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
+        """One change with its gate table, history and comments (and whether ``person_id``
+        may review it now)."""
+        from pipeline.vcs import GitError
+
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        forge = self.forge()
+        try:
+            change = forge.get_change(change_id)
+        except (InputError, GitError):
+            raise InputError(MSG("no_change", id=change_id)) from None
+        report = self._report(change)
+        steps = [self._step(s) for s in [*report.steps, *report.extra]]
+        publication = ""
+        if change.state == "merged":
+            from pipeline.record.store import outcome_for
+
+            outcome = outcome_for(forge, change)
+            publication = str(outcome["status"]) if outcome else ""
+        return ChangeView(
+            row=self._row(change, report),
+            nota_dinas=change.nota_dinas_text,
+            steps=steps,
+            problems=list(report.problems) if change.state == "open" else [],
+            notes=list(report.notes),
+            events=self._events(change_id, {r.id: r for r in change.reviews}),
+            files=list(change.files),
+            head_sha=change.head_sha,
+            review_step=self._review_step(change, report, person_id) if person_id else None,
+            closed_reason=change.close_reason if change.state == "closed" else "",
+            publication=publication,
+        )
+
+    def _step(self, status) -> StepRow:  # type: ignore[no-untyped-def]
+        return StepRow(
+            number=status.number,
+            activity=self._activity(status.number),
+            role=self.role_title(status.role),
+            state=status.state,
+            by=self.name(status.by) if status.by else "",
+            at=status.at,
+            elapsed=status.elapsed_minutes,
+            standard=status.minutes,
+            over=status.over_minutes,
+            running=status.running,
+            note=status.timing_note,
+            reason=status.reason,
+            author_minutes=status.author_minutes,
+        )
+
+    def _minutes(self, start: datetime, end: datetime) -> int:
+        from pipeline.gate.timing import minutes_between
+
+        calendar = self.policy().sop.calendar
+        return calendar.minutes(start, end) if calendar is not None else minutes_between(start, end)
+
+    def _events(self, change_id: str, reviews: dict) -> list[EventRow]:  # type: ignore[type-arg]
+        rows: list[EventRow] = []
+        previous: datetime | None = None
+        for stored in self.forge().chain(change_id):
+            event = stored.event
+            if event is None:
+                continue
+            kind, body, signature = event.type, "", ""
+            if kind == "review":
+                kind = f"review:{event.get('state')}"
+                body = str(event.get("body") or "")
+                review = reviews.get(stored.sha)
+                if review is not None and review.signature_ok is False:
+                    signature = review.signature_note
+            elif kind == "closed":
+                body = str(event.get("reason") or "")
+            elif kind == "notice":
+                body = str(event.get("text") or "")
+            minutes = self._minutes(previous, event.at) if previous is not None else None
+            rows.append(EventRow(kind, self.name(event.by), event.at, minutes, body, signature))
+            previous = event.at
+        return rows
+
+    def waiting_for(self, person_id: str) -> list[Waiting]:
+        """What waits for this person's roles (or, after a request for changes, for them as the
+        author), newest first, timed by the gate in working minutes."""
+        mine = self.roles_of(person_id)
+        found = []
+        for change, report in self._readable("open"):
+            for status in _waiting_steps(report):
+                fixing = _author_turn(change, status)
+                if fixing:
+                    if change.author_login != person_id:
+                        continue
+                elif status.role not in mine or change.author_login == person_id:
+                    continue
+                since = status.started_at or change.opened_at
+                if fixing:
+                    since = max(status.change_requests)
+                found.append(
+                    Waiting(
+                        change_id=change.id,
+                        title=change.title,
+                        step=status.number,
+                        activity=MSG("author_fix") if fixing else self._activity(status.number),
+                        submitter=self.name(change.author_login),
+                        since=since,
+                        elapsed=self._minutes(since, now())
+                        if fixing
+                        else status.elapsed_minutes or 0,
+                        standard=status.minutes,
+                        over=0 if fixing else status.over_minutes,
+                    )
+                )
+        return sorted(found, key=lambda w: w.since, reverse=True)
+
+    # -- reviews from the browser ----------------------------------------------------------
+
+    def _review_step(self, change, report, person_id: str) -> int | None:  # type: ignore[no-untyped-def]
+        """The review step of ``change`` that waits for one of ``person_id``'s roles now."""
+        if change.state != "open" or change.author_login == person_id:
+            return None
+        mine = self.roles_of(person_id)
+        for status in _waiting_steps(report):
+            if status.gate and status.role in mine and not _author_turn(change, status):
+                return int(status.number)
+        return None
+
+    def _who_may(self, report) -> str:  # type: ignore[no-untyped-def]
+        roles = {s.role for s in _waiting_steps(report) if s.gate}
+        return ", ".join(sorted(self.role_title(r) for r in roles)) or "—"
+
+    def _clone(self):  # type: ignore[no-untyped-def]
+        """The web application's own clone of the server, synced; writes go through its
+        hooks like anyone's push."""
+        from pipeline.forge.local.forge import LocalForge
+        from pipeline.vcs import Repo
+
+        path = self.server / "terbit" / "web" / "clone"
+        repo = Repo(path) if (path / ".git").is_dir() else Repo.clone(str(self.server), path)
+        forge = LocalForge(repo, self.policy().settings, remote="origin")
+        forge.sync()
+        return forge
+
+    def review(
+        self, person_id: str, change_id: str, state: str, body: str, *, key: Path, seen_head: str
+    ) -> None:
+        """Record ``person_id``'s signed review (signed with ``key``) of the change's head, if
+        the change waits for their role now and has not moved since they looked at it."""
+        from pipeline.forge.local import client
+        from pipeline.forge.local.counts import approval_problem
+
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        person = self.person(person_id)
+        if person is None:
+            raise AccessError(MSG("not_your_step", id=change_id, roles="—"))
+        with _WRITE_LOCK:
+            forge = self._clone()
+            try:
+                change = forge.get_change(change_id)
+            except InputError:
+                raise InputError(MSG("no_change", id=change_id)) from None
+            if change.state != "open":
+                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            report = self._report(change)
+            if change.author_login == person_id:
+                raise AccessError(MSG("own_change", id=change_id))
+            if self._review_step(change, report, person_id) is None:
+                raise AccessError(MSG("not_your_step", id=change_id, roles=self._who_may(report)))
+            if change.head_sha != seen_head:
+                raise StaleError(MSG("stale", id=change_id))
+            who = client.Identity(person, key, person.name, person.email)
+            if state == "approve":
+                why = approval_problem(forge, change, person_id)
+                if why:
+                    raise InputError(MSG("wont_count", why=why))
+            client.review(forge, who, change_id, state, body)
+
+    # -- records and the compliance report ---------------------------------------------------
+
+    def _records_path(self) -> str:
+        return self.policy().settings.publish.records_path.strip("/")
+
+    def records(self) -> list[RecordRow]:
+        """Completion records on main, newest first."""
+        from pipeline.compliance.collect import collect
+        from pipeline.record.assemble import PDF_NAME
+
+        found = collect(self.repo, self._records_path(), self.policy().tz, lambda _day: True)
+        base = self._records_path()
+        pdfs = self.repo.blob_ids(
+            f"refs/heads/main:{base}/{r['_folder']}/{PDF_NAME}" for r in found.everything
+        )
+        rows = []
+        for record in found.everything:
+            folder = str(record["_folder"])
+            change = record.get("change") or {}
+            rows.append(
+                RecordRow(
+                    folder=folder,
+                    change_id=str(change.get("id", "")),
+                    title=str(record.get("judul") or change.get("title") or ""),
+                    status=str(record.get("status", "")),
+                    published=record["_day"].isoformat() if record.get("_day") else "",
+                    has_pdf=pdfs.get(f"refs/heads/main:{base}/{folder}/{PDF_NAME}") is not None,
+                )
+            )
+        return sorted(rows, key=lambda r: (r.published, r.folder), reverse=True)
+
+    def record_pdf(self, folder: str) -> bytes | None:
+        """The record's PDF as committed on main; None unless ``folder`` is a listed record."""
+        from pipeline.record.assemble import PDF_NAME
+
+        if not RECORD_FOLDER.match(folder) or folder not in {r.folder for r in self.records()}:
+            return None
+        return self.repo.show_bytes(
+            "refs/heads/main", f"{self._records_path()}/{folder}/{PDF_NAME}"
+        )
+
+    def compliance_body(self, month: str) -> str:
+        """The body of ``terbit report --month``'s own HTML for ``month`` (YYYY-MM).
+
+        The report's renderer escapes every value it writes. Its ``<style>`` is served apart
+        (``report_css``) and its few print-only ``style`` attributes are dropped, so the page
+        keeps a CSP without inline style.
+        """
+        from pipeline.compliance.compose import make_report
+        from pipeline.compliance.period import parse_period
+
+        period = parse_period(month, None, None, None)
+        policy = self.policy()
+        made = make_report(
+            self.repo, settings=policy.settings, sop=policy.sop, roles=policy.roles,
+            period=period, forge=self.forge(), formats=("html",),
+        )  # fmt: skip
+        text = next(data for name, data in made.files.items() if name.endswith(".html")).decode()
+        found = re.search(r"<body[^>]*>(.*)</body>", text, re.DOTALL)
+        return re.sub(r' style="[^"]*"', "", found.group(1) if found else "")
+
+
+def report_css() -> str:
+    """The compliance report's own stylesheet (served as a file: no inline style on a page)."""
+    from pipeline.compliance.render import CSS
+    from pipeline.record.official import CSS as OFFICIAL_CSS
+
+    return CSS + OFFICIAL_CSS
+
+
+def _first_pending(report):  # type: ignore[no-untyped-def]
+    steps = _waiting_steps(report)
+    return steps[0] if steps else None
+
+
+def _waiting_steps(report):  # type: ignore[no-untyped-def]
+    """The step(s) an open change waits at: the first step not done, plus a pending
+    protected-files approval."""
+    first = next((s for s in report.steps if s.state != "done"), None)
+    extra = [s for s in report.extra if s.state != "done"]
+    return ([first] if first is not None else []) + extra
+
+
+def _author_turn(change, status) -> bool:  # type: ignore[no-untyped-def]
+    """True when the step's role asked for changes and the author has not answered yet."""
+    if not status.change_requests:
+        return False
+    last_push = max((p.at for p in change.pushes), default=change.opened_at)
+    return max(status.change_requests) > last_push

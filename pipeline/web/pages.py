@@ -1,0 +1,376 @@
+"""The pages: sign in/out, language, what waits for me, changes, one change, records, the
+compliance report and the audit log. Every page checks on the server who is signed in and,
+from roles.yml on main, that they still serve (and hold the role a page asks for)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from pipeline.config.roles import Person
+from pipeline.errors import AccessError, CredentialError, InputError, StaleError, TerbitError
+from pipeline.i18n import get_lang, long_date, set_lang
+from pipeline.web.keys import unlocked
+from pipeline.web.office import CHANGE_ID, Office
+from pipeline.web.office import report_css as office_report_css
+from pipeline.web.texts import MSG
+
+T = TypeVar("T")
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+AUDIT_ROLES = ("admin_website", "kepala_satker")
+TZ_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def _lang(request: Request) -> str:
+    chosen = request.session.get("lang")
+    lang = chosen if chosen in ("id", "en") else get_lang()
+    set_lang(lang)
+    return lang
+
+
+async def _off(request: Request, work: Callable[..., T], *args: Any) -> T:
+    """Run blocking work (git, the gate) in a worker thread, in the request's language."""
+    lang = _lang(request)
+
+    def run() -> T:
+        set_lang(lang)
+        return work(*args)
+
+    return await run_in_threadpool(run)
+
+
+def _office(request: Request) -> Office:
+    return Office(request.app.state.server)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _user(request: Request, office: Office) -> Person | None:
+    """The signed-in person, if the session is still valid: an active person of roles.yml on
+    main whose password was not reset since signing in."""
+    person_id = request.session.get("person")
+    if not isinstance(person_id, str):
+        return None
+    person = office.person(person_id)
+    if person is None or request.session.get("set_at") != request.app.state.users.set_at(person_id):
+        lang = request.session.get("lang")
+        request.session.clear()
+        if lang:
+            request.session["lang"] = lang
+        return None
+    return person
+
+
+def _render(
+    request: Request,
+    name: str,
+    office: Office | None,
+    user: Person | None,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    lang = _lang(request)
+    tz = office.policy().tz if office is not None else None
+
+    def when(value: datetime | None) -> str:
+        if value is None:
+            return "—"
+        local = value.astimezone(tz) if tz is not None else value
+        zone = TZ_NAMES.get(str(tz), local.strftime("%Z")) if tz is not None else "UTC"
+        return f"{long_date(local)} {local:%H:%M} {zone}"
+
+    token = request.scope["csrftoken"]() if "csrftoken" in request.scope else ""
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "t": MSG,
+            "lang": lang,
+            "user": user,
+            "csrftoken": token,
+            "when": when,
+            "path": request.url.path,
+            "is_auditor": bool(user and office and set(AUDIT_ROLES) & office.roles_of(user.id)),
+            **context,
+        },
+        status_code=status,
+    )
+
+
+def _need_login() -> Response:
+    return RedirectResponse("/masuk", status_code=303)
+
+
+def _error(request: Request, status: int, message: str, office: Office | None = None,
+           user: Person | None = None) -> Response:  # fmt: skip
+    return _render(request, "error.html", office, user, status, message=message)
+
+
+# -- signing in and out ------------------------------------------------------------------
+
+
+async def login_form(request: Request) -> Response:
+    return _render(request, "login.html", None, None, message=None)
+
+
+async def login(request: Request) -> Response:
+    state = request.app.state
+    form = await request.form()
+    person_id = str(form.get("person", "")).strip().lower()[:64]
+    password = str(form.get("password", ""))[:1024]
+    address = _address(request)
+    if not state.throttle.address_allowed(address):
+        state.audit.write("login_throttled", person=person_id or None, address=address)
+        return _render(request, "login.html", None, None, 429, message=MSG("slow_down"))
+    if state.throttle.locked(person_id):
+        state.audit.write("login_locked", person=person_id, address=address)
+        return _render(request, "login.html", None, None, 429, message=MSG("locked"))
+    office = _office(request)
+
+    def check() -> bool:
+        return state.users.check(person_id, password) and office.person(person_id) is not None
+
+    if not await _off(request, check):
+        state.throttle.failed(person_id)
+        state.audit.write("login_failed", person=person_id, address=address)
+        if state.throttle.locked(person_id):
+            state.audit.write("account_locked", person=person_id, address=address)
+        return _render(request, "login.html", None, None, 401, message=MSG("bad_login"))
+    state.throttle.succeeded(person_id)
+    lang = request.session.get("lang")
+    request.session.clear()  # nothing of the anonymous session carries over but the language
+    if lang:
+        request.session["lang"] = lang
+    request.session["person"] = person_id
+    request.session["set_at"] = state.users.set_at(person_id)
+    state.audit.write("login", person=person_id, address=address)
+    return RedirectResponse("/", status_code=303)
+
+
+async def logout(request: Request) -> Response:
+    person_id = request.session.get("person")
+    if isinstance(person_id, str):
+        request.app.state.audit.write("logout", person=person_id, address=_address(request))
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+    return RedirectResponse("/masuk", status_code=303)
+
+
+async def language(request: Request) -> Response:
+    form = await request.form()
+    chosen = str(form.get("lang", ""))
+    if chosen in ("id", "en"):
+        request.session["lang"] = chosen
+    back = str(form.get("next", "/"))
+    # Only a path of this application: never an address elsewhere (open redirect).
+    if not re.match(r"^/[A-Za-z0-9/_.?=&%-]*$", back) or back.startswith("//"):
+        back = "/"
+    return RedirectResponse(back, status_code=303)
+
+
+# -- reading pages -----------------------------------------------------------------------
+
+
+async def home(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    rows = await _off(request, office.waiting_for, user.id)
+    return _render(request, "home.html", office, user, rows=rows, broken=office.broken)
+
+
+def _filtered(office: Office, query: dict[str, str]) -> list[Any]:
+    tz = office.policy().tz
+    rows = office.changes()
+    if query["state"]:
+        rows = [r for r in rows if r.state == query["state"]]
+    if query["step"]:
+        rows = [r for r in rows if str(r.step) == query["step"]]
+    if query["author"]:
+        rows = [r for r in rows if r.author == query["author"]]
+    if query["month"]:
+        rows = [r for r in rows if r.opened_at.astimezone(tz).strftime("%Y-%m") == query["month"]]
+    return rows
+
+
+async def change_list(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    params = request.query_params
+    query = {
+        "state": params.get("state", "")
+        if params.get("state") in ("open", "merged", "closed")
+        else "",
+        "step": params.get("step", "") if params.get("step", "").isdigit() else "",
+        "author": params.get("author", "")[:64],
+        "month": params.get("month", "") if MONTH.match(params.get("month", "")) else "",
+    }
+    rows = await _off(request, _filtered, office, query)
+    policy = office.policy()
+    return _render(
+        request, "changes.html", office, user, rows=rows, query=query, broken=office.broken,
+        steps=[(s.number, s.activity(get_lang())) for s in policy.sop.steps],
+        people=[(p.id, p.name) for p in policy.roles.people if p.active],
+    )  # fmt: skip
+
+
+async def change_page(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    change_id = request.path_params["change_id"]
+    if not CHANGE_ID.match(change_id):
+        raise HTTPException(404)
+    view = await _off(request, office.change, change_id, user.id)
+    done = request.query_params.get("dicatat") == "1"
+    return _render(request, "change.html", office, user, view=view, done=done, typed="")
+
+
+REVIEW_STATES = ("approve", "request_changes", "comment")
+MAX_COMMENT = 5000
+
+
+async def review(request: Request) -> Response:
+    """A signed review from the browser: only for the role whose step it is (checked by the
+    office facade on the server), signed with the person's own key unlocked by their
+    passphrase for this one signature."""
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    change_id = request.path_params["change_id"]
+    if not CHANGE_ID.match(change_id):
+        raise HTTPException(404)
+    form = await request.form()
+    state = str(form.get("state", ""))
+    body = str(form.get("body", "")).replace("\r\n", "\n").strip()
+    passphrase = str(form.get("passphrase", ""))
+    seen = str(form.get("head", ""))
+    state_app = request.app.state
+    address = _address(request)
+
+    async def again(status: int, message: str) -> Response:
+        view = await _off(request, office.change, change_id, user.id)
+        return _render(request, "change.html", office, user, status, view=view, done=False,
+                       message=message, typed=body)  # fmt: skip
+
+    if state not in REVIEW_STATES:
+        return await again(400, MSG("bad_state"))
+    if state != "approve" and not body:
+        return await again(400, MSG("need_body"))
+    if len(body) > MAX_COMMENT:
+        return await again(400, MSG("too_long", n=MAX_COMMENT))
+    if state_app.throttle.locked(user.id, "passphrase"):
+        state_app.audit.write("passphrase_locked", person=user.id, address=address)
+        return await again(429, MSG("passphrase_locked"))
+
+    def sign() -> None:
+        with unlocked(state_app.server, user.id, passphrase) as key:
+            office.review(user.id, change_id, state, body, key=key, seen_head=seen)
+
+    try:
+        await _off(request, sign)
+    except AccessError as error:
+        state_app.audit.write("review_refused", person=user.id, address=address,
+                              detail=f"#{change_id} {state}: {error}")  # fmt: skip
+        return await again(403, str(error))
+    except StaleError as error:
+        return await again(409, str(error))
+    except CredentialError as error:
+        state_app.throttle.failed(user.id, "passphrase")
+        state_app.audit.write("passphrase_failed", person=user.id, address=address,
+                              detail=f"#{change_id}")  # fmt: skip
+        return await again(400, str(error))
+    except InputError as error:
+        return await again(400, str(error))
+    state_app.throttle.succeeded(user.id, "passphrase")
+    state_app.audit.write("review", person=user.id, address=address,
+                          detail=f"#{change_id} {state}")  # fmt: skip
+    return RedirectResponse(f"/perubahan/{change_id}?dicatat=1", status_code=303)
+
+
+async def record_list(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    rows = await _off(request, office.records)
+    return _render(request, "records.html", office, user, rows=rows)
+
+
+async def record_pdf(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    folder = request.path_params["folder"]
+    data = await _off(request, office.record_pdf, folder)
+    if data is None:
+        raise HTTPException(404)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="{folder}.pdf"'},
+    )
+
+
+async def report(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    month = request.query_params.get("bulan", "")
+    if not MONTH.match(month):
+        month = datetime.now(office.policy().tz).strftime("%Y-%m")
+    # The report's own renderer escaped every value it wrote (see Office.compliance_body).
+    body = Markup(await _off(request, office.compliance_body, month))
+    return _render(request, "report.html", office, user, month=month, body=body)
+
+
+async def report_css(request: Request) -> Response:
+    return PlainTextResponse(office_report_css(), media_type="text/css")
+
+
+async def audit(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    if not set(AUDIT_ROLES) & office.roles_of(user.id):
+        titles = ", ".join(office.role_title(r) for r in AUDIT_ROLES)
+        return _error(request, 403, MSG("forbidden", roles=titles), office, user)
+    rows = request.app.state.audit.tail()
+    return _render(request, "audit.html", office, user, rows=rows)
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _error(request, 404, MSG("not_found"))
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, TerbitError):
+        status = 404 if isinstance(exc, InputError) else 503
+        return _error(request, status, str(exc))
+    return _error(request, 500, MSG("internal"))

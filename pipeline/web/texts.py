@@ -1,0 +1,176 @@
+"""Every text of the web pages, Indonesian first and English second (``pipeline.i18n``)."""
+
+from __future__ import annotations
+
+from pipeline.i18n import Catalog
+
+MSG = Catalog(
+    {
+        "app": ("Terbit — Publikasi Situs", "Terbit — Website publication"),
+        "skip": ("Langsung ke isi", "Skip to content"),
+        "nav": ("Navigasi utama", "Main navigation"),
+        "waiting": ("Menunggu saya", "Waiting for me"),
+        "changes": ("Semua perubahan", "All changes"),
+        "records": ("Catatan penyelesaian", "Completion records"),
+        "report": ("Laporan kepatuhan", "Compliance report"),
+        "audit": ("Log audit", "Audit log"),
+        "signed_in_as": ("Masuk sebagai {name}", "Signed in as {name}"),
+        "sign_in": ("Masuk", "Sign in"),
+        "sign_out": ("Keluar", "Sign out"),
+        "language": ("Bahasa", "Language"),
+        "switch": ("English", "Bahasa Indonesia"),
+        "person_id": ("ID pegawai (roles.yml)", "Person id (roles.yml)"),
+        "password": ("Kata sandi", "Password"),
+        "bad_login": ("ID atau kata sandi salah.", "Wrong id or password."),
+        "locked": (
+            "Terlalu banyak percobaan gagal untuk akun ini; coba lagi setelah 15 menit atau "
+            "minta Admin Website mengatur ulang kata sandi.",
+            "Too many failed attempts for this account; try again after 15 minutes or ask the "
+            "website administrator to reset the password.",
+        ),
+        "slow_down": (
+            "Terlalu banyak percobaan masuk dari alamat ini; tunggu satu menit.",
+            "Too many sign-in attempts from this address; wait a minute.",
+        ),
+        "signed_out": ("Anda sudah keluar.", "You are signed out."),
+        "need_login": ("Silakan masuk dulu.", "Please sign in first."),
+        "forbidden": (
+            "Halaman ini hanya untuk peran {roles}.",
+            "This page is for the role(s) {roles} only.",
+        ),
+        "csrf": (
+            "Formulir kedaluwarsa atau tidak berasal dari aplikasi ini (token CSRF tidak cocok). "
+            "Muat ulang halaman lalu coba lagi.",
+            "The form expired or did not come from this application (CSRF token mismatch). "
+            "Reload the page and try again.",
+        ),
+        "too_big": ("Kiriman terlalu besar.", "The request is too large."),
+        "not_found": ("Halaman tidak ditemukan.", "Page not found."),
+        "internal": (
+            "Terjadi kesalahan internal. Ini bukan kesalahan Anda; laporkan waktu kejadian ke "
+            "Admin Website.",
+            "Internal error. This is not your fault; tell the website administrator when it "
+            "happened.",
+        ),
+        "error": ("Kesalahan", "Error"),
+        "back": ("Kembali ke beranda", "Back to the home page"),
+        # waiting
+        "waiting_none": ("Tidak ada yang menunggu Anda.", "Nothing is waiting for you."),
+        "col_change": ("Perubahan", "Change"),
+        "col_step": ("Langkah", "Step"),
+        "col_submitter": ("Pengaju", "Submitter"),
+        "col_since": ("Menunggu sejak", "Waiting since"),
+        "col_time": ("Lama / mutu baku", "Time / standard"),
+        "minutes": ("{n} mnt", "{n} min"),
+        "of_standard": ("{n} / {std} mnt", "{n} / {std} min"),
+        "overdue": ("melebihi {n} mnt", "over by {n} min"),
+        "within": ("sesuai mutu baku", "within the standard"),
+        "working_minutes": (
+            "Menit kerja menurut kalender kantor.",
+            "Working minutes by the office calendar.",
+        ),
+        # changes list
+        "filters": ("Saring", "Filter"),
+        "state": ("Status", "State"),
+        "any": ("semua", "any"),
+        "open": ("terbuka", "open"),
+        "merged": ("digabung", "merged"),
+        "closed": ("ditutup", "closed"),
+        "author": ("Pengaju", "Submitter"),
+        "month": ("Bulan (TTTT-BB)", "Month (YYYY-MM)"),
+        "apply": ("Terapkan", "Apply"),
+        "col_no": ("No", "No"),
+        "col_title": ("Judul", "Title"),
+        "col_opened": ("Diajukan", "Opened"),
+        "col_state": ("Status", "State"),
+        "no_changes": ("Tidak ada perubahan yang cocok.", "No matching changes."),
+        "broken": (
+            "perubahan #{id} tidak dapat dibaca: {why}",
+            "change #{id} cannot be read: {why}",
+        ),
+        "gate_passed": ("gerbang lulus", "gate passed"),
+        # change page
+        "change_title": ("Perubahan #{id}: {title}", "Change #{id}: {title}"),
+        "nota_dinas": ("Nota dinas", "Nota dinas (memo)"),
+        "steps": ("Langkah SOP", "SOP steps"),
+        "col_activity": ("Kegiatan", "Activity"),
+        "col_role": ("Pelaksana", "Role"),
+        "col_by": ("Oleh", "By"),
+        "col_when": ("Waktu", "When"),
+        "col_note": ("Keterangan", "Note"),
+        "done": ("selesai", "done"),
+        "pending": ("menunggu", "pending"),
+        "refused": ("ditolak", "refused"),
+        "running": ("berjalan", "running"),
+        "author_fix": ("perbaikan oleh staf: {n} mnt", "fixing by the author: {n} min"),
+        "checks": ("Hasil pemeriksaan", "Check results"),
+        "no_problems": ("Tidak ada masalah.", "No problems."),
+        "notes": ("Catatan", "Notes"),
+        "files": ("Berkas", "Files"),
+        "timeline": ("Riwayat", "Timeline"),
+        "col_event": ("Peristiwa", "Event"),
+        "col_minutes": ("Menit sejak sebelumnya", "Minutes since previous"),
+        "comments": ("Komentar", "Comments"),
+        "no_comments": ("Belum ada komentar.", "No comments yet."),
+        "closed_reason": ("Ditutup: {reason}", "Closed: {reason}"),
+        "publication": ("Publikasi: {state}", "Publication: {state}"),
+        "complete": ("lengkap", "complete"),
+        "incomplete": ("belum lengkap", "incomplete"),
+        "failed": ("gagal", "failed"),
+        "ev_opened": ("diajukan dengan nota dinas", "opened with the nota dinas"),
+        "ev_push": ("mengirim commit baru", "sent new commits"),
+        "ev_review:approve": ("menyetujui", "approved"),
+        "ev_review:request_changes": ("meminta perbaikan", "requested changes"),
+        "ev_review:comment": ("berkomentar", "commented"),
+        "ev_closed": ("menutup perubahan", "closed the change"),
+        "ev_notice": ("memberi tahu staf", "notified the author"),
+        "ev_merged": ("digabung ke main", "merged into main"),
+        "unsigned": ("tidak dihitung: {why}", "does not count: {why}"),
+        # reviewing
+        "review": ("Ulasan Anda (langkah {step})", "Your review (step {step})"),
+        "review_hint": (
+            "Persetujuan ditandatangani dengan kunci SSH Anda sendiri, seperti `terbit review`; "
+            "frasa sandi hanya dipakai untuk tanda tangan ini dan tidak disimpan.",
+            "The approval is signed with your own SSH key, as `terbit review` does; the "
+            "passphrase is used for this signature only and never stored.",
+        ),
+        "body": (
+            "Komentar (wajib untuk meminta perbaikan dan berkomentar)",
+            "Comment (required to request changes and to comment)",
+        ),
+        "passphrase": ("Frasa sandi kunci tanda tangan", "Signing key passphrase"),
+        "approve": ("Setujui", "Approve"),
+        "request_changes": ("Minta perbaikan", "Request changes"),
+        "comment": ("Kirim komentar", "Send comment"),
+        "need_body": (
+            "Tulis komentar: meminta perbaikan dan berkomentar memerlukan teks.",
+            "Write a comment: requesting changes and commenting need text.",
+        ),
+        "too_long": (
+            "Komentar terlalu panjang (maks. {n} karakter).",
+            "Comment too long (max {n}).",
+        ),
+        "bad_state": ("Tindakan tidak dikenal.", "Unknown action."),
+        "passphrase_locked": (
+            "Terlalu banyak frasa sandi salah; coba lagi setelah 15 menit.",
+            "Too many wrong passphrases; try again after 15 minutes.",
+        ),
+        "recorded": (
+            "Ulasan Anda dicatat dan ditandatangani.",
+            "Your review is recorded and signed.",
+        ),
+        # records and report
+        "no_records": ("Belum ada catatan penyelesaian.", "No completion records yet."),
+        "col_record": ("Catatan", "Record"),
+        "col_published": ("Terbit", "Published"),
+        "col_pdf": ("PDF", "PDF"),
+        "download": ("PDF {id}", "PDF {id}"),
+        "show": ("Tampilkan", "Show"),
+        "report_month": ("Bulan laporan (TTTT-BB)", "Report month (YYYY-MM)"),
+        "col_at": ("Waktu (UTC)", "Time (UTC)"),
+        "col_what": ("Peristiwa", "Event"),
+        "col_person": ("Orang", "Person"),
+        "col_address": ("Alamat", "Address"),
+        "col_detail": ("Rincian", "Detail"),
+    }
+)

@@ -1,0 +1,88 @@
+"""The office web application on a real uvicorn server (127.0.0.1, free port) for the tests,
+a signed-in httpx client, and the office story the web tests read (hostile inputs included)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from pipeline.cli.web import listen
+from pipeline.forge.local.office import Office
+from pipeline.web.app import create_app
+
+PASSWORD = "kata-sandi-uji-123"
+TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
+START_TIMEOUT_S = 30  # a bound, not an assertion: start-up normally takes a fraction of it
+
+HOSTILE_TITLE = '<script>alert("judul")</script> Vaksin'
+HOSTILE_COMMENT = '<img src=x onerror=alert("komentar")> Mohon cek'
+PDF = b"%PDF-1.4\n% lembar uji\n%%EOF\n"
+
+
+@dataclass
+class WebApp:
+    url: str
+    server: Path
+
+
+@contextmanager
+def running(server: Path, *, secure_cookies: bool = False) -> Iterator[WebApp]:
+    """``terbit web``'s app over ``server``, served by uvicorn in a thread until the end."""
+    app = create_app(server, secure_cookies=secure_cookies)
+    sock = listen("127.0.0.1", 0)
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    web = uvicorn.Server(config)
+    thread = threading.Thread(target=web.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    started = threading.Event()
+    for _ in range(START_TIMEOUT_S * 20):
+        if web.started:
+            started.set()
+            break
+        thread.join(0.05)
+    assert started.is_set(), "uvicorn did not start"
+    try:
+        yield WebApp(f"http://127.0.0.1:{sock.getsockname()[1]}", server)
+    finally:
+        web.should_exit = True
+        thread.join(START_TIMEOUT_S)
+        sock.close()
+
+
+@dataclass
+class Story:
+    """The changes the pages show, by what waits for whom."""
+
+    office: Office
+    plain: str  # rina's change at step 3 (waits for sari)
+    hostile: str  # budi's change with a hostile title and comment, at step 3
+    fixing: str  # rina's change after sari asked for changes (waits for rina)
+    ready: str  # budi's change approved by all reviewers (waits for dewi, step 6)
+
+
+def token(page: str) -> str:
+    found = TOKEN.search(page)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def client(web: WebApp) -> httpx.Client:
+    return httpx.Client(base_url=web.url, follow_redirects=False, timeout=60)
+
+
+def sign_in(web: WebApp, person: str, password: str = PASSWORD) -> httpx.Client:
+    """A client signed in as ``person`` (through the real form, CSRF token included)."""
+    http = client(web)
+    form = http.get("/masuk")
+    done = http.post(
+        "/masuk", data={"person": person, "password": password, "csrftoken": token(form.text)}
+    )
+    assert done.status_code == 303, done.text
+    return http

@@ -1,0 +1,89 @@
+"""A real office for the web tests: server repository with hooks, signed changes made by the
+office's people through the forge's client, accounts for everyone, and the app on uvicorn.
+
+One office per test process (about 20 s: keys, repositories, pushes through the real hooks);
+the web modules share the xdist group "web", so one worker builds it once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from benchmarks.recordgen import Spec, make_records
+from pipeline.clock import now
+from pipeline.forge.local.office import create_office
+from pipeline.web.accounts import Users
+from tests.support.forge import COUNTER, Kit, article, git, make_source
+from tests.support.web import HOSTILE_COMMENT, HOSTILE_TITLE, PASSWORD, PDF, Story, WebApp, running
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    root = tmp_path_factory.mktemp("web-office")
+    saved = os.environ.get("TERBIT_PUBLISH")
+    os.environ["TERBIT_PUBLISH"] = "off"  # publishing has its own tests
+    try:
+        office = create_office(root / "kantor", make_source(root / "sumber"),
+                               seed_message="Isi awal")  # fmt: skip
+        kit = Kit(office, counter=next(COUNTER) * 100)
+        plain = kit.submit("rina")
+        hostile = kit.submit(
+            "budi", files={"content/articles/aaa-judul.md": article(HOSTILE_TITLE, "budi")}
+        )
+        kit.review("sari", hostile, "comment", HOSTILE_COMMENT)
+        fixing = kit.submit("rina")
+        kit.review("sari", fixing, "request_changes", "Ringkasan belum sesuai nota dinas.")
+        ready = kit.submit("budi")
+        kit.approve_all(ready)
+        users = Users(office.server)
+        for person in office.people:
+            users.set_password(person, PASSWORD, new=True)
+        yield Story(office, plain, hostile, fixing, ready)
+    finally:
+        if saved is None:
+            os.environ.pop("TERBIT_PUBLISH", None)
+        else:
+            os.environ["TERBIT_PUBLISH"] = saved
+
+
+@pytest.fixture(scope="module")
+def web(story: Story) -> Iterator[WebApp]:
+    """The app, looked at a week after the changes were made (so the waiting is overdue)."""
+    saved = os.environ.get("TERBIT_NOW")
+    os.environ["TERBIT_NOW"] = (now() + timedelta(days=7)).isoformat()
+    try:
+        with running(story.office.server) as app:
+            yield app
+    finally:
+        if saved is None:
+            os.environ.pop("TERBIT_NOW", None)
+        else:
+            os.environ["TERBIT_NOW"] = saved
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+    """A server repository whose main holds completion records (two in November 2026, one in
+    December), one of them with its PDF."""
+    root = tmp_path_factory.mktemp("web-records")
+    specs = [Spec(day=date(2026, 11, 3), minutes={3: 50}),
+             Spec(day=date(2026, 11, 24), minutes={3: 90}),
+             Spec(day=date(2026, 12, 1), minutes={3: 100})]  # fmt: skip
+    make_records(root / "work", specs, office=ROOT)
+    records = sorted(p.name for p in (root / "work" / "records").iterdir())
+    (root / "work" / "records" / records[0] / "lembar-penyelesaian.pdf").write_bytes(PDF)
+    git(root / "work", "add", "--all")
+    git(root / "work", "commit", "--quiet", "-m", "PDF")
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(root / "work"),
+                    str(root / "server.git")], check=True)  # fmt: skip
+    Users(root / "server.git").set_password("sari", PASSWORD, new=True)
+    with running(root / "server.git") as app:
+        yield app
