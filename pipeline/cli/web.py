@@ -8,10 +8,16 @@ import sys
 from pathlib import Path
 
 import click
+import uvicorn
 
 from pipeline.cli.options import lang_option, options_metavar
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
+from pipeline.web.accounts import MSG as ACCOUNT_MSG
+from pipeline.web.accounts import Users
+from pipeline.web.app import create_app, is_loopback
+from pipeline.web.keys import store_key
+from pipeline.web.office import Office
 
 MSG = Catalog(
     {
@@ -107,10 +113,6 @@ server_option = click.option(
 def command(ctx: click.Context, server: Path, host: str, port: int) -> None:
     if ctx.invoked_subcommand is not None:
         return
-    import uvicorn
-
-    from pipeline.web.app import create_app, is_loopback
-
     loopback = is_loopback(host)
     app = create_app(server, secure_cookies=not loopback)
     sock = listen(host, port)
@@ -142,12 +144,7 @@ def user() -> None:
 
 
 def _set(server: Path, person_id: str, from_stdin: bool, *, new: bool) -> None:
-    from pipeline.web.accounts import Users
-    from pipeline.web.office import Office
-
     if Office(server.resolve()).person(person_id) is None:
-        from pipeline.web.accounts import MSG as ACCOUNT_MSG
-
         raise ConfigError(ACCOUNT_MSG("unknown", id=person_id))
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -183,12 +180,7 @@ def key() -> None:
 
 def _store(server: Path, person_id: str, from_stdin: bool, private: Path | None,
            replace: bool) -> None:  # fmt: skip
-    from pipeline.web.keys import store_key
-    from pipeline.web.office import Office
-
     if Office(server.resolve()).person(person_id) is None:
-        from pipeline.web.accounts import MSG as ACCOUNT_MSG
-
         raise ConfigError(ACCOUNT_MSG("unknown", id=person_id))
     if from_stdin:
         passphrase = sys.stdin.readline().rstrip("\n")

@@ -16,12 +16,27 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pipeline.change.model import Change, ChangeState, Review
 from pipeline.clock import now
+from pipeline.compliance.collect import collect
+from pipeline.compliance.compose import make_report
+from pipeline.compliance.period import parse_period
+from pipeline.compliance.render import CSS as REPORT_CSS
 from pipeline.config.roles import Person, Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.errors import AccessError, ConfigError, InputError, StaleError, TerbitError
+from pipeline.forge.local.client import actions as client
+from pipeline.forge.local.client.counts import approval_problem
+from pipeline.forge.local.rules.policy import evaluate
+from pipeline.forge.local.store.forge import LocalForge, settings_at
+from pipeline.gate import GateReport, StepStatus, policy_at
+from pipeline.gate.timing import minutes_between
 from pipeline.i18n import Catalog, get_lang
+from pipeline.record.assemble import PDF_NAME
+from pipeline.record.official import CSS as OFFICIAL_CSS
+from pipeline.record.store import outcome_for
+from pipeline.vcs import GitError, Repo
 
 MSG = Catalog(
     {
@@ -171,8 +186,6 @@ class Office:
     """The office's forge as the web application reads it. Cheap to create; one per request."""
 
     def __init__(self, server: Path) -> None:
-        from pipeline.vcs import Repo
-
         try:
             self.repo = Repo(server)
             bare = self.repo.bare
@@ -182,16 +195,13 @@ class Office:
             raise ConfigError(MSG("not_server", path=server))
         self.server = server
         self._policy: Policy | None = None
-        self._forge = None
+        self._forge: LocalForge | None = None
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
 
     # -- policy of main ---------------------------------------------------------------------
 
     def policy(self) -> Policy:
         if self._policy is None:
-            from pipeline.forge.local.session import settings_at
-            from pipeline.gate import policy_at
-
             tip = self.repo.rev_parse("refs/heads/main")
             if not tip:
                 raise ConfigError(MSG("not_server", path=self.server))
@@ -226,24 +236,20 @@ class Office:
 
     # -- changes ---------------------------------------------------------------------------
 
-    def forge(self):  # type: ignore[no-untyped-def]
+    def forge(self) -> LocalForge:
         if self._forge is None:
-            from pipeline.forge.local.forge import LocalForge
-
             self._forge = LocalForge(self.repo, self.policy().settings)
         return self._forge
 
-    def _report(self, change):  # type: ignore[no-untyped-def]
-        from pipeline.forge.local.policy import evaluate
-
+    def _report(self, change: Change) -> GateReport:
         return evaluate(self.forge(), change)
 
     def _activity(self, number: int) -> str:
         step = self.policy().sop.step(number)
         return step.activity(get_lang()) if step else MSG("protected")
 
-    def _row(self, change, report) -> ChangeRow:  # type: ignore[no-untyped-def]
-        pending = _first_pending(report) if change.state == "open" else None
+    def _row(self, change: Change, report: GateReport | None) -> ChangeRow:
+        pending = _first_pending(report) if report is not None else None
         return ChangeRow(
             id=change.id,
             title=change.title,
@@ -256,11 +262,11 @@ class Office:
             passed=bool(report.passed) if report is not None else False,
         )
 
-    def _readable(self, state: str | None = None) -> list[tuple[object, object]]:
-        """``(change, gate report)`` of every change that can be read and evaluated; the
-        others are named in ``self.broken`` with why, and never stop the page."""
-        pairs = []
-        changes = self.forge().list_changes(state)  # type: ignore[arg-type]
+    def _readable(self, state: ChangeState | None = None) -> list[tuple[Change, GateReport | None]]:
+        """``(change, gate report)`` of every change that can be read, the report only for an
+        open one; the others are named in ``self.broken`` with why, and never stop the page."""
+        pairs: list[tuple[Change, GateReport | None]] = []
+        changes = self.forge().list_changes(state)
         self.broken = dict(self.forge().broken)
         for change in changes:
             try:
@@ -277,8 +283,6 @@ class Office:
     def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
         """One change with its gate table, history and comments (and whether ``person_id``
         may review it now)."""
-        from pipeline.vcs import GitError
-
         if not CHANGE_ID.match(change_id):
             raise InputError(MSG("no_change", id=change_id[:12]))
         forge = self.forge()
@@ -290,8 +294,6 @@ class Office:
         steps = [self._step(s) for s in [*report.steps, *report.extra]]
         publication = ""
         if change.state == "merged":
-            from pipeline.record.store import outcome_for
-
             outcome = outcome_for(forge, change)
             publication = str(outcome["status"]) if outcome else ""
         return ChangeView(
@@ -308,7 +310,7 @@ class Office:
             publication=publication,
         )
 
-    def _step(self, status) -> StepRow:  # type: ignore[no-untyped-def]
+    def _step(self, status: StepStatus) -> StepRow:
         return StepRow(
             number=status.number,
             activity=self._activity(status.number),
@@ -326,12 +328,10 @@ class Office:
         )
 
     def _minutes(self, start: datetime, end: datetime) -> int:
-        from pipeline.gate.timing import minutes_between
-
         calendar = self.policy().sop.calendar
         return calendar.minutes(start, end) if calendar is not None else minutes_between(start, end)
 
-    def _events(self, change_id: str, reviews: dict) -> list[EventRow]:  # type: ignore[type-arg]
+    def _events(self, change_id: str, reviews: dict[str, Review]) -> list[EventRow]:
         rows: list[EventRow] = []
         previous: datetime | None = None
         for stored in self.forge().chain(change_id):
@@ -360,7 +360,7 @@ class Office:
         mine = self.roles_of(person_id)
         found = []
         for change, report in self._readable("open"):
-            for status in _waiting_steps(report):
+            for status in _waiting_steps(report) if report is not None else []:
                 fixing = _author_turn(change, status)
                 if fixing:
                     if change.author_login != person_id:
@@ -389,7 +389,7 @@ class Office:
 
     # -- reviews from the browser ----------------------------------------------------------
 
-    def _review_step(self, change, report, person_id: str) -> int | None:  # type: ignore[no-untyped-def]
+    def _review_step(self, change: Change, report: GateReport, person_id: str) -> int | None:
         """The review step of ``change`` that waits for one of ``person_id``'s roles now."""
         if change.state != "open" or change.author_login == person_id:
             return None
@@ -399,16 +399,13 @@ class Office:
                 return int(status.number)
         return None
 
-    def _who_may(self, report) -> str:  # type: ignore[no-untyped-def]
+    def _who_may(self, report: GateReport) -> str:
         roles = {s.role for s in _waiting_steps(report) if s.gate}
         return ", ".join(sorted(self.role_title(r) for r in roles)) or "—"
 
-    def _clone(self):  # type: ignore[no-untyped-def]
+    def _clone(self) -> LocalForge:
         """The web application's own clone of the server, synced; writes go through its
         hooks like anyone's push."""
-        from pipeline.forge.local.forge import LocalForge
-        from pipeline.vcs import Repo
-
         path = self.server / "terbit" / "web" / "clone"
         repo = Repo(path) if (path / ".git").is_dir() else Repo.clone(str(self.server), path)
         forge = LocalForge(repo, self.policy().settings, remote="origin")
@@ -420,9 +417,6 @@ class Office:
     ) -> None:
         """Record ``person_id``'s signed review (signed with ``key``) of the change's head, if
         the change waits for their role now and has not moved since they looked at it."""
-        from pipeline.forge.local import client
-        from pipeline.forge.local.counts import approval_problem
-
         if not CHANGE_ID.match(change_id):
             raise InputError(MSG("no_change", id=change_id[:12]))
         person = self.person(person_id)
@@ -457,9 +451,6 @@ class Office:
 
     def records(self) -> list[RecordRow]:
         """Completion records on main, newest first."""
-        from pipeline.compliance.collect import collect
-        from pipeline.record.assemble import PDF_NAME
-
         found = collect(self.repo, self._records_path(), self.policy().tz, lambda _day: True)
         base = self._records_path()
         pdfs = self.repo.blob_ids(
@@ -483,8 +474,6 @@ class Office:
 
     def record_pdf(self, folder: str) -> bytes | None:
         """The record's PDF as committed on main; None unless ``folder`` is a listed record."""
-        from pipeline.record.assemble import PDF_NAME
-
         if not RECORD_FOLDER.match(folder) or folder not in {r.folder for r in self.records()}:
             return None
         return self.repo.show_bytes(
@@ -498,9 +487,6 @@ class Office:
         (``report_css``) and its few print-only ``style`` attributes are dropped, so the page
         keeps a CSP without inline style.
         """
-        from pipeline.compliance.compose import make_report
-        from pipeline.compliance.period import parse_period
-
         period = parse_period(month, None, None, None)
         policy = self.policy()
         made = make_report(
@@ -514,18 +500,15 @@ class Office:
 
 def report_css() -> str:
     """The compliance report's own stylesheet (served as a file: no inline style on a page)."""
-    from pipeline.compliance.render import CSS
-    from pipeline.record.official import CSS as OFFICIAL_CSS
-
-    return CSS + OFFICIAL_CSS
+    return REPORT_CSS + OFFICIAL_CSS
 
 
-def _first_pending(report):  # type: ignore[no-untyped-def]
+def _first_pending(report: GateReport) -> StepStatus | None:
     steps = _waiting_steps(report)
     return steps[0] if steps else None
 
 
-def _waiting_steps(report):  # type: ignore[no-untyped-def]
+def _waiting_steps(report: GateReport) -> list[StepStatus]:
     """The step(s) an open change waits at: the first step not done, plus a pending
     protected-files approval."""
     first = next((s for s in report.steps if s.state != "done"), None)
@@ -533,7 +516,7 @@ def _waiting_steps(report):  # type: ignore[no-untyped-def]
     return ([first] if first is not None else []) + extra
 
 
-def _author_turn(change, status) -> bool:  # type: ignore[no-untyped-def]
+def _author_turn(change: Change, status: StepStatus) -> bool:
     """True when the step's role asked for changes and the author has not answered yet."""
     if not status.change_requests:
         return False

@@ -92,7 +92,7 @@ def csrf(app: ASGIApp, *, secret: str, secure: bool, always: set[str]) -> ASGIAp
         set_lang(_lang_of(scope))
         await _plain(send, 403, MSG("csrf"))
 
-    return asgi_csrf(  # type: ignore[no-any-return]
+    return asgi_csrf(
         app,
         signing_secret=secret,
         always_protect=always,

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from pipeline.cli.demo.office import Office
 from pipeline.cli.web import listen
-from pipeline.forge.local.office import Office
 from pipeline.web.app import create_app
 
 PASSWORD = "kata-sandi-uji-123"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.recordgen import Spec, make_records
+from pipeline.cli.demo.office import create_office
 from pipeline.clock import now
-from pipeline.forge.local.office import create_office
 from pipeline.web.accounts import Users
 from tests.support.forge import COUNTER, Kit, article, git, make_source
 from tests.support.web import HOSTILE_COMMENT, HOSTILE_TITLE, PASSWORD, PDF, Story, WebApp, running
