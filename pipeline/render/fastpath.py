@@ -36,6 +36,7 @@ from pelican.utils import posixize_path, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 from pipeline.render import readahead, split
+from pipeline.render.fingerprint import ContentNames
 from pipeline.render.incremental import (
     LocatedWriter,
     Session,
@@ -82,6 +83,10 @@ def unsupported() -> dict[str, str]:
 def written_for() -> str:
     """``pelican 4.12, jinja2 3.1, ...``: the versions, for messages."""
     return ", ".join(f"{d} {' / '.join(v.rstrip('.') for v in s)}" for d, s in SUPPORTED.items())
+
+
+# Pelican's content objects: the shared site state they hold, and their raw body.
+CONTENT_NAMES = ContentNames(shared=frozenset({"_context", "_summary_cache"}), body="_content")
 
 
 # -- blinker and Jinja ---------------------------------------------------------------------------

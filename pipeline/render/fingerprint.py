@@ -14,16 +14,17 @@ import hashlib
 import io
 import pickle
 import re
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 
-# Attributes that are the shared site state, covered by the build key (settings, theme, code).
-SKIPPED_ATTRS = frozenset({"_context", "settings", "_summary_cache"})
-# Where the repository sits on disk is not part of a page (``relative_source_path`` is kept).
-SKIPPED_ATTRS |= {"source_path"}
+# Attributes that are the shared site state, covered by the build key (settings, theme, code),
+# and where the repository sits on disk, which is not part of a page (``relative_source_path``
+# is kept). Pelican's private ones are named by ``fastpath`` (``ContentNames``).
+SKIPPED_ATTRS = frozenset({"settings", "source_path"})
 # An intrasite link ({filename}, {static}, |tag| ...) makes the HTML depend on other content.
 INTRASITE = re.compile(r"""(?:href|src)\s*=\s*["']\s*[{|]""")
 SCALARS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timedelta, dt.tzinfo)
@@ -110,6 +111,15 @@ def _first(pair: tuple[str, Any]) -> str:
     return pair[0]
 
 
+@dataclass(frozen=True)
+class ContentNames:
+    """The private attributes of Pelican's content objects a digest must know by name: those
+    holding the shared site state (skipped), and the raw body (checked for intrasite links)."""
+
+    shared: frozenset[str]
+    body: str
+
+
 class Undigestable(Exception):
     """The value could change the page in ways a digest cannot see."""
 
@@ -125,7 +135,9 @@ def _hash(*parts: bytes) -> bytes:
 class Digester:
     """Digests values of one build; memoises by identity and pins what it memoises."""
 
-    def __init__(self, root: str = "") -> None:
+    def __init__(self, names: ContentNames, root: str = "") -> None:
+        self._skipped = SKIPPED_ATTRS | names.shared
+        self._body = names.body
         self._root = len(root.rstrip("/") + "/") if root else 0
         self._memo: dict[int, tuple[Any, bytes]] = {}
         self._shallow: dict[int, tuple[Any, bytes, list[Content]]] = {}
@@ -187,7 +199,7 @@ class Digester:
     def _attributes(self, value: Any, depth: int) -> bytes:
         parts = [b"O", type(value).__qualname__.encode()]
         for name in sorted(vars(value)):
-            if name not in SKIPPED_ATTRS:
+            if name not in self._skipped:
                 parts += [name.encode(), self.digest(vars(value)[name], depth)]
         return _hash(*parts)
 
@@ -216,7 +228,7 @@ class Digester:
         shown = {
             k: tuple(sorted(map(repr, v))) if isinstance(v, set | frozenset) else v
             for k, v in sorted(attrs.items())
-            if k not in SKIPPED_ATTRS
+            if k not in self._skipped
         }
         if self._pickler is None:
             self._pickler = _OwnPickler(self)
@@ -226,7 +238,7 @@ class Digester:
             self._pickler = None  # a pickler that failed half-way is not used again
             raise
         parts = [pickled]
-        if _links_within(attrs.get("_content")):
+        if _links_within(attrs.get(self._body)):
             parts.append(self.digest(value.content))
         return _hash(*parts), refs
 
@@ -236,7 +248,7 @@ class Digester:
         refs: list[Content] = []
         attrs = vars(value)
         for name in sorted(attrs):
-            if name in SKIPPED_ATTRS:
+            if name in self._skipped:
                 continue
             item = attrs[name]
             if isinstance(item, SCALARS):
@@ -249,7 +261,7 @@ class Digester:
                 text.append(f"{name}=>" + "|".join(map(self._path, item)))
             else:
                 parts += [name.encode(), self.digest(item, 1)]
-        if _links_within(attrs.get("_content")):
+        if _links_within(attrs.get(self._body)):
             # The rendered HTML resolves links against the whole site: digest the result.
             parts.append(self.digest(value.content))
         return _hash("\n".join(text).encode(), *parts), refs

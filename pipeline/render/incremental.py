@@ -24,7 +24,7 @@ from typing import Any
 from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from pipeline.render.fingerprint import SCALARS, Digester, Undigestable, _hash
+from pipeline.render.fingerprint import SCALARS, ContentNames, Digester, Undigestable, _hash
 from pipeline.render.templates import Parsed, TemplateNeeds, Use
 
 # Returned instead of a rendered page; the sink recognises it by identity.
@@ -48,6 +48,7 @@ class Session:
     previous_files: dict[str, FileRecord]
     settings: dict[str, Any]
     reads_context: Callable[[object], bool]  # see ``TemplateNeeds``
+    content_names: ContentNames  # Pelican's private attribute names (``fastpath``)
     on_write: Callable[[str, bool], None] = lambda path, reused: None
     on_read: Callable[[], None] = lambda: None
     # A fork finished its job ("read" drafts, "pages"): how many items it did, and whether it
@@ -62,7 +63,7 @@ class Session:
     kept: set[str] = field(default_factory=set)  # pages linked unrendered from the last build
 
     def __post_init__(self) -> None:
-        self.digester = Digester(str(self.settings.get("PATH", "")))
+        self.digester = Digester(self.content_names, str(self.settings.get("PATH", "")))
         self._prefix = os.path.join(os.path.normpath(self.output), "")
         self._previous = str(self.previous) if self.previous is not None else None
         # Per template: name -> (the value last seen, its piece of the digest).

@@ -412,6 +412,7 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         previous_files={},
         settings=settings,
         reads_context=fastpath.reads_context,
+        content_names=fastpath.CONTENT_NAMES,
         on_write=lambda path, reused: events.count("written", reused),
         on_read=lambda: events.count("read"),
         on_fork=lambda job, items, ok: events.send("fork", job=job, items=items, ok=ok),

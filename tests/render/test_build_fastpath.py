@@ -102,13 +102,15 @@ def _library_privates() -> set[str]:
 
 def _touches(path: Path, privates: set[str]) -> list[str]:
     """``path:line: name`` for each use of a library's private name the module does not
-    define itself (an attribute, or an import from the library)."""
+    define itself (an attribute, a name in a string, or an import from the library)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     foreign = privates - _defined(tree) - ALLOWED
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in foreign:
             found.append(f"{path.name}:{node.lineno}: {node.attr}")
+        elif isinstance(node, ast.Constant) and node.value in foreign:
+            found.append(f"{path.name}:{node.lineno}: {node.value!r}")  # getattr, vars()[...]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(LIBRARIES):
             found += [
                 f"{path.name}:{node.lineno}: {a.name}" for a in node.names if a.name[0] == "_"

@@ -105,7 +105,9 @@ NAMES = [
 def test_page_paths_match_pelican(name: str, tmp_path: Path) -> None:
     assert relative_root(name) == path_to_url(get_relative_path(name))
     settings = {**DEFAULT_CONFIG}
-    session = Session(tmp_path / "out", None, {}, settings, fastpath.reads_context)
+    session = Session(
+        tmp_path / "out", None, {}, settings, fastpath.reads_context, fastpath.CONTENT_NAMES
+    )
     writer = fastpath.FastWriter(str(tmp_path / "out"), settings=settings, session=session)
     try:
         expected = sanitised_join(str(tmp_path / "out"), name)
