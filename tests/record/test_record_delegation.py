@@ -10,7 +10,8 @@ from pathlib import Path
 from pipeline.config.roles import load_roles
 from pipeline.config.sop import load_sop
 from pipeline.gate import evaluate
-from pipeline.record.model import PublishFacts, build_record
+from pipeline.record.build import build_record
+from pipeline.record.model import PublishFacts
 from pipeline.record.render import to_markdown, to_pdf
 from tests.support.delegation import roles_text, sop_text
 from tests.support.gate import WIB, change_on
