@@ -28,12 +28,12 @@ def test_the_record_shows_the_plh_of_the_standing_rule(tmp_path: Path) -> None:
     record = build_record(change=change, report=report, sop=sop, roles=roles, facts=facts,
                           admin="dewi", place="Medan", timezone="Asia/Jakarta",
                           now=datetime(2026, 12, 8, 6, tzinfo=UTC))  # fmt: skip
-    step4 = next(s for s in record["steps"] if s["number"] == 4)
-    assert step4["pelaksana"]["id"] == "hendra"
-    assert step4["pelaksana"]["role_title"] == "Plh. Kepala Satker"
-    assert step4["pelaksana"]["acting_nomor"] == "KEP-7/C.IX/I/2026"
-    head = record["mengetahui"]
-    assert (head["id"], head["nip"], head["role_title"]) == (
+    step4 = next(s for s in record.steps if s.number == 4)
+    assert step4.pelaksana.id == "hendra"
+    assert step4.pelaksana.role_title == "Plh. Kepala Satker"
+    assert step4.pelaksana.acting_nomor == "KEP-7/C.IX/I/2026"
+    head = record.mengetahui
+    assert (head.id, head.nip, head.role_title) == (
         "hendra", "197803152003121001", "Plh. Kepala Satker")  # fmt: skip
     text = to_markdown(record, "Asia/Jakarta")
     assert "Hendra Gunawan Sitepu, S.E., M.M." in text and "dr. Andi" not in text
