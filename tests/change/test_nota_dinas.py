@@ -166,8 +166,8 @@ def test_month_of_the_number_may_be_written_in_digits():
 
 
 def test_the_written_reason_of_an_urgent_memo_is_kept_and_only_for_sangat_segera():
-    urgent = FRONT.replace("sifat: Sangat Segera\n",
-                           "sifat: Sangat Segera\nalasan_segera: KLB difteri;  hari ini\n")  # fmt: skip
+    reason = "sifat: Sangat Segera\nalasan_segera: KLB difteri;  hari ini\n"
+    urgent = FRONT.replace("sifat: Sangat Segera\n", reason)
     nd = parse_nota_dinas(urgent)
     assert (nd.alasan_segera, nd.sifat_line) == ("KLB difteri; hari ini", 7)
     with pytest.raises(InputError) as error:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import pytest
 
+from pipeline.config.calendar import CalendarSettings
 from pipeline.config.roles import load_roles
 from pipeline.config.sop import load_sop
 from pipeline.errors import ConfigError
@@ -28,7 +29,9 @@ def policy(extra: str = EXPEDITED):
     roles = load_roles((ROOT / "roles.yml").read_text(encoding="utf-8"))
     text = (ROOT / "sop.yml").read_text(encoding="utf-8")
     text = text.split("\nexpedited:")[0] if "\nexpedited:" in text else text
-    return load_sop(text.rstrip("\n") + "\n" + extra, known_roles=roles.titles), roles
+    sop = load_sop(text.rstrip("\n") + "\n" + extra, known_roles=roles.titles)
+    # The office calendar of terbit.yml (Mon–Thu 07:30–16:00, Fri 07:30–16:30 WIB).
+    return replace(sop, calendar=CalendarSettings().build()), roles
 
 
 def nota(sifat: str = "Sangat Segera", reason: str = REASON) -> str:
@@ -94,16 +97,16 @@ def test_an_sop_without_an_expedited_path_gives_sangat_segera_no_shortcut():
 
 def test_the_deadline_counts_working_hours_across_the_weekend():
     sop, roles = policy()
-    # Merged Friday 27 November 2026 15:30 WIB: one working hour is left on Friday
-    # (until 16:30), seven more on Monday from 07:30 — due Monday 30 November 14:30.
-    merged = datetime(2026, 11, 27, 15, 30, tzinfo=WIB)
+    # Merged Friday 4 December 2026 15:30 WIB: one working hour is left on Friday
+    # (until 16:30), seven more on Monday from 07:30 — due Monday 7 December 14:30.
+    merged = datetime(2026, 12, 4, 15, 30, tzinfo=WIB)
     change = urgent(state="merged", merged_at=merged, merge_sha="e" * 40, merged_by="dewi")
-    before = evaluate(change, sop=sop, roles=roles, now=datetime(2026, 11, 30, 14, 0, tzinfo=WIB))
-    assert before.expedited.due == datetime(2026, 11, 30, 14, 30, tzinfo=WIB)
+    before = evaluate(change, sop=sop, roles=roles, now=datetime(2026, 12, 7, 14, 0, tzinfo=WIB))
+    assert before.expedited.due == datetime(2026, 12, 7, 14, 30, tzinfo=WIB)
     text = render(before)
-    assert "wajib diperiksa paling lambat 30-11-2026 14:30" in text
+    assert "wajib diperiksa paling lambat 07-12-2026 14:30" in text
     assert "TERLAMBAT" not in text
-    late = evaluate(change, sop=sop, roles=roles, now=datetime(2026, 11, 30, 15, 0, tzinfo=WIB))
+    late = evaluate(change, sop=sop, roles=roles, now=datetime(2026, 12, 7, 15, 0, tzinfo=WIB))
     assert late.expedited.overdue
     assert "TERLAMBAT" in render(late)
     assert late.passed  # the merge stays lawful; the lateness is reported, not undone
@@ -111,21 +114,21 @@ def test_the_deadline_counts_working_hours_across_the_weekend():
 
 def test_the_deferred_review_done_after_the_merge_is_counted_and_judged_in_time():
     sop, roles = policy()
-    merged = datetime(2026, 11, 27, 15, 30, tzinfo=WIB)
+    merged = datetime(2026, 12, 4, 15, 30, tzinfo=WIB)
     change = urgent(state="merged", merged_at=merged, merge_sha="e" * 40, merged_by="dewi")
     head = change.head_sha
-    on_time = datetime(2026, 11, 30, 9, 0, tzinfo=WIB)
-    done = replace(change, reviews=[*change.reviews,
-                                    replace(review("sari", "approve", head, 0), at=on_time)])  # fmt: skip
-    report = evaluate(done, sop=sop, roles=roles, now=datetime(2026, 12, 1, 9, tzinfo=WIB))
+    on_time = datetime(2026, 12, 7, 9, 0, tzinfo=WIB)
+    retro = replace(review("sari", "approve", head, 0), at=on_time)
+    done = replace(change, reviews=[*change.reviews, retro])
+    report = evaluate(done, sop=sop, roles=roles, now=datetime(2026, 12, 8, 9, tzinfo=WIB))
     assert report.step(3).state == "done" and report.step(5).state == "done"
     assert report.step(4).state == "done"  # the head's earlier disposition still counts
     assert report.expedited.done_at == on_time and report.expedited.in_time is True
     assert "TERLAMBAT" not in render(report)
-    too_late = datetime(2026, 11, 30, 15, 0, tzinfo=WIB)
-    late = replace(change, reviews=[*change.reviews,
-                                    replace(review("sari", "approve", head, 0), at=too_late)])  # fmt: skip
-    report = evaluate(late, sop=sop, roles=roles, now=datetime(2026, 12, 1, 9, tzinfo=WIB))
+    too_late = datetime(2026, 12, 7, 15, 0, tzinfo=WIB)
+    retro = replace(review("sari", "approve", head, 0), at=too_late)
+    late = replace(change, reviews=[*change.reviews, retro])
+    report = evaluate(late, sop=sop, roles=roles, now=datetime(2026, 12, 8, 9, tzinfo=WIB))
     assert report.expedited.in_time is False
     assert "TERLAMBAT" in render(report)
 
