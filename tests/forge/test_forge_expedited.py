@@ -15,7 +15,7 @@ from pipeline.change.nota_dinas import template
 from pipeline.errors import InputError
 from pipeline.forge.local import client
 from pipeline.forge.local.office import Office, create_office
-from pipeline.forge.local.policy import evaluate
+from pipeline.forge.local.policy import evaluate, render
 from tests.support.forge import COUNTER, Kit, make_source
 
 pytestmark = pytest.mark.xdist_group("forge-office-expedited")
@@ -51,6 +51,9 @@ def test_urgent_change_merges_on_the_disposition_and_takes_the_late_review(offic
     report = evaluate(forge, kit.change(change_id))
     assert report.expedited is not None and report.expedited.due is not None
     assert report.step(3).deferred and report.step(3).state == "pending"
+    shown = render(report)  # what `terbit status` prints
+    assert "SANGAT SEGERA" in shown and "KLB difteri" in shown
+    assert "wajib diperiksa paling lambat" in shown
     kit.review("sari", change_id)  # the deferred review, after the merge
     forge.sync()
     report = evaluate(forge, kit.change(change_id))
