@@ -55,6 +55,7 @@ class Spec:
     sifat: str = "Biasa"
     status: str = "complete"
     acting: dict[int, str] = field(default_factory=dict)  # step -> Plh person id
+    alasan_segera: str = ""  # set: published on the expedited path (steps 3 and 5 deferred)
 
 
 def _person(pid: str, role: str, title: str) -> dict[str, Any]:
@@ -108,6 +109,18 @@ def record_for(n: int, spec: Spec, merge_sha: str) -> dict[str, Any]:
         "yang_menyelesaikan": _signer("dewi", "Admin Website"),
         "mengetahui": _signer("andi", "Kepala Satker"),
     }  # fmt: skip
+    if spec.alasan_segera:
+        # Merged 11:00: 5 working hours that day, 3 the next working day (from 07:30).
+        due = datetime.combine(spec.day + timedelta(days=1), time(10, 30), WIB)
+        record["segera"] = {
+            "sifat": "sangat segera", "alasan": spec.alasan_segera,
+            "disetujui": _person("andi", "kepala_satker", "Kepala Satker"),
+            "disetujui_at": merged.isoformat(), "langkah_ditunda": [3, 5], "jam_kerja": 8,
+            "tenggat": due.isoformat(), "selesai": None, "tepat_waktu": None,
+        }  # fmt: skip
+        for step in steps:
+            if step["number"] in (3, 5):
+                step.update(state="deferred", elapsed_minutes=None, over_minutes=0)
     record["digest"] = digest(record)
     return record
 

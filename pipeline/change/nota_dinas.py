@@ -26,7 +26,10 @@ NOMOR_RE = re.compile(
     r"^[A-Z]{1,6}[-.]?\d{1,6}(?:/[A-Z0-9][A-Z0-9.\-]*)*"
     r"/(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII|0?[1-9]|1[0-2])/(?:19|20)\d{2}$"
 )
-FIELDS = ("nomor", "yth", "dari", "hal", "tanggal", "sifat", "lampiran", "nama", "nip", "isi")
+FIELDS = (
+    "nomor", "yth", "dari", "hal", "tanggal", "sifat", "alasan_segera", "lampiran", "nama", "nip",
+    "isi",
+)  # fmt: skip
 REQUIRED = ("nomor", "yth", "dari", "hal", "tanggal")
 FENCE_OPEN = re.compile(r"^\s*```+\s*(?:ya?ml)\s*$", re.IGNORECASE)
 FENCE_CLOSE = re.compile(r"^\s*```+\s*$")
@@ -84,6 +87,10 @@ MSG = Catalog(
             "sifat '{value}' tidak dikenal; pilih: Biasa, Segera, Sangat Segera",
             "urgency '{value}' unknown; choose: Biasa, Segera, Sangat Segera",
         ),
+        "alasan_only_urgent": (
+            "'alasan_segera' hanya untuk sifat Sangat Segera (kini: {sifat})",
+            "'alasan_segera' is only for the urgency Sangat Segera (now: {sifat})",
+        ),
         "lampiran": (
             "lampiran harus berupa teks atau daftar teks",
             "lampiran must be text or a list of text",
@@ -125,6 +132,9 @@ class NotaDinas:
     nama: str = ""  # signer's name (optional; defaults to the submitter in renderings)
     nip: str = ""
     line: int = 1  # where the fields start in the text
+    # Why it cannot wait (sifat "Sangat Segera"): the written reason of the expedited path.
+    alasan_segera: str = ""
+    sifat_line: int | None = None  # where ``sifat`` is written, for located gate messages
 
     @property
     def sifat_title(self) -> str:
@@ -258,6 +268,10 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
     sifat = sifat_raw.lower()
     if sifat not in SIFAT:
         raise InputError(MSG("sifat", value=sifat_raw), path=path, line=lines.get("sifat"))
+    alasan = _text(data, "alasan_segera", lines, path)
+    if alasan and sifat != "sangat segera":
+        where = lines.get("alasan_segera")
+        raise InputError(MSG("alasan_only_urgent", sifat=sifat_raw), path=path, line=where)
     lampiran_raw = data.get("lampiran")
     if lampiran_raw is None or lampiran_raw == "":
         lampiran: list[str] = []
@@ -304,6 +318,8 @@ def parse_nota_dinas(text: str, path: str = "nota dinas") -> NotaDinas:
         nama=_text(data, "nama", lines, path),
         nip=nip,
         line=yaml_line,
+        alasan_segera=alasan,
+        sifat_line=lines.get("sifat"),
     )
 
 

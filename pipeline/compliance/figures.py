@@ -11,14 +11,13 @@ from __future__ import annotations
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pipeline.change.model import Change
 
-URGENT = {"segera", "sangat segera"}
 FAILED = {"gagal", "failed"}
 
 
@@ -98,6 +97,23 @@ class Closed:
     reason: str
 
 
+@dataclass(frozen=True)
+class Urgent:
+    """A publication on the expedited path ("Sangat Segera"): why, and the deferred review.
+
+    ``state``: ``in_time`` / ``late`` (done, by or after ``tenggat``), ``overdue`` (not done
+    and past it), ``owed`` (not done, not yet due or no clock given)."""
+
+    record_id: str
+    change_id: str
+    judul: str
+    alasan: str
+    langkah: list[int]
+    tenggat: datetime | None
+    selesai: datetime | None
+    state: str
+
+
 @dataclass
 class Figures:
     records: list[str]  # record ids counted, in order
@@ -109,6 +125,7 @@ class Figures:
     closed: list[Closed]
     trend: list[tuple[str, int, float | None]]  # (YYYY-MM, publications, share within)
     total: Stat
+    urgent: list[Urgent] = field(default_factory=list)  # expedited publications
 
 
 def _months_back(end: date, n: int) -> list[str]:
@@ -133,14 +150,21 @@ def compute(
     closed: list[Change] | None = None,
     end: date | None = None,
     trend_months: int = 12,
+    followups: Mapping[str, datetime | None] | None = None,
+    now: datetime | None = None,
 ) -> Figures:
-    """The report's figures over ``records`` (already limited to the period)."""
+    """The report's figures over ``records`` (already limited to the period).
+
+    ``followups`` maps a change id to when its deferred review (expedited path) was done, as
+    the forge holds it now -- the record, written at publication, predates it; ``now`` marks
+    a review still owed past its deadline as overdue."""
     ordered = sorted(records, key=lambda r: (r.get("_day") or date.min, str(r.get("id"))))
     steps: dict[int, Stat] = {}
     roles: dict[str, Stat] = {}
     people: dict[str, Stat] = {}
     total = Stat("total", "total")
     overdue: list[Overdue] = []
+    urgent: list[Urgent] = []
     outcomes = dict.fromkeys(
         ("records", "complete", "incomplete", "failed", "retried", "rolled_back", "urgent"), 0
     )
@@ -157,9 +181,11 @@ def compute(
             outcomes["retried"] += 1
         if (record.get("deploy") or {}).get("rolled_back"):
             outcomes["rolled_back"] += 1
-        sifat = str((record.get("nota_dinas") or {}).get("sifat") or "").strip().lower()
-        outcomes["urgent"] += sifat in URGENT
         change = record.get("change") or {}
+        # Urgent means the expedited path was taken, not merely a memo marked "Segera".
+        if isinstance(record.get("segera"), dict):
+            outcomes["urgent"] += 1
+            urgent.append(_urgent(record, change, followups or {}, now))
         for step in _finished(record):
             number = int(step.get("number") or 0)
             standard = int(step.get("standard_minutes") or 0)
@@ -232,4 +258,40 @@ def compute(
         closed=shut,
         trend=trend,
         total=total,
+        urgent=urgent,
+    )
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _urgent(
+    record: dict[str, Any],
+    change: dict[str, Any],
+    followups: Mapping[str, datetime | None],
+    now: datetime | None,
+) -> Urgent:
+    seg = record["segera"]
+    change_id = str(change.get("id") or "")
+    due = _when(seg.get("tenggat"))
+    done = followups.get(change_id) or _when(seg.get("selesai"))
+    if done is not None:
+        state = "late" if due is not None and done > due else "in_time"
+    elif due is not None and now is not None and now > due:
+        state = "overdue"
+    else:
+        state = "owed"
+    return Urgent(
+        record_id=str(record.get("id")),
+        change_id=change_id,
+        judul=str(record.get("judul") or ""),
+        alasan=str(seg.get("alasan") or ""),
+        langkah=[int(n) for n in seg.get("langkah_ditunda") or []],
+        tenggat=due,
+        selesai=done,
+        state=state,
     )

@@ -13,7 +13,8 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from pipeline.compliance.figures import Figures, Stat
+from pipeline.compliance.figures import Figures, Stat, Urgent
+from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 from pipeline.record import official
 from pipeline.record.render import CSS as RECORD_CSS
@@ -31,7 +32,23 @@ MSG = Catalog(
         "failed": ("Gagal", "Failed"),
         "retried": ("Diulang", "Retried"),
         "rolled_back": ("Dikembalikan (rollback)", "Rolled back"),
-        "urgent": ("Bersifat segera", "Urgent"),
+        "urgent": (
+            "Sangat segera (jalur segera sop.yml)",
+            "Sangat Segera (expedited path of sop.yml)",
+        ),
+        "urgent_list": (
+            "Publikasi sangat segera: alasan dan pemeriksaan tertunda",
+            "Urgent publications: reason and deferred review",
+        ),
+        "urgent_reason": ("Alasan", "Reason"),
+        "urgent_steps": ("Langkah ditunda", "Deferred steps"),
+        "urgent_due": ("Tenggat (WIB)", "Due (WIB)"),
+        "urgent_done": ("Selesai (WIB)", "Done (WIB)"),
+        "urgent_state": ("Pemeriksaan tertunda", "Deferred review"),
+        "in_time": ("tepat waktu", "on time"),
+        "late": ("TERLAMBAT", "LATE"),
+        "overdue_now": ("TERLAMBAT, belum dikerjakan", "OVERDUE, not done"),
+        "owed": ("belum dikerjakan", "not done yet"),
         "withdrawn": ("Ditarik oleh staf", "Withdrawn by the author"),
         "rejected": ("Ditolak / ditutup tanpa publikasi", "Rejected / closed unpublished"),
         "steps_total": ("Langkah selesai yang dinilai", "Finished steps measured"),
@@ -181,6 +198,25 @@ def summary_rows(report: Report) -> list[tuple[str, str]]:
     ]
 
 
+URGENT_STATE = {"in_time": "in_time", "late": "late", "overdue": "overdue_now", "owed": "owed"}
+
+
+def urgent_rows(f: Figures) -> list[list[str]]:
+    """One row per expedited publication: change, title, reason, steps, due, done, verdict."""
+
+    def row(u: Urgent) -> list[str]:
+        steps = ", ".join(map(str, u.langkah))
+        return [u.change_id, u.judul, u.alasan, steps, when(u.tenggat), when(u.selesai),
+                MSG(URGENT_STATE[u.state])]  # fmt: skip
+
+    return [row(u) for u in f.urgent]
+
+
+def urgent_head() -> list[str]:
+    return [MSG("perubahan"), MSG("judul"), MSG("urgent_reason"), MSG("urgent_steps"),
+            MSG("urgent_due"), MSG("urgent_done"), MSG("urgent_state")]  # fmt: skip
+
+
 def _verify_text(report: Report) -> str:
     n = len(report.figures.records)
     if report.verify_failed:
@@ -265,6 +301,9 @@ def to_html(report: Report) -> str:
             parts.append(f"<p>{e(more)}</p>")
     else:
         parts.append(f"<p>{e(MSG('none'))}</p>")
+    if f.urgent:
+        parts.append(f"<h2>{e(MSG('urgent_list'))}</h2>")
+        parts.append(_table(urgent_head(), urgent_rows(f), 7))
     parts.append(f"<h2>{e(MSG('closed'))}</h2>")
     if f.closed:
         rows = [[c.change_id, c.title, c.closed_by or "-",
@@ -338,6 +377,7 @@ def _sections(report: Report) -> list[tuple[str, list[str], list[list[str]]]]:
             ],
             overdue,
         ),
+        (MSG("urgent_list"), urgent_head(), urgent_rows(f)),
         (
             MSG("closed"),
             [MSG("perubahan"), MSG("kegiatan"), MSG("oleh"), MSG("label"), MSG("alasan")],

@@ -176,6 +176,27 @@ class WorkCalendar:
             day += timedelta(days=1)
         return total
 
+    def after(self, start: datetime, minutes: int) -> datetime:
+        """The instant ``minutes`` working minutes after ``start`` (a deadline in working
+        hours: 8 hours from Friday 15:30 ends Monday 14:30, not Saturday 07:30)."""
+        tz = self.tz
+        left = timedelta(minutes=minutes)
+        local = start.astimezone(tz)
+        day = local.date()
+        # A calendar with no working day at all would never end: give up after ten years.
+        for _ in range(3660):
+            span = self.span(day)
+            if span is not None:
+                open_at = datetime.combine(day, span[0], tz)
+                close_at = datetime.combine(day, span[1], tz)
+                lo = max(open_at, local)
+                if close_at > lo:
+                    if lo + left <= close_at:
+                        return (lo + left).astimezone(start.tzinfo)
+                    left -= close_at - lo
+            day += timedelta(days=1)
+        return start + left
+
     def minutes(self, start: datetime, end: datetime) -> int:
         """Working minutes between two instants, rounded to the minute."""
         return round(self.working_seconds(start, end) / 60)

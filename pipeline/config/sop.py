@@ -74,6 +74,22 @@ MSG = Catalog(
             "pola berkas '{glob}' tidak valid: gunakan jalur relatif tanpa '..'",
             "file pattern '{glob}' is invalid: use a relative path without '..'",
         ),
+        "defer_step": (
+            "langkah {step} tidak dapat ditunda: hanya langkah 'review'/'approval' yang tidak "
+            "disetujui {role} sendiri (persetujuan {role} membuka jalur segera)",
+            "step {step} cannot be deferred: only 'review'/'approval' steps that {role} does not "
+            "approve themself (the approval of {role} opens the expedited path)",
+        ),
+        "no_step": (
+            "langkah {step} tidak ada di 'steps' SOP ini",
+            "step {step} is not among this SOP's 'steps'",
+        ),
+        "no_opener": (
+            "peran {role} tidak menyetujui langkah mana pun yang tidak ditunda; jalur segera "
+            "memerlukan persetujuannya",
+            "the role {role} approves no step that is not deferred; the expedited path needs its "
+            "approval",
+        ),
         "no_gate_step": (
             "SOP tidak punya langkah 'review' atau 'approval'; gerbang tidak memeriksa apa pun",
             "the SOP has no 'review' or 'approval' step; the gate would check nothing",
@@ -119,6 +135,15 @@ class ProtectedModel(Strict):
         return globs
 
 
+class ExpeditedModel(Strict):
+    """``expedited:`` -- the urgent path for a nota dinas "Sangat Segera" (issue 15)."""
+
+    # Whose approval (with the nota dinas's written reason) opens the path; default: the head.
+    role: str | None = None
+    defer: list[int] = Field(min_length=1)  # the steps done afterwards (e.g. the Katimker's)
+    within_hours: int = Field(gt=0)  # working hours after the merge to do them retrospectively
+
+
 class SopModel(Strict):
     nama: str = ""
     nomor: str = ""
@@ -127,6 +152,18 @@ class SopModel(Strict):
     steps: list[StepModel]
     # Standing Plh rules: who stands in for a role while all its holders are absent.
     delegations: list[DelegationModel] = Field(default_factory=list)
+    expedited: ExpeditedModel | None = None
+
+
+@dataclass(frozen=True)
+class Expedited:
+    """The urgent path: ``role``'s approval plus a written reason publishes without ``defer``,
+    which are then owed within ``within_hours`` working hours of the merge."""
+
+    role: str
+    defer: tuple[int, ...]
+    within_hours: int
+    sifat: str = "sangat segera"  # the nota dinas's sifat that asks for it
 
 
 @dataclass(frozen=True)
@@ -164,6 +201,7 @@ class Sop:
     # The office's working calendar (terbit.yml on the same branch); None: wall-clock minutes.
     calendar: WorkCalendar | None = None
     delegations: tuple[Delegation, ...] = ()  # standing Plh rules (delegation.py)
+    expedited: Expedited | None = None  # the urgent path for "Sangat Segera" (issue 15)
 
     @property
     def total_minutes(self) -> int:
@@ -271,6 +309,8 @@ def load_sop(
         problems.append(Problem(path, doc.line_of(("steps",)), MSG("no_gate_step")))
     delegations, found = _delegations(model, doc, path, known, people)
     problems += found
+    expedited, found = _expedited(model, doc, path, known)
+    problems += found
     fail(problems)
     steps = [
         Step(
@@ -297,7 +337,37 @@ def load_sop(
         nomor=model.nomor,
         path=path,
         delegations=delegations,
+        expedited=expedited,
     )
+
+
+def _expedited(
+    model: SopModel, doc: yamlsrc.Doc, path: str, known: list[str]
+) -> tuple[Expedited | None, list[Problem]]:
+    """The urgent path, each deferred step checked against the SOP's own steps."""
+    entry = model.expedited
+    if entry is None:
+        return None, []
+    role = entry.role or model.protected.role
+    problems: list[Problem] = []
+    if entry.role is not None and entry.role not in known:
+        line = doc.line_of(("expedited", "role"))
+        problems.append(Problem(path, line, MSG("unknown_role", role=role, known=", ".join(known))))
+        return None, problems
+    approver = {
+        s.number: (s.approver_role or s.role) for s in model.steps if s.proof in GATE_PROOFS
+    }
+    numbers = {s.number for s in model.steps}
+    for index, number in enumerate(entry.defer):
+        line = doc.line_of(("expedited", "defer", index))
+        if number not in numbers:
+            problems.append(Problem(path, line, MSG("no_step", step=number)))
+        elif approver.get(number) in (None, role):
+            problems.append(Problem(path, line, MSG("defer_step", step=number, role=role)))
+    if not any(r == role and n not in entry.defer for n, r in approver.items()):
+        problems.append(Problem(path, doc.line_of(("expedited",)), MSG("no_opener", role=role)))
+    rule = Expedited(role=role, defer=tuple(entry.defer), within_hours=entry.within_hours)
+    return rule, problems
 
 
 def _delegations(

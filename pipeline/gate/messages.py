@@ -146,6 +146,32 @@ MSG = Catalog(
             "WARNING: the review by {who} ({at}) has an invalid signature ({note}) but counts "
             "because signature checks are off (forge.signatures: off)",
         ),
+        "urgent_no_reason": (
+            "{path}:{line}: sifat Sangat Segera memerlukan alasan tertulis: isi kolom "
+            "'alasan_segera' (jalur segera sop.yml), atau ubah sifatnya",
+            "{path}:{line}: the urgency Sangat Segera needs a written reason: fill in "
+            "'alasan_segera' (expedited path of sop.yml), or change the urgency",
+        ),
+        "deferred_before": (
+            "ditunda (jalur segera): paling lambat {n} jam kerja setelah penggabungan",
+            "deferred (expedited path): due within {n} working hours of the merge",
+        ),
+        "deferred_due": (
+            "ditunda (jalur segera): wajib diperiksa paling lambat {due}",
+            "deferred (expedited path): must be reviewed by {due}",
+        ),
+        "deferred_overdue": (
+            "TERLAMBAT: pemeriksaan tertunda (jalur segera) wajib selesai paling lambat {due}",
+            "OVERDUE: the deferred review (expedited path) was due by {due}",
+        ),
+        "deferred_late": (
+            "pemeriksaan tertunda (jalur segera) TERLAMBAT: tenggat {due}",
+            "the deferred review (expedited path) was LATE: due by {due}",
+        ),
+        "deferred_on_time": (
+            "pemeriksaan tertunda (jalur segera) tepat waktu (tenggat {due})",
+            "the deferred review (expedited path) was on time (due by {due})",
+        ),
         "after_merge": ("dilakukan setelah perubahan digabung", "happens after the merge"),
         "waiting_event": ("menunggu bukti pelaksanaan", "waiting for evidence"),
         "within": ("sesuai mutu baku", "within the standard"),

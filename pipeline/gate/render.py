@@ -44,6 +44,21 @@ MSG = Catalog(
             "Total waktu langkah selesai: {a} menit (mutu baku seluruh SOP {b} menit)",
             "Total time of finished steps: {a} minutes (standard for the whole SOP {b} minutes)",
         ),
+        "urgent": (
+            "Sifat: SANGAT SEGERA (jalur segera sop.yml) — alasan: {reason}; dibuka oleh "
+            "persetujuan {who} ({at}); langkah {steps} ditunda: {owed}",
+            "Urgency: SANGAT SEGERA (expedited path of sop.yml) — reason: {reason}; opened by "
+            "the approval of {who} ({at}); step(s) {steps} deferred: {owed}",
+        ),
+        "owed_before": (
+            "paling lambat {n} jam kerja setelah penggabungan",
+            "due within {n} working hours of the merge",
+        ),
+        "owed_due": ("wajib selesai paling lambat {due}", "due by {due}"),
+        "owed_overdue": ("TERLAMBAT, tenggat {due}", "OVERDUE, due by {due}"),
+        "owed_on_time": ("selesai {at}, tepat waktu", "done {at}, on time"),
+        "owed_late": ("selesai {at}, TERLAMBAT (tenggat {due})", "done {at}, LATE (due by {due})"),
+        "owed_done": ("selesai {at}", "done {at}"),
         "nota": (
             "Nota dinas: {nomor}, {tanggal}, hal: {hal}",
             "Nota dinas: {nomor}, {date}, subject: {hal}",
@@ -86,6 +101,26 @@ def author_fix(status: StepStatus) -> str:
     return MSG("author_fix", n=status.author_minutes) if status.author_minutes else ""
 
 
+def urgent_line(report: GateReport) -> str:
+    """The expedited path in one line: the reason, who opened it, what is owed by when."""
+    exp = report.expedited
+    assert exp is not None
+    due = when(exp.due)
+    if exp.done_at is not None:
+        key = (
+            "owed_done" if exp.in_time is None else ("owed_on_time" if exp.in_time else "owed_late")
+        )
+        owed = MSG(key, at=when(exp.done_at), due=due)
+    elif exp.due is None:
+        owed = MSG("owed_before", n=exp.within_hours)
+    else:
+        owed = MSG("owed_overdue" if exp.overdue else "owed_due", due=due)
+    step = next((s for s in report.steps if s.by == exp.approved_by and s.by_name), None)
+    who = (step.by_name if step else exp.approved_by) or "-"
+    return MSG("urgent", reason=exp.reason, who=who.split(",")[0], at=when(exp.approved_at),
+               steps=", ".join(map(str, exp.steps)), owed=owed)  # fmt: skip
+
+
 def _render(report: GateReport) -> str:
     out = [MSG("header", id=report.change_id, title=report.title, head=short_sha(report.head_sha))]
     if report.nota_dinas is not None:
@@ -93,6 +128,8 @@ def _render(report: GateReport) -> str:
         out.append(
             MSG("nota", nomor=nd.nomor, tanggal=when(nd.tanggal), date=when(nd.tanggal), hal=nd.hal)
         )
+    if report.expedited is not None:
+        out.append(urgent_line(report))
     out += ["", MSG("cols")]
     for status in [*report.steps, *report.extra]:
         out += _line(status)

@@ -50,6 +50,22 @@ class StepStatus:
     author_minutes: int = 0  # working minutes the author spent fixing inside this step
     acting_kind: str = ""  # "Plh"/"Plt" when an acting official proved the step
     acting_nomor: str = ""  # the decision appointing them
+    deferred: bool = False  # owed afterwards under sop.yml's expedited path (not blocking)
+
+
+@dataclass
+class ExpeditedStatus:
+    """A "Sangat Segera" change on the expedited path: why, who opened it, what is owed."""
+
+    reason: str  # the nota dinas's ``alasan_segera``
+    approved_by: str | None  # who gave the opening approval (the head, or their Plh)
+    approved_at: datetime | None
+    steps: list[int]  # the deferred SOP steps
+    within_hours: int  # working hours after the merge to do them
+    due: datetime | None = None  # set once merged (working hours of the office calendar)
+    done_at: datetime | None = None  # when the last deferred step was done
+    overdue: bool = False  # not done and past ``due``
+    in_time: bool | None = None  # done: by ``due``; None while not done
 
 
 @dataclass
@@ -66,6 +82,7 @@ class GateReport:
     signatures_required: bool = True
     protected_files: list[str] = field(default_factory=list)
     evaluated_at: datetime | None = None
+    expedited: ExpeditedStatus | None = None  # set when the urgent path was taken
 
     def step(self, number: int) -> StepStatus | None:
         return next((s for s in self.steps if s.number == number), None)

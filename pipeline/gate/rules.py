@@ -7,17 +7,17 @@ implementation, and every rule is tested by building ``Change`` objects directly
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import NotaDinas, parse_nota_dinas
 from pipeline.config.roles import Roles
-from pipeline.config.sop import Sop, Step
+from pipeline.config.sop import Expedited, Sop, Step
 from pipeline.errors import InputError
 from pipeline.gate.context import Context, Seen, describe
 from pipeline.gate.messages import MSG, short_sha, when
 from pipeline.gate.paths import protected_files
-from pipeline.gate.report import GateReport, ProofEvent, StepState, StepStatus
+from pipeline.gate.report import ExpeditedStatus, GateReport, ProofEvent, StepState, StepStatus
 from pipeline.gate.timing import apply_timing
 
 
@@ -208,6 +208,9 @@ def evaluate(
 
     gate_roles = {s.approver_role or s.role for s in sop.gate_steps} | {sop.protected_role}
     blocked = _blocks(ctx, gate_roles)
+    urgent = _urgent(sop, nota, problems)
+    deferrable = set(urgent.defer) if urgent is not None else set()
+    owed: list[tuple[StepStatus, str]] = []  # deferrable steps not proven, with their problem
     statuses: list[StepStatus] = []
     after = -1  # position of the review proving the previous gate step (ordered SOPs)
     proved: dict[str, set[str]] = {}  # person -> roles whose steps they proved
@@ -234,15 +237,23 @@ def evaluate(
                 acted = MSG("acting", kind=status.acting_kind, role=ctx.role_title(role),
                             nomor=status.acting_nomor)  # fmt: skip
                 status.reason = "; ".join(x for x in (acted, status.reason) if x)
-            if sop.ordered:
+            # A deferrable step may come after the steps that follow it (a review done
+            # retrospectively): it never moves the order of the others.
+            if sop.ordered and step.number not in deferrable:
                 after = proof.pos
         else:
             status.state = "refused" if refused else "pending"
             status.change_requests = _requests(ctx, role, after, len(ctx.reviews))
             status.reason = "; ".join(reasons) or MSG("waiting_approval", role=ctx.role_title(role))
-            problems.append(MSG("step_missing", step=step.number, role=ctx.role_title(role)))
+            missing = MSG("step_missing", step=step.number, role=ctx.role_title(role))
+            if step.number in deferrable:
+                owed.append((status, missing))
+                continue
+            problems.append(missing)
             if sop.ordered:
                 after = len(ctx.reviews)  # later gate steps cannot be proven before this one
+
+    expedited = _expedite(ctx, urgent, nota, statuses, owed, problems, now)
 
     problems += _apply_blocks(ctx, blocked, statuses)
 
@@ -289,9 +300,83 @@ def evaluate(
         signatures_required=signatures_required,
         protected_files=protected,
         evaluated_at=now,
+        expedited=expedited,
     )
     apply_timing(report, change, sop, now)
     return report
+
+
+def _urgent(sop: Sop, nota: NotaDinas | None, problems: list[str]) -> Expedited | None:
+    """sop.yml's expedited path when the nota dinas asks for it with a written reason; a
+    "Sangat Segera" memo without one is refused at the line of its ``sifat``."""
+    rule = sop.expedited
+    if rule is None or nota is None or nota.sifat != rule.sifat:
+        return None
+    if not nota.alasan_segera:
+        line = nota.sifat_line or nota.line
+        problems.append(MSG("urgent_no_reason", path=MSG("nota_path"), line=line))
+        return None
+    return rule
+
+
+def _expedite(
+    ctx: Context,
+    rule: Expedited | None,
+    nota: NotaDinas | None,
+    statuses: list[StepStatus],
+    owed: list[tuple[StepStatus, str]],
+    problems: list[str],
+    now: datetime | None,
+) -> ExpeditedStatus | None:
+    """Take the expedited path when the opening role approved every step of its own that is
+    not deferred; otherwise the deferrable steps block like any other."""
+    openers = [
+        s for s in statuses
+        if s.gate and s.number not in (rule.defer if rule else ())
+        and _approver(ctx.sop, s.number) == (rule.role if rule else None)
+    ]  # fmt: skip
+    if rule is None or nota is None or not openers or any(s.state != "done" for s in openers):
+        problems += [missing for _, missing in owed]
+        return None
+    opener = openers[-1]
+    deferred = [s for s in statuses if s.number in rule.defer]
+    result = ExpeditedStatus(
+        reason=nota.alasan_segera,
+        approved_by=opener.by,
+        approved_at=opener.at,
+        steps=[s.number for s in deferred],
+        within_hours=rule.within_hours,
+    )
+    change = ctx.change
+    if change.state == "merged" and change.merged_at is not None:
+        calendar = ctx.sop.calendar
+        minutes = rule.within_hours * 60
+        result.due = (
+            calendar.after(change.merged_at, minutes)
+            if calendar is not None
+            else change.merged_at + timedelta(minutes=minutes)
+        )
+    if all(s.state == "done" for s in deferred):
+        result.done_at = max((s.at for s in deferred if s.at is not None), default=None)
+        if result.due is not None and result.done_at is not None:
+            result.in_time = result.done_at <= result.due
+    else:
+        result.overdue = result.due is not None and now is not None and now > result.due
+    for status in deferred:
+        status.deferred = True
+        note = _deferred_note(result, status)
+        status.reason = "; ".join(x for x in (note, status.reason) if x)
+    return result
+
+
+def _deferred_note(result: ExpeditedStatus, status: StepStatus) -> str:
+    if result.due is None:
+        return "" if status.state == "done" else MSG("deferred_before", n=result.within_hours)
+    due = when(result.due)
+    if status.state == "done":
+        late = status.at is not None and status.at > result.due
+        return MSG("deferred_late" if late else "deferred_on_time", due=due)
+    return MSG("deferred_overdue" if result.overdue else "deferred_due", due=due)
 
 
 def _apply_blocks(ctx: Context, blocked: dict[str, Seen], statuses: list[StepStatus]) -> list[str]:

@@ -46,7 +46,8 @@ MSG = Catalog(
 Timestamp = Annotated[
     datetime, PlainSerializer(lambda v: v.isoformat(timespec="seconds"), return_type=str)
 ]
-StepState = Literal["done", "pending", "refused", "failed"]
+# "deferred": owed after the publication under sop.yml's expedited path ("Sangat Segera").
+StepState = Literal["done", "pending", "refused", "failed", "deferred"]
 Status = Literal["complete", "incomplete", "failed"]
 
 
@@ -199,6 +200,21 @@ class Step(Part):
     evidence: Evidence
 
 
+class Segera(Part):
+    """An urgent publication (nota dinas "Sangat Segera") on sop.yml's expedited path: the
+    written reason, who opened it, and the deferred review with its working-hour deadline."""
+
+    sifat: str
+    alasan: str  # the nota dinas's ``alasan_segera``
+    disetujui: Person  # who opened the path with their approval (the head, or their Plh)
+    disetujui_at: Timestamp | None
+    langkah_ditunda: list[int]  # the SOP steps deferred
+    jam_kerja: int  # working hours after the merge to do them
+    tenggat: Timestamp | None  # the deadline (office calendar)
+    selesai: Timestamp | None  # when the deferred review was done (None: still owed)
+    tepat_waktu: bool | None  # done by the deadline; None while still owed
+
+
 class Total(Part):
     elapsed_minutes: int
     standard_minutes: int
@@ -226,6 +242,7 @@ class Record(Part):
     total: Total
     waktu_kerja: str = ""  # how the minutes were counted (working calendar, fixes apart)
     nomor: str = ""  # the document number from publish.record_number
+    segera: Segera | None = None  # only on an urgent publication (issue 15)
     tempat_tanggal: str
     created_at: Timestamp | None
     yang_menyelesaikan: Signer

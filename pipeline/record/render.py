@@ -27,6 +27,20 @@ MSG = Catalog(
             "Nota Dinas {nomor} of {tanggal}",
         ),
         "sop": ("SOP", "SOP"),
+        "sifat": ("Sifat", "Urgency"),
+        "segera": (
+            "SANGAT SEGERA (jalur segera) — alasan: {alasan}; disetujui {who}; langkah {steps} "
+            "ditunda: {owed}",
+            "SANGAT SEGERA (expedited path) — reason: {alasan}; approved by {who}; step(s) "
+            "{steps} deferred: {owed}",
+        ),
+        "owed": ("wajib selesai paling lambat {due}", "due by {due}"),
+        "owed_hours": (
+            "paling lambat {n} jam kerja setelah penggabungan",
+            "due within {n} working hours of the merge",
+        ),
+        "owed_on_time": ("selesai {at}, tepat waktu", "done {at}, on time"),
+        "owed_late": ("selesai {at}, TERLAMBAT (tenggat {due})", "done {at}, LATE (due by {due})"),
         "no": ("No.", "No."),
         "kegiatan": ("Kegiatan", "Activity"),
         "pelaksana": ("Pelaksana", "Done by"),
@@ -106,6 +120,28 @@ def _dasar(record: Record) -> str:
     return MSG("dasar_value", nomor=nota.nomor or "-", tanggal=tanggal)
 
 
+def _segera(record: Record, timezone: str) -> str | None:
+    """The urgent publication's line ("Sifat"), or None for a normal one."""
+    seg = record.segera
+    if seg is None:
+        return None
+    tz = ZoneInfo(timezone)
+
+    def at(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
+
+    if seg.selesai is not None:
+        owed = MSG("owed_on_time" if seg.tepat_waktu is not False else "owed_late",
+                   at=at(seg.selesai), due=at(seg.tenggat))  # fmt: skip
+    elif seg.tenggat is not None:
+        owed = MSG("owed", due=at(seg.tenggat))
+    else:
+        owed = MSG("owed_hours", n=seg.jam_kerja)
+    who = f"{seg.disetujui.role_title} {seg.disetujui.name}".strip()
+    steps = ", ".join(map(str, seg.langkah_ditunda))
+    return MSG("segera", alasan=seg.alasan, who=who, steps=steps, owed=owed)
+
+
 def signer_name(signer: Signer) -> str:
     """The name under a signature; a blank block says why nobody signs there."""
     return signer.name or (f"({MSG(signer.pending)})" if signer.pending else "")
@@ -125,6 +161,8 @@ def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KO
         f"- **{MSG('sop')}:** {record.sop.nama} ({record.sop.nomor})",
         f"- **{MSG('status')}:** {status_label(record)}",
     ]
+    if (urgent := _segera(record, timezone)) is not None:
+        lines.insert(-1, f"- **{MSG('sifat')}:** {cell(urgent)}")
     lines += [f"  - {cell(reason)}" for reason in record.reasons]
     head = [MSG(k) for k in ("no", "kegiatan", "pelaksana", "kelengkapan", "waktu", "output")]
     lines += ["", "| " + " | ".join([*head, MSG("keterangan")]) + " |", "|---" * 7 + "|"]
@@ -239,6 +277,7 @@ def to_html(
         ("judul", e(record.judul)),
         ("dasar", e(_dasar(record))),
         ("sop", e(f"{record.sop.nama} ({record.sop.nomor})")),
+        *([("sifat", e(urgent))] if (urgent := _segera(record, timezone)) else []),
         ("status", status),
     ):
         parts.append(f"<dt>{e(MSG(key))}</dt><dd>{value}</dd>")

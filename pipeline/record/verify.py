@@ -300,6 +300,8 @@ def _against_forge(
         actual = by_number.get(step.number)
         if actual is None or actual.state != "done" or (not actual.gate and step.number > 2):
             continue
+        if step.state == "deferred":  # reviewed after the record was written (expedited path)
+            continue
         pairs = [("pelaksana", step.pelaksana.id, actual.by)]
         if actual.gate:
             pairs.append(("review", step.evidence.review, actual.review_id))

@@ -163,3 +163,14 @@ def test_month_of_the_number_may_be_written_in_digits():
     assert nd.nomor == "ND-12/LPZI/11/2026" and nd.tanggal == date(2026, 11, 28)
     wrong = FRONT.replace("ND-12/LPZI/XI/2026", "ND-12/LPZI/12/2026")
     assert error_of(wrong).startswith("nota dinas:6: nomor 'ND-12/LPZI/12/2026' bertanggal XII/")
+
+
+def test_the_written_reason_of_an_urgent_memo_is_kept_and_only_for_sangat_segera():
+    reason = "sifat: Sangat Segera\nalasan_segera: KLB difteri;  hari ini\n"
+    urgent = FRONT.replace("sifat: Sangat Segera\n", reason)
+    nd = parse_nota_dinas(urgent)
+    assert (nd.alasan_segera, nd.sifat_line) == ("KLB difteri; hari ini", 7)
+    with pytest.raises(InputError) as error:
+        parse_nota_dinas(urgent.replace("sifat: Sangat Segera", "sifat: Segera"))
+    assert (error.value.line, "'alasan_segera' hanya untuk sifat Sangat Segera") == (
+        8, str(error.value).split(": ", 1)[1].split(" (")[0])  # fmt: skip

@@ -87,3 +87,13 @@ def test_the_rule_is_described_in_words(office):
     text = office.describe()
     assert "menit kerja (WIB; Sen–Kam 07:30–16:00, Jum 07:30–16:30, Sab–Min libur)" in text
     assert "cuti bersama" in text
+
+
+def test_a_deadline_in_working_hours_skips_the_weekend(office):
+    # Fri 27 Nov 15:30 + 8 working hours: 60 min on Friday (to 16:30), 420 on Monday from
+    # 07:30 → Mon 30 Nov 14:30.
+    assert office.after(t("2026-11-27", "15:30"), 8 * 60) == t("2026-11-30", "14:30")
+    # Starting on a Saturday evening counts from Monday's opening.
+    assert office.after(t("2026-11-28", "20:00"), 60) == t("2026-11-30", "08:30")
+    # Over Christmas: Thu 24 Dec cuti bersama, Fri 25 Dec Natal, weekend.
+    assert office.after(t("2026-12-23", "15:30"), 60) == t("2026-12-28", "08:00")

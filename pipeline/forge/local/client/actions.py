@@ -282,10 +282,22 @@ def submit(
 def review(forge: LocalForge, who: Identity, change_id: str, state: str, body: str) -> Change:
     """Record a signed review bound to the change's current head."""
     forge.sync()
-    change = _still_open(forge.get_change(change_id))
+    change = forge.get_change(change_id)
+    if not (state == "approve" and _review_owed(forge, change)):
+        _still_open(change)
     data = {"state": state, "commit": change.head_sha, "body": body}
     append_event(forge, who, change_id, "review", data)
     return forge.get_change(change_id)
+
+
+def _review_owed(forge: LocalForge, change: Change) -> bool:
+    """A merged "Sangat Segera" change still owes the review its expedited path deferred."""
+    if change.state != "merged":
+        return False
+    from pipeline.forge.local.policy import evaluate
+
+    report = evaluate(forge, change)
+    return report.expedited is not None and report.expedited.done_at is None
 
 
 def _still_open(change: Change) -> Change:

@@ -152,7 +152,7 @@ class RecordRules:
                 return [bad(MSG("meta_first"))]
             if last is not None and last.type == "closed":
                 return [MSG("closed", id=change_id, reason=last.get("reason", ""))]
-            if merged and event.type != "notice":
+            if merged and event.type != "notice" and not self.late_review(event):
                 return [MSG("after_merge", id=change_id)]
             if last is not None and event.at < last.at:
                 return [bad(MSG("time_back", at=iso(event.at), prev=iso(last.at)))]
@@ -203,6 +203,18 @@ class RecordRules:
         if event.type not in CLIENT_TYPES:
             return MSG("meta_type", type=event.type)
         return self.identity_problem(stored) if self.main_old else None
+
+    def late_review(self, event: Event) -> bool:
+        """An approval after the merge by a member of a role whose step sop.yml's expedited
+        path defers: the retrospective review of a "Sangat Segera" publication. It adds
+        evidence only (the merge is done); its signature is checked like any review."""
+        sop, roles = self.policy
+        rule = sop.expedited
+        if rule is None or event.type != "review" or event.get("state") != "approve":
+            return False
+        deferred = {s.approver_role or s.role for s in sop.steps if s.number in rule.defer}
+        person = roles.get(event.by)
+        return person is not None and person.active and bool(deferred & set(person.roles))
 
     def identity_problem(self, stored: Stored) -> str | None:
         """An opened/push/review record must be signed by the person it names; only the
