@@ -19,6 +19,7 @@ from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.errors import Problem, TerbitError
+from pipeline.gate import evaluate
 from pipeline.i18n import long_date
 from pipeline.record.official import contact_line
 from pipeline.record.signature import can_sign, sign_pdf
@@ -41,8 +42,6 @@ def _followups(
 ) -> dict[str, datetime | None]:
     """When each urgent publication's deferred review was done, as the forge holds it now
     (its record was written at publication, before the review); none without a forge."""
-    from pipeline.gate import evaluate
-
     out: dict[str, datetime | None] = {}
     if forge is None:
         return out

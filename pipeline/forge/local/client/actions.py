@@ -294,8 +294,6 @@ def _review_owed(forge: LocalForge, change: Change) -> bool:
     """A merged "Sangat Segera" change still owes the review its expedited path deferred."""
     if change.state != "merged":
         return False
-    from pipeline.forge.local.policy import evaluate
-
     report = evaluate(forge, change)
     return report.expedited is not None and report.expedited.done_at is None
 
