@@ -396,6 +396,7 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
     settings.update(
         CACHE_CONTENT=True,
         CACHE_PATH=str(cache_dir / cache.PELICAN_DIR),
+        TERBIT_THUMB_CACHE=str(cache_dir / cache.THUMB_DIR),
         CHECK_MODIFIED_METHOD="md5",
         GZIP_CACHE=False,
         TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),
