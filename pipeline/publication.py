@@ -516,6 +516,7 @@ def _build(
 ) -> dict[str, Any]:
     """Build the newest main (it contains the merge): a later publication never rolls the
     site back to an older tree when merges race."""
+    from pipeline.render.history import read_history
     from pipeline.render.runner import build_site
 
     tip = repo.rev_parse("refs/heads/main") or merge
@@ -525,8 +526,15 @@ def _build(
     clean_work(source)
     repo.export_tree(tip, source)
     output = work / "site"
+    # The articles' versions from this repository's history, never from the exported tree.
+    history = read_history(repo, tip, repo_settings(repo).content.path)
     built = build_site(
-        source, output=output, publish=True, cache_base=build_cache(repo), skip_bad=True
+        source,
+        output=output,
+        publish=True,
+        cache_base=build_cache(repo),
+        skip_bad=True,
+        history=history,
     )
     if built.skipped:
         # A file of this merge that cannot be published fails this publication, located; a

@@ -566,6 +566,25 @@ class Repo:
             pos += size + 1
         return found
 
+    def file_versions(self, tip: str, root: str) -> dict[str, list[tuple[str, datetime]]]:
+        """For every file under ``root``: ``(commit, committed_at)`` of each first-parent commit
+        of ``tip`` that changed it (a merge counts when it differs from its first parent there),
+        oldest first; one ``git log`` for all files."""
+        out = self.run(
+            "log", "--first-parent", "-z", "--name-only", "--no-renames",
+            "--diff-merges=first-parent", "--format=%x01%H %ct%x00", tip, "--", root,
+            strip=False,
+        )  # fmt: skip
+        found: dict[str, list[tuple[str, datetime]]] = {}
+        for chunk in filter(None, out.split("\x01")):
+            head, *names = chunk.split("\0")
+            sha, stamp = head.split()
+            for name in filter(None, (n.strip("\n") for n in names)):
+                found.setdefault(name, []).append((sha, _when(int(stamp))))
+        for versions in found.values():
+            versions.reverse()
+        return found
+
     def committer_time(self, sha: str) -> datetime:
         return _when(int(self.run("log", "-1", "--format=%ct", sha)))
 

@@ -35,6 +35,7 @@ VOLATILE_SETTINGS = frozenset(
         "LOAD_CONTENT_CACHE",
         "TERBIT_DRAFT_SECONDS",
         "TERBIT_THUMB_CACHE",
+        "TERBIT_HISTORY",  # data, not look: the pages that show it are digested with it
     }
 )
 

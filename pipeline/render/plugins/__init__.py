@@ -7,6 +7,7 @@ Each module has a ``register()`` that connects to Pelican's signals:
 - ``theme_text``: Indonesian/English interface strings, long dates, prev/next links.
 - ``search_index``: ``search.json`` for the client-side search page.
 - ``sitemap``: ``sitemap.xml`` of articles, pages and index pages.
+- ``history``: each article's versions from Git (read by Terbit), corrections, ``modified``.
 - ``thumbnails``: resized copies of each article's first image for the news cards.
 """
 
@@ -17,4 +18,5 @@ PLUGINS = [
     "pipeline.render.plugins.search_index",
     "pipeline.render.plugins.sitemap",
     "pipeline.render.plugins.thumbnails",
+    "pipeline.render.plugins.history",
 ]
