@@ -588,6 +588,8 @@ def test_correction_fields_are_text_and_only_one(repo: Path, terbit: Run) -> Non
     assert codes_at(found, "content/articles/c.md") == {(7, "not_text")}
     assert codes_at(found, "content/articles/d.md") == {(7, "blank")}
     code, out = terbit("check")
+    assert code == 1
     assert "content/articles/b.md:8: 'pembaruan': pilih salah satu: 'ralat'" in out
     code, out = terbit("--lang", "en", "check")
+    assert code == 1
     assert "content/articles/b.md:8: 'pembaruan': choose one: 'ralat'" in out
