@@ -117,3 +117,17 @@ def test_article_without_image_has_no_thumbnail_and_rebuild_is_identical(
     assert len(thumbs) == 3  # the old image's thumbnails are gone
     old = {p for p in before if p.parts[0] == "thumbs"}
     assert len(old - set(thumbs)) == 2  # the old image's two sizes are gone from the site
+
+
+def test_damaged_or_huge_image_is_a_warning_and_the_card_goes_without(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "situs")
+    images = site / "content" / "images"
+    (images / "besar.jpg").write_bytes(b"\xff\xd8\xff\xe0 bukan jpeg")
+    # 9000×9000 of one colour: a few KB of PNG, 81 megapixels decoded.
+    Image.new("1", (9000, 9000)).save(images / "kecil.png")
+    result = build_site(site, cache_base=tmp_path / "cache")
+    assert images_of(result.output / "index.html") == []
+    said = {str(p.path): p.message for p in result.warnings}
+    assert "tidak dapat dibaca untuk gambar kecil" in said["content/images/besar.jpg"]
+    assert "9000×9000 piksel" in said["content/images/kecil.png"]
+    assert (result.output / "artikel" / "berita-1" / "index.html").is_file()

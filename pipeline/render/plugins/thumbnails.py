@@ -26,6 +26,7 @@ from pelican import signals
 from pelican.generators import ArticlesGenerator
 from PIL import Image, UnidentifiedImageError
 
+from pipeline.errors import InputError
 from pipeline.i18n import Catalog
 from pipeline.render.confine import Content
 
@@ -36,14 +37,21 @@ FORMAT = 1  # part of every cache file name: bump when the resizing changes
 # What a thumbnail of each source type is saved as (GIF as PNG: no animation in a card).
 SAVE_AS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "PNG", ".webp": "WEBP"}
 SUFFIX = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
+# A small file can still decode into a huge one (a "decompression bomb"): 40 megapixels is
+# beyond any camera the office uses and ~160 MB decoded.
+MAX_PIXELS = 40_000_000
+BROKEN = (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
 log = logging.getLogger(__name__)
 MSG = Catalog(
     {
+        "too_many_pixels": (
+            "{width}×{height} piksel (batas {limit} juta)",
+            "{width}×{height} pixels (limit {limit} million)",
+        ),
         "unreadable": (
-            "{path}: gambar tidak dapat dibaca untuk gambar kecil ({error}); kartu tampil tanpa "
-            "gambar",
-            "{path}: cannot read the image for a thumbnail ({error}); the card shows no image",
+            "gambar tidak dapat dibaca untuk gambar kecil ({error}); kartu tampil tanpa gambar",
+            "cannot read the image for a thumbnail ({error}); the card shows no image",
         ),
     }
 )
@@ -118,11 +126,31 @@ def thumbnail(image: dict[str, str], content: Content, output: Path, cache: Path
     source = (content.path / rel).read_bytes()
     digest = hashlib.sha256(source).hexdigest()
     try:
-        with Image.open(BytesIO(source)) as probe:
-            width, height = probe.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        log.warning(MSG("unreadable", path=content.shown(rel), error=error))
+        files = _make(source, digest, kind, output, cache)
+    except BROKEN as error:  # a damaged or hostile file: the card goes without, the site builds
+        # Located for Terbit's log handler (``worker.LogCapture``); plain Pelican prints it.
+        problem = InputError(MSG("unreadable", error=error), path=content.shown(rel))
+        log.warning("%s: %s", problem.path, problem.message, extra={"terbit": problem})
         return None
+    src, w, h = files[0]
+    return {
+        "src": src,
+        "files": [(path, fw) for path, fw, _ in files],
+        "width": w,
+        "height": h,
+        "alt": image["alt"],
+    }
+
+
+def _make(
+    source: bytes, digest: str, kind: str, output: Path, cache: Path | None
+) -> list[tuple[str, int, int]]:
+    """``(path in the site, width, height)`` of each thumbnail of ``source``, written."""
+    with Image.open(BytesIO(source)) as probe:
+        width, height = probe.size
+    if width * height > MAX_PIXELS:
+        limit = MAX_PIXELS // 1_000_000
+        raise ValueError(MSG("too_many_pixels", width=width, height=height, limit=limit))
     files = []
     for w, h in sizes(width, height):
         name = f"{digest[:20]}-{w}{SUFFIX[kind]}"
@@ -133,14 +161,7 @@ def thumbnail(image: dict[str, str], content: Content, output: Path, cache: Path
         )
         _place(made, output / FOLDER / name)
         files.append((f"{FOLDER}/{name}", w, h))
-    src, w, h = files[0]
-    return {
-        "src": src,
-        "files": [(path, fw) for path, fw, _ in files],
-        "width": w,
-        "height": h,
-        "alt": image["alt"],
-    }
+    return files
 
 
 def add_thumbnails(generator: Any) -> None:
