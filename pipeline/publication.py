@@ -527,7 +527,7 @@ def _build(
     repo.export_tree(tip, source)
     output = work / "site"
     # The articles' versions from this repository's history, never from the exported tree.
-    history = read_history(repo, tip, repo_settings(repo).content.path)
+    history = read_history(repo, tip, repo_settings(repo).content.path, build_cache(repo))
     built = build_site(
         source,
         output=output,

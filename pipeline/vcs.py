@@ -566,13 +566,23 @@ class Repo:
             pos += size + 1
         return found
 
-    def file_versions(self, tip: str, root: str) -> dict[str, list[tuple[str, datetime]]]:
+    def file_versions(
+        self, tip: str, root: str, since: str | None = None
+    ) -> dict[str, list[tuple[str, datetime]]] | None:
         """For every file under ``root``: ``(commit, committed_at)`` of each first-parent commit
         of ``tip`` that changed it (a merge counts when it differs from its first parent there),
-        oldest first; one ``git log`` for all files."""
+        oldest first; one ``git log`` for all files. With ``since``, only the commits after it,
+        or ``None`` when ``since`` is not on ``tip``'s first-parent line (read it all then)."""
+        span = f"{since}..{tip}" if since else tip
+        if since:
+            # The oldest new commit must sit on ``since`` by its first parent (main grows so).
+            oldest = self.run("rev-list", "--first-parent", "--reverse", "--parents", span)
+            first = oldest.split("\n", 1)[0].split()
+            if first[1:2] != [since] and (first or self.rev_parse(tip) != since):
+                return None
         out = self.run(
             "log", "--first-parent", "-z", "--name-only", "--no-renames",
-            "--diff-merges=first-parent", "--format=%x01%H %ct%x00", tip, "--", root,
+            "--diff-merges=first-parent", "--format=%x01%H %ct%x00", span, "--", root,
             strip=False,
         )  # fmt: skip
         found: dict[str, list[tuple[str, datetime]]] = {}

@@ -196,7 +196,9 @@ def build_site(
             "content": str(content),
             "lang": get_lang(),
             "history": (
-                history_of_work_tree(root, settings.content.path) if history is None else history
+                history_of_work_tree(root, settings.content.path, cache_dir)
+                if history is None
+                else history
             ),
         }
         try:

@@ -99,3 +99,24 @@ def test_article_published_once_has_no_note_nor_history(tmp_path: Path) -> None:
     out = build_site(site, cache_base=tmp_path / "cache").output
     page = (out / "artikel" / "jam-layanan" / "index.html").read_text(encoding="utf-8")
     assert "correction" not in page and 'id="riwayat"' not in page
+
+
+def test_history_kept_in_the_cache_follows_new_and_rewritten_commits(tmp_path: Path) -> None:
+    site = corrected_site(tmp_path / "situs")
+    cache = tmp_path / "cache"
+    build_site(site, cache_base=cache)
+    assert list(cache.rglob("history.json"))  # kept outside the repository
+    article = site / "content" / "articles" / "jam-layanan.md"
+    article.write_text(article.read_text("utf-8") + "\nTambahan.\n", "utf-8")
+    commit(site, "Pembaruan", "2025-03-07T08:00:00+07:00")
+    out = build_site(site, cache_base=cache).output
+    page = (out / "artikel" / "jam-layanan" / "index.html").read_text(encoding="utf-8")
+    assert "Versi 3" in page and "7 Maret 2025" in page
+    # main rewritten (the third commit replaced by another): read again, never stale.
+    git(site, "reset", "-q", "--hard", "HEAD~1")
+    article.write_text(article.read_text("utf-8") + "\nLain.\n", "utf-8")
+    commit(site, "Pembaruan lain", "2025-03-09T08:00:00+07:00")
+    out = build_site(site, cache_base=cache).output
+    page = (out / "artikel" / "jam-layanan" / "index.html").read_text(encoding="utf-8")
+    assert "Versi 3" in page and "9 Maret 2025" in page and "7 Maret 2025" not in page
+    assert "Versi 4" not in page
