@@ -42,9 +42,9 @@ def _load(cache: Path | None, content: str) -> tuple[str | None, History]:
 def _save(cache: Path, commit: str, content: str, history: History) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cache, prefix=".history-")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"format": FORMAT, "commit": commit, "content": content, "history": history},
-                  handle)  # fmt: skip
+    kept = {"format": FORMAT, "commit": commit, "content": content, "history": history}
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(json.dumps(kept).encode())  # one write: json.dump writes piece by piece
     os.replace(tmp, cache / HISTORY_FILE)
 
 
