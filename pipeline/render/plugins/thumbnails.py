@@ -68,13 +68,14 @@ def sizes(width: int, height: int) -> list[tuple[int, int]]:
 
 def resized(source: bytes, size: tuple[int, int], kind: str) -> bytes:
     """The image scaled to ``size`` and encoded as ``kind``; the same input, the same bytes."""
-    with Image.open(BytesIO(source)) as image:
-        image.load()
-        palette = image.mode == "P"
+    with Image.open(BytesIO(source)) as opened:
+        opened.load()
+        palette = opened.mode == "P"
+        image: Image.Image = opened
         if kind == "JPEG":
-            image = image.convert("RGB")
-        elif image.mode not in ("RGB", "RGBA", "L", "LA"):
-            image = image.convert("RGBA")
+            image = opened.convert("RGB")
+        elif opened.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = opened.convert("RGBA")
         small = image.resize(size, Image.Resampling.LANCZOS)
         if palette and kind == "PNG":
             # Smoothing makes new colours: back to a palette, or the thumbnail of a flat
