@@ -122,6 +122,6 @@ def test_terbit_build_equals_stock_pelican_cold_and_incremental(kind: str, tmp_p
     assert ours == reference
     if kind == "sample":  # the correction and the history are part of both sites
         page = (site / "output/artikel" / corrected.stem / "index.html").read_text("utf-8")
-        assert '<aside class="correction"' in page and 'id="riwayat"' in page
+        assert '<div class="correction" role="note">' in page and 'id="riwayat"' in page
     reused = re.search(r"(\d+) reused", said)
     assert reused and int(reused.group(1)) > 0, said  # the second build was incremental

@@ -67,7 +67,7 @@ def test_corrected_article_shows_dated_note_feed_updated_and_history(tmp_path: P
     out = build_site(site, cache_base=tmp_path / "cache").output
     page = (out / "artikel" / "jam-layanan" / "index.html").read_text(encoding="utf-8")
 
-    assert '<aside class="correction"' in page
+    assert '<div class="correction" role="note">' in page
     assert (
         f'<strong>Ralat</strong> <time datetime="{SECOND}">5 Maret 2025</time>: '
         "Jam buka yang benar pukul 07.30, bukan 08.00." in page
