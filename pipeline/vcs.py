@@ -579,6 +579,35 @@ class Repo:
             pos += size + 1
         return found
 
+    def file_versions(
+        self, tip: str, root: str, since: str | None = None
+    ) -> dict[str, list[tuple[str, datetime]]] | None:
+        """For every file under ``root``: ``(commit, committed_at)`` of each first-parent commit
+        of ``tip`` that changed it (a merge counts when it differs from its first parent there),
+        oldest first; one ``git log`` for all files. With ``since``, only the commits after it,
+        or ``None`` when ``since`` is not on ``tip``'s first-parent line (read it all then)."""
+        span = f"{since}..{tip}" if since else tip
+        if since:
+            # The oldest new commit must sit on ``since`` by its first parent (main grows so).
+            oldest = self.run("rev-list", "--first-parent", "--reverse", "--parents", span)
+            first = oldest.split("\n", 1)[0].split()
+            if first[1:2] != [since] and (first or self.rev_parse(tip) != since):
+                return None
+        out = self.run(
+            "log", "--first-parent", "-z", "--name-only", "--no-renames",
+            "--diff-merges=first-parent", "--format=%x01%H %ct%x00", span, "--", root,
+            strip=False,
+        )  # fmt: skip
+        found: dict[str, list[tuple[str, datetime]]] = {}
+        for chunk in filter(None, out.split("\x01")):
+            head, *names = chunk.split("\0")
+            sha, stamp = head.split()
+            for name in filter(None, (n.strip("\n") for n in names)):
+                found.setdefault(name, []).append((sha, _when(int(stamp))))
+        for versions in found.values():
+            versions.reverse()
+        return found
+
     def merge_log(self, tip: str) -> list[tuple[str, list[str], datetime, str | None]]:
         """``(sha, parents, committed_at, Terbit-Change trailer)`` of first-parent merges."""
         fmt = "%H%x00%P%x00%ct%x00%(trailers:key=Terbit-Change,valueonly,separator=%x20)%x1e"

@@ -53,6 +53,16 @@ MSG = Catalog(
             "too long ({length} characters, at most {limit})",
         ),
         "blank": ("tidak boleh kosong", "must not be empty"),
+        "not_text": (
+            "tulis ringkasan perubahannya sebagai teks (mis. ralat: Jam layanan yang benar "
+            "08.00-16.00)",
+            "write the summary of the change as text (e.g. ralat: The opening hours are 8-16)",
+        ),
+        "both_notes": (
+            "pilih salah satu: 'ralat' (memperbaiki kesalahan) atau 'pembaruan' (menambah "
+            "informasi), bukan keduanya",
+            "choose one: 'ralat' (a correction) or 'pembaruan' (an update), not both",
+        ),
         "modified_before": (
             "{modified} lebih awal dari 'date' ({date})",
             "{modified} is earlier than 'date' ({date})",
@@ -112,6 +122,9 @@ class _Meta(Strict):
     featured: bool = False
     images: list[Image] = Field(default_factory=list)
     nota_dinas: str | None = None
+    # The summary of a change to a published article, shown dated on its page (docs/site.md).
+    ralat: Any = None
+    pembaruan: Any = None
     public_contacts: list[str] = Field(default_factory=list)
     lang: Literal["id", "en"] | None = None
     # Pelican's own switches, which an editor may legitimately set.
@@ -127,6 +140,17 @@ class _Meta(Strict):
     @classmethod
     def _summary(cls, value: str | None) -> str | None:
         return None if value is None else _text(value, SUMMARY_MAX)
+
+    @field_validator("ralat", "pembaruan", mode="before")
+    @classmethod
+    def _note(cls, value: Any, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise _fail("not_text", MSG("not_text"))
+        if info.field_name == "pembaruan" and info.data.get("ralat") is not None:
+            raise _fail("both_notes", MSG("both_notes"))
+        return _text(" ".join(value.split()), SUMMARY_MAX)
 
     @field_validator("date", "modified", mode="before")
     @classmethod

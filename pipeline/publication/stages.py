@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.clock import now
-from pipeline.config.settings import Settings
+from pipeline.config.settings import Settings, committed_settings
 from pipeline.deploy import new_release_id
 from pipeline.deploy.base import Target
 from pipeline.errors import InputError
@@ -21,6 +21,7 @@ from pipeline.evidence.articles import changed_articles
 from pipeline.forge.base import Forge
 from pipeline.i18n import Catalog
 from pipeline.publication.state import State
+from pipeline.render.history import read_history
 from pipeline.render.runner import build_site
 from pipeline.vcs import Repo
 
@@ -88,8 +89,16 @@ def build(
     clean_work(source)
     repo.export_tree(tip, source)
     output = work / "site"
+    # The articles' versions from this repository's history, never from the exported tree.
+    content = committed_settings(lambda path: repo.show_file(tip, path)).content.path
+    history = read_history(repo, tip, content, build_cache(repo))
     built = build_site(
-        source, output=output, publish=True, cache_base=build_cache(repo), skip_bad=True
+        source,
+        output=output,
+        publish=True,
+        cache_base=build_cache(repo),
+        skip_bad=True,
+        history=history,
     )
     if built.skipped:
         # A file of this merge that cannot be published fails this publication, located; a

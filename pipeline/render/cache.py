@@ -26,6 +26,7 @@ from pipeline.render.incremental import FileRecord
 FORMAT = 2
 STATE_FILE = "state.pickle"
 PELICAN_DIR = "pelican"
+THUMB_DIR = "thumbs"  # resized images by digest (``plugins.thumbnails``)
 # Settings that name this build's temporary folders, not what the site looks like.
 VOLATILE_SETTINGS = frozenset(
     {
@@ -33,6 +34,8 @@ VOLATILE_SETTINGS = frozenset(
         "CACHE_PATH",
         "LOAD_CONTENT_CACHE",
         "TERBIT_DRAFT_SECONDS",
+        "TERBIT_THUMB_CACHE",
+        "TERBIT_HISTORY",  # data, not look: the pages that show it are digested with it
     }
 )
 

@@ -28,6 +28,7 @@ from pipeline.config.settings import load_settings
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
 from pipeline.render import cache
+from pipeline.render.history import History, history_of_work_tree
 from pipeline.render.progress import Progress, QuietProgress
 from pipeline.render.swap import exchange_folder
 
@@ -141,6 +142,7 @@ def build_site(
     forked: bool = False,
     cache_base: Path | None = None,
     skip_bad: bool = False,
+    history: History | None = None,
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``output`` (``build.output``).
 
@@ -150,7 +152,8 @@ def build_site(
     ``cache_base`` is where the caches go (``cache_folder``), outside the tree. With
     ``skip_bad`` a content file that cannot be read or is refused is left out of the site and
     listed in ``skipped`` instead of failing the build (publication: one bad draft on main
-    must not stop every later publication).
+    must not stop every later publication). ``history`` is each article's versions
+    (``history.read_history``); by default that of ``root``'s own Git work tree, if any.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -192,6 +195,11 @@ def build_site(
             "clear": clear,
             "content": str(content),
             "lang": get_lang(),
+            "history": (
+                history_of_work_tree(root, settings.content.path, cache_dir)
+                if history is None
+                else history
+            ),
         }
         try:
             # A fork when asked and possible, unless profiling (the worker writes the profile).

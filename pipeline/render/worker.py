@@ -343,6 +343,7 @@ def _build_stock(request: dict[str, Any], events: Events, clearing: tuning.Clear
         CACHE_CONTENT=False,
         LOAD_CONTENT_CACHE=False,
         TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),
+        TERBIT_HISTORY=request.get("history") or {},
     )
     if clearing is not None:
         clearing.wait()  # the spare's old files are gone before Pelican writes
@@ -396,6 +397,8 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
     settings.update(
         CACHE_CONTENT=True,
         CACHE_PATH=str(cache_dir / cache.PELICAN_DIR),
+        TERBIT_THUMB_CACHE=str(cache_dir / cache.THUMB_DIR),
+        TERBIT_HISTORY=request.get("history") or {},
         CHECK_MODIFIED_METHOD="md5",
         GZIP_CACHE=False,
         TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),

@@ -574,3 +574,22 @@ def test_garbage_never_crashes_and_every_file_is_reported(repo: Path, terbit: Ru
     assert all(p["code"] != "internal" for p in found), found
     reported = {Path(p["path"]).name for p in found}
     assert set(garbage) <= reported
+
+
+def test_correction_fields_are_text_and_only_one(repo: Path, terbit: Run) -> None:
+    """``ralat:``/``pembaruan:`` (issue 15 §3): a summary in words, one of the two, located."""
+    write(repo, "content/articles/a.md", article(ralat="Jam layanan yang benar 08.00-16.00."))
+    write(repo, "content/articles/b.md", article(ralat="Salah tanggal.", pembaruan="Ditambah."))
+    write(repo, "content/articles/c.md", article(pembaruan="[1, 2]"))
+    write(repo, "content/articles/d.md", article(ralat='""'))
+    found = problems(terbit)
+    assert codes_at(found, "content/articles/a.md") == set()
+    assert codes_at(found, "content/articles/b.md") == {(8, "both_notes")}
+    assert codes_at(found, "content/articles/c.md") == {(7, "not_text")}
+    assert codes_at(found, "content/articles/d.md") == {(7, "blank")}
+    code, out = terbit("check")
+    assert code == 1
+    assert "content/articles/b.md:8: 'pembaruan': pilih salah satu: 'ralat'" in out
+    code, out = terbit("--lang", "en", "check")
+    assert code == 1
+    assert "content/articles/b.md:8: 'pembaruan': choose one: 'ralat'" in out

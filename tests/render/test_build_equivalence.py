@@ -9,6 +9,7 @@ incrementally. The whole trees are compared, as Pelican's own functional tests c
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.sitegen import extra_article, make_site
+from pipeline.render.history import history_of_work_tree
 from tests.support.tree import tree
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,11 +38,31 @@ def run(command: list[str], cwd: Path) -> str:
 
 
 def stock_pelican(site: Path, output: Path) -> dict[str, str]:
-    """The plain ``pelican`` command of the venv, into a fresh folder."""
+    """The plain ``pelican`` command of the venv, into a fresh folder; given the articles'
+    history from Git as Terbit reads it (the plugin's data, ``-e TERBIT_HISTORY=...``)."""
     shutil.rmtree(output, ignore_errors=True)
     pelican = Path(sys.executable).with_name("pelican")
-    run([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(output)], site)
+    history = history_of_work_tree(site, "content")
+    extra = ["-e", f"TERBIT_HISTORY={json.dumps(history)}"] if history else []
+    run([str(pelican), "content", "-s", "pelicanconf.py", "-o", str(output), *extra], site)
     return tree(output)
+
+
+def commit_all(site: Path, when: str) -> None:
+    """The sample site's history: a commit at a fixed time (history dates come from Git)."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    for args in (["add", "-A"], ["-c", "user.name=Humas", "-c", "user.email=h@x.id", "commit",
+                 "-qm", "Terbit"]):  # fmt: skip
+        subprocess.run(["git", "-C", str(site), *args], check=True, env=env, capture_output=True)
+
+
+def correct(site: Path) -> Path:
+    """A correction of a published article: a ``ralat`` and a new paragraph."""
+    article = site / "content/articles/penerbitan-sscec-pelabuhan-belawan.md"
+    text = article.read_text(encoding="utf-8")
+    text = text.replace("---\n", "---\nralat: Nomor layanan yang benar 1500-567.\n", 1)
+    article.write_text(text + "\nNomor layanan: 1500-567.\n", encoding="utf-8")
+    return article
 
 
 def terbit_build(site: Path) -> tuple[dict[str, str], str]:
@@ -54,6 +76,13 @@ def edit(site: Path) -> None:
     (site / "content" / "articles" / f"{item.slug}.md").write_text(item.text, encoding="utf-8")
     older = sorted((site / "content" / "articles").glob("*.md"))[1]
     older.write_text(older.read_text(encoding="utf-8") + "\nParagraf baru.\n", encoding="utf-8")
+
+
+def edit_photo(site: Path) -> None:
+    """A correction of a photo: the first image of an article replaced (new thumbnails)."""
+    from PIL import Image
+
+    Image.new("RGB", (1280, 720), (30, 90, 160)).save(site / "content/images/kapal-belawan.png")
 
 
 def sample_site(folder: Path) -> Path:
@@ -73,14 +102,26 @@ def test_terbit_build_equals_stock_pelican_cold_and_incremental(kind: str, tmp_p
         else make_site(tmp_path / "situs", ARTICLES)
     )
     plain = tmp_path / "plain"
+    if kind == "sample":  # published from Git: history, then a correction
+        subprocess.run(["git", "init", "-q", "-b", "main", str(site)], check=True)
+        commit_all(site, "2025-03-03T10:00:00+07:00")
     reference = stock_pelican(site, plain)
     ours, _ = terbit_build(site)
     assert len(reference) > 20
     assert ours == reference
+    if kind == "sample":  # the cards' thumbnails are part of both sites
+        assert any(name.startswith("thumbs/") for name in reference)
 
     edit(site)
+    if kind == "sample":
+        edit_photo(site)
+        corrected = correct(site)
+        commit_all(site, "2025-03-05T14:30:00+07:00")
     reference = stock_pelican(site, plain)
     ours, said = terbit_build(site)
     assert ours == reference
+    if kind == "sample":  # the correction and the history are part of both sites
+        page = (site / "output/artikel" / corrected.stem / "index.html").read_text("utf-8")
+        assert '<div class="correction" role="note">' in page and 'id="riwayat"' in page
     reused = re.search(r"(\d+) reused", said)
     assert reused and int(reused.group(1)) > 0, said  # the second build was incremental

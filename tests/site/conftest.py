@@ -19,6 +19,14 @@ from playwright.sync_api import Error
 
 from tests.support.site import BuiltSite, QuietHandler, build_site
 
+# A published article corrected once (``render.history``'s shape; the dates of two merges).
+HISTORY = {
+    "articles/laporan-layanan-informasi-publik-2025.md": [
+        {"commit": "1" * 40, "date": "2026-01-28T07:05:00+00:00"},
+        {"commit": "2" * 40, "date": "2026-02-02T03:30:00+00:00"},
+    ]
+}
+
 
 @pytest.fixture(scope="session")
 def serve() -> Iterator[Callable[[BuiltSite], str]]:
@@ -41,8 +49,10 @@ def serve() -> Iterator[Callable[[BuiltSite], str]]:
 
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory: pytest.TempPathFactory, serve: Callable) -> BuiltSite:
-    """The repository's real content built with the real theme and plugins."""
-    site = build_site(tmp_path_factory.mktemp("site") / "output")
+    """The repository's real content built with the real theme and plugins; one article with
+    the history Terbit would read from Git (two versions), so its correction note and history
+    list are on the pages every check visits."""
+    site = build_site(tmp_path_factory.mktemp("site") / "output", TERBIT_HISTORY=HISTORY)
     serve(site)
     return site
 

@@ -270,3 +270,15 @@ def test_table_regions_are_placed_by_tags_never_by_text() -> None:
         + region.format("Table")
         + "<table><tr><td>1</td></tr></table></div>"
     )
+
+
+def test_corrected_article_shows_note_and_history(sample_site) -> None:
+    """Issue 15 §3 on the sample site (history as Terbit hands it over, see ``conftest``)."""
+    html = sample_site.read("artikel/laporan-layanan-informasi-publik-2025/index.html")
+    assert (
+        '<strong>Pembaruan</strong> <time datetime="2026-02-02T10:30:00+07:00">2 Februari 2026'
+        "</time>: Ditambahkan tautan ke halaman Informasi Publik." in html
+    )
+    assert "Versi 2: <time" in html and "(terbit pertama)" in html
+    home = sample_site.read("index.html")
+    assert 'srcset="' in home and 'loading="lazy"' in home

@@ -7,6 +7,8 @@ Each module has a ``register()`` that connects to Pelican's signals:
 - ``theme_text``: Indonesian/English interface strings, long dates, prev/next links.
 - ``search_index``: ``search.json`` for the client-side search page.
 - ``sitemap``: ``sitemap.xml`` of articles, pages and index pages.
+- ``history``: each article's versions from Git (read by Terbit), corrections, ``modified``.
+- ``thumbnails``: resized copies of each article's first image for the news cards.
 """
 
 PLUGINS = [
@@ -15,4 +17,6 @@ PLUGINS = [
     "pipeline.render.plugins.theme_text",
     "pipeline.render.plugins.search_index",
     "pipeline.render.plugins.sitemap",
+    "pipeline.render.plugins.thumbnails",
+    "pipeline.render.plugins.history",
 ]

@@ -55,7 +55,7 @@ MSG = Catalog(
 )
 
 # Fields copied through unchanged (after a str() for safety in templates).
-PLAIN_FIELDS = ("title", "nota_dinas", "lang", "status")
+PLAIN_FIELDS = ("title", "nota_dinas", "lang", "status", "ralat", "pembaruan")
 
 
 class DraftTooSlow(Exception):
