@@ -10,11 +10,15 @@ a change. It hands the pages plain rows, never forge objects.
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import markdown
+from pelican.settings import DEFAULT_CONFIG as PELICAN_DEFAULTS
 
 from pipeline.change.model import Change, ChangeState, Review
 from pipeline.clock import now
@@ -22,9 +26,11 @@ from pipeline.compliance.collect import collect
 from pipeline.compliance.compose import make_report
 from pipeline.compliance.period import parse_period
 from pipeline.compliance.render import CSS as REPORT_CSS
-from pipeline.config.roles import Person, Roles
-from pipeline.config.settings import Settings
+from pipeline.config.roles import ROLES_FILE, Person, Roles
+from pipeline.config.settings import SETTINGS_FILE, Settings
 from pipeline.config.sop import Sop
+from pipeline.draft.checks import check_paths
+from pipeline.draft.sanitize import sanitize
 from pipeline.errors import AccessError, ConfigError, InputError, StaleError, TerbitError
 from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.client.counts import approval_problem
@@ -36,7 +42,9 @@ from pipeline.i18n import Catalog, get_lang
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.official import CSS as OFFICIAL_CSS
 from pipeline.record.store import outcome_for
+from pipeline.render.plugins.tables import scrollable_tables
 from pipeline.vcs import GitError, Repo
+from pipeline.web.drafting import SLUG_RE, DraftForm, Remark
 
 MSG = Catalog(
     {
@@ -66,6 +74,14 @@ MSG = Catalog(
         "wont_count": (
             "persetujuan Anda tidak akan dihitung, jadi tidak dicatat: {why}",
             "your approval would not count, so it was not recorded: {why}",
+        ),
+        "slug": (
+            "slug hanya boleh huruf kecil, angka dan tanda '-' (mis. vaksin-haji)",
+            "the slug may only hold lower-case letters, digits and '-' (e.g. vaksin-haji)",
+        ),
+        "slug_taken": (
+            "{path} sudah ada di main; pilih slug lain",
+            "{path} already exists on main; choose another slug",
         ),
         "protected": (
             "Persetujuan berkas terlindung",
@@ -496,6 +512,61 @@ class Office:
         text = next(data for name, data in made.files.items() if name.endswith(".html")).decode()
         found = re.search(r"<body[^>]*>(.*)</body>", text, re.DOTALL)
         return re.sub(r' style="[^"]*"', "", found.group(1) if found else "")
+
+    # -- writing a draft --------------------------------------------------------------------
+
+    def writer_role(self) -> str:
+        """The role that writes drafts: the one of the SOP's first step."""
+        return self.policy().sop.steps[0].role
+
+    def categories(self) -> list[str]:
+        return list(self.policy().settings.content.categories)
+
+    def draft_path(self, slug: str) -> str:
+        return f"{self.policy().settings.content.path}/articles/{slug}.md"
+
+    def draft_remarks(self, form: DraftForm, author: str) -> list[Remark]:
+        """The draft checks of ``terbit check`` on the typed draft, placed beside the field or
+        body line each concerns. The draft is checked in a scratch folder holding only main's
+        terbit.yml and roles.yml and the draft itself: nothing of it is run or imported."""
+        remarks: list[Remark] = []
+        if not SLUG_RE.match(form.slug):
+            remarks.append(Remark("slug", None, MSG("slug")))
+        elif self.repo.show_file("refs/heads/main", self.draft_path(form.slug)) is not None:
+            remarks.append(Remark("slug", None, MSG("slug_taken", path=self.draft_path(form.slug))))
+        slug = form.slug if SLUG_RE.match(form.slug) else "draf"
+        text, where, body_start = form.lines(author)
+        rel = self.draft_path(slug)
+        with tempfile.TemporaryDirectory(prefix="terbit-draf-") as scratch:
+            root = Path(scratch)
+            for name in (SETTINGS_FILE, ROLES_FILE):
+                committed = self.repo.show_file("refs/heads/main", name)
+                if committed is not None:
+                    (root / name).write_text(committed, encoding="utf-8")
+            (root / rel).parent.mkdir(parents=True)
+            (root / rel).write_text(text, encoding="utf-8")
+            found = check_paths(root, self.policy().settings, [root / rel])
+        for finding in found.findings:
+            line = finding.line
+            if line is not None and line >= body_start:
+                remarks.append(Remark("body", line - body_start + 1, finding.message))
+            elif line is not None and line in where:
+                remarks.append(Remark(where[line], None, finding.message))
+            else:
+                remarks.append(Remark("", None, finding.message))
+        return remarks
+
+    def preview(self, body: str) -> str:
+        """The body as the site will show it: Pelican's own Markdown settings, then the site's
+        sanitiser and table wrapping (the same steps as the build's sanitising plugin)."""
+        settings = PELICAN_DEFAULTS["MARKDOWN"]
+        html = markdown.Markdown(
+            extensions=list(settings["extension_configs"]),
+            extension_configs=settings["extension_configs"],
+            output_format=settings.get("output_format", "html5"),
+        ).convert(body)
+        hosts = self.policy().settings.content.iframe_hosts
+        return scrollable_tables(sanitize(html, iframe_hosts=hosts).html, get_lang())
 
 
 def report_css() -> str:

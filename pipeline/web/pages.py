@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from pipeline.config.roles import Person
 from pipeline.errors import AccessError, CredentialError, InputError, StaleError, TerbitError
 from pipeline.i18n import get_lang, long_date, set_lang
+from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
 from pipeline.web.office import CHANGE_ID, Office
 from pipeline.web.office import report_css as office_report_css
@@ -104,6 +105,7 @@ def _render(
             "when": when,
             "path": request.url.path,
             "is_auditor": bool(user and office and set(AUDIT_ROLES) & office.roles_of(user.id)),
+            "is_writer": bool(user and office and office.writer_role() in office.roles_of(user.id)),
             **context,
         },
         status_code=status,
@@ -306,6 +308,70 @@ async def review(request: Request) -> Response:
     state_app.audit.write("review", person=user.id, address=address,
                           detail=f"#{change_id} {state}")  # fmt: skip
     return RedirectResponse(f"/perubahan/{change_id}?dicatat=1", status_code=303)
+
+
+# -- writing a draft ----------------------------------------------------------------------
+
+
+def _writer(request: Request, office: Office, user: Person) -> Response | None:
+    """None when ``user`` writes drafts (roles.yml on main); the refusal page otherwise."""
+    role = office.writer_role()
+    if role in office.roles_of(user.id):
+        return None
+    return _error(request, 403, MSG("forbidden", roles=office.role_title(role)), office, user)
+
+
+def _editor(request: Request, office: Office, user: Person, form: DraftForm,
+            remarks: list[Remark] | None, status: int = 200) -> Response:  # fmt: skip
+    by_field: dict[str, list[str]] = {}
+    for remark in remarks or []:
+        key = remark.field or "draft"
+        text = (
+            MSG("at_line", n=remark.line, message=remark.message) if remark.line else remark.message
+        )
+        by_field.setdefault(key, []).append(text)
+    return _render(request, "write.html", office, user, status, form=form, remarks=by_field,
+                   checked=remarks is not None, categories=office.categories())  # fmt: skip
+
+
+async def write_form(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    if refused := _writer(request, office, user):
+        return refused
+    today = datetime.now(office.policy().tz).strftime("%Y-%m-%d %H:%M")
+    form = DraftForm(date=today, category=office.categories()[0])
+    return _editor(request, office, user, form, None)
+
+
+async def write_check(request: Request) -> Response:
+    """The draft checks on what was typed; the form comes back filled, the messages beside
+    the field or body line they concern."""
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    if refused := _writer(request, office, user):
+        return refused
+    form = DraftForm.from_form(await request.form())
+    remarks = await _off(request, office.draft_remarks, form, user.id)
+    return _editor(request, office, user, form, remarks, 400 if remarks else 200)
+
+
+async def write_preview(request: Request) -> Response:
+    """The body rendered as the site will show it (an HTML fragment for the editor's script)."""
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return PlainTextResponse(MSG("need_login"), status_code=401)
+    role = office.writer_role()
+    if role not in office.roles_of(user.id):
+        return PlainTextResponse(MSG("forbidden", roles=office.role_title(role)), status_code=403)
+    form = DraftForm.from_form(await request.form())
+    html = await _off(request, office.preview, form.body)
+    return Response(html, media_type="text/html; charset=utf-8")
 
 
 async def record_list(request: Request) -> Response:

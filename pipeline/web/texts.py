@@ -159,6 +159,41 @@ MSG = Catalog(
             "Ulasan Anda dicatat dan ditandatangani.",
             "Your review is recorded and signed.",
         ),
+        # writing a draft
+        "write": ("Tulis draf", "Write a draft"),
+        "write_intro": (
+            "Isi formulir lalu tekan Periksa: pemeriksaan draf yang sama dengan `terbit check` "
+            "menampilkan pesannya di samping isian atau baris yang bersangkutan. Pratinjau "
+            "memakai Markdown dan penyaring HTML situs.",
+            "Fill in the form, then press Check: the same draft checks as `terbit check` show "
+            "their messages beside the field or line they concern. The preview uses the site's "
+            "Markdown and HTML sanitiser.",
+        ),
+        "f_slug": ("Slug (alamat artikel)", "Slug (the article's address)"),
+        "f_title": ("Judul", "Title"),
+        "f_category": ("Kategori", "Category"),
+        "f_tags": ("Topik (dipisah koma)", "Tags (comma-separated)"),
+        "f_summary": ("Ringkasan", "Summary"),
+        "f_date": ("Tanggal (TTTT-BB-HH JJ:MM)", "Date (YYYY-MM-DD HH:MM)"),
+        "f_featured": ("Tampilkan di beranda", "Feature on the home page"),
+        "f_author": ("Penulis", "Author"),
+        "f_body": ("Isi (Markdown)", "Body (Markdown)"),
+        "f_draft": ("Draf", "Draft"),
+        "at_line": ("baris {n}: {message}", "line {n}: {message}"),
+        "check": ("Periksa", "Check"),
+        "preview": ("Pratinjau", "Preview"),
+        "preview_hint": (
+            "Pratinjau diperbarui saat Anda mengetik.",
+            "The preview updates as you type.",
+        ),
+        "draft_ok": (
+            "Draf lolos pemeriksaan.",
+            "The draft passes the checks.",
+        ),
+        "draft_problems": (
+            "Draf belum lolos pemeriksaan; lihat pesan di samping isian.",
+            "The draft does not pass the checks yet; see the messages beside the fields.",
+        ),
         # records and report
         "no_records": ("Belum ada catatan penyelesaian.", "No completion records yet."),
         "col_record": ("Catatan", "Record"),

@@ -89,3 +89,30 @@ def test_audit_and_error_pages(browser, web: WebApp) -> None:  # type: ignore[no
 def test_records_and_report(browser, archive: WebApp) -> None:  # type: ignore[no-untyped-def]
     _check(browser, archive, "sari", "/catatan")
     _check(browser, archive, "sari", "/laporan?bulan=2026-11")
+
+
+def test_draft_editor(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]
+    _check(browser, web, "rina", "/tulis")
+
+
+def test_draft_editor_previews_as_you_type(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]
+    context, page, _response, problems = _visit(browser, web, "rina", "/tulis", "phone")
+    try:
+        page.fill("#body", "Layanan **vaksin** dibuka.\n\n<script>alert(1)</script>")
+        page.wait_for_selector("#preview strong")
+        assert page.inner_text("#preview strong") == "vaksin"
+        assert page.locator("#preview script").count() == 0
+        # After the checks the typed body is still there, with the message beside it.
+        page.fill("#slug", "vaksin-haji")
+        page.fill("#title", "Vaksin haji")
+        page.fill("#date", "kemarin")
+        page.click("#editor button[type=submit]")
+        page.wait_for_selector("#e-date")
+        assert "<script>alert(1)</script>" in page.input_value("#body")
+        assert "TTTT-BB-HH" in page.inner_text("#e-date")
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+        # The checked form's own status (400: the draft has problems) is the one console line.
+        assert [p for p in problems if "status of 400" not in p] == [], problems
+    finally:
+        context.close()
