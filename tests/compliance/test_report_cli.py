@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import NOVEMBER, OUTSIDE, ROOT
 from openpyxl import load_workbook
 
 from benchmarks.recordgen import make_records
+from tests.support.compliance import NOVEMBER, OUTSIDE, ROOT
 
 
 def terbit(*args: str, cwd: Path = ROOT, lang: str = "id",

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipeline.forge.local.office import Office, create_office
+from pipeline.cli.demo.office import Office, create_office
 from tests.support.delegation import ABSENT, roles_text, sop_text
 from tests.support.forge import COUNTER, Kit, make_source
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.change.nota_dinas import template
+from pipeline.cli.demo.office import Office, create_office
 from pipeline.errors import InputError
-from pipeline.forge.local import client
-from pipeline.forge.local.office import Office, create_office
-from pipeline.forge.local.policy import evaluate, render
+from pipeline.forge.local.client import actions as client
+from pipeline.forge.local.rules.policy import evaluate, render
 from tests.support.forge import COUNTER, Kit, make_source
 
 pytestmark = pytest.mark.xdist_group("forge-office-expedited")
