@@ -17,7 +17,7 @@ from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
-from pipeline.evidence.stage import screenshot_stage, verify_stage
+from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
 from pipeline.forge import open_forge
 from pipeline.forge.base import Forge
 from pipeline.forge.local.store.forge import main_settings
@@ -219,6 +219,7 @@ def _run(
             failure = "; ".join(problems)
             problems = []
     shot_state: dict[str, Any] = {"shots": [], "problems": []}
+    page_check: dict[str, Any] | None = None
     noticed: dict[str, Any] = {
         "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
     }  # fmt: skip
@@ -228,6 +229,16 @@ def _run(
             retry=retry_command(repo, merge, settings),
         )  # fmt: skip
         problems += shot_state["problems"]
+        # The changed pages and the home page, as a visitor's browser sees them (issue 15 §5):
+        # a violation or a broken link is reported, so the record is not "complete".
+        pages = [*urls.values(), base_url + "/"] if urls else []
+        checked = state.done("visitor") or visitor_stage(
+            pages, site_dir, base_url, settings, state, say,
+            retry=retry_command(repo, merge, settings),
+        )  # fmt: skip
+        if checked is not None:
+            page_check = checked
+            problems += checked["problems"]
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]
     if failure is None:
@@ -261,6 +272,7 @@ def _run(
         emailed_to=noticed["emailed_to"],
         email_state=noticed.get("email"),
         problems=problems,
+        page_check=page_check,
         failure=failure,
     )
     recorded = state.done("record") or record_stage(

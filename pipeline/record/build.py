@@ -28,6 +28,7 @@ from pipeline.record.model import (
     LiveCheck,
     NotaDinasRef,
     Notice,
+    PageCheck,
     Person,
     PublishFacts,
     Record,
@@ -271,7 +272,10 @@ def build_record(
         reasons.insert(0, facts.failure)
     steps = _steps(change, report, sop, roles, facts, admin, rid, reasons)
     local_now = now.astimezone(ZoneInfo(timezone))
+    # Only set when the check ran: a record without it keeps exactly its older keys.
+    checked = {"pemeriksaan_halaman": PageCheck.model_validate(facts.page_check)}
     record = Record(
+        **(checked if facts.page_check is not None else {}),
         format=FORMAT,
         id=rid,
         status="failed" if facts.failure else ("incomplete" if reasons else "complete"),
