@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.i18n import Catalog
 
@@ -40,6 +41,7 @@ MSG = Catalog(
             "pemeriksaan halaman: {n} tautan/gambar internal rusak ({first})",
             "page check: {n} broken internal links/images ({first})",
         ),
+        "no_answer": ("tidak menjawab", "no answer"),
         "no_page": (
             "pemeriksaan halaman: {url} tidak dapat dibuka ({status})",
             "page check: {url} could not be opened ({status})",
@@ -95,7 +97,11 @@ def check_pages(browser: Browser, pages: list[str], site_dir: Path, base_url: st
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
         for url in pages:
-            answer = page.goto(url, wait_until="load")
+            try:
+                answer = page.goto(url, wait_until="load")
+            except PlaywrightError:  # a page that never loads (timeout, refused): a finding
+                report.problems.append(MSG("no_page", url=url, status=MSG("no_answer")))
+                continue
             if answer is None or answer.status != 200:
                 status = answer.status if answer is not None else "-"
                 report.problems.append(MSG("no_page", url=url, status=status))

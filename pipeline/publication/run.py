@@ -285,12 +285,13 @@ def _run(
     result.record_commit = recorded["commit"]
     if failure is not None:
         # A failed run finished nothing after the failure: --resume retries from there.
-        state.forget("verify", "screenshots", "notice", "record")
+        state.forget("verify", "visitor", "screenshots", "notice", "record")
     elif result.status != "complete":
         # What reported a problem (screenshots, the e-mail) is done again by --resume; an
         # e-mail already sent is not (the state file keeps its progress).
         state.forget(
-            *[name for name, done in (("screenshots", shot_state), ("notice", noticed))
+            *[name for name, done in (("screenshots", shot_state), ("notice", noticed),
+                                      ("visitor", page_check or {}))
               if done.get("problems")],
             "record",
         )  # fmt: skip
