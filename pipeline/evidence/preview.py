@@ -17,7 +17,7 @@ from typing import Any
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
-from pipeline.evidence.visitor import check_pages
+from pipeline.evidence.visitor import check_pages, findings
 from pipeline.i18n import Catalog
 
 MAX_PAGES = 8  # a PR that touches more pages gets the first ones; the build checks them all
@@ -108,7 +108,7 @@ def screenshots(output: Path, pages: list[str], out_dir: Path, *, max_kb: int) -
         # or a broken link fails the preview, which is the PR's check (issue 15 §5).
         urls = [base + page.removesuffix("index.html") for page in pages]
         page_check = check_pages(browser, urls, output, base)
-        errors += page_check.problems
+        errors += findings(page_check.data())
         for page in pages:
             try:
                 taken = capture(

@@ -58,7 +58,7 @@ class PageReport:
     violations: list[dict[str, Any]] = field(default_factory=list)  # page, rule, impact, targets
     broken_links: list[dict[str, str]] = field(default_factory=list)  # page, href
     external_links: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # pages that could not be checked
 
     def data(self) -> dict[str, Any]:
         return asdict(self)
@@ -125,10 +125,17 @@ def check_pages(browser: Browser, pages: list[str], site_dir: Path, base_url: st
     finally:
         context.close()
     report.external_links = sorted(external)
-    if report.violations:
-        rules = ", ".join(sorted({v["rule"] for v in report.violations}))
-        report.problems.append(MSG("violations", n=len(report.violations), rules=rules))
-    if report.broken_links:
-        first = report.broken_links[0]["href"]
-        report.problems.append(MSG("broken", n=len(report.broken_links), first=first))
     return report
+
+
+def findings(check: dict[str, Any]) -> list[str]:
+    """Why a page check (``PageReport.data()``, as the record keeps it) is not clean, in the
+    office's language: the violations, the broken links, the pages that could not be checked."""
+    found = []
+    violations, broken = check.get("violations") or [], check.get("broken_links") or []
+    if violations:
+        rules = ", ".join(sorted({v["rule"] for v in violations}))
+        found.append(MSG("violations", n=len(violations), rules=rules))
+    if broken:
+        found.append(MSG("broken", n=len(broken), first=broken[0]["href"]))
+    return found + list(check.get("problems") or [])

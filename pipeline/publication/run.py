@@ -18,6 +18,7 @@ from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
 from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
+from pipeline.evidence.visitor import findings
 from pipeline.forge import open_forge
 from pipeline.forge.base import Forge
 from pipeline.forge.local.store.forge import main_settings
@@ -236,9 +237,7 @@ def _run(
             pages, site_dir, base_url, settings, state, say,
             retry=retry_command(repo, merge, settings),
         )  # fmt: skip
-        if checked is not None:
-            page_check = checked
-            problems += checked["problems"]
+        page_check = checked  # its findings are reasons of the record (``build_record``)
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]
     if failure is None:
@@ -291,7 +290,7 @@ def _run(
         # e-mail already sent is not (the state file keeps its progress).
         state.forget(
             *[name for name, done in (("screenshots", shot_state), ("notice", noticed),
-                                      ("visitor", page_check or {}))
+                                      ("visitor", {"problems": findings(page_check or {})}))
               if done.get("problems")],
             "record",
         )  # fmt: skip

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Browser
 
 from pipeline.evidence.browser import chromium
-from pipeline.evidence.visitor import check_pages, site_file
+from pipeline.evidence.visitor import check_pages, findings, site_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("evidence")]
 
@@ -69,8 +69,9 @@ def test_an_image_without_alt_and_a_broken_link_are_both_reported(site, browser)
     assert report.broken_links == [
         {"page": f"{base}/buruk.html", "href": f"{base}/artikel/tidak-ada/"}
     ]
-    assert any("pelanggaran aksesibilitas" in p and "image-alt" in p for p in report.problems)
-    assert any("tautan/gambar internal rusak" in p for p in report.problems)
+    found = findings(report.data())
+    assert any("pelanggaran aksesibilitas" in p and "image-alt" in p for p in found)
+    assert any("tautan/gambar internal rusak" in p for p in found)
 
 
 def test_an_address_never_leads_out_of_the_built_site(site) -> None:
