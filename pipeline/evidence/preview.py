@@ -17,7 +17,8 @@ from typing import Any
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
-from pipeline.evidence.visitor import check_pages, findings
+from pipeline.evidence.findings import findings
+from pipeline.evidence.visitor import check_pages
 from pipeline.i18n import Catalog
 
 MAX_PAGES = 8  # a PR that touches more pages gets the first ones; the build checks them all

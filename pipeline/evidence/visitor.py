@@ -33,14 +33,6 @@ PAGE_TIMEOUT_MS = 30_000
 
 MSG = Catalog(
     {
-        "violations": (
-            "pemeriksaan halaman: {n} pelanggaran aksesibilitas ({rules})",
-            "page check: {n} accessibility violations ({rules})",
-        ),
-        "broken": (
-            "pemeriksaan halaman: {n} tautan/gambar internal rusak ({first})",
-            "page check: {n} broken internal links/images ({first})",
-        ),
         "no_answer": ("tidak menjawab", "no answer"),
         "no_page": (
             "pemeriksaan halaman: {url} tidak dapat dibuka ({status})",
@@ -126,16 +118,3 @@ def check_pages(browser: Browser, pages: list[str], site_dir: Path, base_url: st
         context.close()
     report.external_links = sorted(external)
     return report
-
-
-def findings(check: dict[str, Any]) -> list[str]:
-    """Why a page check (``PageReport.data()``, as the record keeps it) is not clean, in the
-    office's language: the violations, the broken links, the pages that could not be checked."""
-    found = []
-    violations, broken = check.get("violations") or [], check.get("broken_links") or []
-    if violations:
-        rules = ", ".join(sorted({v["rule"] for v in violations}))
-        found.append(MSG("violations", n=len(violations), rules=rules))
-    if broken:
-        found.append(MSG("broken", n=len(broken), first=broken[0]["href"]))
-    return found + list(check.get("problems") or [])

@@ -17,8 +17,8 @@ from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
+from pipeline.evidence.findings import findings
 from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
-from pipeline.evidence.visitor import findings
 from pipeline.forge import open_forge
 from pipeline.forge.base import Forge
 from pipeline.forge.local.store.forge import main_settings

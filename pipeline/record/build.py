@@ -16,7 +16,7 @@ from pipeline.change.nota_dinas import ROMAN
 from pipeline.config.calendar import author_rule, wall_clock_rule
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
-from pipeline.evidence.visitor import findings
+from pipeline.evidence.findings import findings
 from pipeline.gate.report import GateReport, StepStatus
 from pipeline.i18n import Catalog, long_date
 from pipeline.record.model import (

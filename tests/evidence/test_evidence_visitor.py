@@ -14,7 +14,8 @@ from PIL import Image
 from playwright.sync_api import Browser
 
 from pipeline.evidence.browser import chromium
-from pipeline.evidence.visitor import check_pages, findings, site_file
+from pipeline.evidence.findings import findings
+from pipeline.evidence.visitor import check_pages, site_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("evidence")]
 
