@@ -17,6 +17,8 @@ from typing import Any
 
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
+from pipeline.evidence.findings import findings
+from pipeline.evidence.visitor import check_pages
 from pipeline.i18n import Catalog
 
 MAX_PAGES = 8  # a PR that touches more pages gets the first ones; the build checks them all
@@ -103,6 +105,11 @@ def screenshots(output: Path, pages: list[str], out_dir: Path, *, max_kb: int) -
     shots: list[dict[str, Any]] = []
     errors: list[str] = []
     with serve(output) as base, chromium() as browser:
+        # The visitor's check (axe, internal links and images) of the same pages: a violation
+        # or a broken link fails the preview, which is the PR's check (issue 15 §5).
+        urls = [base + page.removesuffix("index.html") for page in pages]
+        page_check = check_pages(browser, urls, output, base)
+        errors += findings(page_check.data())
         for page in pages:
             try:
                 taken = capture(
@@ -127,7 +134,11 @@ def screenshots(output: Path, pages: list[str], out_dir: Path, *, max_kb: int) -
                 }
                 for shot in taken
             ]
-    manifest = {"shots": shots, "error": "; ".join(errors) or None}
+    manifest = {
+        "shots": shots,
+        "error": "; ".join(errors) or None,
+        "page_check": page_check.data(),
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -6,12 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
+
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.evidence.browser import chromium
 from pipeline.evidence.live import NotLiveError, verify_gone, verify_live
 from pipeline.evidence.progress import Progress
 from pipeline.evidence.screenshot import capture
+from pipeline.evidence.visitor import check_pages
 from pipeline.i18n import Catalog
 
 MAX_SHOT_ARTICLES = 3
@@ -97,8 +100,6 @@ def screenshot_stage(
     if wanted and not settings.publish.screenshots:
         problems.append("publish.screenshots: false")
     elif wanted:
-        from playwright.sync_api import Error as PlaywrightError
-
         url = urls[wanted[0].path]
         try:
             with chromium() as browser:
@@ -123,4 +124,34 @@ def screenshot_stage(
             shots = []
     value = {"shots": shots, "problems": problems}
     state.save("screenshots", value)
+    return value
+
+
+def visitor_stage(
+    pages: list[str],
+    site_dir: Path,
+    base_url: str,
+    settings: Settings,
+    state: Progress,
+    say: Callable[[str], None],
+    retry: str = "",
+) -> dict[str, Any] | None:
+    """Check the changed pages and the home page as a visitor would (``evidence.visitor``);
+    None when the browser is switched off (``publish.screenshots: false``, already a problem)."""
+    if not pages or not settings.publish.screenshots:
+        return None
+    try:
+        with chromium() as browser:
+            value = check_pages(browser, pages, site_dir, base_url).data()
+    except TerbitError as error:
+        value = {"pages": [], "violations": [], "broken_links": [], "external_links": [],
+                 "problems": [str(error)]}  # fmt: skip
+    except PlaywrightError:
+        value = {"pages": [], "violations": [], "broken_links": [], "external_links": [],
+                 "problems": [crash_problem(pages[0], retry)]}  # fmt: skip
+    say(
+        f"page check: {len(value['pages'])} pages, {len(value['violations'])} violations, "
+        f"{len(value['broken_links'])} broken links"
+    )
+    state.save("visitor", value)
     return value

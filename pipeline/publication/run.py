@@ -17,7 +17,8 @@ from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
-from pipeline.evidence.stage import screenshot_stage, verify_stage
+from pipeline.evidence.findings import findings
+from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
 from pipeline.forge import open_forge
 from pipeline.forge.base import Forge
 from pipeline.forge.local.store.forge import main_settings
@@ -219,6 +220,7 @@ def _run(
             failure = "; ".join(problems)
             problems = []
     shot_state: dict[str, Any] = {"shots": [], "problems": []}
+    page_check: dict[str, Any] | None = None
     noticed: dict[str, Any] = {
         "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
     }  # fmt: skip
@@ -228,6 +230,14 @@ def _run(
             retry=retry_command(repo, merge, settings),
         )  # fmt: skip
         problems += shot_state["problems"]
+        # The changed pages and the home page, as a visitor's browser sees them (issue 15 §5):
+        # a violation or a broken link is reported, so the record is not "complete".
+        pages = [*urls.values(), base_url + "/"] if urls else []
+        checked = state.done("visitor") or visitor_stage(
+            pages, site_dir, base_url, settings, state, say,
+            retry=retry_command(repo, merge, settings),
+        )  # fmt: skip
+        page_check = checked  # its findings are reasons of the record (``build_record``)
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]
     if failure is None:
@@ -261,6 +271,7 @@ def _run(
         emailed_to=noticed["emailed_to"],
         email_state=noticed.get("email"),
         problems=problems,
+        page_check=page_check,
         failure=failure,
     )
     recorded = state.done("record") or record_stage(
@@ -273,12 +284,13 @@ def _run(
     result.record_commit = recorded["commit"]
     if failure is not None:
         # A failed run finished nothing after the failure: --resume retries from there.
-        state.forget("verify", "screenshots", "notice", "record")
+        state.forget("verify", "visitor", "screenshots", "notice", "record")
     elif result.status != "complete":
         # What reported a problem (screenshots, the e-mail) is done again by --resume; an
         # e-mail already sent is not (the state file keeps its progress).
         state.forget(
-            *[name for name, done in (("screenshots", shot_state), ("notice", noticed))
+            *[name for name, done in (("screenshots", shot_state), ("notice", noticed),
+                                      ("visitor", {"problems": findings(page_check or {})}))
               if done.get("problems")],
             "record",
         )  # fmt: skip

@@ -16,6 +16,7 @@ from pipeline.change.nota_dinas import ROMAN
 from pipeline.config.calendar import author_rule, wall_clock_rule
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
+from pipeline.evidence.findings import findings
 from pipeline.gate.report import GateReport, StepStatus
 from pipeline.i18n import Catalog, long_date
 from pipeline.record.model import (
@@ -28,6 +29,7 @@ from pipeline.record.model import (
     LiveCheck,
     NotaDinasRef,
     Notice,
+    PageCheck,
     Person,
     PublishFacts,
     Record,
@@ -273,11 +275,18 @@ def build_record(
     reasons = list(facts.problems)
     if facts.failure and facts.failure not in reasons:
         reasons.insert(0, facts.failure)
+    # A page check with findings is never hidden behind "complete" (issue 15 §5).
+    reasons += [r for r in findings(facts.page_check or {}) if r not in reasons]
     steps = _steps(change, report, sop, roles, facts, admin, rid, reasons)
     local_now = now.astimezone(ZoneInfo(timezone))
     # The key exists only on an urgent publication, so every other record keeps its bytes.
     urgent = {"segera": _segera(report, sop, roles)} if report.expedited is not None else {}
+    # Only set when the check ran: a record without it keeps exactly its older keys.
+    checked = {}
+    if facts.page_check is not None:
+        checked["pemeriksaan_halaman"] = PageCheck.model_validate(facts.page_check)
     record = Record(
+        **checked,
         format=FORMAT,
         id=rid,
         status="failed" if facts.failure else ("incomplete" if reasons else "complete"),

@@ -152,6 +152,30 @@ class Screenshot(Part):
     sha256: str
 
 
+class Violation(Part):
+    """An axe rule a checked page breaks (WCAG 2.1 A/AA), with the elements that break it."""
+
+    page: str
+    rule: str
+    impact: str
+    targets: list[str]
+
+
+class BrokenLink(Part):
+    page: str
+    href: str  # an internal link or image that names no file of the built site
+
+
+class PageCheck(Part):
+    """ "Pemeriksaan halaman": the changed pages and the home page, checked as a visitor would."""
+
+    pages: list[str]
+    violations: list[Violation]
+    broken_links: list[BrokenLink]
+    external_links: list[str]  # listed, not fetched (the check runs offline)
+    problems: list[str] = []  # a page that could not be opened, a browser that failed
+
+
 class ShotHash(Part):
     file: str
     sha256: str
@@ -237,6 +261,8 @@ class Record(Part):
     articles: list[Article]
     live: list[LiveCheck]
     screenshots: list[Screenshot]
+    # Absent in records made before the check existed, and when the browser is switched off.
+    pemeriksaan_halaman: PageCheck | None = None
     notice: Notice
     steps: list[Step]
     total: Total
@@ -283,6 +309,7 @@ class PublishFacts:
     emailed_to: str | None = None
     email_state: str | None = None  # "sent", or "unconfirmed" (killed while handing it over)
     problems: list[str] = field(default_factory=list)
+    page_check: dict[str, Any] | None = None  # evidence.visitor.PageReport.data()
     # Why the publication failed (the page is not live, the deploy broke), in the office's
     # language; a failure is a state of its own, never folded into "incomplete".
     failure: str | None = None

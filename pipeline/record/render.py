@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.i18n import Catalog
 from pipeline.record import official
-from pipeline.record.model import Person, Record, Signer, Step
+from pipeline.record.model import PageCheck, Person, Record, Signer, Step
 
 MSG = Catalog(
     {
@@ -65,6 +65,21 @@ MSG = Catalog(
         "mengetahui": ("Mengetahui,", "Acknowledged,"),
         "nip": ("NIP", "NIP"),
         "no_disposition": ("belum ada disposisi", "no disposition yet"),
+        "check": ("Pemeriksaan halaman", "Page check"),
+        "check_summary": (
+            "{pages} halaman diperiksa (axe WCAG 2.1 A/AA, tautan dan gambar internal): "
+            "{violations} pelanggaran, {broken} tautan rusak, {external} tautan eksternal "
+            "(didaftar, tidak dibuka)",
+            "{pages} pages checked (axe WCAG 2.1 A/AA, internal links and images): "
+            "{violations} violations, {broken} broken links, {external} external links "
+            "(listed, not opened)",
+        ),
+        "violation": (
+            "pelanggaran {rule} di {page}: {targets}",
+            "violation {rule} on {page}: {targets}",
+        ),
+        "broken": ("tautan rusak di {page}: {href}", "broken link on {page}: {href}"),
+        "external": ("tautan eksternal: {href}", "external link: {href}"),
         "appendix": ("Lampiran: rincian teknis", "Appendix: technical details"),
         "generated": (
             "Dibuat otomatis oleh Terbit dari record.yml ({digest}).",
@@ -147,6 +162,26 @@ def signer_name(signer: Signer) -> str:
     return signer.name or (f"({MSG(signer.pending)})" if signer.pending else "")
 
 
+def check_lines(check: PageCheck) -> list[str]:
+    """The page check in sentences: the summary first, then every finding (and every problem)."""
+    lines = [
+        MSG(
+            "check_summary",
+            pages=len(check.pages),
+            violations=len(check.violations),
+            broken=len(check.broken_links),
+            external=len(check.external_links),
+        )
+    ]
+    lines += [
+        MSG("violation", rule=v.rule, page=v.page, targets=", ".join(v.targets))
+        for v in check.violations
+    ]
+    lines += [MSG("broken", page=b.page, href=b.href) for b in check.broken_links]
+    lines += [MSG("external", href=href) for href in check.external_links]
+    return lines + list(check.problems)
+
+
 def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KOP) -> str:
     def cell(text: object) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
@@ -195,6 +230,9 @@ def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KO
         f"**{MSG('merge')}:** `{record.merge_commit}` · **{MSG('release')}:** "
         f"`{record.deploy.release or '-'}` ({record.deploy.target})",
     ]
+    if record.pemeriksaan_halaman is not None:
+        lines += ["", f"**{MSG('check')}:**", ""]
+        lines += [f"- {cell(line)}" for line in check_lines(record.pemeriksaan_halaman)]
     if record.screenshots:
         lines += ["", f"**{MSG('shots')}:**", ""]
         for shot in record.screenshots:
@@ -314,6 +352,11 @@ def to_html(
     if record.waktu_kerja:  # an older record may not say (the key came later)
         parts.append(f"<dt>{e(MSG('waktu_kerja'))}</dt><dd>{e(record.waktu_kerja)}</dd>")
     parts.append(f"<dt>{e(MSG('url'))}</dt><dd>{urls}</dd></dl>")
+    if record.pemeriksaan_halaman is not None:
+        found = check_lines(record.pemeriksaan_halaman)
+        parts.append(
+            f"<dl><dt>{e(MSG('check'))}</dt><dd>" + "<br>".join(map(e, found)) + "</dd></dl>"
+        )
     if record.screenshots:
         parts.append(f'<div class="shots"><p><b>{e(MSG("shots"))}</b></p>')
         for shot in record.screenshots:

@@ -66,3 +66,19 @@ def test_screenshots_desktop_and_mobile_and_broken_page_reported(tmp_path):
     # The page with a missing image is refused, with the reason, instead of shown as fine.
     assert "hilang.png" in manifest["error"]
     assert json.loads((shots / "manifest.json").read_text(encoding="utf-8")) == manifest
+
+
+@pytest.mark.browser
+def test_the_preview_checks_the_changed_pages_as_a_visitor_would(tmp_path):
+    _, out = _site(tmp_path)
+    article = out / "artikel/pemeriksaan-haji/index.html"
+    bad = '<img src="/artikel/pemeriksaan-haji/foto.png"><a href="/artikel/tidak-ada/">x</a>'
+    article.write_text(PAGE.format(title="Pemeriksaan Haji", extra=bad), encoding="utf-8")
+    (article.parent / "foto.png").write_bytes(b"")  # present, so only axe and the link fail
+    pages = ["index.html", "artikel/pemeriksaan-haji/index.html"]
+    manifest = screenshots(out, pages, tmp_path / "shots", max_kb=150)
+    check = manifest["page_check"]
+    assert [p.split("/", 3)[3] for p in check["pages"]] == ["", "artikel/pemeriksaan-haji/"]
+    assert {v["rule"] for v in check["violations"]} == {"image-alt"}
+    assert [b["href"].split("/", 3)[3] for b in check["broken_links"]] == ["artikel/tidak-ada/"]
+    assert "image-alt" in manifest["error"] and "artikel/tidak-ada/" in manifest["error"]

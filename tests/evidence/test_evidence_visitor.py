@@ -1,0 +1,84 @@
+"""The visitor's check of changed pages: axe, internal links and images, external links listed,
+against a real HTTP server on 127.0.0.1 and a real Chromium."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser
+
+from pipeline.evidence.browser import chromium
+from pipeline.evidence.findings import findings
+from pipeline.evidence.visitor import check_pages, site_file
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("evidence")]
+
+PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Berita</title></head><body><main><h1>Berita</h1>{body}</main></body></html>"""
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("www")
+    base = root / "current"
+    (base / "artikel" / "ada").mkdir(parents=True)
+    Image.new("RGB", (40, 30), (20, 120, 90)).save(base / "foto.png")
+    (base / "artikel" / "ada" / "index.html").write_text(PAGE.format(body="<p>Ada.</p>"))
+    clean = '<p><a href="artikel/ada/">Ada</a> <a href="https://kemkes.go.id/">Kemenkes</a></p>'
+    (base / "bersih.html").write_text(
+        PAGE.format(body=clean + '<img src="foto.png" alt="Petugas">')
+    )
+    bad = '<img src="foto.png"><p><a href="artikel/tidak-ada/">Hilang</a></p>'
+    (base / "buruk.html").write_text(PAGE.format(body=bad))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=root))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/current", base
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+def test_a_clean_page_has_no_violations_and_lists_external_links(site, browser) -> None:
+    base, root = site
+    report = check_pages(browser, [f"{base}/bersih.html"], root, base)
+    assert report.pages == [f"{base}/bersih.html"]
+    assert report.violations == [] and report.broken_links == [] and report.problems == []
+    assert report.external_links == ["https://kemkes.go.id/"]
+
+
+def test_an_image_without_alt_and_a_broken_link_are_both_reported(site, browser) -> None:
+    base, root = site
+    report = check_pages(browser, [f"{base}/buruk.html"], root, base)
+    assert "image-alt" in {v["rule"] for v in report.violations}
+    assert report.broken_links == [
+        {"page": f"{base}/buruk.html", "href": f"{base}/artikel/tidak-ada/"}
+    ]
+    found = findings(report.data())
+    assert any("pelanggaran aksesibilitas" in p and "image-alt" in p for p in found)
+    assert any("tautan/gambar internal rusak" in p for p in found)
+
+
+def test_an_address_never_leads_out_of_the_built_site(site) -> None:
+    base, root = site
+    (root.parent / "rahasia.txt").write_text("x")
+    assert site_file(root, base, f"{base}/foto.png") == root.resolve() / "foto.png"
+    assert site_file(root, base, f"{base}/artikel/ada/") is not None
+    assert site_file(root, base, f"{base}/%2E%2E/rahasia.txt") is None
+    assert site_file(root, base, "https://kemkes.go.id/") is False
