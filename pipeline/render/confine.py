@@ -287,8 +287,12 @@ def confine_generators() -> Callable[[], None]:
 
 
 def _inside(entry: str, root: Path) -> bool:
+    """True for a ``sys.path`` entry in the tree, except the running interpreter's own
+    environment (a virtual environment made inside a checkout is not the site's content)."""
     try:
-        return Path(os.path.abspath(entry or os.getcwd())).resolve().is_relative_to(root)
+        path = Path(os.path.abspath(entry or os.getcwd())).resolve()
+        own = Path(sys.prefix).resolve()
+        return path.is_relative_to(root) and not (own != root and path.is_relative_to(own))
     except OSError:
         return False
 

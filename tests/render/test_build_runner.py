@@ -244,3 +244,15 @@ def test_cli_serve_prints_url_and_stops_on_interrupt(site: Path) -> None:
 def test_serve_without_a_built_site_is_a_usage_error(site: Path) -> None:
     done = terbit(site, "serve", "--port", "0")
     assert done.returncode == 2 and "terbit build" in done.stderr
+
+
+def test_the_checkout_builds_with_its_own_environment_inside_it(tmp_path: Path) -> None:
+    """scripts/setup makes .venv inside the checkout: the import guard must not take the
+    interpreter's own packages (nh3, loaded while building) for the site's content."""
+    root = Path(__file__).resolve().parents[2]
+    if not Path(sys.prefix).resolve().is_relative_to(root):
+        pytest.skip("this interpreter's environment is not inside the checkout")
+    built = terbit(root, "build", "--full", "--output", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert "tidak dapat diproses" not in built.stdout + built.stderr
+    assert (tmp_path / "site" / "index.html").is_file()

@@ -14,7 +14,9 @@ from typing import Any
 from pelican import signals
 from pelican.contents import Static
 
+from pipeline.draft.sanitize import sanitize
 from pipeline.i18n import Catalog
+from pipeline.render.plugins.tables import scrollable_tables
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +38,6 @@ def clean_content(instance: Any) -> None:
     """``content_object_init``: sanitise the rendered body of an article or page."""
     if isinstance(instance, Static) or not isinstance(getattr(instance, "_content", None), str):
         return
-    # Imported here so a missing sanitiser fails the build instead of silently skipping it.
-    from pipeline.draft.sanitize import sanitize
-    from pipeline.render.plugins.tables import scrollable_tables
-
     result = sanitize(instance._content, iframe_hosts=iframe_hosts(instance.settings))
     # After the sanitiser, which would drop the wrapper's role/tabindex from a draft.
     lang = "en" if str(instance.settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
