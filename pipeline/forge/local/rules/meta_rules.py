@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
+from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
@@ -152,7 +153,7 @@ class RecordRules:
                 return [bad(MSG("meta_first"))]
             if last is not None and last.type == "closed":
                 return [MSG("closed", id=change_id, reason=last.get("reason", ""))]
-            if merged and event.type != "notice" and not self.late_review(event):
+            if merged and event.type != "notice" and not self.late_review(event, u.old):
                 return [MSG("after_merge", id=change_id)]
             if last is not None and event.at < last.at:
                 return [bad(MSG("time_back", at=iso(event.at), prev=iso(last.at)))]
@@ -204,17 +205,23 @@ class RecordRules:
             return MSG("meta_type", type=event.type)
         return self.identity_problem(stored) if self.main_old else None
 
-    def late_review(self, event: Event) -> bool:
-        """An approval after the merge by a member of a role whose step sop.yml's expedited
-        path defers: the retrospective review of a "Sangat Segera" publication. It adds
-        evidence only (the merge is done); its signature is checked like any review."""
+    def late_review(self, event: Event, tip: str) -> bool:
+        """An approval after the merge of a "Sangat Segera" change with a written reason, by a
+        member of a role whose step sop.yml's expedited path defers: the retrospective review.
+        It adds evidence only (the merge is done); its signature is checked like any review."""
         sop, roles = self.policy
         rule = sop.expedited
         if rule is None or event.type != "review" or event.get("state") != "approve":
             return False
         deferred = {s.approver_role or s.role for s in sop.steps if s.number in rule.defer}
         person = roles.get(event.by)
-        return person is not None and person.active and bool(deferred & set(person.roles))
+        if person is None or not person.active or not deferred & set(person.roles):
+            return False
+        try:
+            nota = parse_nota_dinas(str(self.opened(tip).get("nota_dinas") or ""))
+        except TerbitError:
+            return False
+        return nota.sifat == "sangat segera" and bool(nota.alasan_segera.strip())
 
     def identity_problem(self, stored: Stored) -> str | None:
         """An opened/push/review record must be signed by the person it names; only the
