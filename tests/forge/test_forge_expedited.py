@@ -78,3 +78,38 @@ def test_a_normal_merged_change_takes_no_late_review(office):
     kit.merge(change_id)
     with pytest.raises(InputError):
         kit.review("sari", change_id)
+
+
+def _push_review(kit: Kit, who: str, change_id: str) -> tuple[bool, str]:
+    """A signed approval pushed straight to the server (no client-side check first)."""
+    from pipeline.clock import now
+    from pipeline.forge.local.store import metachain as store
+    from pipeline.forge.local.store.events import Event, meta_ref
+    from pipeline.forge.local.store.signing import sign
+
+    forge = kit.forge(who)
+    forge.sync()
+    tip = forge.ref(meta_ref(change_id))
+    head = forge.get_change(change_id).head_sha
+    event = Event("review", change_id, who, now(), tip, {"state": "approve", "commit": head,
+                                                          "body": ""})  # fmt: skip
+    person = kit.office.people[who]
+    tip = store.append(
+        forge.repo, event, signature=sign(event.to_bytes(), kit.office.key_path(who)),
+        name=person.name, email=person.email,
+    )  # fmt: skip
+    return forge.repo.push_result("origin", f"{tip}:{meta_ref(change_id)}")
+
+
+def test_a_late_review_that_is_no_longer_owed_is_refused(office):
+    """Once the deferred steps are done, the server takes no further review on the merged
+    change: a second "retrospective" approval would only rewrite the record's evidence."""
+    kit = Kit(office, counter=next(COUNTER) * 100)
+    change_id = _submit(kit, "Banjir: jalur evakuasi hari ini")
+    kit.review("andi", change_id)
+    kit.merge(change_id)
+    ok, output = _push_review(kit, "sari", change_id)  # owed: taken
+    assert ok, output
+    ok, output = _push_review(kit, "sari", change_id)  # done already: refused
+    assert not ok
+    assert f"perubahan #{change_id} sudah digabung" in output

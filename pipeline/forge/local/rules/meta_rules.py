@@ -19,10 +19,11 @@ from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.errors import TerbitError
 from pipeline.forge.local.rules import identity
-from pipeline.forge.local.rules.policy import closers, policy_on, reviewer_roles
+from pipeline.forge.local.rules.policy import closers, evaluate, policy_on, reviewer_roles
 from pipeline.forge.local.rules.push import ZERO, Update
 from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import CLIENT_TYPES, Event, head_ref, iso
+from pipeline.forge.local.store.forge import LocalForge
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.forge.local.store.signing import Verifier
 from pipeline.i18n import Catalog
@@ -119,6 +120,11 @@ class RecordRules:
     main_old: str | None
     pending: dict[str, str]
     now: datetime
+
+    @cached_property
+    def late_taken(self) -> set[str]:
+        """Changes whose retrospective review this push already carries."""
+        return set()
 
     @property
     def settings(self) -> Settings:
@@ -221,7 +227,22 @@ class RecordRules:
             nota = parse_nota_dinas(str(self.opened(tip).get("nota_dinas") or ""))
         except TerbitError:
             return False
-        return nota.sifat == "sangat segera" and bool(nota.alasan_segera.strip())
+        if nota.sifat != "sangat segera" or not nota.alasan_segera.strip():
+            return False
+        return self.review_owed(event.change)
+
+    def review_owed(self, change_id: str) -> bool:
+        """Whether the deferred steps of the merged ``change_id`` are still owed, on the
+        records stored before this push: once they are done, a further "retrospective"
+        approval would only add evidence that nobody owes. One late review per push."""
+        if change_id in self.late_taken:
+            return False
+        forge = LocalForge(self.repo, self.settings, base_tip=self.main_old or None)
+        expedited = evaluate(forge, forge.get_change(change_id)).expedited
+        owed = expedited is not None and expedited.done_at is None
+        if owed:
+            self.late_taken.add(change_id)
+        return owed
 
     def identity_problem(self, stored: Stored) -> str | None:
         """An opened/push/review record must be signed by the person it names; only the
