@@ -45,6 +45,11 @@ MSG = Catalog(
             "Tidak ada masalah; {checked} berkas diperiksa",
             "No problems; {checked} {checked_word} checked",
         ),
+        "warning": ("{finding} [peringatan]", "{finding} [warning]"),
+        "warnings": (
+            "{count} peringatan: tidak menghalangi, tetapi periksa sebelum diajukan",
+            "{count} {warnings}: not blocking, but look at them before submitting",
+        ),
         "summary": (
             "{count} masalah di {files} berkas; {checked} berkas diperiksa",
             "{count} {problems} in {files} {files_word}; {checked} {checked_word} checked",
@@ -68,10 +73,16 @@ def _files(n: int) -> str:
 
 def _print(report: Report, fmt: str) -> None:
     if fmt == "json":
-        click.echo(json.dumps([f.as_dict() for f in report.findings], ensure_ascii=False, indent=2))
+        shown = [f.as_dict() for f in [*report.findings, *report.warnings]]
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
         return
     for finding in report.findings:
         click.echo(str(finding))
+    for warning in report.warnings:
+        click.echo(MSG("warning", finding=warning))
+    if report.warnings:
+        count = len(report.warnings)
+        click.echo(MSG("warnings", count=count, warnings="warning" if count == 1 else "warnings"))
     if report.findings:
         click.echo(
             MSG(
@@ -130,7 +141,7 @@ def _check_change(change: tuple[str, str], where: Path, fmt: str) -> None:
     base, head = (repo.rev_parse(rev) or rev for rev in change)
     checked = check_change(repo, base, head)
     findings = checked.findings + hidden_from_review(repo, base, head, checked.landed)
-    report = Report(findings, len(checked.landed))
+    report = Report(findings, len(checked.landed), warnings=checked.warnings)
     _print(report, fmt)
     if report.findings:
         raise SystemExit(1)

@@ -11,7 +11,7 @@ from pipeline.clock import now
 from pipeline.config.settings import load_settings
 from pipeline.forge import open_forge
 from pipeline.gate import evaluate, policy_at, policy_ref, render
-from pipeline.gate.drafts import check_lines
+from pipeline.gate.drafts import draft_checks
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -60,10 +60,12 @@ def command(change_id: str, repo_path: Path) -> None:
     if settings.forge.signatures == "off":
         click.secho(MSG("signatures_off"), err=True, fg="red", bold=True)
 
+    checked = draft_checks(forge, change)
     report = evaluate(
         change, sop=sop, roles=roles, signatures_required=signatures, now=now(),
-        checks=check_lines(forge, change), content_path=settings.content.path,
+        checks=None if checked is None else checked[0], content_path=settings.content.path,
     )  # fmt: skip
+    report.notes += checked[1] if checked else []  # warnings (a future date): not blocking
     click.echo(render(report), nl=False)
     if not report.passed:
         raise SystemExit(1)

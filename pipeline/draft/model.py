@@ -63,6 +63,12 @@ MSG = Catalog(
             "informasi), bukan keduanya",
             "choose one: 'ralat' (a correction) or 'pembaruan' (an update), not both",
         ),
+        "publish_at_format": (
+            'tulis waktu terbit sebagai "TTTT-BB-HH JJ:MM" (waktu kantor) atau dengan zona '
+            "waktu (mis. 2027-01-15 08:00 atau 2027-01-15T08:00:00+07:00)",
+            'write the publication time as "YYYY-MM-DD HH:MM" (office time) or with a time '
+            "zone (e.g. 2027-01-15 08:00 or 2027-01-15T08:00:00+07:00)",
+        ),
         "modified_before": (
             "{modified} lebih awal dari 'date' ({date})",
             "{modified} is earlier than 'date' ({date})",
@@ -96,6 +102,27 @@ def parse_when(value: Any) -> dt.date | dt.datetime:
         raise _fail("date_impossible", MSG("date_impossible", value=value.strip())) from None
 
 
+def parse_publish_at(value: Any) -> dt.datetime:
+    """``publish_at``: a moment, with a time; without a zone it is office time (the reader
+    and the schedule add the zone of ``site.timezone``)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and not DATETIME_RE.match(value.strip()):
+        try:
+            return dt.datetime.fromisoformat(value.strip())  # with an offset, e.g. +07:00
+        except ValueError:
+            raise _fail("publish_at_format", MSG("publish_at_format")) from None
+    try:
+        when = parse_when(value)
+    except PydanticCustomError as bad:
+        if bad.type == "date_impossible":
+            raise
+        raise _fail("publish_at_format", MSG("publish_at_format")) from None
+    if not isinstance(when, dt.datetime):
+        raise _fail("publish_at_format", MSG("publish_at_format"))
+    return when
+
+
 def _text(value: str, limit: int) -> str:
     if not value:
         raise _fail("blank", MSG("blank"))
@@ -126,6 +153,8 @@ class _Meta(Strict):
     ralat: Any = None
     pembaruan: Any = None
     public_contacts: list[str] = Field(default_factory=list)
+    # Scheduled publication (embargo): nowhere on the site before this moment (docs/drafts.md).
+    publish_at: Any = None
     lang: Literal["id", "en"] | None = None
     # Pelican's own switches, which an editor may legitimately set.
     status: Literal["draft", "published", "hidden"] | None = None
@@ -156,6 +185,11 @@ class _Meta(Strict):
     @classmethod
     def _when(cls, value: Any) -> Any:
         return None if value is None else parse_when(value)
+
+    @field_validator("publish_at", mode="before")
+    @classmethod
+    def _publish_at(cls, value: Any) -> Any:
+        return None if value is None else parse_publish_at(value)
 
     @field_validator("category")
     @classmethod

@@ -71,6 +71,7 @@ class ChangeCheck:
 
     findings: list[Finding] = field(default_factory=list)  # refused: names, links, drafts…
     landed: list[str] = field(default_factory=list)  # every path the merge adds/changes/deletes
+    warnings: list[Finding] = field(default_factory=list)  # said, not refused (a future date)
 
     @property
     def lines(self) -> list[str]:
@@ -157,6 +158,7 @@ def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True)
                 (root / ROLES_FILE).write_text(roles, encoding="utf-8")
             report = check_paths(root, settings, [root / os.path.normpath(d) for d in drafts])
             result.findings += report.findings
+            result.warnings += report.warnings
     result.findings.sort(key=lambda f: (f.path, f.line or 0))
     return result
 
@@ -181,12 +183,20 @@ def hidden_from_review(repo: Repo, target: str, head: str, landed: list[str]) ->
 def check_lines(forge: object, change: Change) -> list[str] | None:
     """The gate's line for an open change of a forge with a Git repository (the embedded
     forge); None elsewhere (GitHub runs the checks as their own required status)."""
+    found = draft_checks(forge, change)
+    return None if found is None else found[0]
+
+
+def draft_checks(forge: object, change: Change) -> tuple[list[str], list[str]] | None:
+    """``check_lines`` and the checks' warnings (notes under the gate's table, never
+    blocking), from one run of the checks."""
     repo = getattr(forge, "repo", None)
     if not isinstance(repo, Repo) or change.state != "open" or not change.head_sha:
         return None
     if not repo.object_exists(change.head_sha) or not repo.object_exists(change.base_sha):
         return None
     try:
-        return check_change(repo, change.base_sha, change.head_sha).lines
+        checked = check_change(repo, change.base_sha, change.head_sha)
     except TerbitError as error:  # e.g. a broken terbit.yml on main: a line, not a crash
-        return [str(error)]
+        return [str(error)], []
+    return checked.lines, [str(w) for w in checked.warnings]

@@ -24,7 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.clock import now
 from pipeline.config.settings import load_settings
+from pipeline.draft.schedule import embargoed
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
 from pipeline.render import cache
@@ -195,6 +197,9 @@ def build_site(
             "clear": clear,
             "content": str(content),
             "lang": get_lang(),
+            # Drafts whose ``publish_at`` is still ahead stay out of the site; the list is in
+            # the build key, so the site is rebuilt whole when one becomes due.
+            "embargoed": sorted(embargoed(content, now(), settings.site.timezone)),
             "history": (
                 history_of_work_tree(root, settings.content.path, cache_dir)
                 if history is None

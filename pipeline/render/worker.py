@@ -344,6 +344,7 @@ def _build_stock(request: dict[str, Any], events: Events, clearing: tuning.Clear
         LOAD_CONTENT_CACHE=False,
         TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),
         TERBIT_HISTORY=request.get("history") or {},
+        TERBIT_EMBARGOED=request.get("embargoed") or [],
     )
     if clearing is not None:
         clearing.wait()  # the spare's old files are gone before Pelican writes
@@ -399,6 +400,7 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         CACHE_PATH=str(cache_dir / cache.PELICAN_DIR),
         TERBIT_THUMB_CACHE=str(cache_dir / cache.THUMB_DIR),
         TERBIT_HISTORY=request.get("history") or {},
+        TERBIT_EMBARGOED=request.get("embargoed") or [],
         CHECK_MODIFIED_METHOD="md5",
         GZIP_CACHE=False,
         TERBIT_DRAFT_SECONDS=request.get("draft_seconds"),

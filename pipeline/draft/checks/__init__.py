@@ -57,6 +57,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)  # what is shown (capped per file)
     checked: int = 0
     total: int | None = None  # every problem found, shown or not
+    warnings: list[Finding] = field(default_factory=list)  # said, never refused (exit 0)
 
     @property
     def count(self) -> int:
@@ -128,7 +129,7 @@ def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None)
     root = root.resolve()
     content = Path(os.path.normpath(root / settings.content.path))
     people, report_findings = _people(root)
-    ctx = Context(root, content, settings.content, people)
+    ctx = Context(root, content, settings.content, people, timezone=settings.site.timezone)
     targets = paths if paths else [content]
     if not paths and not content.is_dir():
         return Report(report_findings, 0)
@@ -150,13 +151,15 @@ def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None)
                 parsed.append(draft)
         report.findings += problems
     entries, pages = _index(ctx, drafts)
-    ctx = Context(root, content, settings.content, people, pages)
+    ctx = Context(root, content, settings.content, people, pages, settings.site.timezone)
     for draft in parsed:
         for check in PARSED_CHECKS:
             if check is check_body and draft.rel in flooded:
                 continue
             report.findings += _guarded(check, ctx, draft)
     report.findings += slugs.duplicates(entries, {d.rel for d in drafts})
+    report.warnings = [f for f in report.findings if f.severity == "warning"]
+    report.findings = [f for f in report.findings if f.severity != "warning"]
     report.total = len(report.findings)
     report.findings = _capped(sorted(report.findings, key=lambda f: (f.path, f.line or 0)))
     return report

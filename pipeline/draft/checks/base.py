@@ -46,6 +46,7 @@ class Context:
     people: set[str] | None  # person ids from roles.yml; None when there is none
     # Last path segments a site-absolute "/….html" link may end in (slugs, categories, tags…).
     known_pages: frozenset[str] = frozenset()
+    timezone: str = "Asia/Jakarta"  # site.timezone: dates without a zone are office time
 
     def rel(self, path: Path) -> str:
         """How a path is printed: relative to the repository, with forward slashes."""

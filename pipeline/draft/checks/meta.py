@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic_core import PydanticCustomError
 
+from pipeline.clock import now
 from pipeline.config import yamlsrc
 from pipeline.draft import frontmatter
 from pipeline.draft.checks.base import Context, Draft, Finding
@@ -19,6 +22,13 @@ MSG = Catalog(
         "too_deep": (
             "YAML bersarang terlalu dalam; front matter cukup beberapa tingkat",
             "YAML nested too deeply; front matter needs only a few levels",
+        ),
+        "future_date": (
+            "tanggal {date} masih akan datang, tetapi tanpa 'publish_at' artikel ini tayang "
+            "segera setelah digabung dengan tulisan 'Diterbitkan {date}'; untuk menjadwalkan "
+            "penerbitan tambahkan mis. publish_at: {example}",
+            "the date {date} is still ahead, but without 'publish_at' this article goes live as "
+            "soon as it is merged, dated {date}; to schedule it add e.g. publish_at: {example}",
         ),
         "body_empty": (
             "artikel belum berisi teks di bawah front matter",
@@ -94,7 +104,30 @@ def check_front_matter(ctx: Context, draft: Draft) -> list[Finding]:
     findings = [draft.find(p.line, p.code or "schema", p.message) for p in problems]
     if draft.kind == "article" and not draft.parsed.body.strip():
         findings.append(draft.find(draft.parsed.body_line - 1, "body_empty", MSG("body_empty")))
+    if meta is not None and draft.kind == "article":
+        findings += _future_date(ctx, draft, meta.date, meta.publish_at)
     return findings
+
+
+def _future_date(ctx: Context, draft: Draft, date: object, publish_at: object) -> list[Finding]:
+    """A warning (not a refusal) for a ``date`` still ahead without ``publish_at``: the page
+    would be live today, claiming a later publication date (issue 15 §4)."""
+    if publish_at is not None or not isinstance(date, dt.date):
+        return []
+    zone = ZoneInfo(ctx.timezone)
+    today = now().astimezone(zone)
+    if isinstance(date, dt.datetime):
+        ahead = (date if date.tzinfo else date.replace(tzinfo=zone)) > today
+        example = date.strftime("%Y-%m-%d %H:%M")
+    else:
+        ahead = date > today.date()
+        example = f"{date.isoformat()} 08:00"
+    if not ahead:
+        return []
+    line = draft.parsed.doc.line_of(("date",)) if draft.parsed else None
+    shown = str(date)
+    message = MSG("future_date", date=shown, example=example)
+    return [Finding(draft.rel, line, "future_date", message, severity="warning")]
 
 
 # A top-level key of the front matter and the line it is on (for the slug index's messages).

@@ -13,7 +13,7 @@ from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate import GateReport, ProofEvent, policy_at
 from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate import render as gate_render
-from pipeline.gate.drafts import check_lines
+from pipeline.gate.drafts import draft_checks
 from pipeline.i18n import get_lang
 from pipeline.vcs import Repo
 
@@ -60,16 +60,19 @@ def evaluate(
         if notices and "notice" not in events:
             first = notices[0]
             events["notice"] = ProofEvent(at=first.at, by=first.by, note=first.text[:80])
-    return gate_evaluate(
+    checked = draft_checks(forge, change)
+    report = gate_evaluate(
         change,
         sop=sop,
         roles=roles,
         signatures_required=forge.signatures_required(),
         now=when or now(),
         events=events,
-        checks=check_lines(forge, change),
+        checks=None if checked is None else checked[0],
         content_path=forge.settings.content.path,
     )
+    report.notes += checked[1] if checked else []  # warnings (a future date): not blocking
+    return report
 
 
 def render(report: GateReport, lang: str | None = None) -> str:

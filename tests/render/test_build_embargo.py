@@ -1,0 +1,66 @@
+"""Scheduled publication (issue 15 §4): a draft whose ``publish_at`` is ahead appears nowhere
+on the built site — no page, list, category or tag page, feed, sitemap or search index entry —
+and appears everywhere once the clock (``TERBIT_NOW``) has passed it, in the same cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.render.runner import build_site
+
+SLUG = "vaksin-embargo"
+TITLE = "Jadwal Vaksinasi Meningitis Embargo"
+DRAFT = (
+    "---\ntitle: {title}\ndate: 2026-12-01 08:00\npublish_at: {at}\ncategory: Berita\n"
+    "tags: [embargotopik]\nauthor: Tim Humas\nsummary: Jadwal baru vaksinasi.\n---\n\n"
+    "Vaksinasi meningitis dibuka pekan depan.\n"
+)
+# Every place of the built site an article shows up in.
+PLACES = (
+    f"artikel/{SLUG}/index.html",
+    "index.html",
+    "arsip/2026/index.html",
+    "kategori/berita/index.html",
+    "topik/embargotopik/index.html",
+    "penulis/tim-humas/index.html",
+    "feeds/kategori/berita.atom.xml",
+    "feeds/semua.atom.xml",
+    "feeds/semua.rss.xml",
+    "sitemap.xml",
+    "search.json",
+)
+
+
+def _mentions(site: Path) -> set[str]:
+    """Every file of the built site that names the article (its address or its title)."""
+    found = set()
+    for file in site.rglob("*"):
+        if file.is_file() and file.suffix in (".html", ".xml", ".json", ".txt"):
+            text = file.read_text(encoding="utf-8", errors="replace")
+            if SLUG in text or TITLE in text:
+                found.add(file.relative_to(site).as_posix())
+    return found
+
+
+@pytest.mark.parametrize("at", ["2026-12-10 09:00", "2026-12-10T02:00:00+00:00"])
+def test_an_embargoed_draft_is_nowhere_until_its_time(site: Path, monkeypatch, at: str):
+    draft = site / "content" / "articles" / f"{SLUG}.md"
+    draft.parent.mkdir(parents=True, exist_ok=True)
+    draft.write_text(DRAFT.format(title=TITLE, at=at), encoding="utf-8")
+    out = site / "output"
+
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-10T08:59:00+07:00")  # a minute early
+    build_site(site, out)
+    assert _mentions(out) == set()
+    assert not (out / "topik" / "embargotopik").exists()  # its tag has no page either
+    assert (out / "index.html").is_file()  # the rest of the site is there
+
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-10T09:00:00+07:00")  # due: the same cache
+    build_site(site, out)
+    assert set(PLACES) <= _mentions(out)
+
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T09:00:00+07:00")  # back: gone again
+    build_site(site, out)
+    assert _mentions(out) == set()
