@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "merge": "merge",
     "close": "close",
     "publish": "publish",
+    "schedule": "schedule",
     "rollback": "rollback",
     "verify": "verify",
     "report": "report",

@@ -16,7 +16,7 @@ from pipeline.errors import ConfigError, InputError, TerbitError
 from pipeline.forge import Forge, open_forge
 from pipeline.i18n import Catalog
 from pipeline.publication.merges import latest_merge, repo_settings, retry_command
-from pipeline.publication.state import unfinished
+from pipeline.publication.state import PublishResult, unfinished
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -66,6 +66,22 @@ MSG = Catalog(
             "{path} is a clone; publishing runs on the forge's server, not in a clone. "
             "Log in to the server {host}, then run: terbit publish {merge}{resume} --repo {server}",
         ),
+        "due": (
+            "Terbitkan yang dijadwalkan (publish_at) dan sudah jatuh tempo sejak build terakhir, "
+            "lalu selesai; untuk pengatur waktu (timer) server atau alur kerja terjadwal.",
+            "Publish what was scheduled (publish_at) and has become due since the last build, "
+            "then stop; for the server's timer or a scheduled workflow.",
+        ),
+        "nothing_due": ("Tidak ada yang jatuh tempo.", "Nothing due."),
+        "busy": (
+            "Putaran penjadwal lain sedang berjalan; ia yang menerbitkan.",
+            "Another round of the scheduler is running; it publishes.",
+        ),
+        "scheduled": (
+            "Publikasi #{id} DIJADWALKAN: {reason}",
+            "Publication #{id} is SCHEDULED: {reason}",
+        ),
+        "late": ("Terlambat   : {n} menit dari jadwal", "Late        : {n} minutes after schedule"),
         "skipped": ("{reason}", "{reason}"),
         "existing": ("sudah ada", "already there"),
     }
@@ -93,26 +109,23 @@ def server_location(url: str) -> tuple[str, str]:
 @click.command(help=MSG("help"))
 @click.argument("merge", required=False)
 @click.option("--resume", is_flag=True, help=MSG("resume"))
+@click.option("--due", is_flag=True, help=MSG("due"))
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
-def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
+def command(merge: str | None, resume: bool, due: bool, repo_path: Path | None) -> None:
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     root = repo.work_tree or repo.git_dir
     settings = repo_settings(repo)
+    if due:
+        refuse_clone(repo, settings, "--due", "")
+        if not due_round(root):
+            raise SystemExit(1)
+        return
     given = merge is not None
     merge = merge or latest_merge(repo)
     if not merge:
         raise InputError(MSG("no_merge"))
-    if settings.forge.kind == "local" and not repo.bare and repo.config("remote.origin.url"):
-        # A person's clone of the embedded forge: publishing here would build and deploy
-        # into the clone and commit a record nobody sees. It belongs to the server.
-        host, server = server_location(repo.config("remote.origin.url") or "")
-        raise ConfigError(
-            MSG(
-                "clone_remote" if host else "clone", path=root, merge=merge,
-                resume=" --resume" if resume else "", host=host, server=server,
-            )
-        )  # fmt: skip
+    refuse_clone(repo, settings, merge, " --resume" if resume else "")
     forge = open_forge(root, settings)
     with contextlib.suppress(TerbitError):  # a clone: the latest changes and reviews first
         forge.sync()
@@ -127,6 +140,41 @@ def command(merge: str | None, resume: bool, repo_path: Path | None) -> None:
         raise SystemExit(1)
 
 
+def refuse_clone(repo: Repo, settings: Settings, merge: str, resume: str) -> None:
+    """A person's clone of the embedded forge: publishing here would build and deploy into
+    the clone and commit a record nobody sees. It belongs to the server."""
+    if settings.forge.kind == "local" and not repo.bare and repo.config("remote.origin.url"):
+        host, server = server_location(repo.config("remote.origin.url") or "")
+        raise ConfigError(
+            MSG(
+                "clone_remote" if host else "clone", path=repo.work_tree or repo.git_dir,
+                merge=merge, resume=resume, host=host, server=server,
+            )
+        )  # fmt: skip
+
+
+def due_round(root: Path) -> bool:
+    """One round of the scheduler; whether every due publication is complete."""
+    from pipeline.publication.due import publish_due  # start-up, as in ``_publish_one``
+
+    started = time.monotonic()
+    ran, results = publish_due(
+        root, lambda line: click.echo(f"  [{time.monotonic() - started:5.1f} s] {line}", err=True)
+    )
+    return report_round(Repo(root), ran, results)
+
+
+def report_round(repo: Repo, ran: bool, results: list[PublishResult]) -> bool:
+    """What a round did, in the words of ``terbit publish``."""
+    if not ran:
+        click.echo(MSG("busy"))
+        return True
+    if not results:
+        click.echo(MSG("nothing_due"))
+    settings = repo_settings(repo)
+    return all([_report(repo, result, settings) for result in results])
+
+
 def _publish_one(
     repo: Repo, root: Path, merge: str, settings: Settings, forge: Forge, resume: bool
 ) -> bool:
@@ -139,8 +187,17 @@ def _publish_one(
         root, merge, settings=settings, forge=forge, resume=resume,
         say=lambda line: click.echo(f"  [{time.monotonic() - started:5.1f} s] {line}", err=True),
     )  # fmt: skip
+    return _report(repo, result, settings)
+
+
+def _report(repo: Repo, result: PublishResult, settings: Settings) -> bool:
+    """Print where everything of one publication is; whether it is complete (or skipped)."""
     if result.status == "skipped":
         click.echo(MSG("skipped", reason="; ".join(result.problems)))
+        return True
+    if result.status == "scheduled":
+        click.echo(MSG("release", release=result.release))
+        click.echo(MSG("scheduled", id=result.change_id, reason="; ".join(result.problems)))
         return True
     for url in result.urls:
         click.echo(MSG("live", url=url))
@@ -149,6 +206,8 @@ def _publish_one(
     click.echo(MSG("release", release=result.release))
     commit = result.record_commit[:10] if result.record_commit else MSG("existing")
     click.echo(MSG("record", folder=result.record_folder, commit=commit))
+    if result.late_minutes:
+        click.echo(MSG("late", n=result.late_minutes))
     if result.status == "complete":
         click.echo(MSG("complete", id=result.change_id))
         return True

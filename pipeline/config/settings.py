@@ -172,6 +172,9 @@ class PublishSettings(Strict):
     telephone: str = "(061) 6941343"
     website: str = "bbkkmedan.go.id"
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    # A scheduled publication live more than this many minutes after its publish_at is
+    # recorded as late (the scheduler's round is a minute; a server down takes longer).
+    schedule_grace_minutes: int = Field(default=5, ge=0)
 
     @field_validator("record_number")
     @classmethod

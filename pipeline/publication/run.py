@@ -12,7 +12,9 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from pipeline.clock import now
 from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
@@ -58,6 +60,12 @@ MSG = Catalog(
             "(keadaan: {state}); periksa log ini lalu jalankan: {retry}",
             "publication of merge {sha} is no longer resumed automatically: it failed {n} "
             "times (state: {state}); check this log, then run: {retry}",
+        ),
+        "held": (
+            "dijadwalkan: {titles} tayang {at} (publish_at); rilis ini belum memuatnya, "
+            "penjadwal menerbitkannya pada waktunya",
+            "scheduled: {titles} goes live {at} (publish_at); this release does not hold it, "
+            "the scheduler publishes it at that time",
         ),
         "not_found": (
             "{title}: halaman tidak ditemukan di hasil build ({path})",
@@ -194,6 +202,9 @@ def _run(
         live = target.current()
         deployed = {"release": None, "previous": live.id if live else None, "at": None}
     result.release = deployed["release"]
+    scheduled = prep.get("scheduled_at")  # absent in the state of an older version
+    if failure is None and scheduled and datetime.fromisoformat(scheduled) > now():
+        return _held(result, state, articles, scheduled, settings, say)
 
     urls: dict[str, str] = {}
     problems: list[str] = []
@@ -273,11 +284,13 @@ def _run(
         problems=problems,
         page_check=page_check,
         failure=failure,
+        **_schedule_facts(scheduled, deployed["at"], settings),
     )
     recorded = state.done("record") or record_stage(
         repo, forge, change, prep, facts, settings, shots_dir, state, say,
         signer=record_signer(repo) if settings.forge.kind == "local" else None,
     )  # fmt: skip
+    result.scheduled_at, result.late_minutes = scheduled, facts.late_minutes
     result.status = recorded["status"]
     result.problems = recorded["reasons"]
     result.record_folder = recorded["folder"]
@@ -295,6 +308,43 @@ def _run(
             "record",
         )  # fmt: skip
     return result
+
+
+def _held(
+    result: PublishResult,
+    state: State,
+    articles: list[ArticleFact],
+    scheduled: str,
+    settings: Settings,
+    say: Callable[[str], None],
+) -> PublishResult:
+    """A merge whose drafts are not yet due: the site without them is live; nothing is
+    checked, noticed or recorded until the scheduler publishes it (``due``). The build and
+    deploy are forgotten, so that publication builds again with the drafts in."""
+    zone = ZoneInfo(settings.site.timezone)
+    at = datetime.fromisoformat(scheduled).astimezone(zone).strftime("%d-%m-%Y %H:%M %Z")
+    titles = ", ".join(f"'{a.title}'" for a in articles if a.url) or "-"
+    message = MSG("held", titles=titles, at=at)
+    say(message)
+    state.save("scheduled", {"at": scheduled, "release": result.release})
+    state.forget("build", "deploy")
+    state.note("release_id", None)
+    result.status, result.scheduled_at, result.problems = "scheduled", scheduled, [message]
+    return result
+
+
+def _schedule_facts(
+    scheduled: str | None, live_at: str | None, settings: Settings
+) -> dict[str, Any]:
+    """The record's ``jadwal``: the scheduled time and, past the grace of the scheduler's
+    round, how many minutes late it went live (a server that was down at that time)."""
+    if not scheduled:
+        return {}
+    due = datetime.fromisoformat(scheduled)
+    live = datetime.fromisoformat(live_at) if live_at else now()
+    minutes = max(0, int((live - due).total_seconds() // 60))
+    late = minutes if minutes > settings.publish.schedule_grace_minutes else 0
+    return {"scheduled_at": due, "late_minutes": late}
 
 
 def _already_published(result: PublishResult, folder: str, record: dict[str, Any]) -> PublishResult:

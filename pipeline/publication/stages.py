@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from pipeline.clock import now
 from pipeline.config.settings import Settings, committed_settings
 from pipeline.deploy import new_release_id
 from pipeline.deploy.base import Target
+from pipeline.draft.schedule import latest, publish_at
 from pipeline.errors import InputError
-from pipeline.evidence.articles import changed_articles
+from pipeline.evidence.articles import ArticleFact, changed_articles
 from pipeline.forge.base import Forge
 from pipeline.i18n import Catalog
 from pipeline.publication.state import State
@@ -67,14 +69,29 @@ def prepare(
     """The change ``merge`` merged, its base, when, and the articles it touched."""
     change = forge.change_for_merge(merge)
     parents = repo.parents(merge)
+    merged_at = change.merged_at if change and change.merged_at else now()
+    articles = changed_articles(repo, merge, settings.content.path)
     value = {
         "change": change.id if change else None,
         "base": parents[0] if parents else None,
-        "merged_at": (change.merged_at if change and change.merged_at else now()).isoformat(),
-        "articles": [asdict(a) for a in changed_articles(repo, merge, settings.content.path)],
+        "merged_at": merged_at.isoformat(),
+        "articles": [asdict(a) for a in articles],
+        "scheduled_at": scheduled_time(repo, merge, articles, merged_at, settings),
     }
     state.save("prepare", value)
     return value
+
+
+def scheduled_time(
+    repo: Repo, merge: str, articles: list[ArticleFact], merged_at: datetime, settings: Settings
+) -> str | None:
+    """When the merge's drafts are due (the last ``publish_at`` of them), if that was still
+    ahead when it was merged: a scheduled publication. None for an ordinary one."""
+    zone = settings.site.timezone
+    due = latest(
+        publish_at(repo.show_file(merge, a.path) or "", a.path, zone) for a in articles if a.url
+    )
+    return due.isoformat() if due is not None and due > merged_at else None
 
 
 def build(

@@ -25,7 +25,8 @@ STATE_VERSION = 1
 # re-run by every later push forever: after this many, a person looks at it.
 MAX_ATTEMPTS = 3
 
-Status = Literal["complete", "incomplete", "failed", "skipped"]
+# "scheduled": built and deployed without its drafts, which go live at their publish_at.
+Status = Literal["complete", "incomplete", "failed", "skipped", "scheduled"]
 
 
 @dataclass
@@ -42,6 +43,8 @@ class PublishResult:
     record_commit: str | None = None
     problems: list[str] = field(default_factory=list)
     state_file: str | None = None
+    scheduled_at: str | None = None  # a scheduled publication: when its drafts are due
+    late_minutes: int = 0  # published that long after its scheduled time (a missed round)
 
 
 class PublishState(BaseModel):

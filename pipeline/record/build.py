@@ -9,6 +9,7 @@ signed evidence of its step: a block nobody signed stays blank and says why.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pipeline.change.model import Change
@@ -26,6 +27,7 @@ from pipeline.record.model import (
     ChangeRef,
     Deploy,
     Evidence,
+    Jadwal,
     LiveCheck,
     NotaDinasRef,
     Notice,
@@ -282,9 +284,15 @@ def build_record(
     # The key exists only on an urgent publication, so every other record keeps its bytes.
     urgent = {"segera": _segera(report, sop, roles)} if report.expedited is not None else {}
     # Only set when the check ran: a record without it keeps exactly its older keys.
-    checked = {}
+    checked: dict[str, Any] = {}
     if facts.page_check is not None:
         checked["pemeriksaan_halaman"] = PageCheck.model_validate(facts.page_check)
+    if facts.scheduled_at is not None:
+        checked["jadwal"] = Jadwal(
+            dijadwalkan=facts.scheduled_at,
+            tayang=facts.deployed_at,
+            terlambat_menit=facts.late_minutes,
+        )
     record = Record(
         **checked,
         format=FORMAT,

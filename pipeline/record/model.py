@@ -239,6 +239,15 @@ class Segera(Part):
     tepat_waktu: bool | None  # done by the deadline; None while still owed
 
 
+class Jadwal(Part):
+    """A scheduled publication (``publish_at``, issue 15 §4): merged early, live at its time.
+    ``terlambat_menit`` > 0 when it went live later than scheduled (the server was down)."""
+
+    dijadwalkan: Timestamp  # the drafts' publish_at (the last of them)
+    tayang: Timestamp | None  # when the release holding them went live
+    terlambat_menit: int = Field(ge=0)
+
+
 class Total(Part):
     elapsed_minutes: int
     standard_minutes: int
@@ -269,6 +278,7 @@ class Record(Part):
     waktu_kerja: str = ""  # how the minutes were counted (working calendar, fixes apart)
     nomor: str = ""  # the document number from publish.record_number
     segera: Segera | None = None  # only on an urgent publication (issue 15)
+    jadwal: Jadwal | None = None  # only on a scheduled publication (issue 15 §4)
     tempat_tanggal: str
     created_at: Timestamp | None
     yang_menyelesaikan: Signer
@@ -313,6 +323,9 @@ class PublishFacts:
     # Why the publication failed (the page is not live, the deploy broke), in the office's
     # language; a failure is a state of its own, never folded into "incomplete".
     failure: str | None = None
+    # A scheduled publication: its publish_at and how many minutes after it it went live.
+    scheduled_at: datetime | None = None
+    late_minutes: int = 0
 
 
 def record_id(change_id: str, merge_sha: str) -> str:

@@ -28,6 +28,15 @@ MSG = Catalog(
         ),
         "sop": ("SOP", "SOP"),
         "sifat": ("Sifat", "Urgency"),
+        "jadwal": ("Jadwal terbit", "Scheduled publication"),
+        "jadwal_value": (
+            "dijadwalkan {at}; tayang {live}",
+            "scheduled for {at}; live {live}",
+        ),
+        "jadwal_late": (
+            "{base} (terlambat {n} menit: server tidak berjalan pada waktunya)",
+            "{base} ({n} minutes late: the server was not running at the time)",
+        ),
         "segera": (
             "SANGAT SEGERA (jalur segera) — alasan: {alasan}; disetujui {who}; langkah {steps} "
             "ditunda: {owed}",
@@ -157,6 +166,20 @@ def _segera(record: Record, timezone: str) -> str | None:
     return MSG("segera", alasan=seg.alasan, who=who, steps=steps, owed=owed)
 
 
+def _jadwal(record: Record, timezone: str) -> str | None:
+    """The scheduled publication's line: when it was due, when it went live, how late."""
+    plan = record.jadwal
+    if plan is None:
+        return None
+    tz = ZoneInfo(timezone)
+
+    def at(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
+
+    base = MSG("jadwal_value", at=at(plan.dijadwalkan), live=at(plan.tayang))
+    return MSG("jadwal_late", base=base, n=plan.terlambat_menit) if plan.terlambat_menit else base
+
+
 def signer_name(signer: Signer) -> str:
     """The name under a signature; a blank block says why nobody signs there."""
     return signer.name or (f"({MSG(signer.pending)})" if signer.pending else "")
@@ -198,6 +221,8 @@ def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KO
     ]
     if (urgent := _segera(record, timezone)) is not None:
         lines.insert(-1, f"- **{MSG('sifat')}:** {cell(urgent)}")
+    if (plan := _jadwal(record, timezone)) is not None:
+        lines.insert(-1, f"- **{MSG('jadwal')}:** {cell(plan)}")
     lines += [f"  - {cell(reason)}" for reason in record.reasons]
     head = [MSG(k) for k in ("no", "kegiatan", "pelaksana", "kelengkapan", "waktu", "output")]
     lines += ["", "| " + " | ".join([*head, MSG("keterangan")]) + " |", "|---" * 7 + "|"]
@@ -316,6 +341,7 @@ def to_html(
         ("dasar", e(_dasar(record))),
         ("sop", e(f"{record.sop.nama} ({record.sop.nomor})")),
         *([("sifat", e(urgent))] if (urgent := _segera(record, timezone)) else []),
+        *([("jadwal", e(plan))] if (plan := _jadwal(record, timezone)) else []),
         ("status", status),
     ):
         parts.append(f"<dt>{e(MSG(key))}</dt><dd>{value}</dd>")
