@@ -73,6 +73,12 @@ MSG = Catalog(
             "then stop; for the server's timer or a scheduled workflow.",
         ),
         "nothing_due": ("Tidak ada yang jatuh tempo.", "Nothing due."),
+        "list": (
+            "Dengan --due: hanya cetak merge yang jatuh tempo, satu per baris (SHA dan waktu "
+            "jadwal), tanpa menerbitkan.",
+            "With --due: only print the due merges, one a line (SHA and scheduled time), "
+            "without publishing.",
+        ),
         "busy": (
             "Putaran penjadwal lain sedang berjalan; ia yang menerbitkan.",
             "Another round of the scheduler is running; it publishes.",
@@ -110,14 +116,20 @@ def server_location(url: str) -> tuple[str, str]:
 @click.argument("merge", required=False)
 @click.option("--resume", is_flag=True, help=MSG("resume"))
 @click.option("--due", is_flag=True, help=MSG("due"))
+@click.option("--list", "list_due", is_flag=True, help=MSG("list"))
 @click.option("--repo", "repo_path", type=click.Path(path_type=Path), default=None,
               help=MSG("repo"))  # fmt: skip
-def command(merge: str | None, resume: bool, due: bool, repo_path: Path | None) -> None:
+def command(
+    merge: str | None, resume: bool, due: bool, list_due: bool, repo_path: Path | None
+) -> None:
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     root = repo.work_tree or repo.git_dir
     settings = repo_settings(repo)
     if due:
         refuse_clone(repo, settings, "--due", "")
+        if list_due:
+            _list_due(repo, settings)
+            return
         if not due_round(root):
             raise SystemExit(1)
         return
@@ -151,6 +163,15 @@ def refuse_clone(repo: Repo, settings: Settings, merge: str, resume: str) -> Non
                 merge=merge, resume=resume, host=host, server=server,
             )
         )  # fmt: skip
+
+
+def _list_due(repo: Repo, settings: Settings) -> None:
+    """What a round would publish now, for a scheduled workflow's first, read-only job."""
+    from pipeline.clock import now
+    from pipeline.publication.due import due_merges
+
+    for due in due_merges(repo, settings, now()):
+        click.echo(f"{due.merge} {due.scheduled_at.isoformat()}")
 
 
 def due_round(root: Path) -> bool:

@@ -44,8 +44,29 @@ def steps(workflow: dict):
             yield name, step
 
 
-def test_there_are_the_three_workflows():
-    assert [p.name for p in WORKFLOWS] == ["publish.yml", "pull-request.yml", "sop-gate.yml"]
+def test_there_are_the_four_workflows():
+    assert [p.name for p in WORKFLOWS] == [
+        "publish.yml", "pull-request.yml", "schedule.yml", "sop-gate.yml"
+    ]  # fmt: skip
+
+
+def test_the_scheduled_workflow_publishes_what_is_due_and_never_races_a_publication():
+    """Scheduled publication on GitHub (issue 15 §4): a cron run asks what is due, read-only;
+    only then builds, deploys and runs ``publish --due`` (live check, notice, record)."""
+    workflow = load(ROOT / ".github/workflows/schedule.yml")
+    assert workflow["on"]["schedule"] == [{"cron": "*/15 * * * *"}]
+    publish = load(ROOT / ".github/workflows/publish.yml")
+    assert workflow["concurrency"] == publish["concurrency"]  # one group: never in parallel
+    jobs = workflow["jobs"]
+    assert jobs["due"]["permissions"] == {"contents": "read"}
+    assert jobs["build"]["needs"] == "due" and "needs.due.outputs.count" in jobs["build"]["if"]
+    assert jobs["deploy"]["needs"] == "build" and jobs["record"]["needs"] == "deploy"
+    runs = {name: "" for name in jobs}
+    for name, step in steps(workflow):
+        runs[name] += step.get("run", "") + "\n"
+    assert "python -I -m pipeline publish --due --list" in runs["due"]
+    assert "python -I -m pipeline build --publish --full" in runs["build"]
+    assert "python -I -m pipeline publish --due 2>&1" in runs["record"]
 
 
 def test_schema():

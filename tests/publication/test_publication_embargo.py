@@ -111,6 +111,9 @@ def test_publish_due_publishes_on_time_then_has_nothing_to_do(env: Env, held) ->
     assert env.records(merges["vaksin-terjadwal"]) == []
 
     moment = (due + timedelta(minutes=2)).isoformat()
+    listed = env.cli("publish", "--due", "--list", "--repo", str(env.server),
+                     env={"TERBIT_NOW": moment})  # fmt: skip
+    assert listed.stdout.split() == [merges["vaksin-terjadwal"], due.isoformat()]
     done = env.cli("publish", "--due", "--repo", str(env.server), env={"TERBIT_NOW": moment})
     assert done.returncode == 0, done.stdout + done.stderr
     assert "selesai dan lengkap" in done.stdout
