@@ -32,6 +32,7 @@ MSG = Catalog(
         "incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
         "skipped": ("dilewati", "skipped"),
         "failed": ("GAGAL", "FAILED"),
+        "scheduled": ("DIJADWALKAN", "SCHEDULED"),
         "result": (
             "terbit: perubahan #{id}: publikasi {status} {urls}",
             "terbit: change #{id}: publishing {status} {urls}",

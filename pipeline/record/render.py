@@ -7,6 +7,7 @@ The PDF is HTML + CSS laid out like the SOP's table, printed by WeasyPrint.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -144,16 +145,18 @@ def _dasar(record: Record) -> str:
     return MSG("dasar_value", nomor=nota.nomor or "-", tanggal=tanggal)
 
 
+def _local(timezone: str) -> Callable[[datetime | None], str]:
+    """A moment as office time, day first ("-" for none): the lines of urgent and scheduled."""
+    tz = ZoneInfo(timezone)
+    return lambda value: value.astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
+
+
 def _segera(record: Record, timezone: str) -> str | None:
     """The urgent publication's line ("Sifat"), or None for a normal one."""
     seg = record.segera
     if seg is None:
         return None
-    tz = ZoneInfo(timezone)
-
-    def at(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
-
+    at = _local(timezone)
     if seg.selesai is not None:
         owed = MSG("owed_on_time" if seg.tepat_waktu is not False else "owed_late",
                    at=at(seg.selesai), due=at(seg.tenggat))  # fmt: skip
@@ -171,11 +174,7 @@ def _jadwal(record: Record, timezone: str) -> str | None:
     plan = record.jadwal
     if plan is None:
         return None
-    tz = ZoneInfo(timezone)
-
-    def at(value: datetime | None) -> str:
-        return value.astimezone(tz).strftime("%d-%m-%Y %H:%M") if value else "-"
-
+    at = _local(timezone)
     base = MSG("jadwal_value", at=at(plan.dijadwalkan), live=at(plan.tayang))
     return MSG("jadwal_late", base=base, n=plan.terlambat_menit) if plan.terlambat_menit else base
 

@@ -150,3 +150,12 @@ def test_a_missed_time_is_published_by_the_first_round_and_recorded_late(env, he
         "refs/heads/main", f"records/{env.records(merges['banjir-terjadwal'])[0]}/README.md"
     )
     assert "terlambat 42 menit" in readme
+
+
+def test_the_hook_says_a_held_publication_is_scheduled() -> None:
+    """What the server relays to the pusher after merging a change whose drafts are held."""
+    from pipeline.hooks.publish import _line
+    from pipeline.publication.state import PublishResult
+
+    held = PublishResult("a" * 40, "7", "scheduled", problems=["dijadwalkan: 'X' tayang …"])
+    assert _line(held).startswith("terbit: perubahan #7: publikasi DIJADWALKAN")
