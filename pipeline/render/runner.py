@@ -60,6 +60,7 @@ MSG = Catalog(
     }
 )
 
+SCHEDULE_CACHE = "schedule.json"  # each draft's publish_at by its stat (``draft.schedule``)
 CACHE_ENV = "TERBIT_CACHE_HOME"  # where ``terbit build`` keeps its caches (tests, CI)
 
 
@@ -199,7 +200,9 @@ def build_site(
             "lang": get_lang(),
             # Drafts whose ``publish_at`` is still ahead stay out of the site; the list is in
             # the build key, so the site is rebuilt whole when one becomes due.
-            "embargoed": sorted(embargoed(content, now(), settings.site.timezone)),
+            "embargoed": sorted(
+                embargoed(content, now(), settings.site.timezone, cache_dir / SCHEDULE_CACHE)
+            ),
             "history": (
                 history_of_work_tree(root, settings.content.path, cache_dir)
                 if history is None

@@ -64,3 +64,9 @@ def test_an_embargoed_draft_is_nowhere_until_its_time(site: Path, monkeypatch, a
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T09:00:00+07:00")  # back: gone again
     build_site(site, out)
     assert _mentions(out) == set()
+
+    # The writer moves the time earlier: the edited draft is read again, not taken from the
+    # build's memory of its publish_at.
+    draft.write_text(DRAFT.format(title=TITLE, at="2026-12-08 09:00"), encoding="utf-8")
+    build_site(site, out)
+    assert set(PLACES) <= _mentions(out)
