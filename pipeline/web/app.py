@@ -51,6 +51,8 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/perubahan", pages.change_list),
             Route("/perubahan/{change_id}", pages.change_page),
             Route("/perubahan/{change_id}/ulasan", pages.review, methods=["POST"]),
+            Route("/perubahan/{change_id}/situs", pages.change_site),
+            Route("/perubahan/{change_id}/situs/{key}/{path:path}", pages.change_site_file),
             Route("/tulis", pages.write_form, methods=["GET"]),
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -25,6 +25,7 @@ from pipeline.change.model import Change
 from pipeline.forge.local.store.events import REF_RE, head_ref, meta_ref
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.gate import GateReport
+from pipeline.web.diffs import FileDiff
 
 MAIN = "refs/heads/main"
 T = TypeVar("T")
@@ -33,12 +34,13 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Loaded:
     """One change as read at ``key``: the change and its event chain, the draft checks' lines
-    for an open one; or why it cannot be read."""
+    and the diffs against the published drafts for an open one; or why it cannot be read."""
 
     change: Change | None
     chain: list[Stored]
     checks: list[str] | None
     error: str = ""
+    diffs: list[FileDiff] = field(default_factory=list)
 
 
 Key = tuple[str, str, str]  # (meta tip, head tip, main tip)

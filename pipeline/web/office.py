@@ -49,6 +49,7 @@ from pipeline.record.official import CSS as OFFICIAL_CSS
 from pipeline.record.store import outcome_for
 from pipeline.render.plugins.tables import scrollable_tables
 from pipeline.vcs import GitError, Repo
+from pipeline.web.diffs import FileDiff, published_diffs
 from pipeline.web.drafting import SLUG_RE, DraftForm, Remark
 from pipeline.web.forgecache import (
     MAIN,
@@ -59,6 +60,8 @@ from pipeline.web.forgecache import (
     change_keys,
     pinned_refs,
 )
+from pipeline.web.sitepreview import PREVIEW_HEADERS as PREVIEW_HEADERS  # for the pages
+from pipeline.web.sitepreview import built, folder_of, page_file
 
 MSG = Catalog(
     {
@@ -101,10 +104,15 @@ MSG = Catalog(
             "Persetujuan berkas terlindung",
             "Approval of protected files",
         ),
+        "no_preview": (
+            "perubahan #{id} tidak terbuka atau tidak mengubah halaman situs; tidak ada pratinjau",
+            "change #{id} is not open or changes no page of the site; there is no preview",
+        ),
     }
 )
 
 CHANGE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
+PREVIEW_KEY = re.compile(r"^[0-9a-f]{40}-[0-9a-f]{16}$")
 RECORD_FOLDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}$")
 
 
@@ -169,6 +177,7 @@ class ChangeView:
     review_step: int | None = None  # the step this person may review now (None: may not)
     closed_reason: str = ""
     publication: str = ""  # complete / incomplete / failed, once a record exists
+    diffs: list[FileDiff] = field(default_factory=list)  # edited drafts against main's
 
 
 @dataclass(frozen=True)
@@ -363,8 +372,18 @@ class Office:
                 found[change_id] = Loaded(None, [], None, str(error))
                 continue
             checks = check_lines(forge, change) if change.state == "open" else None
-            found[change_id] = Loaded(change, chain, checks)
+            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change))
         return found
+
+    def _diffs(self, change: Change) -> list[FileDiff]:
+        """An open change's edits of published drafts (against main, as it would land)."""
+        if change.state != "open" or not change.head_sha:
+            return []
+        try:
+            return published_diffs(self.repo, change.base_sha, change.head_sha,
+                                   self.policy().settings.content.path)  # fmt: skip
+        except GitError:
+            return []  # objects missing: the checks' line already says the change is unreadable
 
     def _gate(self, key: Key, loaded: Loaded, fresh: bool) -> GateReport:
         """An open change's gate report, as ``evaluate`` makes it, from what was read."""
@@ -423,7 +442,7 @@ class Office:
             key, loaded = self._entries(only=change_id).get(change_id) or (None, None)
             if key is None or loaded is None or loaded.change is None:
                 raise InputError(MSG("no_change", id=change_id))
-            change, chain = loaded.change, loaded.chain
+            change, chain, diffs = loaded.change, loaded.chain, loaded.diffs
             report = self._gate(key, loaded, True) if change.state == "open" else None
         else:
             try:
@@ -431,7 +450,7 @@ class Office:
                 chain = forge.chain(change_id)
             except (InputError, GitError):
                 raise InputError(MSG("no_change", id=change_id)) from None
-            report = None
+            report, diffs = None, self._diffs(change)
         report = report or self._report(change)
         steps = [self._step(s) for s in [*report.steps, *report.extra]]
         publication = ""
@@ -450,7 +469,38 @@ class Office:
             review_step=self._review_step(change, report, person_id) if person_id else None,
             closed_reason=change.close_reason if change.state == "closed" else "",
             publication=publication,
+            diffs=diffs,
         )
+
+    # -- the change's pages built with the site's theme -------------------------------------
+
+    def site_preview(self, change_id: str) -> tuple[str, list[str]]:
+        """Build (once per head commit and main's site files) an open change's pages with
+        the site's theme; the build's key and the changed pages in it, articles first."""
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        if self.cache is not None:
+            _key, loaded = self._entries(only=change_id).get(change_id) or (None, None)
+            change = loaded.change if loaded is not None else None
+        else:
+            change = self.forge().get_change(change_id)
+        if change is None:
+            raise InputError(MSG("no_change", id=change_id))
+        if change.state != "open" or not change.head_sha:
+            raise InputError(MSG("no_preview", id=change_id))
+        landed = self.repo.landed(change.base_sha, change.head_sha)
+        drafts = [e.path for status, e in landed.changes if status != "D"]
+        site, pages = built(self.server, self.repo, change.base_sha, change.head_sha,
+                            landed.tree, drafts, self.policy().settings.content.path)  # fmt: skip
+        if not pages:
+            raise InputError(MSG("no_preview", id=change_id))
+        return site.parent.name, pages
+
+    def preview_file(self, key: str, path: str) -> Path | None:
+        """A file of a built preview (None: no such build or file, or outside it)."""
+        if not PREVIEW_KEY.match(key):
+            return None
+        return page_file(folder_of(self.server) / key / "site", path)
 
     def _step(self, status: StepStatus) -> StepRow:
         return StepRow(

@@ -12,6 +12,7 @@ which makes the changes it looks at) or ``new_archive``. The web modules share t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
@@ -29,9 +30,13 @@ from tests.support.web import HOSTILE_COMMENT, HOSTILE_TITLE, PASSWORD, PDF, Sto
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _build_story(root: Path) -> Story:
-    office = create_office(root / "kantor", make_source(root / "sumber"),
-                           seed_message="Isi awal")  # fmt: skip
+def _build_story(root: Path, *, themed: bool = False) -> Story:
+    source = make_source(root / "sumber")
+    if themed:  # the site's own settings and theme, for the built previews
+        for name in ("pelicanconf.py", "publishconf.py"):
+            shutil.copy(ROOT / name, source / name)
+        shutil.copytree(ROOT / "theme", source / "theme")
+    office = create_office(root / "kantor", source, seed_message="Isi awal")
     kit = Kit(office, counter=next(COUNTER) * 100)
     plain = kit.submit("rina")
     hostile = kit.submit(
@@ -49,12 +54,15 @@ def _build_story(root: Path) -> Story:
 
 
 @pytest.fixture(scope="session")
-def new_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Story]]:
-    """Factory: a new office with the story's four changes (about 20 s each)."""
+def new_story(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., Story]]:
+    """Factory: a new office with the story's four changes (about 20 s each); ``themed``:
+    with the site's settings and theme on main."""
     saved = os.environ.get("TERBIT_PUBLISH")
     os.environ["TERBIT_PUBLISH"] = "off"  # publishing has its own tests
     try:
-        yield lambda name: _build_story(tmp_path_factory.mktemp(name))
+        yield lambda name, themed=False: _build_story(tmp_path_factory.mktemp(name), themed=themed)
     finally:
         if saved is None:
             os.environ.pop("TERBIT_PUBLISH", None)
@@ -63,15 +71,16 @@ def new_story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[st
 
 
 @pytest.fixture(scope="session")
-def story(new_story: Callable[[str], Story]) -> Story:
+def story(new_story: Callable[..., Story]) -> Story:
     """The shared office: read, never changed."""
     return new_story("web-office")
 
 
 @pytest.fixture(scope="session")
-def mutable(new_story: Callable[[str], Story]) -> Story:
-    """The office of the tests that change an office (each changes only what it looks at)."""
-    return new_story("web-mutable")
+def mutable(new_story: Callable[..., Story]) -> Story:
+    """The office of the tests that change an office (each changes only what it looks at),
+    with the site's theme (its changes' previews are built)."""
+    return new_story("web-mutable", themed=True)
 
 
 @pytest.fixture(scope="module")
