@@ -56,6 +56,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/tulis", pages.write_form, methods=["GET"]),
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),
+            Route("/tulis/tema.css", pages.theme_css),
             Route("/catatan", pages.record_list),
             Route("/catatan/{folder}/lembar-penyelesaian.pdf", pages.record_pdf),
             Route("/laporan", pages.report),

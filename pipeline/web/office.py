@@ -113,6 +113,7 @@ MSG = Catalog(
 
 CHANGE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
 PREVIEW_KEY = re.compile(r"^[0-9a-f]{40}-[0-9a-f]{16}$")
+THEME_CSS = "theme/static/css/site.css"
 RECORD_FOLDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}$")
 
 
@@ -737,6 +738,17 @@ class Office:
             else:
                 remarks.append(Remark("", None, finding.message))
         return remarks
+
+    def theme_css(self) -> str:
+        """The site theme's stylesheet as committed on main (the live preview wears it)."""
+        tip = self.refs().get(MAIN) if self.cache else self.repo.rev_parse(MAIN)
+        kept = self.cache.policies.get("theme_css", tip) if self.cache else None
+        if isinstance(kept, str):
+            return kept
+        text = (self.repo.show_file(tip, THEME_CSS) if tip else None) or ""
+        if self.cache:
+            self.cache.policies.put("theme_css", tip, text)
+        return text
 
     def preview(self, body: str) -> str:
         """The body as the site will show it: Pelican's own Markdown settings, then the site's

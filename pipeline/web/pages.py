@@ -402,6 +402,13 @@ async def write_preview(request: Request) -> Response:
     return Response(html, media_type="text/html; charset=utf-8")
 
 
+async def theme_css(request: Request) -> Response:
+    """The public site's own stylesheet (from main), for the live preview's frame."""
+    office = _office(request)
+    css = await _off(request, office.theme_css)
+    return PlainTextResponse(css, media_type="text/css")
+
+
 async def record_list(request: Request) -> Response:
     office = _office(request)
     user = await _off(request, _user, request, office)

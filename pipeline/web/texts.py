@@ -200,6 +200,10 @@ MSG = Catalog(
         "at_line": ("baris {n}: {message}", "line {n}: {message}"),
         "check": ("Periksa", "Check"),
         "preview": ("Pratinjau", "Preview"),
+        "preview_frame": (
+            "Pratinjau artikel dengan gaya situs",
+            "Preview of the article in the site's style",
+        ),
         "preview_hint": (
             "Pratinjau diperbarui saat Anda mengetik.",
             "The preview updates as you type.",

@@ -5,6 +5,7 @@ published version, escaped."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.support.forge import COUNTER, Kit
 from tests.support.web import Story, client, running, sign_in
 
 pytestmark = pytest.mark.xdist_group("web")
+ROOT = Path(__file__).resolve().parents[2]
 
 PUBLISHED = "content/articles/selamat-datang.md"
 EDITED = (
@@ -88,3 +90,13 @@ def _join(base: str, relative: str) -> str:
         elif piece not in (".", ""):
             parts.append(piece)
     return "/".join(parts)
+
+
+def test_the_live_preview_wears_the_site_themes_stylesheet_from_main(mutable: Story) -> None:
+    theme = (ROOT / "theme" / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    with running(mutable.office.server) as web:
+        css = sign_in(web, "rina").get("/tulis/tema.css")
+        page = sign_in(web, "rina").get("/tulis").text
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert css.text == theme
+    assert '<iframe id="preview-frame" class="preview-frame" sandbox="allow-same-origin"' in page
