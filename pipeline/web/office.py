@@ -61,7 +61,9 @@ from pipeline.web.forgecache import (
     pinned_refs,
 )
 from pipeline.web.sitepreview import PREVIEW_HEADERS as PREVIEW_HEADERS  # for the pages
+from pipeline.web.sitepreview import NoPreview as NoPreview  # for the pages
 from pipeline.web.sitepreview import built, folder_of, page_file
+from pipeline.web.sitepreview import unavailable_page as unavailable_page
 
 MSG = Catalog(
     {
@@ -488,13 +490,17 @@ class Office:
         if change is None:
             raise InputError(MSG("no_change", id=change_id))
         if change.state != "open" or not change.head_sha:
-            raise InputError(MSG("no_preview", id=change_id))
+            raise NoPreview(MSG("no_preview", id=change_id))
         landed = self.repo.landed(change.base_sha, change.head_sha)
         drafts = [e.path for status, e in landed.changes if status != "D"]
-        site, pages = built(self.server, self.repo, change.base_sha, change.head_sha,
-                            landed.tree, drafts, self.policy().settings.content.path)  # fmt: skip
+        try:
+            content = self.policy().settings.content.path
+            site, pages = built(self.server, self.repo, change.base_sha, change.head_sha,
+                                landed.tree, drafts, content)  # fmt: skip
+        except TerbitError as error:  # e.g. main has no theme or settings to build with
+            raise NoPreview(str(error)) from None
         if not pages:
-            raise InputError(MSG("no_preview", id=change_id))
+            raise NoPreview(MSG("no_preview", id=change_id))
         return site.parent.name, pages
 
     def preview_file(self, key: str, path: str) -> Path | None:

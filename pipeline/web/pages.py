@@ -22,7 +22,7 @@ from pipeline.errors import AccessError, CredentialError, InputError, StaleError
 from pipeline.i18n import get_lang, long_date, set_lang
 from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
-from pipeline.web.office import CHANGE_ID, PREVIEW_HEADERS, Office
+from pipeline.web.office import CHANGE_ID, PREVIEW_HEADERS, NoPreview, Office, unavailable_page
 from pipeline.web.office import report_css as office_report_css
 from pipeline.web.texts import MSG
 
@@ -259,6 +259,9 @@ async def change_site(request: Request) -> Response:
         raise HTTPException(404)
     try:
         key, pages = await _off(request, office.site_preview, change_id)
+    except NoPreview as error:  # said inside the frame, which shows nothing else
+        page = unavailable_page(str(error), MSG("site_preview"), _lang(request))
+        return Response(page, media_type="text/html; charset=utf-8", headers=PREVIEW_HEADERS)
     except InputError as error:
         return _error(request, 404, str(error), office, user)
     return RedirectResponse(f"/perubahan/{change_id}/situs/{key}/{pages[0]}", status_code=303)

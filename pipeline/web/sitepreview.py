@@ -11,6 +11,7 @@ forbids scripts (``PREVIEW_HEADERS``).
 from __future__ import annotations
 
 import hashlib
+import html
 import shutil
 import threading
 from pathlib import Path
@@ -31,6 +32,19 @@ SITE_FILES = ("theme", "pelicanconf.py", "publishconf.py", "terbit.yml", "plugin
 KEEP = 40  # builds kept; older ones are removed when a new one is made
 
 _LOCK = threading.Lock()
+
+
+class NoPreview(TerbitError):
+    """The change has no page to show, or the site cannot be built (said in the frame)."""
+
+
+def unavailable_page(message: str, title: str, lang: str) -> str:
+    """What the frame shows instead of the page: why, escaped, in a plain document."""
+    return (
+        f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head><body><main><p>{html.escape(message)}</p>"
+        "</main></body></html>"
+    )
 
 
 def folder_of(server: Path) -> Path:

@@ -100,3 +100,14 @@ def test_the_live_preview_wears_the_site_themes_stylesheet_from_main(mutable: St
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert css.text == theme
     assert '<iframe id="preview-frame" class="preview-frame" sandbox="allow-same-origin"' in page
+
+
+def test_a_site_that_cannot_be_built_is_said_inside_the_frame(story: Story) -> None:
+    """The shared office's main has no theme or Pelican settings: the frame says so, escaped,
+    and may be framed by the application (no error page the frame would refuse)."""
+    with running(story.office.server) as web:
+        answer = sign_in(web, "sari").get(f"/perubahan/{story.plain}/situs")
+    assert answer.status_code == 200
+    assert "pelicanconf.py" in answer.text
+    assert answer.headers["content-security-policy"] == PREVIEW_CSP
+    assert answer.headers["x-frame-options"] == "SAMEORIGIN"
