@@ -32,6 +32,7 @@ MSG = Catalog(
 )
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+SHA_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 SYMLINK_MODE = "120000"
 GITLINK_MODE = "160000"  # a submodule
 BLOB_MODES = ("100644", "100755")
@@ -112,6 +113,8 @@ class Repo:
             self._repo = git.Repo(self.path, search_parent_directories=False)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
             raise ConfigError(MSG("not_repo", path=str(path))) from None
+        # landed() of two commit ids never changes: the web pages ask it three times a change.
+        self._landed: dict[tuple[str, str], Landed] = {}
 
     @classmethod
     def discover(cls, start: str | os.PathLike[str] = ".") -> Repo:
@@ -345,6 +348,15 @@ class Repo:
         criss-cross history the merge can restore an old file that diff never shows. When
         the merge conflicts (it cannot land as it is), what ``head`` changes since the
         merge base."""
+        fixed = bool(SHA_ID.fullmatch(target) and SHA_ID.fullmatch(head))
+        if fixed and (target, head) in self._landed:
+            return self._landed[(target, head)]
+        found = self._landed_now(target, head)
+        if fixed:
+            self._landed[(target, head)] = found
+        return found
+
+    def _landed_now(self, target: str, head: str) -> Landed:
         tree = self.merge_tree(target, head)
         if tree is not None:
             old = self.tree_of(target) or EMPTY_TREE

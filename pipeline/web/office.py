@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,8 +36,12 @@ from pipeline.errors import AccessError, ConfigError, InputError, StaleError, Te
 from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.client.counts import approval_problem
 from pipeline.forge.local.rules.policy import evaluate
+from pipeline.forge.local.store.events import REF_PREFIX
 from pipeline.forge.local.store.forge import LocalForge, settings_at
+from pipeline.forge.local.store.metachain import Stored
 from pipeline.gate import GateReport, StepStatus, policy_at
+from pipeline.gate import evaluate as gate_evaluate
+from pipeline.gate.drafts import check_lines
 from pipeline.gate.timing import minutes_between
 from pipeline.i18n import Catalog, get_lang
 from pipeline.record.assemble import PDF_NAME
@@ -44,7 +49,21 @@ from pipeline.record.official import CSS as OFFICIAL_CSS
 from pipeline.record.store import outcome_for
 from pipeline.render.plugins.tables import scrollable_tables
 from pipeline.vcs import GitError, Repo
+from pipeline.web.diffs import FileDiff, published_diffs
 from pipeline.web.drafting import SLUG_RE, DraftForm, Remark
+from pipeline.web.forgecache import (
+    MAIN,
+    ForgeCache,
+    Key,
+    Loaded,
+    cache_of,
+    change_keys,
+    pinned_refs,
+)
+from pipeline.web.sitepreview import PREVIEW_HEADERS as PREVIEW_HEADERS  # for the pages
+from pipeline.web.sitepreview import NoPreview as NoPreview  # for the pages
+from pipeline.web.sitepreview import built, folder_of, page_file
+from pipeline.web.sitepreview import unavailable_page as unavailable_page
 
 MSG = Catalog(
     {
@@ -87,10 +106,16 @@ MSG = Catalog(
             "Persetujuan berkas terlindung",
             "Approval of protected files",
         ),
+        "no_preview": (
+            "perubahan #{id} tidak terbuka atau tidak mengubah halaman situs; tidak ada pratinjau",
+            "change #{id} is not open or changes no page of the site; there is no preview",
+        ),
     }
 )
 
 CHANGE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
+PREVIEW_KEY = re.compile(r"^[0-9a-f]{40}-[0-9a-f]{16}$")
+THEME_CSS = "theme/static/css/site.css"
 RECORD_FOLDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}$")
 
 
@@ -155,6 +180,7 @@ class ChangeView:
     review_step: int | None = None  # the step this person may review now (None: may not)
     closed_reason: str = ""
     publication: str = ""  # complete / incomplete / failed, once a record exists
+    diffs: list[FileDiff] = field(default_factory=list)  # edited drafts against main's
 
 
 @dataclass(frozen=True)
@@ -199,9 +225,13 @@ _WRITE_LOCK = threading.Lock()
 
 
 class Office:
-    """The office's forge as the web application reads it. Cheap to create; one per request."""
+    """The office's forge as the web application reads it. Cheap to create; one per request.
 
-    def __init__(self, server: Path) -> None:
+    What it reads is reused between requests through the process's ``ForgeCache`` of the
+    server, keyed by the refs this request found (``cached=False``: read everything again,
+    as the tests compare)."""
+
+    def __init__(self, server: Path, *, cached: bool = True) -> None:
         try:
             self.repo = Repo(server)
             bare = self.repo.bare
@@ -210,21 +240,41 @@ class Office:
         if not bare:
             raise ConfigError(MSG("not_server", path=server))
         self.server = server
+        self.cache: ForgeCache | None = cache_of(server.resolve()) if cached else None
+        self._refs: dict[str, str] | None = None
         self._policy: Policy | None = None
         self._forge: LocalForge | None = None
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
+
+    def refs(self) -> dict[str, str]:
+        """Main's tip and every change's tips, read once per request (one git call): what
+        this request shows, and the key of everything it reuses."""
+        if self._refs is None:
+            self._refs = {
+                name: sha
+                for name, sha in self.repo.refs("refs/").items()
+                if name == MAIN or name.startswith(REF_PREFIX)
+            }
+        return self._refs
 
     # -- policy of main ---------------------------------------------------------------------
 
     def policy(self) -> Policy:
         if self._policy is None:
-            tip = self.repo.rev_parse("refs/heads/main")
+            tip = self.refs().get(MAIN) if self.cache else self.repo.rev_parse(MAIN)
             if not tip:
                 raise ConfigError(MSG("not_server", path=self.server))
-            sop, roles = policy_at(lambda path: self.repo.show_file(tip, path))
-            settings = settings_at(self.repo, tip)
-            tz = sop.calendar.tz if sop.calendar is not None else ZoneInfo(settings.site.timezone)
-            self._policy = Policy(roles, sop, settings, tz)
+            kept = self.cache.policies.get("main", tip) if self.cache else None
+            if isinstance(kept, Policy):
+                self._policy = kept
+            else:
+                sop, roles = policy_at(lambda path: self.repo.show_file(tip, path))
+                settings = settings_at(self.repo, tip)
+                zone = sop.calendar.tz if sop.calendar is not None else None
+                policy = Policy(roles, sop, settings, zone or ZoneInfo(settings.site.timezone))
+                if self.cache:
+                    self.cache.policies.put("main", tip, policy)
+                self._policy = policy
         return self._policy
 
     def person(self, person_id: str) -> Person | None:
@@ -278,9 +328,17 @@ class Office:
             passed=bool(report.passed) if report is not None else False,
         )
 
-    def _readable(self, state: ChangeState | None = None) -> list[tuple[Change, GateReport | None]]:
+    def _readable(
+        self,
+        state: ChangeState | None = None,
+        fresh: Callable[[Change, GateReport], bool] | None = None,
+    ) -> list[tuple[Change, GateReport | None]]:
         """``(change, gate report)`` of every change that can be read, the report only for an
-        open one; the others are named in ``self.broken`` with why, and never stop the page."""
+        open one; the others are named in ``self.broken`` with why, and never stop the page.
+        ``fresh(change)``: whether the page shows that change's times (a report of this minute)
+        or only its verdict."""
+        if self.cache is not None:
+            return self._kept(state, fresh or (lambda _change, _report: True))
         pairs: list[tuple[Change, GateReport | None]] = []
         changes = self.forge().list_changes(state)
         self.broken = dict(self.forge().broken)
@@ -291,9 +349,90 @@ class Office:
                 self.broken[change.id] = str(error)
         return pairs
 
+    # -- the same, reused between requests while the refs are the same -----------------------
+
+    def _entries(self, only: str | None = None) -> dict[str, tuple[Key, Loaded]]:
+        """Every change (or ``only`` that one) as this request's refs have it: reused from
+        the cache, or read now when any of its tips (or main's) moved."""
+        assert self.cache is not None
+        refs = self.refs()
+        keys = change_keys(refs)
+        if only is not None:
+            keys = {only: keys[only]} if only in keys else {}
+        loaded = self.cache.loaded(keys, lambda ids: self._load(ids, refs), every=only is None)
+        return {i: (keys[i], loaded[i]) for i in loaded}
+
+    def _load(self, ids: list[str], refs: dict[str, str]) -> dict[str, Loaded]:
+        """Read ``ids`` with a forge pinned to ``refs``: what is read is what the key says."""
+        forge = LocalForge(self.repo, self.policy().settings, base_tip=refs.get(MAIN),
+                           pending=pinned_refs(refs, ids))  # fmt: skip
+        found = {}
+        for change_id in ids:
+            try:
+                chain = forge.chain(change_id)
+                change = forge.get_change(change_id, chain)
+            except (InputError, GitError) as error:
+                found[change_id] = Loaded(None, [], None, str(error))
+                continue
+            checks = check_lines(forge, change) if change.state == "open" else None
+            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change))
+        return found
+
+    def _diffs(self, change: Change) -> list[FileDiff]:
+        """An open change's edits of published drafts (against main, as it would land)."""
+        if change.state != "open" or not change.head_sha:
+            return []
+        try:
+            return published_diffs(self.repo, change.base_sha, change.head_sha,
+                                   self.policy().settings.content.path)  # fmt: skip
+        except GitError:
+            return []  # objects missing: the checks' line already says the change is unreadable
+
+    def _gate(self, key: Key, loaded: Loaded, fresh: bool) -> GateReport:
+        """An open change's gate report, as ``evaluate`` makes it, from what was read."""
+        assert self.cache is not None and loaded.change is not None
+        change, policy = loaded.change, self.policy()
+
+        def compute() -> GateReport:
+            return gate_evaluate(
+                change, sop=policy.sop, roles=policy.roles,
+                signatures_required=policy.settings.forge.signatures != "off", now=now(),
+                events={}, checks=loaded.checks, content_path=policy.settings.content.path,
+            )  # fmt: skip
+
+        minute = now().replace(second=0, microsecond=0)
+        return self.cache.report(change.id, key, minute, fresh, compute)
+
+    def _kept(
+        self, state: ChangeState | None, fresh: Callable[[Change, GateReport], bool]
+    ) -> list[tuple[Change, GateReport | None]]:
+        pairs: list[tuple[Change, GateReport | None]] = []
+        self.broken = {}
+        for change_id, (key, loaded) in sorted(self._entries().items(), key=lambda e: int(e[0])):
+            change = loaded.change
+            if change is None:
+                self.broken[change_id] = loaded.error
+                continue
+            if state is not None and change.state != state:
+                continue
+            report = None
+            try:
+                if change.state == "open":
+                    report = self._gate(key, loaded, False)
+                    if fresh(change, report):
+                        report = self._gate(key, loaded, True)
+            except TerbitError as error:
+                self.broken[change_id] = str(error)
+                continue
+            pairs.append((change, report))
+        return pairs
+
     def changes(self) -> list[ChangeRow]:
         """Every readable change, newest first (``self.broken``: the unreadable ones)."""
-        rows = [self._row(change, report) for change, report in self._readable()]
+        # The list shows each change's step and verdict, never a time: no report of this
+        # minute needed.
+        pairs = self._readable(fresh=lambda _change, _report: False)
+        rows = [self._row(change, report) for change, report in pairs]
         return sorted(rows, key=lambda r: int(r.id), reverse=True)
 
     def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
@@ -302,11 +441,20 @@ class Office:
         if not CHANGE_ID.match(change_id):
             raise InputError(MSG("no_change", id=change_id[:12]))
         forge = self.forge()
-        try:
-            change = forge.get_change(change_id)
-        except (InputError, GitError):
-            raise InputError(MSG("no_change", id=change_id)) from None
-        report = self._report(change)
+        if self.cache is not None:
+            key, loaded = self._entries(only=change_id).get(change_id) or (None, None)
+            if key is None or loaded is None or loaded.change is None:
+                raise InputError(MSG("no_change", id=change_id))
+            change, chain, diffs = loaded.change, loaded.chain, loaded.diffs
+            report = self._gate(key, loaded, True) if change.state == "open" else None
+        else:
+            try:
+                change = forge.get_change(change_id)
+                chain = forge.chain(change_id)
+            except (InputError, GitError):
+                raise InputError(MSG("no_change", id=change_id)) from None
+            report, diffs = None, self._diffs(change)
+        report = report or self._report(change)
         steps = [self._step(s) for s in [*report.steps, *report.extra]]
         publication = ""
         if change.state == "merged":
@@ -318,13 +466,48 @@ class Office:
             steps=steps,
             problems=list(report.problems) if change.state == "open" else [],
             notes=list(report.notes),
-            events=self._events(change_id, {r.id: r for r in change.reviews}),
+            events=self._events(chain, {r.id: r for r in change.reviews}),
             files=list(change.files),
             head_sha=change.head_sha,
             review_step=self._review_step(change, report, person_id) if person_id else None,
             closed_reason=change.close_reason if change.state == "closed" else "",
             publication=publication,
+            diffs=diffs,
         )
+
+    # -- the change's pages built with the site's theme -------------------------------------
+
+    def site_preview(self, change_id: str) -> tuple[str, list[str]]:
+        """Build (once per head commit and main's site files) an open change's pages with
+        the site's theme; the build's key and the changed pages in it, articles first."""
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        if self.cache is not None:
+            _key, loaded = self._entries(only=change_id).get(change_id) or (None, None)
+            change = loaded.change if loaded is not None else None
+        else:
+            change = self.forge().get_change(change_id)
+        if change is None:
+            raise InputError(MSG("no_change", id=change_id))
+        if change.state != "open" or not change.head_sha:
+            raise NoPreview(MSG("no_preview", id=change_id))
+        landed = self.repo.landed(change.base_sha, change.head_sha)
+        drafts = [e.path for status, e in landed.changes if status != "D"]
+        try:
+            content = self.policy().settings.content.path
+            site, pages = built(self.server, self.repo, change.base_sha, change.head_sha,
+                                landed.tree, drafts, content)  # fmt: skip
+        except TerbitError as error:  # e.g. main has no theme or settings to build with
+            raise NoPreview(str(error)) from None
+        if not pages:
+            raise NoPreview(MSG("no_preview", id=change_id))
+        return site.parent.name, pages
+
+    def preview_file(self, key: str, path: str) -> Path | None:
+        """A file of a built preview (None: no such build or file, or outside it)."""
+        if not PREVIEW_KEY.match(key):
+            return None
+        return page_file(folder_of(self.server) / key / "site", path)
 
     def _step(self, status: StepStatus) -> StepRow:
         return StepRow(
@@ -347,10 +530,10 @@ class Office:
         calendar = self.policy().sop.calendar
         return calendar.minutes(start, end) if calendar is not None else minutes_between(start, end)
 
-    def _events(self, change_id: str, reviews: dict[str, Review]) -> list[EventRow]:
+    def _events(self, chain: list[Stored], reviews: dict[str, Review]) -> list[EventRow]:
         rows: list[EventRow] = []
         previous: datetime | None = None
-        for stored in self.forge().chain(change_id):
+        for stored in chain:
             event = stored.event
             if event is None:
                 continue
@@ -374,15 +557,21 @@ class Office:
         """What waits for this person's roles (or, after a request for changes, for them as the
         author), newest first, timed by the gate in working minutes."""
         mine = self.roles_of(person_id)
+
+        def waits(change: Change, status: StepStatus) -> bool:
+            if _author_turn(change, status):
+                return change.author_login == person_id
+            return status.role in mine and change.author_login != person_id
+
+        def shown(change: Change, report: GateReport) -> bool:
+            return any(waits(change, s) for s in _waiting_steps(report))
+
         found = []
-        for change, report in self._readable("open"):
+        for change, report in self._readable("open", fresh=shown):
             for status in _waiting_steps(report) if report is not None else []:
-                fixing = _author_turn(change, status)
-                if fixing:
-                    if change.author_login != person_id:
-                        continue
-                elif status.role not in mine or change.author_login == person_id:
+                if not waits(change, status):
                     continue
+                fixing = _author_turn(change, status)
                 since = status.started_at or change.opened_at
                 if fixing:
                     since = max(status.change_requests)
@@ -555,6 +744,17 @@ class Office:
             else:
                 remarks.append(Remark("", None, finding.message))
         return remarks
+
+    def theme_css(self) -> str:
+        """The site theme's stylesheet as committed on main (the live preview wears it)."""
+        tip = self.refs().get(MAIN) if self.cache else self.repo.rev_parse(MAIN)
+        kept = self.cache.policies.get("theme_css", tip) if self.cache else None
+        if isinstance(kept, str):
+            return kept
+        text = (self.repo.show_file(tip, THEME_CSS) if tip else None) or ""
+        if self.cache:
+            self.cache.policies.put("theme_css", tip, text)
+        return text
 
     def preview(self, body: str) -> str:
         """The body as the site will show it: Pelican's own Markdown settings, then the site's

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from pipeline.config.roles import Person
@@ -22,7 +22,7 @@ from pipeline.errors import AccessError, CredentialError, InputError, StaleError
 from pipeline.i18n import get_lang, long_date, set_lang
 from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
-from pipeline.web.office import CHANGE_ID, Office
+from pipeline.web.office import CHANGE_ID, PREVIEW_HEADERS, NoPreview, Office, unavailable_page
 from pipeline.web.office import report_css as office_report_css
 from pipeline.web.texts import MSG
 
@@ -247,6 +247,37 @@ async def change_page(request: Request) -> Response:
     return _render(request, "change.html", office, user, view=view, done=done, typed="")
 
 
+async def change_site(request: Request) -> Response:
+    """The change's first changed page built with the site's theme (the frames of the change
+    page): built on the first visit, then served from the build."""
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    change_id = request.path_params["change_id"]
+    if not CHANGE_ID.match(change_id):
+        raise HTTPException(404)
+    try:
+        key, pages = await _off(request, office.site_preview, change_id)
+    except NoPreview as error:  # said inside the frame, which shows nothing else
+        page = unavailable_page(str(error), MSG("site_preview"), _lang(request))
+        return Response(page, media_type="text/html; charset=utf-8", headers=PREVIEW_HEADERS)
+    except InputError as error:
+        return _error(request, 404, str(error), office, user)
+    return RedirectResponse(f"/perubahan/{change_id}/situs/{key}/{pages[0]}", status_code=303)
+
+
+async def change_site_file(request: Request) -> Response:
+    office = _office(request)
+    user = await _off(request, _user, request, office)
+    if user is None:
+        return _need_login()
+    found = office.preview_file(request.path_params["key"], request.path_params["path"])
+    if found is None:
+        raise HTTPException(404)
+    return FileResponse(found, headers=PREVIEW_HEADERS)
+
+
 REVIEW_STATES = ("approve", "request_changes", "comment")
 MAX_COMMENT = 5000
 
@@ -372,6 +403,13 @@ async def write_preview(request: Request) -> Response:
     form = DraftForm.from_form(await request.form())
     html = await _off(request, office.preview, form.body)
     return Response(html, media_type="text/html; charset=utf-8")
+
+
+async def theme_css(request: Request) -> Response:
+    """The public site's own stylesheet (from main), for the live preview's frame."""
+    office = _office(request)
+    css = await _off(request, office.theme_css)
+    return PlainTextResponse(css, media_type="text/css")
 
 
 async def record_list(request: Request) -> Response:

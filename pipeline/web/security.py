@@ -62,7 +62,11 @@ def headers(app: ASGIApp) -> ASGIApp:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *HEADERS]
+                # A response that sets one of these itself keeps its own: only the built
+                # preview does (a stricter CSP, framed by the application).
+                own = {bytes(name).lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in HEADERS if name not in own]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await app(scope, receive, send_with_headers)

@@ -107,6 +107,24 @@ MSG = Catalog(
         "no_problems": ("Tidak ada masalah.", "No problems."),
         "notes": ("Catatan", "Notes"),
         "files": ("Berkas", "Files"),
+        "diff": (
+            "Perbedaan dengan versi yang tayang",
+            "Difference from the published version",
+        ),
+        "diff_help": (
+            "Baris diawali - dihapus, + ditambahkan, dibanding draf di main.",
+            "Lines starting with - are removed, + added, compared with the draft on main.",
+        ),
+        "site_preview": ("Tampilan di situs", "As it will look on the site"),
+        "site_preview_help": (
+            "Halaman yang diubah, dibangun dengan tema situs (layar lebar dan ponsel). Pembangunan "
+            "pertama butuh beberapa detik; skrip tidak dijalankan.",
+            "The changed page, built with the site's theme (wide screen and phone). The first "
+            "build takes a few seconds; scripts do not run.",
+        ),
+        "preview_desktop": ("Pratinjau layar lebar", "Wide-screen preview"),
+        "preview_phone": ("Pratinjau ponsel (390 piksel)", "Phone preview (390 pixels)"),
+        "diff_cut": ("{n} baris lagi tidak ditampilkan.", "{n} more lines not shown."),
         "timeline": ("Riwayat", "Timeline"),
         "col_event": ("Peristiwa", "Event"),
         "col_minutes": ("Menit sejak sebelumnya", "Minutes since previous"),
@@ -182,6 +200,10 @@ MSG = Catalog(
         "at_line": ("baris {n}: {message}", "line {n}: {message}"),
         "check": ("Periksa", "Check"),
         "preview": ("Pratinjau", "Preview"),
+        "preview_frame": (
+            "Pratinjau artikel dengan gaya situs",
+            "Preview of the article in the site's style",
+        ),
         "preview_hint": (
             "Pratinjau diperbarui saat Anda mengetik.",
             "The preview updates as you type.",

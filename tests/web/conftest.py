@@ -1,15 +1,20 @@
-"""A real office for the web tests: server repository with hooks, signed changes made by the
+"""Real offices for the web tests: server repository with hooks, signed changes made by the
 office's people through the forge's client, accounts for everyone, and the app on uvicorn.
 
-One office per test process (about 20 s: keys, repositories, pushes through the real hooks);
-the web modules share the xdist group "web", so one worker builds it once.
+``story`` is one office per test process (about 20 s: keys, repositories, pushes through the
+real hooks), shared by every module and only ever **read**: its pages must show exactly the
+story. A test that changes an office (pushes, reviews, accounts, keys, a damaged ref) takes
+its own from a factory: ``mutable`` (one more office, shared by the changing tests, each of
+which makes the changes it looks at) or ``new_archive``. The web modules share the xdist group
+"web", so one worker builds each office once.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,33 +30,57 @@ from tests.support.web import HOSTILE_COMMENT, HOSTILE_TITLE, PASSWORD, PDF, Sto
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _build_story(root: Path, *, themed: bool = False) -> Story:
+    source = make_source(root / "sumber")
+    if themed:  # the site's own settings and theme, for the built previews
+        for name in ("pelicanconf.py", "publishconf.py"):
+            shutil.copy(ROOT / name, source / name)
+        shutil.copytree(ROOT / "theme", source / "theme")
+    office = create_office(root / "kantor", source, seed_message="Isi awal")
+    kit = Kit(office, counter=next(COUNTER) * 100)
+    plain = kit.submit("rina")
+    hostile = kit.submit(
+        "budi", files={"content/articles/aaa-judul.md": article(HOSTILE_TITLE, "budi")}
+    )
+    kit.review("sari", hostile, "comment", HOSTILE_COMMENT)
+    fixing = kit.submit("rina")
+    kit.review("sari", fixing, "request_changes", "Ringkasan belum sesuai nota dinas.")
+    ready = kit.submit("budi")
+    kit.approve_all(ready)
+    users = Users(office.server)
+    for person in office.people:
+        users.set_password(person, PASSWORD, new=True)
+    return Story(office, plain, hostile, fixing, ready)
+
+
 @pytest.fixture(scope="session")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
-    root = tmp_path_factory.mktemp("web-office")
+def new_story(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., Story]]:
+    """Factory: a new office with the story's four changes (about 20 s each); ``themed``:
+    with the site's settings and theme on main."""
     saved = os.environ.get("TERBIT_PUBLISH")
     os.environ["TERBIT_PUBLISH"] = "off"  # publishing has its own tests
     try:
-        office = create_office(root / "kantor", make_source(root / "sumber"),
-                               seed_message="Isi awal")  # fmt: skip
-        kit = Kit(office, counter=next(COUNTER) * 100)
-        plain = kit.submit("rina")
-        hostile = kit.submit(
-            "budi", files={"content/articles/aaa-judul.md": article(HOSTILE_TITLE, "budi")}
-        )
-        kit.review("sari", hostile, "comment", HOSTILE_COMMENT)
-        fixing = kit.submit("rina")
-        kit.review("sari", fixing, "request_changes", "Ringkasan belum sesuai nota dinas.")
-        ready = kit.submit("budi")
-        kit.approve_all(ready)
-        users = Users(office.server)
-        for person in office.people:
-            users.set_password(person, PASSWORD, new=True)
-        yield Story(office, plain, hostile, fixing, ready)
+        yield lambda name, themed=False: _build_story(tmp_path_factory.mktemp(name), themed=themed)
     finally:
         if saved is None:
             os.environ.pop("TERBIT_PUBLISH", None)
         else:
             os.environ["TERBIT_PUBLISH"] = saved
+
+
+@pytest.fixture(scope="session")
+def story(new_story: Callable[..., Story]) -> Story:
+    """The shared office: read, never changed."""
+    return new_story("web-office")
+
+
+@pytest.fixture(scope="session")
+def mutable(new_story: Callable[..., Story]) -> Story:
+    """The office of the tests that change an office (each changes only what it looks at),
+    with the site's theme (its changes' previews are built)."""
+    return new_story("web-mutable", themed=True)
 
 
 @pytest.fixture(scope="module")
@@ -69,11 +98,9 @@ def web(story: Story) -> Iterator[WebApp]:
             os.environ["TERBIT_NOW"] = saved
 
 
-@pytest.fixture(scope="session")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
+def _build_archive(root: Path) -> Path:
     """A server repository whose main holds completion records (two in November 2026, one in
     December), one of them with its PDF."""
-    root = tmp_path_factory.mktemp("web-records")
     specs = [Spec(day=date(2026, 11, 3), minutes={3: 50}),
              Spec(day=date(2026, 11, 24), minutes={3: 90}),
              Spec(day=date(2026, 12, 1), minutes={3: 100})]  # fmt: skip
@@ -85,5 +112,17 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebApp]:
     subprocess.run(["git", "clone", "--quiet", "--bare", str(root / "work"),
                     str(root / "server.git")], check=True)  # fmt: skip
     Users(root / "server.git").set_password("sari", PASSWORD, new=True)
-    with running(root / "server.git") as app:
+    return root / "server.git"
+
+
+@pytest.fixture(scope="session")
+def new_archive(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Factory: a new records-only server repository (a few seconds)."""
+    return lambda name: _build_archive(tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def archive(new_archive: Callable[[str], Path]) -> Iterator[WebApp]:
+    """The shared records archive, served: read, never changed."""
+    with running(new_archive("web-records")) as app:
         yield app

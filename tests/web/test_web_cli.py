@@ -23,8 +23,8 @@ def terbit(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.C
     )  # fmt: skip
 
 
-def test_user_add_and_reset_keep_only_a_hash_outside_the_repository(story: Story) -> None:
-    server = str(story.office.server)
+def test_user_add_and_reset_keep_only_a_hash_outside_the_repository(mutable: Story) -> None:
+    server = str(mutable.office.server)
     again = terbit("web", "user", "add", "rina", "--server", server, "--password-stdin",
                    stdin="kata-sandi-baru-1\n")  # fmt: skip
     assert again.returncode == 1
@@ -32,7 +32,7 @@ def test_user_add_and_reset_keep_only_a_hash_outside_the_repository(story: Story
     reset = terbit("web", "user", "reset", "rina", "--server", server, "--password-stdin",
                    stdin="kata-sandi-uji-123\n")  # fmt: skip
     assert reset.returncode == 0, reset.stderr
-    users = story.office.server / "terbit" / "web" / "users.json"
+    users = mutable.office.server / "terbit" / "web" / "users.json"
     assert oct(users.stat().st_mode & 0o777) == "0o600"
     text = users.read_text()
     assert "$argon2id$" in text and "kata-sandi-uji-123" not in text
@@ -88,15 +88,15 @@ def test_terbit_web_serves_the_application(story: Story) -> None:
         process.wait(timeout=60)
 
 
-def test_signing_keys_are_stored_encrypted_with_the_persons_passphrase(story: Story) -> None:
+def test_signing_keys_are_stored_encrypted_with_the_persons_passphrase(mutable: Story) -> None:
     from cryptography.hazmat.primitives.serialization import load_ssh_private_key
 
-    server = str(story.office.server)
+    server = str(mutable.office.server)
     made = terbit("web", "key", "new", "dewi", "--server", server, "--passphrase-stdin",
                   stdin="frasa-sandi-dewi-1\n")  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "ssh-ed25519 AAAA" in made.stdout
-    stored = story.office.server / "terbit" / "web" / "keys" / "dewi"
+    stored = mutable.office.server / "terbit" / "web" / "keys" / "dewi"
     assert oct(stored.stat().st_mode & 0o777) == "0o600"
     with pytest.raises((TypeError, ValueError)):
         load_ssh_private_key(stored.read_bytes(), password=None)  # useless without it
@@ -109,7 +109,7 @@ def test_signing_keys_are_stored_encrypted_with_the_persons_passphrase(story: St
                    "--passphrase-stdin", stdin="pendek\n")  # fmt: skip
     assert short.returncode == 1
     assert "frasa sandi minimal 10 karakter" in short.stderr
-    own = story.office.key_path("dewi")
+    own = mutable.office.key_path("dewi")
     imported = terbit("web", "key", "import", "dewi", "--key", str(own), "--replace",
                       "--server", server, "--passphrase-stdin",
                       stdin="frasa-sandi-dewi-3\n")  # fmt: skip

@@ -19,20 +19,20 @@ PASSPHRASE = "frasa-sandi-kunci-42"
 
 
 @pytest.fixture(scope="module")
-def signer(story: Story) -> Iterator[WebApp]:
+def signer(mutable: Story) -> Iterator[WebApp]:
     """The app at the real time (records it writes must pass the server's clock rule), with
     the office's keys kept encrypted for the reviewers and the author."""
-    server = story.office.server
+    server = mutable.office.server
     for person in ("sari", "andi", "rina"):
-        private = story.office.key_path(person).read_bytes()
+        private = mutable.office.key_path(person).read_bytes()
         store_key(server, person, PASSPHRASE, private=private, replace=True)
     with running(server) as app:
         yield app
 
 
 @pytest.fixture
-def kit(story: Story) -> Kit:
-    return Kit(story.office, counter=next(COUNTER) * 100)
+def kit(mutable: Story) -> Kit:
+    return Kit(mutable.office, counter=next(COUNTER) * 100)
 
 
 def _send(http: httpx.Client, change: str, **fields: str) -> httpx.Response:
@@ -118,14 +118,14 @@ def test_review_without_csrf_token_is_refused(signer: WebApp, kit: Kit) -> None:
     assert kit.change(change).reviews == []
 
 
-def test_the_passphrase_is_never_stored(signer: WebApp, story: Story, kit: Kit) -> None:
+def test_the_passphrase_is_never_stored(signer: WebApp, mutable: Story, kit: Kit) -> None:
     change = kit.submit("rina")
     assert (
         _send(sign_in(signer, "sari"), change, state="comment", body="Catatan").status_code == 303
     )
-    stored = key_path(story.office.server, "sari").read_bytes()
+    stored = key_path(mutable.office.server, "sari").read_bytes()
     assert b"BEGIN OPENSSH PRIVATE KEY" in stored
-    assert stored != story.office.key_path("sari").read_bytes()  # encrypted, not the plain key
-    for path in story.office.server.rglob("*"):
+    assert stored != mutable.office.key_path("sari").read_bytes()  # encrypted, not the plain key
+    for path in mutable.office.server.rglob("*"):
         if path.is_file():
             assert PASSPHRASE.encode() not in path.read_bytes(), path

@@ -137,12 +137,13 @@ def test_hostile_title_and_comment_reach_every_page_escaped(web: WebApp, story: 
     assert HOSTILE_TITLE not in change and HOSTILE_COMMENT not in change
 
 
-def test_session_ends_when_the_password_is_reset(web: WebApp) -> None:
-    http = sign_in(web, "andi")
-    assert http.get("/").status_code == 200
-    Users(web.server).set_password("andi", PASSWORD, new=False)
-    assert http.get("/").status_code == 303
-    sign_in(web, "andi")
+def test_session_ends_when_the_password_is_reset(mutable: Story) -> None:
+    with running(mutable.office.server) as web:
+        http = sign_in(web, "andi")
+        assert http.get("/").status_code == 200
+        Users(web.server).set_password("andi", PASSWORD, new=False)
+        assert http.get("/").status_code == 303
+        sign_in(web, "andi")
 
 
 def test_language_switch_never_redirects_elsewhere(web: WebApp) -> None:

@@ -6,7 +6,19 @@
   const body = document.getElementById("body");
   const preview = document.getElementById("preview");
   if (!form || !body || !preview) return;
+  const frame = document.getElementById("preview-frame");
   let timer = null;
+  // The server's answer is already sanitised HTML; it is shown inside the site theme's own
+  // article markup and stylesheet, in a frame that runs no script (sandbox without
+  // allow-scripts), so the app's styles and the site's never mix.
+  function show(html) {
+    if (!frame) { preview.innerHTML = html; return; }
+    const lang = frame.dataset.lang === "en" ? "en" : "id";
+    frame.srcdoc = '<!doctype html><html lang="' + lang + '"><head><meta charset="utf-8">' +
+      '<title>' + frame.title + '</title><link rel="stylesheet" href="/tulis/tema.css"></head>' +
+      '<body><main id="konten" class="wrap"><article class="post"><div class="prose">' + html +
+      '</div></article></main></body></html>';
+  }
   let sent = 0;
   async function render() {
     const mine = ++sent;
@@ -18,7 +30,7 @@
         method: "POST", body: data, credentials: "same-origin",
       });
       // Only the newest answer is shown: an older, slower one must not overwrite it.
-      if (mine === sent && answer.ok) preview.innerHTML = await answer.text();
+      if (mine === sent && answer.ok) show(await answer.text());
     } catch (error) {
       // Offline for a moment: the next keystroke tries again.
     }

@@ -207,8 +207,9 @@ class LocalForge:
         assert stored.event is not None
         return self.verifier(tip).check(stored.raw, stored.signature, stored.event.by)
 
-    def get_change(self, change_id: str) -> Change:
-        chain = self.chain(change_id)
+    def get_change(self, change_id: str, chain: list[metachain.Stored] | None = None) -> Change:
+        """The change as its records say (``chain``: its records, when already read)."""
+        chain = chain if chain is not None else self.chain(change_id)
         opened = chain[0].event
         if opened is None or opened.type != "opened":
             raise InputError(MSG("broken", id=change_id, why=chain[0].error or "opened"))

@@ -1,0 +1,137 @@
+"""What the pages read from the forge, kept between requests and keyed by what determines it.
+
+Not a second source of truth: every request first reads the refs of the server repository in
+one ``git for-each-ref`` (main's tip, each change's ``meta`` and ``head`` tips). A change read
+before is reused only while its three tips are the same as when it was read; anything pushed
+since — by the browser, the CLI or the server's own hooks — changes a tip, and that change is
+read again on that very request. Main's tip is part of every key, because the policy, the
+merge base and the draft checks of an open change all come from main.
+
+A gate report depends on the clock as well (how long a step has been running, never the
+verdict), so a report is kept for the minute it was computed in; pages that show no times (the
+list) may use it for longer, since the verdict only moves with the refs.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pipeline.change.model import Change
+from pipeline.forge.local.store.events import REF_RE, head_ref, meta_ref
+from pipeline.forge.local.store.metachain import Stored
+from pipeline.gate import GateReport
+from pipeline.web.diffs import FileDiff
+
+MAIN = "refs/heads/main"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One change as read at ``key``: the change and its event chain, the draft checks' lines
+    and the diffs against the published drafts for an open one; or why it cannot be read."""
+
+    change: Change | None
+    chain: list[Stored]
+    checks: list[str] | None
+    error: str = ""
+    diffs: list[FileDiff] = field(default_factory=list)
+
+
+Key = tuple[str, str, str]  # (meta tip, head tip, main tip)
+
+
+def change_keys(refs: dict[str, str]) -> dict[str, Key]:
+    """Change id -> its key, for every change with a meta ref in ``refs`` (ref -> sha)."""
+    main = refs.get(MAIN, "")
+    keys = {}
+    for name, sha in refs.items():
+        found = REF_RE.match(name)
+        if found and found.group(2) == "meta":
+            change_id = found.group(1)
+            keys[change_id] = (sha, refs.get(head_ref(change_id), ""), main)
+    return keys
+
+
+def pinned_refs(refs: dict[str, str], ids: Iterable[str]) -> dict[str, str]:
+    """The change refs of ``ids`` as ``refs`` saw them (a forge reading them reads no other)."""
+    pinned = {}
+    for change_id in ids:
+        for name in (meta_ref(change_id), head_ref(change_id)):
+            pinned[name] = refs.get(name, "")
+    return pinned
+
+
+class Keyed(Generic[T]):
+    """The newest value per name, valid while its key is the key asked for."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[object, T]] = {}
+
+    def get(self, name: str, key: object) -> T | None:
+        found = self._values.get(name)
+        return found[1] if found is not None and found[0] == key else None
+
+    def put(self, name: str, key: object, value: T) -> T:
+        self._values[name] = (key, value)
+        return value
+
+    def prune(self, names: set[str]) -> None:
+        """Forget names no longer present (a change ref deleted)."""
+        for gone in set(self._values) - names:
+            del self._values[gone]
+
+
+class ForgeCache:
+    """The reads of one server repository, shared by every request of the process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.policies: Keyed[object] = Keyed()
+        self.changes: Keyed[Loaded] = Keyed()
+        self.reports: Keyed[tuple[datetime, GateReport]] = Keyed()
+
+    def loaded(
+        self, keys: dict[str, Key], load: Callable[[list[str]], dict[str, Loaded]],
+        *, every: bool = True,
+    ) -> dict[str, Loaded]:  # fmt: skip
+        """Every change of ``keys``, reading (with ``load``, in one batch) only those whose
+        tips moved since they were read. ``every``: ``keys`` names every change there is
+        (the others were deleted and are forgotten)."""
+        with self.lock:
+            if every:
+                self.changes.prune(set(keys))
+                self.reports.prune(set(keys))
+            missing = [i for i, key in keys.items() if self.changes.get(i, key) is None]
+            if missing:
+                for change_id, value in load(missing).items():
+                    self.changes.put(change_id, keys[change_id], value)
+            found = {i: self.changes.get(i, key) for i, key in keys.items()}
+            return {i: value for i, value in found.items() if value is not None}
+
+    def report(
+        self, change_id: str, key: Key, minute: datetime, fresh: bool,
+        compute: Callable[[], GateReport],
+    ) -> GateReport:  # fmt: skip
+        """The gate report of a change at ``key``: computed in ``minute`` when ``fresh`` (its
+        times are shown), any minute's otherwise (only its verdict is used)."""
+        with self.lock:
+            found = self.reports.get(change_id, key)
+            if found is not None and (not fresh or found[0] == minute):
+                return found[1]
+            return self.reports.put(change_id, key, (minute, compute()))[1]
+
+
+_CACHES: dict[Path, ForgeCache] = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_of(server: Path) -> ForgeCache:
+    """The process's cache of ``server`` (a resolved path)."""
+    with _CACHES_LOCK:
+        return _CACHES.setdefault(server, ForgeCache())

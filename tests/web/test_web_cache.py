@@ -1,0 +1,86 @@
+"""What the pages reuse between requests: keyed by the refs (main's tip, each change's tips),
+so a push by anyone — through the server's real hooks — shows on the very next page load, and
+a cached page says exactly what reading everything again says."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from typing import Any
+
+import pytest
+
+from pipeline.web.office import Office
+from tests.support.forge import COUNTER, Kit, article
+from tests.support.web import Story, running, sign_in
+
+pytestmark = pytest.mark.xdist_group("web")
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<a href="/perubahan/([0-9]+)">', page)
+
+
+def test_a_push_by_someone_else_shows_on_the_next_page_load(mutable: Story) -> None:
+    kit = Kit(mutable.office, counter=next(COUNTER) * 100)
+    with running(mutable.office.server) as web:
+        sari, rina = sign_in(web, "sari"), sign_in(web, "rina")
+        sari.get("/")
+        sari.get("/perubahan")  # read once: what follows is served from what was kept
+        change = kit.submit("rina")  # from rina's clone, through the hooks
+        assert change in _rows(sari.get("/").text)
+        assert change in _rows(sari.get("/perubahan").text)
+        kit.review("sari", change, "request_changes", "Judul terlalu panjang.")
+        assert change not in _rows(sari.get("/").text)
+        mine = rina.get("/").text
+        assert change in _rows(mine) and "Perbaikan oleh staf" in mine
+        assert "Judul terlalu panjang." in sari.get(f"/perubahan/{change}").text
+        kit.commit("rina", f"content/articles/tambahan-{kit.counter}.md",
+                   article(f"Tambahan {kit.counter}"))  # fmt: skip
+        kit.resubmit("rina")  # the answer: the change waits for the Katimker again
+        assert change in _rows(sari.get("/").text)
+        assert change not in _rows(rina.get("/").text)
+        page = sari.get(f"/perubahan/{change}").text
+        assert f"tambahan-{kit.counter}.md" in page  # the new head's files
+
+
+def _everything(office: Office, people: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {p: office.waiting_for(p) for p in people}
+    seen["changes"] = office.changes()
+    seen["broken"] = dict(office.broken)
+    for row in seen["changes"]:
+        seen[row.id] = office.change(row.id, "sari")
+    return seen
+
+
+def test_cached_pages_equal_reading_everything_again(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T10:15:00+07:00")  # a week on: overdue steps
+    server = story.office.server
+    people = list(story.office.people)
+    direct = _everything(Office(server, cached=False), people)
+    assert len(direct["changes"]) == 4 and direct["sari"]
+    assert _everything(Office(server), people) == direct  # read and kept
+    assert _everything(Office(server), people) == direct  # from what was kept
+
+
+def test_a_page_read_again_asks_git_only_for_the_refs(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No process per change once read: each request reads the refs, once."""
+    server = story.office.server
+    Office(server).waiting_for("sari")
+    Office(server).change(story.plain, "sari")
+    started: list[list[str]] = []
+    real = subprocess.Popen.__init__
+
+    def counted(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
+        started.append([str(a) for a in args] if isinstance(args, list) else [str(args)])
+        real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    assert Office(server).waiting_for("sari")
+    assert Office(server).changes()
+    assert Office(server).change(story.plain, "sari").row.id == story.plain
+    assert [" ".join(a[1:2]) for a in started] == ["for-each-ref"] * 3, started
