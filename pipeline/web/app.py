@@ -59,6 +59,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),
             Route("/tulis/kirim", submitting.send, methods=["POST"]),
             Route("/tulis/foto", submitting.upload, methods=["POST"]),
+            Route("/tulis/gambar/{name}", submitting.picture),
             Route("/catatan", pages.record_list),
             Route("/catatan/{folder}/lembar-penyelesaian.pdf", pages.record_pdf),
             Route("/laporan", pages.report),

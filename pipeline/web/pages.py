@@ -416,7 +416,9 @@ async def write_preview(request: Request) -> Response:
     if role not in office.roles_of(user.id):
         return PlainTextResponse(MSG("forbidden", roles=office.role_title(role)), status_code=403)
     form = DraftForm.from_form(await request.form())
-    html = await _off(request, office.preview, form.body)
+    # The body's photos (``{static}/images/…`` on the site) are shown from the uploads.
+    body = form.body.replace("{static}/images/", "/tulis/gambar/")
+    html = await _off(request, office.preview, body)
     return Response(html, media_type="text/html; charset=utf-8")
 
 

@@ -27,7 +27,7 @@ from pipeline.web.pages import _address, _editor, _error, _need_login, _off, _of
 from pipeline.web.photos import prepare
 from pipeline.web.submit_texts import MSG
 from pipeline.web.texts import MSG as PAGE_MSG
-from pipeline.web.uploads import keep, references
+from pipeline.web.uploads import SHOWN, find, keep, references
 from pipeline.web.uploads import load as staged_photos
 
 MAX_PASSPHRASE = 1024
@@ -169,6 +169,29 @@ async def upload(request: Request) -> Response:
         "photo_upload", person=user.id, address=_address(request), detail=name
     )
     return _again(request, office, user, typed, 200, fix=fix, message=MSG("uploaded", name=name))
+
+
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+async def picture(request: Request) -> Response:
+    """A photo the preview shows: the person's own upload, else the one on main."""
+    office, user = await _who(request)
+    if user is None:
+        return _need_login()
+    name = request.path_params["name"]
+    data = find(request.app.state.server, user.id, name)
+    if data is None and SHOWN.match(name):
+        data = await _off(
+            request, office.repo.show_bytes, "refs/heads/main", f"{office.image_folder()}/{name}"
+        )
+    if data is None:
+        return _error(request, 404, PAGE_MSG("not_found"), office, user)
+    return Response(
+        data,
+        media_type=IMAGE_TYPES[name.rsplit(".", 1)[1]],
+        headers={"cache-control": "private, max-age=3600"},
+    )
 
 
 async def _checked(

@@ -63,6 +63,21 @@ def keep(server: Path, person_id: str, photo: Photo) -> str:
     return f"{digest}/{name}"
 
 
+SHOWN = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}-([0-9a-f]{8})\.(?:jpg|png|webp)$")
+
+
+def find(server: Path, person_id: str, name: str) -> bytes | None:
+    """The bytes of ``person_id``'s upload shown in the body as ``name`` (for the preview)."""
+    match = SHOWN.match(name)
+    folder = _folder(server, person_id)
+    if match is None or not folder.is_dir():
+        return None
+    for path in folder.glob(match.group(1) + "*"):
+        if REFERENCE.match(f"{path.name}/{name}"):
+            return path.read_bytes()
+    return None
+
+
 def references(text: str) -> list[str]:
     """The references a form carries (one a line), in order, without repeats."""
     seen: list[str] = []

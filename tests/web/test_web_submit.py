@@ -399,3 +399,59 @@ def test_only_the_author_fixes_and_a_stale_fix_is_refused(desk: Desk) -> None:
     assert "berubah sejak" in stale.text
     assert 'value="Judul baru &lt;b&gt;tebal&lt;/b&gt;"' in stale.text
     assert len(desk.forge().get_change(change_id).pushes) == 1
+
+
+@pytest.mark.browser
+def test_a_writer_submits_with_a_photo_in_chromium(desk: Desk) -> None:
+    """The whole form in a real browser: the subject follows the title, the photo goes up with
+    the typed text (multipart, CSRF token first), the submit lands on the new change."""
+    from pipeline.evidence.browser import chromium
+
+    n = next(COUNTER) * 10
+    typed = _draft(n)
+    before = _ids(desk)
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.goto(desk.web.url + "/masuk")
+        page.fill("#person", "rina")
+        page.fill("#password", PASSWORD)
+        page.click("form.login button[type=submit]")
+        page.wait_for_url(desk.web.url + "/")
+        page.goto(desk.web.url + "/tulis")
+        for name in ("slug", "title", "summary", "date", "body"):
+            page.fill(f"#{name}", typed[name])
+        assert page.input_value("#hal") == f"Permohonan Publikasi Informasi: {typed['title']}"
+        page.set_input_files(
+            "#photo", {"name": "kegiatan.jpg", "mimeType": "image/jpeg", "buffer": _camera_jpeg()}
+        )
+        page.fill("#photo_alt", "Petugas di bandara")
+        page.click("#upload")
+        page.wait_for_selector(".photo-list")
+        # The preview shows the uploaded photo itself (served to its writer only).
+        page.wait_for_function("document.querySelector('#preview img')?.naturalWidth > 0")
+        assert "![Petugas di bandara]({static}/images/kegiatan-" in page.input_value("#body")
+        assert page.input_value("#title") == typed["title"]
+        page.fill("#passphrase", PASSPHRASE)
+        page.click("button[formaction='/tulis/kirim']")
+        page.wait_for_url(re.compile(r".*/perubahan/[0-9]+$"))
+        assert "diajukan dengan nota dinas" in page.content()
+        context.close()
+    assert problems == [], problems
+    (change_id,) = _ids(desk) - before
+    files = desk.forge().get_change(change_id).files
+    assert any(f.startswith("content/images/kegiatan-") for f in files), files
+
+
+def test_an_uploaded_photo_is_shown_to_its_writer_only(desk: Desk) -> None:
+    budi = sign_in(desk.web, "budi")
+    typed = {**_draft(next(COUNTER) * 10), "photo_alt": "Foto"}
+    upload = _post(budi, "/tulis/foto", typed, files={"photo": ("a.jpg", _camera_jpeg(), "x/y")})
+    name = _fields(upload.text)["photos"].rsplit("/", 1)[1]
+    shown = budi.get(f"/tulis/gambar/{name}")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(shown.content)).format == "JPEG"
+    assert sign_in(desk.web, "rina").get(f"/tulis/gambar/{name}").status_code == 404
+    assert budi.get("/tulis/gambar/..%2F..%2Fusers.json").status_code == 404
