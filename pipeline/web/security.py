@@ -103,7 +103,7 @@ def csrf(app: ASGIApp, *, secret: str, secure: bool, always: set[str]) -> ASGIAp
         await _plain(send, 403, MSG("csrf"))
 
     checked = asgi_csrf(
-        app,
+        _unmasked(app),
         signing_secret=secret,
         always_protect=always,
         cookie_secure=secure,
@@ -164,8 +164,32 @@ def _multipart_token(
         async def replay() -> Message:
             return seen.pop(0) if seen else await receive()
 
-        rest = [(k, v) for k, v in scope["headers"] if k != b"x-csrftoken"]
-        token_scope = {**scope, "headers": [*rest, (b"x-csrftoken", token.encode("latin-1"))]}
-        await app(token_scope, replay, send)
+        # asgi-csrf sees the token as its header and a content type it does not parse, so a
+        # token that does not match is refused by it (403) instead of reaching its parser.
+        rest = [(k, v) for k, v in scope["headers"] if k not in (b"x-csrftoken", b"content-type")]
+        masked = {
+            **scope,
+            "headers": [*rest, (b"x-csrftoken", token.encode("latin-1")),
+                        (b"content-type", MASKED)],
+            MASKED_KEY: headers[b"content-type"],
+        }  # fmt: skip
+        await app(masked, replay, send)
+
+    return wrapped
+
+
+MASKED = b"application/x-terbit-multipart"
+MASKED_KEY = "terbit.content_type"
+
+
+def _unmasked(app: ASGIApp) -> ASGIApp:
+    """Give the application the multipart content type ``_multipart_token`` masked."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if MASKED_KEY in scope:
+            original = scope.pop(MASKED_KEY)
+            rest = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, "headers": [*rest, (b"content-type", original)]}
+        await app(scope, receive, send)
 
     return wrapped

@@ -341,6 +341,20 @@ def test_submit_and_upload_need_the_csrf_token(desk: Desk) -> None:
         "/tulis/foto", data={"photo_alt": "x"}, files={"photo": ("a.jpg", b"x", "image/jpeg")}
     )
     assert refused.status_code == 403
+    page = http.get("/tulis").text
+    wrong = http.post("/tulis/foto", data={"csrftoken": token(page)[::-1], "photo_alt": "x"},
+                      files={"photo": ("a.jpg", b"x", "image/jpeg")})  # fmt: skip
+    assert wrong.status_code == 403
+    # The token must come before any file (as asgi-csrf requires): a file first is refused.
+    boundary = "batas-uji"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+        f"Content-Type: image/jpeg\r\n\r\nxxxx\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrftoken"\r\n\r\n'
+        f"{token(page)}\r\n--{boundary}--\r\n"
+    ).encode()
+    headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    assert http.post("/tulis/foto", content=body, headers=headers).status_code == 403
     assert _ids(desk) == before
 
 
