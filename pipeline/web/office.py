@@ -335,13 +335,8 @@ class Office:
     def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
         """One change with its gate table, history and comments (and whether ``person_id``
         may review it now)."""
-        if not CHANGE_ID.match(change_id):
-            raise InputError(MSG("no_change", id=change_id[:12]))
         forge = self.forge()
-        try:
-            change = forge.get_change(change_id)
-        except (InputError, GitError):
-            raise InputError(MSG("no_change", id=change_id)) from None
+        change = _change_of(forge, change_id)
         report = self._report(change)
         steps = [self._step(s) for s in [*report.steps, *report.extra]]
         publication = ""
@@ -717,13 +712,8 @@ class Office:
 
     def fix_view(self, change_id: str, person_id: str) -> FixView:
         """The open change ``change_id`` of ``person_id`` as the editor shows it to be fixed."""
-        if not CHANGE_ID.match(change_id):
-            raise InputError(MSG("no_change", id=change_id[:12]))
         forge = self.forge()
-        try:
-            change = forge.get_change(change_id)
-        except (InputError, GitError):
-            raise InputError(MSG("no_change", id=change_id)) from None
+        change = _change_of(forge, change_id)
         if change.author_login != person_id:
             raise AccessError(
                 MSG("not_author", id=change_id, author=self.name(change.author_login))
@@ -765,14 +755,9 @@ class Office:
         """Send the author's fix of ``change_id`` as ``terbit submit`` sends new commits: one
         commit on the change's head signed with ``key``, pushed to the same change — refused
         when anything happened to the change since the editor was opened (``seen``)."""
-        if not CHANGE_ID.match(change_id):
-            raise InputError(MSG("no_change", id=change_id[:12]))
         with _WRITE_LOCK:
             forge = self._clone()
-            try:
-                change = forge.get_change(change_id)
-            except InputError:
-                raise InputError(MSG("no_change", id=change_id)) from None
+            change = _change_of(forge, change_id)
             person = self.person(person_id)
             if person is None or change.author_login != person_id:
                 author = self.name(change.author_login)
@@ -829,6 +814,16 @@ class FixView:
 def report_css() -> str:
     """The compliance report's own stylesheet (served as a file: no inline style on a page)."""
     return REPORT_CSS + OFFICIAL_CSS
+
+
+def _change_of(forge: LocalForge, change_id: str) -> Change:
+    """Change ``change_id`` of ``forge``, or an InputError saying it is not there."""
+    if not CHANGE_ID.match(change_id):
+        raise InputError(MSG("no_change", id=change_id[:12]))
+    try:
+        return forge.get_change(change_id)
+    except (InputError, GitError):
+        raise InputError(MSG("no_change", id=change_id)) from None
 
 
 def _first_pending(report: GateReport) -> StepStatus | None:

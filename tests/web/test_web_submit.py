@@ -12,6 +12,8 @@ import html
 import io
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,13 +31,12 @@ from pipeline.vcs import Repo
 from pipeline.web.accounts import Users
 from pipeline.web.keys import store_key
 from tests.support.forge import COUNTER, Kit, make_source
-from tests.support.web import PASSWORD, WebApp, running, sign_in, token
+from tests.support.web import GPS_IFD, PASSWORD, WebApp, camera_jpeg, running, sign_in, token
 
 pytestmark = pytest.mark.xdist_group("web")
 
 PASSPHRASE = "frasa-sandi-kunci-42"
 WIB = ZoneInfo("Asia/Jakarta")
-GPS_IFD = 0x8825
 
 
 @dataclass
@@ -148,13 +149,7 @@ def _ids(desk: Desk) -> set[str]:
 
 
 def _camera_jpeg() -> bytes:
-    picture = Image.effect_noise((2400, 1800), 60).convert("RGB")
-    exif = Image.Exif()
-    exif[0x010F] = "KameraUji"
-    exif[GPS_IFD] = {1: "N", 2: (3.0, 35.0, 0.0), 3: "E", 4: (98.0, 40.0, 0.0)}
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=90, exif=exif)
-    return out.getvalue()
+    return camera_jpeg(2400, 1800, quality=90)
 
 
 def test_the_nota_dinas_is_prefilled_from_roles_and_the_numbering(desk: Desk) -> None:
@@ -211,6 +206,14 @@ def test_submit_opens_a_signed_change_through_the_hooks(desk: Desk) -> None:
     assert text is not None and "author: rina" in text and "**setiap hari kerja**" in text
     page = sign_in(desk.web, "rina").get(sent.headers["location"])
     assert typed["nomor"] in page.text and "diajukan dengan nota dinas" in page.text
+    # `terbit changes` in a reviewer's clone lists it like any submitted change.
+    listed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "changes"], cwd=desk.office.clone_path("sari"),
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    row = next(line for line in listed.stdout.splitlines() if typed["title"] in line)
+    assert change_id in row
 
 
 def test_a_photo_travels_in_the_same_commit_without_its_location(desk: Desk) -> None:
@@ -419,6 +422,8 @@ def test_only_the_author_fixes_and_a_stale_fix_is_refused(desk: Desk) -> None:
 def test_a_writer_submits_with_a_photo_in_chromium(desk: Desk) -> None:
     """The whole form in a real browser: the subject follows the title, the photo goes up with
     the typed text (multipart, CSRF token first), the submit lands on the new change."""
+    from axe_playwright_python.sync_playwright import Axe
+
     from pipeline.evidence.browser import chromium
 
     n = next(COUNTER) * 10
@@ -445,13 +450,26 @@ def test_a_writer_submits_with_a_photo_in_chromium(desk: Desk) -> None:
         page.click("#upload")
         page.wait_for_selector(".photo-list")
         # The preview shows the uploaded photo itself (served to its writer only).
-        page.wait_for_function("document.querySelector('#preview img')?.naturalWidth > 0")
+        # (Polled from outside the page: a predicate evaluated in it would need 'unsafe-eval'.)
+        page.wait_for_selector("#preview img")
+        shown = "document.querySelector('#preview img').naturalWidth"
+        for _ in range(100):  # a bound of 10 s, not a timing assertion
+            if page.evaluate(shown) > 0:
+                break
+            page.wait_for_timeout(100)
+        assert page.evaluate(shown) > 0
         assert "![Petugas di bandara]({static}/images/kegiatan-" in page.input_value("#body")
         assert page.input_value("#title") == typed["title"]
         page.fill("#passphrase", PASSPHRASE)
         page.click("button[formaction='/tulis/kirim']")
         page.wait_for_url(re.compile(r".*/perubahan/[0-9]+$"))
         assert "diajukan dengan nota dinas" in page.content()
+        # The editor of the fix, after the uploaded state, meets WCAG 2.1 A/AA like every page.
+        page.click("a[href$='/perbaiki']")
+        page.wait_for_selector("pre.nota")
+        wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        results = Axe().run(page, options=wcag)
+        assert results.violations_count == 0, results.generate_report()
         context.close()
     assert problems == [], problems
     (change_id,) = _ids(desk) - before
