@@ -638,6 +638,11 @@ class Repo:
         """Create branch ``name`` at ``start`` and check it out (work trees only)."""
         self.run("switch", "--quiet", "--no-track", "-c", name, start)
 
+    def switch_reset(self, name: str, start: str) -> None:
+        """Check out branch ``name`` moved to ``start`` (created if missing), discarding what
+        the work tree held: for a clone no person edits by hand (the web application's)."""
+        self.run("switch", "--quiet", "--no-track", "--discard-changes", "-C", name, start)
+
     def tree_with_files(self, base: str | None, files: Mapping[str, bytes]) -> str:
         """The tree of ``base`` with ``files`` (path -> content) added or replaced.
 

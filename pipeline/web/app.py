@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import pages
+from pipeline.web import pages, submitting
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -57,6 +57,12 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),
             Route("/tulis/tema.css", pages.theme_css),
+            Route("/perubahan/{change_id}/perbaiki", submitting.fix_form, methods=["GET"]),
+            Route("/perubahan/{change_id}/perbaiki", submitting.fix_send, methods=["POST"]),
+            Route("/perubahan/{change_id}/foto", submitting.upload, methods=["POST"]),
+            Route("/tulis/kirim", submitting.send, methods=["POST"]),
+            Route("/tulis/foto", submitting.upload, methods=["POST"]),
+            Route("/tulis/gambar/{name}", submitting.picture),
             Route("/catatan", pages.record_list),
             Route("/catatan/{folder}/lembar-penyelesaian.pdf", pages.record_pdf),
             Route("/laporan", pages.report),

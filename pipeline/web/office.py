@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,8 @@ import markdown
 from pelican.settings import DEFAULT_CONFIG as PELICAN_DEFAULTS
 
 from pipeline.change.model import Change, ChangeState, Review
+from pipeline.change.nota_dinas import parse_nota_dinas
+from pipeline.change.nota_dinas import template as nota_template
 from pipeline.clock import now
 from pipeline.compliance.collect import collect
 from pipeline.compliance.compose import make_report
@@ -31,12 +33,14 @@ from pipeline.config.roles import ROLES_FILE, Person, Roles
 from pipeline.config.settings import SETTINGS_FILE, Settings
 from pipeline.config.sop import Sop
 from pipeline.draft.checks import check_paths
+from pipeline.draft.content_model import IMAGE_SUFFIXES
+from pipeline.draft.frontmatter import parse as parse_front_matter
 from pipeline.draft.sanitize import sanitize
 from pipeline.errors import AccessError, ConfigError, InputError, StaleError, TerbitError
 from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.client.counts import approval_problem
 from pipeline.forge.local.rules.policy import evaluate
-from pipeline.forge.local.store.events import REF_PREFIX
+from pipeline.forge.local.store.events import REF_PREFIX, meta_ref
 from pipeline.forge.local.store.forge import LocalForge, settings_at
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.gate import GateReport, StepStatus, policy_at
@@ -60,6 +64,7 @@ from pipeline.web.forgecache import (
     change_keys,
     pinned_refs,
 )
+from pipeline.web.notaform import ROMAN, NotaForm, Numbered, suggest_nomor
 from pipeline.web.sitepreview import PREVIEW_HEADERS as PREVIEW_HEADERS  # for the pages
 from pipeline.web.sitepreview import NoPreview as NoPreview  # for the pages
 from pipeline.web.sitepreview import built, folder_of, page_file
@@ -110,6 +115,35 @@ MSG = Catalog(
             "perubahan #{id} tidak terbuka atau tidak mengubah halaman situs; tidak ada pratinjau",
             "change #{id} is not open or changes no page of the site; there is no preview",
         ),
+        "slug_open": (
+            "{path} sudah diajukan di perubahan #{id} yang masih terbuka; pilih slug lain "
+            "atau perbaiki perubahan itu",
+            "{path} is already in change #{id}, still open; choose another slug or fix that change",
+        ),
+        "not_writer": (
+            "hanya peran {roles} yang boleh mengajukan draf",
+            "only the role {roles} may submit drafts",
+        ),
+        "not_author": (
+            "hanya pengaju perubahan #{id} ({author}) yang boleh memperbaikinya",
+            "only the submitter of change #{id} ({author}) may fix it",
+        ),
+        "no_draft": (
+            "perubahan #{id} tidak memuat draf artikel atau halaman yang bisa disunting di sini",
+            "change #{id} holds no article or page draft this editor can edit",
+        ),
+        "unchanged": (
+            "tidak ada yang berubah dibanding commit terakhir perubahan #{id}",
+            "nothing changed compared with the latest commit of change #{id}",
+        ),
+        "fix_stale": (
+            "perubahan #{id} berubah sejak penyunting dibuka (ulasan atau commit baru); "
+            "teks Anda masih ada di bawah — baca riwayatnya, lalu kirim ulang",
+            "change #{id} changed since the editor was opened (a review or new commits); "
+            "your text is still below — read its timeline, then send again",
+        ),
+        "commit_new": ("Draf: {title}", "Draft: {title}"),
+        "commit_fix": ("Perbaikan draf: {title}", "Draft fixed: {title}"),
     }
 )
 
@@ -438,9 +472,9 @@ class Office:
     def change(self, change_id: str, person_id: str | None = None) -> ChangeView:
         """One change with its gate table, history and comments (and whether ``person_id``
         may review it now)."""
+        forge = self.forge()
         if not CHANGE_ID.match(change_id):
             raise InputError(MSG("no_change", id=change_id[:12]))
-        forge = self.forge()
         if self.cache is not None:
             key, loaded = self._entries(only=change_id).get(change_id) or (None, None)
             if key is None or loaded is None or loaded.change is None:
@@ -714,25 +748,36 @@ class Office:
     def draft_path(self, slug: str) -> str:
         return f"{self.policy().settings.content.path}/articles/{slug}.md"
 
-    def draft_remarks(self, form: DraftForm, author: str) -> list[Remark]:
+    def draft_remarks(
+        self,
+        form: DraftForm,
+        author: str,
+        files: Mapping[str, bytes] | None = None,
+        *,
+        fixing: str | None = None,
+    ) -> list[Remark]:
         """The draft checks of ``terbit check`` on the typed draft, placed beside the field or
         body line each concerns. The draft is checked in a scratch folder holding only main's
-        terbit.yml and roles.yml and the draft itself: nothing of it is run or imported."""
+        terbit.yml and roles.yml, the draft itself and ``files`` (its photos, by path in the
+        repository): nothing of it is run or imported. ``fixing``: the draft file of the change
+        being fixed (its slug is then its own, not taken)."""
         remarks: list[Remark] = []
-        if not SLUG_RE.match(form.slug):
-            remarks.append(Remark("slug", None, MSG("slug")))
-        elif self.repo.show_file("refs/heads/main", self.draft_path(form.slug)) is not None:
-            remarks.append(Remark("slug", None, MSG("slug_taken", path=self.draft_path(form.slug))))
+        if fixing is None:
+            remarks += self._slug_remarks(form.slug)
         slug = form.slug if SLUG_RE.match(form.slug) else "draf"
         text, where, body_start = form.lines(author)
-        rel = self.draft_path(slug)
+        rel = fixing or self.draft_path(slug)
         with tempfile.TemporaryDirectory(prefix="terbit-draf-") as scratch:
             root = Path(scratch)
             for name in (SETTINGS_FILE, ROLES_FILE):
                 committed = self.repo.show_file("refs/heads/main", name)
                 if committed is not None:
                     (root / name).write_text(committed, encoding="utf-8")
-            (root / rel).parent.mkdir(parents=True)
+            for path, data in (files or {}).items():
+                if path.startswith(self.policy().settings.content.path + "/") and ".." not in path:
+                    (root / path).parent.mkdir(parents=True, exist_ok=True)
+                    (root / path).write_bytes(data)
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(text, encoding="utf-8")
             found = check_paths(root, self.policy().settings, [root / rel])
         for finding in found.findings:
@@ -756,6 +801,194 @@ class Office:
             self.cache.policies.put("theme_css", tip, text)
         return text
 
+    def _slug_remarks(self, slug: str) -> list[Remark]:
+        if not SLUG_RE.match(slug):
+            return [Remark("slug", None, MSG("slug"))]
+        path = self.draft_path(slug)
+        if self.repo.show_file("refs/heads/main", path) is not None:
+            return [Remark("slug", None, MSG("slug_taken", path=path))]
+        for change in self.forge().list_changes("open"):
+            if path in change.files:
+                return [Remark("slug", None, MSG("slug_open", path=path, id=change.id))]
+        return []
+
+    # -- submitting from the browser --------------------------------------------------------
+
+    def image_folder(self) -> str:
+        return f"{self.policy().settings.content.path}/images"
+
+    def image_rules(self) -> tuple[frozenset[str], int]:
+        """The image types of the content model and the site's size limit (KB)."""
+        return IMAGE_SUFFIXES, self.policy().settings.content.image_max_kb
+
+    def _numbered(self) -> list[Numbered]:
+        found = []
+        for change in self.forge().list_changes():
+            try:
+                nota = parse_nota_dinas(change.nota_dinas_text)
+            except InputError:
+                continue  # an unreadable memo numbers nothing
+            found.append(Numbered(nota.nomor, nota.tanggal, change.author_login,
+                                  change.opened_at.timestamp()))  # fmt: skip
+        return found
+
+    def nota_defaults(self, person_id: str) -> NotaForm:
+        """The nota dinas form prefilled from roles.yml on main: to the head of office (the
+        role of the SOP's disposition step), from the writer, today, the next number."""
+        policy = self.policy()
+        today = now().astimezone(policy.tz).date()
+        writer = self.person(person_id)
+        head_role = next((s.role for s in policy.sop.steps if s.proof == "approval"), "")
+        head = next((p for p in policy.roles.people if p.active and head_role in p.roles), None)
+        # The blank form's own wording (``terbit submit --form``) for what roles.yml lacks.
+        sample = f"ND-1/X/{ROMAN[today.month - 1]}/{today.year}"
+        blank = parse_nota_dinas(nota_template(nomor=sample, dari="-", tanggal=today))
+        return NotaForm(
+            nomor=suggest_nomor(self._numbered(), today, person_id),
+            yth=(head.jabatan if head and head.jabatan else blank.yth),
+            dari=(writer.jabatan or writer.name) if writer else "",
+            hal=blank.hal,
+            tanggal=today.isoformat(),
+            sifat="Biasa",
+            lampiran="Draf artikel",
+            isi=blank.isi,
+        )
+
+    def nota_remarks(self, nota: NotaForm, person_id: str) -> tuple[str, list[Remark]]:
+        """The memo text ``terbit submit`` would send and its problems, beside their field
+        (read by the same parser; the signer's name and NIP come from roles.yml)."""
+        person = self.person(person_id)
+        text, where = nota.text(nama=person.name if person else "",
+                                nip=person.nip if person else "")  # fmt: skip
+        remarks = []
+        if why := nota.missing_reason():
+            remarks.append(Remark("alasan_segera", None, why))
+        try:
+            parse_nota_dinas(text, "nota dinas")
+        except InputError as error:
+            line = error.line or 0
+            spot = where.get(line) or ("isi" if line >= max(where) else "nota")
+            remarks.append(Remark(spot, None, error.message))
+        return text, remarks
+
+    def _writer_of(self, person_id: str) -> Person:
+        person = self.person(person_id)
+        role = self.writer_role()
+        if person is None or role not in self.roles_of(person_id):
+            raise AccessError(MSG("not_writer", roles=self.role_title(role)))
+        return person
+
+    def submit_draft(self, person_id: str, form: DraftForm, nota_text: str,
+                     photos: Mapping[str, bytes], *, key: Path) -> str:  # fmt: skip
+        """Open a change for the typed draft exactly as ``terbit new`` + ``terbit submit``
+        would: a branch ``draft/<slug>`` from main with one commit signed with ``key`` (the
+        draft and its photos), then the change with its nota dinas, pushed through the app's
+        clone so the server's hooks check it. ``photos``: path in the repository -> bytes
+        (only paths under the image folder are taken). Returns the change id."""
+        person = self._writer_of(person_id)
+        with _WRITE_LOCK:
+            forge = self._clone()
+            if taken := self._slug_remarks(form.slug):
+                raise InputError(taken[0].message)
+            base = forge.base_tip()
+            path = self.draft_path(form.slug)
+            folder = self.image_folder() + "/"
+            files = {path: form.lines(person_id)[0].encode("utf-8")}
+            files |= {path: data for path, data in photos.items() if path.startswith(folder)}
+            tree = forge.repo.tree_with_files(base, files)
+            sha = forge.repo.commit_tree_signed(
+                tree, [base], MSG("commit_new", title=form.title), name=person.name,
+                email=person.email, key=str(key),
+            )  # fmt: skip
+            forge.repo.switch_reset(f"draft/{form.slug}", sha)
+            who = client.Identity(person, key, person.name, person.email)
+            change_id, _opened = client.submit(forge, who, nota_text=nota_text, title=form.title)
+            return change_id
+
+    def _draft_file(self, change: Change) -> str:
+        content = self.policy().settings.content.path
+        for path in change.files:
+            folder, _, name = path.rpartition("/")
+            if folder in (f"{content}/articles", f"{content}/pages") and name.endswith(".md"):
+                return path
+        raise InputError(MSG("no_draft", id=change.id))
+
+    def fix_view(self, change_id: str, person_id: str) -> FixView:
+        """The open change ``change_id`` of ``person_id`` as the editor shows it to be fixed."""
+        forge = self.forge()
+        change = _change_of(forge, change_id)
+        if change.author_login != person_id:
+            raise AccessError(
+                MSG("not_author", id=change_id, author=self.name(change.author_login))
+            )
+        if change.state != "open":
+            raise StaleError(MSG("not_open", id=change_id, state=change.state))
+        path = self._draft_file(change)
+        text = self.repo.show_file(change.head_sha, path) or ""
+        parsed = parse_front_matter(text, path)
+        meta = parsed.meta
+
+        def shown(value: object) -> str:
+            if isinstance(value, datetime):
+                return value.strftime("%Y-%m-%d %H:%M")
+            return "" if value is None else str(value)
+
+        tags = meta.get("tags")
+        form = DraftForm(
+            slug=path.rpartition("/")[2].removesuffix(".md"),
+            title=shown(meta.get("title")),
+            category=shown(meta.get("category")),
+            tags=", ".join(str(t) for t in tags) if isinstance(tags, list) else shown(tags),
+            summary=shown(meta.get("summary")),
+            date=shown(meta.get("date")),
+            featured=meta.get("featured") is True,
+            body=parsed.body.lstrip("\n"),
+        )
+        content = self.policy().settings.content.path + "/"
+        others = [p for p in change.files if p != path and p.startswith(content)]
+        blobs = {p: self.repo.show_bytes(change.head_sha, p) for p in others}
+        return FixView(
+            change_id=change_id, form=form, path=path, nota_dinas=change.nota_dinas_text,
+            seen=forge.ref(meta_ref(change_id)) or "",
+            files={p: data for p, data in blobs.items() if data is not None},
+        )  # fmt: skip
+
+    def fix_draft(self, person_id: str, change_id: str, form: DraftForm,
+                  photos: Mapping[str, bytes], *, key: Path, seen: str) -> None:  # fmt: skip
+        """Send the author's fix of ``change_id`` as ``terbit submit`` sends new commits: one
+        commit on the change's head signed with ``key``, pushed to the same change — refused
+        when anything happened to the change since the editor was opened (``seen``)."""
+        with _WRITE_LOCK:
+            forge = self._clone()
+            change = _change_of(forge, change_id)
+            person = self.person(person_id)
+            if person is None or change.author_login != person_id:
+                author = self.name(change.author_login)
+                raise AccessError(MSG("not_author", id=change_id, author=author))
+            if change.state != "open":
+                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            if forge.ref(meta_ref(change_id)) != seen:
+                raise StaleError(MSG("fix_stale", id=change_id))
+            path = self._draft_file(change)
+            current = parse_front_matter(forge.repo.show_file(change.head_sha, path) or "", path)
+            author = str(current.meta.get("author") or person_id)  # the byline stays as it was
+            folder = self.image_folder() + "/"
+            files = {path: form.lines(author)[0].encode("utf-8")}
+            files |= {path: data for path, data in photos.items() if path.startswith(folder)}
+            tree = forge.repo.tree_with_files(change.head_sha, files)
+            if tree == forge.repo.tree_of(change.head_sha):
+                raise InputError(MSG("unchanged", id=change_id))
+            sha = forge.repo.commit_tree_signed(
+                tree, [change.head_sha], MSG("commit_fix", title=form.title), name=person.name,
+                email=person.email, key=str(key),
+            )  # fmt: skip
+            branch = str(forge.opened_event(change_id).get("branch") or f"draft/{form.slug}")
+            forge.repo.switch_reset(branch, sha)
+            # `terbit submit` finds the change this branch feeds by this setting, as in a clone.
+            forge.repo.config(f"branch.{branch}.terbit-change", change_id)
+            who = client.Identity(person, key, person.name, person.email)
+            client.submit(forge, who, nota_text=None)
+
     def preview(self, body: str) -> str:
         """The body as the site will show it: Pelican's own Markdown settings, then the site's
         sanitiser and table wrapping (the same steps as the build's sanitising plugin)."""
@@ -769,9 +1002,31 @@ class Office:
         return scrollable_tables(sanitize(html, iframe_hosts=hosts).html, get_lang())
 
 
+@dataclass(frozen=True)
+class FixView:
+    """A change its author fixes in the editor: the draft as the change holds it now."""
+
+    change_id: str
+    form: DraftForm
+    path: str  # the draft file the editor rewrites
+    nota_dinas: str
+    seen: str  # the change's record tip when the editor was opened (a stale form is refused)
+    files: dict[str, bytes]  # the change's other content files, for the checks
+
+
 def report_css() -> str:
     """The compliance report's own stylesheet (served as a file: no inline style on a page)."""
     return REPORT_CSS + OFFICIAL_CSS
+
+
+def _change_of(forge: LocalForge, change_id: str) -> Change:
+    """Change ``change_id`` of ``forge``, or an InputError saying it is not there."""
+    if not CHANGE_ID.match(change_id):
+        raise InputError(MSG("no_change", id=change_id[:12]))
+    try:
+        return forge.get_change(change_id)
+    except (InputError, GitError):
+        raise InputError(MSG("no_change", id=change_id)) from None
 
 
 def _first_pending(report: GateReport) -> StepStatus | None:

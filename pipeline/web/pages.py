@@ -22,9 +22,20 @@ from pipeline.errors import AccessError, CredentialError, InputError, StaleError
 from pipeline.i18n import get_lang, long_date, set_lang
 from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
-from pipeline.web.office import CHANGE_ID, PREVIEW_HEADERS, NoPreview, Office, unavailable_page
+from pipeline.web.notaform import SIFAT_CHOICES, NotaForm
+from pipeline.web.office import (
+    CHANGE_ID,
+    PREVIEW_HEADERS,
+    FixView,
+    NoPreview,
+    Office,
+    unavailable_page,
+)
 from pipeline.web.office import report_css as office_report_css
+from pipeline.web.photos import MAX_UPLOAD
+from pipeline.web.submit_texts import MSG as SUBMIT_MSG
 from pipeline.web.texts import MSG
+from pipeline.web.uploads import load as staged_photos
 
 T = TypeVar("T")
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -352,8 +363,21 @@ def _writer(request: Request, office: Office, user: Person) -> Response | None:
     return _error(request, 403, MSG("forbidden", roles=office.role_title(role)), office, user)
 
 
-def _editor(request: Request, office: Office, user: Person, form: DraftForm,
-            remarks: list[Remark] | None, status: int = 200) -> Response:  # fmt: skip
+def _editor(
+    request: Request,
+    office: Office,
+    user: Person,
+    form: DraftForm,
+    remarks: list[Remark] | None,
+    status: int = 200,
+    *,
+    nota: NotaForm | None = None,
+    photos: list[str] | None = None,
+    fix: FixView | None = None,
+    message: str = "",
+    photo_alt: str = "",
+) -> Response:
+    """The editor: the draft, the nota dinas (or, when fixing, the one sent), the photos."""
     by_field: dict[str, list[str]] = {}
     for remark in remarks or []:
         key = remark.field or "draft"
@@ -361,8 +385,27 @@ def _editor(request: Request, office: Office, user: Person, form: DraftForm,
             MSG("at_line", n=remark.line, message=remark.message) if remark.line else remark.message
         )
         by_field.setdefault(key, []).append(text)
-    return _render(request, "write.html", office, user, status, form=form, remarks=by_field,
-                   checked=remarks is not None, categories=office.categories())  # fmt: skip
+    return _render(
+        request,
+        "write.html",
+        office,
+        user,
+        status,
+        form=form,
+        remarks=by_field,
+        checked=remarks is not None,
+        categories=office.categories(),
+        nota=nota or NotaForm(),
+        photos=[(r, r.rsplit("/", 1)[-1]) for r in photos or []],
+        fix=fix,
+        message=message,
+        sifat_choices=SIFAT_CHOICES,
+        ts=SUBMIT_MSG,
+        upload_mb=MAX_UPLOAD // 2**20,
+        photo_alt=photo_alt,
+        base=f"/perubahan/{fix.change_id}" if fix else "/tulis",
+        heading=SUBMIT_MSG("fix_title", id=fix.change_id) if fix else MSG("write"),
+    )
 
 
 async def write_form(request: Request) -> Response:
@@ -374,7 +417,8 @@ async def write_form(request: Request) -> Response:
         return refused
     today = datetime.now(office.policy().tz).strftime("%Y-%m-%d %H:%M")
     form = DraftForm(date=today, category=office.categories()[0])
-    return _editor(request, office, user, form, None)
+    nota = await _off(request, office.nota_defaults, user.id)
+    return _editor(request, office, user, form, None, nota=nota)
 
 
 async def write_check(request: Request) -> Response:
@@ -386,9 +430,18 @@ async def write_check(request: Request) -> Response:
         return _need_login()
     if refused := _writer(request, office, user):
         return refused
-    form = DraftForm.from_form(await request.form())
-    remarks = await _off(request, office.draft_remarks, form, user.id)
-    return _editor(request, office, user, form, remarks, 400 if remarks else 200)
+    data = await request.form()
+    form = DraftForm.from_form(data)
+    refs = [str(p) for p in data.getlist("photos")]
+    remarks: list[Remark] = []
+    try:
+        staged = staged_photos(request.app.state.server, user.id, refs)
+    except InputError as error:
+        staged, remarks = {}, [Remark("photo", None, error.message)]
+    files = {f"{office.image_folder()}/{name}": blob for name, blob in staged.items()}
+    remarks += await _off(request, office.draft_remarks, form, user.id, files)
+    return _editor(request, office, user, form, remarks, 400 if remarks else 200,
+                   nota=NotaForm.from_form(data), photos=refs)  # fmt: skip
 
 
 async def write_preview(request: Request) -> Response:
@@ -401,7 +454,9 @@ async def write_preview(request: Request) -> Response:
     if role not in office.roles_of(user.id):
         return PlainTextResponse(MSG("forbidden", roles=office.role_title(role)), status_code=403)
     form = DraftForm.from_form(await request.form())
-    html = await _off(request, office.preview, form.body)
+    # The body's photos (``{static}/images/…`` on the site) are shown from the uploads.
+    body = form.body.replace("{static}/images/", "/tulis/gambar/")
+    html = await _off(request, office.preview, body)
     return Response(html, media_type="text/html; charset=utf-8")
 
 

@@ -131,6 +131,10 @@ MSG = Catalog(
         "comments": ("Komentar", "Comments"),
         "no_comments": ("Belum ada komentar.", "No comments yet."),
         "closed_reason": ("Ditutup: {reason}", "Closed: {reason}"),
+        "fix_link": (
+            "Perbaiki draf di penyunting (kirim commit baru ke perubahan ini)",
+            "Fix the draft in the editor (send a new commit to this change)",
+        ),
         "publication": ("Publikasi: {state}", "Publication: {state}"),
         "complete": ("lengkap", "complete"),
         "incomplete": ("belum lengkap", "incomplete"),

@@ -3,6 +3,7 @@ a signed-in httpx client, and the office story the web tests read (hostile input
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from PIL import Image
 
 from pipeline.cli.demo.office import Office
 from pipeline.cli.web import listen
@@ -24,6 +26,18 @@ START_TIMEOUT_S = 30  # a bound, not an assertion: start-up normally takes a fra
 HOSTILE_TITLE = '<script>alert("judul")</script> Vaksin'
 HOSTILE_COMMENT = '<img src=x onerror=alert("komentar")> Mohon cek'
 PDF = b"%PDF-1.4\n% lembar uji\n%%EOF\n"
+GPS_IFD = 0x8825
+
+
+def camera_jpeg(width: int = 4000, height: int = 3000, quality: int = 95) -> bytes:
+    """A noisy photo, as a phone makes it, with a GPS position in its EXIF."""
+    picture = Image.effect_noise((width, height), 60).convert("RGB")
+    exif = Image.Exif()
+    exif[0x010F] = "KameraUji"
+    exif[GPS_IFD] = {1: "N", 2: (3.0, 35.0, 0.0), 3: "E", 4: (98.0, 40.0, 0.0)}
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=quality, exif=exif)
+    return out.getvalue()
 
 
 @dataclass

@@ -13,25 +13,14 @@ from PIL import Image
 from pipeline.errors import InputError
 from pipeline.i18n import set_lang
 from pipeline.web.photos import MAX_EDGE, prepare
+from tests.support.web import GPS_IFD, camera_jpeg
 
 ALLOWED = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
-GPS_IFD = 0x8825
 
 
 @pytest.fixture(autouse=True)
 def indonesian() -> None:
     set_lang("id")
-
-
-def _camera_jpeg(width: int = 4000, height: int = 3000) -> bytes:
-    """A noisy photo, as a phone makes it, with a GPS position in its EXIF."""
-    picture = Image.effect_noise((width, height), 60).convert("RGB")
-    exif = Image.Exif()
-    exif[0x010F] = "KameraUji"
-    exif[GPS_IFD] = {1: "N", 2: (3.0, 35.0, 0.0), 3: "E", 4: (98.0, 40.0, 0.0)}
-    out = io.BytesIO()
-    picture.save(out, "JPEG", quality=95, exif=exif)
-    return out.getvalue()
 
 
 def _bomb_png(width: int, height: int) -> bytes:
@@ -52,7 +41,7 @@ def _bomb_png(width: int, height: int) -> bytes:
 
 
 def test_a_camera_photo_is_resized_compressed_and_loses_its_location() -> None:
-    original = _camera_jpeg()
+    original = camera_jpeg()
     assert len(original) > 500 * 1024
     photo = prepare(
         original, "Foto Vaksinasi (1).JPG", "Petugas memvaksin jemaah", allowed=ALLOWED, max_kb=500
@@ -92,10 +81,10 @@ def test_an_oversized_upload_is_refused() -> None:
 
 def test_the_alternative_text_is_required_in_the_users_language() -> None:
     with pytest.raises(InputError, match="teks alternatif foto wajib diisi"):
-        prepare(_camera_jpeg(40, 30), "foto.jpg", "   ", allowed=ALLOWED, max_kb=500)
+        prepare(camera_jpeg(40, 30), "foto.jpg", "   ", allowed=ALLOWED, max_kb=500)
     set_lang("en")
     with pytest.raises(InputError, match="alternative text is required"):
-        prepare(_camera_jpeg(40, 30), "foto.jpg", "", allowed=ALLOWED, max_kb=500)
+        prepare(camera_jpeg(40, 30), "foto.jpg", "", allowed=ALLOWED, max_kb=500)
 
 
 def test_a_transparent_png_stays_a_png_and_a_gif_becomes_one() -> None:

@@ -41,3 +41,46 @@
   });
   render();
 })();
+
+// The editor's form: a photo over the upload limit is refused here, before the text is sent
+// (the server refuses it too, but a very large body could not come back with the form); a
+// photo is only sent by the upload button; the nota dinas' subject follows the title until
+// the writer edits it.
+(function () {
+  const form = document.getElementById("editor");
+  if (!form) return;
+  const photo = document.getElementById("photo");
+  const title = document.getElementById("title");
+  const hal = document.getElementById("hal");
+  const limit = Number(form.dataset.uploadLimit || 0);
+  form.addEventListener("submit", function (event) {
+    if (!photo) return;
+    const uploading = event.submitter && event.submitter.id === "upload";
+    const file = photo.files && photo.files[0];
+    if (uploading && file && limit && file.size > limit) {
+      event.preventDefault();
+      let said = document.getElementById("photo-too-big");
+      if (!said) {
+        said = document.createElement("p");
+        said.id = "photo-too-big";
+        said.className = "message";
+        said.setAttribute("role", "alert");
+        photo.parentNode.appendChild(said);
+      }
+      said.textContent = form.dataset.tooBig || "";
+      return;
+    }
+    if (!uploading) photo.disabled = true; // disabled fields are not sent
+  });
+  window.addEventListener("pageshow", function () {
+    if (photo) photo.disabled = false; // back from the answer page
+  });
+  if (title && hal) {
+    const prefix = "Permohonan Publikasi Informasi";
+    let auto = hal.value === prefix || hal.value === prefix + ": " + title.value;
+    hal.addEventListener("input", function () { auto = false; });
+    title.addEventListener("input", function () {
+      if (auto) hal.value = title.value.trim() ? prefix + ": " + title.value.trim() : prefix;
+    });
+  }
+})();
