@@ -172,6 +172,9 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
         assert "4." in _waiting(andi, app, change)
         andi.goto(f"{app.url}/perubahan/{change}")
         no_violations(andi)  # the head's phone view, with the disposition form
+        andi.click("text=Ke formulir ulasan (langkah 4)")  # one tap past the nota and steps
+        top = andi.locator("#h-review").evaluate("e => e.getBoundingClientRect().top")
+        assert 0 <= top < PHONE["height"] and andi.evaluate("window.scrollY") > 0
         _review(andi, app, change, "approve", "Disposisi: segera publikasikan.")
         widths = andi.evaluate(
             "[document.scrollingElement.scrollWidth, document.scrollingElement.clientWidth]"
