@@ -17,12 +17,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image
 
-from pipeline.cli.demo.story import demo_start, run_story
+from pipeline.cli.demo.story import run_story
 from pipeline.clock import now
 from pipeline.config.settings import load_settings
 from tests.support.forge import Kit
@@ -88,7 +87,7 @@ SHOTS = (
         "/perubahan/{disposition}",
         size="phone",
         part="section:has(#h-review)",
-    ),  # fmt: skip
+    ),
     Shot("admin-menunggu", "dewi", "/"),
     Shot("admin-catatan", "dewi", "/catatan"),
     Shot("admin-laporan", "dewi", "/laporan?bulan={month}"),
@@ -99,8 +98,10 @@ SHOTS = (
 def _story(office) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The demo's published story, then a change waiting at each review step and one sent
     back for a fix; returns the names the shots' paths use."""
+    # The real clock: the server stamps the merge and publication with its own time, so a
+    # simulated day would show them hours late.
     calendar = load_settings(REPO_ROOT).calendar.build()
-    result = run_story(office, start=demo_start(datetime.now(UTC), calendar))
+    result = run_story(office, start=None)
     kit = Kit(office, counter=500)
     fixing = kit.submit("rina")
     kit.review("sari", fixing, "request_changes", "Mohon tambahkan jam layanan pada ringkasan.")
@@ -160,14 +161,16 @@ def take(out: Path) -> dict[str, Path]:
 
     out.mkdir(parents=True, exist_ok=True)
     saved: dict[str, Path] = {}
-    with tempfile.TemporaryDirectory(prefix="terbit-panduan-") as scratch:
-        with published_office(Path(scratch) / "kantor") as office:
-            names = _story(office)
-            with running(office.server) as app, chromium() as browser:
-                for shot in SHOTS:
-                    path = out / f"{shot.name}.png"
-                    path.write_bytes(_take(browser, app.url, shot, names))
-                    saved[shot.name] = path
+    with (
+        tempfile.TemporaryDirectory(prefix="terbit-panduan-") as scratch,
+        published_office(Path(scratch) / "kantor") as office,
+    ):
+        names = _story(office)
+        with running(office.server) as app, chromium() as browser:
+            for shot in SHOTS:
+                path = out / f"{shot.name}.png"
+                path.write_bytes(_take(browser, app.url, shot, names))
+                saved[shot.name] = path
     return saved
 
 
