@@ -177,6 +177,8 @@ MSG = Catalog(
             "Terlalu banyak frasa sandi salah; coba lagi setelah 15 menit.",
             "Too many wrong passphrases; try again after 15 minutes.",
         ),
+        # on a phone the form is far below the nota dinas and the step table
+        "to_review": ("Ke formulir ulasan (langkah {step})", "To the review form (step {step})"),
         "recorded": (
             "Ulasan Anda dicatat dan ditandatangani.",
             "Your review is recorded and signed.",

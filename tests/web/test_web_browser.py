@@ -119,3 +119,42 @@ def test_draft_editor_previews_as_you_type(browser, web: WebApp) -> None:  # typ
         assert [p for p in problems if "status of 400" not in p] == [], problems
     finally:
         context.close()
+
+
+def test_the_step_table_fits_the_phone(browser, web: WebApp, story: Story) -> None:  # type: ignore[no-untyped-def]
+    """The Kepala approves from a phone: every column of the SOP steps (who, when, time against
+    the standard, note) is on screen at 390 px, without scrolling the table sideways."""
+    context, page, _response, _problems = _visit(
+        browser, web, "andi", f"/perubahan/{story.ready}", "phone"
+    )
+    try:
+        region = page.locator("section:has(#h-steps) .scroll")
+        sizes = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert sizes[0] <= sizes[1], f"the step table scrolls sideways: {sizes}"
+        # Each value still says which column it is.
+        labels = page.locator("table.steps tbody tr").first.evaluate(
+            "r => [...r.cells].map(c => getComputedStyle(c, '::before').content).join(' ')"
+        )
+        assert "Pelaksana" in labels and "Status" in labels, labels
+        results = Axe().run(page, options=WCAG)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("person", "change"),
+    [("sari", "plain"), ("rina", "fixing"), ("dewi", "ready"), ("budi", "hostile")],
+)
+def test_change_page_of_each_role(
+    browser, web: WebApp, story: Story, person: str, change: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The Katimker's view with her review form, the author's view waiting for the fix, the
+    Admin's view of a change ready to merge, the author's view of a hostile title."""
+    _check(browser, web, person, f"/perubahan/{getattr(story, change)}")
+
+
+def test_report_and_audit_of_the_office(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]
+    _check(browser, web, "andi", "/laporan")
+    _check(browser, web, "andi", "/audit")
+    _check(browser, web, "budi", "/perubahan?state=open&step=3&month=2026-11")

@@ -129,3 +129,14 @@ def test_the_passphrase_is_never_stored(signer: WebApp, mutable: Story, kit: Kit
     for path in mutable.office.server.rglob("*"):
         if path.is_file():
             assert PASSPHRASE.encode() not in path.read_bytes(), path
+
+
+def test_the_reviewer_s_page_is_titled_by_the_change_not_its_form(signer: WebApp, kit: Kit) -> None:
+    """The browser tab (and a screen reader's first words) name the change; the review form
+    appears once, in the page."""
+    change = kit.submit("rina")
+    page = sign_in(signer, "sari").get(f"/perubahan/{change}").text
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"#{change} Artikel {kit.counter} — Terbit"
+    assert page.count('name="csrftoken"') == page.count("<form")
+    assert page.count('class="review"') == 1

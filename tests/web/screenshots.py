@@ -1,0 +1,187 @@
+"""The user guide's screenshots (docs/panduan/gambar/), taken from the running app.
+
+    .venv/bin/python -m tests.web.screenshots            # refresh docs/panduan/gambar/
+    .venv/bin/python -m tests.web.screenshots --out DIR  # somewhere else
+
+The demo office (docs: README, ``terbit demo``) runs its story with real publishing, a few more
+changes wait at each SOP step, then each role signs in to the app (uvicorn) in Chromium and the
+pages the guide shows are saved: desktop at 1280 px, the Kepala Satker's at 390×844. A page that
+does not answer as expected (missing, an error page) stops the run: the guide never shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image
+
+from pipeline.cli.demo.story import run_story
+from pipeline.clock import now
+from pipeline.config.settings import load_settings
+from tests.support.forge import Kit
+from tests.support.published import REPO_ROOT, published_office
+from tests.support.web import PASSWORD, running
+
+GUIDE = REPO_ROOT / "docs" / "panduan"
+PICTURES = GUIDE / "gambar"
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+MAX_BYTES = 150_000
+MAX_HEIGHT = 2400  # a long page is cut here: the guide shows its top, not a scroll of text
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: who signs in, which page (``{name}`` fields filled from the office's
+    changes), the viewport, an optional action before the picture and the part to keep."""
+
+    name: str
+    person: str | None
+    path: str
+    size: str = "desktop"
+    act: Callable | None = field(default=None, compare=False)  # type: ignore[type-arg]
+    part: str | None = None  # a CSS selector: only that element
+
+
+def _check_draft(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#slug", "vaksinasi-jemaah-haji")
+    page.fill("#title", "Vaksinasi Meningitis Jemaah Haji")
+    page.fill("#summary", "")
+    page.fill("#date", "besok pagi")
+    page.fill("#body", "Layanan **vaksinasi meningitis** dibuka setiap hari kerja.\n\n[Jadwal](")
+    page.click("#editor button[type=submit]")
+    page.wait_for_selector("#e-date")
+
+
+def _preview(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#title", "Vaksinasi Meningitis Jemaah Haji")
+    page.fill(
+        "#body",
+        "Layanan **vaksinasi meningitis** dibuka setiap hari kerja pukul 08.00–15.00 WIB.\n\n"
+        "| Hari | Tempat |\n|---|---|\n| Senin–Kamis | Pos Kualanamu |\n| Jumat | Kantor |\n",
+    )
+    page.wait_for_selector("#preview strong")
+
+
+SHOTS = (
+    Shot("masuk", None, "/masuk"),
+    Shot("staf-menunggu", "rina", "/"),
+    Shot("staf-tulis", "rina", "/tulis", act=_preview),
+    Shot("staf-tulis-periksa", "rina", "/tulis", act=_check_draft),
+    Shot("staf-perbaikan", "rina", "/perubahan/{fixing}"),
+    Shot("staf-terbit", "rina", "/perubahan/{published}"),
+    Shot("katimker-menunggu", "sari", "/"),
+    Shot("katimker-daftar", "sari", "/perubahan?state=open"),
+    Shot("katimker-ulasan", "sari", "/perubahan/{check}", part="section:has(#h-review)"),
+    Shot("katimker-langkah", "sari", "/perubahan/{check}", part="section:has(#h-steps)"),
+    Shot("kepala-menunggu", "andi", "/", size="phone"),
+    Shot("kepala-disposisi", "andi", "/perubahan/{disposition}", size="phone"),
+    Shot(
+        "kepala-tanda-tangan",
+        "andi",
+        "/perubahan/{disposition}",
+        size="phone",
+        part="section:has(#h-review)",
+    ),
+    Shot("admin-menunggu", "dewi", "/"),
+    Shot("admin-catatan", "dewi", "/catatan"),
+    Shot("admin-laporan", "dewi", "/laporan?bulan={month}"),
+    Shot("admin-audit", "dewi", "/audit"),
+)
+
+
+def _story(office) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The demo's published story, then a change waiting at each review step and one sent
+    back for a fix; returns the names the shots' paths use."""
+    # The real clock: the server stamps the merge and publication with its own time, so a
+    # simulated day would show them hours late.
+    calendar = load_settings(REPO_ROOT).calendar.build()
+    result = run_story(office, start=None)
+    kit = Kit(office, counter=500)
+    fixing = kit.submit("rina")
+    kit.review("sari", fixing, "request_changes", "Mohon tambahkan jam layanan pada ringkasan.")
+    check = kit.submit("budi")
+    disposition = kit.submit("rina")
+    kit.review("sari", disposition, "approve", "Sudah sesuai nota dinas.")
+    month = (result.change.opened_at or now()).astimezone(calendar.tz).strftime("%Y-%m")
+    return {"published": result.change.id, "fixing": fixing, "check": check,
+            "disposition": disposition, "month": month}  # fmt: skip
+
+
+def optimise(png: bytes) -> bytes:
+    """A palette PNG (the app's few flat colours survive), cut at MAX_HEIGHT."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    if image.height > MAX_HEIGHT:
+        image = image.crop((0, 0, image.width, MAX_HEIGHT))
+    for colours in (128, 64, 32):
+        out = io.BytesIO()
+        image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT).save(
+            out, "PNG", optimize=True
+        )
+        if out.tell() <= MAX_BYTES:
+            break
+    return out.getvalue()
+
+
+def sign_in(page, url: str, person: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/masuk")
+    page.fill("#person", person)
+    page.fill("#password", PASSWORD)
+    page.click("form.login button[type=submit]")
+    page.wait_for_url(url + "/")
+
+
+def _take(browser, url: str, shot: Shot, names: dict[str, str]) -> bytes:  # type: ignore[no-untyped-def]
+    width, height = SIZES[shot.size]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        page = context.new_page()
+        if shot.person:
+            sign_in(page, url, shot.person)
+        response = page.goto(url + shot.path.format(**names))
+        if response is None or response.status != 200:
+            raise SystemExit(f"{shot.name}: {shot.path} answered {response and response.status}")
+        if shot.act:
+            shot.act(page)
+        if shot.part:
+            return optimise(page.locator(shot.part).screenshot(animations="disabled"))
+        return optimise(page.screenshot(full_page=True, animations="disabled"))
+    finally:
+        context.close()
+
+
+def take(out: Path) -> dict[str, Path]:
+    """Every shot of SHOTS saved as ``out/<name>.png``; the paths by name."""
+    from pipeline.evidence.browser import chromium
+
+    out.mkdir(parents=True, exist_ok=True)
+    saved: dict[str, Path] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="terbit-panduan-") as scratch,
+        published_office(Path(scratch) / "kantor") as office,
+    ):
+        names = _story(office)
+        with running(office.server) as app, chromium() as browser:
+            for shot in SHOTS:
+                path = out / f"{shot.name}.png"
+                path.write_bytes(_take(browser, app.url, shot, names))
+                saved[shot.name] = path
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=PICTURES)
+    args = parser.parse_args(argv)
+    for name, path in take(args.out).items():
+        print(f"{name}: {path} ({path.stat().st_size // 1024} KB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
