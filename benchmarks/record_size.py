@@ -1,12 +1,14 @@
 """Benchmark: how many bytes one completion record adds to the repository.
 
-    .venv/bin/python -m benchmarks.record_size
+    .venv/bin/python -m benchmarks.record_size [--sign]
 
 Runs a real publication (``terbit demo --no-serve`` in a fresh folder: the embedded server with
 its hooks, a real Pelican build, real Chromium screenshots, the record's PDF), then measures
 the record commit on the server: the packed size of the objects it adds (what a clone or a
 push carries, ``git pack-objects`` over ``rev-list --objects RECORD --not RECORD^``), and each
-file's size as written and as stored by git (zlib), with the PDF's embedded image bytes.
+file's size as written and as stored by git (zlib), with the PDF's embedded image bytes and
+whether its signature holds. ``--sign`` signs the PDF (PAdES) with a throwaway test
+certificate, as an office with its certificate configured would.
 """
 
 from __future__ import annotations
@@ -47,6 +49,15 @@ def pdf_image_bytes(pdf: bytes) -> int:
     return total
 
 
+def _signature(pdf: bytes) -> str:
+    from pipeline.record.signature import check_pdf
+
+    check = check_pdf(pdf)
+    if not check.signed:
+        return "unsigned"
+    return "; ".join(check.problems) or "valid (PAdES, whole file)"
+
+
 def growth(git_dir: Path, commit: str) -> dict[str, Any]:
     """What ``commit`` adds on top of its first parent: packed bytes and every new file."""
     listed = _git(git_dir, "rev-list", "--objects", commit, "--not", f"{commit}^")
@@ -63,7 +74,9 @@ def growth(git_dir: Path, commit: str) -> dict[str, Any]:
             row: dict[str, Any] = {"file": paths[sha].rsplit("/", 1)[-1], "bytes": int(size),
                                    "stored": int(disk)}  # fmt: skip
             if row["file"].endswith(".pdf"):
-                row["pdf_images"] = pdf_image_bytes(_git(git_dir, "cat-file", "blob", sha))
+                pdf = _git(git_dir, "cat-file", "blob", sha)
+                row["pdf_images"] = pdf_image_bytes(pdf)
+                row["pdf_signature"] = _signature(pdf)
             files.append(row)
     return {"commit": commit, "objects": len(ids), "pack_bytes": len(pack),
             "files": sorted(files, key=lambda r: r["file"])}  # fmt: skip
@@ -78,13 +91,19 @@ def record_commit(git_dir: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="run the demo in this folder and keep it")
+    parser.add_argument("--sign", action="store_true", help="sign the PDF (test certificate)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="terbit-record-size-") as tmp:
         office = args.keep or Path(tmp) / "demo"
+        env = {**os.environ, "TERBIT_LANG": "id"}
+        if args.sign:
+            from tests.support.pki import PASSPHRASE, make_office_pki
+
+            _ca, p12 = make_office_pki(Path(tmp))
+            env |= {"TERBIT_SIGN_PKCS12": str(p12), "TERBIT_SIGN_PASSPHRASE": PASSPHRASE}
         subprocess.run(
             [sys.executable, "-m", "pipeline", "demo", "--no-serve", "--dir", str(office)],
-            cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-            env={**os.environ, "TERBIT_LANG": "id"},
+            cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env,
         )  # fmt: skip
         server = office / "server.git"
         result = growth(server, record_commit(server))
