@@ -95,16 +95,19 @@ def sha256_file(path: Path) -> str:
 
 
 def compress(png: bytes, max_kb: int) -> tuple[bytes, str, tuple[int, int]]:
-    """Smallest faithful encoding under ``max_kb``: palette PNG, else WebP, else scaled WebP."""
+    """Smallest faithful encoding under ``max_kb``: the palette image as lossless WebP, else
+    lossy WebP, else scaled WebP."""
     image = Image.open(io.BytesIO(png)).convert("RGB")
     limit = max_kb * 1024
-    # Web pages have few colours: a palette keeps text crisp and files small.
+    # Web pages have few colours: a palette keeps text crisp and files small. Lossless WebP
+    # keeps every pixel of it in about 30 % fewer bytes than an optimised PNG (the record is
+    # kept in git forever); effort 4 costs what PNG's optimiser does, 6 is 30x slower for 3 %.
     for colors in (256, 64):
         out = io.BytesIO()
         palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
-        palette.save(out, "PNG", optimize=True)
+        palette.save(out, "WEBP", lossless=True, quality=100, method=4)
         if out.tell() <= limit:
-            return out.getvalue(), "png", image.size
+            return out.getvalue(), "webp", image.size
     scaled = image
     for _ in range(6):
         for quality in (80, 65, 50):

@@ -7,13 +7,13 @@ The PDF is HTML + CSS laid out like the SOP's table, printed by WeasyPrint.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pipeline.i18n import Catalog
-from pipeline.record import official
+from pipeline.record import official, preview
 from pipeline.record.model import PageCheck, Person, Record, Signer, Step
 
 MSG = Catalog(
@@ -65,6 +65,12 @@ MSG = Catalog(
         "url": ("Alamat publikasi", "Published at"),
         "removed": ("dihapus", "removed"),
         "shots": ("Tangkapan layar", "Screenshots"),
+        "previews": (
+            "Pratinjau {dpi} dpi. Bukti lengkapnya adalah berkas tangkapan layar di folder "
+            "catatan, diperiksa byte demi byte oleh `terbit verify`:",
+            "Previews at {dpi} dpi. The full evidence is the screenshot files in the record "
+            "folder, checked byte for byte by `terbit verify`:",
+        ),
         "status": ("Status", "Status"),
         "complete": ("lengkap", "complete"),
         "incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
@@ -299,6 +305,7 @@ td.n { text-align: center; } .small { font-size: 7.6pt; } .over { color: #a00000
 .shots { margin-top: 6pt; page-break-inside: avoid; }
 .shots img { border: .5pt solid #777; vertical-align: top; }
 .shots img.d { width: 120mm; } .shots img.m { width: 40mm; margin-left: 4mm; }
+.shots p.files { font-size: 7pt; color: #222; margin: 2pt 0 0; overflow-wrap: anywhere; }
 .sign { width: 100%; margin-top: 12pt; page-break-inside: avoid; }
 .sign td { width: 50%; text-align: center; vertical-align: top; }
 .sign .space { height: 20mm; } .sign .name { font-weight: bold; text-decoration: underline; }
@@ -314,10 +321,12 @@ def to_html(
     contact: str = "",
     signed: bool = False,
     records_path: str = "records",
+    previews: Mapping[str, str] | None = None,
 ) -> str:
     """The record's page; ``contact`` is the kop's address line, ``signed`` whether the PDF
     made from it will carry the office's electronic signature (the page says which);
-    ``records_path`` is the folder the record is kept in (``publish.records_path``)."""
+    ``records_path`` is the folder the record is kept in (``publish.records_path``);
+    ``previews`` maps a screenshot's file to the image the page shows instead of it."""
     e = html.escape
     parts = ['<!doctype html><html lang="id"><head><meta charset="utf-8">']
     parts.append(f"<title>{e(MSG('title'))}</title><style>{CSS}{official.CSS}</style></head><body>")
@@ -386,7 +395,14 @@ def to_html(
         parts.append(f'<div class="shots"><p><b>{e(MSG("shots"))}</b></p>')
         for shot in record.screenshots:
             css = "d" if shot.view == "desktop" else "m"
-            parts.append(f'<img class="{css}" src="{e(shot.file)}" alt="{e(shot.view)}">')
+            src = (previews or {}).get(shot.file, shot.file)
+            parts.append(f'<img class="{css}" src="{e(src)}" alt="{e(shot.view)}">')
+        if previews:
+            # The previews stand for the files: each is named with the hash that binds it.
+            parts.append(f'<p class="files">{e(MSG("previews", dpi=preview.DPI))}')
+            parts += [f"<br>{e(shot.view)}: {e(shot.file)} · SHA-256 {e(shot.sha256)}"
+                      for shot in record.screenshots if shot.file in previews]  # fmt: skip
+            parts.append("</p>")
         parts.append("</div>")
     mine, head_of = record.yang_menyelesaikan, record.mengetahui
     parts.append(
@@ -426,10 +442,17 @@ def to_pdf(
     signed: bool = False,
     records_path: str = "records",
 ) -> bytes:
-    """A4 PDF (unsigned: ``signature.sign_pdf`` signs it); ``folder`` holds the screenshots."""
+    """A4 PDF (unsigned: ``signature.sign_pdf`` signs it); ``folder`` holds the screenshots,
+    which the PDF shows as previews (``preview``) rather than embedding them a second time."""
     from weasyprint import HTML  # heavy import: only when a PDF is made
 
-    page = to_html(record, timezone, kop, contact=contact, signed=signed, records_path=records_path)
+    previews = {
+        shot.file: preview.preview_uri(folder / shot.file, shot.view)
+        for shot in record.screenshots
+        if (folder / shot.file).is_file()
+    }
+    page = to_html(record, timezone, kop, contact=contact, signed=signed,
+                   records_path=records_path, previews=previews)  # fmt: skip
     document = HTML(string=page, base_url=str(folder))
     pdf: bytes = document.write_pdf()
     return pdf

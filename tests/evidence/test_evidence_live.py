@@ -13,6 +13,7 @@ from PIL import Image
 
 from pipeline.evidence.live import NotLiveError, page_shows, verify_live
 from pipeline.evidence.screenshot import ScreenshotError, capture, compress, sha256_file
+from tests.support.screens import page_png
 
 pytestmark = pytest.mark.xdist_group("evidence")
 
@@ -137,3 +138,20 @@ def test_compress_falls_back_to_smaller_encodings() -> None:
     noisy.save(raw, "PNG")
     data, fmt, size = compress(raw.getvalue(), 30)
     assert fmt == "webp" and len(data) <= 30 * 1024 and size[0] <= 300
+
+
+def test_compress_keeps_every_pixel_of_a_page_in_fewer_bytes_than_a_png() -> None:
+    """A screenshot is stored once, losslessly (the text stays exactly as the palette capture
+    shows it), in fewer bytes than the palette PNG it used to be."""
+    import io
+
+    raw = page_png(1366, 1400)
+    page = Image.open(io.BytesIO(raw)).convert("RGB")
+    data, fmt, size = compress(raw, 150)
+    assert size == page.size and len(data) <= 150 * 1024
+    stored = Image.open(io.BytesIO(data)).convert("RGB")
+    palette = page.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    assert stored.tobytes() == palette.convert("RGB").tobytes()  # not one pixel lost
+    png = io.BytesIO()
+    palette.save(png, "PNG", optimize=True)
+    assert len(data) <= 0.85 * png.tell(), (fmt, len(data), png.tell())

@@ -29,6 +29,7 @@ import pytest
 import yaml
 from aiosmtpd.controller import Controller
 
+from benchmarks.record_size import TARGET_BYTES, growth
 from pipeline.change.nota_dinas import template
 from pipeline.cli.demo.office import Office, create_office
 from pipeline.config.settings import Settings
@@ -286,6 +287,22 @@ def test_verify_passes_then_catches_tampering(
     shot.write_bytes(shot.read_bytes() + b"\0")
     bad = env.cli("verify", "--repo", str(clone))
     assert bad.returncode == 1 and shot.name in bad.stderr and "SHA-256" in bad.stderr
+
+
+@pytest.mark.browser
+def test_a_record_adds_at_most_150_kb_to_the_repository(
+    env: Env, first: tuple[str, str, object]
+) -> None:
+    """Issue 16, P4: the record commit's new objects, packed as a clone or push carries them.
+    The PDF shows previews of the screenshots, not a second full copy of them."""
+    _change_id, _sha, result = first
+    grown = growth(env.server, result.record_commit)
+    assert grown["pack_bytes"] <= TARGET_BYTES, grown
+    files = {row["file"]: row for row in grown["files"]}
+    shots = [row for name, row in files.items() if "-desktop." in name or "-mobile." in name]
+    assert len(shots) == 2
+    pdf = files["lembar-penyelesaian.pdf"]
+    assert pdf["pdf_images"] < sum(row["bytes"] for row in shots), grown
 
 
 @pytest.fixture(scope="module")
