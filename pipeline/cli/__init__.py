@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "close": "close",
     "publish": "publish",
     "rollback": "rollback",
+    "remind": "remind",
     "verify": "verify",
     "report": "report",
     "github": "github",

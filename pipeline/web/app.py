@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import pages
+from pipeline.web import admin, pages
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -51,14 +51,22 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/perubahan", pages.change_list),
             Route("/perubahan/{change_id}", pages.change_page),
             Route("/perubahan/{change_id}/ulasan", pages.review, methods=["POST"]),
+            Route("/perubahan/{change_id}/gabung", admin.merge, methods=["POST"]),
+            Route("/perubahan/{change_id}/publikasi", admin.publication, methods=["GET"]),
+            Route("/perubahan/{change_id}/publikasi/ulang", admin.retry, methods=["POST"]),
+            Route("/perubahan/{change_id}/publikasi/kembalikan", admin.rollback, methods=["POST"]),
             Route("/tulis", pages.write_form, methods=["GET"]),
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),
             Route("/catatan", pages.record_list),
             Route("/catatan/{folder}/lembar-penyelesaian.pdf", pages.record_pdf),
+            Route("/catatan/{folder}/{name}", admin.screenshot, methods=["GET"]),
             Route("/laporan", pages.report),
             Route("/laporan.css", pages.report_css),
             Route("/audit", pages.audit),
+            Route("/menunggu/jumlah", admin.waiting_count),
+            Route("/pengaturan", admin.settings_form, methods=["GET"]),
+            Route("/pengaturan", admin.settings_save, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[
@@ -84,4 +92,5 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
     app.state.users = Users(server)
     app.state.audit = Audit(server)
     app.state.throttle = Throttle.new()
+    app.state.children = []  # publications the app started again (retry), reaped as they end
     return app

@@ -20,10 +20,12 @@ from starlette.templating import Jinja2Templates
 from pipeline.config.roles import Person
 from pipeline.errors import AccessError, CredentialError, InputError, StaleError, TerbitError
 from pipeline.i18n import get_lang, long_date, set_lang
+from pipeline.web.admin_texts import MSG as ADMIN_MSG
 from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
 from pipeline.web.office import CHANGE_ID, Office
 from pipeline.web.office import report_css as office_report_css
+from pipeline.web.publishing import publication
 from pipeline.web.texts import MSG
 
 T = TypeVar("T")
@@ -99,6 +101,7 @@ def _render(
         name,
         {
             "t": MSG,
+            "ta": ADMIN_MSG,
             "lang": lang,
             "user": user,
             "csrftoken": token,
@@ -244,7 +247,13 @@ async def change_page(request: Request) -> Response:
         raise HTTPException(404)
     view = await _off(request, office.change, change_id, user.id)
     done = request.query_params.get("dicatat") == "1"
-    return _render(request, "change.html", office, user, view=view, done=done, typed="")
+    pub = None
+    if view.row.state == "merged":
+        pub = await _off(request, publication, office, change_id)
+    is_admin = office.merge_role() in office.roles_of(user.id)
+    return _render(request, "change.html", office, user, view=view, done=done, typed="",
+                   pub=pub, is_admin=is_admin, change_id=change_id,
+                   merged=request.query_params.get("digabung") == "1")  # fmt: skip
 
 
 REVIEW_STATES = ("approve", "request_changes", "comment")
