@@ -27,6 +27,7 @@ MSG = Catalog(
         "st_complete": ("lengkap", "complete"),
         "st_incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
         "st_failed": ("GAGAL", "FAILED"),
+        "st_stopped": ("TERHENTI sebelum selesai", "STOPPED before the end"),
         "stage_done": ("selesai", "done"),
         "stage_running": ("berjalan", "running"),
         "stage_waiting": ("menunggu", "waiting"),

@@ -13,8 +13,10 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from pipeline.clock import now
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, StaleError
 from pipeline.i18n import Catalog
@@ -50,6 +52,7 @@ STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "visitor", "not
 SHOT_FILE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}\.png$")
 RELEASE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,80}$")
 LOG_FILE = "terbit/publish.log"
+START_GRACE_S = 120
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class PublicationView:
     """What the change page shows of a merged change's publication."""
 
     merge: str
-    status: str  # running / complete / incomplete / failed / waiting
+    status: str  # waiting / running / complete / incomplete / failed / stopped
     stages: list[Stage]
     attempts: int
     record_folder: str = ""  # the folder name under records/ once the record is on main
@@ -86,14 +89,14 @@ class PublicationView:
         return self.status in ("complete", "incomplete", "failed")
 
 
-def _merged(office: Office, change_id: str) -> tuple[str, str]:
-    """(merge sha, record folder) of a merged change."""
+def _merged(office: Office, change_id: str) -> tuple[str, str, datetime | None]:
+    """(merge sha, record folder, when merged) of a merged change."""
     if not CHANGE_ID.match(change_id):
         raise InputError(MSG("not_merged", id=change_id[:12]))
     change = office.forge().get_change(change_id)
     if change.state != "merged" or not change.merge_sha:
         raise InputError(MSG("not_merged", id=change_id))
-    return change.merge_sha, record_id(change.id, change.merge_sha)
+    return change.merge_sha, record_id(change.id, change.merge_sha), change.merged_at
 
 
 def is_running(office: Office, merge: str) -> bool:
@@ -112,14 +115,16 @@ def is_running(office: Office, merge: str) -> bool:
 
 def publication(office: Office, change_id: str) -> PublicationView:
     """The publication of a merged change as far as it has gone."""
-    merge, rid = _merged(office, change_id)
+    merge, rid, merged_at = _merged(office, change_id)
     settings = office.policy().settings
     state = State(state_root(office.repo) / f"{merge}.json", merge)
     running = is_running(office, merge)
     base = settings.publish.records_path.strip("/")
     record = existing_record(office.repo, "refs/heads/main", f"{base}/{rid}")
     status = str(record.get("status")) if record else ("running" if running else "waiting")
-    if status not in ("complete", "incomplete", "failed", "running", "waiting"):
+    if status == "waiting" and state.attempts > 0:
+        status = "stopped"  # started, and died before its record (a kill, a crash)
+    if status not in ("complete", "incomplete", "failed", "running", "waiting", "stopped"):
         status = "incomplete"  # a status Terbit never writes is not a success
     stages = []
     current = True
@@ -157,7 +162,11 @@ def publication(office: Office, change_id: str) -> PublicationView:
             for s in record.get("screenshots") or []
             if isinstance(s, dict) and SHOT_FILE.match(str(s.get("file", "")))
         ]
-    view.may_retry = not running and status in ("incomplete", "failed", "waiting")
+    # Not before the hook's publisher had its chance to start (it is detached, a second away).
+    forgotten = status == "waiting" and (
+        merged_at is None or (now() - merged_at).total_seconds() > START_GRACE_S
+    )
+    view.may_retry = not running and (status in ("incomplete", "failed", "stopped") or forgotten)
     return view
 
 
