@@ -15,7 +15,7 @@ import click
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
 from pipeline.notify.people import switched_off
-from pipeline.notify.remind import remind
+from pipeline.notify.remind import remind, what_is_due
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -65,8 +65,6 @@ def command(server: Path, dry_run: bool) -> None:
     if not bare:
         raise ConfigError(MSG("not_server", path=server))
     if dry_run:
-        from pipeline.notify.remind import what_is_due
-
         for due in what_is_due(Repo(server)):
             to = ", ".join(due.to) or "—"
             click.echo(MSG("due", kind=due.kind, id=due.change_id, step=due.step, to=to))
