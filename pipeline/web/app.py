@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import admin, pages
+from pipeline.web import admin, pages, reminders
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -82,6 +82,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             ),
             Middleware(csrf, secret=secret, secure=secure_cookies, always=ANONYMOUS_POSTS),
         ],
+        lifespan=reminders.lifespan,
         exception_handlers={
             404: pages.not_found,
             TerbitError: pages.internal_error,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,12 +17,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from starlette.testclient import TestClient
 
 from pipeline.change.nota_dinas import template
 from pipeline.cli.demo.office import Office, create_office
 from pipeline.clock import now
 from pipeline.forge.local.client import actions as client
 from pipeline.notify.remind import remind
+from pipeline.web import reminders
+from pipeline.web.app import create_app
 from tests.support.forge import COUNTER, Kit, make_source
 from tests.support.mail import Inbox, smtp_inbox
 
@@ -93,3 +97,21 @@ def test_a_deferred_review_is_mailed_reminded_and_escalated_to_the_head_once(set
     # The review done, nothing is due any more for this change.
     kit.review("sari", change)
     assert [d for d in remind(setup.office.server, when=later).due if d.change_id == change] == []
+
+
+def test_the_running_web_app_sends_what_is_due_without_a_timer(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kit = Kit(setup.office, counter=next(COUNTER) * 100)
+    change = kit.submit("rina")  # the hook's own pass is off (TERBIT_NOTIFY=off in the tests)
+    subject = f"[Terbit] Menunggu Anda: #{change} Artikel {kit.counter} (langkah 3)"
+    assert subject not in [m["Subject"] for m in setup.mails("sari")]
+    monkeypatch.setattr(reminders, "EVERY_S", 0.2)
+    monkeypatch.setenv("TERBIT_NOTIFY", "on")
+    with TestClient(create_app(setup.office.server, secure_cookies=False)):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if subject in [m["Subject"] for m in setup.mails("sari")]:
+                break
+            time.sleep(0.2)
+    assert [m["Subject"] for m in setup.mails("sari")].count(subject) == 1

@@ -277,3 +277,25 @@ def test_people_are_mailed_what_waits_for_them_once_and_reminded_when_overdue(
     assert "melebihi mutu baku 10 menit" in reminder.get_content()
     assert sorted({p for _, p in later.sent}) == ["andi", "sari"]
     assert remind(desk.server, when=now() + timedelta(days=3)).sent == []
+
+
+@pytest.mark.browser
+def test_the_publication_section_in_chromium(desk: Desk) -> None:
+    """The change page with its publication section (stages, screenshots, the admin's forms)
+    passes axe at both widths with the strict CSP, and its count of waiting items shows."""
+    from pipeline.evidence.browser import chromium
+    from tests.web.test_web_browser import _check, _visit
+
+    merged = [c.id for c in desk.office.server_forge().list_changes("merged")]
+    assert merged
+    with chromium() as browser:
+        for change in merged:
+            _check(browser, desk.app, "dewi", f"/perubahan/{change}")
+        # The head has one change waiting (the notification test's): the header says so.
+        context, page, _, problems = _visit(browser, desk.app, "andi", "/perubahan", "phone")
+        try:
+            badge = page.wait_for_selector("#jumlah-menunggu:not([hidden])", timeout=30_000)
+            assert badge is not None and badge.inner_text() == "1 menunggu saya"
+            assert problems == []
+        finally:
+            context.close()
