@@ -21,6 +21,7 @@ from pipeline.deploy import open_target
 from pipeline.errors import InputError, StaleError
 from pipeline.i18n import Catalog
 from pipeline.publication.state import UNFINISHED, State, state_root
+from pipeline.record.assemble import PDF_NAME
 from pipeline.record.model import record_id
 from pipeline.record.store import existing_record
 from pipeline.web.office import CHANGE_ID, Office
@@ -138,22 +139,15 @@ def publication(office: Office, change_id: str) -> PublicationView:
             current = False
         else:
             stages.append(Stage(name, "waiting"))
-    target = open_target(office.server, settings)
-    live_release = target.current()
-    kept = [r.id for r in target.releases()]
-    previous = ""
-    if live_release is not None and live_release.id in kept:
-        at = kept.index(live_release.id)
-        previous = kept[at - 1] if at > 0 else ""
+    release, previous = ("", "") if running else _releases(office)
     view = PublicationView(
         merge=merge, status=status, stages=stages, attempts=state.attempts,
-        release=live_release.id if live_release else "", previous=previous,
+        release=release, previous=previous,
     )  # fmt: skip
     if record is not None:
         view.record_folder = rid
         view.has_pdf = (
-            office.repo.show_bytes("refs/heads/main", f"{base}/{rid}/lembar-penyelesaian.pdf")
-            is not None
+            office.repo.show_bytes("refs/heads/main", f"{base}/{rid}/{PDF_NAME}") is not None
         )
         view.reasons = [str(r) for r in record.get("reasons") or []]
         view.live = [_live(c) for c in record.get("live") or [] if isinstance(c, dict)]
@@ -170,9 +164,26 @@ def publication(office: Office, change_id: str) -> PublicationView:
     return view
 
 
+def _releases(office: Office) -> tuple[str, str]:
+    """(live release, the one before it) on the deploy target; asked only when no publication
+    runs, as a remote target answers over SSH."""
+    target = open_target(office.server, office.policy().settings)
+    live = target.current()
+    kept = [r.id for r in target.releases()]
+    if live is None or live.id not in kept:
+        return (live.id if live else ""), ""
+    at = kept.index(live.id)
+    return live.id, kept[at - 1] if at > 0 else ""
+
+
 def _live(check: dict[str, Any]) -> Live:
     status = check.get("status")
-    return Live(str(check.get("url", "")), status if isinstance(status, int) else 0)
+    url = str(check.get("url", ""))
+    # A link only to a web page: the record is the server's, but a page never links elsewhere.
+    return Live(
+        url if url.startswith(("http://", "https://")) else "",
+        status if isinstance(status, int) else 0,
+    )
 
 
 def screenshot(office: Office, folder: str, name: str) -> bytes | None:
