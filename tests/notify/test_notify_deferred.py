@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from starlette.testclient import TestClient
 
 from pipeline.change.nota_dinas import template
 from pipeline.cli.demo.office import Office, create_office
@@ -25,9 +24,9 @@ from pipeline.clock import now
 from pipeline.forge.local.client import actions as client
 from pipeline.notify.remind import remind
 from pipeline.web import reminders
-from pipeline.web.app import create_app
 from tests.support.forge import COUNTER, Kit, make_source
 from tests.support.mail import Inbox, smtp_inbox
+from tests.support.web import running
 
 pytestmark = pytest.mark.xdist_group("notify-office")
 
@@ -108,7 +107,7 @@ def test_the_running_web_app_sends_what_is_due_without_a_timer(
     assert subject not in [m["Subject"] for m in setup.mails("sari")]
     monkeypatch.setattr(reminders, "EVERY_S", 0.2)
     monkeypatch.setenv("TERBIT_NOTIFY", "on")
-    with TestClient(create_app(setup.office.server, secure_cookies=False)):
+    with running(setup.office.server, lifespan="on"):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if subject in [m["Subject"] for m in setup.mails("sari")]:
