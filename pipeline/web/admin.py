@@ -107,18 +107,29 @@ async def publication(request: Request) -> Response:
                    is_admin=is_admin)  # fmt: skip
 
 
-async def retry(request: Request) -> Response:
+async def _admin_only(request: Request, refusal: str) -> Response | tuple[Office, Person, str]:
+    """The office, the person and the change id; or the answer when they may not act (not
+    signed in, or not the merging role: refused, audited as ``refusal``)."""
     office = _office(request)
     user = await _off(request, _user, request, office)
+    change_id = _change_id(request)
     if user is None:
         return _need_login()
-    change_id = _change_id(request)
-    app = request.app.state
-    address = _address(request)
     refused = _merger(office, user)
     if refused:
-        app.audit.write("retry_refused", person=user.id, address=address, detail=f"#{change_id}")
+        request.app.state.audit.write(refusal, person=user.id, address=_address(request),
+                                      detail=f"#{change_id}")  # fmt: skip
         return await _again(request, office, user, change_id, 403, refused)
+    return office, user, change_id
+
+
+async def retry(request: Request) -> Response:
+    allowed = await _admin_only(request, "retry_refused")
+    if isinstance(allowed, Response):
+        return allowed
+    office, user, change_id = allowed
+    app = request.app.state
+    address = _address(request)
     try:
         started = await _off(request, publishing.retry, office, change_id)
     except StaleError as error:
@@ -132,20 +143,14 @@ async def retry(request: Request) -> Response:
 
 
 async def rollback(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = _change_id(request)
+    allowed = await _admin_only(request, "rollback_refused")
+    if isinstance(allowed, Response):
+        return allowed
+    office, user, change_id = allowed
     form = await request.form()
     release = str(form.get("release", ""))[:100]
     app = request.app.state
     address = _address(request)
-    refused = _merger(office, user)
-    if refused:
-        app.audit.write("rollback_refused", person=user.id, address=address,
-                        detail=f"#{change_id} {release}")  # fmt: skip
-        return await _again(request, office, user, change_id, 403, refused)
     try:
         now_live, was = await _off(request, publishing.rollback, office, release)
     except InputError as error:

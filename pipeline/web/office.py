@@ -459,6 +459,17 @@ class Office:
         forge.sync()
         return forge
 
+    def _open_in_clone(self, change_id: str) -> tuple[LocalForge, Change]:
+        """The app's clone, synced, and the change in it, still open (else why not)."""
+        forge = self._clone()
+        try:
+            change = forge.get_change(change_id)
+        except InputError:
+            raise InputError(MSG("no_change", id=change_id)) from None
+        if change.state != "open":
+            raise StaleError(MSG("not_open", id=change_id, state=change.state))
+        return forge, change
+
     def review(
         self, person_id: str, change_id: str, state: str, body: str, *, key: Path, seen_head: str
     ) -> None:
@@ -470,13 +481,7 @@ class Office:
         if person is None:
             raise AccessError(MSG("not_your_step", id=change_id, roles="—"))
         with _WRITE_LOCK:
-            forge = self._clone()
-            try:
-                change = forge.get_change(change_id)
-            except InputError:
-                raise InputError(MSG("no_change", id=change_id)) from None
-            if change.state != "open":
-                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            forge, change = self._open_in_clone(change_id)
             report = self._report(change)
             if change.author_login == person_id:
                 raise AccessError(MSG("own_change", id=change_id))
@@ -513,13 +518,7 @@ class Office:
         if person is None:
             raise AccessError(MSG("no_merge_role"))
         with _WRITE_LOCK:
-            forge = self._clone()
-            try:
-                change = forge.get_change(change_id)
-            except InputError:
-                raise InputError(MSG("no_change", id=change_id)) from None
-            if change.state != "open":
-                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            forge, change = self._open_in_clone(change_id)
             policy = self.policy()
             why = merger_problem(policy.sop, policy.roles, change, person_id)
             if why:

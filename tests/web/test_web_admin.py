@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from pipeline.cli.demo.office import Office, create_office
 from pipeline.clock import now
 from pipeline.deploy import open_target
 from pipeline.forge.local.store.forge import main_settings
-from pipeline.hooks.install import SITE_FILES
+from pipeline.hooks.install import copy_site
 from pipeline.notify.people import Choices
 from pipeline.notify.remind import remind
 from pipeline.vcs import Repo
@@ -68,18 +67,12 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     root = tmp_path_factory.mktemp("admin-office")
     source = root / "source"
     source.mkdir()
-    for name in SITE_FILES:
-        src = REPO_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.is_file():
-            shutil.copy2(src, source / name)
+    copy_site(REPO_ROOT, source)
     www = root / "www"
     www.mkdir()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=www))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    saved = {k: os.environ.get(k) for k in ("TERBIT_PUBLISH", "TERBIT_NOTIFY")}
-    with smtp_inbox() as inbox:
+    with smtp_inbox() as inbox, pytest.MonkeyPatch.context() as env:
         conf = yaml.safe_load((source / "terbit.yml").read_text(encoding="utf-8")) or {}
         conf.setdefault("publish", {}).update({
             "live_url": f"http://127.0.0.1:{httpd.server_port}/current",
@@ -89,8 +82,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         conf["deploy"]["local"] = {"path": str(www), "keep": 3}
         conf["notify"] = {"smtp": inbox.smtp_settings(), "web_url": WEB_URL}
         (source / "terbit.yml").write_text(yaml.safe_dump(conf, allow_unicode=True), "utf-8")
-        os.environ["TERBIT_PUBLISH"] = "off"  # the seed; the merges below publish for real
-        os.environ["TERBIT_NOTIFY"] = "off"
+        env.setenv("TERBIT_PUBLISH", "off")  # the seed; the merges below publish for real
+        env.setenv("TERBIT_NOTIFY", "off")
         try:
             office = create_office(root / "kantor", source, seed_message="Situs awal")
             users = Users(office.server)
@@ -98,15 +91,10 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
                 users.set_password(person, PASSWORD, new=True)
                 store_key(office.server, person, PASSPHRASE,
                           private=office.key_path(person).read_bytes())  # fmt: skip
-            os.environ["TERBIT_PUBLISH"] = "background"  # as on the office's server
+            env.setenv("TERBIT_PUBLISH", "background")  # as on the office's server
             with running(office.server) as app:
                 yield Desk(office, app, Kit(office, counter=next(COUNTER) * 100), inbox)
         finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
             httpd.shutdown()
             httpd.server_close()
 
