@@ -16,6 +16,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Tests must never pick up the developer's git identity or global hooks.
 os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 os.environ["TERBIT_LANG"] = "id"
+# No "waiting for you" e-mail from the hooks except in the tests of notifications.
+os.environ["TERBIT_NOTIFY"] = "off"
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "publish": "publish",
     "schedule": "schedule",
     "rollback": "rollback",
+    "remind": "remind",
     "verify": "verify",
     "report": "report",
     "github": "github",

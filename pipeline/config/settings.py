@@ -193,6 +193,8 @@ class SmtpSettings(Strict):
 
 class NotifySettings(Strict):
     smtp: SmtpSettings | None = None
+    # Where the office web application answers: the link in every "waiting for you" e-mail.
+    web_url: str = "http://127.0.0.1:8080"
 
 
 class ReportSettings(Strict):

@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import pages, submitting
+from pipeline.web import admin, pages, reminders, submitting
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -53,6 +53,10 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/perubahan/{change_id}/ulasan", pages.review, methods=["POST"]),
             Route("/perubahan/{change_id}/situs", pages.change_site),
             Route("/perubahan/{change_id}/situs/{key}/{path:path}", pages.change_site_file),
+            Route("/perubahan/{change_id}/gabung", admin.merge, methods=["POST"]),
+            Route("/perubahan/{change_id}/publikasi", admin.publication, methods=["GET"]),
+            Route("/perubahan/{change_id}/publikasi/ulang", admin.retry, methods=["POST"]),
+            Route("/perubahan/{change_id}/publikasi/kembalikan", admin.rollback, methods=["POST"]),
             Route("/tulis", pages.write_form, methods=["GET"]),
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),
@@ -65,9 +69,13 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/tulis/gambar/{name}", submitting.picture),
             Route("/catatan", pages.record_list),
             Route("/catatan/{folder}/lembar-penyelesaian.pdf", pages.record_pdf),
+            Route("/catatan/{folder}/{name}", admin.screenshot, methods=["GET"]),
             Route("/laporan", pages.report),
             Route("/laporan.css", pages.report_css),
             Route("/audit", pages.audit),
+            Route("/menunggu/jumlah", admin.waiting_count),
+            Route("/pengaturan", admin.settings_form, methods=["GET"]),
+            Route("/pengaturan", admin.settings_save, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         middleware=[
@@ -83,6 +91,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             ),
             Middleware(csrf, secret=secret, secure=secure_cookies, always=ANONYMOUS_POSTS),
         ],
+        lifespan=reminders.lifespan,
         exception_handlers={
             404: pages.not_found,
             TerbitError: pages.internal_error,
@@ -93,4 +102,5 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
     app.state.users = Users(server)
     app.state.audit = Audit(server)
     app.state.throttle = Throttle.new()
+    app.state.children = []  # publications the app started again (retry), reaped as they end
     return app

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -39,6 +40,7 @@ from pipeline.draft.sanitize import sanitize
 from pipeline.errors import AccessError, ConfigError, InputError, StaleError, TerbitError
 from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.client.counts import approval_problem
+from pipeline.forge.local.rules.identity import merger_problem, step_of
 from pipeline.forge.local.rules.policy import evaluate
 from pipeline.forge.local.store.events import REF_PREFIX, meta_ref
 from pipeline.forge.local.store.forge import LocalForge, settings_at
@@ -106,6 +108,15 @@ MSG = Catalog(
         "slug_taken": (
             "{path} sudah ada di main; pilih slug lain",
             "{path} already exists on main; choose another slug",
+        ),
+        "gate_open": (
+            "perubahan #{id} belum memenuhi SOP; tombol gabung muncul setelah gerbang lolos",
+            "change #{id} does not satisfy the SOP yet; the merge button appears once the gate "
+            "passes",
+        ),
+        "no_merge_role": (
+            "Anda tidak lagi aktif di roles.yml",
+            "you are no longer active in roles.yml",
         ),
         "protected": (
             "Persetujuan berkas terlindung",
@@ -215,6 +226,9 @@ class ChangeView:
     closed_reason: str = ""
     publication: str = ""  # complete / incomplete / failed, once a record exists
     diffs: list[FileDiff] = field(default_factory=list)  # edited drafts against main's
+    merge_sha: str = ""
+    may_merge: bool = False  # this person may merge it now (step 6, the gate passes)
+    merge_why: str = ""  # why not, for the step-6 role's people (empty for the others)
 
 
 @dataclass(frozen=True)
@@ -507,7 +521,24 @@ class Office:
             closed_reason=change.close_reason if change.state == "closed" else "",
             publication=publication,
             diffs=diffs,
+            merge_sha=change.merge_sha or "",
+            **self._merge_fields(change, report, person_id),
         )
+
+    def _merge_fields(
+        self, change: Change, report: GateReport, person_id: str | None
+    ) -> dict[str, Any]:
+        """Whether the person may merge now, and for the merging role's people why not."""
+        if not person_id or change.state != "open":
+            return {}
+        why = self.merge_problem(change, report, person_id)
+        merger = self.merge_role() in self.roles_of(person_id)
+        return {"may_merge": why is None, "merge_why": (why or "") if merger else ""}
+
+    def merge_role(self) -> str | None:
+        """The role of the SOP step that merges (the one that uploads): the Admin Website."""
+        step = step_of(self.policy().sop, "merge", "deploy")
+        return step.role if step else None
 
     # -- the change's pages built with the site's theme -------------------------------------
 
@@ -651,6 +682,17 @@ class Office:
         forge.sync()
         return forge
 
+    def _open_in_clone(self, change_id: str) -> tuple[LocalForge, Change]:
+        """The app's clone, synced, and the change in it, still open (else why not)."""
+        forge = self._clone()
+        try:
+            change = forge.get_change(change_id)
+        except InputError:
+            raise InputError(MSG("no_change", id=change_id)) from None
+        if change.state != "open":
+            raise StaleError(MSG("not_open", id=change_id, state=change.state))
+        return forge, change
+
     def review(
         self, person_id: str, change_id: str, state: str, body: str, *, key: Path, seen_head: str
     ) -> None:
@@ -662,13 +704,7 @@ class Office:
         if person is None:
             raise AccessError(MSG("not_your_step", id=change_id, roles="—"))
         with _WRITE_LOCK:
-            forge = self._clone()
-            try:
-                change = forge.get_change(change_id)
-            except InputError:
-                raise InputError(MSG("no_change", id=change_id)) from None
-            if change.state != "open":
-                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            forge, change = self._open_in_clone(change_id)
             report = self._report(change)
             if change.author_login == person_id:
                 raise AccessError(MSG("own_change", id=change_id))
@@ -682,6 +718,39 @@ class Office:
                 if why:
                     raise InputError(MSG("wont_count", why=why))
             client.review(forge, who, change_id, state, body)
+
+    # -- merging from the browser (Admin Website, step 6) ------------------------------------
+
+    def merge_problem(self, change: Change, report: GateReport, person_id: str) -> str | None:
+        """Why ``person_id`` may not merge ``change`` now (None: the merge button is theirs):
+        the same rules as ``terbit merge`` and the server's ``pre-receive``."""
+        if change.state != "open":
+            return MSG("not_open", id=change.id, state=change.state)
+        policy = self.policy()
+        why = merger_problem(policy.sop, policy.roles, change, person_id)
+        if why:
+            return why
+        return None if report.passed else MSG("gate_open", id=change.id)
+
+    def merge(self, person_id: str, change_id: str, *, key: Path, seen_head: str) -> str:
+        """Merge the change as ``person_id`` (signed with ``key``) through the app's clone, so
+        the server's hooks check it and start publishing as for anyone; the merge's sha."""
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        person = self.person(person_id)
+        if person is None:
+            raise AccessError(MSG("no_merge_role"))
+        with _WRITE_LOCK:
+            forge, change = self._open_in_clone(change_id)
+            policy = self.policy()
+            why = merger_problem(policy.sop, policy.roles, change, person_id)
+            if why:
+                raise AccessError(why)
+            if change.head_sha != seen_head:
+                raise StaleError(MSG("stale", id=change_id))
+            who = client.Identity(person, key, person.name, person.email)
+            sha, _server = client.merge(forge, who, change_id)
+            return sha
 
     # -- records and the compliance report ---------------------------------------------------
 

@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 from pipeline.config.roles import Person
 from pipeline.errors import AccessError, CredentialError, InputError, StaleError, TerbitError
 from pipeline.i18n import get_lang, long_date, set_lang
+from pipeline.web.admin_texts import MSG as ADMIN_MSG
 from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
 from pipeline.web.notaform import SIFAT_CHOICES, NotaForm
@@ -33,6 +34,7 @@ from pipeline.web.office import (
 )
 from pipeline.web.office import report_css as office_report_css
 from pipeline.web.photos import MAX_UPLOAD
+from pipeline.web.publishing import publication
 from pipeline.web.submit_texts import MSG as SUBMIT_MSG
 from pipeline.web.texts import MSG
 from pipeline.web.uploads import load as staged_photos
@@ -110,6 +112,7 @@ def _render(
         name,
         {
             "t": MSG,
+            "ta": ADMIN_MSG,
             "lang": lang,
             "user": user,
             "csrftoken": token,
@@ -255,7 +258,13 @@ async def change_page(request: Request) -> Response:
         raise HTTPException(404)
     view = await _off(request, office.change, change_id, user.id)
     done = request.query_params.get("dicatat") == "1"
-    return _render(request, "change.html", office, user, view=view, done=done, typed="")
+    pub = None
+    if view.row.state == "merged":
+        pub = await _off(request, publication, office, change_id)
+    is_admin = office.merge_role() in office.roles_of(user.id)
+    return _render(request, "change.html", office, user, view=view, done=done, typed="",
+                   pub=pub, is_admin=is_admin, change_id=change_id,
+                   merged=request.query_params.get("digabung") == "1")  # fmt: skip
 
 
 async def change_site(request: Request) -> Response:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pipeline.forge.local.store import metachain
 from pipeline.vcs import Repo
+from pipeline.web.accounts import Users
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli-demo")]
 
@@ -100,6 +104,51 @@ def test_demo_runs_every_sop_step_and_merges_through_the_server(tmp_path: Path) 
     for person in ("rina", "sari", "andi", "dewi"):
         assert (folder / "clones" / person / ".git").is_dir()
         assert (folder / "keys" / f"{person}.pub").read_text().split()[1] in roles
+    # Every person can sign in to the web application with the demo password it printed.
+    assert "Akun demo aplikasi web" in out
+    users = Users(server)
+    for person in ("rina", "sari", "andi", "dewi"):
+        assert f"demo-{person}-sandi" in out
+        assert users.check(person, f"demo-{person}-sandi")
+
+
+def test_demo_serves_the_web_app_where_its_story_can_be_watched(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "demo", "--dir", str(tmp_path / "demo"),
+         "--port", "0", "--web-port", "0"],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "COLUMNS": "220", "TERBIT_LANG": "id", "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    lines: list[str] = []
+    try:
+        assert demo.stdout is not None
+        deadline = time.monotonic() + 300
+        url = None
+        while url is None and time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("Aplikasi web: "):
+                url = line.split(": ", 1)[1].strip()
+        assert url and url.startswith("http://127.0.0.1:"), "".join(lines)
+        http = httpx.Client(base_url=url, follow_redirects=False, timeout=60)
+        form = http.get("/masuk").text
+        csrf = form.split('name="csrftoken" value="', 1)[1].split('"', 1)[0]
+        signed = http.post("/masuk", data={"person": "dewi", "password": "demo-dewi-sandi",
+                                           "csrftoken": csrf})  # fmt: skip
+        assert signed.status_code == 303
+        page = http.get("/perubahan/1").text
+        assert "Pemeriksaan Kesehatan Jemaah Haji" in page
+        assert "Status: lengkap" in page  # the demo's publication, followed in the browser
+    finally:
+        demo.send_signal(signal.SIGINT)
+        try:
+            demo.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            demo.kill()
+            demo.wait(timeout=30)
 
 
 def test_demo_refuses_a_folder_that_is_not_a_demo(tmp_path: Path) -> None:

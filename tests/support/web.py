@@ -47,11 +47,14 @@ class WebApp:
 
 
 @contextmanager
-def running(server: Path, *, secure_cookies: bool = False) -> Iterator[WebApp]:
-    """``terbit web``'s app over ``server``, served by uvicorn in a thread until the end."""
+def running(
+    server: Path, *, secure_cookies: bool = False, lifespan: str = "off"
+) -> Iterator[WebApp]:
+    """``terbit web``'s app over ``server``, served by uvicorn in a thread until the end
+    (``lifespan="on"``: with its background work, as ``terbit web`` runs it)."""
     app = create_app(server, secure_cookies=secure_cookies)
     sock = listen("127.0.0.1", 0)
-    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", lifespan=lifespan)  # type: ignore[arg-type]
     web = uvicorn.Server(config)
     thread = threading.Thread(target=web.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

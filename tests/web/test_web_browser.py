@@ -78,6 +78,11 @@ def test_change_pages(browser, web: WebApp, story: Story) -> None:  # type: igno
     for change in (story.hostile, story.fixing, story.ready):
         _check(browser, web, "andi", f"/perubahan/{change}")
     _check(browser, web, "sari", f"/perubahan/{story.hostile}")  # with her review form
+    _check(browser, web, "dewi", f"/perubahan/{story.ready}")  # with the merge form
+
+
+def test_notification_settings(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]
+    _check(browser, web, "andi", "/pengaturan")
 
 
 def test_audit_and_error_pages(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]

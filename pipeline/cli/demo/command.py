@@ -22,6 +22,8 @@ from rich.table import Table
 
 from pipeline.cli.demo.office import Office, create_office
 from pipeline.cli.demo.story import demo_start, run_story
+from pipeline.cli.demo.web import MSG as WEB_MSG
+from pipeline.cli.demo.web import demo_accounts, serve_web
 from pipeline.cli.verdict import verdict
 from pipeline.config.settings import load_settings
 from pipeline.deploy import open_target
@@ -112,6 +114,10 @@ MSG = Catalog(
             "Publishing change #{id} is not complete ({status}); see the record and {log}",
         ),
         "took": ("Demo selesai dalam {s:.1f} detik.", "Demo finished in {s:.1f} s."),
+        "web_port": (
+            "Port aplikasi web (bawaan 8080, atau port bebas).",
+            "Web application port (default 8080, or free).",
+        ),
     }
 )
 
@@ -237,7 +243,8 @@ def _build_fallback(office: Office) -> Path | None:
 @click.option("--dir", "folder", type=click.Path(path_type=Path), default=None, help=MSG("dir"))
 @click.option("--realtime", is_flag=True, help=MSG("realtime"))
 @click.option("--port", type=int, default=8000, help=MSG("port"))
-def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> None:
+@click.option("--web-port", type=int, default=8080, help=MSG("web_port"))
+def command(no_serve: bool, folder: Path | None, realtime: bool, port: int, web_port: int) -> None:
     started = time.perf_counter()
     console = Console(width=max(100, shutil.get_terminal_size().columns))
     source = _source()
@@ -249,7 +256,9 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
             else Path(tempfile.mkdtemp(prefix="terbit-demo-"))
         )
     )
+    ours = "TERBIT_PUBLISH" not in os.environ
     os.environ.setdefault("TERBIT_PUBLISH", "sync")  # the site must exist before we serve it
+    stops: list[Callable[[], None]] = []
     # Serve the live folder from the start: publishing checks the live page while it runs.
     live = _live_path(root / "server.git", source)
     url, stop = _serve(live, port)
@@ -299,15 +308,23 @@ def command(no_serve: bool, folder: Path | None, realtime: bool, port: int) -> N
         failed = MSG("not_published", id=change.id, status=status, log=log)
         if not published:  # the demo never claims a publication that did not happen
             console.print(f"[red]{failed}[/red]")
+        console.print(demo_accounts(office))
         console.print(MSG("took", s=time.perf_counter() - started))
         if no_serve:
             if not published:
                 raise InputError(failed)
             return
+        if os.environ.get("TERBIT_PUBLISH") == "sync" and ours:
+            os.environ["TERBIT_PUBLISH"] = "background"  # a merge in the browser returns at once
+        web_url, stop_web = serve_web(office, web_port)
+        stops.append(stop_web)
+        console.print(WEB_MSG("web", url=web_url))
         console.print(MSG("stop"))
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         pass
     finally:
+        for stop_web in stops:
+            stop_web()
         stop()
