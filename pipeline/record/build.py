@@ -9,8 +9,10 @@ signed evidence of its step: a block nobody signed stays blank and says why.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipeline.change.data_dukung import FOLDER, SupportingFile
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import ROMAN
 from pipeline.config.calendar import author_rule, wall_clock_rule
@@ -24,6 +26,7 @@ from pipeline.record.model import (
     UNSEALED,
     Article,
     ChangeRef,
+    DataDukung,
     Deploy,
     Evidence,
     LiveCheck,
@@ -233,6 +236,21 @@ def _nota_dinas(report: GateReport) -> NotaDinasRef:
     )
 
 
+def data_dukung_ref(document: SupportingFile) -> DataDukung:
+    """A supporting document as the record lists it: the facts of its signed forge record."""
+    return DataDukung(
+        file=f"{FOLDER}/{document.name}",
+        name=document.name,
+        type=document.media_type,
+        bytes=document.size,
+        sha256=document.sha256,
+        by=document.by,
+        at=document.at,
+        event=document.event,
+        signature_ok=document.signature_ok,
+    )
+
+
 def _change(change: Change, roles: Roles, facts: PublishFacts) -> ChangeRef:
     return ChangeRef(
         id=change.id,
@@ -282,9 +300,11 @@ def build_record(
     # The key exists only on an urgent publication, so every other record keeps its bytes.
     urgent = {"segera": _segera(report, sop, roles)} if report.expedited is not None else {}
     # Only set when the check ran: a record without it keeps exactly its older keys.
-    checked = {}
+    checked: dict[str, Any] = {}
     if facts.page_check is not None:
         checked["pemeriksaan_halaman"] = PageCheck.model_validate(facts.page_check)
+    if change.data_dukung:
+        checked["data_dukung"] = [data_dukung_ref(d) for d in change.data_dukung]
     record = Record(
         **checked,
         format=FORMAT,

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.change.data_dukung import safe_name
 from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review, SupportingFile
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.settings import Settings, committed_settings
@@ -246,7 +247,7 @@ class LocalForge:
                         signature_ok=ok,
                     )
                     for f in event.get("files")
-                    if f["name"] in stored.attachments
+                    if f["name"] in stored.attachments and safe_name(f["name"]) == f["name"]
                 ]
             elif event.type == "review":
                 ok, note = self.signature(stored, policy_tip)
