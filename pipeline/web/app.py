@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import pages
+from pipeline.web import data_dukung, pages
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -51,6 +51,8 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/perubahan", pages.change_list),
             Route("/perubahan/{change_id}", pages.change_page),
             Route("/perubahan/{change_id}/ulasan", pages.review, methods=["POST"]),
+            Route("/perubahan/{change_id}/data-dukung", data_dukung.attach, methods=["POST"]),
+            Route("/perubahan/{change_id}/data-dukung/{name}", data_dukung.download),
             Route("/tulis", pages.write_form, methods=["GET"]),
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),
@@ -72,7 +74,9 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
                 same_site="strict",
                 https_only=secure_cookies,
             ),
+            Middleware(data_dukung.multipart_token),
             Middleware(csrf, secret=secret, secure=secure_cookies, always=ANONYMOUS_POSTS),
+            Middleware(data_dukung.restore_type),
         ],
         exception_handlers={
             404: pages.not_found,

@@ -83,6 +83,10 @@ MSG = Catalog(
             "{path} sudah ada di main; pilih slug lain",
             "{path} already exists on main; choose another slug",
         ),
+        "not_author": (
+            "hanya pengaju perubahan #{id} yang boleh melampirkan data dukung",
+            "only the submitter of change #{id} may attach supporting documents",
+        ),
         "protected": (
             "Persetujuan berkas terlindung",
             "Approval of protected files",
@@ -155,6 +159,21 @@ class ChangeView:
     review_step: int | None = None  # the step this person may review now (None: may not)
     closed_reason: str = ""
     publication: str = ""  # complete / incomplete / failed, once a record exists
+    data_dukung: list[DocumentRow] = field(default_factory=list)
+    may_attach: bool = False  # the person is the submitter and the change is open
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A supporting document (data dukung) of a change, as its signed record states it."""
+
+    name: str
+    media_type: str
+    size_kb: int
+    sha256: str
+    by: str
+    at: datetime
+    signed: bool
 
 
 @dataclass(frozen=True)
@@ -324,6 +343,21 @@ class Office:
             review_step=self._review_step(change, report, person_id) if person_id else None,
             closed_reason=change.close_reason if change.state == "closed" else "",
             publication=publication,
+            data_dukung=[
+                DocumentRow(
+                    d.name,
+                    d.media_type,
+                    -(-d.size // 1024),
+                    d.sha256,
+                    self.name(d.by),
+                    d.at,
+                    d.signature_ok is not False,
+                )
+                for d in change.data_dukung
+            ],
+            may_attach=person_id is not None
+            and change.state == "open"
+            and change.author == person_id,
         )
 
     def _step(self, status: StepStatus) -> StepRow:
@@ -459,6 +493,41 @@ class Office:
                 if why:
                     raise InputError(MSG("wont_count", why=why))
             client.review(forge, who, change_id, state, body)
+
+    # -- data dukung (supporting documents) ----------------------------------------------------
+
+    def data_dukung_file(self, change_id: str, name: str) -> tuple[bytes, str] | None:
+        """``(bytes, media type)`` of one supporting document, only as its signed record names
+        it (name, SHA-256); None when the change has none of that name."""
+        if not CHANGE_ID.match(change_id):
+            return None
+        forge = self.forge()
+        try:
+            change = forge.get_change(change_id)
+        except (InputError, GitError):
+            return None
+        document = next((d for d in change.data_dukung if d.name == name), None)
+        data = forge.data_dukung_bytes(document) if document else None
+        return (data, document.media_type) if data is not None and document else None
+
+    def attach(self, person_id: str, change_id: str, name: str, data: bytes, *, key: Path) -> None:
+        """The submitter attaches one supporting document to their open change, signed with
+        ``key``; the rules (type by content, size, name, who, when) are the forge's."""
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        person = self.person(person_id)
+        with _WRITE_LOCK:
+            forge = self._clone()
+            try:
+                change = forge.get_change(change_id)
+            except InputError:
+                raise InputError(MSG("no_change", id=change_id)) from None
+            if person is None or change.author != person_id:
+                raise AccessError(MSG("not_author", id=change_id))
+            if change.state != "open":
+                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            who = client.Identity(person, key, person.name, person.email)
+            client.attach(forge, who, change_id, [(name, data)])
 
     # -- records and the compliance report ---------------------------------------------------
 

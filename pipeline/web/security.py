@@ -4,6 +4,7 @@ a bound on request bodies, CSRF on every POST (asgi-csrf), and who is signed in.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -33,6 +34,8 @@ HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 MAX_BODY = 1_000_000  # forms only (uploads come with the writing side, with their own bound)
+# Data dukung uploads (one file, judged again by the forge against data_dukung.max_kb).
+UPLOAD_BODIES = {re.compile(r"^/perubahan/[1-9][0-9]{0,8}/data-dukung$"): 32_000_000}
 
 
 def _lang_of(scope: Scope) -> str | None:
@@ -76,7 +79,10 @@ def bounded(app: ASGIApp) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
             length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is None or not length.isdigit() or int(length) > MAX_BODY:
+            limit = next(
+                (n for path, n in UPLOAD_BODIES.items() if path.match(scope["path"])), MAX_BODY
+            )
+            if length is None or not length.isdigit() or int(length) > limit:
                 set_lang(_lang_of(scope))
                 await _plain(send, 413, MSG("too_big"))
                 return
