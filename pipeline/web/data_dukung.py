@@ -9,6 +9,7 @@ record, and judged by the forge's rules like a push from the command line.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -20,10 +21,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.errors import AccessError, CredentialError, InputError, StaleError
-from pipeline.web.keys import unlocked
 from pipeline.web.office import CHANGE_ID
-from pipeline.web.pages import _address, _need_login, _off, _office, _render, _user
+from pipeline.web.pages import _need_login, _off, _office, _render, _user, signed
 from pipeline.web.texts import MSG
 
 ATTACH_POST = re.compile(r"^/perubahan/[1-9][0-9]{0,8}/data-dukung$")
@@ -139,8 +138,6 @@ async def attach(request: Request) -> Response:
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get("file")
     passphrase = str(form.get("passphrase", ""))
-    state = request.app.state
-    address = _address(request)
 
     async def again(status: int, message: str) -> Response:
         view = await _off(request, office.change, change_id, user.id)
@@ -149,32 +146,14 @@ async def attach(request: Request) -> Response:
 
     if not isinstance(upload, UploadFile) or not upload.filename:
         return await again(400, MSG("dd_no_file"))
-    if state.throttle.locked(user.id, "passphrase"):
-        state.audit.write("passphrase_locked", person=user.id, address=address)
-        return await again(429, MSG("passphrase_locked"))
     data = await upload.read()
     name = upload.filename
 
-    def sign() -> None:
-        with unlocked(state.server, user.id, passphrase) as key:
-            office.attach(user.id, change_id, name, data, key=key)
+    def work(key: Path) -> None:
+        office.attach(user.id, change_id, name, data, key=key)
 
-    try:
-        await _off(request, sign)
-    except AccessError as error:
-        state.audit.write("attach_refused", person=user.id, address=address,
-                          detail=f"#{change_id}: {error}")  # fmt: skip
-        return await again(403, str(error))
-    except StaleError as error:
-        return await again(409, str(error))
-    except CredentialError as error:
-        state.throttle.failed(user.id, "passphrase")
-        state.audit.write("passphrase_failed", person=user.id, address=address,
-                          detail=f"#{change_id}")  # fmt: skip
-        return await again(400, str(error))
-    except InputError as error:
-        return await again(400, str(error))
-    state.throttle.succeeded(user.id, "passphrase")
-    state.audit.write("attach", person=user.id, address=address,
-                      detail=f"#{change_id} {len(data)} bytes")  # fmt: skip
+    refused = await signed(request, user, passphrase, work, again, action="attach",
+                           detail=f"#{change_id} {len(data)} bytes")  # fmt: skip
+    if refused is not None:
+        return refused
     return RedirectResponse(f"/perubahan/{change_id}?lampiran=1", status_code=303)

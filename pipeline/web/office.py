@@ -462,6 +462,14 @@ class Office:
         forge.sync()
         return forge
 
+    def _cloned_change(self, change_id: str) -> tuple[LocalForge, Change]:
+        """The app's clone, synced, and the change as it holds it (writes go through it)."""
+        forge = self._clone()
+        try:
+            return forge, forge.get_change(change_id)
+        except InputError:
+            raise InputError(MSG("no_change", id=change_id)) from None
+
     def review(
         self, person_id: str, change_id: str, state: str, body: str, *, key: Path, seen_head: str
     ) -> None:
@@ -473,11 +481,7 @@ class Office:
         if person is None:
             raise AccessError(MSG("not_your_step", id=change_id, roles="—"))
         with _WRITE_LOCK:
-            forge = self._clone()
-            try:
-                change = forge.get_change(change_id)
-            except InputError:
-                raise InputError(MSG("no_change", id=change_id)) from None
+            forge, change = self._cloned_change(change_id)
             if change.state != "open":
                 raise StaleError(MSG("not_open", id=change_id, state=change.state))
             report = self._report(change)
@@ -517,11 +521,7 @@ class Office:
             raise InputError(MSG("no_change", id=change_id[:12]))
         person = self.person(person_id)
         with _WRITE_LOCK:
-            forge = self._clone()
-            try:
-                change = forge.get_change(change_id)
-            except InputError:
-                raise InputError(MSG("no_change", id=change_id)) from None
+            forge, change = self._cloned_change(change_id)
             if person is None or change.author != person_id:
                 raise AccessError(MSG("not_author", id=change_id))
             if change.state != "open":
