@@ -9,9 +9,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from pipeline.forge.local.client import actions as client
 from pipeline.web.keys import store_key
 from tests.support.forge import COUNTER, Kit
 from tests.support.web import PDF, Story, WebApp, running, sign_in, token
+from tests.web.test_web_browser import _check, browser
+
+__all__ = ["browser"]  # real Chromium for the accessibility check (its module's fixture)
 
 pytestmark = pytest.mark.xdist_group("web")
 
@@ -91,3 +95,10 @@ def test_only_the_submitter_with_a_csrf_token_attaches(signer: WebApp, kit: Kit)
     anonymous = httpx.Client(base_url=signer.url, timeout=60)
     assert anonymous.get(f"/perubahan/{change}/data-dukung/kak.pdf").status_code in (303, 403)
     assert kit.change(change).data_dukung == []
+
+
+@pytest.mark.browser
+def test_the_list_and_the_form_pass_axe(browser, signer: WebApp, kit: Kit) -> None:  # type: ignore[no-untyped-def]
+    change = kit.submit("rina")
+    client.attach(kit.forge("rina"), kit.office.who("rina"), change, [("kak kegiatan.pdf", PDF)])
+    _check(browser, signer, "rina", f"/perubahan/{change}")  # her own: the list and the form
