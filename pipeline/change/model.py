@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from pipeline.change.data_dukung import SupportingFile
 from pipeline.vcs import CommitInfo  # a change's commits are Git's, with their proven writer
 
 ReviewState = Literal["approve", "request_changes", "comment"]
@@ -69,6 +70,16 @@ class Change:
     closed_by: str | None = None
     close_reason: str = ""
     url: str | None = None  # where people can open it (GitHub PR URL, or None offline)
+    # The SOP's data dukung, from the signed records of the change (embedded forge only).
+    data_dukung: list[SupportingFile] = field(default_factory=list)
 
 
-__all__ = ["Change", "ChangeState", "CommitInfo", "Push", "Review", "ReviewState"]
+__all__ = [
+    "Change",
+    "ChangeState",
+    "CommitInfo",
+    "Push",
+    "Review",
+    "ReviewState",
+    "SupportingFile",
+]

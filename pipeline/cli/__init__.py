@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "changes": "changes",
     "merge": "merge",
     "close": "close",
+    "data-dukung": "data_dukung",
     "publish": "publish",
     "schedule": "schedule",
     "rollback": "rollback",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline.change.model import Change
+from pipeline.cli.data_dukung import show
 from pipeline.cli.verdict import verdict
 from pipeline.errors import ConfigError
 from pipeline.forge.local.client.session import open_local
@@ -60,6 +61,8 @@ def command(change: str | None) -> None:
     found = forge.get_change(change.lstrip("#"))
     report = verdict(forge, found)
     click.echo(render(report))
+    if found.data_dukung:
+        show(found.data_dukung, found.id)
     if found.state == "closed":
         person = forge.roles_at(forge.base_tip()).get(found.closed_by)
         who = person.name if person else found.closed_by

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from pipeline.change.nota_dinas import parse_nota_dinas, template
-from pipeline.forge.local.client.actions import identity, submit
+from pipeline.cli.data_dukung import read_files
+from pipeline.forge.local.client.actions import attach, identity, judge_data_dukung, submit
 from pipeline.forge.local.client.session import open_local
 from pipeline.i18n import Catalog
 
@@ -36,6 +37,16 @@ MSG = Catalog(
             "Lihat kemajuannya: terbit status {id}",
             "Change #{id} submitted with its nota dinas. Next reviewer: Katimker.\n"
             "Follow it: terbit status {id}",
+        ),
+        "data_dukung": (
+            "Data dukung (KAK, foto asli, pindaian nota dinas) untuk perubahan ini; boleh "
+            "diulang. Ikut dalam perubahan dan Lembar Penyelesaian, tidak pernah terbit di situs.",
+            "A supporting document (terms of reference, original photo, nota dinas scan) for "
+            "this change; repeatable. Kept with the change and the record, never published.",
+        ),
+        "attached": (
+            "{n} data dukung dilampirkan (lihat: terbit data-dukung {id}).",
+            "{n} supporting document(s) attached (see: terbit data-dukung {id}).",
         ),
         "updated": (
             "Commit baru dikirim ke perubahan #{id}; persetujuan pada commit lama tidak berlaku "
@@ -67,8 +78,21 @@ def _field_options(func: Callable[..., None]) -> Callable[..., None]:
 )
 @click.option("--form", is_flag=True, help=MSG("form"))
 @click.option("--title", default=None, help=MSG("title"))
+@click.option(
+    "--data-dukung",
+    "data_dukung",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help=MSG("data_dukung"),
+)
 @_field_options
-def command(nota: Path | None, form: bool, title: str | None, **fields: object) -> None:
+def command(
+    nota: Path | None,
+    form: bool,
+    title: str | None,
+    data_dukung: tuple[Path, ...],
+    **fields: object,
+) -> None:
     if form:
         click.echo(template(), nl=False)
         return
@@ -90,5 +114,10 @@ def command(nota: Path | None, form: bool, title: str | None, **fields: object) 
         )
     if text is not None:  # located errors name the user's file
         parse_nota_dinas(text, str(nota) if nota else "nota dinas")
+    documents = read_files(data_dukung)
+    judge_data_dukung(forge, documents)  # refused before anything is sent
     change_id, opened = submit(forge, who, nota_text=text, title=title)
     click.echo(MSG("opened" if opened else "updated", id=change_id))
+    if documents:
+        attach(forge, who, change_id, documents)
+        click.echo(MSG("attached", n=len(documents), id=change_id))

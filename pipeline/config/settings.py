@@ -96,6 +96,12 @@ class ForgeSettings(Strict):
         return value
 
 
+class DataDukungSettings(Strict):
+    # Supporting documents travel in every clone's fetch of the change records: keep them small.
+    max_kb: int = Field(default=10240, ge=1, le=204800)
+    max_files: int = Field(default=20, ge=1, le=200)
+
+
 class LocalTarget(Strict):
     path: str = ".terbit/site"
     keep: int = Field(default=5, ge=1)
@@ -215,6 +221,7 @@ class Settings(Strict):
     content: ContentSettings = Field(default_factory=ContentSettings)
     build: BuildSettings = Field(default_factory=BuildSettings)
     forge: ForgeSettings = Field(default_factory=ForgeSettings)
+    data_dukung: DataDukungSettings = Field(default_factory=DataDukungSettings)
     deploy: DeploySettings = Field(default_factory=DeploySettings)
     publish: PublishSettings = Field(default_factory=PublishSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)

@@ -92,6 +92,12 @@ def assemble(
     files: dict[str, bytes] = {YAML_NAME: dump(record).encode("utf-8")}
     for shot in facts.screenshots:
         files[shot.file] = (shots_dir / shot.file).read_bytes()
+    # The data dukung are kept with the record, byte for byte as their signed record names
+    # them; one the forge cannot give back intact is left out, and `terbit verify` says so.
+    for listed, document in zip(record.data_dukung or [], change.data_dukung, strict=True):
+        data = forge.data_dukung_bytes(document)
+        if data is not None:
+            files[listed.file] = data
     kop = tuple(settings.publish.kop)
     files[MD_NAME] = to_markdown(record, settings.site.timezone, kop).encode("utf-8")
     # The office certificate signs the PDF (PAdES); without one the page says it is unsigned.

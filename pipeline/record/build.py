@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pipeline.change.data_dukung import FOLDER, SupportingFile
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import ROMAN
 from pipeline.config.calendar import author_rule, wall_clock_rule
@@ -25,6 +26,7 @@ from pipeline.record.model import (
     UNSEALED,
     Article,
     ChangeRef,
+    DataDukung,
     Deploy,
     Evidence,
     Jadwal,
@@ -235,6 +237,21 @@ def _nota_dinas(report: GateReport) -> NotaDinasRef:
     )
 
 
+def data_dukung_ref(document: SupportingFile) -> DataDukung:
+    """A supporting document as the record lists it: the facts of its signed forge record."""
+    return DataDukung(
+        file=f"{FOLDER}/{document.name}",
+        name=document.name,
+        type=document.media_type,
+        bytes=document.size,
+        sha256=document.sha256,
+        by=document.by,
+        at=document.at,
+        event=document.event,
+        signature_ok=document.signature_ok,
+    )
+
+
 def _change(change: Change, roles: Roles, facts: PublishFacts) -> ChangeRef:
     return ChangeRef(
         id=change.id,
@@ -293,6 +310,8 @@ def build_record(
             tayang=facts.deployed_at,
             terlambat_menit=facts.late_minutes,
         )
+    if change.data_dukung:
+        checked["data_dukung"] = [data_dukung_ref(d) for d in change.data_dukung]
     record = Record(
         **checked,
         format=FORMAT,

@@ -152,6 +152,21 @@ class Screenshot(Part):
     sha256: str
 
 
+class DataDukung(Part):
+    """A supporting document of the change (the SOP's data dukung), kept in the record folder
+    and listed as its signed record on the forge states it; never published on the site."""
+
+    file: str  # relative to the record folder: data-dukung/<name>
+    name: str
+    type: str  # the media type its bytes were judged to be
+    bytes: int
+    sha256: str
+    by: str  # person id of who attached it
+    at: Timestamp
+    event: str  # the forge record that carries it
+    signature_ok: bool | None
+
+
 class Violation(Part):
     """An axe rule a checked page breaks (WCAG 2.1 A/AA), with the elements that break it."""
 
@@ -272,6 +287,8 @@ class Record(Part):
     screenshots: list[Screenshot]
     # Absent in records made before the check existed, and when the browser is switched off.
     pemeriksaan_halaman: PageCheck | None = None
+    # Only on a change with supporting documents, so every other record keeps its bytes.
+    data_dukung: list[DataDukung] | None = None
     notice: Notice
     steps: list[Step]
     total: Total

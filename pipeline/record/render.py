@@ -96,6 +96,14 @@ MSG = Catalog(
         ),
         "broken": ("tautan rusak di {page}: {href}", "broken link on {page}: {href}"),
         "external": ("tautan eksternal: {href}", "external link: {href}"),
+        "data_dukung": (
+            "Data dukung (disimpan bersama catatan ini, tidak diterbitkan)",
+            "Supporting documents (kept with this record, not published)",
+        ),
+        "dd_row": (
+            "{name} — {type}, {size} bita, oleh {by} {at}, sha256 {sha}",
+            "{name} — {type}, {size} bytes, by {by} {at}, sha256 {sha}",
+        ),
         "appendix": ("Lampiran: rincian teknis", "Appendix: technical details"),
         "generated": (
             "Dibuat otomatis oleh Terbit dari record.yml ({digest}).",
@@ -210,6 +218,22 @@ def check_lines(check: PageCheck) -> list[str]:
     return lines + list(check.problems)
 
 
+def data_dukung_lines(record: Record, timezone: str) -> list[str]:
+    """One line per supporting document: what it is, who attached it when, its SHA-256."""
+    return [
+        MSG(
+            "dd_row",
+            name=d.file,
+            type=d.type,
+            size=d.bytes,
+            by=d.by,
+            at=_hm(d.at, timezone),
+            sha=d.sha256,
+        )
+        for d in record.data_dukung or []
+    ]
+
+
 def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KOP) -> str:
     def cell(text: object) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
@@ -268,6 +292,9 @@ def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KO
         for shot in record.screenshots:
             lines.append(f"![{shot.view}]({shot.file})  ")
             lines.append(f"`{shot.file}` sha256 `{shot.sha256}`  ")
+    if record.data_dukung:
+        lines += ["", f"**{MSG('data_dukung')}:**", ""]
+        lines += [f"- {cell(line)}" for line in data_dukung_lines(record, timezone)]
     mine, head_of = record.yang_menyelesaikan, record.mengetahui
     lines += [
         "",
@@ -423,7 +450,14 @@ def to_html(
         f"<dt>{e(MSG('merge'))}</dt><dd>{e(record.merge_commit)}</dd>"
         f"<dt>{e(MSG('release'))}</dt><dd>{e(record.deploy.release or '-')} "
         f"({e(record.deploy.target)})</dd>"
-        f"<dt>Digest</dt><dd>{e(record.digest)}</dd></dl>"
+        + (
+            f"<dt>{e(MSG('data_dukung'))}</dt><dd>"
+            + "<br>".join(map(e, data_dukung_lines(record, timezone)))
+            + "</dd>"
+            if record.data_dukung
+            else ""
+        )
+        + f"<dt>Digest</dt><dd>{e(record.digest)}</dd></dl>"
         f'<p class="foot">{e(MSG("generated", digest=record.digest))}</p></div>'
     )
     if signed:

@@ -45,6 +45,15 @@ MSG = Catalog(
             "tangkapan layar {file} tidak cocok dengan SHA-256 yang tercatat",
             "screenshot {file} does not match its recorded SHA-256",
         ),
+        "dd_missing": ("data dukung {file} tidak ada", "supporting document {file} is missing"),
+        "dd_hash": (
+            "data dukung {file} tidak cocok dengan SHA-256 yang tercatat",
+            "supporting document {file} does not match its recorded SHA-256",
+        ),
+        "dd_forge": (
+            "data dukung {file} tidak tercatat demikian pada perubahan #{change} di forge",
+            "supporting document {file} is not recorded so on change #{change} at the forge",
+        ),
         "no_change": (
             "perubahan #{id} tidak ditemukan: {error}",
             "change #{id} not found: {error}",
@@ -255,6 +264,12 @@ def _check(
                 add(("screenshots", i, "file"), MSG("shot_missing", file=shot.file))
             elif hashlib.sha256(image).hexdigest() != shot.sha256:
                 add(("screenshots", i, "sha256"), MSG("shot_hash", file=shot.file))
+        for i, doc_ in enumerate(record.data_dukung or []):
+            kept = read(f"{folder}/{doc_.file}")
+            if kept is None:
+                add(("data_dukung", i, "file"), MSG("dd_missing", file=doc_.file))
+            elif hashlib.sha256(kept).hexdigest() != doc_.sha256 or len(kept) != doc_.bytes:
+                add(("data_dukung", i, "sha256"), MSG("dd_hash", file=doc_.file))
         if forge is not None and not out:
             out += _against_forge(objects.repo, record, doc, path, forge)
     for where, message in provenance_problems(objects.provenance, folder, data, read):
@@ -289,6 +304,10 @@ def _against_forge(
         if forge.signatures_required() and review.signature_ok is False:
             add(("change", "reviews", i), MSG("review_unsigned", id=review.id,
                                               note=review.signature_note))  # fmt: skip
+    held_docs = {(d.event, d.name, d.sha256, d.by) for d in change.data_dukung}
+    for i, listed in enumerate(record.data_dukung or []):
+        if (listed.event, listed.name, listed.sha256, listed.by) not in held_docs:
+            add(("data_dukung", i), MSG("dd_forge", file=listed.file, change=change_id))
     parents = repo.parents(record.merge_commit)
     sop, roles = policy_for(forge, parents[0] if parents else "refs/heads/main")
     report = evaluate(change, sop=sop, roles=roles,

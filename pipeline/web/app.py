@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import admin, pages, reminders, submitting
+from pipeline.web import admin, data_dukung, pages, reminders, submitting
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -57,6 +57,8 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/perubahan/{change_id}/publikasi", admin.publication, methods=["GET"]),
             Route("/perubahan/{change_id}/publikasi/ulang", admin.retry, methods=["POST"]),
             Route("/perubahan/{change_id}/publikasi/kembalikan", admin.rollback, methods=["POST"]),
+            Route("/perubahan/{change_id}/data-dukung", data_dukung.attach, methods=["POST"]),
+            Route("/perubahan/{change_id}/data-dukung/{name}", data_dukung.download),
             Route("/tulis", pages.write_form, methods=["GET"]),
             Route("/tulis", pages.write_check, methods=["POST"]),
             Route("/tulis/pratinjau", pages.write_preview, methods=["POST"]),

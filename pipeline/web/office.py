@@ -118,6 +118,10 @@ MSG = Catalog(
             "Anda tidak lagi aktif di roles.yml",
             "you are no longer active in roles.yml",
         ),
+        "not_attacher": (
+            "hanya pengaju perubahan #{id} yang boleh melampirkan data dukung",
+            "only the submitter of change #{id} may attach supporting documents",
+        ),
         "protected": (
             "Persetujuan berkas terlindung",
             "Approval of protected files",
@@ -229,6 +233,21 @@ class ChangeView:
     merge_sha: str = ""
     may_merge: bool = False  # this person may merge it now (step 6, the gate passes)
     merge_why: str = ""  # why not, for the step-6 role's people (empty for the others)
+    data_dukung: list[DocumentRow] = field(default_factory=list)
+    may_attach: bool = False  # the person is the submitter and the change is open
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A supporting document (data dukung) of a change, as its signed record states it."""
+
+    name: str
+    media_type: str
+    size_kb: int
+    sha256: str
+    by: str
+    at: datetime
+    signed: bool
 
 
 @dataclass(frozen=True)
@@ -522,6 +541,21 @@ class Office:
             publication=publication,
             diffs=diffs,
             merge_sha=change.merge_sha or "",
+            data_dukung=[
+                DocumentRow(
+                    d.name,
+                    d.media_type,
+                    -(-d.size // 1024),
+                    d.sha256,
+                    self.name(d.by),
+                    d.at,
+                    d.signature_ok is not False,
+                )
+                for d in change.data_dukung
+            ],
+            may_attach=person_id is not None
+            and change.state == "open"
+            and change.author == person_id,
             **self._merge_fields(change, report, person_id),
         )
 
@@ -693,6 +727,14 @@ class Office:
             raise StaleError(MSG("not_open", id=change_id, state=change.state))
         return forge, change
 
+    def _cloned_change(self, change_id: str) -> tuple[LocalForge, Change]:
+        """The app's clone, synced, and the change as it holds it (writes go through it)."""
+        forge = self._clone()
+        try:
+            return forge, forge.get_change(change_id)
+        except InputError:
+            raise InputError(MSG("no_change", id=change_id)) from None
+
     def review(
         self, person_id: str, change_id: str, state: str, body: str, *, key: Path, seen_head: str
     ) -> None:
@@ -705,6 +747,9 @@ class Office:
             raise AccessError(MSG("not_your_step", id=change_id, roles="—"))
         with _WRITE_LOCK:
             forge, change = self._open_in_clone(change_id)
+            forge, change = self._cloned_change(change_id)
+            if change.state != "open":
+                raise StaleError(MSG("not_open", id=change_id, state=change.state))
             report = self._report(change)
             if change.author_login == person_id:
                 raise AccessError(MSG("own_change", id=change_id))
@@ -751,6 +796,37 @@ class Office:
             who = client.Identity(person, key, person.name, person.email)
             sha, _server = client.merge(forge, who, change_id)
             return sha
+
+    # -- data dukung (supporting documents) ----------------------------------------------------
+
+    def data_dukung_file(self, change_id: str, name: str) -> tuple[bytes, str] | None:
+        """``(bytes, media type)`` of one supporting document, only as its signed record names
+        it (name, SHA-256); None when the change has none of that name."""
+        if not CHANGE_ID.match(change_id):
+            return None
+        forge = self.forge()
+        try:
+            change = forge.get_change(change_id)
+        except (InputError, GitError):
+            return None
+        document = next((d for d in change.data_dukung if d.name == name), None)
+        data = forge.data_dukung_bytes(document) if document else None
+        return (data, document.media_type) if data is not None and document else None
+
+    def attach(self, person_id: str, change_id: str, name: str, data: bytes, *, key: Path) -> None:
+        """The submitter attaches one supporting document to their open change, signed with
+        ``key``; the rules (type by content, size, name, who, when) are the forge's."""
+        if not CHANGE_ID.match(change_id):
+            raise InputError(MSG("no_change", id=change_id[:12]))
+        person = self.person(person_id)
+        with _WRITE_LOCK:
+            forge, change = self._cloned_change(change_id)
+            if person is None or change.author != person_id:
+                raise AccessError(MSG("not_attacher", id=change_id))
+            if change.state != "open":
+                raise StaleError(MSG("not_open", id=change_id, state=change.state))
+            who = client.Identity(person, key, person.name, person.email)
+            client.attach(forge, who, change_id, [(name, data)])
 
     # -- records and the compliance report ---------------------------------------------------
 

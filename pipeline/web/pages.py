@@ -5,7 +5,7 @@ from roles.yml on main, that they still serve (and hold the role a page asks for
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -318,8 +318,6 @@ async def review(request: Request) -> Response:
     body = str(form.get("body", "")).replace("\r\n", "\n").strip()
     passphrase = str(form.get("passphrase", ""))
     seen = str(form.get("head", ""))
-    state_app = request.app.state
-    address = _address(request)
 
     async def again(status: int, message: str) -> Response:
         view = await _off(request, office.change, change_id, user.id)
@@ -332,33 +330,57 @@ async def review(request: Request) -> Response:
         return await again(400, MSG("need_body"))
     if len(body) > MAX_COMMENT:
         return await again(400, MSG("too_long", n=MAX_COMMENT))
+
+    def work(key: Path) -> None:
+        office.review(user.id, change_id, state, body, key=key, seen_head=seen)
+
+    refused = await signed(request, user, passphrase, work, again, action="review",
+                           detail=f"#{change_id} {state}")  # fmt: skip
+    if refused is not None:
+        return refused
+    return RedirectResponse(f"/perubahan/{change_id}?dicatat=1", status_code=303)
+
+
+async def signed(
+    request: Request,
+    user: Person,
+    passphrase: str,
+    work: Callable[[Path], None],
+    again: Callable[[int, str], Awaitable[Response]],
+    *,
+    action: str,
+    detail: str,
+) -> Response | None:
+    """Run ``work`` with the person's own key, unlocked by their passphrase for this one
+    signature: throttled and audited; the page to show when refused, None when done."""
+    state_app = request.app.state
+    address = _address(request)
     if state_app.throttle.locked(user.id, "passphrase"):
         state_app.audit.write("passphrase_locked", person=user.id, address=address)
         return await again(429, MSG("passphrase_locked"))
 
     def sign() -> None:
         with unlocked(state_app.server, user.id, passphrase) as key:
-            office.review(user.id, change_id, state, body, key=key, seen_head=seen)
+            work(key)
 
     try:
         await _off(request, sign)
     except AccessError as error:
-        state_app.audit.write("review_refused", person=user.id, address=address,
-                              detail=f"#{change_id} {state}: {error}")  # fmt: skip
+        state_app.audit.write(f"{action}_refused", person=user.id, address=address,
+                              detail=f"{detail}: {error}")  # fmt: skip
         return await again(403, str(error))
     except StaleError as error:
         return await again(409, str(error))
     except CredentialError as error:
         state_app.throttle.failed(user.id, "passphrase")
         state_app.audit.write("passphrase_failed", person=user.id, address=address,
-                              detail=f"#{change_id}")  # fmt: skip
+                              detail=detail)  # fmt: skip
         return await again(400, str(error))
     except InputError as error:
         return await again(400, str(error))
     state_app.throttle.succeeded(user.id, "passphrase")
-    state_app.audit.write("review", person=user.id, address=address,
-                          detail=f"#{change_id} {state}")  # fmt: skip
-    return RedirectResponse(f"/perubahan/{change_id}?dicatat=1", status_code=303)
+    state_app.audit.write(action, person=user.id, address=address, detail=detail)
+    return None
 
 
 # -- writing a draft ----------------------------------------------------------------------

@@ -39,8 +39,12 @@ HEADERS = [
 MAX_BODY = 1_000_000  # forms only
 # The editor's posts (one multipart form) may carry a photo: twice the photo limit, so a photo
 # somewhat over it still reaches the handler, which says so beside the field and keeps the text.
-EDITOR_POSTS = re.compile(r"^/(?:tulis(?:/kirim|/foto)?|perubahan/[0-9]{1,9}/(?:perbaiki|foto))$")
-MAX_EDITOR_BODY = 2 * MAX_UPLOAD
+# Data dukung uploads: one file, judged again by the forge against data_dukung.max_kb.
+UPLOAD_BODIES = {
+    re.compile(r"^/(?:tulis(?:/kirim|/foto)?|perubahan/[0-9]{1,9}/(?:perbaiki|foto))$"): 2
+    * MAX_UPLOAD,
+    re.compile(r"^/perubahan/[1-9][0-9]{0,8}/data-dukung$"): 32_000_000,
+}
 
 
 def _lang_of(scope: Scope) -> str | None:
@@ -83,13 +87,15 @@ def headers(app: ASGIApp) -> ASGIApp:
 
 
 def bounded(app: ASGIApp) -> ASGIApp:
-    """Refuse bodies over ``MAX_BODY`` (the editor's: ``MAX_EDITOR_BODY``) before anyone reads
+    """Refuse bodies over ``MAX_BODY`` (uploads: ``UPLOAD_BODIES``) before anyone reads
     them (a form is a few kB)."""
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
             length = dict(scope.get("headers") or []).get(b"content-length")
-            limit = MAX_EDITOR_BODY if EDITOR_POSTS.match(scope.get("path", "")) else MAX_BODY
+            limit = next(
+                (n for path, n in UPLOAD_BODIES.items() if path.match(scope["path"])), MAX_BODY
+            )
             if length is None or not length.isdigit() or int(length) > limit:
                 set_lang(_lang_of(scope))
                 await _plain(send, 413, MSG("too_big"))

@@ -147,6 +147,35 @@ MSG = Catalog(
         "ev_closed": ("menutup perubahan", "closed the change"),
         "ev_notice": ("memberi tahu staf", "notified the author"),
         "ev_merged": ("digabung ke main", "merged into main"),
+        "ev_attach": ("melampirkan data dukung", "attached supporting documents"),
+        "dd_title": ("Data dukung", "Supporting documents"),
+        "dd_about": (
+            "Dokumen pendukung (KAK, foto asli, pindaian nota dinas bertanda tangan): ikut "
+            "perubahan dan Lembar Penyelesaian, tidak pernah terbit di situs.",
+            "Supporting documents (terms of reference, original photos, the signed nota dinas "
+            "scan): kept with the change and the completion record, never published on the site.",
+        ),
+        "dd_none": ("Belum ada data dukung.", "No supporting documents yet."),
+        "dd_col_name": ("Berkas", "File"),
+        "dd_col_type": ("Jenis", "Type"),
+        "dd_col_size": ("Ukuran", "Size"),
+        "dd_size": ("{n} KB", "{n} KB"),
+        "dd_unsigned": ("tanda tangan tidak sah", "signature does not verify"),
+        "dd_add": ("Lampirkan data dukung", "Attach a supporting document"),
+        "dd_file": (
+            "Berkas (PDF, JPEG, PNG, DOCX, XLSX, ODT)",
+            "File (PDF, JPEG, PNG, DOCX, XLSX, ODT)",
+        ),
+        "dd_hint": (
+            "Dilampirkan dengan tanda tangan Anda; masukkan frasa sandi kunci Anda.",
+            "Attached with your signature; enter your key's passphrase.",
+        ),
+        "dd_send": ("Lampirkan", "Attach"),
+        "dd_done": (
+            "Data dukung dilampirkan dan ditandatangani.",
+            "Supporting document attached and signed.",
+        ),
+        "dd_no_file": ("pilih berkas yang akan dilampirkan", "choose a file to attach"),
         "unsigned": ("tidak dihitung: {why}", "does not count: {why}"),
         # reviewing
         "review": ("Ulasan Anda (langkah {step})", "Your review (step {step})"),

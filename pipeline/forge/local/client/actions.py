@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.change.data_dukung import FileFacts, check_names, inspect
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.clock import now
@@ -96,6 +97,10 @@ MSG = Catalog(
             "the files of this change fail the draft checks; nothing was sent. Fix them, "
             "commit, then run `terbit submit` again ({n} problem(s)):\n{lines}",
         ),
+        "attach_who": (
+            "hanya pengaju perubahan #{id} ({author}) yang boleh melampirkan data dukung",
+            "only the submitter of change #{id} ({author}) may attach supporting documents",
+        ),
         "merge_message": (
             "Gabungkan perubahan #{id}: {title}",
             "Merge change #{id}: {title}",
@@ -162,6 +167,7 @@ def append_event(
     data: dict[str, Any],
     attachments: list[Path] | None = None,
     extra: tuple[str, ...] = (),
+    named: dict[str, bytes] | None = None,
 ) -> str:
     """Sign ``data`` as a ``kind`` event on top of the change's records and push it."""
     for attempt in range(4):
@@ -174,7 +180,7 @@ def append_event(
         signature = sign(event.to_bytes(), who.key) if who.key else None
         sha = metachain.append(
             forge.repo, event, signature=signature, name=who.name, email=who.email,
-            attachments=attachments,
+            attachments=attachments, named=named,
         )  # fmt: skip
         ok, out = _push(forge, f"{sha}:{meta_ref(change_id)}", *extra)
         if ok:
@@ -356,3 +362,29 @@ def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
         if not _retryable(out) or attempt == 3:
             raise InputError(MSG("refused", why=remote_lines(out)))
     raise AssertionError("unreachable")
+
+
+def judge_data_dukung(
+    forge: LocalForge, files: list[tuple[str, bytes]], existing: list[str] | None = None
+) -> list[tuple[FileFacts, bytes]]:
+    """Each supporting document judged as the server will (before anything is sent)."""
+    limits = forge.settings.data_dukung
+    judged = [(inspect(name, data, max_kb=limits.max_kb), data) for name, data in files]
+    check_names(existing or [], [facts.name for facts, _ in judged], max_files=limits.max_files)
+    return judged
+
+
+def attach(
+    forge: LocalForge, who: Identity, change_id: str, files: list[tuple[str, bytes]]
+) -> Change:
+    """The submitter adds supporting documents (data dukung) to an open change: one signed
+    ``attach`` record carrying them."""
+    forge.sync()
+    change = _still_open(forge.get_change(change_id))
+    author = forge.opened_event(change_id).by
+    if who.person.id != author:
+        raise InputError(MSG("attach_who", id=change_id, author=author))
+    judged = judge_data_dukung(forge, files, [d.name for d in change.data_dukung])
+    data = {"files": [facts.data() for facts, _ in judged]}
+    append_event(forge, who, change_id, "attach", data, named={f.name: b for f, b in judged})
+    return forge.get_change(change_id)

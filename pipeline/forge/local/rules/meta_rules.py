@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
+from pipeline.change.data_dukung import check_names, inspect, safe_name
 from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
@@ -22,7 +23,14 @@ from pipeline.forge.local.rules import identity
 from pipeline.forge.local.rules.policy import closers, evaluate, policy_on, reviewer_roles
 from pipeline.forge.local.rules.push import ZERO, Update
 from pipeline.forge.local.store import metachain
-from pipeline.forge.local.store.events import CLIENT_TYPES, Event, head_ref, iso
+from pipeline.forge.local.store.events import (
+    ATTACH_DIR,
+    CLIENT_TYPES,
+    FILE_TYPES,
+    Event,
+    head_ref,
+    iso,
+)
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.forge.local.store.signing import Verifier
@@ -102,6 +110,20 @@ MSG = Catalog(
         "after_merge": (
             "perubahan #{id} sudah digabung; catatan baru tidak diterima",
             "change #{id} is already merged; no new records are accepted",
+        ),
+        "files_where": (
+            "catatan '{type}' tidak boleh membawa berkas",
+            "a '{type}' record may not carry files",
+        ),
+        "attach_who": (
+            "data dukung hanya boleh dilampirkan oleh pengaju perubahan ({author}), dengan "
+            "tanda tangannya",
+            "supporting documents may only be attached, signed, by the change's submitter "
+            "({author})",
+        ),
+        "attach_files": (
+            "berkas data dukung tidak cocok dengan yang disebut catatannya ({name})",
+            "the supporting documents do not match what their record lists ({name})",
         ),
         "head_missing": (
             "catatan perubahan #{id} menyebut kepala {head}, tetapi commit itu tidak ikut "
@@ -183,6 +205,10 @@ class RecordRules:
         """Who may push this kind of record; the reason when ``stored`` is refused."""
         event = stored.event
         assert event is not None
+        if stored.attachments and event.type not in FILE_TYPES:
+            return MSG("files_where", type=event.type)
+        if event.type == "attach":
+            return self.attach_problem(stored, previous)
         if event.type == "notice":
             if not self.main_old:
                 return MSG("meta_type", type=event.type)
@@ -210,6 +236,48 @@ class RecordRules:
         if event.type not in CLIENT_TYPES:
             return MSG("meta_type", type=event.type)
         return self.identity_problem(stored) if self.main_old else None
+
+    def attach_problem(self, stored: Stored, previous: str | None) -> str | None:
+        """Data dukung: attached by the submitter, signed, on an open change; every file is
+        exactly one listed in the signed record, a plain blob under a safe name, judged by its
+        bytes (type, size) as ``terbit`` judges it before sending."""
+        event = stored.event
+        assert event is not None
+        if not self.main_old or previous is None:
+            return MSG("meta_type", type=event.type)
+        author = self.opened(previous).by
+        if event.by != author:
+            return MSG("attach_who", author=author)
+        why = self.identity_problem(stored)
+        if why:
+            return why
+        listed = {str(f["name"]): f for f in event.get("files", [])}
+        rows = {name: (mode, kind, blob) for mode, kind, blob, name in
+                self.repo.ls_tree(stored.sha, ATTACH_DIR)}  # fmt: skip
+        if set(rows) != set(listed) or len(listed) != len(event.get("files", [])):
+            return MSG("attach_files", name=", ".join(sorted(set(rows) ^ set(listed))) or "-")
+        limits = self.settings.data_dukung
+        for name, item in listed.items():
+            mode, kind, blob = rows[name]
+            try:
+                if mode != "100644" or kind != "blob" or safe_name(name) != name:
+                    return MSG("attach_files", name=name)
+                facts = inspect(name, self.repo.blob(blob), max_kb=limits.max_kb)
+            except TerbitError as error:
+                return error.message
+            if facts.data() != item:
+                return MSG("attach_files", name=name)
+        earlier = [
+            str(f.get("name"))
+            for s in metachain.walk(self.repo, previous)
+            if s.event is not None and s.event.type == "attach"
+            for f in s.event.get("files", [])
+        ]
+        try:
+            check_names(earlier, list(listed), max_files=limits.max_files)
+        except TerbitError as error:
+            return error.message
+        return None
 
     def late_review(self, event: Event, tip: str) -> bool:
         """An approval after the merge of a "Sangat Segera" change with a written reason, by a

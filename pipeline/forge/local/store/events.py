@@ -26,7 +26,10 @@ CHANGE_TRAILER = "Terbit-Change"
 
 # Event types a person may push. "merged" is written by the server only; "notice" (step 7) by
 # the server, or pushed by a member of the role that performs step 7.
-CLIENT_TYPES = frozenset({"opened", "push", "review", "closed"})
+# "attach" carries the SOP's data dukung (supporting documents) as blobs beside the event.
+CLIENT_TYPES = frozenset({"opened", "push", "review", "closed", "attach"})
+# Which records may hold files beside the event (the notice's screenshots, the data dukung).
+FILE_TYPES = frozenset({"notice", "attach"})
 REVIEW_STATES = frozenset({"approve", "request_changes", "comment"})
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 ID_RE = re.compile(r"^[1-9][0-9]{0,8}$")
@@ -144,6 +147,19 @@ def parse_event(raw: bytes) -> Event:
     elif kind == "notice":
         _need(doc, "text", str)
         _need(doc, "attachments", list)
+    elif kind == "attach":
+        files = _need(doc, "files", list)
+        if not files:
+            raise EventError(MSG("field", field="files"))
+        for item in files:
+            if not isinstance(item, dict) or set(item) != {"name", "type", "size", "sha256"}:
+                raise EventError(MSG("field", field="files"))
+            _need(item, "name", str)
+            _need(item, "type", str)
+            if not isinstance(item.get("size"), int) or isinstance(item.get("size"), bool):
+                raise EventError(MSG("field", field="size"))
+            if not re.fullmatch(r"[0-9a-f]{64}", str(item.get("sha256"))):
+                raise EventError(MSG("field", field="sha256"))
     elif kind == "merged":
         _sha(doc, "merge_sha")
     elif kind == "closed":

@@ -8,13 +8,15 @@ Signatures are checked against ``roles.yml`` of the target branch tip, never of 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review
+from pipeline.change.data_dukung import safe_name
+from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review, SupportingFile
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.settings import Settings, committed_settings
 from pipeline.draft.content_model import shown_name
@@ -220,6 +222,7 @@ class LocalForge:
         head = opened.get("head")
         pushes = [Push(head=head, at=opened.at, forced=False, by=opened.by)]
         reviews: list[Review] = []
+        documents: list[SupportingFile] = []
         closed: Event | None = None
         for previous, stored in itertools.pairwise(chain):
             event = stored.event
@@ -231,6 +234,22 @@ class LocalForge:
             elif event.type == "push":
                 head = event.get("head")
                 pushes.append(Push(head=head, at=event.at, forced=event.get("forced"), by=event.by))
+            elif event.type == "attach" and in_place and event.by == opened.by:
+                ok, _note = self.signature(stored, policy_tip)
+                documents += [
+                    SupportingFile(
+                        name=f["name"],
+                        media_type=f["type"],
+                        size=f["size"],
+                        sha256=f["sha256"],
+                        by=event.by,
+                        at=event.at,
+                        event=stored.sha,
+                        signature_ok=ok,
+                    )
+                    for f in event.get("files")
+                    if f["name"] in stored.attachments and safe_name(f["name"]) == f["name"]
+                ]
             elif event.type == "review":
                 ok, note = self.signature(stored, policy_tip)
                 if not in_place:
@@ -265,6 +284,7 @@ class LocalForge:
             pushes=pushes,
             files=[shown_name(e.path) for _, e in landed.changes] if landed else [],
             nota_dinas_text=opened.get("nota_dinas"),
+            data_dukung=documents,
         )
         if closed is not None and not merged:
             change = dataclasses.replace(
@@ -332,6 +352,15 @@ class LocalForge:
         stored = metachain.read_commit(self.repo, notice_id, ())
         blob = stored.attachments.get(name)
         return self.repo.blob(blob) if blob else None
+
+    def data_dukung_bytes(self, document: SupportingFile) -> bytes | None:
+        """The bytes of a supporting document as its signed record names them; None when the
+        stored blob is not those bytes (a damaged or altered repository)."""
+        blob = metachain.read_commit(self.repo, document.event, ()).attachments.get(document.name)
+        data = self.repo.blob(blob) if blob else None
+        if data is None or hashlib.sha256(data).hexdigest() != document.sha256:
+            return None
+        return data
 
     def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:
         """Append a notice on the server itself (its own ref updates run no hooks); a clone's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -91,13 +92,16 @@ def append(
     name: str,
     email: str,
     attachments: list[Path] | None = None,
+    named: Mapping[str, bytes] | None = None,
 ) -> str:
-    """Write ``event`` as a new meta commit on top of ``event.prev``; return its id."""
+    """Write ``event`` as a new meta commit on top of ``event.prev``; return its id. Files go
+    beside it: ``attachments`` under their own names, ``named`` under the names given."""
     entries = [("100644", repo.hash_blob(event.to_bytes()), EVENT_FILE)]
     if signature:
         entries.append(("100644", repo.hash_blob(signature), SIG_FILE))
-    if attachments:
-        files = [("100644", repo.hash_blob(p.read_bytes()), p.name) for p in attachments]
+    files = [("100644", repo.hash_blob(p.read_bytes()), p.name) for p in attachments or []]
+    files += [("100644", repo.hash_blob(data), name) for name, data in (named or {}).items()]
+    if files:
         entries.append(("040000", repo.mktree(files), ATTACH_DIR))
     tree = repo.mktree(entries)
     stamp = f"{int(event.at.timestamp())} +0000"
