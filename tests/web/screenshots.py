@@ -65,7 +65,7 @@ def _preview(page) -> None:  # type: ignore[no-untyped-def]
         "Layanan **vaksinasi meningitis** dibuka setiap hari kerja pukul 08.00–15.00 WIB.\n\n"
         "| Hari | Tempat |\n|---|---|\n| Senin–Kamis | Pos Kualanamu |\n| Jumat | Kantor |\n",
     )
-    page.wait_for_selector("#preview strong")
+    page.frame_locator("#preview-frame").locator("strong").wait_for()
 
 
 SHOTS = (

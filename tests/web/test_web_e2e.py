@@ -220,7 +220,7 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
     main = Repo(office.server)
     files = [name for _m, kind, _s, name in main.ls_tree("refs/heads/main", f"records/{folder}")
              if kind == "blob"]  # fmt: skip
-    assert any(name.endswith(".png") for name in files), files
+    assert any(name.endswith(".webp") for name in files), files
     site_url = load_settings(office.clone_path("dewi")).site.url.rstrip("/")
     live = httpx.get(f"{site_url}/artikel/{SLUG}/", timeout=30)
     assert live.status_code == 200 and TITLE in live.text
