@@ -84,13 +84,17 @@ def publish(
     root = state_root(repo)
     with publish_lock(root):
         state_path = root / f"{full}.json"
+        carried = 0
         if not resume and state_path.exists():
-            recorded = State(state_path, full).done("record")
+            before = State(state_path, full)
+            recorded = before.done("record")
             if recorded is None or recorded.get("status") != "complete":
                 # Start over (an incomplete record gets another chance); stages are idempotent.
+                # The attempts so far stay counted: the record says it was retried (issue 14).
+                carried = before.attempts
                 state_path.unlink()
         state = State(state_path, full)
-        state.started()
+        state.started(earlier=carried)
         # The marker stays only when this process dies before finishing (a kill, a crash):
         # the next push to the server resumes what it names (see ``unfinished``).
         marker = root / UNFINISHED / full
@@ -273,6 +277,7 @@ def _run(
         problems=problems,
         page_check=page_check,
         failure=failure,
+        attempts=max(state.attempts, 1),
     )
     recorded = state.done("record") or record_stage(
         repo, forge, change, prep, facts, settings, shots_dir, state, say,

@@ -31,6 +31,7 @@ from pipeline.record.model import (
     Notice,
     PageCheck,
     Person,
+    Publication,
     PublishFacts,
     Record,
     ReviewRef,
@@ -281,6 +282,7 @@ def build_record(
     local_now = now.astimezone(ZoneInfo(timezone))
     # The key exists only on an urgent publication, so every other record keeps its bytes.
     urgent = {"segera": _segera(report, sop, roles)} if report.expedited is not None else {}
+    retried = {"publication": Publication(attempts=facts.attempts)} if facts.attempts > 1 else {}
     # Only set when the check ran: a record without it keeps exactly its older keys.
     checked = {}
     if facts.page_check is not None:
@@ -336,6 +338,7 @@ def build_record(
         waktu_kerja=_timing_rule(sop),
         nomor=document_number(number_pattern, change.id, local_now),
         **urgent,
+        **retried,
         tempat_tanggal=f"{place}, {long_date(local_now, 'id')}",
         created_at=now,
         yang_menyelesaikan=signer_by_evidence(roles, _uploader_role(sop), admin),

@@ -239,6 +239,13 @@ class Segera(Part):
     tepat_waktu: bool | None  # done by the deadline; None while still owed
 
 
+class Publication(Part):
+    """How the publication went: ``attempts`` counts every start of it for this merge (a
+    failure retried, a killed run resumed), taken from the publication's state file."""
+
+    attempts: int = Field(ge=1)
+
+
 class Total(Part):
     elapsed_minutes: int
     standard_minutes: int
@@ -269,6 +276,9 @@ class Record(Part):
     waktu_kerja: str = ""  # how the minutes were counted (working calendar, fixes apart)
     nomor: str = ""  # the document number from publish.record_number
     segera: Segera | None = None  # only on an urgent publication (issue 15)
+    # Only when the publication took more than one attempt: a first-time success keeps the
+    # keys records always had (issue 14, "publications retried").
+    publication: Publication | None = None
     tempat_tanggal: str
     created_at: Timestamp | None
     yang_menyelesaikan: Signer
@@ -313,6 +323,7 @@ class PublishFacts:
     # Why the publication failed (the page is not live, the deploy broke), in the office's
     # language; a failure is a state of its own, never folded into "incomplete".
     failure: str | None = None
+    attempts: int = 1  # starts of this publication (its state file), the retries included
 
 
 def record_id(change_id: str, merge_sha: str) -> str:
