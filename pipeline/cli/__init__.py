@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "changes": "changes",
     "merge": "merge",
     "close": "close",
+    "withdraw": "withdraw",
     "publish": "publish",
     "rollback": "rollback",
     "verify": "verify",

@@ -121,7 +121,8 @@ class Figures:
     roles: list[Stat]
     people: list[Stat]
     overdue: list[Overdue]
-    outcomes: dict[str, int]  # complete, incomplete, failed, retried, rolled_back, urgent
+    # complete, incomplete, failed, retried, rolled_back, urgent, takedowns (withdrawals)
+    outcomes: dict[str, int]
     closed: list[Closed]
     trend: list[tuple[str, int, float | None]]  # (YYYY-MM, publications, share within)
     total: Stat
@@ -169,8 +170,9 @@ def compute(
     overdue: list[Overdue] = []
     urgent: list[Urgent] = []
     outcomes = dict.fromkeys(
-        ("records", "complete", "incomplete", "failed", "retried", "rolled_back", "urgent"), 0
-    )
+        ("records", "complete", "incomplete", "failed", "retried", "rolled_back", "urgent",
+         "takedowns"), 0,
+    )  # fmt: skip
     for record in ordered:
         outcomes["records"] += 1
         status = str(record.get("status") or "")
@@ -182,6 +184,8 @@ def compute(
             outcomes["incomplete"] += 1
         if int((record.get("publication") or {}).get("attempts") or 1) > 1:
             outcomes["retried"] += 1
+        if isinstance(record.get("penarikan"), dict):  # an article withdrawn (issue 15 §2)
+            outcomes["takedowns"] += 1
         change = record.get("change") or {}
         # Urgent means the expedited path was taken, not merely a memo marked "Segera".
         if isinstance(record.get("segera"), dict):

@@ -9,6 +9,7 @@ the record "incomplete" with the reason, never a claim of success.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,7 @@ def _run(
     verified: dict[str, Any] = {"live": [], "problems": []}
     if failure is None:
         verified = state.done("verify") or verify_stage(
-            articles, urls, settings, state, say, removed
+            articles, urls, settings, state, say, removed, home=base_url + "/"
         )
         problems += verified["problems"]
         if problems:  # a page that is not live (or not built) is a failed publication
@@ -229,8 +230,12 @@ def _run(
         "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
     }  # fmt: skip
     if failure is None:
+        # A withdrawal's screenshot is its notice, at the address that now answers 410.
+        notices = {
+            a.path: removed[a.path] for a in articles if a.status == "W" and a.path in removed
+        }
         shot_state = state.done("screenshots") or screenshot_stage(
-            articles, urls, verified, settings, shots_dir, state, say,
+            articles, {**urls, **notices}, verified, settings, shots_dir, state, say,
             retry=retry_command(repo, merge, settings),
         )  # fmt: skip
         problems += shot_state["problems"]
@@ -263,9 +268,7 @@ def _run(
         deployed_at=datetime.fromisoformat(deployed["at"]) if deployed["at"] else None,
         previous_release=deployed["previous"],
         articles=[
-            ArticleFact(
-                a.path, a.status, a.title, urls.get(a.path) if a.url else None, removed.get(a.path)
-            )
+            replace(a, url=urls.get(a.path) if a.url else None, removed_url=removed.get(a.path))
             for a in articles
         ],
         live=verified["live"],

@@ -46,8 +46,9 @@ MSG = Catalog(
 Timestamp = Annotated[
     datetime, PlainSerializer(lambda v: v.isoformat(timespec="seconds"), return_type=str)
 ]
-# "deferred": owed after the publication under sop.yml's expedited path ("Sangat Segera").
-StepState = Literal["done", "pending", "refused", "failed", "deferred"]
+# "deferred": owed after the publication under sop.yml's expedited path ("Sangat Segera");
+# "skipped": not part of the path the change took (the review steps of a withdrawal).
+StepState = Literal["done", "pending", "refused", "failed", "deferred", "skipped"]
 Status = Literal["complete", "incomplete", "failed"]
 
 
@@ -246,6 +247,27 @@ class Publication(Part):
     attempts: int = Field(ge=1)
 
 
+class WithdrawnArticle(Part):
+    """An article the change took off the site (content/withdrawn.yml)."""
+
+    path: str  # its draft
+    judul: str
+    url: str | None  # the live address that now answers 410 with the notice
+    alasan: str
+    ganti: str | None = None  # the replacement's slug, linked from the notice
+
+
+class Penarikan(Part):
+    """A withdrawal on sop.yml's short ``withdrawal:`` path: what, why, who asked and who
+    approved it (the approval replaces the review steps, which are "skipped")."""
+
+    artikel: list[WithdrawnArticle]
+    diajukan: Person  # who opened the change
+    disetujui: Person  # whose signed approval let it merge (blank when none counted)
+    disetujui_at: Timestamp | None
+    review: str | None
+
+
 class Total(Part):
     elapsed_minutes: int
     standard_minutes: int
@@ -279,6 +301,7 @@ class Record(Part):
     # Only when the publication took more than one attempt: a first-time success keeps the
     # keys records always had (issue 14, "publications retried").
     publication: Publication | None = None
+    penarikan: Penarikan | None = None  # only on a withdrawal (issue 15 §2)
     tempat_tanggal: str
     created_at: Timestamp | None
     yang_menyelesaikan: Signer
