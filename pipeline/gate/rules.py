@@ -347,10 +347,13 @@ def _withdrawal(
     if author is None or not author.active or not set(author.roles) & set(rule.open):
         problems.append(MSG("withdraw_opener", roles=titles, who=change.author or "?"))
     result = WithdrawalStatus(opened_by=change.author)
+    # Who it waits for ("Menunggu saya"): an approving role the opener does not hold.
+    held = set(author.roles) if author is not None else set()
+    waiting = next((r for r in rule.approve if r not in held), rule.approve[0])
     status = StepStatus(
         number=0,
         kegiatan=MSG("withdraw_activity"),
-        role=rule.approve[0],
+        role=waiting,
         role_title=" / ".join(ctx.role_title(r) for r in rule.approve),
         proof="approval",
         state="pending",

@@ -131,7 +131,7 @@ class Deploy(Part):
 
 class Article(Part):
     path: str
-    status: str  # A added, M modified, D deleted
+    status: str  # A added, M modified, D deleted, W withdrawn (content/withdrawn.yml)
     title: str
     url: str | None
     removed_url: str | None = None  # where a removed article was (checked to be gone)

@@ -22,7 +22,7 @@ from pipeline.i18n import Catalog
 from pipeline.record.model import DIGEST_RE, UNSEALED, Part, Timestamp, digest
 from pipeline.record.provenance import Provenance
 from pipeline.record.store import RECORD_TRAILER, SKIP_TRAILER, commit_record
-from pipeline.record.verify import digest_matches
+from pipeline.record.verify import digest_matches, record_reader
 from pipeline.vcs import Repo
 
 FORMAT = "terbit-rollback/1"
@@ -104,27 +104,9 @@ def commit(
                          email=email, remote=remote, signer=signer)  # fmt: skip
 
 
-def _reader(repo: Repo, root: str) -> tuple[list[str], Callable[[str], bytes | None]]:
-    """Rollback folders and a reader: the work tree when there is one, else ``main``."""
-    tree = repo.work_tree
-    if tree is not None:
-        base = tree / root
-        folders = sorted(f"{root}/{p.name}" for p in base.iterdir() if (p / FILE).is_file()) if (
-            base.is_dir()) else []  # fmt: skip
-
-        def read(path: str) -> bytes | None:
-            file = tree / path
-            return file.read_bytes() if file.is_file() else None
-
-        return folders, read
-    rows = repo.ls_tree("refs/heads/main", root)
-    folders = [f"{root}/{n}" for _m, kind, _s, n in rows if kind == "tree"]
-    return folders, lambda path: repo.show_bytes("refs/heads/main", path)
-
-
 def load(repo: Repo, records_path: str) -> list[tuple[str, dict[str, Any]]]:
     """Every rollback record as ``(path, data)`` (data as written, unvalidated)."""
-    folders, read = _reader(repo, f"{records_path.strip('/')}/{FOLDER}")
+    folders, read = record_reader(repo, f"{records_path.strip('/')}/{FOLDER}", FILE)
     out = []
     for folder in folders:
         raw = read(f"{folder}/{FILE}")
