@@ -1182,8 +1182,11 @@ def _first_pending(report: GateReport) -> StepStatus | None:
 def _waiting_steps(report: GateReport) -> list[StepStatus]:
     """The step(s) an open change waits at: the first step not done, plus a pending
     protected-files approval."""
-    first = next((s for s in report.steps if s.state != "done"), None)
+    # A withdrawal's skipped review steps wait for nobody: its own approval is in ``extra``.
+    first = next((s for s in report.steps if s.state != "done" and not s.skipped), None)
     extra = [s for s in report.extra if s.state != "done"]
+    if report.withdrawal is not None and extra:
+        return extra  # the admin's merge waits for the path's approval
     return ([first] if first is not None else []) + extra
 
 
