@@ -4,8 +4,10 @@ a cached page says exactly what reading everything again says."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,3 +86,85 @@ def test_a_page_read_again_asks_git_only_for_the_refs(
     assert Office(server).changes()
     assert Office(server).change(story.plain, "sari").row.id == story.plain
     assert [" ".join(a[1:2]) for a in started] == ["for-each-ref"] * 3, started
+
+
+def _started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every process started from now on (its arguments)."""
+    started: list[list[str]] = []
+    real = subprocess.Popen.__init__
+
+    def counted(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
+        started.append([str(a) for a in args] if isinstance(args, list) else [str(args)])
+        real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    return started
+
+
+def _chain_reads(started: list[list[str]]) -> list[list[str]]:
+    """The processes that read a change's records or verify their signatures."""
+    return [a for a in started
+            if a[1:3] == ["ls-tree", "-z"] or "--topo-order" in a or "-Y" in a]  # fmt: skip
+
+
+def _main_commit(server: Path, path: str, text: str) -> None:
+    """Main moves by one commit changing ``path`` (as a merge does; plumbing on the server)."""
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(["git", *args], cwd=server, input=stdin, text=True,
+                              capture_output=True, check=True)  # fmt: skip
+        return done.stdout.strip()
+
+    tip = run("rev-parse", "refs/heads/main")
+    blob = run("hash-object", "-w", "--stdin", stdin=text)
+    run("read-tree", tip, "--index-output=terbit-test-index")
+    env = {"GIT_INDEX_FILE": str(server / "terbit-test-index")}
+    subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
+                   cwd=server, env={**os.environ, **env}, check=True)  # fmt: skip
+    tree = subprocess.run(["git", "write-tree"], cwd=server, env={**os.environ, **env},
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    (server / "terbit-test-index").unlink()
+    commit = run("commit-tree", tree, "-p", tip, "-m", f"Ubah {path}")
+    run("update-ref", "refs/heads/main", commit, tip)
+
+
+def test_a_publication_reads_no_change_records_again(
+    mutable: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Main moving by a published article keeps every change's records, their signature
+    verdicts and the policy; what is shown still equals reading everything again."""
+    kit = Kit(mutable.office, counter=next(COUNTER) * 100)
+    server = mutable.office.server
+    waiting = kit.submit("rina")
+    kit.review("sari", waiting, "request_changes", "Mohon diperbaiki.")  # a signed record
+    published = kit.submit("budi")
+    kit.approve_all(published)
+    first = Office(server)
+    assert first.change(waiting, "sari").events and first.waiting_for("rina")
+    policy = first.policy()
+    kit.merge(published)  # a publication: main moves by an article only
+    started = _started(monkeypatch)
+    after = Office(server)
+    assert waiting in [w.change_id for w in after.waiting_for("rina")]
+    assert {row.id: row.state for row in after.changes()}[published] == "merged"
+    assert after.change(waiting, "sari").row.id == waiting
+    assert _chain_reads(started) == [], _chain_reads(started)  # nothing read or verified again
+    assert after.policy() is policy
+    monkeypatch.undo()
+    people = ["sari", "rina", "dewi"]
+    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+
+
+def test_a_roles_change_on_main_reads_the_policy_again(
+    mutable: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = mutable.office.server
+    kept = Office(server).policy()
+    _main_commit(server, f"content/articles/kabar-{next(COUNTER)}.md", article("Kabar"))
+    assert Office(server).policy() is kept  # an article: the same roles, SOP and settings
+    roles = subprocess.run(["git", "show", "main:roles.yml"], cwd=server, capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
+    _main_commit(server, "roles.yml", roles + f"# diubah {next(COUNTER)}\n")
+    again = Office(server).policy()
+    assert again is not kept and again.roles == kept.roles
+    assert Office(server).policy() is again
