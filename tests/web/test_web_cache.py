@@ -4,16 +4,14 @@ a cached page says exactly what reading everything again says."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline.web.office import Office
-from tests.support.forge import COUNTER, Kit, article
+from tests.support.forge import COUNTER, Kit, article, main_commit
 from tests.support.web import Story, running, sign_in
 
 pytestmark = pytest.mark.xdist_group("web")
@@ -107,27 +105,6 @@ def _chain_reads(started: list[list[str]]) -> list[list[str]]:
             if a[1:3] == ["ls-tree", "-z"] or "--topo-order" in a or "-Y" in a]  # fmt: skip
 
 
-def _main_commit(server: Path, path: str, text: str) -> None:
-    """Main moves by one commit changing ``path`` (as a merge does; plumbing on the server)."""
-
-    def run(*args: str, stdin: str | None = None) -> str:
-        done = subprocess.run(["git", *args], cwd=server, input=stdin, text=True,
-                              capture_output=True, check=True)  # fmt: skip
-        return done.stdout.strip()
-
-    tip = run("rev-parse", "refs/heads/main")
-    blob = run("hash-object", "-w", "--stdin", stdin=text)
-    run("read-tree", tip, "--index-output=terbit-test-index")
-    env = {"GIT_INDEX_FILE": str(server / "terbit-test-index")}
-    subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
-                   cwd=server, env={**os.environ, **env}, check=True)  # fmt: skip
-    tree = subprocess.run(["git", "write-tree"], cwd=server, env={**os.environ, **env},
-                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
-    (server / "terbit-test-index").unlink()
-    commit = run("commit-tree", tree, "-p", tip, "-m", f"Ubah {path}")
-    run("update-ref", "refs/heads/main", commit, tip)
-
-
 def test_a_publication_reads_no_change_records_again(
     mutable: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -160,11 +137,11 @@ def test_a_roles_change_on_main_reads_the_policy_again(
 ) -> None:
     server = mutable.office.server
     kept = Office(server).policy()
-    _main_commit(server, f"content/articles/kabar-{next(COUNTER)}.md", article("Kabar"))
+    main_commit(server, f"content/articles/kabar-{next(COUNTER)}.md", article("Kabar"))
     assert Office(server).policy() is kept  # an article: the same roles, SOP and settings
     roles = subprocess.run(["git", "show", "main:roles.yml"], cwd=server, capture_output=True,
                            text=True, check=True).stdout  # fmt: skip
-    _main_commit(server, "roles.yml", roles + f"# diubah {next(COUNTER)}\n")
+    main_commit(server, "roles.yml", roles + f"# diubah {next(COUNTER)}\n")
     again = Office(server).policy()
     assert again is not kept and again.roles == kept.roles
     assert Office(server).policy() is again
