@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from pipeline.forge.local.store import metachain
+from pipeline.vcs import Repo
 from pipeline.web.office import Office
 from tests.support.forge import COUNTER, Kit, article, main_commit
 from tests.support.web import Story, running, sign_in
@@ -145,3 +147,14 @@ def test_a_roles_change_on_main_reads_the_policy_again(
     again = Office(server).policy()
     assert again is not kept and again.roles == kept.roles
     assert Office(server).policy() is again
+
+
+def test_records_read_together_equal_reading_them_one_by_one(story: Story) -> None:
+    """One cat-file --batch per round for every chain says what walking each one says; a
+    chain whose objects are missing is left out (its own reader says why)."""
+    repo = Repo(story.office.server)
+    tips = [sha for name, sha in repo.refs("refs/").items() if name.endswith("/meta")]
+    assert len(tips) >= 4
+    missing = "0" * 40
+    together = metachain.walk_many(repo, [*tips, missing])
+    assert together == {tip: metachain.walk(repo, tip) for tip in tips}
