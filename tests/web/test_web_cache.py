@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -158,3 +159,34 @@ def test_records_read_together_equal_reading_them_one_by_one(story: Story) -> No
     missing = "0" * 40
     together = metachain.walk_many(repo, [*tips, missing])
     assert together == {tip: metachain.walk(repo, tip) for tip in tips}
+
+
+def test_landed_lists_only_the_changed_files_and_says_the_same(tmp_path: Path) -> None:
+    """What merging changes, with the entries of only its files listed (names taken
+    literally: a '*' in a name matches nothing else), equals the whole tree's entries."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-c", "user.name=A", "-c", "user.email=a@a", *args],
+                              cwd=tmp_path, check=True, capture_output=True,
+                              text=True).stdout.strip()  # fmt: skip
+
+    git("init", "-q", "-b", "main")
+    for name in ("a*.md", "ab.md", "gone.md", "keep b.md"):
+        (tmp_path / name).write_text(name)
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    git("switch", "-qc", "change")
+    (tmp_path / "a*.md").write_text("changed")
+    (tmp_path / "baru b.md").write_text("new")
+    (tmp_path / "run.sh").write_text("#!/bin/sh\n")
+    (tmp_path / "run.sh").chmod(0o755)
+    (tmp_path / "gone.md").unlink()
+    git("add", "-A")
+    git("commit", "-qm", "change")
+    repo = Repo(tmp_path)
+    landed = repo.landed(git("rev-parse", "main"), git("rev-parse", "change"))
+    whole = repo.tree_entries(landed.tree)
+    assert sorted((s, e.path) for s, e in landed.changes) == [
+        ("A", "baru b.md"), ("A", "run.sh"), ("D", "gone.md"), ("M", "a*.md")]  # fmt: skip
+    for status, entry in landed.changes:
+        assert entry == whole[entry.path] if status != "D" else entry.path not in whole
