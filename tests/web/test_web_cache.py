@@ -75,14 +75,7 @@ def test_a_page_read_again_asks_git_only_for_the_refs(
     server = story.office.server
     Office(server).waiting_for("sari")
     Office(server).change(story.plain, "sari")
-    started: list[list[str]] = []
-    real = subprocess.Popen.__init__
-
-    def counted(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
-        started.append([str(a) for a in args] if isinstance(args, list) else [str(args)])
-        real(self, args, *rest, **kwargs)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    started = _started(monkeypatch)
     assert Office(server).waiting_for("sari")
     assert Office(server).changes()
     assert Office(server).change(story.plain, "sari").row.id == story.plain
