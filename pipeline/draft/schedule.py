@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import posixpath
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic_core import PydanticCustomError
@@ -24,6 +27,11 @@ from pipeline.errors import InputError
 
 FIELD = "publish_at"
 DRAFT_SUFFIXES = (".md", ".markdown")
+# Where a draft's body names an image: Markdown ``![alt](url)`` and HTML ``<img src=…>``.
+IMAGE_REF = re.compile(
+    r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I
+)
+PLACEHOLDER = re.compile(r"^\{(?:static|attach|filename)\}")
 
 
 def publish_at(text: str, rel: str, zone: str) -> dt.datetime | None:
@@ -108,6 +116,56 @@ def _save(cache: Path, zone: str, seen: dict[str, list[Any]]) -> None:
     temp = cache.with_name(f".{cache.name}.tmp-{os.getpid()}")
     temp.write_text(json.dumps({"zone": zone, "drafts": seen}), encoding="utf-8")
     os.replace(temp, cache)
+
+
+def held_images(content: Path, hidden: Iterable[str]) -> set[str]:
+    """The images only drafts not yet due show (content-relative paths): the build leaves them
+    out too, or a photo of an embargoed article would be at its address before its time. An
+    image a published draft also shows stays. Only read when something is held back."""
+    hidden = set(hidden)
+    if not hidden:
+        return set()
+    held: set[str] = set()
+    shown: set[str] = set()
+    for folder, dirs, files in os.walk(content):  # never follows a symbolic link
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            if not name.endswith(DRAFT_SUFFIXES) or path.is_symlink():
+                continue
+            rel = path.relative_to(content).as_posix()
+            text = path.read_text(encoding="utf-8", errors="replace")
+            (held if rel in hidden else shown).update(draft_images(text, rel))
+    return held - shown
+
+
+def draft_images(text: str, rel: str) -> set[str]:
+    """The local images a draft names, as paths relative to content/: front matter ``images``
+    (relative to content/), ``{static}`` links and site-absolute paths (content/), and
+    relative paths (the draft's folder). Other hosts and ``data:`` are not files of the site."""
+    found: set[str] = set()
+    try:
+        meta = parse(text, rel).meta if text.startswith("---") else {}
+    except (InputError, RecursionError):
+        meta = {}
+    images = meta.get("images")
+    for item in images if isinstance(images, list) else ():
+        if isinstance(item, dict) and isinstance(item.get("src"), str):
+            found.add(posixpath.normpath(item["src"].lstrip("/")))
+    folder = posixpath.dirname(rel)
+    for match in IMAGE_REF.finditer(text):
+        url = (match.group(1) or match.group(2) or "").strip()
+        marked = PLACEHOLDER.match(url)
+        try:
+            parts = urlsplit(url[marked.end() :] if marked else url)
+        except ValueError:
+            continue
+        if parts.scheme or parts.netloc or not parts.path:
+            continue
+        path = unquote(parts.path)
+        base = "" if marked or path.startswith("/") else folder
+        found.add(posixpath.normpath(posixpath.join(base, path.lstrip("/"))))
+    return {f for f in found if f != "." and not f.startswith("../")}
 
 
 def latest(times: Iterable[dt.datetime | None]) -> dt.datetime | None:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.clock import now
-from pipeline.config.settings import load_settings
-from pipeline.draft.schedule import embargoed
+from pipeline.config.settings import Settings, load_settings
+from pipeline.draft.schedule import embargoed, held_images
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
 from pipeline.render import cache
@@ -135,6 +135,12 @@ def _commit_cache(staging: Path, cache_dir: Path) -> None:
     os.replace(staging / cache.STATE_FILE, cache_dir / cache.STATE_FILE)
 
 
+def _not_yet_due(content: Path, settings: Settings, cache_dir: Path) -> list[str]:
+    """Content-relative paths the build leaves out: the drafts not yet due and their images."""
+    drafts = embargoed(content, now(), settings.site.timezone, cache_dir / SCHEDULE_CACHE)
+    return sorted(drafts) + sorted(held_images(content, drafts))
+
+
 def build_site(
     root: Path,
     output: Path | None = None,
@@ -198,11 +204,10 @@ def build_site(
             "clear": clear,
             "content": str(content),
             "lang": get_lang(),
-            # Drafts whose ``publish_at`` is still ahead stay out of the site; the list is in
-            # the build key, so the site is rebuilt whole when one becomes due.
-            "embargoed": sorted(
-                embargoed(content, now(), settings.site.timezone, cache_dir / SCHEDULE_CACHE)
-            ),
+            # Drafts whose ``publish_at`` is still ahead stay out of the site, and so do the
+            # images only they show; the list is in the build key, so the site is rebuilt
+            # whole when one becomes due.
+            "embargoed": _not_yet_due(content, settings, cache_dir),
             "history": (
                 history_of_work_tree(root, settings.content.path, cache_dir)
                 if history is None
