@@ -126,3 +126,16 @@ def _status(url: str) -> int:
     import httpx
 
     return httpx.get(url, timeout=10).status_code
+
+
+def test_a_draft_the_publication_holds_back_is_nowhere(site: Path, monkeypatch) -> None:
+    """``hold``: a draft with no time of its own, held with its merge's others, is left out
+    like one not yet due."""
+    draft = site / "content" / "articles" / f"{SLUG}.md"
+    draft.parent.mkdir(parents=True, exist_ok=True)
+    draft.write_text(DRAFT.replace("publish_at: {at}\n", "").format(title=TITLE), "utf-8")
+    out = site / "output"
+    build_site(site, out, hold=[f"articles/{SLUG}.md"])
+    assert _mentions(out) == set()
+    build_site(site, out)
+    assert set(PLACES) <= _mentions(out)
