@@ -13,7 +13,7 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -61,27 +61,32 @@ def embargoed(
     known = _load(cache, zone)
     seen: dict[str, list[Any]] = {}
     found: dict[str, str] = {}
-    for folder, dirs, files in os.walk(content):  # never follows a symbolic link
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(folder, name)
-            if not name.endswith(DRAFT_SUFFIXES) or path.is_symlink():
-                continue
-            rel = path.relative_to(content).as_posix()
-            stat = path.stat()
-            stamp = [stat.st_mtime_ns, stat.st_size]
-            entry = known.get(rel)
-            if entry is not None and entry[:2] == stamp:
-                at = entry[2]
-            else:
-                when = _read(path, rel, zone)
-                at = when.isoformat() if when is not None else None
-            seen[rel] = [*stamp, at]
-            if at is not None and dt.datetime.fromisoformat(at) > now:
-                found[rel] = at
+    for path, rel in _drafts(content):
+        stat = path.stat()
+        stamp = [stat.st_mtime_ns, stat.st_size]
+        entry = known.get(rel)
+        if entry is not None and entry[:2] == stamp:
+            at = entry[2]
+        else:
+            when = _read(path, rel, zone)
+            at = when.isoformat() if when is not None else None
+        seen[rel] = [*stamp, at]
+        if at is not None and dt.datetime.fromisoformat(at) > now:
+            found[rel] = at
     if cache is not None and seen != known:
         _save(cache, zone, seen)
     return found
+
+
+def _drafts(content: Path) -> Iterator[tuple[Path, str]]:
+    """Each draft file under ``content`` with its content-relative path, in a stable order;
+    never through a symbolic link."""
+    for folder, dirs, files in os.walk(content):  # os.walk does not follow links either
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            if name.endswith(DRAFT_SUFFIXES) and not path.is_symlink():
+                yield path, path.relative_to(content).as_posix()
 
 
 def _read(path: Path, rel: str, zone: str) -> dt.datetime | None:
@@ -127,15 +132,9 @@ def held_images(content: Path, hidden: Iterable[str]) -> set[str]:
         return set()
     held: set[str] = set()
     shown: set[str] = set()
-    for folder, dirs, files in os.walk(content):  # never follows a symbolic link
-        dirs.sort()
-        for name in sorted(files):
-            path = Path(folder, name)
-            if not name.endswith(DRAFT_SUFFIXES) or path.is_symlink():
-                continue
-            rel = path.relative_to(content).as_posix()
-            text = path.read_text(encoding="utf-8", errors="replace")
-            (held if rel in hidden else shown).update(draft_images(text, rel))
+    for path, rel in _drafts(content):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        (held if rel in hidden else shown).update(draft_images(text, rel))
     return held - shown
 
 
