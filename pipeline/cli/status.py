@@ -7,12 +7,14 @@ import click
 from pipeline.change.model import Change
 from pipeline.cli.data_dukung import show
 from pipeline.cli.verdict import verdict
+from pipeline.clock import now
 from pipeline.errors import ConfigError
 from pipeline.forge.local.client.session import open_local
 from pipeline.forge.local.rules.policy import render
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
+from pipeline.publication.due import held_until
 from pipeline.record.store import outcome_for
 
 MSG = Catalog(
@@ -40,6 +42,18 @@ MSG = Catalog(
         "pub_none": (
             "Publikasi: belum ada catatan penyelesaian (sedang berjalan, atau belum dimulai)",
             "Publication: no completion record yet (running, or not started)",
+        ),
+        "pub_held": (
+            "Publikasi: dijadwalkan (publish_at {at} WIB); situs sudah dibangun tanpa artikelnya, "
+            "penjadwal menerbitkannya pada waktu itu",
+            "Publication: scheduled (publish_at {at} WIB); the site was built without its "
+            "article, the scheduler publishes it at that time",
+        ),
+        "pub_due": (
+            "Publikasi: jatuh tempo sejak {at} WIB (publish_at), belum diterbitkan; menunggu "
+            "penjadwal (`terbit publish --due`)",
+            "Publication: due since {at} WIB (publish_at), not yet published; waiting for the "
+            "scheduler (`terbit publish --due`)",
         ),
         "closed": (
             "DITUTUP oleh {who} pada {at} WIB: {reason}",
@@ -78,7 +92,13 @@ def _publication(forge: LocalForge, change: Change) -> bool:
     """Print what the record on main says about the publication; whether it is complete."""
     outcome = outcome_for(forge, change)
     if outcome is None:
-        click.secho(MSG("pub_none"), fg="yellow")
+        held = (
+            held_until(forge.repo, change.merge_sha, forge.settings) if change.merge_sha else None
+        )
+        if held is None:
+            click.secho(MSG("pub_none"), fg="yellow")
+        else:
+            click.secho(MSG("pub_held" if held > now() else "pub_due", at=when(held)), fg="cyan")
         return True
     folder, reasons = outcome["folder"], "; ".join(outcome["reasons"])  # type: ignore[arg-type]
     if outcome["status"] == "complete":

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.change.model import Change
+from pipeline.clock import now
 from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.draft import withdrawals
 from pipeline.draft.checks import check_paths
 from pipeline.draft.checks.base import Finding
 from pipeline.draft.content_model import bad_name_char, role_of, shown_name
+from pipeline.draft.schedule import latest, publish_at
 from pipeline.errors import TerbitError
+from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 from pipeline.vcs import BLOB_MODES, GITLINK_MODE, SYMLINK_MODE, Repo, TreeEntry
 
@@ -55,6 +58,14 @@ MSG = Catalog(
             "the merge changes this file, but the pull request's diff (what reviewers, "
             "CODEOWNERS and the gate see) does not show it (criss-cross history); rebase the "
             "change on the latest target branch",
+        ),
+        "held_together": (
+            "draf ini tayang bersama draf lain perubahan ini pada {at} WIB (publish_at "
+            "terakhir di antaranya), bukan lebih awal; ajukan sebagai perubahan terpisah agar "
+            "tayang pada waktunya sendiri",
+            "this draft goes live with the change's other drafts at {at} WIB (the last "
+            "publish_at among them), not earlier; submit it as a separate change to go live "
+            "at its own time",
         ),
         "file_too_big": (
             "berkas berukuran {size} KB, terlalu besar untuk perubahan (maksimum {limit} KB)",
@@ -163,7 +174,7 @@ def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True)
                 (root / ROLES_FILE).write_text(roles, encoding="utf-8")
             report = check_paths(root, settings, [root / os.path.normpath(d) for d in drafts])
             result.findings += report.findings
-            result.warnings += report.warnings
+            result.warnings += report.warnings + _held_together(root, drafts, settings)
     result.findings.sort(key=lambda f: (f.path, f.line or 0))
     return result
 
@@ -195,6 +206,27 @@ def _withdrawals(
             slugs.add(found.group(1))
     problems = withdrawals.added_only(before, after, listed, slugs)
     return [Finding(p.path, p.line, "withdrawals", p.message) for p in problems]
+
+
+def _held_together(root: Path, drafts: list[str], settings: Settings) -> list[Finding]:
+    """A change's drafts go live together, when the last ``publish_at`` among them is due (one
+    publication, one record per merge): each draft that would go live later than its own
+    time is told so, before the merge, with how to publish it on time."""
+    zone = settings.site.timezone
+    times = {
+        d: publish_at((root / d).read_text(encoding="utf-8", errors="replace"), d, zone)
+        for d in drafts
+        if role_of(d, settings.content.path) == "draft" and (root / d).is_file()
+    }
+    last = latest(times.values())
+    if last is None or last <= now() or len(times) < 2:
+        return []
+    shown = when(last)
+    return [
+        Finding(d, None, "held_together", MSG("held_together", at=shown), severity="warning")
+        for d, at in sorted(times.items())
+        if at is None or at < last
+    ]
 
 
 def hidden_from_review(repo: Repo, target: str, head: str, landed: list[str]) -> list[Finding]:

@@ -1,9 +1,9 @@
 """Scheduled publications that became due: ``terbit publish --due`` and ``terbit schedule``.
 
-Nothing is kept between rounds: main itself says what is due. A draft on main whose
-``publish_at`` has passed, last changed by a merge made before that time (so the merge's own
-publication held it back), and whose merge has no completion record yet, is published now by
-the ordinary path (build, deploy, live check, screenshots, notice, record). The record's commit
+Nothing is kept between rounds: main itself says what is due. A merge made before the last
+``publish_at`` of its drafts (so its own publication held them back), without a completion
+record yet, is published once that time has passed by the ordinary path (build, deploy, live
+check, screenshots, notice, record); its drafts go live together. The record's commit
 is what makes a second round find nothing, so a round is idempotent, and a server that was down
 at the time publishes on its first round after the restart (the record says how late).
 """
@@ -20,10 +20,11 @@ from pathlib import Path
 
 from pipeline.clock import now
 from pipeline.config.settings import Settings
-from pipeline.draft.schedule import FIELD, publish_at
+from pipeline.evidence.articles import changed_articles
 from pipeline.forge import open_forge
 from pipeline.publication.merges import repo_settings
 from pipeline.publication.run import publish
+from pipeline.publication.stages import scheduled_time, unrecorded_scheduled
 from pipeline.publication.state import PublishResult, state_root
 from pipeline.vcs import Repo
 
@@ -41,31 +42,34 @@ def _main(repo: Repo) -> str | None:
     return repo.rev_parse("refs/heads/main") or repo.head()
 
 
+def held_until(repo: Repo, merge: str, settings: Settings) -> datetime | None:
+    """When a merge's drafts go live if they were still ahead when it was merged (its own
+    publication deployed the site without them), else None: what ``terbit status`` and the
+    change page say of a merged change without a record yet. The rule is the publication's."""
+    if not repo.rev_parse(merge):
+        return None  # a clone that has not fetched the merge yet
+    merged_at = repo.commit_info(merge).committed_at
+    articles = changed_articles(repo, merge, settings.content.path)
+    at = scheduled_time(repo, merge, articles, merged_at, settings)
+    return datetime.fromisoformat(at) if at else None
+
+
 def due_merges(repo: Repo, settings: Settings, when: datetime) -> list[Due]:
-    """The merges whose held drafts are due at ``when``, oldest scheduled time first."""
+    """The held merges due at ``when``, oldest scheduled time first. A merge is due when the
+    last ``publish_at`` of its drafts is (they go live together: see ``held_drafts``), so a
+    round between its drafts' times publishes nothing and deploys nothing."""
     tip = _main(repo)
     if tip is None:
         return []
-    content = settings.content.path.strip("/")
-    # Only drafts that name the field are read at all (git grep over main's objects).
-    listed = repo.try_run("grep", "-l", "-F", FIELD, tip, "--", f"{content}/") or ""
-    records = settings.publish.records_path.strip("/")
-    recorded = {name.rsplit("-", 1)[-1] for *_, name in repo.ls_tree(tip, records) if "-" in name}
-    found: dict[str, Due] = {}
-    for line in listed.splitlines():
-        path = line.split(":", 1)[1] if line.startswith(tip + ":") else line
-        at = publish_at(repo.show_file(tip, path) or "", path, settings.site.timezone)
-        if at is None or at > when:
-            continue
-        merge = repo.try_run("log", "--first-parent", "-1", "--format=%H", tip, "--", path)
-        if not merge or len(repo.parents(merge)) < 2 or merge[:12] in recorded:
-            continue
-        if repo.commit_info(merge).committed_at >= at:
-            continue  # merged after its time: its own publication published it
-        before = found.get(merge)
-        paths = (*before.paths, path) if before else (path,)
-        found[merge] = Due(merge, max(at, before.scheduled_at) if before else at, paths)
-    return sorted(found.values(), key=lambda d: d.scheduled_at)
+    found: dict[str, list[str]] = {}
+    for path, merge in unrecorded_scheduled(repo, tip, settings):
+        found.setdefault(merge, []).append(path)
+    due = []
+    for merge, paths in found.items():
+        at = held_until(repo, merge, settings)
+        if at is not None and at <= when:
+            due.append(Due(merge, at, tuple(paths)))
+    return sorted(due, key=lambda d: d.scheduled_at)
 
 
 @contextmanager

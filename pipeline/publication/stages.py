@@ -7,7 +7,7 @@ saves its result in the publication's ``State`` and is skipped when that result 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from pipeline.clock import now
 from pipeline.config.settings import Settings, committed_settings
 from pipeline.deploy import new_release_id
 from pipeline.deploy.base import Target
-from pipeline.draft.schedule import latest, publish_at
+from pipeline.draft.schedule import FIELD, latest, publish_at
 from pipeline.errors import InputError
 from pipeline.evidence.articles import ArticleFact, changed_articles
 from pipeline.forge.base import Forge
@@ -94,6 +94,41 @@ def scheduled_time(
     return due.isoformat() if due is not None and due > merged_at else None
 
 
+def unrecorded_scheduled(repo: Repo, tip: str, settings: Settings) -> Iterator[tuple[str, str]]:
+    """``(path, merge)`` of each draft on ``tip`` that names ``publish_at`` and was last
+    changed by a merge without a completion record (only those drafts are read at all: git
+    grep over the objects)."""
+    content = settings.content.path.strip("/")
+    listed = repo.try_run("grep", "-l", "-F", FIELD, tip, "--", f"{content}/") or ""
+    records = settings.publish.records_path.strip("/")
+    recorded = {name.rsplit("-", 1)[-1] for *_, name in repo.ls_tree(tip, records) if "-" in name}
+    for line in listed.splitlines():
+        path = line.split(":", 1)[1] if line.startswith(tip + ":") else line
+        merge = repo.try_run("log", "--first-parent", "-1", "--format=%H", tip, "--", path)
+        if merge and len(repo.parents(merge)) > 1 and merge[:12] not in recorded:
+            yield path, merge
+
+
+def held_drafts(repo: Repo, tip: str, settings: Settings) -> list[str]:
+    """The drafts on ``tip`` (relative to the content folder) whose merge is held: merged
+    before the last ``publish_at`` of its drafts, that time still ahead, no record yet. The
+    drafts of one merge go live together, by its publication; so an earlier draft of it, or
+    a new one without a time, is left out of every build until then (another merge's
+    publication would otherwise put it live without a record). A modified article stays: it
+    is on the site already."""
+    content = settings.content.path.strip("/")
+    held: set[str] = set()
+    for merge in {merge for _path, merge in unrecorded_scheduled(repo, tip, settings)}:
+        articles = changed_articles(repo, merge, content)
+        at = scheduled_time(repo, merge, articles, repo.commit_info(merge).committed_at, settings)
+        if at is not None and datetime.fromisoformat(at) > now():
+            held |= {
+                a.path[len(content) + 1 :] for a in articles
+                if a.url and (a.status == "A" or FIELD in (repo.show_file(tip, a.path) or ""))
+            }  # fmt: skip
+    return sorted(held)
+
+
 def build(
     repo: Repo, merge: str, work: Path, state: State, say: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -107,8 +142,8 @@ def build(
     repo.export_tree(tip, source)
     output = work / "site"
     # The articles' versions from this repository's history, never from the exported tree.
-    content = committed_settings(lambda path: repo.show_file(tip, path)).content.path
-    history = read_history(repo, tip, content, build_cache(repo))
+    site_settings = committed_settings(lambda path: repo.show_file(tip, path))
+    history = read_history(repo, tip, site_settings.content.path, build_cache(repo))
     built = build_site(
         source,
         output=output,
@@ -116,6 +151,7 @@ def build(
         cache_base=build_cache(repo),
         skip_bad=True,
         history=history,
+        hold=held_drafts(repo, tip, site_settings),
     )
     if built.skipped:
         # A file of this merge that cannot be published fails this publication, located; a

@@ -199,6 +199,9 @@ def confined_files(
     content = Content(generator.path)
     excluded = {os.path.normpath(e) for e in exclude or []}
     static = isinstance(generator, StaticGenerator)
+    # Images only drafts not yet due show (``TERBIT_EMBARGOED``, with those drafts): not
+    # copied before their time.
+    held = set(generator.settings.get("TERBIT_EMBARGOED") or ()) if static else set()
     files = set()
     for path in [paths] if isinstance(paths, str) else paths:
         if path and os.path.isfile(os.path.join(generator.path, path)):
@@ -206,7 +209,7 @@ def confined_files(
         else:
             found = content.walk(path, excluded, generator.settings["IGNORE_FILES"])
         for rel in found:
-            if not _include(generator, rel, extensions):
+            if rel in held or not _include(generator, rel, extensions):
                 continue
             problem = image_problem(rel) if static else None
             if problem:

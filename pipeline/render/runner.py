@@ -19,14 +19,14 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.clock import now
-from pipeline.config.settings import load_settings
-from pipeline.draft.schedule import embargoed
+from pipeline.config.settings import Settings, load_settings
+from pipeline.draft.schedule import embargoed, held_images
 from pipeline.errors import ConfigError, InputError, Problem, TerbitError
 from pipeline.i18n import Catalog, get_lang
 from pipeline.render import cache
@@ -135,6 +135,16 @@ def _commit_cache(staging: Path, cache_dir: Path) -> None:
     os.replace(staging / cache.STATE_FILE, cache_dir / cache.STATE_FILE)
 
 
+def _not_yet_due(
+    content: Path, settings: Settings, cache_dir: Path, hold: Iterable[str]
+) -> list[str]:
+    """Content-relative paths the build leaves out: the drafts not yet due, those the caller
+    holds back (``hold``), and the images only they show."""
+    drafts = set(embargoed(content, now(), settings.site.timezone, cache_dir / SCHEDULE_CACHE))
+    drafts |= set(hold)
+    return sorted(drafts) + sorted(held_images(content, drafts))
+
+
 def build_site(
     root: Path,
     output: Path | None = None,
@@ -146,6 +156,7 @@ def build_site(
     cache_base: Path | None = None,
     skip_bad: bool = False,
     history: History | None = None,
+    hold: Iterable[str] = (),
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``output`` (``build.output``).
 
@@ -157,6 +168,7 @@ def build_site(
     listed in ``skipped`` instead of failing the build (publication: one bad draft on main
     must not stop every later publication). ``history`` is each article's versions
     (``history.read_history``); by default that of ``root``'s own Git work tree, if any.
+    ``hold``: drafts (relative to the content folder) left out like those not yet due.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -198,11 +210,10 @@ def build_site(
             "clear": clear,
             "content": str(content),
             "lang": get_lang(),
-            # Drafts whose ``publish_at`` is still ahead stay out of the site; the list is in
-            # the build key, so the site is rebuilt whole when one becomes due.
-            "embargoed": sorted(
-                embargoed(content, now(), settings.site.timezone, cache_dir / SCHEDULE_CACHE)
-            ),
+            # Drafts whose ``publish_at`` is still ahead stay out of the site, and so do the
+            # images only they show; the list is in the build key, so the site is rebuilt
+            # whole when one becomes due.
+            "embargoed": _not_yet_due(content, settings, cache_dir, hold),
             "history": (
                 history_of_work_tree(root, settings.content.path, cache_dir)
                 if history is None

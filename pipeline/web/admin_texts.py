@@ -28,6 +28,14 @@ MSG = Catalog(
         "st_incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
         "st_failed": ("GAGAL", "FAILED"),
         "st_stopped": ("TERHENTI sebelum selesai", "STOPPED before the end"),
+        "st_scheduled": ("dijadwalkan", "scheduled"),
+        "st_due": ("jatuh tempo, menunggu penjadwal", "due, waiting for the scheduler"),
+        "pub_scheduled": (
+            "Dijadwalkan: artikel tayang {at} WIB (publish_at). Situs sudah dibangun tanpa "
+            "artikelnya; penjadwal server menerbitkannya pada waktu itu.",
+            "Scheduled: the article goes live {at} WIB (publish_at). The site was built without "
+            "it; the server's scheduler publishes it at that time.",
+        ),
         "stage_done": ("selesai", "done"),
         "stage_running": ("berjalan", "running"),
         "stage_waiting": ("menunggu", "waiting"),

@@ -19,7 +19,9 @@ from typing import Any
 from pipeline.clock import now
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, StaleError
+from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
+from pipeline.publication.due import held_until
 from pipeline.publication.state import UNFINISHED, State, state_root
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.model import record_id
@@ -54,6 +56,8 @@ SHOT_FILE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}\.(?:png|webp)$")
 RELEASE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,80}$")
 LOG_FILE = "terbit/publish.log"
 START_GRACE_S = 120
+# What ends a publication's polling: its record, or a hold until its drafts' publish_at.
+FINISHED = ("complete", "incomplete", "failed", "scheduled")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class PublicationView:
     """What the change page shows of a merged change's publication."""
 
     merge: str
-    status: str  # waiting / running / complete / incomplete / failed / stopped
+    status: str  # waiting / running / complete / incomplete / failed / stopped / scheduled / due
     stages: list[Stage]
     attempts: int
     record_folder: str = ""  # the folder name under records/ once the record is on main
@@ -84,10 +88,12 @@ class PublicationView:
     release: str = ""  # the live release now
     previous: str = ""  # the release a rollback goes back to
     may_retry: bool = False
+    scheduled_at: str = ""  # office time the held drafts go live (status scheduled / due)
 
     @property
     def finished(self) -> bool:
-        return self.status in ("complete", "incomplete", "failed")
+        # A scheduled publication waits for its time, not for a running process: not polled.
+        return self.status in FINISHED
 
 
 def _merged(office: Office, change_id: str) -> tuple[str, str, datetime | None]:
@@ -123,9 +129,14 @@ def publication(office: Office, change_id: str) -> PublicationView:
     base = settings.publish.records_path.strip("/")
     record = existing_record(office.repo, "refs/heads/main", f"{base}/{rid}")
     status = str(record.get("status")) if record else ("running" if running else "waiting")
+    # A merge whose drafts' publish_at was ahead: its own publication deployed the site
+    # without them and stopped on purpose; the scheduler publishes them (``due``).
+    held = held_until(office.repo, merge, settings) if status == "waiting" else None
+    if held is not None:
+        status = "scheduled" if held > now() else "due"
     if status == "waiting" and state.attempts > 0:
         status = "stopped"  # started, and died before its record (a kill, a crash)
-    if status not in ("complete", "incomplete", "failed", "running", "waiting", "stopped"):
+    if status not in (*FINISHED, "running", "waiting", "stopped", "due"):
         status = "incomplete"  # a status Terbit never writes is not a success
     stages = []
     current = True
@@ -142,7 +153,7 @@ def publication(office: Office, change_id: str) -> PublicationView:
     release, previous = ("", "") if running else _releases(office)
     view = PublicationView(
         merge=merge, status=status, stages=stages, attempts=state.attempts,
-        release=release, previous=previous,
+        release=release, previous=previous, scheduled_at=when(held) if held else "",
     )  # fmt: skip
     if record is not None:
         view.record_folder = rid

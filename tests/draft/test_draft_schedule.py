@@ -70,3 +70,20 @@ def test_a_past_date_or_a_scheduled_one_is_not_warned(repo: Path, terbit: Run):
           article(date="2027-01-15", publish_at='"2027-01-15 08:00"'))  # fmt: skip
     code, out = terbit("check")
     assert (code, out.strip()) == (0, "Tidak ada masalah; 5 berkas diperiksa")
+
+
+def test_the_images_a_draft_shows_are_found_where_the_build_takes_them_from() -> None:
+    from pipeline.draft.schedule import draft_images
+
+    text = (
+        "---\ntitle: T\nimages:\n  - src: /images/sampul.png\n    alt: A\n---\n"
+        "![a]({static}/images/teks%20satu.png) ![b](../images/relatif.jpg?v=2)\n"
+        "<img alt='c' src='/images/absolut.webp'> ![d](https://contoh.id/x.png)\n"
+        "![e](data:image/png;base64,AAAA) ![f](../../luar.png)\n"
+    )
+    assert draft_images(text, "articles/berita.md") == {
+        "images/sampul.png",
+        "images/teks satu.png",
+        "images/relatif.jpg",
+        "images/absolut.webp",
+    }

@@ -45,3 +45,25 @@ def test_a_future_date_is_a_note_under_the_gate_not_a_refusal(office, extra, war
     if warned:
         assert "tanggal 2027-01-15 masih akan datang" in notes[0]
         assert "tanggal 2027-01-15 masih akan datang" in render(report)
+
+
+def test_drafts_of_one_change_with_different_times_are_told_they_go_live_together(office):
+    """One merge is one publication and one record: the earlier draft (and one without a
+    time) go live with the last. The gate says so under its table, located, never blocking."""
+    kit = Kit(office, counter=next(COUNTER) * 100)
+    later = FUTURE.format(extra='publish_at: "2027-01-20 08:00"\n').replace("Libur", "Cuti")
+    files = {
+        "content/articles/awal.md": FUTURE.format(extra='publish_at: "2027-01-15 08:00"\n'),
+        "content/articles/akhir.md": later,
+        "content/articles/biasa.md": FUTURE.format(extra="").replace("2027-01-15", "2026-11-30"),
+    }
+    change_id = kit.submit("rina", files=files)
+    forge = kit.forge("sari")
+    forge.sync()
+    report = evaluate(forge, kit.change(change_id))
+    checks = next(s for s in report.extra + report.steps if s.proof == "checks")
+    assert checks.state == "done", checks.reason
+    told = {n.split(":", 1)[0] for n in report.notes if "tayang bersama" in n}
+    assert {"content/articles/awal.md", "content/articles/biasa.md"} <= told, report.notes
+    assert "content/articles/akhir.md" not in told  # the last one is on time
+    assert "pada 20-01-2027 08:00 WIB" in render(report)

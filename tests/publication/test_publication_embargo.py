@@ -10,6 +10,9 @@ record says how late.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,6 +31,7 @@ __all__ = ["env"]  # the office, its web server and its SMTP server (module scop
 pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow, pytest.mark.browser]
 WIB = ZoneInfo("Asia/Jakarta")
 YEARS: dict[str, int] = {}  # slug -> the year of its date (set when it is submitted)
+CHANGES: dict[str, str] = {}  # slug -> its change id (set when it is submitted)
 # Where a published article shows up besides its own page.
 LISTS = (
     "",
@@ -85,7 +89,7 @@ def held(env: Env) -> Iterator[tuple[datetime, dict[str, str]]]:
     merges = {}
     for slug, title, days in (("vaksin-terjadwal", "Vaksinasi Terjadwal", 1),
                               ("banjir-terjadwal", "Siaga Banjir Terjadwal", 2)):  # fmt: skip
-        change_id = submit_scheduled(env, slug, title, now + timedelta(days=days))
+        change_id = CHANGES[slug] = submit_scheduled(env, slug, title, now + timedelta(days=days))
         merges[slug] = merge(env, change_id)
         result = env.publish(merges[slug])
         assert result.status == "scheduled", result.problems
@@ -99,6 +103,40 @@ def test_merged_early_it_is_nowhere_on_the_live_site(env: Env, held) -> None:
         assert not any(mentions(env, slug).values()), mentions(env, slug)
         assert env.records(sha) == []  # nothing happened that a record could state
     assert httpx.get(f"{env.live_base}/", timeout=10).status_code == 200  # the site is live
+
+
+def test_status_and_the_change_page_say_when_a_held_article_goes_live(
+    env: Env, held, monkeypatch
+) -> None:
+    """Before its time: "dijadwalkan" with the publish_at, not "no record yet" or "stopped";
+    past it, before the scheduler's round: due, waiting for the scheduler."""
+    from pipeline.web.office import Office as WebOffice
+    from pipeline.web.publishing import publication
+
+    now, _merges = held
+    due = now + timedelta(days=1)
+    shown = due.astimezone(WIB).strftime("%d-%m-%Y %H:%M")
+    change_id = CHANGES["vaksin-terjadwal"]
+
+    def status(moment: datetime | None = None) -> subprocess.CompletedProcess:
+        extra = {"TERBIT_NOW": moment.isoformat()} if moment else {}
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline", "status", change_id], capture_output=True,
+            text=True, cwd=env.office.clone_path("rina"), env={**os.environ, **extra},
+            timeout=120, check=False,
+        )  # fmt: skip
+
+    before = status()
+    assert before.returncode == 0, before.stdout + before.stderr
+    assert f"Publikasi: dijadwalkan (publish_at {shown} WIB)" in before.stdout
+    after = status(due + timedelta(minutes=1))
+    assert f"Publikasi: jatuh tempo sejak {shown} WIB (publish_at)" in after.stdout
+
+    view = publication(WebOffice(env.server, cached=False), change_id)
+    assert (view.status, view.scheduled_at, view.may_retry) == ("scheduled", shown, False)
+    assert view.finished  # nothing runs until its time: the page does not poll
+    monkeypatch.setenv("TERBIT_NOW", (due + timedelta(minutes=1)).isoformat())
+    assert publication(WebOffice(env.server, cached=False), change_id).status == "due"
 
 
 def test_publish_due_publishes_on_time_then_has_nothing_to_do(env: Env, held) -> None:

@@ -70,3 +70,72 @@ def test_an_embargoed_draft_is_nowhere_until_its_time(site: Path, monkeypatch, a
     draft.write_text(DRAFT.format(title=TITLE, at="2026-12-08 09:00"), encoding="utf-8")
     build_site(site, out)
     assert set(PLACES) <= _mentions(out)
+
+
+PHOTO_DRAFT = (
+    "---\ntitle: Foto Embargo\ndate: 2026-12-01 08:00\npublish_at: 2026-12-10 09:00\n"
+    "category: Berita\nauthor: Tim Humas\nsummary: Foto baru.\nimages:\n"
+    "  - src: images/embargo-sampul.png\n    alt: Sampul embargo\n---\n\n"
+    "Isi.\n\n![Foto dalam teks]({{static}}/images/embargo-teks.png)\n\n"
+    '<img src="../images/embargo-html.png" alt="Foto HTML">\n\n'
+    "![Foto bersama]({{static}}/images/{shared})\n"
+)
+SHARED_DRAFT = (
+    "---\ntitle: Foto Bersama\ndate: 2026-12-01 07:00\ncategory: Berita\nauthor: Tim Humas\n"
+    "summary: Foto yang sudah tayang.\n---\n\n![Foto bersama]({static}/images/bersama.png)\n"
+)
+
+
+def test_an_embargoed_drafts_images_are_not_on_the_site_until_its_time(
+    site: Path, monkeypatch
+) -> None:
+    """Its images (front matter, Markdown, ``<img>``) answer 404 before the time and 200 after;
+    an image a published article also shows stays on the site all along."""
+    from PIL import Image
+
+    from pipeline.render.serve import serve_in_background
+
+    images = site / "content" / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    held = ("embargo-sampul.png", "embargo-teks.png", "embargo-html.png")
+    for name in (*held, "bersama.png"):
+        Image.new("RGB", (40, 30), (10, 120, 60)).save(images / name)
+    articles = site / "content" / "articles"
+    articles.mkdir(parents=True, exist_ok=True)
+    (articles / "foto-embargo.md").write_text(
+        PHOTO_DRAFT.format(shared="bersama.png"), encoding="utf-8"
+    )
+    (articles / "foto-bersama.md").write_text(SHARED_DRAFT, encoding="utf-8")
+    out = site / "output"
+    url, stop = serve_in_background(out)
+    try:
+        monkeypatch.setenv("TERBIT_NOW", "2026-12-10T08:59:00+07:00")
+        build_site(site, out)
+        assert {n: _status(f"{url}images/{n}") for n in held} == dict.fromkeys(held, 404)
+        assert _status(f"{url}images/bersama.png") == 200
+
+        monkeypatch.setenv("TERBIT_NOW", "2026-12-10T09:00:00+07:00")
+        build_site(site, out)
+        assert {n: _status(f"{url}images/{n}") for n in held} == dict.fromkeys(held, 200)
+        assert _status(f"{url}images/bersama.png") == 200
+    finally:
+        stop()
+
+
+def _status(url: str) -> int:
+    import httpx
+
+    return httpx.get(url, timeout=10).status_code
+
+
+def test_a_draft_the_publication_holds_back_is_nowhere(site: Path, monkeypatch) -> None:
+    """``hold``: a draft with no time of its own, held with its merge's others, is left out
+    like one not yet due."""
+    draft = site / "content" / "articles" / f"{SLUG}.md"
+    draft.parent.mkdir(parents=True, exist_ok=True)
+    draft.write_text(DRAFT.replace("publish_at: {at}\n", "").format(title=TITLE), "utf-8")
+    out = site / "output"
+    build_site(site, out, hold=[f"articles/{SLUG}.md"])
+    assert _mentions(out) == set()
+    build_site(site, out)
+    assert set(PLACES) <= _mentions(out)
