@@ -80,6 +80,23 @@ def served(folder: Path) -> bool:
         return False
 
 
+def ready(folder: Path) -> bool:
+    """Whether a warm worker answers on ``folder``'s socket (a socket file left by a killed
+    one does not)."""
+    try:
+        handle, address = _address(folder)
+    except OSError:
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.connect(address)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+
+
 # --- the client (the runner) -----------------------------------------------------------------
 
 
