@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "data-dukung": "data_dukung",
     "publish": "publish",
     "schedule": "schedule",
+    "build-server": "build_server",
     "rollback": "rollback",
     "remind": "remind",
     "verify": "verify",

@@ -34,6 +34,7 @@ from pipeline.errors import TerbitError
 SOCKET = "build.sock"
 LOCK = "build.lock"  # held by the serving worker: one per server state folder
 LOG = "build-worker.log"
+SWITCH_ENV = "TERBIT_WARM"  # "off": the server processes start no warm worker
 TIMEOUT_ENV = "TERBIT_WARM_TIMEOUT"  # seconds a warm build may take before the cold one
 TIMEOUT_S = 600.0
 LIBRARIES = ("pelican", "markdown", "jinja2", "nh3", "pygments", "pillow")
@@ -181,6 +182,10 @@ def _kill_group(group: int) -> None:
 
 
 # --- the owner (a long-running server process) -----------------------------------------------
+
+
+def switched_off() -> bool:
+    return os.environ.get(SWITCH_ENV, "").strip().lower() == "off"
 
 
 class Service:
