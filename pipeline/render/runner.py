@@ -108,6 +108,7 @@ class BuildResult:
     forks: list[ForkRun] = field(default_factory=list)  # work done by forks of the build
     warm: bool = False  # built by the warm build process (``warm``)
     fallback: str = ""  # why a build asked of the warm process was built cold
+    peak_kb: int = 0  # the warm build's largest resident set (its forks included)
 
 
 @dataclass(frozen=True)
@@ -292,6 +293,8 @@ class _Collector:
             self.failure = event
         elif kind == "done":
             self.done = event
+        elif kind == "peak":
+            self.result.peak_kb = event["kb"]
 
     def finish(self, crash: str) -> BuildResult:
         if self.started:

@@ -18,6 +18,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import resource
 import select
 import signal
 import socket
@@ -37,6 +38,7 @@ LOG = "build-worker.log"
 SWITCH_ENV = "TERBIT_WARM"  # "off": the server processes start no warm worker
 TIMEOUT_ENV = "TERBIT_WARM_TIMEOUT"  # seconds a warm build may take before the cold one
 TIMEOUT_S = 600.0
+SELF, CHILDREN = resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN
 LIBRARIES = ("pelican", "markdown", "jinja2", "nh3", "pygments", "pillow")
 
 
@@ -329,6 +331,9 @@ def _child(conn: socket.socket, request: dict[str, Any]) -> None:
             worker.run(request, events)
         except TerbitError as error:
             worker.send_error(error, events)
+        # This build's peak resident set (its forks included), for the memory benchmark.
+        peak = max(resource.getrusage(who).ru_maxrss for who in (SELF, CHILDREN))
+        events.send("peak", kb=peak)
         stream.flush()
         code = 0
     except BaseException:
