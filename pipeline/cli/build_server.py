@@ -44,6 +44,7 @@ MSG = Catalog(
               help=MSG("repo"))  # fmt: skip
 @lang_option
 def command(repo_path: Path | None) -> None:
+    # start-up: `terbit --help` loads this module; the publication's code loads when it runs.
     from pipeline.publication.stages import warm_folder
     from pipeline.render import warm
 
