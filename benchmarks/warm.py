@@ -112,6 +112,9 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
                     measure([hugo, "--quiet", "--destination", "public"], hugo_site)["seconds"]
                 )
                 post.unlink()
+            shown = f"{hugo_s[-1]:.2f}" if hugo_s else "-"
+            print(f"  #{run + 1}: hangat {warm_s[-1]:.2f} s, baru {cold[-1]['seconds']:.2f} s, "
+                  f"hugo {shown} s (load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
         assert service.proc is not None
         idle_kb = _status_kb(service.proc.pid, "VmHWM")
     finally:
