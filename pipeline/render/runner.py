@@ -27,7 +27,7 @@ from pathlib import Path
 from pipeline.clock import now
 from pipeline.config.settings import load_settings
 from pipeline.draft.schedule import embargoed
-from pipeline.errors import ConfigError, InputError, Problem, TerbitError
+from pipeline.errors import ConfigError, InputError, Problem
 from pipeline.i18n import Catalog, get_lang
 from pipeline.render import cache, warm
 from pipeline.render.history import History, history_of_work_tree
@@ -336,11 +336,7 @@ def _run_forked(request: dict, progress: Progress) -> BuildResult:
                 os.dup2(quiet, 1)  # Pelican's own "Done" line, kept off screen as before
                 os.dup2(errors.fileno(), 2)
                 stream = os.fdopen(write, "w", encoding="utf-8")
-                events = worker.Events(stream)
-                try:
-                    worker.run(request, events)
-                except TerbitError as error:
-                    worker.send_error(error, events)
+                worker.run_reporting(request, worker.Events(stream))
                 stream.flush()
                 code = 0
             except BaseException:

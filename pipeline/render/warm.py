@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.errors import TerbitError
 
 SOCKET = "build.sock"
 LOCK = "build.lock"  # held by the serving worker: one per server state folder
@@ -340,10 +339,7 @@ def _child(conn: socket.socket, request: dict[str, Any]) -> None:
         os.dup2(quiet, 1)  # Pelican's own console lines are not events
         events = worker.Events(stream)
         events.send("warm", pid=os.getpid())
-        try:
-            worker.run(request, events)
-        except TerbitError as error:
-            worker.send_error(error, events)
+        worker.run_reporting(request, events)
         # This build's peak resident set (its forks included), for the memory benchmark.
         peak = max(resource.getrusage(who).ru_maxrss for who in (SELF, CHILDREN))
         events.send("peak", kb=peak)
