@@ -18,6 +18,7 @@ os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 os.environ["TERBIT_LANG"] = "id"
 # No "waiting for you" e-mail from the hooks except in the tests of notifications.
 os.environ["TERBIT_NOTIFY"] = "off"
+os.environ["TERBIT_WARM"] = "off"  # no warm build process per web app; tests/render start theirs
 
 
 def git(cwd: Path, *args: str, check: bool = True) -> str:

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "withdraw": "withdraw",
     "publish": "publish",
     "schedule": "schedule",
+    "build-server": "build_server",
     "rollback": "rollback",
     "remind": "remind",
     "verify": "verify",

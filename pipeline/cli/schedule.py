@@ -51,16 +51,29 @@ MSG = Catalog(
 def command(interval: float, rounds: int, repo_path: Path | None) -> None:
     # start-up: `terbit --help` loads this module; the publication's stages load on the round.
     from pipeline.publication.due import run_schedule
+    from pipeline.publication.stages import warm_folder
+    from pipeline.render import warm
 
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     refuse_clone(repo, repo_settings(repo), "--due", "")
     started = time.monotonic()
+    # The scheduler is a long-running process: it keeps the warm build process up (checked
+    # every round), so the publications it and the pushes start build warm.
+    service = None if warm.switched_off() else warm.Service(warm_folder(repo))
 
     def report(ran: bool, results: list) -> None:  # type: ignore[type-arg]
         click.echo(MSG("round", at=time.strftime("%Y-%m-%d %H:%M:%S")))
         report_round(repo, ran, results)
+        if service is not None:
+            service.check()
 
-    run_schedule(
-        repo.work_tree or repo.git_dir, interval, rounds, report,
-        lambda line: click.echo(f"  [{time.monotonic() - started:7.1f} s] {line}", err=True),
-    )  # fmt: skip
+    if service is not None:
+        service.check()
+    try:
+        run_schedule(
+            repo.work_tree or repo.git_dir, interval, rounds, report,
+            lambda line: click.echo(f"  [{time.monotonic() - started:7.1f} s] {line}", err=True),
+        )  # fmt: skip
+    finally:
+        if service is not None:
+            service.stop()

@@ -63,6 +63,11 @@ def build_cache(repo: Repo) -> Path:
     return repo.git_dir / "terbit" / "build-cache"
 
 
+def warm_folder(repo: Repo) -> Path:
+    """Where the server's warm build process listens (``render.warm``): its own state."""
+    return repo.git_dir / "terbit"
+
+
 def prepare(
     repo: Repo, merge: str, forge: Forge, settings: Settings, state: State
 ) -> dict[str, Any]:
@@ -152,7 +157,10 @@ def build(
         skip_bad=True,
         history=history,
         hold=held_drafts(repo, tip, site_settings),
+        warm_folder=warm_folder(repo),
     )
+    if built.fallback:
+        say(built.fallback)  # a cold build where the warm one was expected: the log says why
     if built.skipped:
         # A file of this merge that cannot be published fails this publication, located; a
         # bad file that an earlier merge left on main is left out, so later merges go live.

@@ -79,7 +79,14 @@ def _tree_digest(folder: Path, pattern: str, h: Any) -> None:
 
 # Modules that run a build but do not shape its pages: whether they are loaded depends on who
 # started the build (the CLI in its own process, or a worker process), never on the site.
-NOT_SHAPING = ("cli", "__main__.py", "render/runner.py", "render/progress.py", "render/swap.py")
+NOT_SHAPING = (
+    "cli",
+    "__main__.py",
+    "render/runner.py",
+    "render/progress.py",
+    "render/swap.py",
+    "render/warm.py",
+)
 
 
 def _loaded_sources(root: Path) -> list[Path]:

@@ -27,9 +27,9 @@ from pathlib import Path
 from pipeline.clock import now
 from pipeline.config.settings import Settings, load_settings
 from pipeline.draft.schedule import embargoed, held_images
-from pipeline.errors import ConfigError, InputError, Problem, TerbitError
+from pipeline.errors import ConfigError, InputError, Problem
 from pipeline.i18n import Catalog, get_lang
-from pipeline.render import cache
+from pipeline.render import cache, warm
 from pipeline.render.history import History, history_of_work_tree
 from pipeline.render.progress import Progress, QuietProgress
 from pipeline.render.swap import exchange_folder
@@ -52,6 +52,23 @@ MSG = Catalog(
         "cache_inside": (
             "cache build tidak boleh berada di dalam pohon yang dibangun: {path}",
             "the build cache must not be inside the tree being built: {path}",
+        ),
+        "warm_fallback": (
+            "Build hangat tidak dipakai ({why}): situs dibangun oleh proses baru.",
+            "The warm build was not used ({why}): the site is built by a fresh process.",
+        ),
+        "warm_no_worker": ("proses build hangat tidak berjalan", "no warm build process runs"),
+        "warm_stale": (
+            "proses build hangat memakai kode atau pustaka lain; dimulai ulang",
+            "the warm build process runs other code or libraries; it is restarted",
+        ),
+        "warm_stopped": (
+            "proses build hangat berhenti di tengah build",
+            "the warm build process stopped in the middle of the build",
+        ),
+        "warm_timeout": (
+            "proses build hangat tidak selesai dalam {seconds:.0f} detik; dihentikan",
+            "the warm build process did not finish within {seconds:.0f} s; stopped",
         ),
         "busy": (
             "build lain sedang berjalan untuk repositori ini",
@@ -89,6 +106,9 @@ class BuildResult:
     warnings: list[Problem] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)  # content files left out (skip_bad)
     forks: list[ForkRun] = field(default_factory=list)  # work done by forks of the build
+    warm: bool = False  # built by the warm build process (``warm``)
+    fallback: str = ""  # why a build asked of the warm process was built cold
+    peak_kb: int = 0  # the warm build's largest resident set (its forks included)
 
 
 @dataclass(frozen=True)
@@ -157,6 +177,7 @@ def build_site(
     skip_bad: bool = False,
     history: History | None = None,
     hold: Iterable[str] = (),
+    warm_folder: Path | None = None,
 ) -> BuildResult:
     """Build the site of the repository at ``root`` into ``output`` (``build.output``).
 
@@ -169,6 +190,8 @@ def build_site(
     must not stop every later publication). ``history`` is each article's versions
     (``history.read_history``); by default that of ``root``'s own Git work tree, if any.
     ``hold``: drafts (relative to the content folder) left out like those not yet due.
+    ``warm_folder`` is the server state folder of a warm build process (``warm``): the build
+    runs there when it answers, else in a fresh process, with a note saying why.
     """
     started = time.perf_counter()
     root = root.resolve()
@@ -223,7 +246,19 @@ def build_site(
         try:
             # A fork when asked and possible, unless profiling (the worker writes the profile).
             fork = forked and hasattr(os, "fork") and not os.environ.get("TERBIT_BUILD_PROFILE")
-            result = (_run_forked if fork else _run_worker)(request, progress)
+            result = None
+            if warm_folder is not None:
+                result, why = _run_warm(warm_folder, request, progress)
+                if result is None:
+                    # Whatever the warm build left is never trusted: the spare is cleared and
+                    # the staged caches dropped, as after a crash.
+                    shutil.rmtree(staging, ignore_errors=True)
+                    request["clear"] = tmp.is_dir()
+                    tmp.mkdir(parents=True, exist_ok=True)
+            if result is None:
+                result = (_run_forked if fork else _run_worker)(request, progress)
+                if warm_folder is not None:
+                    result.fallback = MSG("warm_fallback", why=why)
             exchange_folder(tmp, output)  # the replaced site is the next build's spare
             _commit_cache(staging, cache_dir)
         except BaseException:
@@ -269,6 +304,8 @@ class _Collector:
             self.failure = event
         elif kind == "done":
             self.done = event
+        elif kind == "peak":
+            self.result.peak_kb = event["kb"]
 
     def finish(self, crash: str) -> BuildResult:
         if self.started:
@@ -310,11 +347,7 @@ def _run_forked(request: dict, progress: Progress) -> BuildResult:
                 os.dup2(quiet, 1)  # Pelican's own "Done" line, kept off screen as before
                 os.dup2(errors.fileno(), 2)
                 stream = os.fdopen(write, "w", encoding="utf-8")
-                events = worker.Events(stream)
-                try:
-                    worker.run(request, events)
-                except TerbitError as error:
-                    worker.send_error(error, events)
+                worker.run_reporting(request, worker.Events(stream))
                 stream.flush()
                 code = 0
             except BaseException:
@@ -330,6 +363,21 @@ def _run_forked(request: dict, progress: Progress) -> BuildResult:
         errors.seek(0)
         tail = " ".join(errors.read().decode("utf-8", "replace").strip().splitlines()[-3:])
     return collect.finish(MSG("crashed", code=code, tail=tail))
+
+
+def _run_warm(folder: Path, request: dict, progress: Progress) -> tuple[BuildResult | None, str]:
+    """The build by the warm process (``warm``), or None and why it was not used."""
+    collect = _Collector(Path(request["output"]), progress)
+    try:
+        for kind, event in warm.run_warm(folder, request):
+            collect(kind, event)
+    except warm.Unavailable as reason:
+        if collect.started:
+            progress.stop()
+        return None, MSG(f"warm_{reason}", seconds=warm.timeout())
+    result = collect.finish(MSG("crashed", code=0, tail=""))
+    result.warm = True
+    return result, ""
 
 
 def _run_worker(request: dict, progress: Progress) -> BuildResult:

@@ -498,6 +498,15 @@ def main() -> None:
     stream.close()
 
 
+def run_reporting(request: dict[str, Any], events: Events) -> None:
+    """``run``, with a located error raised out of it sent as the failure event (a fork's
+    build: the runner's, the warm process's)."""
+    try:
+        run(request, events)
+    except TerbitError as error:
+        send_error(error, events)
+
+
 def send_error(error: TerbitError, events: Events) -> None:
     """A located error raised out of the build (settings, roles) as the failure event."""
     kind = "input" if error.exit_code == 1 else "config"

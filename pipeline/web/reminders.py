@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from pipeline.errors import TerbitError
 from pipeline.notify.people import switched_off
 from pipeline.notify.remind import remind
+from pipeline.web import buildworker
 
 EVERY_S = 300
 log = logging.getLogger("terbit.web")
@@ -36,7 +37,8 @@ async def _loop(server: Path) -> None:
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     task = asyncio.create_task(_loop(app.state.server))
     try:
-        yield
+        async with buildworker.kept_warm(app.state.server):
+            yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

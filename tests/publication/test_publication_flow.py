@@ -527,3 +527,79 @@ def test_a_change_with_an_inaccessible_image_and_a_broken_link_is_not_complete(e
     assert any(v["rule"] == "image-alt" and v["page"] == url for v in check["violations"])
     markdown = repo.show_file("refs/heads/main", f"{folder}/README.md")
     assert "BELUM LENGKAP" in markdown and "pelanggaran image-alt di " + url in markdown
+
+
+@pytest.mark.browser
+def test_a_publication_builds_in_the_warm_process_and_survives_its_kill(env: Env) -> None:
+    """With the server's warm build process up, a publication builds in it (no fallback in
+    the log); killed with -9 in the middle of the next publication's build, that publication
+    is built by a fresh process, says so, and completes; the live site stays whole."""
+    import signal
+
+    from pipeline.publication import stages
+    from pipeline.render import warm
+
+    folder = stages.warm_folder(Repo(env.server))
+    service = warm.Service(folder)
+    service.check()
+    end = time.monotonic() + 30
+    while not warm.ready(folder):
+        assert time.monotonic() < end, "the warm build process did not start"
+        time.sleep(0.05)
+    try:
+        said: list[str] = []
+        sha = merge(env, open_change(env, "uji-hangat", "Uji Build Hangat"))
+        result = env.publish(sha, say=said.append)
+        assert result.status == "complete", result.problems
+        assert not [line for line in said if "Build hangat tidak dipakai" in line], said
+        assert httpx.get(f"{env.live_base}/artikel/uji-hangat/", timeout=10).status_code == 200
+
+        assert service.proc is not None
+        zygote = service.proc.pid
+        real_build = stages.build_site
+
+        def killed_mid_build(*args: object, **kw: object) -> object:
+            """The warm process and its build killed once the build has started writing."""
+
+            class Killer:
+                def start(self, total: int) -> None: ...
+                def stop(self) -> None: ...
+                def fork(self, job: str, items: int, ok: bool) -> None: ...
+
+                def update(self, read: int, written: int, reused: int) -> None:
+                    if written and service.proc is not None and service.proc.poll() is None:
+                        kids = Path(f"/proc/{zygote}/task/{zygote}/children").read_text()
+                        os.kill(zygote, signal.SIGKILL)
+                        for pid in kids.split():
+                            os.kill(int(pid), signal.SIGKILL)
+                        # The live site is the last release, whole, while nothing is built.
+                        page = httpx.get(f"{env.live_base}/artikel/uji-hangat/", timeout=10)
+                        assert page.status_code == 200
+
+            return real_build(*args, progress=Killer(), **kw)  # type: ignore[arg-type]
+
+        said.clear()
+        sha = merge(env, open_change(env, "uji-hangat-dua", "Uji Build Hangat Dua"))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(stages, "build_site", killed_mid_build)
+            result = env.publish(sha, say=said.append)
+        assert result.status == "complete", result.problems
+        assert service.proc.poll() is not None, "the warm process was not killed"
+        assert [line for line in said if "berhenti di tengah build" in line], said
+        for slug in ("uji-hangat", "uji-hangat-dua"):
+            page = httpx.get(f"{env.live_base}/artikel/{slug}/", timeout=10)
+            assert page.status_code == 200
+        assert len(env.records(sha)) == 1
+        # Its owner starts a new one, which builds the next publication.
+        service.check()
+        end = time.monotonic() + 30
+        while not warm.ready(folder):
+            assert time.monotonic() < end, "no new warm build process"
+            time.sleep(0.05)
+        said.clear()
+        sha = merge(env, open_change(env, "uji-hangat-tiga", "Uji Build Hangat Tiga"))
+        result = env.publish(sha, say=said.append)
+        assert result.status == "complete", result.problems
+        assert not [line for line in said if "Build hangat tidak dipakai" in line], said
+    finally:
+        service.stop()

@@ -1,0 +1,357 @@
+"""The warm build worker: an isolated interpreter (``python -I``) kept running by a long-lived
+server process (``terbit web``, ``terbit schedule`` or ``terbit build-server``), with Pelican,
+Markdown, Jinja and the build code already imported. Each build is a fork of it that runs
+``worker.run`` exactly as a cold worker does, so nothing of one build (settings, theme, plugins,
+Pelican's signals) outlives it, and nothing of the change is ever loaded into the warm process.
+
+It listens on a Unix socket in the server's own state (``terbit/build.sock``, mode 0600). A
+client sends one JSON line (the code key and the build request) and reads the worker's events.
+The code key covers Terbit's code and the libraries' versions: a warm worker started from other
+code answers ``stale`` and stops, so its owner starts a fresh one and the build runs cold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib
+import importlib.metadata
+import json
+import os
+import resource
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pipeline
+
+SOCKET = "build.sock"
+LOCK = "build.lock"  # held by the serving worker: one per server state folder
+LOG = "build-worker.log"
+SWITCH_ENV = "TERBIT_WARM"  # "off": the server processes start no warm worker
+TIMEOUT_ENV = "TERBIT_WARM_TIMEOUT"  # seconds a warm build may take before the cold one
+TIMEOUT_S = 600.0
+SELF, CHILDREN = resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN
+LIBRARIES = ("pelican", "markdown", "jinja2", "nh3", "pygments", "pillow")
+
+
+class Unavailable(Exception):
+    """The warm worker could not build; the message says why (for the user)."""
+
+
+def code_key() -> str:
+    """Terbit's code (every module, by content) and the libraries a build imports."""
+    h = hashlib.sha256(sys.version.encode())
+    for dist in LIBRARIES:
+        try:
+            h.update(f"{dist}={importlib.metadata.version(dist)}\0".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"{dist}=none\0".encode())
+    package = Path(pipeline.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        if "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _address(folder: Path) -> tuple[int, str]:
+    """A short address for the socket in ``folder`` (Unix socket paths are limited to about
+    100 bytes): the folder opened, named through ``/proc/self/fd``."""
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    return handle, f"/proc/self/fd/{handle}/{SOCKET}"
+
+
+def served(folder: Path) -> bool:
+    """Whether a warm worker holds ``folder``'s lock (is serving)."""
+    try:
+        handle = (folder / LOCK).open("a")
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def ready(folder: Path) -> bool:
+    """Whether a warm worker answers on ``folder``'s socket (a socket file left by a killed
+    one does not)."""
+    try:
+        handle, address = _address(folder)
+    except OSError:
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.connect(address)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(handle)
+
+
+# --- the client (the runner) -----------------------------------------------------------------
+
+
+def timeout() -> float:
+    try:
+        return float(os.environ.get(TIMEOUT_ENV) or TIMEOUT_S)
+    except ValueError:
+        return TIMEOUT_S
+
+
+def run_warm(folder: Path, request: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The events of ``request`` built by the warm worker serving ``folder``. Raises
+    ``Unavailable`` when there is none, it is stale, or it stops or hangs before ``done`` or
+    ``fail``; the build's process group is then killed, so nothing of it writes any more."""
+    if not (folder / SOCKET).exists():
+        raise Unavailable("no_worker")
+    deadline = time.monotonic() + timeout()
+    handle, address = _address(folder)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    group = None
+    try:
+        try:
+            conn.connect(address)
+        except OSError:
+            raise Unavailable("no_worker") from None
+        finally:
+            os.close(handle)
+        conn.sendall(json.dumps({"key": code_key(), "request": request}).encode() + b"\n")
+        ended = False
+        for event in _lines(conn, deadline):
+            kind = event.pop("event")
+            if kind == "stale":
+                raise Unavailable("stale")
+            if kind == "warm":
+                group = int(event["pid"])
+                continue
+            ended = ended or kind in ("done", "fail")
+            yield kind, event
+        if not ended:
+            raise Unavailable("stopped")
+    except BaseException:
+        if group is not None:
+            _kill_group(group)
+        raise
+    finally:
+        conn.close()
+
+
+def _lines(conn: socket.socket, deadline: float) -> Iterator[dict[str, Any]]:
+    buffer = b""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise Unavailable("timeout")
+        ready, _, _ = select.select([conn], [], [], left)
+        if not ready:
+            continue
+        try:
+            chunk = conn.recv(65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            yield json.loads(line)
+
+
+def _kill_group(group: int) -> None:
+    """Kill a warm build and its forks, and wait (bounded) until they are gone: a fork still
+    writing pages must not race the cold build that follows."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(group, signal.SIGKILL)
+    end = time.monotonic() + 5
+    while time.monotonic() < end:
+        try:
+            os.killpg(group, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.02)
+
+
+# --- the owner (a long-running server process) -----------------------------------------------
+
+
+def switched_off() -> bool:
+    return os.environ.get(SWITCH_ENV, "").strip().lower() == "off"
+
+
+class Service:
+    """A warm worker for the server state folder ``folder``, started and, when it stopped
+    (killed, stale), started again by ``check``. Another process's worker is left alone."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def check(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if served(self.folder):
+            return
+        with (self.folder / LOG).open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", "from pipeline.render.warm import main; main()"],
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # a Ctrl-C of the owner's terminal is the owner's
+            )
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# --- the warm worker itself ------------------------------------------------------------------
+
+
+# What every build imports, loaded once in the warm process and shared by every fork. Libraries
+# only, besides the worker: Terbit's own modules count in the build key when loaded
+# (``cache.build_key``), so the plugins are left to the build, which loads those it names.
+PRELOAD = (
+    "pelican.generators",
+    "pelican.readers",
+    "pelican.settings",
+    "pelican.writers",
+    "markdown",
+    "holidays",  # the office calendar (settings): a third of a second
+    "pydantic",
+    "yaml",
+    "nh3",
+    "PIL.Image",
+    "pipeline.render.worker",
+)
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+def serve(folder: Path) -> None:
+    """Serve builds from the socket in ``folder`` (the working folder) until told to stop."""
+    lock = (folder / LOCK).open("a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return  # another worker serves this folder
+    key = code_key()
+    _preload()
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(SOCKET)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)  # 0600 from the start: no moment when another user may connect
+    try:
+        listener.bind(SOCKET)
+    finally:
+        os.umask(old)
+    os.chmod(SOCKET, 0o600)
+    listener.listen(8)
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping:
+            _reap()
+            ready, _, _ = select.select([listener], [], [], 1.0)
+            if ready:
+                conn, _ = listener.accept()
+                with conn:
+                    if not _accept(conn, key):
+                        return  # stale: the owner starts a worker with the new code
+    except InterruptedError:
+        pass
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(SOCKET)
+        listener.close()
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _accept(conn: socket.socket, key: str) -> bool:
+    """Fork a build for the request on ``conn``; False when the client runs other code."""
+    conn.settimeout(10)
+    try:
+        raw = conn.makefile("rb").readline()
+        message = json.loads(raw)
+        request = message["request"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    if message.get("key") != key:
+        with contextlib.suppress(OSError):
+            conn.sendall(b'{"event": "stale"}\n')
+        return False
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.fork() == 0:
+        _child(conn, request)
+    return True
+
+
+def _child(conn: socket.socket, request: dict[str, Any]) -> None:
+    """A build, as the cold worker's ``main`` runs it; its own process group, so a client that
+    gives up kills it with its forks."""
+    code = 1
+    try:
+        os.setpgid(0, 0)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        from pipeline.i18n import set_lang
+        from pipeline.render import worker
+
+        set_lang(request.get("lang"))
+        conn.settimeout(None)
+        stream = conn.makefile("w", encoding="utf-8")
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)  # Pelican's own console lines are not events
+        events = worker.Events(stream)
+        events.send("warm", pid=os.getpid())
+        worker.run_reporting(request, events)
+        # This build's peak resident set (its forks included), for the memory benchmark.
+        peak = max(resource.getrusage(who).ru_maxrss for who in (SELF, CHILDREN))
+        events.send("peak", kb=peak)
+        stream.flush()
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def main() -> None:
+    serve(Path.cwd())
