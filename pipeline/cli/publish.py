@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
+from pipeline.clock import now
 from pipeline.config.settings import Settings
 from pipeline.errors import ConfigError, InputError, TerbitError
 from pipeline.forge import Forge, open_forge
@@ -167,7 +168,7 @@ def refuse_clone(repo: Repo, settings: Settings, merge: str, resume: str) -> Non
 
 def _list_due(repo: Repo, settings: Settings) -> None:
     """What a round would publish now, for a scheduled workflow's first, read-only job."""
-    from pipeline.clock import now
+    # The publication's modules are loaded here, as in ``_publish_one``, for start-up time.
     from pipeline.publication.due import due_merges
 
     for due in due_merges(repo, settings, now()):
@@ -176,7 +177,8 @@ def _list_due(repo: Repo, settings: Settings) -> None:
 
 def due_round(root: Path) -> bool:
     """One round of the scheduler; whether every due publication is complete."""
-    from pipeline.publication.due import publish_due  # start-up, as in ``_publish_one``
+    # Loaded here for start-up time, as in ``_publish_one``.
+    from pipeline.publication.due import publish_due
 
     started = time.monotonic()
     ran, results = publish_due(
