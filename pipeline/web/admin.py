@@ -162,16 +162,21 @@ async def rollback(request: Request) -> Response:
 
 
 async def screenshot(request: Request) -> Response:
-    """A screenshot listed by a completion record on main, as committed (PNG only)."""
+    """A screenshot listed by a completion record on main, as committed (PNG or WebP)."""
     office = _office(request)
     user = await _off(request, _user, request, office)
     if user is None:
         return _need_login()
     data = await _off(request, publishing.screenshot, office, request.path_params["folder"],
                       request.path_params["name"])  # fmt: skip
-    if data is None or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+    # Served only as the picture its bytes are, never as what its name says.
+    if data is not None and data.startswith(b"\x89PNG\r\n\x1a\n"):
+        media = "image/png"
+    elif data is not None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        media = "image/webp"
+    else:
         raise HTTPException(404)
-    return Response(data, media_type="image/png",
+    return Response(data, media_type=media,
                     headers={"cache-control": "private, max-age=3600"})  # fmt: skip
 
 
