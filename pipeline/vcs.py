@@ -38,6 +38,9 @@ GITLINK_MODE = "160000"  # a submodule
 BLOB_MODES = ("100644", "100755")
 
 
+LANDED_LISTED = 500  # changed files named to ls-tree at most; more: the whole tree
+
+
 @dataclass(frozen=True)
 class CommitInfo:
     """One commit as Git records it; the forges add who proved to have written it (a change's
@@ -366,9 +369,17 @@ class Repo:
             old = (self.tree_of(base) if base else None) or EMPTY_TREE
         out = self._bytes("diff-tree", "-r", "-z", "--no-renames", old, tree)
         fields = out.split(b"\0")
-        entries = self.tree_entries(tree)
+        pairs = list(zip(fields[0::2], fields[1::2], strict=False))
+        paths = [os.fsdecode(p) for m, p in pairs if m.startswith(b":")]
+        # Only the changed files' entries: listing the whole merge result (thousands of
+        # records on main) is most of the time of a change. ls-tree takes paths literally.
+        if not paths:
+            entries = {}
+        else:
+            named = paths if len(paths) <= LANDED_LISTED else []
+            entries = self.tree_entries(tree, *named)
         changes = []
-        for meta, raw_path in zip(fields[0::2], fields[1::2], strict=False):
+        for meta, raw_path in pairs:
             if not meta.startswith(b":"):
                 continue
             _old_mode, new_mode, _old_sha, new_sha, status = meta[1:].decode().split()

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "merge": "merge",
     "close": "close",
     "data-dukung": "data_dukung",
+    "withdraw": "withdraw",
     "publish": "publish",
     "schedule": "schedule",
     "rollback": "rollback",

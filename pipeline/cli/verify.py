@@ -10,6 +10,7 @@ from pipeline.errors import TerbitError
 from pipeline.forge import open_forge
 from pipeline.i18n import Catalog
 from pipeline.publication.merges import repo_settings
+from pipeline.record import rollback
 from pipeline.record.verify import verify_records
 from pipeline.vcs import Repo
 
@@ -55,6 +56,9 @@ def command(repo_path: Path | None) -> None:
         click.echo(MSG("no_forge", error=str(error)), err=True)
     report = verify_records(repo, records_path=settings.publish.records_path, forge=forge,
                             signing=settings.publish.signing)  # fmt: skip
+    rollbacks = rollback.load(repo, settings.publish.records_path)
+    report.checked += len(rollbacks)
+    report.problems += rollback.verify(repo, rollbacks)
     for record_id in report.incomplete:
         click.echo(MSG("incomplete", id=record_id))
     if report.problems:

@@ -21,6 +21,7 @@ from pipeline.config.sop import Sop
 from pipeline.errors import Problem, TerbitError
 from pipeline.gate import evaluate
 from pipeline.i18n import long_date
+from pipeline.record import rollback
 from pipeline.record.official import contact_line
 from pipeline.record.signature import can_sign, sign_pdf
 from pipeline.record.verify import check_loaded
@@ -90,14 +91,18 @@ def make_report(
             ]
         except TerbitError as error:
             closed_note = str(error)
+    # Rollbacks are records of their own (``terbit rollback``), verified like the others.
+    kept = rollback.load(repo, settings.publish.records_path)
+    rolled = rollback.within(kept, tz, period.contains)
     figures = compute(found.records, everything=found.everything, closed=closed, end=period.end,
                       followups=_followups(found.records, forge, sop, roles),
-                      now=clock_now())  # fmt: skip
+                      now=clock_now(), rollbacks=[data for _path, data in rolled])  # fmt: skip
     # The records counted are checked as `terbit verify` does, from the very bytes counted.
     docs = [
         (folder, path, yamlsrc.Doc(data=data, path=path)) for folder, path, data in found.loaded
     ]
     checked = check_loaded(repo, docs, found.read, signing=settings.publish.signing)
+    checked.problems += rollback.verify(repo, rolled)
     failed = sorted({p.path.split("/")[-2] for p in checked.problems if p.path and "/" in p.path})
     publish = settings.publish
     heads = roles.members("kepala_satker")

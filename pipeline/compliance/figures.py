@@ -121,11 +121,13 @@ class Figures:
     roles: list[Stat]
     people: list[Stat]
     overdue: list[Overdue]
-    outcomes: dict[str, int]  # complete, incomplete, failed, retried, rolled_back, urgent
+    # complete, incomplete, failed, retried, rolled_back, urgent, takedowns (withdrawals)
+    outcomes: dict[str, int]
     closed: list[Closed]
     trend: list[tuple[str, int, float | None]]  # (YYYY-MM, publications, share within)
     total: Stat
     urgent: list[Urgent] = field(default_factory=list)  # expedited publications
+    rollbacks: list[str] = field(default_factory=list)  # rollback record ids counted
 
 
 def _months_back(end: date, n: int) -> list[str]:
@@ -152,12 +154,14 @@ def compute(
     trend_months: int = 12,
     followups: Mapping[str, datetime | None] | None = None,
     now: datetime | None = None,
+    rollbacks: list[dict[str, Any]] | None = None,
 ) -> Figures:
     """The report's figures over ``records`` (already limited to the period).
 
     ``followups`` maps a change id to when its deferred review (expedited path) was done, as
     the forge holds it now -- the record, written at publication, predates it; ``now`` marks
-    a review still owed past its deadline as overdue."""
+    a review still owed past its deadline as overdue; ``rollbacks`` are the rollback records
+    (``terbit rollback``) of the period, each a switch of the live site back."""
     ordered = sorted(records, key=lambda r: (r.get("_day") or date.min, str(r.get("id"))))
     steps: dict[int, Stat] = {}
     roles: dict[str, Stat] = {}
@@ -166,8 +170,9 @@ def compute(
     overdue: list[Overdue] = []
     urgent: list[Urgent] = []
     outcomes = dict.fromkeys(
-        ("records", "complete", "incomplete", "failed", "retried", "rolled_back", "urgent"), 0
-    )
+        ("records", "complete", "incomplete", "failed", "retried", "rolled_back", "urgent",
+         "takedowns"), 0,
+    )  # fmt: skip
     for record in ordered:
         outcomes["records"] += 1
         status = str(record.get("status") or "")
@@ -179,8 +184,8 @@ def compute(
             outcomes["incomplete"] += 1
         if int((record.get("publication") or {}).get("attempts") or 1) > 1:
             outcomes["retried"] += 1
-        if (record.get("deploy") or {}).get("rolled_back"):
-            outcomes["rolled_back"] += 1
+        if isinstance(record.get("penarikan"), dict):  # an article withdrawn (issue 15 §2)
+            outcomes["takedowns"] += 1
         change = record.get("change") or {}
         # Urgent means the expedited path was taken, not merely a memo marked "Segera".
         if isinstance(record.get("segera"), dict):
@@ -220,6 +225,7 @@ def compute(
                         standard=standard,
                     )
                 )
+    outcomes["rolled_back"] = len(rollbacks or [])
     shut = [
         Closed(
             change_id=c.id,
@@ -259,6 +265,7 @@ def compute(
         trend=trend,
         total=total,
         urgent=urgent,
+        rollbacks=sorted(str(r.get("id")) for r in rollbacks or []),
     )
 
 

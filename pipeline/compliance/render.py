@@ -32,6 +32,7 @@ MSG = Catalog(
         "failed": ("Gagal", "Failed"),
         "retried": ("Diulang", "Retried"),
         "rolled_back": ("Dikembalikan (rollback)", "Rolled back"),
+        "takedowns": ("Penarikan artikel", "Articles withdrawn"),
         "urgent": (
             "Sangat segera (jalur segera sop.yml)",
             "Sangat Segera (expedited path of sop.yml)",
@@ -191,6 +192,7 @@ def summary_rows(report: Report) -> list[tuple[str, str]]:
         (MSG("retried"), str(o["retried"])),
         (MSG("rolled_back"), str(o["rolled_back"])),
         (MSG("urgent"), str(o["urgent"])),
+        (MSG("takedowns"), str(o["takedowns"])),
         (MSG("withdrawn"), str(withdrawn)),
         (MSG("rejected"), str(len(f.closed) - withdrawn)),
         (MSG("steps_total"), str(f.total.count)),

@@ -144,6 +144,13 @@ class ExpeditedModel(Strict):
     within_hours: int = Field(gt=0)  # working hours after the merge to do them retrospectively
 
 
+class WithdrawalModel(Strict):
+    """``withdrawal:`` -- the short path that takes a published article off the site."""
+
+    open: list[str] = Field(min_length=1)  # roles that may open a withdrawal
+    approve: list[str] = Field(min_length=1)  # roles whose one approval (not the opener's) suffices
+
+
 class SopModel(Strict):
     nama: str = ""
     nomor: str = ""
@@ -153,6 +160,17 @@ class SopModel(Strict):
     # Standing Plh rules: who stands in for a role while all its holders are absent.
     delegations: list[DelegationModel] = Field(default_factory=list)
     expedited: ExpeditedModel | None = None
+    withdrawal: WithdrawalModel | None = None
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """The withdrawal path: a change whose only file is the withdrawals list, opened by a member
+    of ``open``, merges on one approval of the head commit by a member of ``approve`` who did
+    not write it; the review steps of the SOP are not part of this path."""
+
+    open: tuple[str, ...]
+    approve: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -202,6 +220,7 @@ class Sop:
     calendar: WorkCalendar | None = None
     delegations: tuple[Delegation, ...] = ()  # standing Plh rules (delegation.py)
     expedited: Expedited | None = None  # the urgent path for "Sangat Segera" (issue 15)
+    withdrawal: Withdrawal | None = None  # the short path taking an article off (issue 15)
 
     @property
     def total_minutes(self) -> int:
@@ -311,6 +330,16 @@ def load_sop(
     problems += found
     expedited, found = _expedited(model, doc, path, known)
     problems += found
+    withdrawal = None
+    if model.withdrawal is not None:
+        for key in ("open", "approve"):
+            for index, role in enumerate(getattr(model.withdrawal, key)):
+                if role not in known:
+                    at = doc.line_of(("withdrawal", key, index))
+                    problems.append(
+                        Problem(path, at, MSG("unknown_role", role=role, known=", ".join(known)))
+                    )
+        withdrawal = Withdrawal(tuple(model.withdrawal.open), tuple(model.withdrawal.approve))
     fail(problems)
     steps = [
         Step(
@@ -338,6 +367,7 @@ def load_sop(
         path=path,
         delegations=delegations,
         expedited=expedited,
+        withdrawal=withdrawal,
     )
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pipeline.draft import withdrawals
 from pipeline.draft.frontmatter import parse
 from pipeline.errors import TerbitError
 from pipeline.vcs import Repo
@@ -22,6 +23,9 @@ class ArticleFact:
     title: str
     url: str | None
     removed_url: str | None = None  # where a removed article was (checked to be gone)
+    # status W (withdrawn through content/withdrawn.yml): why, and the replacement's slug.
+    reason: str | None = None
+    replacement: str | None = None
 
 
 def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> list[ArticleFact]:
@@ -31,7 +35,11 @@ def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> li
     if base is None:
         return []
     facts = []
+    listed = withdrawals.path_in(content)
     for status, path in repo.changed_status(base, merge_sha):
+        if path == listed and status != "D":
+            facts += withdrawn_articles(repo, base, merge_sha, content)
+            continue
         if not path.startswith(f"{content}/") or not path.endswith(".md"):
             continue
         text = repo.show_file(base if status == "D" else merge_sha, path) or ""
@@ -47,6 +55,48 @@ def changed_articles(repo: Repo, merge_sha: str, content: str = "content") -> li
         removed = where if status == "D" else None
         facts.append(
             ArticleFact(path=path, status=status, title=title, url=url, removed_url=removed)
+        )
+    return facts
+
+
+def withdrawn_articles(repo: Repo, base: str, merge_sha: str, content: str) -> list[ArticleFact]:
+    """The entries the merge added to the withdrawals list, as articles (status W) whose
+    address must now be gone: the article's file and title from the merge's tree."""
+    listed = withdrawals.path_in(content)
+    try:
+        before = {w.slug for w in withdrawals.parse(repo.show_file(base, listed) or "", listed)}
+        after = withdrawals.parse(repo.show_file(merge_sha, listed) or "", listed)
+    except TerbitError:
+        return []  # the build says what is wrong with the list, located
+    drafts = {
+        e.path: e.sha
+        for e in repo.tree_entries(merge_sha, f"{content}/").values()
+        if e.path.endswith(".md") and not e.path.startswith(f"{content}/pages/")
+    }
+    texts = repo.blobs(drafts.values())
+    sources: dict[str, tuple[str, str]] = {}
+    for path, sha in drafts.items():
+        try:
+            meta = parse(texts.get(sha, b"").decode("utf-8", "replace"), path).meta
+        except TerbitError:
+            meta = {}
+        slug = str(meta.get("slug") or PurePosixPath(path).stem)
+        sources[slug] = (path, str(meta.get("title") or slug))
+    facts = []
+    for entry in after:
+        if entry.slug in before:
+            continue
+        path, title = sources.get(entry.slug, (listed, entry.slug))
+        facts.append(
+            ArticleFact(
+                path=path,
+                status="W",
+                title=title,
+                url=None,
+                removed_url=entry.url,
+                reason=entry.alasan,
+                replacement=entry.ganti,
+            )
         )
     return facts
 

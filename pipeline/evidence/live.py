@@ -32,6 +32,20 @@ MSG = Catalog(
             "halaman {url} yang dihapus masih tayang setelah {attempts} percobaan: {last}",
             "the removed page {url} is still live after {attempts} attempts: {last}",
         ),
+        "not_withdrawn": (
+            "artikel yang ditarik di {url} belum menjawab 410 dengan pemberitahuannya setelah "
+            "{attempts} percobaan: {last}",
+            "the withdrawn article at {url} does not answer 410 with its notice after "
+            "{attempts} attempts: {last}",
+        ),
+        "no_notice": (
+            "halaman pemberitahuan penarikan '{title}' tidak ada",
+            "the withdrawal notice for '{title}' is not on the page",
+        ),
+        "still_linked": (
+            "beranda {home} masih menautkan artikel yang ditarik ({path})",
+            "the home page {home} still links to the withdrawn article ({path})",
+        ),
         "refused": (
             "server web tidak menjawab (sambungan ditolak)",
             "the web server does not answer (connection refused)",
@@ -149,4 +163,53 @@ def verify_gone(
     found, last, _seconds = _poll(url, judge, attempts, backoff_s, sleep, timeout_s)
     if found is None:
         raise NotLiveError(MSG("still_live", url=url, attempts=attempts, last=last))
+    return found
+
+
+NOTICE_MARK = "data-terbit-withdrawn"  # on the notice page of the ``withdrawn`` plugin
+
+
+def links_to(body: str, path: str) -> bool:
+    """Whether an ``href`` of ``body`` points at ``path`` (relative or absolute)."""
+    target = path.strip("/")
+    for href in re.findall(r"""href\s*=\s*["']([^"'#?]*)""", body, re.I):
+        cleaned = html.unescape(href).split("://", 1)[-1]
+        parts = [p for p in cleaned.split("/") if p not in ("", ".", "..")]
+        if parts and parts[-1] == "index.html":
+            parts.pop()
+        if "/".join(parts) == target or "/".join(parts).endswith("/" + target):
+            return True
+    return False
+
+
+def verify_withdrawn(
+    url: str,
+    title: str,
+    home: str,
+    path: str,
+    *,
+    attempts: int = 8,
+    backoff_s: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    timeout_s: float = 15.0,
+) -> LiveCheck:
+    """A withdrawn article is gone as a visitor sees it: ``url`` answers 410 Gone with its
+    notice (the title), and the home page ``home`` links to its ``path`` nowhere."""
+
+    def judge(answer: httpx.Response) -> str | None:
+        if answer.status_code != 410:
+            return MSG("status", status=answer.status_code)
+        shown = NOTICE_MARK in answer.text and page_shows(answer.text, title)
+        return None if shown else MSG("no_notice", title=title)
+
+    found, last, _seconds = _poll(url, judge, attempts, backoff_s, sleep, timeout_s)
+    if found is None:
+        raise NotLiveError(MSG("not_withdrawn", url=url, attempts=attempts, last=last))
+    try:
+        page = httpx.get(home, headers={"Cache-Control": "no-cache"}, timeout=timeout_s,
+                         follow_redirects=True)  # fmt: skip
+    except httpx.HTTPError as error:
+        raise NotLiveError(_network_reason(error)) from None
+    if page.status_code != 200 or links_to(page.text, path):
+        raise NotLiveError(MSG("still_linked", home=home, path=path))
     return found

@@ -121,27 +121,33 @@ def compress(png: bytes, max_kb: int) -> tuple[bytes, str, tuple[int, int]]:
 
 
 def capture(
-    browser: Browser, url: str, out_dir: Path, stem: str, *, max_kb: int = 150
+    browser: Browser, url: str, out_dir: Path, stem: str, *, max_kb: int = 150, status: int = 200
 ) -> list[Shot]:
-    """Desktop and mobile full-page screenshots of ``url`` under ``out_dir``."""
+    """Desktop and mobile full-page screenshots of ``url`` under ``out_dir``; ``status`` is the
+    answer the page must give (410 for a withdrawn article's notice)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [_one(browser, url, out_dir, stem, view, max_kb) for view in VIEWPORTS]
+    return [_one(browser, url, out_dir, stem, view, max_kb, status) for view in VIEWPORTS]
 
 
-def _console(message: ConsoleMessage, problems: list[str]) -> None:
+def _console(message: ConsoleMessage, problems: list[str], url: str, status: int) -> None:
+    where = message.location.get("url", "")
+    if status != 200 and where == url:
+        return  # Chromium logs the expected 410 of the notice page itself as an error
     # Chromium asks for /favicon.ico on its own; a site without one still renders fully.
-    if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+    if message.type == "error" and not where.endswith("/favicon.ico"):
         where = message.location.get("url", "")
         text = message.text[:200] + (f" ({where})" if where else "")
         problems.append(MSG("console", text=text))
 
 
-def _one(browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb: int) -> Shot:
+def _one(
+    browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb: int, status: int
+) -> Shot:
     context = browser.new_context(**VIEWPORTS[view])
     problems: list[str] = []
     try:
         page = context.new_page()
-        page.on("console", lambda m: _console(m, problems))
+        page.on("console", lambda m: _console(m, problems, url, status))
         page.on("pageerror", lambda e: problems.append(MSG("console", text=str(e)[:200])))
         try:
             answer = page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
@@ -151,7 +157,7 @@ def _one(browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb
             raise ScreenshotError(
                 MSG("failed", url=url, view=view, reasons=MSG("load", error=str(error)[:200]))
             ) from None
-        if answer is not None and answer.status != 200:
+        if answer is not None and answer.status != status:
             problems.append(MSG("status", status=answer.status))
         problems += [MSG("image", src=src) for src in page.evaluate(IMAGES_JS)]
         page.wait_for_load_state("networkidle", timeout=NAV_TIMEOUT_MS)

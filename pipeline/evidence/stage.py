@@ -11,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.evidence.browser import chromium
-from pipeline.evidence.live import NotLiveError, verify_gone, verify_live
+from pipeline.evidence.live import NotLiveError, verify_gone, verify_live, verify_withdrawn
 from pipeline.evidence.progress import Progress
 from pipeline.evidence.screenshot import capture
 from pipeline.evidence.visitor import check_pages
@@ -38,6 +38,7 @@ def verify_stage(
     state: Progress,
     say: Callable[[str], None],
     removed: dict[str, str] | None = None,  # path -> absolute URL of a removed article
+    home: str = "",  # the live home page: a withdrawn article must be linked from nowhere
 ) -> dict[str, Any]:
     live, problems = [], []
     removed = removed or {}
@@ -47,12 +48,15 @@ def verify_stage(
             gone = removed.get(article.path)
             if gone is None:
                 continue
-            try:  # a removal is proven by the page being gone
-                check = verify_gone(
-                    gone,
-                    attempts=settings.publish.verify_attempts,
-                    backoff_s=settings.publish.verify_backoff_s,
-                )
+            attempts = settings.publish.verify_attempts
+            backoff = settings.publish.verify_backoff_s
+            try:  # a removal is proven by the page being gone; a withdrawal by its notice
+                if article.status == "W" and home:
+                    path = article.removed_url or ""
+                    check = verify_withdrawn(gone, article.title, home, path, attempts=attempts,
+                                             backoff_s=backoff)  # fmt: skip
+                else:
+                    check = verify_gone(gone, attempts=attempts, backoff_s=backoff)
             except NotLiveError as error:
                 problems.append(str(error))
                 continue
@@ -93,7 +97,7 @@ def screenshot_stage(
     say: Callable[[str], None],
     retry: str = "",  # publication.retry_command(repo, merge, settings)
 ) -> dict[str, Any]:
-    live_urls = {item["url"] for item in verified["live"]}
+    live_urls = {item["url"] for item in verified["live"] if item["status"] in (200, 410)}
     wanted = [a for a in articles if urls.get(a.path) in live_urls][:MAX_SHOT_ARTICLES]
     shots: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -106,9 +110,11 @@ def screenshot_stage(
                 for article in wanted:
                     stem = Path(article.path).stem
                     url = urls[article.path]
+                    status = 410 if article.status == "W" else 200  # a withdrawal's notice
                     for shot in capture(
-                        browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb
-                    ):
+                        browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb,
+                        status=status,
+                    ):  # fmt: skip
                         shots.append(
                             {"file": shot.file.name, "view": shot.view, "url": url,
                              "width": shot.width, "height": shot.height, "bytes": shot.bytes,

@@ -12,12 +12,14 @@ there with the same code as ``terbit check``.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.change.model import Change
 from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
+from pipeline.draft import withdrawals
 from pipeline.draft.checks import check_paths
 from pipeline.draft.checks.base import Finding
 from pipeline.draft.content_model import bad_name_char, role_of, shown_name
@@ -149,6 +151,9 @@ def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True)
         result.findings += problems
         if not problems and role_of(entry.path, settings.content.path) == "draft":
             drafts.append(entry.path)
+    listed = withdrawals.path_in(settings.content.path)
+    if drafts_too and any(e.path == listed and s != "D" for s, e in landed.changes):
+        result.findings += _withdrawals(repo, target, landed.tree, listed, settings)
     if drafts and drafts_too:
         with tempfile.TemporaryDirectory(prefix="terbit-check-") as temp:
             root = Path(temp)
@@ -161,6 +166,35 @@ def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True)
             result.warnings += report.warnings
     result.findings.sort(key=lambda f: (f.path, f.line or 0))
     return result
+
+
+_SLUG_LINE = re.compile(r"^slug:\s*['\"]?([a-z0-9-]+)", re.M)
+
+
+def _withdrawals(
+    repo: Repo, target: str, tree: str, listed: str, settings: Settings
+) -> list[Finding]:
+    """The withdrawals list the merge lands: valid, the target's entries all kept unchanged,
+    every new entry naming an article of the landed tree (its file name or ``slug:``)."""
+    try:
+        after = withdrawals.parse(repo.show_file(tree, listed) or "", listed)
+        before = withdrawals.parse(repo.show_file(target, listed) or "", listed)
+    except TerbitError as error:
+        more = [Finding(p.path, p.line, "withdrawals", p.message) for p in error.problems]
+        return [Finding(listed, error.line, "withdrawals", error.message), *more]
+    content = settings.content.path.strip("/")
+    articles = {
+        e.path: e.sha
+        for e in repo.tree_entries(tree, content + "/").values()
+        if role_of(e.path, content) == "draft" and not e.path.startswith(f"{content}/pages/")
+    }
+    slugs = {Path(path).stem for path in articles}
+    for data in repo.blobs(articles.values()).values():
+        head = data[:2000].decode("utf-8", "replace")  # the front matter comes first
+        if found := _SLUG_LINE.search(head):
+            slugs.add(found.group(1))
+    problems = withdrawals.added_only(before, after, listed, slugs)
+    return [Finding(p.path, p.line, "withdrawals", p.message) for p in problems]
 
 
 def hidden_from_review(repo: Repo, target: str, head: str, landed: list[str]) -> list[Finding]:

@@ -26,6 +26,24 @@ def when(value: datetime | date | None) -> str:
 
 MSG = Catalog(
     {
+        "withdraw_skipped": (
+            "bukan bagian jalur penarikan (sop.yml 'withdrawal')",
+            "not part of the withdrawal path (sop.yml 'withdrawal')",
+        ),
+        "withdraw_activity": (
+            "Persetujuan penarikan artikel (jalur penarikan sop.yml)",
+            "Approval of the article's withdrawal (sop.yml withdrawal path)",
+        ),
+        "withdraw_opener": (
+            "penarikan hanya boleh diajukan oleh {roles}; {who} bukan anggota aktif peran itu",
+            "a withdrawal may only be opened by {roles}; {who} is not an active member of them",
+        ),
+        "withdraw_missing": (
+            "penarikan memerlukan persetujuan satu anggota {roles} yang bukan pengajunya, pada "
+            "commit terakhir",
+            "a withdrawal needs the approval of one member of {roles} who did not open it, on "
+            "the head commit",
+        ),
         "nota_path": ("nota dinas", "nota dinas"),
         "nota_invalid": (
             "nota dinas tidak sah: {error}",

@@ -59,6 +59,12 @@ MSG = Catalog(
         "owed_on_time": ("selesai {at}, tepat waktu", "done {at}, on time"),
         "owed_late": ("selesai {at}, TERLAMBAT (tenggat {due})", "done {at}, LATE (due by {due})"),
         "owed_done": ("selesai {at}", "done {at}"),
+        "skipped": ("dilewati", "skipped"),
+        "withdrawal": (
+            "PENARIKAN ARTIKEL (jalur penarikan sop.yml): diajukan oleh {opener}; "
+            "persetujuan: {who}",
+            "ARTICLE WITHDRAWAL (sop.yml withdrawal path): opened by {opener}; approval: {who}",
+        ),
         "nota": (
             "Nota dinas: {nomor}, {tanggal}, hal: {hal}",
             "Nota dinas: {nomor}, {date}, subject: {hal}",
@@ -73,7 +79,7 @@ def _cut(text: str, width: int) -> str:
 
 def _line(status: StepStatus) -> list[str]:
     number = f"{status.number:>2}" if status.number else " +"
-    state = MSG(status.state)
+    state = MSG("skipped") if status.skipped else MSG(status.state)
     # The name without academic titles after the comma keeps the column readable.
     who = (status.by_name or status.by or "-").split(",")[0]
     activity = status.kegiatan_en if get_lang() == "en" and status.kegiatan_en else status.kegiatan
@@ -130,6 +136,9 @@ def _render(report: GateReport) -> str:
         )
     if report.expedited is not None:
         out.append(urgent_line(report))
+    if (pulled := report.withdrawal) is not None:
+        approved = f"{pulled.approved_by} {when(pulled.approved_at)}" if pulled.approved_by else "-"
+        out.append(MSG("withdrawal", opener=pulled.opened_by or "-", who=approved))
     out += ["", MSG("cols")]
     for status in [*report.steps, *report.extra]:
         out += _line(status)

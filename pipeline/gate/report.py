@@ -51,6 +51,7 @@ class StepStatus:
     acting_kind: str = ""  # "Plh"/"Plt" when an acting official proved the step
     acting_nomor: str = ""  # the decision appointing them
     deferred: bool = False  # owed afterwards under sop.yml's expedited path (not blocking)
+    skipped: bool = False  # not part of sop.yml's withdrawal path (never done, not owed)
 
 
 @dataclass
@@ -69,6 +70,17 @@ class ExpeditedStatus:
 
 
 @dataclass
+class WithdrawalStatus:
+    """A change on sop.yml's withdrawal path: who opened it and whose approval takes it off."""
+
+    opened_by: str | None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    review_id: str | None = None
+    role: str | None = None  # the role the approver approved in
+
+
+@dataclass
 class GateReport:
     change_id: str
     title: str
@@ -83,6 +95,7 @@ class GateReport:
     protected_files: list[str] = field(default_factory=list)
     evaluated_at: datetime | None = None
     expedited: ExpeditedStatus | None = None  # set when the urgent path was taken
+    withdrawal: WithdrawalStatus | None = None  # set when the change is a withdrawal
 
     def step(self, number: int) -> StepStatus | None:
         return next((s for s in self.steps if s.number == number), None)

@@ -12,12 +12,20 @@ from datetime import datetime, timedelta
 from pipeline.change.model import Change
 from pipeline.change.nota_dinas import NotaDinas, parse_nota_dinas
 from pipeline.config.roles import Roles
-from pipeline.config.sop import Expedited, Sop, Step
+from pipeline.config.sop import Expedited, Sop, Step, Withdrawal
+from pipeline.draft.withdrawals import path_in
 from pipeline.errors import InputError
 from pipeline.gate.context import Context, Seen, describe
 from pipeline.gate.messages import MSG, short_sha, when
 from pipeline.gate.paths import protected_files
-from pipeline.gate.report import ExpeditedStatus, GateReport, ProofEvent, StepState, StepStatus
+from pipeline.gate.report import (
+    ExpeditedStatus,
+    GateReport,
+    ProofEvent,
+    StepState,
+    StepStatus,
+    WithdrawalStatus,
+)
 from pipeline.gate.timing import apply_timing
 
 
@@ -207,8 +215,11 @@ def evaluate(
         problems.append(MSG("closed"))
 
     gate_roles = {s.approver_role or s.role for s in sop.gate_steps} | {sop.protected_role}
+    rule = withdrawal_rule(sop, change.files, content_path)
+    if rule is not None:
+        gate_roles |= set(rule.approve)
     blocked = _blocks(ctx, gate_roles)
-    urgent = _urgent(sop, nota, problems)
+    urgent = _urgent(sop, nota, problems) if rule is None else None
     deferrable = set(urgent.defer) if urgent is not None else set()
     owed: list[tuple[StepStatus, str]] = []  # deferrable steps not proven, with their problem
     statuses: list[StepStatus] = []
@@ -219,6 +230,9 @@ def evaluate(
         statuses.append(status)
         if not step.is_gate:
             _non_gate_step(ctx, step, status, nota, nota_error, events or {})
+            continue
+        if rule is not None:  # the withdrawal path has its own approval instead
+            status.skipped, status.reason = True, MSG("withdraw_skipped")
             continue
         role = step.approver_role or step.role
         proof, reasons, refused = _prove_gate_step(ctx, step, after if sop.ordered else -1, proved)
@@ -257,7 +271,11 @@ def evaluate(
 
     problems += _apply_blocks(ctx, blocked, statuses)
 
-    extra, protected = _protected(ctx, content_path)
+    withdrawal = None
+    if rule is None:
+        extra, protected = _protected(ctx, content_path)
+    else:  # the list is the change's only file: the path's approval stands for the head's
+        extra, protected, withdrawal = _withdrawal(ctx, rule, problems)
     if extra is not None and extra.state != "done":
         problems.append(MSG("protected_missing", role=ctx.role_title(sop.protected_role)))
     check_line = _checks(checks, roles)
@@ -301,9 +319,68 @@ def evaluate(
         protected_files=protected,
         evaluated_at=now,
         expedited=expedited,
+        withdrawal=withdrawal,
     )
     apply_timing(report, change, sop, now)
+    for status in statuses:
+        if status.skipped:  # never started, never owed: no minutes to count
+            status.started_at = status.ended_at = status.elapsed_minutes = None
+            status.running, status.over_minutes, status.timing_note = False, 0, ""
     return report
+
+
+def withdrawal_rule(sop: Sop, files: list[str], content_path: str = "content") -> Withdrawal | None:
+    """sop.yml's withdrawal path when the change's only file is the withdrawals list."""
+    if sop.withdrawal is None or list(files) != [path_in(content_path)]:
+        return None
+    return sop.withdrawal
+
+
+def _withdrawal(
+    ctx: Context, rule: Withdrawal, problems: list[str]
+) -> tuple[StepStatus, list[str], WithdrawalStatus]:
+    """The one approval of the withdrawal path, on the head commit, by a member of an approving
+    role who did not write the change; the change opened by a member of an opening role."""
+    roles, change = ctx.roles, ctx.change
+    titles = ", ".join(ctx.role_title(r) for r in rule.open)
+    author = roles.get(change.author)
+    if author is None or not author.active or not set(author.roles) & set(rule.open):
+        problems.append(MSG("withdraw_opener", roles=titles, who=change.author or "?"))
+    result = WithdrawalStatus(opened_by=change.author)
+    # Who it waits for ("Menunggu saya"): an approving role the opener does not hold.
+    held = set(author.roles) if author is not None else set()
+    waiting = next((r for r in rule.approve if r not in held), rule.approve[0])
+    status = StepStatus(
+        number=0,
+        kegiatan=MSG("withdraw_activity"),
+        role=waiting,
+        role_title=" / ".join(ctx.role_title(r) for r in rule.approve),
+        proof="approval",
+        state="pending",
+        gate=True,
+        minutes=0,
+    )
+    found: list[tuple[Seen, str]] = []
+    reasons: list[str] = []
+    refused = False
+    for role in rule.approve:
+        proof, why, no = _first_approval(ctx, role, bound=True, own_only=True)
+        if proof is not None:
+            found.append((proof, role))
+        reasons += [r for r in why if r not in reasons]
+        refused |= no
+    if found:
+        proof, role = min(found, key=lambda pair: pair[0].pos)
+        review = proof.review
+        _mark_done(status, roles, review.reviewer, review.at)
+        status.role, status.review_id, status.commit = role, review.id, review.commit
+        result.approved_by, result.approved_at = review.reviewer, review.at
+        result.review_id, result.role = review.id, role
+    else:
+        status.state = "refused" if refused else "pending"
+        status.reason = "; ".join(reasons) or MSG("waiting_approval", role=status.role_title)
+        problems.append(MSG("withdraw_missing", roles=status.role_title))
+    return status, [], result
 
 
 def _urgent(sop: Sop, nota: NotaDinas | None, problems: list[str]) -> Expedited | None:

@@ -9,6 +9,7 @@ the record "incomplete" with the reason, never a claim of success.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,13 +93,17 @@ def publish(
     root = state_root(repo)
     with publish_lock(root):
         state_path = root / f"{full}.json"
+        carried = 0
         if not resume and state_path.exists():
-            recorded = State(state_path, full).done("record")
+            before = State(state_path, full)
+            recorded = before.done("record")
             if recorded is None or recorded.get("status") != "complete":
                 # Start over (an incomplete record gets another chance); stages are idempotent.
+                # The attempts so far stay counted: the record says it was retried (issue 14).
+                carried = before.attempts
                 state_path.unlink()
         state = State(state_path, full)
-        state.started()
+        state.started(earlier=carried)
         # The marker stays only when this process dies before finishing (a kill, a crash):
         # the next push to the server resumes what it names (see ``unfinished``).
         marker = root / UNFINISHED / full
@@ -224,7 +229,7 @@ def _run(
     verified: dict[str, Any] = {"live": [], "problems": []}
     if failure is None:
         verified = state.done("verify") or verify_stage(
-            articles, urls, settings, state, say, removed
+            articles, urls, settings, state, say, removed, home=base_url + "/"
         )
         problems += verified["problems"]
         if problems:  # a page that is not live (or not built) is a failed publication
@@ -236,8 +241,12 @@ def _run(
         "at": None, "recorded": False, "emailed_to": None, "email": None, "problems": []
     }  # fmt: skip
     if failure is None:
+        # A withdrawal's screenshot is its notice, at the address that now answers 410.
+        notices = {
+            a.path: removed[a.path] for a in articles if a.status == "W" and a.path in removed
+        }
         shot_state = state.done("screenshots") or screenshot_stage(
-            articles, urls, verified, settings, shots_dir, state, say,
+            articles, {**urls, **notices}, verified, settings, shots_dir, state, say,
             retry=retry_command(repo, merge, settings),
         )  # fmt: skip
         problems += shot_state["problems"]
@@ -270,9 +279,7 @@ def _run(
         deployed_at=datetime.fromisoformat(deployed["at"]) if deployed["at"] else None,
         previous_release=deployed["previous"],
         articles=[
-            ArticleFact(
-                a.path, a.status, a.title, urls.get(a.path) if a.url else None, removed.get(a.path)
-            )
+            replace(a, url=urls.get(a.path) if a.url else None, removed_url=removed.get(a.path))
             for a in articles
         ],
         live=verified["live"],
@@ -285,6 +292,7 @@ def _run(
         page_check=page_check,
         failure=failure,
         **_schedule_facts(scheduled, deployed["at"], settings),
+        attempts=max(state.attempts, 1),
     )
     recorded = state.done("record") or record_stage(
         repo, forge, change, prep, facts, settings, shots_dir, state, say,

@@ -85,9 +85,10 @@ class State:
         """How many times this publication has started."""
         return self.model.attempts
 
-    def started(self) -> None:
-        """Count one more attempt (a crash that keeps coming back is given up on)."""
-        self.model.attempts += 1
+    def started(self, earlier: int = 0) -> None:
+        """Count one more attempt (a crash that keeps coming back is given up on); ``earlier``:
+        the attempts of a state file that was dropped to start over."""
+        self.model.attempts += 1 + earlier
         self.write()
 
     def done(self, stage: str) -> dict[str, Any] | None:

@@ -34,7 +34,9 @@ from pipeline.record.model import (
     NotaDinasRef,
     Notice,
     PageCheck,
+    Penarikan,
     Person,
+    Publication,
     PublishFacts,
     Record,
     ReviewRef,
@@ -46,6 +48,7 @@ from pipeline.record.model import (
     Step,
     StepState,
     Total,
+    WithdrawnArticle,
     record_id,
     seal,
 )
@@ -189,6 +192,9 @@ def _steps(
                 keterangan = MSG("step_failed", reason=facts.failure)
             else:
                 keterangan = MSG("not_done", number=failed_at)
+        elif status.skipped and status.state != "done":
+            # Not part of the withdrawal path: never asked for, so not a gap in this record.
+            state, keterangan = "skipped", status.reason
         elif status.deferred and status.state != "done":
             # Owed after the publication (expedited path): not a gap in this record.
             state, keterangan = "deferred", status.reason
@@ -300,6 +306,8 @@ def build_record(
     local_now = now.astimezone(ZoneInfo(timezone))
     # The key exists only on an urgent publication, so every other record keeps its bytes.
     urgent = {"segera": _segera(report, sop, roles)} if report.expedited is not None else {}
+    retried = {"publication": Publication(attempts=facts.attempts)} if facts.attempts > 1 else {}
+    pulled = {"penarikan": _penarikan(report, roles, facts)} if report.withdrawal else {}
     # Only set when the check ran: a record without it keeps exactly its older keys.
     checked: dict[str, Any] = {}
     if facts.page_check is not None:
@@ -363,6 +371,8 @@ def build_record(
         waktu_kerja=_timing_rule(sop),
         nomor=document_number(number_pattern, change.id, local_now),
         **urgent,
+        **retried,
+        **pulled,
         tempat_tanggal=f"{place}, {long_date(local_now, 'id')}",
         created_at=now,
         yang_menyelesaikan=signer_by_evidence(roles, _uploader_role(sop), admin),
@@ -391,6 +401,32 @@ def _segera(report: GateReport, sop: Sop, roles: Roles) -> Segera:
         tenggat=exp.due,
         selesai=exp.done_at,
         tepat_waktu=exp.in_time,
+    )
+
+
+def _penarikan(report: GateReport, roles: Roles, facts: PublishFacts) -> Penarikan:
+    """The withdrawal as the gate saw it from the signed reviews, with what it took off."""
+    pulled = report.withdrawal
+    assert pulled is not None
+    approval = next((x for x in report.extra if x.number == 0 and x.review_id), None)
+    author = roles.get(pulled.opened_by)
+    opener_role = next(iter(author.roles), "") if author else ""
+    return Penarikan(
+        artikel=[
+            WithdrawnArticle(
+                path=a.path,
+                judul=a.title,
+                url=a.removed_url,
+                alasan=a.reason or "",
+                ganti=a.replacement,
+            )
+            for a in facts.articles
+            if a.status == "W"
+        ],
+        diajukan=_person(roles, pulled.opened_by, opener_role, None),
+        disetujui=_person(roles, pulled.approved_by, pulled.role or "", approval),
+        disetujui_at=pulled.approved_at,
+        review=pulled.review_id,
     )
 
 

@@ -46,8 +46,9 @@ MSG = Catalog(
 Timestamp = Annotated[
     datetime, PlainSerializer(lambda v: v.isoformat(timespec="seconds"), return_type=str)
 ]
-# "deferred": owed after the publication under sop.yml's expedited path ("Sangat Segera").
-StepState = Literal["done", "pending", "refused", "failed", "deferred"]
+# "deferred": owed after the publication under sop.yml's expedited path ("Sangat Segera");
+# "skipped": not part of the path the change took (the review steps of a withdrawal).
+StepState = Literal["done", "pending", "refused", "failed", "deferred", "skipped"]
 Status = Literal["complete", "incomplete", "failed"]
 
 
@@ -130,7 +131,7 @@ class Deploy(Part):
 
 class Article(Part):
     path: str
-    status: str  # A added, M modified, D deleted
+    status: str  # A added, M modified, D deleted, W withdrawn (content/withdrawn.yml)
     title: str
     url: str | None
     removed_url: str | None = None  # where a removed article was (checked to be gone)
@@ -263,6 +264,34 @@ class Jadwal(Part):
     terlambat_menit: int = Field(ge=0)
 
 
+class Publication(Part):
+    """How the publication went: ``attempts`` counts every start of it for this merge (a
+    failure retried, a killed run resumed), taken from the publication's state file."""
+
+    attempts: int = Field(ge=1)
+
+
+class WithdrawnArticle(Part):
+    """An article the change took off the site (content/withdrawn.yml)."""
+
+    path: str  # its draft
+    judul: str
+    url: str | None  # the live address that now answers 410 with the notice
+    alasan: str
+    ganti: str | None = None  # the replacement's slug, linked from the notice
+
+
+class Penarikan(Part):
+    """A withdrawal on sop.yml's short ``withdrawal:`` path: what, why, who asked and who
+    approved it (the approval replaces the review steps, which are "skipped")."""
+
+    artikel: list[WithdrawnArticle]
+    diajukan: Person  # who opened the change
+    disetujui: Person  # whose signed approval let it merge (blank when none counted)
+    disetujui_at: Timestamp | None
+    review: str | None
+
+
 class Total(Part):
     elapsed_minutes: int
     standard_minutes: int
@@ -296,6 +325,10 @@ class Record(Part):
     nomor: str = ""  # the document number from publish.record_number
     segera: Segera | None = None  # only on an urgent publication (issue 15)
     jadwal: Jadwal | None = None  # only on a scheduled publication (issue 15 §4)
+    # Only when the publication took more than one attempt: a first-time success keeps the
+    # keys records always had (issue 14, "publications retried").
+    publication: Publication | None = None
+    penarikan: Penarikan | None = None  # only on a withdrawal (issue 15 §2)
     tempat_tanggal: str
     created_at: Timestamp | None
     yang_menyelesaikan: Signer
@@ -343,6 +376,7 @@ class PublishFacts:
     # A scheduled publication: its publish_at and how many minutes after it it went live.
     scheduled_at: datetime | None = None
     late_minutes: int = 0
+    attempts: int = 1  # starts of this publication (its state file), the retries included
 
 
 def record_id(change_id: str, merge_sha: str) -> str:

@@ -45,6 +45,13 @@ MSG = Catalog(
             "{steps} deferred: {owed}",
         ),
         "owed": ("wajib selesai paling lambat {due}", "due by {due}"),
+        "penarikan_l": ("Penarikan", "Withdrawal"),
+        "penarikan": (
+            "{articles} ditarik dari situs (jalur penarikan) — alasan: {alasan}; diajukan "
+            "{opener}; disetujui {who}",
+            "{articles} withdrawn from the site (withdrawal path) — reason: {alasan}; opened "
+            "by {opener}; approved by {who}",
+        ),
         "owed_hours": (
             "paling lambat {n} jam kerja setelah penggabungan",
             "due within {n} working hours of the merge",
@@ -193,6 +200,18 @@ def _jadwal(record: Record, timezone: str) -> str | None:
     return MSG("jadwal_late", base=base, n=plan.terlambat_menit) if plan.terlambat_menit else base
 
 
+def _penarikan(record: Record) -> str | None:
+    """The withdrawal's line: what was taken off, why, who asked, who approved; or None."""
+    pulled = record.penarikan
+    if pulled is None:
+        return None
+    names = ", ".join(f"\u201c{a.judul}\u201d" for a in pulled.artikel) or "-"
+    reasons = "; ".join(dict.fromkeys(a.alasan for a in pulled.artikel)) or "-"
+    opener = f"{pulled.diajukan.role_title} {pulled.diajukan.name}".strip()
+    who = f"{pulled.disetujui.role_title} {pulled.disetujui.name}".strip() or "-"
+    return MSG("penarikan", articles=names, alasan=reasons, opener=opener, who=who)
+
+
 def signer_name(signer: Signer) -> str:
     """The name under a signature; a blank block says why nobody signs there."""
     return signer.name or (f"({MSG(signer.pending)})" if signer.pending else "")
@@ -252,6 +271,8 @@ def to_markdown(record: Record, timezone: str, kop: tuple[str, ...] = DEFAULT_KO
         lines.insert(-1, f"- **{MSG('sifat')}:** {cell(urgent)}")
     if (plan := _jadwal(record, timezone)) is not None:
         lines.insert(-1, f"- **{MSG('jadwal')}:** {cell(plan)}")
+    if (pulled := _penarikan(record)) is not None:
+        lines.insert(-1, f"- **{MSG('penarikan_l')}:** {cell(pulled)}")
     lines += [f"  - {cell(reason)}" for reason in record.reasons]
     head = [MSG(k) for k in ("no", "kegiatan", "pelaksana", "kelengkapan", "waktu", "output")]
     lines += ["", "| " + " | ".join([*head, MSG("keterangan")]) + " |", "|---" * 7 + "|"]
@@ -377,6 +398,7 @@ def to_html(
         ("sop", e(f"{record.sop.nama} ({record.sop.nomor})")),
         *([("sifat", e(urgent))] if (urgent := _segera(record, timezone)) else []),
         *([("jadwal", e(plan))] if (plan := _jadwal(record, timezone)) else []),
+        *([("penarikan_l", e(pulled))] if (pulled := _penarikan(record)) else []),
         ("status", status),
     ):
         parts.append(f"<dt>{e(MSG(key))}</dt><dd>{value}</dd>")

@@ -103,13 +103,16 @@ class VerifyReport:
     incomplete: list[str] = field(default_factory=list)  # record ids honestly marked incomplete
 
 
-def record_reader(repo: Repo, records_path: str) -> tuple[list[str], Callable[[str], bytes | None]]:
-    """Record folders and a file reader: the work tree when there is one, else ``main``."""
+def record_reader(
+    repo: Repo, records_path: str, name: str = YAML_NAME
+) -> tuple[list[str], Callable[[str], bytes | None]]:
+    """Record folders (in a work tree: those holding ``name``) and a file reader: the work
+    tree when there is one, else ``main``."""
     tree = repo.work_tree
     if tree is not None:
         base = tree / records_path
         folders = sorted(
-            f"{records_path}/{p.name}" for p in base.iterdir() if (p / YAML_NAME).is_file()
+            f"{records_path}/{p.name}" for p in base.iterdir() if (p / name).is_file()
         ) if base.is_dir() else []  # fmt: skip
 
         def read(path: str) -> bytes | None:

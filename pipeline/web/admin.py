@@ -162,22 +162,28 @@ async def rollback(request: Request) -> Response:
 
 
 async def screenshot(request: Request) -> Response:
-    """A screenshot listed by a completion record on main, as committed (PNG or WebP)."""
+    """A screenshot listed by a completion record on main, as committed (WebP, or PNG for
+    older records): served only with the type its own bytes show."""
     office = _office(request)
     user = await _off(request, _user, request, office)
     if user is None:
         return _need_login()
     data = await _off(request, publishing.screenshot, office, request.path_params["folder"],
                       request.path_params["name"])  # fmt: skip
-    # Served only as the picture its bytes are, never as what its name says.
-    if data is not None and data.startswith(b"\x89PNG\r\n\x1a\n"):
-        media = "image/png"
-    elif data is not None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        media = "image/webp"
-    else:
+    kind = _image_type(data) if data is not None else None
+    if data is None or kind is None:
         raise HTTPException(404)
-    return Response(data, media_type=media,
+    return Response(data, media_type=kind,
                     headers={"cache-control": "private, max-age=3600"})  # fmt: skip
+
+
+def _image_type(data: bytes) -> str | None:
+    """The screenshot's type from its first bytes (a record holds PNG or WebP, nothing else)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
 
 
 async def waiting_count(request: Request) -> Response:

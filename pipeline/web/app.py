@@ -6,7 +6,9 @@ cookies (Secure unless served on loopback, HttpOnly, SameSite=Strict), CSRF on e
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import threading
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -36,10 +38,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _warm(server: Path) -> None:
+    with contextlib.suppress(TerbitError, OSError):  # the page reading it says what is wrong
+        Office(server).changes()
+
+
 def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
     """The application over the server repository ``server`` (checked at once)."""
     server = server.resolve()
     Office(server).policy()  # fail at start, with a clear message, not on the first page
+    # Read every change once in the background: a page asked meanwhile waits for that read
+    # (the cache's lock) instead of starting its own, and is served from it.
+    threading.Thread(target=_warm, args=(server,), name="terbit-warm", daemon=True).start()
     secret = session_secret(server)
     app = Starlette(
         routes=[

@@ -19,11 +19,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pipeline.change.model import Change
 from pipeline.forge.local.store.events import REF_RE, head_ref, meta_ref
 from pipeline.forge.local.store.metachain import Stored
+from pipeline.forge.local.store.signing import Verdicts
 from pipeline.gate import GateReport
 from pipeline.web.diffs import FileDiff
 
@@ -77,6 +78,10 @@ class Keyed(Generic[T]):
         found = self._values.get(name)
         return found[1] if found is not None and found[0] == key else None
 
+    def newest(self, name: str) -> tuple[object, T] | None:
+        """``(key, value)`` last put under ``name``, whatever its key."""
+        return self._values.get(name)
+
     def put(self, name: str, key: object, value: T) -> T:
         self._values[name] = (key, value)
         return value
@@ -92,9 +97,13 @@ class ForgeCache:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.policies: Keyed[object] = Keyed()
+        self.policies: Keyed[Any] = Keyed()  # main -> (files read with their blob ids, policy)
         self.changes: Keyed[Loaded] = Keyed()
         self.reports: Keyed[tuple[datetime, GateReport]] = Keyed()
+        # Content-addressed: a change's records by its meta tip, signature verdicts by the
+        # allowed signers and the signed bytes. Neither is read again when main moves.
+        self.chains: Keyed[list[Stored]] = Keyed()
+        self.verdicts = Verdicts()
 
     def loaded(
         self, keys: dict[str, Key], load: Callable[[list[str]], dict[str, Loaded]],
@@ -107,6 +116,7 @@ class ForgeCache:
             if every:
                 self.changes.prune(set(keys))
                 self.reports.prune(set(keys))
+                self.chains.prune(set(keys))
             missing = [i for i, key in keys.items() if self.changes.get(i, key) is None]
             if missing:
                 for change_id, value in load(missing).items():

@@ -31,7 +31,7 @@ from pipeline.compliance.compose import make_report
 from pipeline.compliance.period import parse_period
 from pipeline.compliance.render import CSS as REPORT_CSS
 from pipeline.config.roles import ROLES_FILE, Person, Roles
-from pipeline.config.settings import SETTINGS_FILE, Settings
+from pipeline.config.settings import SETTINGS_FILE, Settings, committed_settings
 from pipeline.config.sop import Sop
 from pipeline.draft.checks import check_paths
 from pipeline.draft.content_model import IMAGE_SUFFIXES
@@ -42,8 +42,9 @@ from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.client.counts import approval_problem
 from pipeline.forge.local.rules.identity import merger_problem, step_of
 from pipeline.forge.local.rules.policy import evaluate
+from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import REF_PREFIX, meta_ref
-from pipeline.forge.local.store.forge import LocalForge, settings_at
+from pipeline.forge.local.store.forge import LocalForge
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.gate import GateReport, StepStatus, policy_at
 from pipeline.gate import evaluate as gate_evaluate
@@ -332,18 +333,43 @@ class Office:
             tip = self.refs().get(MAIN) if self.cache else self.repo.rev_parse(MAIN)
             if not tip:
                 raise ConfigError(MSG("not_server", path=self.server))
-            kept = self.cache.policies.get("main", tip) if self.cache else None
-            if isinstance(kept, Policy):
+            kept = self._kept_policy(tip)
+            if kept is not None:
                 self._policy = kept
             else:
-                sop, roles = policy_at(lambda path: self.repo.show_file(tip, path))
-                settings = settings_at(self.repo, tip)
+                read: list[str] = []
+
+                def show(path: str) -> str | None:
+                    read.append(path)
+                    return self.repo.show_file(tip, path)
+
+                sop, roles = policy_at(show)
+                settings = committed_settings(show)
                 zone = sop.calendar.tz if sop.calendar is not None else None
                 policy = Policy(roles, sop, settings, zone or ZoneInfo(settings.site.timezone))
                 if self.cache:
-                    self.cache.policies.put("main", tip, policy)
+                    blobs = self.repo.blob_ids(f"{tip}:{path}" for path in read)
+                    files = tuple((path, blobs.get(f"{tip}:{path}")) for path in read)
+                    self.cache.policies.put("main", tip, (files, policy))
                 self._policy = policy
         return self._policy
+
+    def _kept_policy(self, tip: str) -> Policy | None:
+        """The kept policy, while the files it was read from are the same: main moving by a
+        publication (articles only) keeps it, a change of roles.yml, sop.yml or terbit.yml
+        reads it again (one git call to compare the blob ids when main has moved)."""
+        if self.cache is None:
+            return None
+        kept = self.cache.policies.newest("main")
+        if kept is None:
+            return None
+        read_at, (files, policy) = kept
+        if read_at != tip:
+            now_ = self.repo.blob_ids(f"{tip}:{path}" for path, _blob in files)
+            if any(now_.get(f"{tip}:{path}") != blob for path, blob in files):
+                return None
+            self.cache.policies.put("main", tip, (files, policy))
+        return policy
 
     def person(self, person_id: str) -> Person | None:
         """An active person of roles.yml on main (None: unknown or no longer serving)."""
@@ -432,12 +458,15 @@ class Office:
 
     def _load(self, ids: list[str], refs: dict[str, str]) -> dict[str, Loaded]:
         """Read ``ids`` with a forge pinned to ``refs``: what is read is what the key says."""
+        assert self.cache is not None
         forge = LocalForge(self.repo, self.policy().settings, base_tip=refs.get(MAIN),
-                           pending=pinned_refs(refs, ids))  # fmt: skip
+                           pending=pinned_refs(refs, ids),
+                           verdicts=self.cache.verdicts)  # fmt: skip
+        chains = self._chains(ids, refs)
         found = {}
         for change_id in ids:
             try:
-                chain = forge.chain(change_id)
+                chain = chains.get(change_id) or forge.chain(change_id)
                 change = forge.get_change(change_id, chain)
             except (InputError, GitError) as error:
                 found[change_id] = Loaded(None, [], None, str(error))
@@ -445,6 +474,25 @@ class Office:
             checks = check_lines(forge, change) if change.state == "open" else None
             found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change))
         return found
+
+    def _chains(self, ids: list[str], refs: dict[str, str]) -> dict[str, list[Stored]]:
+        """The records of ``ids`` by their meta tips: kept ones, the others read together
+        (one ``cat-file --batch`` per round). A chain that cannot be read is left out; the
+        forge then says why, as before."""
+        assert self.cache is not None
+        tips = {i: refs.get(meta_ref(i), "") for i in ids}
+        found = {i: self.cache.chains.get(i, tip) for i, tip in tips.items() if tip}
+        wanted = {tip for i, tip in tips.items() if tip and found.get(i) is None}
+        try:
+            read = metachain.walk_many(self.repo, wanted) if wanted else {}
+        except GitError:
+            read = {}
+        chains = {}
+        for change_id, tip in tips.items():
+            chain = found.get(change_id) or read.get(tip)
+            if chain:
+                chains[change_id] = self.cache.chains.put(change_id, tip, chain)
+        return chains
 
     def _diffs(self, change: Change) -> list[FileDiff]:
         """An open change's edits of published drafts (against main, as it would land)."""
@@ -1188,8 +1236,11 @@ def _first_pending(report: GateReport) -> StepStatus | None:
 def _waiting_steps(report: GateReport) -> list[StepStatus]:
     """The step(s) an open change waits at: the first step not done, plus a pending
     protected-files approval."""
-    first = next((s for s in report.steps if s.state != "done"), None)
+    # A withdrawal's skipped review steps wait for nobody: its own approval is in ``extra``.
+    first = next((s for s in report.steps if s.state != "done" and not s.skipped), None)
     extra = [s for s in report.extra if s.state != "done"]
+    if report.withdrawal is not None and extra:
+        return extra  # the admin's merge waits for the path's approval
     return ([first] if first is not None else []) + extra
 
 

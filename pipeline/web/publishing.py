@@ -50,7 +50,6 @@ MSG = Catalog(
 
 # The stages in the order publishing runs them (pipeline.publication.run).
 STAGES = ("prepare", "build", "deploy", "verify", "screenshots", "visitor", "notice", "record")
-# Records keep screenshots as lossless WebP; records made before that hold PNG.
 SHOT_FILE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}\.(?:png|webp)$")
 RELEASE_ID = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,80}$")
 LOG_FILE = "terbit/publish.log"

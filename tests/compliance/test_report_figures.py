@@ -32,7 +32,7 @@ def test_only_the_month_s_records_are_counted_and_listed(office_repo):
     # Records 2 and 3 are marked Segera / Sangat Segera but went through every step: only the
     # expedited path counts as urgent (tests/compliance/test_report_urgent.py).
     assert f.outcomes == {"records": 4, "complete": 3, "incomplete": 1, "failed": 0,
-                          "retried": 0, "rolled_back": 0, "urgent": 0}  # fmt: skip
+                          "retried": 0, "rolled_back": 0, "urgent": 0, "takedowns": 0}  # fmt: skip
 
 
 def test_per_step_figures(office_repo):

@@ -81,7 +81,7 @@ def test_a_malformed_record_is_refused_at_its_line_in_indonesian_and_english() -
     line = text.splitlines().index("  state: selesai") + 1
     assert str(bad.value) == (
         f"records/12-dddddddddddd/record.yml:{line}: 'steps.state' harus salah satu dari: "
-        "'done', 'pending', 'refused', 'failed', 'deferred'"
+        "'done', 'pending', 'refused', 'failed', 'deferred', 'skipped'"
     )
     missing = golden("complete").replace("merge_commit: " + "d" * 40 + "\n", "")
     set_lang("en")

@@ -224,3 +224,31 @@ def refused_both_ways(kit: Kit, change_id: str, expected: str) -> None:
     assert "remote: terbit: dorongan ditolak" in output
     assert expected in output, output
     assert kit.change(change_id).state == "open"
+
+
+def main_commit(server: Path, path: str, text: str) -> str:
+    """Main moves by one commit changing ``path`` (as a merge does; plumbing on the server,
+    no hook). Returns main's tip before, to put it back."""
+
+    person = (("NAME", "Admin Website"), ("EMAIL", "admin@localhost"))
+    who = {f"GIT_{role}_{part}": value
+           for role in ("AUTHOR", "COMMITTER") for part, value in person}  # fmt: skip
+    env = {**os.environ, **who}
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(["git", *args], cwd=server, input=stdin, text=True,
+                              capture_output=True, check=True, env=env)  # fmt: skip
+        return done.stdout.strip()
+
+    tip = run("rev-parse", "refs/heads/main")
+    blob = run("hash-object", "-w", "--stdin", stdin=text)
+    run("read-tree", tip, "--index-output=terbit-test-index")
+    index = {**env, "GIT_INDEX_FILE": str(server / "terbit-test-index")}
+    subprocess.run(["git", "update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
+                   cwd=server, env=index, check=True)  # fmt: skip
+    tree = subprocess.run(["git", "write-tree"], cwd=server, env=index,
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    (server / "terbit-test-index").unlink()
+    commit = run("commit-tree", tree, "-p", tip, "-m", f"Ubah {path}")
+    run("update-ref", "refs/heads/main", commit, tip)
+    return tip

@@ -23,19 +23,19 @@ PASSPHRASE = "frasa-sandi-data-dukung-7"
 
 
 @pytest.fixture(scope="module")
-def signer(story: Story) -> Iterator[WebApp]:
+def signer(mutable: Story) -> Iterator[WebApp]:
     """The app at the real time, with the author's and a reviewer's keys kept encrypted."""
-    server = story.office.server
+    server = mutable.office.server
     for person in ("rina", "sari"):
-        private = story.office.key_path(person).read_bytes()
+        private = mutable.office.key_path(person).read_bytes()
         store_key(server, person, PASSPHRASE, private=private, replace=True)
     with running(server) as app:
         yield app
 
 
 @pytest.fixture
-def kit(story: Story) -> Kit:
-    return Kit(story.office, counter=next(COUNTER) * 100)
+def kit(mutable: Story) -> Kit:
+    return Kit(mutable.office, counter=next(COUNTER) * 100)
 
 
 def _attach(

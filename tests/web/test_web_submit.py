@@ -451,13 +451,14 @@ def test_a_writer_submits_with_a_photo_in_chromium(desk: Desk) -> None:
         page.wait_for_selector(".photo-list")
         # The preview shows the uploaded photo itself (served to its writer only).
         # (Polled from outside the page: a predicate evaluated in it would need 'unsafe-eval'.)
-        page.wait_for_selector("#preview img")
-        shown = "document.querySelector('#preview img').naturalWidth"
+        # The preview is a frame wearing the site theme's article markup (no script in it).
+        picture = page.frame_locator("#preview-frame").locator("img")
+        picture.wait_for()
         for _ in range(100):  # a bound of 10 s, not a timing assertion
-            if page.evaluate(shown) > 0:
+            if picture.evaluate("img => img.naturalWidth") > 0:
                 break
             page.wait_for_timeout(100)
-        assert page.evaluate(shown) > 0
+        assert picture.evaluate("img => img.naturalWidth") > 0
         assert "![Petugas di bandara]({static}/images/kegiatan-" in page.input_value("#body")
         assert page.input_value("#title") == typed["title"]
         page.fill("#passphrase", PASSPHRASE)

@@ -9,6 +9,7 @@ Each module has a ``register()`` that connects to Pelican's signals:
 - ``sitemap``: ``sitemap.xml`` of articles, pages and index pages.
 - ``history``: each article's versions from Git (read by Terbit), corrections, ``modified``.
 - ``thumbnails``: resized copies of each article's first image for the news cards.
+- ``withdrawn``: withdrawn articles off every list, a notice at their address, the 410 list.
 """
 
 PLUGINS = [
@@ -19,4 +20,5 @@ PLUGINS = [
     "pipeline.render.plugins.sitemap",
     "pipeline.render.plugins.thumbnails",
     "pipeline.render.plugins.history",
+    "pipeline.render.plugins.withdrawn",
 ]

@@ -69,6 +69,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "articles_tag": ("Artikel dengan topik", "Articles on topic"),
     "articles_by": ("Artikel oleh", "Articles by"),
     "not_found": ("Halaman tidak ditemukan", "Page not found"),
+    "withdrawn": ("Artikel ini telah ditarik", "This article has been withdrawn"),
+    "withdrawn_text": (
+        "Artikel \u201c{title}\u201d tidak lagi tersedia di situs ini sejak {date}.",
+        "The article \u201c{title}\u201d is no longer available on this site since {date}.",
+    ),
+    "withdrawn_reason": ("Alasan penarikan", "Reason for the withdrawal"),
+    "withdrawn_instead": ("Informasi terbaru", "Current information"),
     "not_found_text": (
         "Maaf, halaman yang Anda cari tidak ada atau sudah dipindahkan.",
         "Sorry, the page you are looking for does not exist or has moved.",

@@ -12,6 +12,7 @@ from pipeline.change.model import Change
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop, Step
 from pipeline.gate.context import authors_of
+from pipeline.gate.rules import withdrawal_rule
 from pipeline.i18n import Catalog, get_lang
 
 MSG = Catalog(
@@ -29,6 +30,12 @@ MSG = Catalog(
             "aktif peran itu",
             "only {role} may open a change (step {step}); {who} is not an active member of that "
             "role",
+        ),
+        "withdraw_opener": (
+            "hanya {roles} yang boleh mengajukan penarikan artikel (perubahan yang hanya berisi "
+            "{file}); {who} bukan anggota aktif peran itu",
+            "only {roles} may open an article withdrawal (a change holding only {file}); {who} "
+            "is not an active member of those roles",
         ),
         "merger": (
             "penggabungan (langkah {step}) hanya oleh {role} yang bukan penulis perubahan ini; "
@@ -69,8 +76,18 @@ def unsigned(kind: str, who: str) -> str:
     return MSG("unsigned", type=kind, who=who)
 
 
-def opener_problem(sop: Sop, roles: Roles, who: str) -> str | None:
-    """Why ``who`` may not open a change: only active members of the step-2 role may."""
+def opener_problem(
+    sop: Sop, roles: Roles, who: str, files: list[str] | None = None, content: str = "content"
+) -> str | None:
+    """Why ``who`` may not open a change: only active members of the step-2 role may; a
+    withdrawal (``files`` only the withdrawals list) only those of sop.yml's ``withdrawal.open``."""
+    rule = withdrawal_rule(sop, files or [], content)
+    if rule is not None:
+        allowed = {p.id for role in rule.open for p in roles.members(role)}
+        if who in allowed:
+            return None
+        titles = ", ".join(roles.title(r, get_lang()) for r in rule.open)
+        return MSG("withdraw_opener", roles=titles, who=who, file=(files or ["-"])[0])
     step = step_of(sop, "change_opened")
     if step is None or who in {p.id for p in roles.members(step.role)}:
         return None

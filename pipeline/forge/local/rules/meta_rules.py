@@ -321,7 +321,11 @@ class RecordRules:
             return identity.unsigned(event.type, event.by)
         if event.type == "opened":
             sop, roles = self.policy
-            return identity.opener_problem(sop, roles, event.by)
+            head = str(event.get("head") or "")
+            landed = self.repo.landed(self.main_old or "", head) if head else None
+            files = [e.path for _, e in landed.changes] if landed else []
+            content = self.settings.content.path
+            return identity.opener_problem(sop, roles, event.by, files, content)
         return None
 
     @cached_property

@@ -32,7 +32,7 @@ from pipeline.forge.local.store.events import (
     meta_ref,
 )
 from pipeline.forge.local.store.signing import MSG as SIG_MSG
-from pipeline.forge.local.store.signing import Verifier
+from pipeline.forge.local.store.signing import Verdicts, Verifier
 from pipeline.i18n import Catalog
 from pipeline.vcs import GitError, Repo
 
@@ -93,6 +93,7 @@ class LocalForge:
         remote: str | None = None,
         base_tip: str | None = None,
         pending: dict[str, str] | None = None,
+        verdicts: Verdicts | None = None,
     ) -> None:
         self.repo = repo
         self.settings = settings
@@ -102,6 +103,7 @@ class LocalForge:
         )
         self._base_tip = base_tip
         self._pending = pending or {}
+        self._verdicts = verdicts
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
         self._verifiers: dict[str, Verifier] = {}
@@ -161,7 +163,7 @@ class LocalForge:
     def verifier(self, tip: str) -> Verifier:
         if tip not in self._verifiers:
             folder = Path(self._tmp.name) / tip[:12]
-            self._verifiers[tip] = Verifier(self.roles_at(tip), folder)
+            self._verifiers[tip] = Verifier(self.roles_at(tip), folder, self._verdicts)
         return self._verifiers[tip]
 
     def read_file(self, rev: str, path: str) -> str | None:
@@ -309,13 +311,20 @@ class LocalForge:
         commits = self.repo.commits_between(base, head)
         if not self.signatures_required():
             return commits
-        signers = self.verifier(policy_tip).file
-        return [
-            dataclasses.replace(c, signer=self.repo.commit_signer(c.sha, signers)) for c in commits
-        ]
+        return [dataclasses.replace(c, signer=self._signer(c.sha, policy_tip)) for c in commits]
+
+    def _signer(self, sha: str, policy_tip: str) -> str | None:
+        verifier = self.verifier(policy_tip)
+        key = (verifier.signers, sha)
+        if self._verdicts is not None and key in self._verdicts.commits:
+            return self._verdicts.commits[key]
+        signer = self.repo.commit_signer(sha, verifier.file)
+        if self._verdicts is not None:
+            self._verdicts.commits[key] = signer
+        return signer
 
     def merger(self, merge_sha: str, policy_tip: str) -> str | None:
-        signer = self.repo.commit_signer(merge_sha, self.verifier(policy_tip).file)
+        signer = self._signer(merge_sha, policy_tip)
         if signer:
             return signer
         info = self.repo.commit_info(merge_sha)

@@ -6,6 +6,7 @@ id as principal, so a verified signature names the person directly.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tempfile
 from pathlib import Path
@@ -97,13 +98,25 @@ def write_allowed_signers(roles: Roles, folder: Path) -> Path:
     return path
 
 
+class Verdicts:
+    """Signature verdicts kept by exactly what decides them — the allowed signers' text and
+    the signed bytes — so a reader that keeps them (the web app) verifies each signature once
+    however often the target branch moves, and a roles.yml change verifies them again."""
+
+    def __init__(self) -> None:
+        self.events: dict[tuple[str, str, str], bool] = {}  # (signers, who, digest) -> good
+        self.commits: dict[tuple[str, str], str | None] = {}  # (signers, commit) -> signer
+
+
 class Verifier:
     """Checks event signatures against one allowed-signers file (from the target branch)."""
 
-    def __init__(self, roles: Roles, folder: Path) -> None:
+    def __init__(self, roles: Roles, folder: Path, verdicts: Verdicts | None = None) -> None:
         self.roles = roles
         self.file = write_allowed_signers(roles, folder)
         self.folder = folder
+        self.signers = self.file.read_text()
+        self.verdicts = verdicts
 
     def check(self, data: bytes, signature: bytes | None, who: str) -> tuple[bool, str]:
         """``(ok, note)``: ``who`` (a person id) signed ``data`` with their roles.yml key."""
@@ -112,12 +125,19 @@ class Verifier:
         person = self.roles.get(who)
         if person is None or not person.ssh_key or not person.active:
             return False, MSG("unknown", who=who)
-        sig = self.folder / "check.sig"
-        sig.write_bytes(signature)
-        done = _keygen(
-            "-Y", "verify", "-f", str(self.file), "-I", who, "-n", NAMESPACE, "-s", str(sig),
-            input=data,
-        )  # fmt: skip
-        if done.returncode != 0:
+        digest = hashlib.sha256(len(data).to_bytes(8, "big") + data + signature).hexdigest()
+        key = (self.signers, who, digest)
+        good = self.verdicts.events.get(key) if self.verdicts is not None else None
+        if good is None:
+            sig = self.folder / "check.sig"
+            sig.write_bytes(signature)
+            done = _keygen(
+                "-Y", "verify", "-f", str(self.file), "-I", who, "-n", NAMESPACE, "-s", str(sig),
+                input=data,
+            )  # fmt: skip
+            good = done.returncode == 0
+            if self.verdicts is not None:
+                self.verdicts.events[key] = good
+        if not good:
             return False, MSG("bad", who=who)
         return True, MSG("ok", who=who)

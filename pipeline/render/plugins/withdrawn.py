@@ -1,0 +1,112 @@
+"""Withdrawn articles (issue 15 §2): off every list, with a notice at their address.
+
+``content/withdrawn.yml`` (``pipeline.draft.withdrawals``) names the articles taken off the site.
+Before Pelican groups the articles (``article_generator_pretaxonomy``) they leave its list, so
+no home page, archive, category, topic or author page, feed, sitemap or search index has them;
+their address gets a short notice page (``withdrawn.html``: the title, the date, the reason, the
+replacement) instead of the article. The web server answers that address with 410 Gone:
+
+- ``withdrawn.json`` at the site root lists every withdrawn address (``terbit serve`` and the
+  local target read it);
+- ``withdrawn.nginx.conf`` and ``withdrawn.apache.conf`` are the same list for those servers
+  (``include`` them in the site's configuration, docs/publish.md).
+
+The list lives on main, so every later build reads it again: a withdrawal survives later merges.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
+from pipeline.config.yamlsrc import read_text
+from pipeline.draft.withdrawals import FILE_NAME, Withdrawal, parse
+from pipeline.i18n import Lang, long_date
+from pipeline.render.serve import MANIFEST
+
+NGINX = "withdrawn.nginx.conf"
+APACHE = "withdrawn.apache.conf"
+
+
+def listed(settings: dict[str, Any]) -> list[Withdrawal]:
+    """The withdrawals list of the content folder (none when there is no file)."""
+    path = Path(settings["PATH"]) / FILE_NAME
+    if not path.is_file():
+        return []
+    return parse(read_text(path, FILE_NAME), FILE_NAME)
+
+
+def drop(generator: Any) -> None:
+    """``article_generator_pretaxonomy``: the withdrawn articles leave every list."""
+    if not isinstance(generator, ArticlesGenerator):
+        return
+    gone = {w.slug: w for w in listed(generator.settings)}
+    found: dict[str, Any] = {}
+    if gone:
+        for name in ("articles", "translations", "hidden_articles", "hidden_translations"):
+            items = getattr(generator, name, None) or []
+            for item in items:
+                if item.slug in gone:
+                    found.setdefault(item.slug, item)
+            setattr(generator, name, [i for i in items if i.slug not in gone])
+    generator.terbit_withdrawn = [(w, found.get(w.slug)) for w in gone.values()]
+
+
+def write_notices(generator: Any, writer: Any = None) -> None:
+    """``article_writer_finalized``: the notice page at each withdrawn address, the list for
+    the web server (always written, empty when nothing is withdrawn, so a stale one never
+    stays in an incremental build's output)."""
+    if not isinstance(generator, ArticlesGenerator):
+        return
+    settings = generator.settings
+    lang: Lang = "en" if str(settings.get("DEFAULT_LANG", "id")).startswith("en") else "id"
+    by_slug = {a.slug: a for a in generator.articles}
+    template = generator.get_template("withdrawn")
+    output = Path(settings["OUTPUT_PATH"])
+    urls = []
+    for entry, article in getattr(generator, "terbit_withdrawn", []):
+        url = settings["ARTICLE_URL"].format(slug=entry.slug)
+        save_as = settings["ARTICLE_SAVE_AS"].format(slug=entry.slug)
+        replacement = by_slug.get(entry.ganti or "")
+        notice = {
+            "slug": entry.slug,
+            "title": article.title if article is not None else entry.slug,
+            "reason": entry.alasan,
+            "date": long_date(entry.tanggal, lang) if entry.tanggal else "-",
+            "instead": {"url": replacement.url, "title": replacement.title}
+            if replacement is not None
+            else None,
+        }
+        if writer is not None:
+            writer.write_file(save_as, template, generator.context, withdrawal=notice, url=url,
+                              relative_urls=settings.get("RELATIVE_URLS"))  # fmt: skip
+        urls.append({"url": url, "title": notice["title"]})
+    (output / MANIFEST).write_text(json.dumps(urls, ensure_ascii=False, indent=1) + "\n",
+                                   encoding="utf-8")  # fmt: skip
+    (output / NGINX).write_text(server_config(urls, NGINX_RULE), encoding="utf-8")
+    (output / APACHE).write_text(server_config(urls, APACHE_RULE), encoding="utf-8")
+
+
+# One rule per withdrawn address (``{path}`` like ``/artikel/slug/``), for each web server.
+NGINX_RULE = (  # ``include`` inside the site's ``server`` block (root = the deployed folder)
+    "location = {path} {{ error_page 410 {path}index.html; return 410; }}\n"
+    "location = {path}index.html {{ internal; }}\n"
+)
+APACHE_RULE = (  # ``Include`` in the site's ``VirtualHost`` (or its ``.htaccess``)
+    '<Location "{path}">\n  ErrorDocument 410 {path}index.html\n</Location>\n'
+    'RedirectMatch gone "^{path}(index\\.html)?$"\n'
+)
+
+
+def server_config(urls: list[dict[str, str]], rule: str) -> str:
+    head = "# Generated by Terbit from content/withdrawn.yml: withdrawn articles answer 410.\n"
+    return head + "".join(rule.format(path="/" + item["url"].lstrip("/")) for item in urls)
+
+
+def register() -> None:
+    signals.article_generator_pretaxonomy.connect(drop)
+    signals.article_writer_finalized.connect(write_notices)
