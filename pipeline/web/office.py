@@ -13,7 +13,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ from pipeline.gate.timing import minutes_between
 from pipeline.i18n import Catalog, get_lang
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.official import CSS as OFFICIAL_CSS
-from pipeline.record.store import outcome_for
+from pipeline.record.store import existing_record, outcome_for
 from pipeline.render.plugins.tables import scrollable_tables
 from pipeline.vcs import GitError, Repo
 from pipeline.web.diffs import FileDiff, published_diffs
@@ -68,6 +68,7 @@ from pipeline.web.forgecache import (
     pinned_refs,
 )
 from pipeline.web.notaform import ROMAN, NotaForm, Numbered, suggest_nomor
+from pipeline.web.recordsteps import recorded_steps
 from pipeline.web.sitepreview import PREVIEW_HEADERS as PREVIEW_HEADERS  # for the pages
 from pipeline.web.sitepreview import NoPreview as NoPreview  # for the pages
 from pipeline.web.sitepreview import built, folder_of, page_file
@@ -575,6 +576,11 @@ class Office:
         if change.state == "merged":
             outcome = outcome_for(forge, change)
             publication = str(outcome["status"]) if outcome else ""
+            if outcome:  # what happened after the merge is the record's to say
+                said = recorded_steps(
+                    existing_record(forge.repo, forge.base_tip(), str(outcome["folder"]))
+                )
+                steps = [replace(s, **said[s.number]) if s.number in said else s for s in steps]
         return ChangeView(
             row=self._row(change, report),
             nota_dinas=change.nota_dinas_text,

@@ -101,6 +101,7 @@ MSG = Catalog(
         "done": ("selesai", "done"),
         "pending": ("menunggu", "pending"),
         "refused": ("ditolak", "refused"),
+        "deferred": ("ditunda", "deferred"),
         "running": ("berjalan", "running"),
         "author_fix": ("perbaikan oleh staf: {n} mnt", "fixing by the author: {n} min"),
         "checks": ("Hasil pemeriksaan", "Check results"),

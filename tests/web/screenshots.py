@@ -24,9 +24,10 @@ from PIL import Image
 from pipeline.cli.demo.story import run_story
 from pipeline.clock import now
 from pipeline.config.settings import load_settings
+from pipeline.forge.local.client import actions as client
 from tests.support.forge import Kit
 from tests.support.published import REPO_ROOT, published_office
-from tests.support.web import PASSWORD, running
+from tests.support.web import PASSWORD, PDF, running
 
 GUIDE = REPO_ROOT / "docs" / "panduan"
 PICTURES = GUIDE / "gambar"
@@ -65,7 +66,26 @@ def _preview(page) -> None:  # type: ignore[no-untyped-def]
         "Layanan **vaksinasi meningitis** dibuka setiap hari kerja pukul 08.00–15.00 WIB.\n\n"
         "| Hari | Tempat |\n|---|---|\n| Senin–Kamis | Pos Kualanamu |\n| Jumat | Kantor |\n",
     )
-    page.frame_locator("#preview-frame").locator("strong").wait_for()
+    # The preview is the site's own article markup in a frame.
+    page.frame_locator("#preview-frame").locator("article.post .prose strong").wait_for()
+
+
+def _nota(page) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#title", "Vaksinasi Meningitis Jemaah Haji")  # the subject follows the title
+    page.fill("#lampiran", "1 (satu) berkas kerangka acuan")
+
+
+def _thumbnails(page) -> None:  # type: ignore[no-untyped-def]
+    """The record's screenshots load lazily: each is scrolled to and waited for (polled from
+    outside the page: a predicate evaluated in it would need the CSP's 'unsafe-eval')."""
+    images = page.locator("#publikasi .shots img")
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        for _ in range(100):  # a bound of 10 s
+            if images.nth(i).evaluate("e => e.complete && e.naturalWidth > 0"):
+                break
+            page.wait_for_timeout(100)
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 SHOTS = (
@@ -73,8 +93,11 @@ SHOTS = (
     Shot("staf-menunggu", "rina", "/"),
     Shot("staf-tulis", "rina", "/tulis", act=_preview),
     Shot("staf-tulis-periksa", "rina", "/tulis", act=_check_draft),
+    Shot("staf-nota-dinas", "rina", "/tulis", act=_nota, part="fieldset.nota"),
     Shot("staf-perbaikan", "rina", "/perubahan/{fixing}"),
-    Shot("staf-terbit", "rina", "/perubahan/{published}"),
+    Shot("staf-perbaikan-editor", "rina", "/perubahan/{fixing}/perbaiki"),
+    Shot("staf-data-dukung", "rina", "/perubahan/{fixing}", part="section:has(#h-data-dukung)"),
+    Shot("staf-terbit", "rina", "/perubahan/{published}", act=_thumbnails),
     Shot("katimker-menunggu", "sari", "/"),
     Shot("katimker-daftar", "sari", "/perubahan?state=open"),
     Shot("katimker-ulasan", "sari", "/perubahan/{check}", part="section:has(#h-review)"),
@@ -89,15 +112,19 @@ SHOTS = (
         part="section:has(#h-review)",
     ),
     Shot("admin-menunggu", "dewi", "/"),
+    Shot("admin-gabung", "dewi", "/perubahan/{ready}", part="section:has(#h-merge)"),
+    Shot("admin-publikasi", "dewi", "/perubahan/{published}", act=_thumbnails, part="#publikasi"),
     Shot("admin-catatan", "dewi", "/catatan"),
     Shot("admin-laporan", "dewi", "/laporan?bulan={month}"),
     Shot("admin-audit", "dewi", "/audit"),
+    Shot("pengaturan", "sari", "/pengaturan"),
 )
 
 
 def _story(office) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """The demo's published story, then a change waiting at each review step and one sent
-    back for a fix; returns the names the shots' paths use."""
+    """The demo's published story, then a change waiting at each review step, one sent back
+    for a fix (with a data dukung file) and one ready to merge; returns the names the shots'
+    paths use."""
     # The real clock: the server stamps the merge and publication with its own time, so a
     # simulated day would show them hours late.
     calendar = load_settings(REPO_ROOT).calendar.build()
@@ -105,12 +132,16 @@ def _story(office) -> dict[str, str]:  # type: ignore[no-untyped-def]
     kit = Kit(office, counter=500)
     fixing = kit.submit("rina")
     kit.review("sari", fixing, "request_changes", "Mohon tambahkan jam layanan pada ringkasan.")
+    client.attach(kit.forge("rina"), office.who("rina"), fixing,
+                  [("kerangka-acuan-vaksinasi.pdf", PDF)])  # fmt: skip
     check = kit.submit("budi")
     disposition = kit.submit("rina")
     kit.review("sari", disposition, "approve", "Sudah sesuai nota dinas.")
+    ready = kit.submit("budi")
+    kit.approve_all(ready)
     month = (result.change.opened_at or now()).astimezone(calendar.tz).strftime("%Y-%m")
     return {"published": result.change.id, "fixing": fixing, "check": check,
-            "disposition": disposition, "month": month}  # fmt: skip
+            "disposition": disposition, "ready": ready, "month": month}  # fmt: skip
 
 
 def optimise(png: bytes) -> bytes:

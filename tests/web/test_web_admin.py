@@ -160,7 +160,7 @@ def test_only_the_admin_merges_in_the_browser_and_follows_the_publication(desk: 
     for stage in ("Build situs", "Unggah (rilis baru)", "Periksa tayang", "Lembar penyelesaian"):
         assert f"{stage} — <strong>selesai" in section
     assert "HTTP 200" in section
-    shots = re.findall(r'src="(/catatan/[^"]+\.webp)"', section)
+    shots = re.findall(r'src="(/catatan/[^"]+\.webp)"', section)  # as the record keeps them
     assert shots
     image = dewi.get(shots[0])
     assert image.status_code == 200 and image.headers["content-type"] == "image/webp"

@@ -97,7 +97,12 @@ def test_records_and_report(browser, archive: WebApp) -> None:  # type: ignore[n
 
 
 def test_draft_editor(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]
-    _check(browser, web, "rina", "/tulis")
+    _check(browser, web, "rina", "/tulis")  # with the photo upload and the nota dinas form
+
+
+def test_fix_editor(browser, web: WebApp, story: Story) -> None:  # type: ignore[no-untyped-def]
+    """The author's editor of a requested fix: the sent nota dinas shown, not a form."""
+    _check(browser, web, "rina", f"/perubahan/{story.fixing}/perbaiki")
 
 
 def test_draft_editor_previews_as_you_type(browser, web: WebApp) -> None:  # type: ignore[no-untyped-def]

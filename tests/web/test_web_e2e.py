@@ -1,32 +1,31 @@
 """The whole SOP by five people in five Chromium contexts over the real app (uvicorn) and an
-office that publishes for real: the staff writes and checks the draft, the Katimker comments,
-asks for a fix and approves, the Kepala Satker gives the disposition from a phone (390×844), the
-Katimker approves the final commit, the Admin Website sees the change ready, and after the merge
-the staff, in a fresh context, reads the outcome: merged, published, the live page, the
-completion record and its PDF.
+office that publishes for real, every step in the browser: the staff writes and checks the
+draft, uploads a photo with its alt text, fills the nota dinas, submits and attaches a data
+dukung file; the Katimker comments and asks for a fix, which the staff makes in the editor; the
+Kepala Satker gives the disposition from a phone (390×844); the Katimker approves the final
+commit; the Admin Website merges with the button and follows the publication on the change page
+to "lengkap", opens its screenshot and the record's PDF; and the staff, in a fresh context,
+reads the outcome: merged, published, steps 6–8 from the record, the live page.
 
-Reviews are signed in the browser with each person's passphrase. Submitting (with the nota
-dinas) and merging are not in the app yet: each goes through the forge's client in ONE marked
-bridge function below, to be replaced by the browser action when those pages land.
+Every action is signed in the browser with the person's own passphrase; nothing goes through
+the forge's client.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pipeline.change.nota_dinas import template
 from pipeline.cli.demo.office import Office
 from pipeline.config.settings import load_settings
-from pipeline.forge.local.client import actions as client
 from pipeline.vcs import Repo
 from tests.support.published import PASSPHRASE, published_office
-from tests.support.web import WebApp, running
+from tests.support.web import PDF, WebApp, camera_jpeg, running
 from tests.web.screenshots import sign_in
 from tests.web.test_web_browser import WCAG
 
@@ -36,44 +35,10 @@ SLUG = "vaksinasi-meningitis-jemaah"
 TITLE = "Vaksinasi Meningitis Jemaah Haji Dibuka"
 PHONE = {"width": 390, "height": 844}
 RECORDED = "Ulasan Anda dicatat dan ditandatangani."
+LONG_SUMMARY = "Vaksinasi meningitis jemaah haji dibuka di Kualanamu untuk semua kloter."
 
 
-def _draft(summary: str) -> str:
-    return (
-        f"---\ntitle: {TITLE}\ndate: 2026-11-20 08:00\ncategory: Berita\n"
-        f"tags: [haji, vaksin]\nsummary: {summary}\nauthor: rina\n---\n"
-        "Layanan **vaksinasi meningitis** dibuka setiap hari kerja di Pos Kualanamu.\n"
-    )
-
-
-# -- temporary bridges: replace each with the browser action when its page exists ----------
-
-
-def bridge_submit(office: Office, who: str, text: str, *, new: bool) -> str:
-    """TEMPORARY BRIDGE (submit / fix not in the app yet): commit the draft in the person's
-    clone and submit it through the forge's client, as ``terbit submit`` does."""
-    forge = office.forge(who)
-    if new:
-        forge.sync()
-        forge.repo.switch_new_branch(f"draft/{SLUG}", forge.base_tip())
-    path = office.clone_path(who) / "content" / "articles" / f"{SLUG}.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    forge.repo.run("add", "--all")
-    forge.repo.run("commit", "--quiet", "-m", f"Draf: {TITLE}")
-    nota = template(nomor="ND-31/LPZI/XI/2026", dari="Tim Kerja Humas",
-                    hal=f"Permohonan Publikasi: {TITLE}", tanggal=date(2026, 11, 20))  # fmt: skip
-    change_id, _opened = client.submit(forge, office.who(who), nota_text=nota if new else None)
-    return change_id
-
-
-def bridge_merge(office: Office, who: str, change_id: str) -> str:
-    """TEMPORARY BRIDGE (merge not in the app yet): merge through the server as
-    ``terbit merge`` does; the server's hook publishes before the push returns."""
-    return client.merge(office.forge(who), office.who(who), change_id)[0]
-
-
-# ------------------------------------------------------------------------------------------
+FOLLOW_MS = 300_000  # a bound on one publication (build, deploy, live check, Chromium, record)
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +49,12 @@ def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
 
 @pytest.fixture(scope="module")
 def app(office: Office) -> Iterator[WebApp]:
-    with running(office.server) as served:
-        yield served
+    # As on the office's server: the merge returns at once and the page follows the
+    # publication the hook started.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TERBIT_PUBLISH", "background")
+        with running(office.server) as served:
+            yield served
 
 
 @pytest.fixture(scope="module")
@@ -124,6 +93,68 @@ def _waiting(page, app: WebApp, change: str) -> str:  # type: ignore[no-untyped-
     return row.inner_text() if row.count() else ""
 
 
+def _submit(page, app: WebApp) -> str:  # type: ignore[no-untyped-def]
+    """Steps 1–2 in the editor: the draft checked, a photo with its alt text, the nota dinas
+    prefilled from roles.yml and completed, then Kirim, signed with her passphrase."""
+    page.goto(app.url + "/tulis")
+    page.fill("#slug", SLUG)
+    page.fill("#title", TITLE)
+    page.fill("#summary", LONG_SUMMARY)
+    page.fill("#tags", "haji, vaksin")
+    page.fill("#date", "2026-11-20 08:00")
+    page.fill("#body", "Layanan **vaksinasi meningitis** dibuka setiap hari kerja.")
+    page.click("#editor button[value=check]")
+    assert "Draf lolos pemeriksaan." in page.inner_text("main")
+    page.set_input_files(
+        "#photo", {"name": "pos-vaksin.jpg", "mimeType": "image/jpeg",
+                   "buffer": camera_jpeg(1600, 1200)}
+    )  # fmt: skip
+    page.fill("#photo_alt", "Petugas menyuntikkan vaksin di Pos Kualanamu")
+    page.click("#upload")
+    page.wait_for_selector(".photo-list")
+    assert "![Petugas menyuntikkan vaksin di Pos Kualanamu](" in page.input_value("#body")
+    assert page.input_value("#hal").endswith(TITLE)  # the subject follows the title
+    assert page.input_value("#nomor") != ""  # suggested from the office's numbering
+    page.fill("#lampiran", "1 (satu) berkas kerangka acuan")
+    page.fill("#passphrase", PASSPHRASE)
+    page.click("button[formaction='/tulis/kirim']")
+    page.wait_for_url(re.compile(r".*/perubahan/[0-9]+$"))
+    return page.url.rsplit("/", 1)[1]
+
+
+def _attach(page, app: WebApp, change: str) -> None:  # type: ignore[no-untyped-def]
+    """Data dukung: the terms of reference travel signed with the change, never published."""
+    page.goto(f"{app.url}/perubahan/{change}")
+    page.set_input_files(
+        "#dd-file", {"name": "kak-vaksinasi.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.fill("#dd-passphrase", PASSPHRASE)
+    page.click("form[action$='/data-dukung'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*lampiran=1$"))
+    assert "kak-vaksinasi.pdf" in page.inner_text("table.data-dukung")
+
+
+def _fix(page, app: WebApp, change: str, summary: str) -> None:  # type: ignore[no-untyped-def]
+    """The author's fix in the same editor: a new signed commit on the change."""
+    page.goto(f"{app.url}/perubahan/{change}")
+    page.click("a[href$='/perbaiki']")
+    page.wait_for_selector("pre.nota")  # the nota dinas stays as it was sent
+    page.fill("#summary", summary)
+    page.fill("#passphrase", PASSPHRASE)
+    page.click("#editor button[value=send]")
+    page.wait_for_url(f"{app.url}/perubahan/{change}")
+
+
+def _steps(page) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """The change page's SOP steps: number → the cells' text."""
+    rows = page.locator("table.steps tbody tr")
+    found = {}
+    for i in range(rows.count()):
+        cells = [c.strip() for c in rows.nth(i).locator("td").all_inner_texts()]
+        found[cells[0]] = cells
+    return found
+
+
 def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyped-def]
     browser, app: WebApp, office: Office
 ) -> None:
@@ -132,18 +163,10 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
     head, andi = _person(browser, app, "andi", PHONE)
     admin, dewi = _person(browser, app, "dewi")
     try:
-        # Step 1: the staff checks the draft in the editor, then submits it (bridge).
-        staff_page.goto(app.url + "/tulis")
-        staff_page.fill("#slug", SLUG)
-        staff_page.fill("#title", TITLE)
-        staff_page.fill("#summary", "Vaksinasi meningitis bagi jemaah haji dibuka di Kualanamu.")
-        staff_page.fill("#tags", "haji, vaksin")
-        staff_page.fill("#date", "2026-11-20 08:00")
-        staff_page.fill("#body", "Layanan **vaksinasi meningitis** dibuka setiap hari kerja.")
-        staff_page.click("#editor button[type=submit]")
-        assert "Draf lolos pemeriksaan." in staff_page.inner_text("main")
-        long_summary = "Vaksinasi meningitis jemaah haji dibuka di Kualanamu untuk semua kloter."
-        change = bridge_submit(office, "rina", _draft(long_summary), new=True)
+        # Steps 1–2: the staff writes, checks, adds a photo, fills the nota dinas, submits,
+        # then attaches the terms of reference as data dukung.
+        change = _submit(staff_page, app)
+        _attach(staff_page, app, change)
 
         # Step 3: the Katimker finds it waiting, comments, then asks for a fix.
         assert "3." in _waiting(sari, app, change)
@@ -153,11 +176,11 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
         staff_page.goto(f"{app.url}/perubahan/{change}")
         thread = staff_page.inner_text("main")
         assert "Foto kegiatan menyusul?" in thread and "Ringkasan terlalu panjang" in thread
-        bridge_submit(office, "rina", _draft("Vaksinasi meningitis bagi jemaah haji."), new=False)
+        _fix(staff_page, app, change, "Vaksinasi meningitis bagi jemaah haji.")
         # The author changes the draft again while the Katimker reads it: her approval of what
         # she read is refused (409), her text kept, and the page says why.
         sari.goto(f"{app.url}/perubahan/{change}")
-        bridge_submit(office, "rina", _draft("Vaksinasi meningitis jemaah haji dibuka."), new=False)
+        _fix(staff_page, app, change, "Vaksinasi meningitis jemaah haji dibuka.")
         sari.fill("#body", "Sudah sesuai.")
         sari.fill("#passphrase", PASSPHRASE)
         with sari.expect_response(f"{app.url}/perubahan/{change}/ulasan") as stale:
@@ -191,9 +214,25 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
         ]  # fmt: skip
         assert all(r.signature_ok for r in reviews)  # each with the person's own key
 
-        # Step 6: the Admin sees it waiting for the merge; the merge publishes (bridge).
+        # Step 6: the Admin sees it waiting and merges with the button; steps 7–8 follow on
+        # the change page (its script fetches the section again) until the record says
+        # "lengkap", then she opens the screenshot and the record's PDF from there.
         assert "6." in _waiting(dewi, app, change)
-        merge = bridge_merge(office, "dewi", change)
+        dewi.goto(f"{app.url}/perubahan/{change}")
+        dewi.fill("#merge-passphrase", PASSPHRASE)
+        dewi.click("form[action$='/gabung'] button[type=submit]")
+        dewi.wait_for_url(f"{app.url}/perubahan/{change}?digabung=1")
+        dewi.wait_for_selector("#publikasi .pub-status.complete", timeout=FOLLOW_MS)
+        assert "lengkap" in dewi.inner_text("#publikasi .pub-status")
+        shot = dewi.locator("#publikasi .shots a").first.get_attribute("href")
+        with dewi.expect_response(app.url + shot) as shown:
+            dewi.click(f"#publikasi .shots a[href='{shot}']")
+        assert shown.value.status == 200
+        assert shown.value.header_value("content-type") in ("image/webp", "image/png")
+        dewi.go_back()
+        with dewi.expect_download() as download:
+            dewi.click("#publikasi a[href$='/lembar-penyelesaian.pdf']")
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
         assert _waiting(dewi, app, change) == ""
     finally:
         for context in (staff, katimker, head, admin):
@@ -205,11 +244,17 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
         page.goto(f"{app.url}/perubahan/{change}")
         meta = page.inner_text("p.meta")
         assert "digabung" in meta and "Publikasi: lengkap" in meta, meta
+        steps = _steps(page)  # from the completion record, not "menunggu"
+        for number in ("6", "7", "8"):
+            assert steps[number][3] == "selesai" and steps[number][4] != "—", steps[number]
         page.goto(app.url + "/catatan")
         row = page.locator("tr", has=page.locator(f"a[href='/perubahan/{change}']"))
         assert "lengkap" in row.inner_text()
         folder = row.locator("td").first.inner_text()
-        assert merge[:12] in folder
+        forge = office.forge("dewi")
+        forge.sync()
+        merge = forge.get_change(change).merge_sha
+        assert merge is not None and merge[:12] in folder
         with page.expect_download() as download:
             row.locator("a", has_text="PDF").click()
         assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
@@ -218,9 +263,12 @@ def test_five_people_carry_the_sop_through_the_browser(  # type: ignore[no-untyp
 
     # What the record says happened did happen: the page is live and was screenshotted.
     main = Repo(office.server)
-    files = [name for _m, kind, _s, name in main.ls_tree("refs/heads/main", f"records/{folder}")
-             if kind == "blob"]  # fmt: skip
-    assert any(name.endswith(".webp") for name in files), files
+    entries = main.ls_tree("refs/heads/main", f"records/{folder}")
+    files = [name for _m, kind, _s, name in entries if kind == "blob"]
+    assert any(name.endswith(".webp") for name in files), files  # the screenshots
+    kept = [name for _m, _k, _s, name in main.ls_tree("refs/heads/main",
+                                                      f"records/{folder}/data-dukung")]  # fmt: skip
+    assert kept == ["kak-vaksinasi.pdf"], kept  # the data dukung, kept with the record
     site_url = load_settings(office.clone_path("dewi")).site.url.rstrip("/")
     live = httpx.get(f"{site_url}/artikel/{SLUG}/", timeout=30)
     assert live.status_code == 200 and TITLE in live.text
