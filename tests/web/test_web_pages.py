@@ -17,6 +17,13 @@ from tests.support.web import PDF, Story, WebApp, running, sign_in, token
 pytestmark = pytest.mark.xdist_group("web")
 
 
+@pytest.fixture(scope="module")
+def story(new_story: Callable[..., Story]) -> Story:
+    """This module's own office: what waits for whom is asserted exactly, so no other module's
+    test may act on its changes."""
+    return new_story("web-pages")
+
+
 def _rows(page: str, story: Story | None = None) -> list[str]:
     """The change links of a page's table, in order (only the story's, when given: other
     modules of the group add changes to the same office)."""
