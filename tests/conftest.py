@@ -75,3 +75,18 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
     """A real OpenSSH server on 127.0.0.1 for one test module; stopped at teardown."""
     with start_sshd(tmp_path_factory.mktemp("sshd")) as server:
         yield server
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests sharing an office across a module (``xdist_group``) must run on one worker: a
+    pytest that drops the group from the node id would split them, and they would fail
+    far from the cause. Say so here instead."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    split = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if split:
+        raise pytest.UsageError(
+            f"--dist loadgroup has no effect with this pytest ({pytest.__version__}): "
+            f"{split[0]} carries no group; install the pytest range of pyproject.toml"
+        )
