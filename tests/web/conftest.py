@@ -61,8 +61,15 @@ def new_story(
     with the site's settings and theme on main."""
     saved = os.environ.get("TERBIT_PUBLISH")
     os.environ["TERBIT_PUBLISH"] = "off"  # publishing has its own tests
+
+    def made(name: str, themed: bool = False) -> Story:
+        # Made now, whatever time a module's app looks at (``web`` sets TERBIT_NOW a week on).
+        with pytest.MonkeyPatch.context() as env:
+            env.delenv("TERBIT_NOW", raising=False)
+            return _build_story(tmp_path_factory.mktemp(name), themed=themed)
+
     try:
-        yield lambda name, themed=False: _build_story(tmp_path_factory.mktemp(name), themed=themed)
+        yield made
     finally:
         if saved is None:
             os.environ.pop("TERBIT_PUBLISH", None)
