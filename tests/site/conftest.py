@@ -57,7 +57,7 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory, serve: Callable) -> Bu
     return site
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not the session: a Playwright left open blocks every later one
 def site_browser() -> Iterator:
     from pipeline.evidence.browser import chromium
 
