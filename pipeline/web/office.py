@@ -168,6 +168,7 @@ CHANGE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
 PREVIEW_KEY = re.compile(r"^[0-9a-f]{40}-[0-9a-f]{16}$")
 THEME_CSS = "theme/static/css/site.css"
 RECORD_FOLDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}$")
+TOOL_LINES = ("checks", "page_check")  # gate lines proven by a tool, not by a person's step
 
 
 @dataclass(frozen=True)
@@ -514,6 +515,7 @@ class Office:
                 change, sop=policy.sop, roles=policy.roles,
                 signatures_required=policy.settings.forge.signatures != "off", now=now(),
                 events={}, checks=loaded.checks, content_path=policy.settings.content.path,
+                page_check=policy.settings.forge.page_check,
             )  # fmt: skip
 
         minute = now().replace(second=0, microsecond=0)
@@ -665,7 +667,10 @@ class Office:
     def _step(self, status: StepStatus) -> StepRow:
         return StepRow(
             number=status.number,
-            activity=self._activity(status.number),
+            # The lines of tools (draft checks, page check) name themselves.
+            activity=(
+                status.kegiatan if status.proof in TOOL_LINES else self._activity(status.number)
+            ),
             role=self.role_title(status.role),
             state=status.state,
             by=self.name(status.by) if status.by else "",
