@@ -238,6 +238,7 @@ class ChangeView:
     merge_why: str = ""  # why not, for the step-6 role's people (empty for the others)
     data_dukung: list[DocumentRow] = field(default_factory=list)
     may_attach: bool = False  # the person is the submitter and the change is open
+    page_check: bool = False  # the server checks open changes' pages (terbit.yml forge.page_check)
 
 
 @dataclass(frozen=True)
@@ -612,6 +613,7 @@ class Office:
             may_attach=person_id is not None
             and change.state == "open"
             and change.author == person_id,
+            page_check=self.policy().settings.forge.page_check,
             **self._merge_fields(change, report, person_id),
         )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,8 +25,11 @@ from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import Event, meta_ref
 from pipeline.forge.local.store.forge import LocalForge, main_settings
 from pipeline.forge.local.store.signing import sign
+from pipeline.publication.server_key import private_key_for
 from pipeline.vcs import Repo
+from pipeline.web.accounts import Users
 from tests.support.forge import COUNTER, Kit
+from tests.support.web import PASSWORD, running, sign_in, token
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("forge-pages")]
 
@@ -158,3 +162,48 @@ def test_only_the_server_signed_check_of_the_head_counts(
     assert check_pages(office, change_id).returncode == 0
     kit.merge(change_id)
 
+
+def test_the_change_page_shows_the_line_with_its_findings_escaped(
+    kit: Kit, office: Office, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("TERBIT_PAGE_CHECK", "off")
+    change_id = kit.submit("rina")
+    forge = server(office)
+    head = forge.get_change(change_id).head_sha
+    hostile = '<img src=x onerror="alert(1)">'
+    # A server-signed record whose target is hostile markup (the page names what axe found).
+    key = private_key_for(forge.repo.git_dir, main_settings(forge.repo).forge.server_key)
+    assert key is not None
+    finding = {"page": "/artikel/x/", "rule": "image-alt", "target": hostile}
+    forge.add_page_check(change_id, {"head": head, "main": forge.base_tip(), "pages": ["/"],
+                                     "new": [finding], "known": [], "problems": [],
+                                     "tools": {}}, key)  # fmt: skip
+    users = Users(office.server)
+    for person in ("sari", "dewi"):
+        users.set_password(person, PASSWORD, new=True)
+    with running(office.server) as web:
+        sari = sign_in(web, "sari")
+        page = sari.get(f"/perubahan/{change_id}").text
+        row = page[page.index("Pemeriksaan halaman") :].split("</tr>", 1)[0]
+        assert "ditolak" in row, row
+        assert "/artikel/x/: image-alt (&lt;img src=x onerror=&#34;alert(1)&#34;&gt;)" in row
+        assert hostile not in page
+        assert "Periksa ulang" not in page  # the button is the admin's
+        refused = sari.post(f"/perubahan/{change_id}/periksa-halaman",
+                            data={"csrftoken": token(page)})  # fmt: skip
+        assert refused.status_code == 403 and "Admin Website" in refused.text
+
+        # The admin's "Periksa ulang": the server checks the head again, in the background.
+        admin = sign_in(web, "dewi")
+        page = admin.get(f"/perubahan/{change_id}").text
+        assert "Periksa ulang" in page
+        done = admin.post(f"/perubahan/{change_id}/periksa-halaman",
+                          data={"csrftoken": token(page)})  # fmt: skip
+        assert done.status_code == 303
+        deadline = time.monotonic() + 180
+        while len(server(office).get_change(change_id).page_checks) < 2:
+            assert time.monotonic() < deadline, "the check did not finish"
+            time.sleep(0.5)
+    latest = server(office).get_change(change_id).page_checks[-1]
+    assert latest.signed and latest.head == head and latest.new == []
+    assert "page_check" in (office.server / "terbit" / "web" / "audit.log").read_text()
