@@ -116,6 +116,11 @@ MSG = Catalog(
             "change #{id} does not satisfy the SOP yet; the merge button appears once the gate "
             "passes",
         ),
+        "check_body": (
+            "commit {sha}: {pages} halaman, {new} temuan baru, {known} sudah ada di main",
+            "commit {sha}: {pages} page(s), {new} new finding(s), {known} already on main",
+        ),
+        "check_unsigned": ("tidak bertanda tangan kunci server", "not signed by the server key"),
         "no_merge_role": (
             "Anda tidak lagi aktif di roles.yml",
             "you are no longer active in roles.yml",
@@ -590,7 +595,11 @@ class Office:
             steps=steps,
             problems=list(report.problems) if change.state == "open" else [],
             notes=list(report.notes),
-            events=self._events(chain, {r.id: r for r in change.reviews}),
+            events=self._events(
+                chain,
+                {r.id: r for r in change.reviews},
+                {c.id: c.signed for c in change.page_checks},
+            ),
             files=list(change.files),
             head_sha=change.head_sha,
             review_step=self._review_step(change, report, person_id) if person_id else None,
@@ -690,7 +699,9 @@ class Office:
         calendar = self.policy().sop.calendar
         return calendar.minutes(start, end) if calendar is not None else minutes_between(start, end)
 
-    def _events(self, chain: list[Stored], reviews: dict[str, Review]) -> list[EventRow]:
+    def _events(
+        self, chain: list[Stored], reviews: dict[str, Review], checks: dict[str, bool] | None = None
+    ) -> list[EventRow]:
         rows: list[EventRow] = []
         previous: datetime | None = None
         for stored in chain:
@@ -708,6 +719,12 @@ class Office:
                 body = str(event.get("reason") or "")
             elif kind == "notice":
                 body = str(event.get("text") or "")
+            elif kind == "check":  # the server's page check (its findings are on the gate's line)
+                body = MSG("check_body", sha=str(event.get("head"))[:7],
+                             pages=len(event.get("pages")), new=len(event.get("new")),
+                             known=len(event.get("known")))  # fmt: skip
+                if not (checks or {}).get(stored.sha):
+                    signature = MSG("check_unsigned")
             minutes = self._minutes(previous, event.at) if previous is not None else None
             rows.append(EventRow(kind, self.name(event.by), event.at, minutes, body, signature))
             previous = event.at

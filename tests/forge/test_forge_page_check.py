@@ -188,6 +188,7 @@ def test_the_change_page_shows_the_line_with_its_findings_escaped(
         assert "ditolak" in row, row
         assert "/artikel/x/: image-alt (&lt;img src=x onerror=&#34;alert(1)&#34;&gt;)" in row
         assert hostile not in page
+        assert "memeriksa halaman" in page and "1 temuan baru" in page  # the record's event
         assert "Periksa ulang" not in page  # the button is the admin's
         refused = sari.post(f"/perubahan/{change_id}/periksa-halaman",
                             data={"csrftoken": token(page)})  # fmt: skip
