@@ -40,7 +40,8 @@ BROKEN = "content/articles/tautan-uji-{n}.md"
 # image without alt never gets this far: the draft check refuses it first.
 BAD_BODY = "Baca [](/tag/berita/) dan [daftar lengkap](/tag/tidak-ada-sama-sekali/)."
 GOOD_BODY = "Baca [berita lain](/) di beranda."
-ENV = ("TERBIT_PAGE_CHECK", "TERBIT_PUBLISH", "TERBIT_NOTIFY", "TERBIT_LANG")
+ENV = {"TERBIT_PAGE_CHECK": "sync", "TERBIT_PUBLISH": "off", "TERBIT_NOTIFY": "off",
+       "TERBIT_LANG": "id"}  # fmt: skip
 
 
 def draft(n: int, body: str) -> str:
@@ -53,18 +54,11 @@ def draft(n: int, body: str) -> str:
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
     root = tmp_path_factory.mktemp("halaman")
-    saved = {name: os.environ.get(name) for name in ENV}
-    # The check runs inside the push, so each test sees its record when the push returns.
-    os.environ.update(TERBIT_PAGE_CHECK="sync", TERBIT_PUBLISH="off", TERBIT_NOTIFY="off",
-                      TERBIT_LANG="id")  # fmt: skip
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        # The check runs inside the push, so each test sees its record when the push returns.
+        for name, value in ENV.items():
+            env.setenv(name, value)
         yield create_office(root / "kantor", REPO_ROOT, seed_message="Isi awal", page_check=True)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @pytest.fixture
