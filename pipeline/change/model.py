@@ -45,6 +45,31 @@ class Push:
 
 
 @dataclass(frozen=True)
+class PageFinding:
+    """One finding of a page check: an axe rule and the element it names, or a broken internal
+    link or image (rule ``broken-link``, target its address); ``page`` is the site path."""
+
+    page: str
+    rule: str
+    target: str
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """The server's review-time check of a change's pages at one head commit (issue 15 §5)."""
+
+    id: str  # the record's commit
+    head: str  # the head commit whose pages were checked
+    at: datetime
+    signed: bool  # carries the server key's signature (anything else never counts)
+    pages: list[str] = field(default_factory=list)
+    new: list[PageFinding] = field(default_factory=list)  # not on main's same pages: they block
+    known: list[PageFinding] = field(default_factory=list)  # on main already: reported only
+    problems: list[str] = field(default_factory=list)  # pages that could not be checked
+    tools: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Change:
     """A request to publish: the nota dinas plus the commits and their reviews."""
 
@@ -72,12 +97,16 @@ class Change:
     url: str | None = None  # where people can open it (GitHub PR URL, or None offline)
     # The SOP's data dukung, from the signed records of the change (embedded forge only).
     data_dukung: list[SupportingFile] = field(default_factory=list)
+    # The server's page checks, oldest first (embedded forge only).
+    page_checks: list[PageCheck] = field(default_factory=list)
 
 
 __all__ = [
     "Change",
     "ChangeState",
     "CommitInfo",
+    "PageCheck",
+    "PageFinding",
     "Push",
     "Review",
     "ReviewState",

@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "status": "status",
     "changes": "changes",
     "merge": "merge",
+    "check-pages": "check_pages",
     "close": "close",
     "data-dukung": "data_dukung",
     "withdraw": "withdraw",

@@ -10,6 +10,8 @@ from pipeline.cli.options import options_metavar
 from pipeline.clock import now
 from pipeline.config.settings import load_settings
 from pipeline.forge import open_forge
+from pipeline.forge.local.rules.policy import page_check_required
+from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate import evaluate, policy_at, policy_ref, render
 from pipeline.gate.drafts import draft_checks
 from pipeline.i18n import Catalog
@@ -64,6 +66,7 @@ def command(change_id: str, repo_path: Path) -> None:
     report = evaluate(
         change, sop=sop, roles=roles, signatures_required=signatures, now=now(),
         checks=None if checked is None else checked[0], content_path=settings.content.path,
+        page_check=page_check_required(forge, change) if isinstance(forge, LocalForge) else None,
     )  # fmt: skip
     report.notes += checked[1] if checked else []  # warnings (a future date): not blocking
     click.echo(render(report), nl=False)

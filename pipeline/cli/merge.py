@@ -16,6 +16,16 @@ MSG = Catalog(
             "Merge a change into main when the SOP is satisfied. The server checks the gate "
             "again, then starts publishing.",
         ),
+        "wait_help": (
+            "Detik menunggu server selesai memeriksa halaman commit terakhir (bawaan 300; "
+            "0 = tidak menunggu).",
+            "Seconds to wait for the server to finish checking the last commit's pages "
+            "(default 300; 0 = do not wait).",
+        ),
+        "waiting": (
+            "Menunggu server selesai memeriksa halaman perubahan ini…",
+            "Waiting for the server to finish checking this change's pages…",
+        ),
         "done": (
             "Perubahan #{id} digabung ke main sebagai {sha}.",
             "Change #{id} merged into main as {sha}.",
@@ -26,11 +36,14 @@ MSG = Catalog(
 
 @click.command(help=MSG("help"))
 @click.argument("change")
-def command(change: str) -> None:
+@click.option("--wait", type=click.FloatRange(min=0), default=300.0, help=MSG("wait_help"))
+def command(change: str, wait: float) -> None:
     forge = open_local()
     who = identity(forge)
     change_id = change.lstrip("#")
-    sha, server = merge(forge, who, change_id)
+    sha, server = merge(
+        forge, who, change_id, wait=wait, waiting=lambda: click.echo(MSG("waiting"), err=True)
+    )
     click.echo(MSG("done", id=change_id, sha=sha[:10]))
     if server:
         click.echo(server)

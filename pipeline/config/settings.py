@@ -78,6 +78,10 @@ class ForgeSettings(Strict):
     # The embedded server's own public SSH key (one line, from `terbit init-server`): record
     # commits must carry its signature. Only a head-approved change can name another key.
     server_key: str | None = None
+    # The review-time page check (issue 15 §5): the server builds each change's pages and checks
+    # them in Chromium; a merge waits for a clean check. Off only where the server has no browser
+    # (the gate then says the pages are not checked).
+    page_check: bool = True
 
     @field_validator("server_key")
     @classmethod

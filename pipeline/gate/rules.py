@@ -17,6 +17,7 @@ from pipeline.draft.withdrawals import path_in
 from pipeline.errors import InputError
 from pipeline.gate.context import Context, Seen, describe
 from pipeline.gate.messages import MSG, short_sha, when
+from pipeline.gate.pagecheck import page_check_line
 from pipeline.gate.paths import protected_files
 from pipeline.gate.report import (
     ExpeditedStatus,
@@ -185,6 +186,7 @@ def evaluate(
     events: Mapping[str, ProofEvent] | None = None,
     checks: list[str] | None = None,
     content_path: str = "content",
+    page_check: bool | None = None,
 ) -> GateReport:
     """Decide whether ``change`` may be merged under ``sop`` and ``roles`` (from the base).
 
@@ -193,6 +195,9 @@ def evaluate(
     ``checks`` are the draft checks' findings on what the change lands (``None``: not run
     here, e.g. on GitHub where they are their own required status); ``content_path`` is the
     content folder of ``terbit.yml`` (outside it every file needs the head's approval).
+    ``page_check``: whether the server's check of the head's pages is required (``terbit.yml``
+    ``forge.page_check``; False shows the line as switched off; None: no line, e.g. GitHub,
+    where the preview is its own check).
     """
     ctx = Context(change, sop, roles, signatures_required)
     problems: list[str] = []
@@ -281,6 +286,7 @@ def evaluate(
     check_line = _checks(checks, roles)
     if checks:
         problems.append(MSG("checks_failed", n=len(checks), lines="\n    ".join(checks)))
+    pages_line = None if page_check is None else page_check_line(change, page_check, problems)
 
     # Reviews that prove nothing and were not explained under a step: say why, once.
     step_roles = gate_roles
@@ -312,7 +318,7 @@ def evaluate(
         passed=not problems,
         steps=statuses,
         problems=problems,
-        extra=[x for x in (extra, check_line) if x is not None],
+        extra=[x for x in (extra, check_line, pages_line) if x is not None],
         notes=notes,
         nota_dinas=nota,
         signatures_required=signatures_required,

@@ -39,6 +39,11 @@ notify() {{
     *) ( {python} -m pipeline.hooks.notify </dev/null >/dev/null 2>&1 & ) ;;
   esac
 }}
+# A change's head moved: the server checks its pages (started apart; TERBIT_PAGE_CHECK).
+case "$input" in
+  *" refs/terbit/changes/"*"/head"*)
+    printf '%s\\n' "$input" | {python} -m pipeline.hooks.page_check ;;
+esac
 case "$input" in
   *" refs/heads/main"*)
     printf '%s\\n' "$input" | {python} -m pipeline.hooks.{module}; notify; exit 0 ;;

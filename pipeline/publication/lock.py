@@ -24,8 +24,9 @@ MSG = Catalog(
 
 
 @contextmanager
-def publish_lock(root: Path) -> Iterator[None]:
-    """Hold the publication lock in ``root`` (waiting up to ``LOCK_WAIT_S`` for it)."""
+def publish_lock(root: Path, busy: str | None = None) -> Iterator[None]:
+    """Hold the publication lock in ``root`` (waiting up to ``LOCK_WAIT_S`` for it); ``busy``
+    is what a wait too long says (another job's lock, e.g. the page checks')."""
     root.mkdir(parents=True, exist_ok=True)
     with (root / "lock").open("a") as handle:
         deadline = time.monotonic() + LOCK_WAIT_S
@@ -35,7 +36,7 @@ def publish_lock(root: Path) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise TerbitError(MSG("busy", s=LOCK_WAIT_S)) from None
+                    raise TerbitError(busy or MSG("busy", s=LOCK_WAIT_S)) from None
                 time.sleep(0.1)
         try:
             yield

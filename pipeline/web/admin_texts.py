@@ -66,6 +66,22 @@ MSG = Catalog(
             "The same as `terbit publish {merge} --resume` on the server: continues from the "
             "last finished stage.",
         ),
+        "recheck_title": ("Pemeriksaan halaman", "Page check"),
+        "recheck_hint": (
+            "Server memeriksa halaman perubahan ini lagi (axe dan tautan internal, di "
+            'Chromium); hasilnya muncul di baris "Pemeriksaan halaman" dalam beberapa detik.',
+            "The server checks this change's pages again (axe and internal links, in "
+            'Chromium); the result shows in the "Page check" line within seconds.',
+        ),
+        "recheck_button": ("Periksa ulang", "Check again"),
+        "recheck_started": (
+            "Pemeriksaan halaman dimulai; muat ulang halaman ini sebentar lagi.",
+            "The page check started; reload this page in a moment.",
+        ),
+        "recheck_not_open": (
+            "hanya perubahan terbuka yang diperiksa, dan hanya bila pemeriksaan halaman aktif",
+            "only open changes are checked, and only when the page check is on",
+        ),
         "retry_started": ("Publikasi diulang.", "The publication was started again."),
         "rollback": ("Kembalikan ke rilis {id}", "Roll back to release {id}"),
         "rollback_hint": (

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.errors import TerbitError
-from pipeline.web import admin, data_dukung, pages, reminders, submitting
+from pipeline.web import admin, data_dukung, pagecheck, pages, reminders, submitting
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
@@ -66,6 +66,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
             Route("/perubahan/{change_id}/gabung", admin.merge, methods=["POST"]),
             Route("/perubahan/{change_id}/publikasi", admin.publication, methods=["GET"]),
             Route("/perubahan/{change_id}/publikasi/ulang", admin.retry, methods=["POST"]),
+            Route("/perubahan/{change_id}/periksa-halaman", pagecheck.recheck, methods=["POST"]),
             Route("/perubahan/{change_id}/publikasi/kembalikan", admin.rollback, methods=["POST"]),
             Route("/perubahan/{change_id}/data-dukung", data_dukung.attach, methods=["POST"]),
             Route("/perubahan/{change_id}/data-dukung/{name}", data_dukung.download),

@@ -116,6 +116,11 @@ MSG = Catalog(
             "change #{id} does not satisfy the SOP yet; the merge button appears once the gate "
             "passes",
         ),
+        "check_body": (
+            "commit {sha}: {pages} halaman, {new} temuan baru, {known} sudah ada di main",
+            "commit {sha}: {pages} page(s), {new} new finding(s), {known} already on main",
+        ),
+        "check_unsigned": ("tidak bertanda tangan kunci server", "not signed by the server key"),
         "no_merge_role": (
             "Anda tidak lagi aktif di roles.yml",
             "you are no longer active in roles.yml",
@@ -168,6 +173,7 @@ CHANGE_ID = re.compile(r"^[1-9][0-9]{0,8}$")
 PREVIEW_KEY = re.compile(r"^[0-9a-f]{40}-[0-9a-f]{16}$")
 THEME_CSS = "theme/static/css/site.css"
 RECORD_FOLDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,120}$")
+TOOL_LINES = ("checks", "page_check")  # gate lines proven by a tool, not by a person's step
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,7 @@ class ChangeView:
     merge_why: str = ""  # why not, for the step-6 role's people (empty for the others)
     data_dukung: list[DocumentRow] = field(default_factory=list)
     may_attach: bool = False  # the person is the submitter and the change is open
+    page_check: bool = False  # the server checks open changes' pages (terbit.yml forge.page_check)
 
 
 @dataclass(frozen=True)
@@ -514,6 +521,7 @@ class Office:
                 change, sop=policy.sop, roles=policy.roles,
                 signatures_required=policy.settings.forge.signatures != "off", now=now(),
                 events={}, checks=loaded.checks, content_path=policy.settings.content.path,
+                page_check=policy.settings.forge.page_check,
             )  # fmt: skip
 
         minute = now().replace(second=0, microsecond=0)
@@ -587,7 +595,11 @@ class Office:
             steps=steps,
             problems=list(report.problems) if change.state == "open" else [],
             notes=list(report.notes),
-            events=self._events(chain, {r.id: r for r in change.reviews}),
+            events=self._events(
+                chain,
+                {r.id: r for r in change.reviews},
+                {c.id: c.signed for c in change.page_checks},
+            ),
             files=list(change.files),
             head_sha=change.head_sha,
             review_step=self._review_step(change, report, person_id) if person_id else None,
@@ -610,6 +622,7 @@ class Office:
             may_attach=person_id is not None
             and change.state == "open"
             and change.author == person_id,
+            page_check=self.policy().settings.forge.page_check,
             **self._merge_fields(change, report, person_id),
         )
 
@@ -665,7 +678,10 @@ class Office:
     def _step(self, status: StepStatus) -> StepRow:
         return StepRow(
             number=status.number,
-            activity=self._activity(status.number),
+            # The lines of tools (draft checks, page check) name themselves.
+            activity=(
+                status.kegiatan if status.proof in TOOL_LINES else self._activity(status.number)
+            ),
             role=self.role_title(status.role),
             state=status.state,
             by=self.name(status.by) if status.by else "",
@@ -683,7 +699,9 @@ class Office:
         calendar = self.policy().sop.calendar
         return calendar.minutes(start, end) if calendar is not None else minutes_between(start, end)
 
-    def _events(self, chain: list[Stored], reviews: dict[str, Review]) -> list[EventRow]:
+    def _events(
+        self, chain: list[Stored], reviews: dict[str, Review], checks: dict[str, bool] | None = None
+    ) -> list[EventRow]:
         rows: list[EventRow] = []
         previous: datetime | None = None
         for stored in chain:
@@ -701,6 +719,12 @@ class Office:
                 body = str(event.get("reason") or "")
             elif kind == "notice":
                 body = str(event.get("text") or "")
+            elif kind == "check":  # the server's page check (its findings are on the gate's line)
+                body = MSG("check_body", sha=str(event.get("head"))[:7],
+                             pages=len(event.get("pages")), new=len(event.get("new")),
+                             known=len(event.get("known")))  # fmt: skip
+                if not (checks or {}).get(stored.sha):
+                    signature = MSG("check_unsigned")
             minutes = self._minutes(previous, event.at) if previous is not None else None
             rows.append(EventRow(kind, self.name(event.by), event.at, minutes, body, signature))
             previous = event.at

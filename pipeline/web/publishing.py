@@ -218,14 +218,17 @@ def retry(office: Office, change_id: str) -> subprocess.Popen[bytes]:
         raise StaleError(MSG("running", id=change_id))
     if view.status == "complete":
         raise StaleError(MSG("complete", id=change_id))
+    return detached(office, ["publish", view.merge, "--resume", "--repo", str(office.server)])
+
+
+def detached(office: Office, args: list[str]) -> subprocess.Popen[bytes]:
+    """``terbit ARGS`` on the server repository, detached, its output in the server's log."""
     log = office.server / LOG_FILE
     log.parent.mkdir(parents=True, exist_ok=True)
-    args = [sys.executable, "-m", "pipeline", "publish", view.merge, "--resume",
-            "--repo", str(office.server)]  # fmt: skip
     with log.open("ab") as out:
         return subprocess.Popen(
-            args, cwd=office.server, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            [sys.executable, "-m", "pipeline", *args], cwd=office.server, stdout=out,
+            stderr=out, stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
 
 

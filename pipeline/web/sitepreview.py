@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.errors import TerbitError
 from pipeline.evidence.preview import changed_pages
-from pipeline.render.runner import build_site
+from pipeline.render.landed import build_landed
 from pipeline.vcs import Repo
 
 # Scripts never run in a preview (no script source, a sandbox without allow-scripts); images
@@ -77,22 +77,7 @@ def built(
 
 
 def _build(repo: Repo, main: str, landed_tree: str, content_path: str, folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    source, merged = folder / "src", folder / "merged"
-    repo.export_tree(main, source)
-    repo.export_tree(landed_tree, merged)
-    content = content_path.strip("/")
-    shutil.rmtree(source / content, ignore_errors=True)
-    if (merged / content).is_dir():
-        shutil.move(merged / content, source / content)
-    shutil.rmtree(merged)
-    try:
-        build_site(source, folder / "site", cache_base=folder / "cache", skip_bad=True)
-    except TerbitError:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    shutil.rmtree(folder / "cache", ignore_errors=True)
-    (folder / "done").write_text("ok\n")
+    build_landed(repo, main, landed_tree, content_path, folder)
     _prune(folder.parent)
 
 

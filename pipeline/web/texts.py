@@ -149,6 +149,7 @@ MSG = Catalog(
         "ev_notice": ("memberi tahu staf", "notified the author"),
         "ev_merged": ("digabung ke main", "merged into main"),
         "ev_attach": ("melampirkan data dukung", "attached supporting documents"),
+        "ev_check": ("memeriksa halaman", "checked the pages"),
         "dd_title": ("Data dukung", "Supporting documents"),
         "dd_about": (
             "Dokumen pendukung (KAK, foto asli, pindaian nota dinas bertanda tangan): ikut "

@@ -18,9 +18,9 @@ from pipeline.config.settings import SETTINGS_FILE, load_settings
 from pipeline.forge.local.client.actions import Identity, configure_signing, identity
 from pipeline.forge.local.client.session import CloneForge
 from pipeline.forge.local.store.forge import LocalForge
+from pipeline.forge.local.store.signing import generate_key
 from pipeline.hooks.install import copy_site, init_server
 from pipeline.publication.server_key import newest_public_key
-from pipeline.forge.local.store.signing import generate_key
 from pipeline.vcs import Repo
 
 KEY_LINE = re.compile(r"^(\s*)ssh_key:.*$")
@@ -99,8 +99,13 @@ def with_site_url(settings_text: str, url: str) -> str:
 
 def with_server_key(settings_text: str, public: str) -> str:
     """``terbit.yml`` whose ``forge`` section names the server's public key (comments kept)."""
-    lines = [ln for ln in settings_text.splitlines() if not re.match(r"^\s+server_key:", ln)]
-    entry = f'  server_key: "{public}"'
+    return with_forge_entry(settings_text, "server_key", f'"{public}"')
+
+
+def with_forge_entry(settings_text: str, key: str, value: str) -> str:
+    """``terbit.yml`` whose ``forge`` section sets ``key`` to ``value`` (comments kept)."""
+    lines = [ln for ln in settings_text.splitlines() if not re.match(rf"^\s+{key}:", ln)]
+    entry = f"  {key}: {value}"
     for index, line in enumerate(lines):
         if re.match(r"^forge:\s*$", line):
             lines.insert(index + 1, entry)
@@ -109,9 +114,14 @@ def with_server_key(settings_text: str, public: str) -> str:
 
 
 def create_office(
-    root: Path, source: Path, *, seed_message: str, site_url: str | None = None
-) -> Office:
-    """Server + keys + the admin's seed commit (site files, roles.yml with keys) + clones."""
+    root: Path, source: Path, *, seed_message: str, site_url: str | None = None,
+    page_check: bool = False,
+) -> Office:  # fmt: skip
+    """Server + keys + the admin's seed commit (site files, roles.yml with keys) + clones.
+
+    ``page_check``: keep the server's check of every change's pages in Chromium (on by default
+    in ``terbit.yml``); off here unless asked, as it builds the site and starts a browser after
+    every push and most tests and stories are about something else."""
     roles_text = (source / ROLES_FILE).read_text(encoding="utf-8")
     people = [p for p in load_roles(roles_text, ROLES_FILE).people if p.active]
     office = Office(root=root, server=root / "server.git", people={p.id: p for p in people})
@@ -131,6 +141,8 @@ def create_office(
         text = with_site_url(text, site_url)
     if server_key:  # record commits are signed by this key; verify trusts only it
         text = with_server_key(text, server_key)
+    if not page_check:
+        text = with_forge_entry(text, "page_check", "false")
     settings_file.write_text(text, encoding="utf-8")
     forge = CloneForge(repo, load_settings(seed), remote="origin")
     configure_signing(forge, office.key_path(admin.id))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +27,9 @@ from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import CHANGE_TRAILER, Event, head_ref, meta_ref
 from pipeline.forge.local.store.forge import BASE_BRANCH, LocalForge
 from pipeline.forge.local.store.signing import sign
+from pipeline.gate import GateReport
 from pipeline.gate.drafts import check_change
+from pipeline.gate.pagecheck import PROOF as PAGE_CHECK
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -327,11 +331,22 @@ def close(forge: LocalForge, who: Identity, change_id: str, reason: str) -> Chan
     return forge.get_change(change_id)
 
 
-def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
+def checking_pages(report: GateReport) -> bool:
+    """Whether the gate waits for the server's page check of the head (not yet done)."""
+    return any(s.proof == PAGE_CHECK and s.state == "pending" for s in report.extra)
+
+
+def merge(
+    forge: LocalForge, who: Identity, change_id: str, *, wait: float = 0.0,
+    waiting: Callable[[], None] | None = None,
+) -> tuple[str, str]:  # fmt: skip
     """Merge a change that passes the gate and push it to main; ``(merge sha, server output)``.
 
     Retried when main moved meanwhile (another merge, or the server committing a record).
+    While the server is still checking the head's pages, waits up to ``wait`` seconds for it
+    (``waiting`` is told once), then refuses like any other gate line.
     """
+    deadline = time.monotonic() + wait
     for attempt in range(4):
         forge.sync()
         change = _still_open(forge.get_change(change_id))
@@ -340,6 +355,15 @@ def merge(forge: LocalForge, who: Identity, change_id: str) -> tuple[str, str]:
         if why:  # the server refuses it too; say so before anything is signed
             raise InputError(MSG("refused", why=why))
         report = evaluate(forge, change)
+        while not report.passed and checking_pages(report) and time.monotonic() < deadline:
+            if waiting is not None:
+                waiting()
+                waiting = None
+            time.sleep(1.0)
+            forge.sync()
+            change = _still_open(forge.get_change(change_id))
+            base = forge.base_tip()
+            report = evaluate(forge, change)
         if not report.passed:
             raise InputError(MSG("gate_failed", id=change_id, report=render(report)))
         tree = forge.repo.merge_tree(base, change.head_sha)

@@ -9,7 +9,7 @@ from pipeline.change.model import Change
 from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
-from pipeline.forge.local.store.forge import LocalForge
+from pipeline.forge.local.store.forge import LocalForge, settings_at
 from pipeline.gate import GateReport, ProofEvent, policy_at
 from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate import render as gate_render
@@ -42,6 +42,11 @@ def closers(sop: Sop, roles: Roles, author: str) -> set[str]:
     return {author} | {p.id for role in reviewer_roles(sop) for p in roles.members(role)}
 
 
+def page_check_required(forge: LocalForge, change: Change) -> bool:
+    """``forge.page_check`` of ``terbit.yml`` on the target branch the change is compared with."""
+    return settings_at(forge.repo, change.base_sha).forge.page_check
+
+
 def evaluate(
     forge: LocalForge,
     change: Change,
@@ -70,6 +75,7 @@ def evaluate(
         events=events,
         checks=None if checked is None else checked[0],
         content_path=forge.settings.content.path,
+        page_check=page_check_required(forge, change),
     )
     report.notes += checked[1] if checked else []  # warnings (a future date): not blocking
     return report

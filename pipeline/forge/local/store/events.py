@@ -27,6 +27,8 @@ CHANGE_TRAILER = "Terbit-Change"
 # Event types a person may push. "merged" is written by the server only; "notice" (step 7) by
 # the server, or pushed by a member of the role that performs step 7.
 # "attach" carries the SOP's data dukung (supporting documents) as blobs beside the event.
+# "check" (the review-time page check of a head commit) is the server's alone, and counts only
+# with the server key's signature.
 CLIENT_TYPES = frozenset({"opened", "push", "review", "closed", "attach"})
 # Which records may hold files beside the event (the notice's screenshots, the data dukung).
 FILE_TYPES = frozenset({"notice", "attach"})
@@ -162,6 +164,19 @@ def parse_event(raw: bytes) -> Event:
                 raise EventError(MSG("field", field="sha256"))
     elif kind == "merged":
         _sha(doc, "merge_sha")
+    elif kind == "check":
+        _sha(doc, "head")
+        _sha(doc, "main")
+        _need(doc, "tools", dict)
+        for key in ("pages", "problems"):
+            if not all(isinstance(x, str) for x in _need(doc, key, list)):
+                raise EventError(MSG("field", field=key))
+        for key in ("new", "known"):
+            for item in _need(doc, key, list):
+                if not isinstance(item, dict) or not all(
+                    isinstance(item.get(k), str) for k in ("page", "rule", "target")
+                ):
+                    raise EventError(MSG("field", field=key))
     elif kind == "closed":
         if not _need(doc, "reason", str).strip():
             raise EventError(MSG("field", field="reason"))

@@ -16,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.change.data_dukung import safe_name
-from pipeline.change.model import Change, ChangeState, CommitInfo, Push, Review, SupportingFile
+from pipeline.change.model import (
+    Change,
+    ChangeState,
+    CommitInfo,
+    PageCheck,
+    PageFinding,
+    Push,
+    Review,
+    SupportingFile,
+)
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.settings import Settings, committed_settings
 from pipeline.draft.content_model import shown_name
@@ -32,7 +41,7 @@ from pipeline.forge.local.store.events import (
     meta_ref,
 )
 from pipeline.forge.local.store.signing import MSG as SIG_MSG
-from pipeline.forge.local.store.signing import Verdicts, Verifier
+from pipeline.forge.local.store.signing import Verdicts, Verifier, server_signed, sign
 from pipeline.i18n import Catalog
 from pipeline.vcs import GitError, Repo
 
@@ -107,6 +116,7 @@ class LocalForge:
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
         self._verifiers: dict[str, Verifier] = {}
+        self._server_keys: dict[str, str | None] = {}
         self._merges: dict[str, tuple[str, list[str], datetime]] | None = None
 
     # -- refs and policy -------------------------------------------------------------------
@@ -211,6 +221,17 @@ class LocalForge:
         assert stored.event is not None
         return self.verifier(tip).check(stored.raw, stored.signature, stored.event.by)
 
+    def server_signed(self, stored: metachain.Stored, tip: str) -> bool:
+        """Whether the server key ``terbit.yml`` names at ``tip`` signed this record."""
+        if tip not in self._server_keys:
+            try:
+                self._server_keys[tip] = settings_at(self.repo, tip).forge.server_key
+            except ConfigError:
+                self._server_keys[tip] = None
+        folder = Path(self._tmp.name) / "server"
+        return server_signed(stored.raw, stored.signature, self._server_keys[tip], folder,
+                             self._verdicts)  # fmt: skip
+
     def get_change(self, change_id: str, chain: list[metachain.Stored] | None = None) -> Change:
         """The change as its records say (``chain``: its records, when already read)."""
         chain = chain if chain is not None else self.chain(change_id)
@@ -225,6 +246,7 @@ class LocalForge:
         pushes = [Push(head=head, at=opened.at, forced=False, by=opened.by)]
         reviews: list[Review] = []
         documents: list[SupportingFile] = []
+        checks: list[PageCheck] = []
         closed: Event | None = None
         for previous, stored in itertools.pairwise(chain):
             event = stored.event
@@ -252,6 +274,9 @@ class LocalForge:
                     for f in event.get("files")
                     if f["name"] in stored.attachments and safe_name(f["name"]) == f["name"]
                 ]
+            elif event.type == "check":
+                signed = in_place and self.server_signed(stored, policy_tip)
+                checks.append(page_check(stored.sha, event, signed))
             elif event.type == "review":
                 ok, note = self.signature(stored, policy_tip)
                 if not in_place:
@@ -287,6 +312,7 @@ class LocalForge:
             files=[shown_name(e.path) for _, e in landed.changes] if landed else [],
             nota_dinas_text=opened.get("nota_dinas"),
             data_dukung=documents,
+            page_checks=checks,
         )
         if closed is not None and not merged:
             change = dataclasses.replace(
@@ -389,20 +415,54 @@ class LocalForge:
         )
         return change.id
 
+    def add_page_check(self, change_id: str, data: dict[str, Any], key: Path) -> str:
+        """Append the server's page check of a head (``data``: the ``check`` record's fields),
+        signed with the server's private ``key``; its id. Retried while a person's record
+        moves the chain meanwhile (the update is compare-and-swap)."""
+        for attempt in range(5):
+            try:
+                return self._append_server_event(change_id, "check", "terbit", data, [], key)
+            except GitError:
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
     def _append_server_event(
-        self, change_id: str, kind: str, by: str, data: dict[str, Any], files: list[Path]
-    ) -> None:
+        self, change_id: str, kind: str, by: str, data: dict[str, Any], files: list[Path],
+        key: Path | None = None,
+    ) -> str:  # fmt: skip
         tip = self.ref(meta_ref(change_id))
         if not tip:
             raise InputError(MSG("unknown", id=change_id))
         bot = self.settings.publish
         at = metachain.next_time(self.repo, tip, datetime.now(UTC).replace(microsecond=0))
         event = Event(kind, change_id, by, at, tip, data)
+        signature = sign(event.to_bytes(), key) if key is not None else None
         sha = metachain.append(
-            self.repo, event, signature=None, name=bot.bot_name, email=bot.bot_email,
+            self.repo, event, signature=signature, name=bot.bot_name, email=bot.bot_email,
             attachments=files,
         )  # fmt: skip
         self.repo.update_ref(meta_ref(change_id), sha, tip)
+        return sha
 
     def head_ref(self, change_id: str) -> str:
         return head_ref(change_id)
+
+
+def page_check(record: str, event: Event, signed: bool) -> PageCheck:
+    """A stored ``check`` record as the gate reads it (its shape was checked on reading)."""
+
+    def found(key: str) -> list[PageFinding]:
+        return [PageFinding(f["page"], f["rule"], f["target"]) for f in event.get(key)]
+
+    return PageCheck(
+        id=record,
+        head=event.get("head"),
+        at=event.at,
+        signed=signed,
+        pages=list(event.get("pages")),
+        new=found("new"),
+        known=found("known"),
+        problems=list(event.get("problems")),
+        tools={str(k): str(v) for k, v in event.get("tools").items()},
+    )

@@ -54,6 +54,8 @@ MSG = Catalog(
 )
 
 GIT_NAMESPACES = f"git,{NAMESPACE}"
+# The principal the server's own key signs its records as (its checks of a change's pages).
+SERVER_PRINCIPAL = "terbit-server"
 
 
 def _keygen(*args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -141,3 +143,30 @@ class Verifier:
         if not good:
             return False, MSG("bad", who=who)
         return True, MSG("ok", who=who)
+
+
+def server_signed(
+    data: bytes, signature: bytes | None, public_key: str | None, folder: Path,
+    verdicts: Verdicts | None = None,
+) -> bool:  # fmt: skip
+    """Whether the server's key ``public_key`` (``terbit.yml`` ``forge.server_key`` of the
+    target branch) signed ``data``; a person's key, or none, never passes."""
+    if not signature or not public_key:
+        return False
+    signers = f'{SERVER_PRINCIPAL} namespaces="{NAMESPACE}" {public_key.strip()}\n'
+    digest = hashlib.sha256(len(data).to_bytes(8, "big") + data + signature).hexdigest()
+    key = (signers, SERVER_PRINCIPAL, digest)
+    good = verdicts.events.get(key) if verdicts is not None else None
+    if good is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        allowed, sig = folder / "server_signers", folder / "server.sig"
+        allowed.write_text(signers)
+        sig.write_bytes(signature)
+        done = _keygen(
+            "-Y", "verify", "-f", str(allowed), "-I", SERVER_PRINCIPAL, "-n", NAMESPACE,
+            "-s", str(sig), input=data,
+        )  # fmt: skip
+        good = done.returncode == 0
+        if verdicts is not None:
+            verdicts.events[key] = good
+    return good
