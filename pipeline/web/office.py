@@ -56,6 +56,7 @@ from pipeline.record.official import CSS as OFFICIAL_CSS
 from pipeline.record.store import existing_record, outcome_for
 from pipeline.render.plugins.tables import scrollable_tables
 from pipeline.vcs import GitError, Repo
+from pipeline.web import carry
 from pipeline.web.diffs import FileDiff, published_diffs
 from pipeline.web.drafting import SLUG_RE, DraftForm, Remark
 from pipeline.web.forgecache import (
@@ -314,6 +315,9 @@ class Office:
         self._policy: Policy | None = None
         self._forge: LocalForge | None = None
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
+        # One instant per request: every time a page shows is measured to it, so the same
+        # refs read at the same instant show the same minutes, cached or not.
+        self.at = now()
 
     def refs(self) -> dict[str, str]:
         """Main's tip and every change's tips, read once per request (one git call): what
@@ -382,7 +386,7 @@ class Office:
         person = self.person(person_id)
         if person is None:
             return set()
-        when = at or now()
+        when = at or self.at
         acting = {a.role for a in policy.roles.acting if a.person == person_id
                   and a.covers(when, policy.tz)}  # fmt: skip
         return set(person.roles) | acting
@@ -402,7 +406,7 @@ class Office:
         return self._forge
 
     def _report(self, change: Change) -> GateReport:
-        return evaluate(self.forge(), change)
+        return evaluate(self.forge(), change, when=self.at)
 
     def _activity(self, number: int) -> str:
         step = self.policy().sop.step(number)
@@ -453,8 +457,37 @@ class Office:
         keys = change_keys(refs)
         if only is not None:
             keys = {only: keys[only]} if only in keys else {}
-        loaded = self.cache.loaded(keys, lambda ids: self._load(ids, refs), every=only is None)
+        loaded = self.cache.loaded(
+            keys, lambda ids: self._load(ids, refs), every=only is None,
+            carry=lambda old, found: self._carry(old, found, refs),
+        )  # fmt: skip
         return {i: (keys[i], loaded[i]) for i in loaded}
+
+    def _carry(self, old: str, found: dict[str, Loaded], refs: dict[str, str]) -> dict[str, Loaded]:
+        """Those of ``found`` (read when main was at ``old``) that hold at main's tip now."""
+        assert self.cache is not None
+        new, settings = refs.get(MAIN, ""), self.policy().settings
+        content = settings.content.path
+        move = carry.moved(self.repo, old, new, content, settings.publish.records_path,
+                           self.cache.metas)  # fmt: skip
+        if move is None:
+            return {}
+        # A merged change stays as its merge made it; an unreadable one says why from its own
+        # records.
+        merged = {
+            i: v for i, v in found.items() if v.change is None or v.change.state == "merged"
+        }
+        touching = {
+            i: (frozenset(c.sha for c in v.change.commits), v.touches, v.change.head_sha)
+            for i, v in found.items()
+            if v.change is not None and v.change.state != "merged" and v.touches is not None
+        }
+        kept = carry.carried(self.repo, move, touching, content)
+        return merged | {
+            i: replace(v, change=replace(v.change, base_sha=new))
+            for i, v in found.items()
+            if i in kept and v.change is not None
+        }
 
     def _load(self, ids: list[str], refs: dict[str, str]) -> dict[str, Loaded]:
         """Read ``ids`` with a forge pinned to ``refs``: what is read is what the key says."""
@@ -472,8 +505,20 @@ class Office:
                 found[change_id] = Loaded(None, [], None, str(error))
                 continue
             checks = check_lines(forge, change) if change.state == "open" else None
-            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change))
+            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change),
+                                      touches=self._touches(change))  # fmt: skip
         return found
+
+    def _touches(self, change: Change) -> frozenset[str] | None:
+        """The paths the change's commits change since its merge base with main (what its
+        results read from main besides the policy); None when that cannot be said."""
+        if change.state == "merged" or not change.head_sha:
+            return None
+        try:
+            base = self.repo.merge_base(change.base_sha, change.head_sha)
+            return frozenset(self.repo.changed_files(base, change.head_sha)) if base else None
+        except GitError:
+            return None
 
     def _chains(self, ids: list[str], refs: dict[str, str]) -> dict[str, list[Stored]]:
         """The records of ``ids`` by their meta tips: kept ones, the others read together
@@ -512,11 +557,11 @@ class Office:
         def compute() -> GateReport:
             return gate_evaluate(
                 change, sop=policy.sop, roles=policy.roles,
-                signatures_required=policy.settings.forge.signatures != "off", now=now(),
+                signatures_required=policy.settings.forge.signatures != "off", now=self.at,
                 events={}, checks=loaded.checks, content_path=policy.settings.content.path,
             )  # fmt: skip
 
-        minute = now().replace(second=0, microsecond=0)
+        minute = self.at.replace(second=0, microsecond=0)
         return self.cache.report(change.id, key, minute, fresh, compute)
 
     def _kept(
@@ -736,7 +781,7 @@ class Office:
                         activity=MSG("author_fix") if fixing else self._activity(status.number),
                         submitter=self.name(change.author_login),
                         since=since,
-                        elapsed=self._minutes(since, now())
+                        elapsed=self._minutes(since, self.at)
                         if fixing
                         else status.elapsed_minutes or 0,
                         standard=status.minutes,
