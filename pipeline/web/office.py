@@ -474,9 +474,7 @@ class Office:
             return {}
         # A merged change stays as its merge made it; an unreadable one says why from its own
         # records.
-        merged = {
-            i: v for i, v in found.items() if v.change is None or v.change.state == "merged"
-        }
+        merged = {i: v for i, v in found.items() if v.change is None or v.change.state == "merged"}
         touching = {
             i: (frozenset(c.sha for c in v.change.commits), v.touches, v.change.head_sha)
             for i, v in found.items()
