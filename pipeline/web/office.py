@@ -13,6 +13,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -50,7 +51,7 @@ from pipeline.gate import GateReport, StepStatus, policy_at
 from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate.drafts import check_lines
 from pipeline.gate.timing import minutes_between
-from pipeline.i18n import Catalog, get_lang
+from pipeline.i18n import Catalog, get_lang, set_lang
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.official import CSS as OFFICIAL_CSS
 from pipeline.record.store import existing_record, outcome_for
@@ -292,6 +293,9 @@ class Policy:
 
 # Browser reviews are written through one clone of the server kept beside it; one at a time.
 _WRITE_LOCK = threading.Lock()
+# Threads reading changes after a start or when main moved: git does the work, in processes
+# of its own, so two keep the office server's two cores busy.
+LOAD_THREADS = 2
 
 
 class Office:
@@ -488,12 +492,29 @@ class Office:
         }
 
     def _load(self, ids: list[str], refs: dict[str, str]) -> dict[str, Loaded]:
-        """Read ``ids`` with a forge pinned to ``refs``: what is read is what the key says."""
+        """Read ``ids`` with forges pinned to ``refs``: what is read is what the key says.
+        The records come in one batch; the rest (git processes for the most part) is shared
+        among ``LOAD_THREADS`` threads, each with its own repository handle."""
         assert self.cache is not None
-        forge = LocalForge(self.repo, self.policy().settings, base_tip=refs.get(MAIN),
+        self.policy()  # read once, before the threads
+        chains = self._chains(ids, refs)
+        parts = [ids[n::LOAD_THREADS] for n in range(LOAD_THREADS)] if len(ids) > 1 else [ids]
+        lang = get_lang()
+
+        def load(part: list[str]) -> dict[str, Loaded]:
+            set_lang(lang)  # the checks' lines are worded in the asking request's language
+            return self._load_part(part, refs, chains, Repo(self.server))
+
+        with ThreadPoolExecutor(len(parts), thread_name_prefix="terbit-load") as pool:
+            return {i: v for found in pool.map(load, parts) for i, v in found.items()}
+
+    def _load_part(
+        self, ids: list[str], refs: dict[str, str], chains: dict[str, list[Stored]], repo: Repo
+    ) -> dict[str, Loaded]:
+        assert self.cache is not None
+        forge = LocalForge(repo, self.policy().settings, base_tip=refs.get(MAIN),
                            pending=pinned_refs(refs, ids),
                            verdicts=self.cache.verdicts)  # fmt: skip
-        chains = self._chains(ids, refs)
         found = {}
         for change_id in ids:
             try:
@@ -503,20 +524,9 @@ class Office:
                 found[change_id] = Loaded(None, [], None, str(error))
                 continue
             checks = check_lines(forge, change) if change.state == "open" else None
-            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change),
-                                      touches=self._touches(change))  # fmt: skip
+            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change, repo),
+                                      touches=_touches(repo, change))  # fmt: skip
         return found
-
-    def _touches(self, change: Change) -> frozenset[str] | None:
-        """The paths the change's commits change since its merge base with main (what its
-        results read from main besides the policy); None when that cannot be said."""
-        if change.state == "merged" or not change.head_sha:
-            return None
-        try:
-            base = self.repo.merge_base(change.base_sha, change.head_sha)
-            return frozenset(self.repo.changed_files(base, change.head_sha)) if base else None
-        except GitError:
-            return None
 
     def _chains(self, ids: list[str], refs: dict[str, str]) -> dict[str, list[Stored]]:
         """The records of ``ids`` by their meta tips: kept ones, the others read together
@@ -537,12 +547,12 @@ class Office:
                 chains[change_id] = self.cache.chains.put(change_id, tip, chain)
         return chains
 
-    def _diffs(self, change: Change) -> list[FileDiff]:
+    def _diffs(self, change: Change, repo: Repo | None = None) -> list[FileDiff]:
         """An open change's edits of published drafts (against main, as it would land)."""
         if change.state != "open" or not change.head_sha:
             return []
         try:
-            return published_diffs(self.repo, change.base_sha, change.head_sha,
+            return published_diffs(repo or self.repo, change.base_sha, change.head_sha,
                                    self.policy().settings.content.path)  # fmt: skip
         except GitError:
             return []  # objects missing: the checks' line already says the change is unreadable
@@ -1269,6 +1279,18 @@ def _change_of(forge: LocalForge, change_id: str) -> Change:
         return forge.get_change(change_id)
     except (InputError, GitError):
         raise InputError(MSG("no_change", id=change_id)) from None
+
+
+def _touches(repo: Repo, change: Change) -> frozenset[str] | None:
+    """The paths the change's commits change since its merge base with main (what its
+    results read from main besides the policy); None when that cannot be said."""
+    if change.state == "merged" or not change.head_sha:
+        return None
+    try:
+        base = repo.merge_base(change.base_sha, change.head_sha)
+        return frozenset(repo.changed_files(base, change.head_sha)) if base else None
+    except GitError:
+        return None
 
 
 def _first_pending(report: GateReport) -> StepStatus | None:
