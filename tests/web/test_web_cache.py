@@ -69,6 +69,22 @@ def test_cached_pages_equal_reading_everything_again(
     assert _everything(Office(server), people) == direct  # from what was kept
 
 
+def test_one_request_measures_every_time_to_one_instant(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's times are all measured to the instant it started, cached or not: a clock
+    that passes the office's opening (07.30) while a page is read changes nothing in it."""
+    server = story.office.server
+    people = list(story.office.people)
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T07:29:30+07:00")
+    expected = _everything(Office(server, cached=False), people)
+    cached, uncached = Office(server), Office(server, cached=False)
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T09:31:00+07:00")  # two working hours on
+    assert _everything(cached, people) == expected
+    assert _everything(uncached, people) == expected
+    assert _everything(Office(server, cached=False), people) != expected  # the clock did move
+
+
 def test_a_page_read_again_asks_git_only_for_the_refs(
     story: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
