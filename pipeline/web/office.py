@@ -596,6 +596,14 @@ class Office:
             pairs.append((change, report))
         return pairs
 
+    def _listed(self, state: ChangeState | None = None) -> list[Change]:
+        """Every readable change (in ``state``), as the cache keeps them when there is one:
+        the writer's form asks this on every check, and reading 500 changes took minutes."""
+        if self.cache is None:
+            return self.forge().list_changes(state)
+        found = [loaded.change for _key, loaded in self._entries().values() if loaded.change]
+        return [c for c in found if state is None or c.state == state]
+
     def changes(self) -> list[ChangeRow]:
         """Every readable change, newest first (``self.broken``: the unreadable ones)."""
         # The list shows each change's step and verdict, never a time: no report of this
@@ -1059,7 +1067,7 @@ class Office:
         path = self.draft_path(slug)
         if self.repo.show_file("refs/heads/main", path) is not None:
             return [Remark("slug", None, MSG("slug_taken", path=path))]
-        for change in self.forge().list_changes("open"):
+        for change in self._listed("open"):
             if path in change.files:
                 return [Remark("slug", None, MSG("slug_open", path=path, id=change.id))]
         return []
@@ -1075,7 +1083,7 @@ class Office:
 
     def _numbered(self) -> list[Numbered]:
         found = []
-        for change in self.forge().list_changes():
+        for change in self._listed():
             try:
                 nota = parse_nota_dinas(change.nota_dinas_text)
             except InputError:

@@ -14,6 +14,7 @@ import pytest
 from pipeline.clock import now
 from pipeline.forge.local.store import metachain
 from pipeline.vcs import Repo
+from pipeline.web.drafting import DraftForm
 from pipeline.web.office import Office
 from tests.support.forge import COUNTER, Kit, article, main_commit
 from tests.support.web import Story, running, sign_in
@@ -116,6 +117,22 @@ def _chain_reads(started: list[list[str]]) -> list[list[str]]:
     """The processes that read a change's records or verify their signatures."""
     return [a for a in started
             if a[1:3] == ["ls-tree", "-z"] or "--topo-order" in a or "-Y" in a]  # fmt: skip
+
+
+def test_the_writers_form_reads_no_change_records_again(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nota dinas number and the slug check look at every change: from what was kept."""
+    server = story.office.server
+    Office(server).waiting_for("sari")
+    started = _started(monkeypatch)
+    office = Office(server)
+    assert office.nota_defaults("rina").nomor
+    assert office.draft_remarks(DraftForm(slug="kabar-baru", title="Kabar"), "rina") is not None
+    assert _chain_reads(started) == [], _chain_reads(started)
+    monkeypatch.undo()
+    direct = Office(server, cached=False)
+    assert office.nota_defaults("rina") == direct.nota_defaults("rina")
 
 
 def test_a_publication_reads_no_change_records_again(
