@@ -217,6 +217,10 @@ class Repo:
         out = self.try_run("rev-list", rev)
         return set(out.split()) if out else set()
 
+    def revs_between(self, base: str, head: str) -> list[str]:
+        """Ids of the commits reachable from ``head`` but not ``base`` (one git call)."""
+        return self.run("rev-list", f"{base}..{head}").split()
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         return self.try_run("merge-base", "--is-ancestor", ancestor, descendant) is not None
 

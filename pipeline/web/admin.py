@@ -14,16 +14,10 @@ from pipeline.notify.people import Choices
 from pipeline.web import publishing
 from pipeline.web.admin_texts import MSG
 from pipeline.web.keys import unlocked
-from pipeline.web.office import CHANGE_ID, Office
-from pipeline.web.pages import _address, _need_login, _off, _office, _render, _user
+from pipeline.web.office import Office
+from pipeline.web.pages import _address, _off, _render
+from pipeline.web.signin import visit
 from pipeline.web.texts import MSG as TEXTS
-
-
-def _change_id(request: Request) -> str:
-    change_id = str(request.path_params["change_id"])
-    if not CHANGE_ID.match(change_id):
-        raise HTTPException(404)
-    return change_id
 
 
 def _merger(office: Office, user: Person) -> str | None:
@@ -51,11 +45,7 @@ def _publication_or_none(
 async def merge(request: Request) -> Response:
     """Merge from the browser: the same checks as ``terbit merge`` (and the server's hook),
     signed with the admin's own key unlocked by their passphrase for this one signature."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = _change_id(request)
+    office, user, change_id = await visit(request, change=True)
     form = await request.form()
     passphrase = str(form.get("passphrase", ""))
     seen = str(form.get("head", ""))
@@ -93,11 +83,7 @@ async def merge(request: Request) -> Response:
 
 async def publication(request: Request) -> Response:
     """The publication section alone (the page's script fetches it until it has finished)."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return PlainTextResponse("", status_code=401)
-    change_id = _change_id(request)
+    office, user, change_id = await visit(request, change=True, fragment="")
     try:
         pub = await _off(request, publishing.publication, office, change_id)
     except InputError:
@@ -110,11 +96,7 @@ async def publication(request: Request) -> Response:
 async def _admin_only(request: Request, refusal: str) -> Response | tuple[Office, Person, str]:
     """The office, the person and the change id; or the answer when they may not act (not
     signed in, or not the merging role: refused, audited as ``refusal``)."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    change_id = _change_id(request)
-    if user is None:
-        return _need_login()
+    office, user, change_id = await visit(request, change=True)
     refused = _merger(office, user)
     if refused:
         request.app.state.audit.write(refusal, person=user.id, address=_address(request),
@@ -164,10 +146,7 @@ async def rollback(request: Request) -> Response:
 async def screenshot(request: Request) -> Response:
     """A screenshot listed by a completion record on main, as committed (WebP, or PNG for
     older records): served only with the type its own bytes show."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office = (await visit(request)).office
     data = await _off(request, publishing.screenshot, office, request.path_params["folder"],
                       request.path_params["name"])  # fmt: skip
     kind = _image_type(data) if data is not None else None
@@ -188,10 +167,7 @@ def _image_type(data: bytes) -> str | None:
 
 async def waiting_count(request: Request) -> Response:
     """How many things wait for the signed-in person (the header's count, fetched by script)."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return PlainTextResponse("0", status_code=401)
+    office, user, _ = await visit(request, fragment="0")
     try:
         rows = await _off(request, office.waiting_for, user.id)
     except TerbitError:  # the count is a convenience: the list itself says what is wrong
@@ -200,10 +176,7 @@ async def waiting_count(request: Request) -> Response:
 
 
 async def settings_form(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     return _settings(request, office, user, saved=False)
 
 
@@ -214,10 +187,7 @@ def _settings(request: Request, office: Office, user: Person, *, saved: bool) ->
 
 
 async def settings_save(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     form = await request.form()
     on = form.get("notify") == "on"
     Choices(request.app.state.server).set(user.id, on)

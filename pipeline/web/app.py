@@ -22,6 +22,7 @@ from pipeline.web import admin, data_dukung, pagecheck, pages, reminders, submit
 from pipeline.web.accounts import Audit, Throttle, Users, session_secret
 from pipeline.web.office import Office
 from pipeline.web.security import bounded, csrf, headers
+from pipeline.web.signin import SignedOut, signed_out
 
 HERE = Path(__file__).parent
 SESSION_HOURS = 8
@@ -107,6 +108,7 @@ def create_app(server: Path, *, secure_cookies: bool = True) -> Starlette:
         lifespan=reminders.lifespan,
         exception_handlers={
             404: pages.not_found,
+            SignedOut: signed_out,
             TerbitError: pages.internal_error,
             500: pages.internal_error,
         },

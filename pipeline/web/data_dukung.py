@@ -16,17 +16,13 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from pipeline.web.office import CHANGE_ID
-from pipeline.web.pages import _need_login, _off, _office, _render, _user, signed
+from pipeline.web.pages import _off, _render, signed
+from pipeline.web.signin import visit
 from pipeline.web.texts import MSG
 
 
 async def download(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = request.path_params["change_id"]
+    office, _, change_id = await visit(request, change=True)
     name = request.path_params["name"]
     found = await _off(request, office.data_dukung_file, change_id, name)
     if found is None:
@@ -42,13 +38,7 @@ async def download(request: Request) -> Response:
 
 
 async def attach(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = request.path_params["change_id"]
-    if not CHANGE_ID.match(change_id):
-        raise HTTPException(404)
+    office, user, change_id = await visit(request, change=True)
     form = await request.form(max_files=1, max_fields=4)
     upload = form.get("file")
     passphrase = str(form.get("passphrase", ""))

@@ -5,7 +5,9 @@ one ``git for-each-ref`` (main's tip, each change's ``meta`` and ``head`` tips).
 before is reused only while its three tips are the same as when it was read; anything pushed
 since — by the browser, the CLI or the server's own hooks — changes a tip, and that change is
 read again on that very request. Main's tip is part of every key, because the policy, the
-merge base and the draft checks of an open change all come from main.
+merge base and the draft checks of an open change all come from main; when main moves, a
+change read before is carried over unchanged if main gained nothing it reads
+(``pipeline.web.carry`` says which, in a few git calls for all), and read again otherwise.
 
 A gate report depends on the clock as well (how long a step has been running, never the
 verdict), so a report is kept for the minute it was computed in; pages that show no times (the
@@ -26,6 +28,7 @@ from pipeline.forge.local.store.events import REF_RE, head_ref, meta_ref
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.forge.local.store.signing import Verdicts
 from pipeline.gate import GateReport
+from pipeline.web.carry import Meta
 from pipeline.web.diffs import FileDiff
 
 MAIN = "refs/heads/main"
@@ -42,9 +45,13 @@ class Loaded:
     checks: list[str] | None
     error: str = ""
     diffs: list[FileDiff] = field(default_factory=list)
+    # The paths its commits change since its merge base with main (None: not known, so it
+    # is read again whenever main moves).
+    touches: frozenset[str] | None = None
 
 
 Key = tuple[str, str, str]  # (meta tip, head tip, main tip)
+Carry = Callable[[str, dict[str, Loaded]], dict[str, Loaded]]
 
 
 def change_keys(refs: dict[str, str]) -> dict[str, Key]:
@@ -104,25 +111,46 @@ class ForgeCache:
         # allowed signers and the signed bytes. Neither is read again when main moves.
         self.chains: Keyed[list[Stored]] = Keyed()
         self.verdicts = Verdicts()
+        self.metas: dict[str, Meta] = {}  # a draft's slug and terms by its blob id
 
     def loaded(
         self, keys: dict[str, Key], load: Callable[[list[str]], dict[str, Loaded]],
-        *, every: bool = True,
+        *, every: bool = True, carry: Carry | None = None,
     ) -> dict[str, Loaded]:  # fmt: skip
         """Every change of ``keys``, reading (with ``load``, in one batch) only those whose
         tips moved since they were read. ``every``: ``keys`` names every change there is
-        (the others were deleted and are forgotten)."""
+        (the others were deleted and are forgotten). ``carry(old main, {id: loaded})``: those
+        read when main was at ``old`` (their own tips the same) that hold at main's tip now."""
         with self.lock:
             if every:
                 self.changes.prune(set(keys))
                 self.reports.prune(set(keys))
                 self.chains.prune(set(keys))
             missing = [i for i, key in keys.items() if self.changes.get(i, key) is None]
+            if missing and carry is not None:
+                for change_id, value in self._carried(keys, missing, carry).items():
+                    self.changes.put(change_id, keys[change_id], value)
+                missing = [i for i in missing if self.changes.get(i, keys[i]) is None]
             if missing:
                 for change_id, value in load(missing).items():
                     self.changes.put(change_id, keys[change_id], value)
             found = {i: self.changes.get(i, key) for i, key in keys.items()}
             return {i: value for i, value in found.items() if value is not None}
+
+    def _carried(self, keys: dict[str, Key], missing: list[str], carry: Carry) -> dict[str, Loaded]:
+        by_main: dict[str, dict[str, Loaded]] = {}
+        for change_id in missing:
+            newest = self.changes.newest(change_id)
+            if newest is None or not isinstance(newest[0], tuple):
+                continue
+            read_at: Key = newest[0]
+            main, value = read_at[2], newest[1]
+            if read_at[:2] == keys[change_id][:2] and main != keys[change_id][2]:
+                by_main.setdefault(main, {})[change_id] = value
+        found: dict[str, Loaded] = {}
+        for main, values in by_main.items():
+            found |= carry(main, values)
+        return found
 
     def report(
         self, change_id: str, key: Key, minute: datetime, fresh: bool,

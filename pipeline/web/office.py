@@ -13,6 +13,7 @@ import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -50,12 +51,13 @@ from pipeline.gate import GateReport, StepStatus, policy_at
 from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate.drafts import check_lines
 from pipeline.gate.timing import minutes_between
-from pipeline.i18n import Catalog, get_lang
+from pipeline.i18n import Catalog, get_lang, set_lang
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.official import CSS as OFFICIAL_CSS
 from pipeline.record.store import existing_record, outcome_for
 from pipeline.render.plugins.tables import scrollable_tables
 from pipeline.vcs import GitError, Repo
+from pipeline.web import carry
 from pipeline.web.diffs import FileDiff, published_diffs
 from pipeline.web.drafting import SLUG_RE, DraftForm, Remark
 from pipeline.web.forgecache import (
@@ -298,6 +300,9 @@ class Policy:
 
 # Browser reviews are written through one clone of the server kept beside it; one at a time.
 _WRITE_LOCK = threading.Lock()
+# Threads reading changes after a start or when main moved: git does the work, in processes
+# of its own, so two keep the office server's two cores busy.
+LOAD_THREADS = 2
 
 
 class Office:
@@ -321,6 +326,9 @@ class Office:
         self._policy: Policy | None = None
         self._forge: LocalForge | None = None
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
+        # One instant per request: every time a page shows is measured to it, so the same
+        # refs read at the same instant show the same minutes, cached or not.
+        self.at = now()
 
     def refs(self) -> dict[str, str]:
         """Main's tip and every change's tips, read once per request (one git call): what
@@ -389,7 +397,7 @@ class Office:
         person = self.person(person_id)
         if person is None:
             return set()
-        when = at or now()
+        when = at or self.at
         acting = {a.role for a in policy.roles.acting if a.person == person_id
                   and a.covers(when, policy.tz)}  # fmt: skip
         return set(person.roles) | acting
@@ -409,7 +417,7 @@ class Office:
         return self._forge
 
     def _report(self, change: Change) -> GateReport:
-        return evaluate(self.forge(), change)
+        return evaluate(self.forge(), change, when=self.at)
 
     def _activity(self, number: int) -> str:
         step = self.policy().sop.step(number)
@@ -460,16 +468,60 @@ class Office:
         keys = change_keys(refs)
         if only is not None:
             keys = {only: keys[only]} if only in keys else {}
-        loaded = self.cache.loaded(keys, lambda ids: self._load(ids, refs), every=only is None)
+        loaded = self.cache.loaded(
+            keys, lambda ids: self._load(ids, refs), every=only is None,
+            carry=lambda old, found: self._carry(old, found, refs),
+        )  # fmt: skip
         return {i: (keys[i], loaded[i]) for i in loaded}
 
-    def _load(self, ids: list[str], refs: dict[str, str]) -> dict[str, Loaded]:
-        """Read ``ids`` with a forge pinned to ``refs``: what is read is what the key says."""
+    def _carry(self, old: str, found: dict[str, Loaded], refs: dict[str, str]) -> dict[str, Loaded]:
+        """Those of ``found`` (read when main was at ``old``) that hold at main's tip now."""
         assert self.cache is not None
-        forge = LocalForge(self.repo, self.policy().settings, base_tip=refs.get(MAIN),
+        new, settings = refs.get(MAIN, ""), self.policy().settings
+        content = settings.content.path
+        move = carry.moved(self.repo, old, new, content, settings.publish.records_path,
+                           self.cache.metas)  # fmt: skip
+        if move is None:
+            return {}
+        # A merged change stays as its merge made it; an unreadable one says why from its own
+        # records.
+        merged = {i: v for i, v in found.items() if v.change is None or v.change.state == "merged"}
+        touching = {
+            i: (frozenset(c.sha for c in v.change.commits), v.touches, v.change.head_sha)
+            for i, v in found.items()
+            if v.change is not None and v.change.state != "merged" and v.touches is not None
+        }
+        kept = carry.carried(self.repo, move, touching, content)
+        return merged | {
+            i: replace(v, change=replace(v.change, base_sha=new))
+            for i, v in found.items()
+            if i in kept and v.change is not None
+        }
+
+    def _load(self, ids: list[str], refs: dict[str, str]) -> dict[str, Loaded]:
+        """Read ``ids`` with forges pinned to ``refs``: what is read is what the key says.
+        The records come in one batch; the rest (git processes for the most part) is shared
+        among ``LOAD_THREADS`` threads, each with its own repository handle."""
+        assert self.cache is not None
+        self.policy()  # read once, before the threads
+        chains = self._chains(ids, refs)
+        parts = [ids[n::LOAD_THREADS] for n in range(LOAD_THREADS)] if len(ids) > 1 else [ids]
+        lang = get_lang()
+
+        def load(part: list[str]) -> dict[str, Loaded]:
+            set_lang(lang)  # the checks' lines are worded in the asking request's language
+            return self._load_part(part, refs, chains, Repo(self.server))
+
+        with ThreadPoolExecutor(len(parts), thread_name_prefix="terbit-load") as pool:
+            return {i: v for found in pool.map(load, parts) for i, v in found.items()}
+
+    def _load_part(
+        self, ids: list[str], refs: dict[str, str], chains: dict[str, list[Stored]], repo: Repo
+    ) -> dict[str, Loaded]:
+        assert self.cache is not None
+        forge = LocalForge(repo, self.policy().settings, base_tip=refs.get(MAIN),
                            pending=pinned_refs(refs, ids),
                            verdicts=self.cache.verdicts)  # fmt: skip
-        chains = self._chains(ids, refs)
         found = {}
         for change_id in ids:
             try:
@@ -479,7 +531,8 @@ class Office:
                 found[change_id] = Loaded(None, [], None, str(error))
                 continue
             checks = check_lines(forge, change) if change.state == "open" else None
-            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change))
+            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change, repo),
+                                      touches=_touches(repo, change))  # fmt: skip
         return found
 
     def _chains(self, ids: list[str], refs: dict[str, str]) -> dict[str, list[Stored]]:
@@ -501,12 +554,12 @@ class Office:
                 chains[change_id] = self.cache.chains.put(change_id, tip, chain)
         return chains
 
-    def _diffs(self, change: Change) -> list[FileDiff]:
+    def _diffs(self, change: Change, repo: Repo | None = None) -> list[FileDiff]:
         """An open change's edits of published drafts (against main, as it would land)."""
         if change.state != "open" or not change.head_sha:
             return []
         try:
-            return published_diffs(self.repo, change.base_sha, change.head_sha,
+            return published_diffs(repo or self.repo, change.base_sha, change.head_sha,
                                    self.policy().settings.content.path)  # fmt: skip
         except GitError:
             return []  # objects missing: the checks' line already says the change is unreadable
@@ -519,12 +572,12 @@ class Office:
         def compute() -> GateReport:
             return gate_evaluate(
                 change, sop=policy.sop, roles=policy.roles,
-                signatures_required=policy.settings.forge.signatures != "off", now=now(),
+                signatures_required=policy.settings.forge.signatures != "off", now=self.at,
                 events={}, checks=loaded.checks, content_path=policy.settings.content.path,
                 page_check=policy.settings.forge.page_check,
             )  # fmt: skip
 
-        minute = now().replace(second=0, microsecond=0)
+        minute = self.at.replace(second=0, microsecond=0)
         return self.cache.report(change.id, key, minute, fresh, compute)
 
     def _kept(
@@ -550,6 +603,14 @@ class Office:
                 continue
             pairs.append((change, report))
         return pairs
+
+    def _listed(self, state: ChangeState | None = None) -> list[Change]:
+        """Every readable change (in ``state``), as the cache keeps them when there is one:
+        the writer's form asks this on every check, and reading 500 changes took minutes."""
+        if self.cache is None:
+            return self.forge().list_changes(state)
+        found = [loaded.change for _key, loaded in self._entries().values() if loaded.change]
+        return [c for c in found if state is None or c.state == state]
 
     def changes(self) -> list[ChangeRow]:
         """Every readable change, newest first (``self.broken``: the unreadable ones)."""
@@ -760,7 +821,7 @@ class Office:
                         activity=MSG("author_fix") if fixing else self._activity(status.number),
                         submitter=self.name(change.author_login),
                         since=since,
-                        elapsed=self._minutes(since, now())
+                        elapsed=self._minutes(since, self.at)
                         if fixing
                         else status.elapsed_minutes or 0,
                         standard=status.minutes,
@@ -1030,7 +1091,7 @@ class Office:
         path = self.draft_path(slug)
         if self.repo.show_file("refs/heads/main", path) is not None:
             return [Remark("slug", None, MSG("slug_taken", path=path))]
-        for change in self.forge().list_changes("open"):
+        for change in self._listed("open"):
             if path in change.files:
                 return [Remark("slug", None, MSG("slug_open", path=path, id=change.id))]
         return []
@@ -1046,7 +1107,7 @@ class Office:
 
     def _numbered(self) -> list[Numbered]:
         found = []
-        for change in self.forge().list_changes():
+        for change in self._listed():
             try:
                 nota = parse_nota_dinas(change.nota_dinas_text)
             except InputError:
@@ -1250,6 +1311,18 @@ def _change_of(forge: LocalForge, change_id: str) -> Change:
         return forge.get_change(change_id)
     except (InputError, GitError):
         raise InputError(MSG("no_change", id=change_id)) from None
+
+
+def _touches(repo: Repo, change: Change) -> frozenset[str] | None:
+    """The paths the change's commits change since its merge base with main (what its
+    results read from main besides the policy); None when that cannot be said."""
+    if change.state == "merged" or not change.head_sha:
+        return None
+    try:
+        base = repo.merge_base(change.base_sha, change.head_sha)
+        return frozenset(repo.changed_files(base, change.head_sha)) if base else None
+    except GitError:
+        return None
 
 
 def _first_pending(report: GateReport) -> StepStatus | None:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
@@ -19,13 +18,12 @@ from starlette.templating import Jinja2Templates
 
 from pipeline.config.roles import Person
 from pipeline.errors import AccessError, CredentialError, InputError, StaleError, TerbitError
-from pipeline.i18n import get_lang, long_date, set_lang
+from pipeline.i18n import get_lang, long_date
 from pipeline.web.admin_texts import MSG as ADMIN_MSG
 from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
 from pipeline.web.notaform import SIFAT_CHOICES, NotaForm
 from pipeline.web.office import (
-    CHANGE_ID,
     PREVIEW_HEADERS,
     FixView,
     NoPreview,
@@ -35,6 +33,9 @@ from pipeline.web.office import (
 from pipeline.web.office import report_css as office_report_css
 from pipeline.web.photos import MAX_UPLOAD
 from pipeline.web.publishing import publication
+from pipeline.web.signin import off as _off
+from pipeline.web.signin import request_lang as _lang
+from pipeline.web.signin import visit
 from pipeline.web.submit_texts import MSG as SUBMIT_MSG
 from pipeline.web.texts import MSG
 from pipeline.web.uploads import load as staged_photos
@@ -46,46 +47,12 @@ AUDIT_ROLES = ("admin_website", "kepala_satker")
 TZ_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
-def _lang(request: Request) -> str:
-    chosen = request.session.get("lang")
-    lang = chosen if chosen in ("id", "en") else get_lang()
-    set_lang(lang)
-    return lang
-
-
-async def _off(request: Request, work: Callable[..., T], *args: Any) -> T:
-    """Run blocking work (git, the gate) in a worker thread, in the request's language."""
-    lang = _lang(request)
-
-    def run() -> T:
-        set_lang(lang)
-        return work(*args)
-
-    return await run_in_threadpool(run)
-
-
 def _office(request: Request) -> Office:
     return Office(request.app.state.server)
 
 
 def _address(request: Request) -> str:
     return request.client.host if request.client else "-"
-
-
-def _user(request: Request, office: Office) -> Person | None:
-    """The signed-in person, if the session is still valid: an active person of roles.yml on
-    main whose password was not reset since signing in."""
-    person_id = request.session.get("person")
-    if not isinstance(person_id, str):
-        return None
-    person = office.person(person_id)
-    if person is None or request.session.get("set_at") != request.app.state.users.set_at(person_id):
-        lang = request.session.get("lang")
-        request.session.clear()
-        if lang:
-            request.session["lang"] = lang
-        return None
-    return person
 
 
 def _render(
@@ -124,10 +91,6 @@ def _render(
         },
         status_code=status,
     )
-
-
-def _need_login() -> Response:
-    return RedirectResponse("/masuk", status_code=303)
 
 
 def _error(request: Request, status: int, message: str, office: Office | None = None,
@@ -203,10 +166,7 @@ async def language(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     rows = await _off(request, office.waiting_for, user.id)
     return _render(request, "home.html", office, user, rows=rows, broken=office.broken)
 
@@ -226,10 +186,7 @@ def _filtered(office: Office, query: dict[str, str]) -> list[Any]:
 
 
 async def change_list(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     params = request.query_params
     query = {
         "state": params.get("state", "")
@@ -249,13 +206,7 @@ async def change_list(request: Request) -> Response:
 
 
 async def change_page(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = request.path_params["change_id"]
-    if not CHANGE_ID.match(change_id):
-        raise HTTPException(404)
+    office, user, change_id = await visit(request, change=True)
     view = await _off(request, office.change, change_id, user.id)
     done = request.query_params.get("dicatat") == "1"
     pub = None
@@ -270,13 +221,7 @@ async def change_page(request: Request) -> Response:
 async def change_site(request: Request) -> Response:
     """The change's first changed page built with the site's theme (the frames of the change
     page): built on the first visit, then served from the build."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = request.path_params["change_id"]
-    if not CHANGE_ID.match(change_id):
-        raise HTTPException(404)
+    office, user, change_id = await visit(request, change=True)
     try:
         key, pages = await _off(request, office.site_preview, change_id)
     except NoPreview as error:  # said inside the frame, which shows nothing else
@@ -288,10 +233,7 @@ async def change_site(request: Request) -> Response:
 
 
 async def change_site_file(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office = (await visit(request)).office
     found = office.preview_file(request.path_params["key"], request.path_params["path"])
     if found is None:
         raise HTTPException(404)
@@ -306,13 +248,7 @@ async def review(request: Request) -> Response:
     """A signed review from the browser: only for the role whose step it is (checked by the
     office facade on the server), signed with the person's own key unlocked by their
     passphrase for this one signature."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
-    change_id = request.path_params["change_id"]
-    if not CHANGE_ID.match(change_id):
-        raise HTTPException(404)
+    office, user, change_id = await visit(request, change=True)
     form = await request.form()
     state = str(form.get("state", ""))
     body = str(form.get("body", "")).replace("\r\n", "\n").strip()
@@ -440,10 +376,7 @@ def _editor(
 
 
 async def write_form(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     if refused := _writer(request, office, user):
         return refused
     today = datetime.now(office.policy().tz).strftime("%Y-%m-%d %H:%M")
@@ -455,10 +388,7 @@ async def write_form(request: Request) -> Response:
 async def write_check(request: Request) -> Response:
     """The draft checks on what was typed; the form comes back filled, the messages beside
     the field or body line they concern."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     if refused := _writer(request, office, user):
         return refused
     data = await request.form()
@@ -477,10 +407,7 @@ async def write_check(request: Request) -> Response:
 
 async def write_preview(request: Request) -> Response:
     """The body rendered as the site will show it (an HTML fragment for the editor's script)."""
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return PlainTextResponse(MSG("need_login"), status_code=401)
+    office, user, _ = await visit(request, fragment=MSG("need_login"))
     role = office.writer_role()
     if role not in office.roles_of(user.id):
         return PlainTextResponse(MSG("forbidden", roles=office.role_title(role)), status_code=403)
@@ -499,19 +426,13 @@ async def theme_css(request: Request) -> Response:
 
 
 async def record_list(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     rows = await _off(request, office.records)
     return _render(request, "records.html", office, user, rows=rows)
 
 
 async def record_pdf(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office = (await visit(request)).office
     folder = request.path_params["folder"]
     data = await _off(request, office.record_pdf, folder)
     if data is None:
@@ -524,10 +445,7 @@ async def record_pdf(request: Request) -> Response:
 
 
 async def report(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     month = request.query_params.get("bulan", "")
     if not MONTH.match(month):
         month = datetime.now(office.policy().tz).strftime("%Y-%m")
@@ -541,10 +459,7 @@ async def report_css(request: Request) -> Response:
 
 
 async def audit(request: Request) -> Response:
-    office = _office(request)
-    user = await _off(request, _user, request, office)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     if not set(AUDIT_ROLES) & office.roles_of(user.id):
         titles = ", ".join(office.role_title(r) for r in AUDIT_ROLES)
         return _error(request, 403, MSG("forbidden", roles=titles), office, user)

@@ -23,8 +23,9 @@ from pipeline.web.drafting import DraftForm, Remark
 from pipeline.web.keys import unlocked
 from pipeline.web.notaform import NotaForm
 from pipeline.web.office import CHANGE_ID, FixView, Office
-from pipeline.web.pages import _address, _editor, _error, _need_login, _off, _office, _user, _writer
+from pipeline.web.pages import _address, _editor, _error, _off, _writer
 from pipeline.web.photos import prepare
+from pipeline.web.signin import visit
 from pipeline.web.submit_texts import MSG
 from pipeline.web.texts import MSG as PAGE_MSG
 from pipeline.web.uploads import SHOWN, find, keep, references
@@ -87,11 +88,6 @@ def _again(
     )
 
 
-async def _who(request: Request) -> tuple[Office, Person | None]:
-    office = _office(request)
-    return office, await _off(request, _user, request, office)
-
-
 async def _fix_view(
     request: Request, office: Office, user: Person, change_id: str
 ) -> FixView | Response:
@@ -123,9 +119,7 @@ def _photo_files(office: Office, staged: dict[str, bytes], body: str) -> dict[st
 async def upload(request: Request) -> Response:
     """A photo for the draft: prepared for the site and kept for this person; its reference
     joins the form and the end of the body. The form comes back with all that was typed."""
-    office, user = await _who(request)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     change_id = request.path_params.get("change_id")
     fix: FixView | None = None
     if change_id is not None:
@@ -176,9 +170,7 @@ IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 
 async def picture(request: Request) -> Response:
     """A photo the preview shows: the person's own upload, else the one on main."""
-    office, user = await _who(request)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     name = request.path_params["name"]
     data = find(request.app.state.server, user.id, name)
     if data is None and SHOWN.match(name):
@@ -277,9 +269,7 @@ async def _signed(
 
 async def send(request: Request) -> Response:
     """Open the change: the branch, the signed commit and the change with its nota dinas."""
-    office, user = await _who(request)
-    if user is None:
-        return _need_login()
+    office, user, _ = await visit(request)
     if refused := _writer(request, office, user):
         request.app.state.audit.write(
             "submit_refused", person=user.id, address=_address(request), detail="not a writer"
@@ -305,10 +295,8 @@ async def send(request: Request) -> Response:
 
 async def fix_form(request: Request) -> Response:
     """The editor filled with the change's draft as it is now, for its author."""
-    office, user = await _who(request)
-    if user is None:
-        return _need_login()
-    found = await _fix_view(request, office, user, request.path_params["change_id"])
+    office, user, change_id = await visit(request, change=True)
+    found = await _fix_view(request, office, user, change_id)
     if isinstance(found, Response):
         return found
     return _editor(request, office, user, found.form, None, fix=found)
@@ -316,10 +304,7 @@ async def fix_form(request: Request) -> Response:
 
 async def fix_send(request: Request) -> Response:
     """Check the fix (``do=check``) or send it as a new signed commit of the same change."""
-    office, user = await _who(request)
-    if user is None:
-        return _need_login()
-    change_id = request.path_params["change_id"]
+    office, user, change_id = await visit(request, change=True)
     found = await _fix_view(request, office, user, change_id)
     if isinstance(found, Response):
         return found

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from pipeline.clock import now
 from pipeline.forge.local.store import metachain
 from pipeline.vcs import Repo
+from pipeline.web.drafting import DraftForm
 from pipeline.web.office import Office
 from tests.support.forge import COUNTER, Kit, article, main_commit
 from tests.support.web import Story, running, sign_in
@@ -68,6 +70,22 @@ def test_cached_pages_equal_reading_everything_again(
     assert _everything(Office(server), people) == direct  # from what was kept
 
 
+def test_one_request_measures_every_time_to_one_instant(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request's times are all measured to the instant it started, cached or not: a clock
+    that passes the office's opening (07.30) while a page is read changes nothing in it."""
+    server = story.office.server
+    people = list(story.office.people)
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T07:29:30+07:00")
+    expected = _everything(Office(server, cached=False), people)
+    cached, uncached = Office(server), Office(server, cached=False)
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T09:31:00+07:00")  # two working hours on
+    assert _everything(cached, people) == expected
+    assert _everything(uncached, people) == expected
+    assert _everything(Office(server, cached=False), people) != expected  # the clock did move
+
+
 def test_a_page_read_again_asks_git_only_for_the_refs(
     story: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,6 +119,22 @@ def _chain_reads(started: list[list[str]]) -> list[list[str]]:
             if a[1:3] == ["ls-tree", "-z"] or "--topo-order" in a or "-Y" in a]  # fmt: skip
 
 
+def test_the_writers_form_reads_no_change_records_again(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nota dinas number and the slug check look at every change: from what was kept."""
+    server = story.office.server
+    Office(server).waiting_for("sari")
+    started = _started(monkeypatch)
+    office = Office(server)
+    assert office.nota_defaults("rina").nomor
+    assert office.draft_remarks(DraftForm(slug="kabar-baru", title="Kabar"), "rina") is not None
+    assert _chain_reads(started) == [], _chain_reads(started)
+    monkeypatch.undo()
+    direct = Office(server, cached=False)
+    assert office.nota_defaults("rina") == direct.nota_defaults("rina")
+
+
 def test_a_publication_reads_no_change_records_again(
     mutable: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -124,8 +158,85 @@ def test_a_publication_reads_no_change_records_again(
     assert _chain_reads(started) == [], _chain_reads(started)  # nothing read or verified again
     assert after.policy() is policy
     monkeypatch.undo()
-    people = ["sari", "rina", "dewi"]
+    _same_views(server, ["sari", "rina", "dewi"], monkeypatch)
+
+
+def _same_views(server: Path, people: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cached and the uncached views at one instant (on a real clock a minute can tick
+    between the two reads, and a running step's minutes with it)."""
+    monkeypatch.setenv("TERBIT_NOW", now().isoformat())
     assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+
+
+def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of every change read (again) from now on: the seam of ``Office._load``."""
+    loaded: list[str] = []
+    real = Office._load
+
+    def counted(self: Office, ids: list[str], refs: dict[str, str]) -> Any:
+        loaded.extend(ids)
+        return real(self, ids, refs)
+
+    monkeypatch.setattr(Office, "_load", counted)
+    return loaded
+
+
+def test_a_publication_elsewhere_reads_no_other_change_again(
+    mutable: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A publication touching one article: every other change's landed files, diffs and
+    draft checks are reused (only the merged change, whose records moved, is read again)."""
+    kit = Kit(mutable.office, counter=next(COUNTER) * 100)
+    server = mutable.office.server
+    kept = kit.submit("rina")
+    published = kit.submit("budi")
+    kit.approve_all(published)
+    Office(server).waiting_for("sari")  # everything read once
+    loads = _loads(monkeypatch)
+    kit.merge(published)
+    after = Office(server)
+    assert after.waiting_for("sari") and after.changes()
+    assert after.change(kept, "sari").row.state == "open"
+    assert loads == [published], loads
+    monkeypatch.setattr(Office, "_load", Office._load)
+    _same_views(server, ["sari", "rina", "dewi"], monkeypatch)
+
+
+def test_main_touching_what_a_change_reads_reads_it_again(
+    mutable: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Main gaining the very file a change edits, or a draft taking the change's slug: that
+    change is read again and shows what reading everything again shows."""
+    kit = Kit(mutable.office, counter=next(COUNTER) * 100)
+    server = mutable.office.server
+    path = f"content/articles/kabar-{kit.counter}.md"
+    lines = [f"Baris {n}." for n in range(1, 9)]
+    main_commit(server, path, article("Kabar", body="\n".join(lines)))
+    edited = [*lines]
+    edited[1] = "Baris 2, diperbaiki."
+    edit = kit.submit("rina", files={path: article("Kabar", body="\n".join(edited))})
+    own = f"artikel-rina-{kit.counter}"  # the slug of the draft ``submit`` adds
+    bystander = kit.submit("budi")
+    Office(server).waiting_for("sari")  # everything read once
+    diff_before = Office(server).change(edit, "sari").diffs
+    assert [d.path for d in diff_before] == [path]
+    loads = _loads(monkeypatch)
+    lines[3] = "Baris 4, diubah di main."  # within the diff's context, not a conflict
+    main_commit(server, path, article("Kabar", body="\n".join(lines)))
+    assert Office(server).waiting_for("sari") is not None
+    assert loads == [edit], loads
+    diff_after = Office(server).change(edit, "sari").diffs
+    assert diff_after != diff_before
+    assert ("same", " Baris 4, diubah di main.") in diff_after[0].lines
+    loads.clear()
+    taker = article("Zqx", body="Isi.").replace("title: Zqx", f"title: Zqx\nslug: {own}")
+    main_commit(server, f"content/articles/zqx-{kit.counter}.md", taker)
+    view = Office(server).change(edit, "sari")
+    assert loads == [edit], loads
+    assert any(own in p and "zqx" in p for p in view.problems), view.problems
+    assert bystander not in loads
+    monkeypatch.setattr(Office, "_load", Office._load)
+    _same_views(server, ["sari", "rina", "dewi"], monkeypatch)
 
 
 def test_a_roles_change_on_main_reads_the_policy_again(
