@@ -15,9 +15,9 @@ each a new one-article change approved by every role:
    check, notice, record committed); the wall time of the push is P3;
 2. **where the time goes**: the same kind of merge pushed with publishing off, then the
    publication run in this process with its parts timed (export of the tree, history, build,
-   deploy, live check, browser start, screenshots, page check, notice, PDF, commit), plus the
-   start of the hook's publishing process (``python -m pipeline.hooks.publish`` imports),
-   measured on its own.
+   emptying the previous export, deploy and its removal of old releases, live check, browser
+   start, screenshots, page check, notice, PDF, commit), plus the start of the hook's
+   publishing process (``python -m pipeline.hooks.publish`` imports), measured on its own.
 
 Prints medians (min–max) and the machine's load average: other jobs share its two cores.
 Results also go to ``benchmarks/.work/publication.json``.
@@ -89,12 +89,13 @@ class Clock:
 @contextlib.contextmanager
 def instrumented(clock: Clock) -> Iterator[None]:
     """The publication's parts wrapped in ``clock`` (this process only), put back after."""
+    from pipeline.deploy.local import LocalTarget
     from pipeline.evidence import stage as evidence
     from pipeline.publication import run, stages
     from pipeline.record import assemble
     from pipeline.vcs import Repo
 
-    patches = [
+    patches: list[tuple[Any, str, str]] = [
         (run, "build", "stage: build (export, history, build)"),
         (run, "deploy", "stage: deploy"),
         (run, "verify_stage", "stage: live check"),
@@ -102,7 +103,9 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (run, "visitor_stage", "stage: page check (its own browser)"),
         (run, "notice_stage", "stage: notice"),
         (run, "record_stage", "stage: record (PDF, commit)"),
+        (stages, "clean_work", "  emptying the previous export"),
         (stages, "read_history", "  history of the articles"),
+        (LocalTarget, "_prune", "  deploy: old releases removed"),
         (stages, "build_site", "  build (warm process)"),
         (evidence, "capture", "  screenshot capture"),
         (assemble, "to_pdf", "  PDF"),
