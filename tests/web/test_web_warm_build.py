@@ -6,75 +6,37 @@ its Unix socket), Pelican, the local deploy target served over HTTP, Chromium sc
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import yaml
 
-from pipeline.cli.demo.office import Office, create_office
+from pipeline.cli.demo.office import Office
 from pipeline.config.settings import committed_settings
-from pipeline.hooks.install import copy_site
 from pipeline.publication.stages import held_drafts, warm_folder
 from pipeline.publication.state import state_root
 from pipeline.render import warm
 from pipeline.render.history import read_history
 from pipeline.render.runner import build_site
 from pipeline.vcs import Repo
-from pipeline.web.accounts import Users
-from pipeline.web.keys import store_key
 from tests.support.forge import COUNTER, Kit
+from tests.support.published import local_office
 from tests.support.tree import tree
-from tests.support.web import PASSWORD, running, sign_in, token
+from tests.support.web import running, sign_in, token
 
 pytestmark = [pytest.mark.xdist_group("web"), pytest.mark.slow]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "frasa-sandi-hangat-42"
 START_S = 60  # bound on the warm worker's start (imports on a loaded machine)
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
 def office(tmp_path: Path) -> Iterator[Office]:
     """An office of its own (it merges), deploying to a folder served on 127.0.0.1."""
-    source = tmp_path / "source"
-    source.mkdir()
-    copy_site(REPO_ROOT, source)
-    www = tmp_path / "www"
-    www.mkdir()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=www))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    conf = yaml.safe_load((source / "terbit.yml").read_text(encoding="utf-8")) or {}
-    conf.setdefault("publish", {}).update({
-        "live_url": f"http://127.0.0.1:{httpd.server_port}/current",
-        "verify_attempts": 4, "verify_backoff_s": 0.2,
-    })  # fmt: skip
-    conf.setdefault("deploy", {})["target"] = "local"
-    conf["deploy"]["local"] = {"path": str(www), "keep": 3}
-    (source / "terbit.yml").write_text(yaml.safe_dump(conf, allow_unicode=True), "utf-8")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("TERBIT_PUBLISH", "off")  # the seed; the merge below publishes for real
-        try:
-            made = create_office(tmp_path / "kantor", source, seed_message="Situs awal")
-            users = Users(made.server)
-            for person in made.people:
-                users.set_password(person, PASSWORD, new=True)
-                store_key(made.server, person, PASSPHRASE,
-                          private=made.key_path(person).read_bytes())  # fmt: skip
-            yield made
-        finally:
-            httpd.shutdown()
-            httpd.server_close()
+    with local_office(tmp_path, PASSPHRASE) as made:
+        yield made
 
 
 def _cold_full_build(repo: Repo, commit: str, where: Path) -> dict[str, str]:
