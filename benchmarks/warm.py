@@ -10,7 +10,9 @@ fresh process, and by ``hugo`` (the same site converted, ``benchmarks.hugo``); t
 removed and the site built again (not measured) between runs. The last warm build is compared
 with a full build of the same sources, whole tree. Memory: the warm process's resident set
 (idle, from /proc) plus the largest one of its builds, against the fresh process's peak. The
-machine's load average is printed: other jobs share its two cores, so compare the ratios.
+machine's load average is printed: other jobs share its two cores, so compare the ratios, and
+the processor time of each (the warm build's fork and the runner's side; the fresh process with
+its children; Hugo's, all its threads), which the load inflates much less than the wall time.
 Results also go to ``benchmarks/.work/warm.json``.
 """
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import time
@@ -45,6 +48,11 @@ def _status_kb(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     return 0
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _line(name: str, times: list[float], peak_mb: float | None = None) -> None:
@@ -79,8 +87,10 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
         time.sleep(0.05)
     out: dict = {"n": n, "load_before": os.getloadavg()[0]}
     warm_s: list[float] = []
+    warm_cpu: list[float] = []
     cold: list[dict] = []
     hugo_s: list[float] = []
+    hugo_runs: list[dict] = []
     build_peaks: list[int] = []
     identical: dict = {}
     hugo_site = base / "hugo"
@@ -91,9 +101,11 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
         for run in range(runs):
             # The three, one after the other in each round: the same load for each.
             hot_path.write_text(extra.text, encoding="utf-8")
-            began = time.perf_counter()
+            began, mine = time.perf_counter(), _cpu()
             built = build_site(hot, warm_folder=folder)
             warm_s.append(time.perf_counter() - began)
+            # The warm fork's processor time and this process's (the runner's side).
+            warm_cpu.append(built.cpu_s + _cpu() - mine)
             if not built.warm or not built.incremental:
                 raise SystemExit(f"not a warm incremental build: {built.fallback} {built.notes}")
             build_peaks.append(built.peak_kb)
@@ -108,9 +120,8 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
             if hugo:
                 post = hugo_site / "content" / "posts" / extra_path.name
                 post.write_text(convert(extra.text), encoding="utf-8")
-                hugo_s.append(
-                    measure([hugo, "--quiet", "--destination", "public"], hugo_site)["seconds"]
-                )
+                hugo_runs.append(measure([hugo, "--quiet", "--destination", "public"], hugo_site))
+                hugo_s.append(hugo_runs[-1]["seconds"])
                 post.unlink()
             shown = f"{hugo_s[-1]:.2f}" if hugo_s else "-"
             print(f"  #{run + 1}: hangat {warm_s[-1]:.2f} s, baru {cold[-1]['seconds']:.2f} s, "
@@ -120,12 +131,17 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
     finally:
         service.stop()
     cold_s = [c["seconds"] for c in cold]
+    cold_cpu = [c["cpu_s"] for c in cold]
+    hugo_cpu = [h["cpu_s"] for h in hugo_runs]
     cold_peak_mb = max(c["peak_kb"] for c in cold) / 1024
     warm_peak_mb = (idle_kb + max(build_peaks)) / 1024  # shared pages counted twice: an upper bound
     _line("terbit, proses hangat (+1 artikel)", warm_s, warm_peak_mb)
+    _line("  waktu CPU / CPU time", warm_cpu)
     _line("terbit build, proses baru (+1 artikel)", cold_s, cold_peak_mb)
+    _line("  waktu CPU / CPU time", cold_cpu)
     if hugo_s:
         _line("hugo (+1 artikel)", hugo_s)
+        _line("  waktu CPU / CPU time (semua utas)", hugo_cpu)
     print(
         f"  proses hangat diam {idle_kb / 1024:.0f} MB + build {max(build_peaks) / 1024:.0f} MB",
         flush=True,
@@ -139,12 +155,14 @@ def bench_size(n: int, runs: int, hugo: str | None) -> dict:
     if hugo_s:
         ratios["P1' hangat / hugo +1"] = statistics.median(warm_s) / statistics.median(hugo_s)
         ratios["baru / hugo +1"] = statistics.median(cold_s) / statistics.median(hugo_s)
+        ratios["CPU hangat / hugo +1"] = statistics.median(warm_cpu) / statistics.median(hugo_cpu)
     for name, value in ratios.items():
         print(f"  {name:<38} {value:.2f}×", flush=True)
     load = os.getloadavg()[0]
     print(f"  load average sesudah / after: {load:.1f}", flush=True)
     out.update(
-        warm_s=warm_s, cold_s=cold_s, hugo_s=hugo_s, idle_kb=idle_kb, build_peak_kb=build_peaks,
+        warm_s=warm_s, cold_s=cold_s, hugo_s=hugo_s, warm_cpu_s=warm_cpu, cold_cpu_s=cold_cpu,
+        hugo_cpu_s=hugo_cpu, idle_kb=idle_kb, build_peak_kb=build_peaks,
         cold_peak_kb=[c["peak_kb"] for c in cold], identical=identical, ratios=ratios,
         load_after=load,
     )  # fmt: skip

@@ -173,7 +173,8 @@ def build(
         for problem in built.skipped:
             say(MSG("left_out", problem=problem))
     say(f"build: {built.articles} artikel, {built.seconds:.1f} s")
-    value = {"site": str(output), "commit": tip}
+    # Which process built it (the warm one, or a fresh one): the state file says, for the log.
+    value = {"site": str(output), "commit": tip, "warm": built.warm}
     state.save("build", value)
     return value
 

@@ -12,13 +12,18 @@ what the last good build recorded, all mean a full build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import pickle
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket
 
 import pipeline
 from pipeline.render.incremental import FileRecord
@@ -27,6 +32,7 @@ FORMAT = 2
 STATE_FILE = "state.pickle"
 PELICAN_DIR = "pelican"
 THUMB_DIR = "thumbs"  # resized images by digest (``plugins.thumbnails``)
+JINJA_DIR = "jinja"  # the theme's compiled templates, one folder per build key
 # Settings that name this build's temporary folders, not what the site looks like.
 VOLATILE_SETTINGS = frozenset(
     {
@@ -89,15 +95,30 @@ NOT_SHAPING = (
 )
 
 
+@functools.cache
+def _real(file: str) -> Path:
+    """A module file's real path: resolving hundreds of them costs a build a tenth of a
+    second, so a warm process resolves those it preloaded once (``remember_modules``)."""
+    return Path(file).resolve()
+
+
+def remember_modules() -> None:
+    """Resolve the files of every module loaded by now (a warm process, before its forks)."""
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file:
+            _real(file)
+
+
 def _loaded_sources(root: Path) -> list[Path]:
-    package = Path(pipeline.__file__).resolve().parent
+    package = _real(pipeline.__file__).parent
     skipped = tuple(str(package / name) for name in NOT_SHAPING)
     found = set()
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None)
         if not file:
             continue
-        path = Path(file).resolve()
+        path = _real(file)
         if str(path).startswith(skipped) and path.is_relative_to(package):
             continue
         if path.suffix == ".py" and (path.is_relative_to(package) or path.is_relative_to(root)):
@@ -126,6 +147,30 @@ def build_key(settings: dict[str, Any], settings_file: Path) -> str:
     for folder in settings.get("PLUGIN_PATHS") or []:
         _tree_digest(Path(folder), "*.py", h)  # plugins not imported yet count too
     return h.hexdigest()
+
+
+class CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's bytecode cache in files, where a damaged file means compiling again: Jinja
+    itself lets the error of a cut header out of the build."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # any damage: unpickling the header, reading the code
+            bucket.reset()
+
+
+def compiled_templates(cache_dir: Path, key: str) -> CompiledTemplates:
+    """Where the theme's templates are kept compiled (Jinja's bytecode cache), so a build loads
+    them instead of compiling them again. Jinja checks each one against its template's source;
+    the folder is the build key's, which covers the environment's options and the code that
+    compiles, and the folders of other keys are removed. Like the pickles, it is code for this
+    process, so it lives in the cache, never in the tree."""
+    folder = cache_dir / JINJA_DIR / key[:32]
+    if not folder.is_dir():
+        shutil.rmtree(cache_dir / JINJA_DIR, ignore_errors=True)
+        folder.mkdir(parents=True)
+    return CompiledTemplates(str(folder))
 
 
 def file_sha(path: Path) -> str:

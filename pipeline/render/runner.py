@@ -109,6 +109,7 @@ class BuildResult:
     warm: bool = False  # built by the warm build process (``warm``)
     fallback: str = ""  # why a build asked of the warm process was built cold
     peak_kb: int = 0  # the warm build's largest resident set (its forks included)
+    cpu_s: float = 0.0  # the warm build's processor time (its forks included)
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,7 @@ class _Collector:
             self.done = event
         elif kind == "peak":
             self.result.peak_kb = event["kb"]
+            self.result.cpu_s = event.get("cpu_s", 0.0)
 
     def finish(self, crash: str) -> BuildResult:
         if self.started:

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
+from pipeline.render import cache
+from pipeline.render.plugins import PLUGINS
 
 SOCKET = "build.sock"
 LOCK = "build.lock"  # held by the serving worker: one per server state folder
@@ -228,9 +230,12 @@ class Service:
 # --- the warm worker itself ------------------------------------------------------------------
 
 
-# What every build imports, loaded once in the warm process and shared by every fork. Libraries
-# only, besides the worker: Terbit's own modules count in the build key when loaded
-# (``cache.build_key``), so the plugins are left to the build, which loads those it names.
+# What every build imports, loaded once in the warm process and shared by every fork: the
+# libraries, the build code and the office's plugins (``render.plugins``, named by the project's
+# settings). The plugins are Terbit's own code (the code key covers them) and count in the build
+# key as a cold build of the project's settings counts them; a site whose settings name fewer of
+# them gets another key from a warm build than from a cold one, so alternating builds read it
+# whole, never a different page.
 PRELOAD = (
     "pelican.generators",
     "pelican.readers",
@@ -243,12 +248,15 @@ PRELOAD = (
     "nh3",
     "PIL.Image",
     "pipeline.render.worker",
+    "pipeline.config",  # the settings file reads terbit.yml through it (pydantic's models)
+    *PLUGINS,
 )
 
 
 def _preload() -> None:
     for name in PRELOAD:
         importlib.import_module(name)
+    cache.remember_modules()  # the forks' build keys do not resolve these files again
 
 
 def serve(folder: Path) -> None:
@@ -339,10 +347,19 @@ def _child(conn: socket.socket, request: dict[str, Any]) -> None:
         os.dup2(quiet, 1)  # Pelican's own console lines are not events
         events = worker.Events(stream)
         events.send("warm", pid=os.getpid())
-        worker.run_reporting(request, events)
-        # This build's peak resident set (its forks included), for the memory benchmark.
-        peak = max(resource.getrusage(who).ru_maxrss for who in (SELF, CHILDREN))
-        events.send("peak", kb=peak)
+        profile = os.environ.get(worker.PROFILE_ENV)  # as the cold worker's (for tuning)
+        if profile:
+            import cProfile
+
+            cProfile.runctx("worker.run_reporting(request, events)", globals(), locals(), profile)
+        else:
+            worker.run_reporting(request, events)
+        # This build's peak resident set and processor time (its forks included; a fork starts
+        # from zero), for the benchmark: on a shared machine the time a build used says more
+        # than its wall time.
+        usage = [resource.getrusage(who) for who in (SELF, CHILDREN)]
+        cpu = sum(u.ru_utime + u.ru_stime for u in usage)
+        events.send("peak", kb=max(u.ru_maxrss for u in usage), cpu_s=round(cpu, 3))
         stream.flush()
         code = 0
     except BaseException:

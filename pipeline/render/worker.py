@@ -24,6 +24,7 @@ from pipeline.i18n import Catalog, set_lang
 from pipeline.render import cache, confine, fastpath, tuning
 from pipeline.render.incremental import LocatedWriter, Session
 
+PROFILE_ENV = "TERBIT_BUILD_PROFILE"  # a file for cProfile stats of the build, for tuning
 GC_THRESHOLD = 50_000  # allocations between young-generation collections (Python's is 700)
 
 MSG = Catalog(
@@ -430,6 +431,11 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         with fastpath.installed_for(plan) as make_pelican:
             pelican = make_pelican(settings)
             key = cache.build_key(pelican.settings, conf)
+            # After the key: the cache's folder is the key's, not part of what the key covers.
+            pelican.settings["JINJA_ENVIRONMENT"] = {
+                **pelican.settings["JINJA_ENVIRONMENT"],
+                "bytecode_cache": cache.compiled_templates(cache_dir, key),
+            }
             state = _trusted_state(cache_dir, key, where, bool(request.get("full")), events)
             plan.load = state is not None
             if state is not None:
@@ -485,7 +491,7 @@ def main() -> None:
     stream = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # Pelican's own console messages go to stderr, away from the events
     events = Events(stream)
-    profile = os.environ.get("TERBIT_BUILD_PROFILE")  # a file for cProfile stats, for tuning
+    profile = os.environ.get(PROFILE_ENV)
     try:
         if profile:
             import cProfile

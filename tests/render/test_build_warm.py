@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.sitegen import make_site
-from pipeline.render import warm
+from pipeline.render import cache, warm
 from pipeline.render.progress import QuietProgress
 from pipeline.render.runner import BuildResult, build_site
 from tests.render.test_build_incremental import (
@@ -249,3 +249,38 @@ def test_a_stale_worker_stops_and_the_build_is_cold(
     finally:
         service.stop()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _compiled(site: Path) -> dict[str, int]:
+    """The theme's compiled templates in the build cache, with their modification times."""
+    folder = site.parent / "cache" / "site" / cache.JINJA_DIR
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*.cache")}
+
+
+def test_the_themes_templates_are_compiled_once(worker: Path, tmp_path: Path) -> None:
+    """Every build used to compile the theme's templates again (a tenth of a warm build); now
+    the compiled templates stay in the cache and a build loads them, until the theme changes."""
+    site = make_site(tmp_path / "situs", 30)
+    warm_build(site, worker)
+    compiled = _compiled(site)
+    assert len(compiled) >= 5, compiled  # base, article, index, lists, macros, ...
+    new_newest(site)
+    assert warm_build(site, worker).incremental
+    assert _compiled(site) == compiled  # loaded, not compiled and written again
+    _theme_change(site)
+    warm_build(site, worker)
+    after = _compiled(site)
+    assert after and not set(after) & set(compiled)  # another key: the old ones are gone
+    assert tree(site / "output") == full_reference(site, tmp_path)
+
+
+def test_damaged_compiled_templates_are_compiled_again(worker: Path, tmp_path: Path) -> None:
+    site = make_site(tmp_path / "situs", 30)
+    warm_build(site, worker)
+    folder = site.parent / "cache" / "site" / cache.JINJA_DIR
+    for file in folder.rglob("*.cache"):
+        file.write_bytes(file.read_bytes()[:40] + b"\x00rusak")
+    body_edit(site)
+    built = warm_build(site, worker)
+    assert built.warm and built.incremental, built.notes
+    assert tree(site / "output") == full_reference(site, tmp_path)

@@ -6,14 +6,22 @@ Everyone has a web account and their signing key stored for the web app.
 
 from __future__ import annotations
 
+import functools
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
 
 from pipeline.cli.demo.office import Office, create_office
 from pipeline.config.settings import load_settings
 from pipeline.deploy import open_target
+from pipeline.hooks.install import copy_site
 from pipeline.render.serve import serve_in_background
 from pipeline.web.accounts import Users
 from pipeline.web.keys import store_key
@@ -46,3 +54,46 @@ def published_office(root: Path) -> Iterator[Office]:
             os.environ.pop("TERBIT_PUBLISH", None)
         else:
             os.environ["TERBIT_PUBLISH"] = saved
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def local_office(
+    root: Path, passphrase: str, settings: dict[str, Any] | None = None
+) -> Iterator[Office]:
+    """An office under ``root`` whose publications deploy to a local folder served over HTTP on
+    127.0.0.1 (the live check reads it), seeded without publishing; everyone has a web account
+    and their signing key stored under ``passphrase``. ``settings``: more terbit.yml sections."""
+    source = root / "source"
+    source.mkdir()
+    copy_site(REPO_ROOT, source)
+    www = root / "www"
+    www.mkdir()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=www))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    conf = yaml.safe_load((source / "terbit.yml").read_text(encoding="utf-8")) or {}
+    conf.setdefault("publish", {}).update({
+        "live_url": f"http://127.0.0.1:{httpd.server_port}/current",
+        "verify_attempts": 4, "verify_backoff_s": 0.2,
+    })  # fmt: skip
+    conf.setdefault("deploy", {})["target"] = "local"
+    conf["deploy"]["local"] = {"path": str(www), "keep": 3}
+    conf.update(settings or {})
+    (source / "terbit.yml").write_text(yaml.safe_dump(conf, allow_unicode=True), "utf-8")
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("TERBIT_PUBLISH", "off")  # the seed; the merges publish for real
+            office = create_office(root / "kantor", source, seed_message="Situs awal")
+        users = Users(office.server)
+        for person in office.people:
+            users.set_password(person, PASSWORD, new=True)
+            store_key(office.server, person, passphrase,
+                      private=office.key_path(person).read_bytes())  # fmt: skip
+        yield office
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

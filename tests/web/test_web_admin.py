@@ -7,47 +7,35 @@ aiosmtpd on 127.0.0.1. Its own office (it merges: the shared story must not move
 
 from __future__ import annotations
 
-import functools
 import os
 import re
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
-from pipeline.cli.demo.office import Office, create_office
+from pipeline.cli.demo.office import Office
 from pipeline.clock import now
 from pipeline.deploy import open_target
 from pipeline.forge.local.store.forge import main_settings
-from pipeline.hooks.install import copy_site
 from pipeline.notify.people import Choices
 from pipeline.notify.remind import remind
 from pipeline.vcs import Repo
-from pipeline.web.accounts import Users
-from pipeline.web.keys import store_key
 from tests.support.forge import COUNTER, Kit
 from tests.support.mail import Inbox, smtp_inbox
-from tests.support.web import PASSWORD, WebApp, running, sign_in, token
+from tests.support.published import local_office
+from tests.support.web import WebApp, running, sign_in, token
 
 pytestmark = [pytest.mark.xdist_group("web"), pytest.mark.slow]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "frasa-sandi-admin-42"
 WEB_URL = "http://kantor.example:8080"
 FOLLOW_S = 300  # a bound on one publication (build, deploy, live check, Chromium, record)
-
-
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -65,38 +53,13 @@ class Desk:
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     root = tmp_path_factory.mktemp("admin-office")
-    source = root / "source"
-    source.mkdir()
-    copy_site(REPO_ROOT, source)
-    www = root / "www"
-    www.mkdir()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=www))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     with smtp_inbox() as inbox, pytest.MonkeyPatch.context() as env:
-        conf = yaml.safe_load((source / "terbit.yml").read_text(encoding="utf-8")) or {}
-        conf.setdefault("publish", {}).update({
-            "live_url": f"http://127.0.0.1:{httpd.server_port}/current",
-            "verify_attempts": 4, "verify_backoff_s": 0.2,
-        })  # fmt: skip
-        conf.setdefault("deploy", {})["target"] = "local"
-        conf["deploy"]["local"] = {"path": str(www), "keep": 3}
-        conf["notify"] = {"smtp": inbox.smtp_settings(), "web_url": WEB_URL}
-        (source / "terbit.yml").write_text(yaml.safe_dump(conf, allow_unicode=True), "utf-8")
-        env.setenv("TERBIT_PUBLISH", "off")  # the seed; the merges below publish for real
         env.setenv("TERBIT_NOTIFY", "off")
-        try:
-            office = create_office(root / "kantor", source, seed_message="Situs awal")
-            users = Users(office.server)
-            for person in office.people:
-                users.set_password(person, PASSWORD, new=True)
-                store_key(office.server, person, PASSPHRASE,
-                          private=office.key_path(person).read_bytes())  # fmt: skip
+        notify = {"notify": {"smtp": inbox.smtp_settings(), "web_url": WEB_URL}}
+        with local_office(root, PASSPHRASE, notify) as office:
             env.setenv("TERBIT_PUBLISH", "background")  # as on the office's server
             with running(office.server) as app:
                 yield Desk(office, app, Kit(office, counter=next(COUNTER) * 100), inbox)
-        finally:
-            httpd.shutdown()
-            httpd.server_close()
 
 
 def _head(page: str) -> str:

@@ -1,0 +1,277 @@
+"""P3 benchmark (issue 16): from the push of a merge to the completion record committed on
+main, the page live and both screenshots taken, on a site of N articles.
+
+    .venv/bin/python -m benchmarks.publication --articles 5000 --runs 3
+
+Makes an office as ``terbit demo`` does (server repository with its hooks, one clone and key
+per person, the site served on 127.0.0.1 from the server's live folder) whose seed holds the
+project's site plus N synthetic articles (``sitegen``), and keeps the server's warm build
+process up as ``terbit web`` or ``terbit schedule`` does. One publication first, not measured
+(the server's build cache, the whole site built once). Then ``--runs`` rounds of two merges,
+each a new one-article change approved by every role:
+
+1. **end to end**: ``terbit merge`` with ``TERBIT_PUBLISH=sync``, so the push returns once the
+   server's hook has published (its own process: build, deploy, live check, screenshots, page
+   check, notice, record committed); the wall time of the push is P3;
+2. **where the time goes**: the same kind of merge pushed with publishing off, then the
+   publication run in this process with its parts timed (export of the tree, history, build,
+   emptying the previous export, deploy and its removal of old releases, live check, browser
+   start, screenshots, page check, notice, PDF, commit), plus the start of the hook's
+   publishing process (``python -m pipeline.hooks.publish`` imports), measured on its own.
+
+Prints medians (min–max) and the machine's load average: other jobs share its two cores.
+Results also go to ``benchmarks/.work/publication.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks.build import WORK
+from benchmarks.record_size import record_commit
+from benchmarks.sitegen import write_site
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 3.0  # issue 16, P3 median
+START_S = 120  # bound on the warm worker's start on a loaded machine
+
+
+class Clock:
+    """Seconds spent in named parts (a part may run more than once: summed)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = defaultdict(float)
+
+    def timed(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.spent[name] += time.perf_counter() - began
+
+        return run
+
+    def timed_browser(self, launch: Callable[..., Any]) -> Callable[..., Any]:
+        """``chromium()``'s start (until the browser answers) and stop, apart from its use."""
+
+        @contextlib.contextmanager
+        def run(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            began = time.perf_counter()
+            manager = launch(*args, **kwargs)
+            browser = manager.__enter__()
+            self.spent["browser start"] += time.perf_counter() - began
+            try:
+                yield browser
+            except BaseException:
+                if not manager.__exit__(*sys.exc_info()):
+                    raise
+            else:
+                ended = time.perf_counter()
+                manager.__exit__(None, None, None)
+                self.spent["browser stop"] += time.perf_counter() - ended
+
+        return run
+
+
+@contextlib.contextmanager
+def instrumented(clock: Clock) -> Iterator[None]:
+    """The publication's parts wrapped in ``clock`` (this process only), put back after."""
+    from pipeline.deploy.local import LocalTarget
+    from pipeline.evidence import stage as evidence
+    from pipeline.publication import run, stages
+    from pipeline.record import assemble
+    from pipeline.vcs import Repo
+
+    patches: list[tuple[Any, str, str]] = [
+        (run, "build", "stage: build (export, history, build)"),
+        (run, "deploy", "stage: deploy"),
+        (run, "verify_stage", "stage: live check"),
+        (run, "screenshot_stage", "stage: screenshots (browser included)"),
+        (run, "visitor_stage", "stage: page check (its own browser)"),
+        (run, "notice_stage", "stage: notice"),
+        (run, "record_stage", "stage: record (PDF, commit)"),
+        (stages, "clean_work", "  emptying the previous export"),
+        (stages, "read_history", "  history of the articles"),
+        (LocalTarget, "_prune", "  deploy: old releases removed"),
+        (stages, "build_site", "  build (warm process)"),
+        (evidence, "capture", "  screenshot capture"),
+        (assemble, "to_pdf", "  PDF"),
+        (assemble, "sign_pdf", "  PDF signature"),
+        (assemble, "commit_record", "  record commit"),
+    ]
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    export, launch = Repo.export_tree, evidence.chromium
+    for module, name, label in patches:
+        setattr(module, name, clock.timed(label, getattr(module, name)))
+    evidence.chromium = clock.timed_browser(launch)  # type: ignore[assignment]
+    Repo.export_tree = clock.timed("  export of the tree", export)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for module, name, original in saved:
+            setattr(module, name, original)
+        evidence.chromium = launch  # type: ignore[assignment]
+        Repo.export_tree = export  # type: ignore[method-assign]
+
+
+def _office(base: Path, n: int) -> tuple[Any, Callable[[], None]]:
+    from pipeline.cli.demo.office import create_office
+    from pipeline.config.settings import load_settings
+    from pipeline.deploy import open_target
+    from pipeline.hooks.install import copy_site
+    from pipeline.render.serve import serve_in_background
+
+    source = base / "source"
+    source.mkdir(parents=True)
+    copy_site(ROOT, source)
+    write_site(source / "content", n)
+    server = base / "kantor" / "server.git"
+    target = open_target(server, load_settings(ROOT))
+    live = getattr(target, "live_dir", server / "terbit" / "site")
+    url, stop = serve_in_background(live, 0)
+    os.environ["TERBIT_PUBLISH"] = "off"  # the seed: the first publication comes later
+    began = time.perf_counter()
+    office = create_office(base / "kantor", source, seed_message="Isi awal situs", site_url=url)
+    print(f"  kantor dengan {n} artikel dibuat dalam {time.perf_counter() - began:.0f} s "
+          f"(load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+    return office, stop
+
+
+def _ready_change(kit: Any) -> str:
+    change = kit.submit("rina")
+    kit.approve_all(change)
+    return str(change)
+
+
+def _published(server: Path, merge: str) -> dict[str, Any]:
+    """The publication's state file, checked: live, screenshots, record committed on main."""
+    from pipeline.publication.state import state_root
+    from pipeline.vcs import Repo
+
+    repo = Repo(server)
+    state = json.loads((state_root(repo) / f"{merge}.json").read_text(encoding="utf-8"))
+    stages = state["stages"]
+    problems = []
+    if not stages.get("verify", {}).get("live"):
+        problems.append("not live")
+    if len(stages.get("screenshots", {}).get("shots", [])) < 2:
+        problems.append("fewer than two screenshots")
+    record = stages.get("record", {})
+    if record.get("status") != "complete" or record.get("commit") != record_commit(server):
+        problems.append(f"record: {record.get('status')} {record.get('reasons')}")
+    if not stages.get("build", {}).get("warm"):
+        problems.append("not built by the warm process")
+    return {"problems": problems, "warm": stages.get("build", {}).get("warm")}
+
+
+def _hook_start() -> float:
+    """The hook's publishing process up to its first line of work: interpreter and imports."""
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import pipeline.hooks.publish"], check=True, cwd=ROOT)
+    return time.perf_counter() - began
+
+
+def _shown(values: list[float]) -> str:
+    return f"{statistics.median(values):6.2f} s ({min(values):.2f}–{max(values):.2f})"
+
+
+def bench(n: int, runs: int) -> dict[str, Any]:
+    from pipeline.publication.run import on_main_updated
+    from pipeline.publication.stages import warm_folder
+    from pipeline.render import warm
+    from pipeline.vcs import Repo
+    from tests.support.forge import Kit
+
+    base = WORK / f"publication-n{n}"
+    shutil.rmtree(base, ignore_errors=True)
+    print(f"== N = {n} (load average {os.getloadavg()[0]:.1f})", flush=True)
+    office, stop = _office(base, n)
+    server = office.server
+    service = warm.Service(warm_folder(Repo(server)))
+    service.check()
+    end = time.monotonic() + START_S
+    while not warm.ready(warm_folder(Repo(server))):
+        if time.monotonic() > end:
+            raise SystemExit("the warm build process did not start")
+        time.sleep(0.1)
+    kit = Kit(office, counter=1000)
+    totals: list[float] = []
+    pushes: list[float] = []
+    parts: list[dict[str, float]] = []
+    loads: list[float] = []
+    try:
+        os.environ["TERBIT_PUBLISH"] = "sync"
+        began = time.perf_counter()
+        merge = kit.merge(_ready_change(kit))
+        first = time.perf_counter() - began
+        print(f"  publikasi pertama (build penuh, tidak diukur): {first:.0f} s "
+              f"{_published(server, merge)}", flush=True)  # fmt: skip
+        for run in range(runs):
+            change = _ready_change(kit)
+            os.environ["TERBIT_PUBLISH"] = "sync"
+            began = time.perf_counter()
+            merge = kit.merge(change)
+            totals.append(time.perf_counter() - began)
+            checked = _published(server, merge)
+            if checked["problems"]:
+                raise SystemExit(f"publication {merge[:10]}: {checked['problems']}")
+            # The same kind of merge again, its publication timed part by part in this process.
+            change = _ready_change(kit)
+            os.environ["TERBIT_PUBLISH"] = "off"
+            old = Repo(server).rev_parse("refs/heads/main")
+            began = time.perf_counter()
+            merge = kit.merge(change)
+            pushes.append(time.perf_counter() - began)
+            clock = Clock()
+            with instrumented(clock):
+                began = time.perf_counter()
+                results = on_main_updated(server, old or merge, merge)
+                clock.spent["publication (in process)"] = time.perf_counter() - began
+            if [r.status for r in results] != ["complete"]:
+                raise SystemExit(f"publication {merge[:10]}: {[r.problems for r in results]}")
+            clock.spent["hook's process start"] = _hook_start()
+            parts.append(dict(clock.spent))
+            loads.append(os.getloadavg()[0])
+            print(f"  #{run + 1}: ujung ke ujung {totals[-1]:.2f} s, push {pushes[-1]:.2f} s, "
+                  f"publikasi {clock.spent['publication (in process)']:.2f} s "
+                  f"(load {loads[-1]:.1f})", flush=True)  # fmt: skip
+    finally:
+        service.stop()
+        stop()
+    print(f"  P3 ujung ke ujung (push merge -> catatan di main)  {_shown(totals)}  "
+          f"target <= {TARGET_S:.0f} s", flush=True)  # fmt: skip
+    print(f"  push merge tanpa publikasi (hook, gerbang)          {_shown(pushes)}")
+    for name in parts[0]:
+        print(f"  {name:<50} {_shown([p.get(name, 0.0) for p in parts])}")
+    return {
+        "n": n, "p3_s": totals, "push_s": pushes, "parts": parts, "load": loads,
+        "target_s": TARGET_S, "within_target": statistics.median(totals) <= TARGET_S,
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.publication", description=__doc__)
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    WORK.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("TERBIT_LANG", "id")
+    report = bench(args.articles, args.runs)
+    (WORK / "publication.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
