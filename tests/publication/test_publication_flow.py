@@ -559,22 +559,26 @@ def test_a_publication_builds_in_the_warm_process_and_survives_its_kill(env: Env
         real_build = stages.build_site
 
         def killed_mid_build(*args: object, **kw: object) -> object:
-            """The warm process and its build killed once the build has started writing."""
+            """The warm process and its build killed as soon as the build reports its start.
+            Not at its first written page: a small build reports its pages only just before
+            ``done``, which could then arrive before the kill."""
 
             class Killer:
-                def start(self, total: int) -> None: ...
                 def stop(self) -> None: ...
                 def fork(self, job: str, items: int, ok: bool) -> None: ...
+                def update(self, read: int, written: int, reused: int) -> None: ...
 
-                def update(self, read: int, written: int, reused: int) -> None:
-                    if written and service.proc is not None and service.proc.poll() is None:
-                        kids = Path(f"/proc/{zygote}/task/{zygote}/children").read_text()
-                        os.kill(zygote, signal.SIGKILL)
-                        for pid in kids.split():
-                            os.kill(int(pid), signal.SIGKILL)
-                        # The live site is the last release, whole, while nothing is built.
-                        page = httpx.get(f"{env.live_base}/artikel/uji-hangat/", timeout=10)
-                        assert page.status_code == 200
+                def start(self, total: int) -> None:
+                    assert service.proc is not None
+                    if service.proc.poll() is not None:
+                        return  # the cold build that follows
+                    kids = Path(f"/proc/{zygote}/task/{zygote}/children").read_text()
+                    os.kill(zygote, signal.SIGKILL)
+                    for pid in kids.split():
+                        os.kill(int(pid), signal.SIGKILL)
+                    # The live site is the last release, whole, while nothing is built.
+                    page = httpx.get(f"{env.live_base}/artikel/uji-hangat/", timeout=10)
+                    assert page.status_code == 200
 
             return real_build(*args, progress=Killer(), **kw)  # type: ignore[arg-type]
 

@@ -5,8 +5,9 @@ office's people through the forge's client, accounts for everyone, and the app o
 real hooks), shared by every module and only ever **read**: its pages must show exactly the
 story. A test that changes an office (pushes, reviews, accounts, keys, a damaged ref) takes
 its own from a factory: ``mutable`` (one more office, shared by the changing tests, each of
-which makes the changes it looks at) or ``new_archive``. The web modules share the xdist group
-"web", so one worker builds each office once.
+which makes the changes it looks at) or ``new_archive``. Each web module is its own xdist
+group ("web-<module>"): its tests, which may build on each other, stay on one worker, and the
+modules spread over the workers (each worker builds the offices it uses once).
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from tests.support.mail import Inbox, smtp_inbox
 from tests.support.published import local_office
 from tests.support.web import WebApp, running, sign_in, token
 
-pytestmark = [pytest.mark.xdist_group("web"), pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("web-admin"), pytest.mark.slow]
 
 PASSPHRASE = "frasa-sandi-admin-42"
 WEB_URL = "http://kantor.example:8080"

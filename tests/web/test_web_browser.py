@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.support.web import PASSWORD, Story, WebApp
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("web")]
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("web-browser")]
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}

@@ -19,7 +19,7 @@ from pipeline.web.office import Office
 from tests.support.forge import COUNTER, Kit, article, main_commit
 from tests.support.web import Story, running, sign_in
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-cache")
 
 
 def _rows(page: str) -> list[str]:

@@ -13,7 +13,7 @@ from pipeline.web.sitepreview import PREVIEW_CSP
 from tests.support.forge import COUNTER, Kit
 from tests.support.web import Story, client, running, sign_in
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-change_preview")
 ROOT = Path(__file__).resolve().parents[2]
 
 PUBLISHED = "content/articles/selamat-datang.md"

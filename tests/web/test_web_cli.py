@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.web import Story
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-cli")
 
 
 def terbit(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from tests.web.test_web_browser import _check, browser
 
 __all__ = ["browser"]  # real Chromium for the accessibility check (its module's fixture)
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-data_dukung")
 
 PASSPHRASE = "frasa-sandi-data-dukung-7"
 

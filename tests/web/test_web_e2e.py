@@ -29,7 +29,7 @@ from tests.support.web import PDF, WebApp, camera_jpeg, running
 from tests.web.screenshots import sign_in
 from tests.web.test_web_browser import WCAG
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("web")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("web-e2e")]
 
 SLUG = "vaksinasi-meningitis-jemaah"
 TITLE = "Vaksinasi Meningitis Jemaah Haji Dibuka"

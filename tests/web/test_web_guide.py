@@ -86,7 +86,7 @@ def test_the_comparison_tells_pages_apart() -> None:
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.xdist_group("web")
+@pytest.mark.xdist_group("web-guide")
 def test_committed_pictures_are_what_the_app_renders_now(tmp_path: Path) -> None:
     fresh = take(tmp_path)  # fails on its own if a page answers other than 200
     stale = {name: why for name, path in fresh.items()

@@ -14,7 +14,7 @@ import pytest
 from pipeline.clock import now
 from tests.support.web import PDF, Story, WebApp, running, sign_in, token
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-pages")
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from tests.web.test_web_browser import _check, browser
 
 __all__ = ["browser"]  # real Chromium for the accessibility check (its module's fixture)
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-record_steps")
 
 ADMIN = {"id": "dewi", "name": "Dewi Anggraini Tarigan, A.Md.Kom.", "nip": "199607302022032001",
          "role": "admin_website", "role_title": "Admin Website"}  # fmt: skip

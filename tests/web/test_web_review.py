@@ -13,7 +13,7 @@ from pipeline.web.keys import key_path, store_key
 from tests.support.forge import COUNTER, Kit, article
 from tests.support.web import Story, WebApp, running, sign_in, token
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-review")
 
 PASSPHRASE = "frasa-sandi-kunci-42"
 

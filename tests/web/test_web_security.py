@@ -21,7 +21,7 @@ from tests.support.web import (
     token,
 )
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-security")
 
 
 def _audit(web: WebApp) -> list[dict]:

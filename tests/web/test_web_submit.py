@@ -33,7 +33,7 @@ from pipeline.web.keys import store_key
 from tests.support.forge import COUNTER, Kit, make_source
 from tests.support.web import GPS_IFD, PASSWORD, WebApp, camera_jpeg, running, sign_in, token
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-submit")
 
 PASSPHRASE = "frasa-sandi-kunci-42"
 WIB = ZoneInfo("Asia/Jakarta")

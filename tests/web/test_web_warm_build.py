@@ -26,7 +26,7 @@ from tests.support.published import local_office
 from tests.support.tree import tree
 from tests.support.web import running, sign_in, token
 
-pytestmark = [pytest.mark.xdist_group("web"), pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("web-warm_build"), pytest.mark.slow]
 
 PASSPHRASE = "frasa-sandi-hangat-42"
 START_S = 60  # bound on the warm worker's start (imports on a loaded machine)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.support.web import Story, WebApp, sign_in, token
 
-pytestmark = pytest.mark.xdist_group("web")
+pytestmark = pytest.mark.xdist_group("web-write")
 
 CATEGORIES = ["Berita", "Layanan", "Kesiapsiagaan", "Informasi Publik", "Pengumuman"]
 GOOD = {
