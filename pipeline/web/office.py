@@ -1345,5 +1345,11 @@ def _author_turn(change: Change, status: StepStatus) -> bool:
     """True when the step's role asked for changes and the author has not answered yet."""
     if not status.change_requests:
         return False
+    asked = max(status.change_requests)
+    # Records carry whole seconds: a request made in the second of the last push is ordered by
+    # the head it looked at (the author has not answered a request about the current head).
+    if any(r.at == asked and r.state == "request_changes" and r.commit == change.head_sha
+           for r in change.reviews):  # fmt: skip
+        return True
     last_push = max((p.at for p in change.pushes), default=change.opened_at)
-    return max(status.change_requests) > last_push
+    return asked > last_push

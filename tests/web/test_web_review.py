@@ -140,3 +140,19 @@ def test_the_reviewer_s_page_is_titled_by_the_change_not_its_form(signer: WebApp
     assert title == f"#{change} Artikel {kit.counter} — Terbit"
     assert page.count('name="csrftoken"') == page.count("<form")
     assert page.count('class="review"') == 1
+
+
+def test_a_request_in_the_same_second_as_the_push_is_the_author_s_turn(
+    mutable: Story, kit: Kit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records carry whole seconds: a request for changes made in the second the head was
+    pushed still hands the change to its author (it asked about that very head)."""
+    from pipeline.clock import now
+    from pipeline.web.office import Office
+
+    monkeypatch.setenv("TERBIT_NOW", now().isoformat())  # the push and the review, one second
+    change = kit.submit("rina")
+    kit.review("sari", change, "request_changes", "Judul terlalu panjang.")
+    office = Office(mutable.office.server, cached=False)
+    assert change not in [w.change_id for w in office.waiting_for("sari")]
+    assert change in [w.change_id for w in office.waiting_for("rina")]
