@@ -18,6 +18,9 @@ os.environ.setdefault("GIT_CONFIG_NOSYSTEM", "1")
 os.environ["TERBIT_LANG"] = "id"
 # No "waiting for you" e-mail from the hooks except in the tests of notifications.
 os.environ["TERBIT_NOTIFY"] = "off"
+# No page check started by the hooks (each costs an interpreter per review push, a build and a
+# browser) except in the tests of the page check, which ask for it (TERBIT_PAGE_CHECK=sync).
+os.environ["TERBIT_PAGE_CHECK"] = "off"
 os.environ["TERBIT_WARM"] = "off"  # no warm build process per web app; tests/render start theirs
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from pipeline.config.settings import Settings
 from pipeline.forge.base import Forge, Notice
-from pipeline.forge.local.client.session import open_at
 
 __all__ = ["Forge", "Notice", "open_forge"]
 
@@ -22,4 +21,8 @@ def open_forge(repo_root: Path, settings: Settings) -> Forge:
         from pipeline.forge.github.forge import open_forge as open_github
 
         return open_github(repo_root, settings)
+    # Here too: a hook importing ``pipeline.forge.local.…`` runs this file first, and the
+    # client (submit, review, merge) is not what a hook needs.
+    from pipeline.forge.local.client.session import open_at
+
     return open_at(repo_root, settings)

@@ -39,8 +39,10 @@ notify() {{
     *) ( {python} -m pipeline.hooks.notify </dev/null >/dev/null 2>&1 & ) ;;
   esac
 }}
-# A change's head moved: the server checks its pages (started apart; TERBIT_PAGE_CHECK).
-case "$input" in
+# A change's head moved: the server checks its pages (started apart; TERBIT_PAGE_CHECK, whose
+# "off" starts no Python at all: a review push then costs one interpreter, pre-receive's).
+case "${{TERBIT_PAGE_CHECK:-background}}:$input" in
+  off:*) ;;
   *" refs/terbit/changes/"*"/head"*)
     printf '%s\\n' "$input" | {python} -m pipeline.hooks.page_check ;;
 esac

@@ -20,7 +20,6 @@ from pipeline.forge.local.store.events import REF_RE
 from pipeline.forge.local.store.forge import main_settings
 from pipeline.hooks.server import LOG_FILE, log, server_repo, use_language
 from pipeline.i18n import Catalog
-from pipeline.publication.pagecheck import check_change
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -79,6 +78,10 @@ def on_push(repo: Repo, lines: list[str]) -> int:
 
 def run(repo: Repo, change_id: str) -> int:
     """Check one change now; one line to the pusher (or the log), problems to the log."""
+    # Here, not at the top: the hook of every review push imports this module only to decide
+    # whether to start a check, and the check's build and browser imports would double its cost.
+    from pipeline.publication.pagecheck import check_change
+
     try:
         outcome = check_change(repo.git_dir, change_id)
     except Exception as error:
