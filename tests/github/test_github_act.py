@@ -36,6 +36,15 @@ runs:
       shell: bash
 """
 
+# Where a job needs the history (``fetch-depth: 0``): act's host executor copies the files only,
+# so the stub fetches the branches of the repository act was started in, as checkout would.
+CLONE_STEP = """    - run: |
+        git init -q --initial-branch=main .
+        git fetch -q --update-head-ok "@ORIGIN@" "+refs/heads/*:refs/heads/*"
+        git reset -q --hard main
+      shell: bash
+"""
+
 SETUP_PYTHON_STUB = """name: setup-python (offline stub)
 description: put the test environment's Python on PATH
 inputs:
@@ -84,15 +93,18 @@ def _workspace(tmp_path: Path) -> Path:
     return repo
 
 
-def _stubs(tmp_path: Path) -> list[str]:
+def _stubs(tmp_path: Path, clone_from: Path | None = None) -> list[str]:
     stubs = tmp_path / "stubs"
+    checkout = CHECKOUT_STUB
+    if clone_from is not None:
+        checkout += CLONE_STEP.replace("@ORIGIN@", str(clone_from))
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     _executable(bin_dir / "python", PYTHON_SHIM.replace("@PYTHON@", sys.executable))
     _executable(bin_dir / "terbit", TERBIT_SHIM)
     args = []
     for action, text in (
-        ("actions/checkout", CHECKOUT_STUB),
+        ("actions/checkout", checkout),
         ("actions/setup-python", SETUP_PYTHON_STUB.replace("@BIN@", str(bin_dir))),
     ):
         folder = stubs / action.split("/")[1]
@@ -193,7 +205,7 @@ def test_the_scheduled_workflows_due_job_lists_only_what_has_become_due(tmp_path
     repo = _workspace(tmp_path)
     due = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
     merge = _held_merge(repo, due)
-    stubs = _stubs(tmp_path)
+    stubs = _stubs(tmp_path, clone_from=repo)
 
     def run(now: datetime) -> str:
         result = subprocess.run(

@@ -139,7 +139,8 @@ def test_a_withdrawal_on_github_is_judged_published_recorded_and_survives_the_ne
     states = {s["number"]: s["state"] for s in record["steps"]}
     assert states[3] == states[4] == states[5] == "skipped"
     assert states[6] == states[7] == states[8] == "done"
-    assert page in site.comments[number][0]["body"]  # step 7: the comment on the merged PR
+    told = site.comments[number][0]["body"]  # step 7: the comment on the merged PR
+    assert "sudah tidak tayang" in told and "uji-akan-ditarik-desktop" in told
     site.checkout()
     assert site.terbit("verify").returncode == 0
 
