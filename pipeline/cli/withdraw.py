@@ -120,7 +120,8 @@ def command(slug: str, alasan: str, ganti: str | None, nomor: str) -> None:
 
 def _on_github(repo: Repo, slug: str, alasan: str, ganti: str | None, nomor: str) -> None:
     """The withdrawal's branch, pushed to GitHub, and the address of its pull request."""
-    # Here, not at the top: the GitHub client (githubkit) costs 0.3 s of every command's start.
+    # `terbit --help` loads this module; the GitHub client (githubkit) would add 0.3 s to
+    # every command's start-up (python -X importtime; see forge.open_forge), so it is here.
     from pipeline.forge.github.forge import repository_name
 
     if not repo.is_clean():
