@@ -18,6 +18,14 @@ def _under(root: Path, path: str | None) -> str | None:
     return str(expanded if expanded.is_absolute() else root / expanded)
 
 
+def withdrawn_status(settings: Settings) -> int:
+    """The status a withdrawn article's address answers on the configured host: 410 Gone where
+    the site's server reads the withdrawn list (``terbit serve``, the local target, nginx or
+    Apache with the generated rules); GitHub Pages gives every file it serves 200 and has no
+    status per address, so there the notice page (``noindex``) answers 200."""
+    return 200 if settings.deploy.target == "github-pages" else 410
+
+
 def open_target(root: Path, settings: Settings) -> Target:
     """The configured target; relative paths are relative to the repository root."""
     deploy = settings.deploy
@@ -48,4 +56,5 @@ __all__ = [
     "Target",
     "new_release_id",
     "open_target",
+    "withdrawn_status",
 ]

@@ -33,9 +33,9 @@ MSG = Catalog(
             "the removed page {url} is still live after {attempts} attempts: {last}",
         ),
         "not_withdrawn": (
-            "artikel yang ditarik di {url} belum menjawab 410 dengan pemberitahuannya setelah "
-            "{attempts} percobaan: {last}",
-            "the withdrawn article at {url} does not answer 410 with its notice after "
+            "artikel yang ditarik di {url} belum menjawab {status} dengan pemberitahuannya "
+            "setelah {attempts} percobaan: {last}",
+            "the withdrawn article at {url} does not answer {status} with its notice after "
             "{attempts} attempts: {last}",
         ),
         "no_notice": (
@@ -192,19 +192,23 @@ def verify_withdrawn(
     backoff_s: float = 1.0,
     sleep: Callable[[float], None] = time.sleep,
     timeout_s: float = 15.0,
+    status: int = 410,
 ) -> LiveCheck:
-    """A withdrawn article is gone as a visitor sees it: ``url`` answers 410 Gone with its
+    """A withdrawn article is gone as a visitor sees it: ``url`` answers ``status`` (410 Gone,
+    or what a host that sets no status per address gives: ``deploy.withdrawn_status``) with its
     notice (the title), and the home page ``home`` links to its ``path`` nowhere."""
 
     def judge(answer: httpx.Response) -> str | None:
-        if answer.status_code != 410:
+        if answer.status_code != status:
             return MSG("status", status=answer.status_code)
         shown = NOTICE_MARK in answer.text and page_shows(answer.text, title)
         return None if shown else MSG("no_notice", title=title)
 
     found, last, _seconds = _poll(url, judge, attempts, backoff_s, sleep, timeout_s)
     if found is None:
-        raise NotLiveError(MSG("not_withdrawn", url=url, attempts=attempts, last=last))
+        raise NotLiveError(
+            MSG("not_withdrawn", url=url, status=status, attempts=attempts, last=last)
+        )
     try:
         page = httpx.get(home, headers={"Cache-Control": "no-cache"}, timeout=timeout_s,
                          follow_redirects=True)  # fmt: skip

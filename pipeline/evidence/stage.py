@@ -9,6 +9,7 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.config.settings import Settings
+from pipeline.deploy import withdrawn_status
 from pipeline.errors import TerbitError
 from pipeline.evidence.browser import chromium
 from pipeline.evidence.live import NotLiveError, verify_gone, verify_live, verify_withdrawn
@@ -53,8 +54,10 @@ def verify_stage(
             try:  # a removal is proven by the page being gone; a withdrawal by its notice
                 if article.status == "W" and home:
                     path = article.removed_url or ""
-                    check = verify_withdrawn(gone, article.title, home, path, attempts=attempts,
-                                             backoff_s=backoff)  # fmt: skip
+                    check = verify_withdrawn(
+                        gone, article.title, home, path, attempts=attempts, backoff_s=backoff,
+                        status=withdrawn_status(settings),
+                    )  # fmt: skip
                 else:
                     check = verify_gone(gone, attempts=attempts, backoff_s=backoff)
             except NotLiveError as error:
@@ -97,7 +100,8 @@ def screenshot_stage(
     say: Callable[[str], None],
     retry: str = "",  # publication.retry_command(repo, merge, settings)
 ) -> dict[str, Any]:
-    live_urls = {item["url"] for item in verified["live"] if item["status"] in (200, 410)}
+    notice = withdrawn_status(settings)  # what a withdrawn address answers on this host
+    live_urls = {item["url"] for item in verified["live"] if item["status"] in (200, notice)}
     wanted = [a for a in articles if urls.get(a.path) in live_urls][:MAX_SHOT_ARTICLES]
     shots: list[dict[str, Any]] = []
     problems: list[str] = []
@@ -110,7 +114,7 @@ def screenshot_stage(
                 for article in wanted:
                     stem = Path(article.path).stem
                     url = urls[article.path]
-                    status = 410 if article.status == "W" else 200  # a withdrawal's notice
+                    status = notice if article.status == "W" else 200  # a withdrawal's notice
                     for shot in capture(
                         browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb,
                         status=status,

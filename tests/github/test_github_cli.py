@@ -173,7 +173,7 @@ def test_setup_apply_writes_files_and_saves_ruleset(env, capsys, tmp_path, echo_
         {"context": "terbit / sop-gate", "integration_id": 15368},  # only GitHub Actions posts it
         {"context": "terbit-draft-check", "integration_id": 15368},  # pull-request.yml's check job
     ]
-    assert rules["pull_request"]["required_approving_review_count"] == 2
+    assert rules["pull_request"]["required_approving_review_count"] == 1  # the withdrawal path
     assert rules["pull_request"]["require_last_push_approval"] is True
     assert rules["pull_request"]["dismiss_stale_reviews_on_push"] is True
     assert rules["pull_request"]["require_code_owner_review"] is True

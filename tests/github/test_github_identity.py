@@ -159,3 +159,41 @@ def test_codeowners_gives_records_to_the_heads_role():
     owners = next(f for f in _plan().files if f.path == ".github/CODEOWNERS").text
     lines = [line.split() for line in owners.splitlines() if line.startswith("/records/")]
     assert lines == [["/records/**", "@andi-harahap"]]  # the Kepala Satker, nobody else
+
+
+def test_the_ruleset_lets_the_withdrawal_path_merge_on_its_one_approval():
+    """sop.yml's withdrawal path merges on one approval (issue 15 §2). GitHub's count applies to
+    every PR alike, so it asks no more than that; the required ``terbit / sop-gate`` status (bound
+    to GitHub Actions) still demands one approval per role, in order, on every other PR."""
+    import dataclasses
+
+    from pipeline.forge.github.setup import gate_roles, ruleset
+
+    main = _plan().rulesets[0]
+    rules = {r["type"]: r.get("parameters") for r in main["rules"]}
+    assert rules["pull_request"]["required_approving_review_count"] == 1
+    sop = _sop()
+    assert sop.withdrawal is not None
+    without = ruleset(dataclasses.replace(sop, withdrawal=None))
+    rules = {r["type"]: r.get("parameters") for r in without["rules"]}
+    assert rules["pull_request"]["required_approving_review_count"] == len(gate_roles(sop)) == 2
+
+
+def test_codeowners_lets_each_withdrawal_approver_review_the_withdrawals_list():
+    """The list is outside the drafts: without its own line only the head owns it, and a
+    withdrawal the head opens could never get a code owner's approval."""
+    owners = next(f for f in _plan().files if f.path == ".github/CODEOWNERS").text
+    lines = [line.split() for line in owners.splitlines() if "withdrawn.yml" in line]
+    assert lines == [["/content/withdrawn.yml", "@sari-lubis", "@andi-harahap"]]
+    # It comes after the "*" line: the last matching pattern wins.
+    assert owners.index("/content/withdrawn.yml") > owners.index("\n*  @andi-harahap\n")
+
+
+def _sop():
+    from pipeline.gate import policy_at
+
+    def read(path: str) -> str | None:
+        file = ROOT / path
+        return file.read_text(encoding="utf-8") if file.is_file() else None
+
+    return policy_at(read)[0]

@@ -23,6 +23,7 @@ from pipeline.config.roles import Roles
 from pipeline.config.settings import Settings
 from pipeline.config.sop import Sop
 from pipeline.draft.content_model import DRAFT_SUFFIXES, IMAGE_SUFFIXES
+from pipeline.draft.withdrawals import path_in
 from pipeline.forge.github.checks import STATUS_CONTEXT
 from pipeline.forge.github.client import GitHubClient
 from pipeline.i18n import Catalog
@@ -55,6 +56,10 @@ MSG = Catalog(
         "owners_all": (
             "Draf dan gambar: minta ulasan dari peran pemeriksa SOP ({roles}).",
             "Drafts and images: request a review from the SOP's reviewing roles ({roles}).",
+        ),
+        "owners_withdrawn": (
+            "Daftar penarikan artikel (jalur penarikan sop.yml): satu persetujuan dari {roles}.",
+            "The withdrawals list (sop.yml's withdrawal path): one approval of {roles}.",
         ),
         "owners_records": (
             "Catatan penyelesaian: hanya ditulis oleh publikasi; perubahan lain memerlukan {role}.",
@@ -169,6 +174,17 @@ def codeowners(
     width = max(len(p) for p in content)
     if reviewers:
         lines += [f"{p:<{width}}  {' '.join(reviewers)}" for p in content]
+    if sop.withdrawal is not None:
+        # Outside the drafts, the list would be the head's alone: a withdrawal the head opens
+        # could then never get a code owner's approval. Its approvers own it (the gate still
+        # checks that the opener's own approval does not count).
+        approvers: list[str] = []
+        for role in sop.withdrawal.approve:
+            approvers += [x for x in logins(roles, role) if x not in approvers]
+        titles = ", ".join(roles.title(r) for r in sop.withdrawal.approve)
+        lines += ["", f"# {MSG('owners_withdrawn', roles=titles)}"]
+        if approvers:
+            lines.append(f"/{path_in(content_path)}  {' '.join(approvers)}")
     if sop.protected_paths:
         # With "require review from code owners" in the ruleset, GitHub itself demands that
         # role's approval for a change to the workflows or the policy, even if a PR tampered
@@ -194,7 +210,9 @@ def pull_request_template(settings: Settings) -> str:
 
 def ruleset(sop: Sop) -> dict[str, Any]:
     """The default branch's ruleset (REST ``POST /repos/{owner}/{repo}/rulesets`` body)."""
-    approvals = max(1, min(10, len(gate_roles(sop))))
+    # GitHub counts approvals alike for every PR; the required gate status counts them per
+    # role. sop.yml's withdrawal path merges on one approval, so the count asks no more.
+    approvals = 1 if sop.withdrawal is not None else max(1, min(10, len(gate_roles(sop))))
     return {
         "name": RULESET_NAME,
         "target": "branch",
