@@ -15,7 +15,7 @@ each a new one-article change approved by every role:
    check, notice, record committed); the wall time of the push is P3;
 2. **where the time goes**: the same kind of merge pushed with publishing off, then the
    publication run in this process with its parts timed (export of the tree, history, build,
-   emptying the previous export, deploy and its removal of old releases, live check, browser
+   deploy and its removal of old releases, live check, browser
    start, screenshots, page check, notice, PDF, commit), plus the start of the hook's
    publishing process (``python -m pipeline.hooks.publish`` imports), measured on its own.
 
@@ -103,7 +103,6 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (run, "visitor_stage", "stage: page check (its own browser)"),
         (run, "notice_stage", "stage: notice"),
         (run, "record_stage", "stage: record (PDF, commit)"),
-        (stages, "clean_work", "  emptying the previous export"),
         (stages, "read_history", "  history of the articles"),
         (LocalTarget, "_prune", "  deploy: old releases removed"),
         (stages, "build_site", "  build (warm process)"),
@@ -158,6 +157,8 @@ def _ready_change(kit: Any) -> str:
 
 def _published(server: Path, merge: str) -> dict[str, Any]:
     """The publication's state file, checked: live, screenshots, record committed on main."""
+    from pipeline.config.settings import load_settings
+    from pipeline.deploy import open_target
     from pipeline.publication.state import state_root
     from pipeline.vcs import Repo
 
@@ -174,7 +175,14 @@ def _published(server: Path, merge: str) -> dict[str, Any]:
         problems.append(f"record: {record.get('status')} {record.get('reasons')}")
     if not stages.get("build", {}).get("warm"):
         problems.append("not built by the warm process")
-    return {"problems": problems, "warm": stages.get("build", {}).get("warm")}
+    log = getattr(open_target(server, load_settings(ROOT)), "log", None)
+    deployed = [e for e in (log.entries() if log else []) if "copied" in e]
+    return {
+        "problems": problems,
+        "warm": stages.get("build", {}).get("warm"),
+        "export": stages.get("build", {}).get("export"),
+        "files": {k: deployed[-1][k] for k in ("copied", "linked")} if deployed else None,
+    }
 
 
 def _hook_start() -> float:
@@ -247,7 +255,8 @@ def bench(n: int, runs: int) -> dict[str, Any]:
             loads.append(os.getloadavg()[0])
             print(f"  #{run + 1}: ujung ke ujung {totals[-1]:.2f} s, push {pushes[-1]:.2f} s, "
                   f"publikasi {clock.spent['publication (in process)']:.2f} s "
-                  f"(load {loads[-1]:.1f})", flush=True)  # fmt: skip
+                  f"(load {loads[-1]:.1f}; ekspor {checked['export']}, "
+                  f"berkas rilis {checked['files']})", flush=True)  # fmt: skip
     finally:
         service.stop()
         stop()

@@ -6,6 +6,7 @@ without each stage learning Git's corners, and keeps the error handling in one p
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -39,6 +40,7 @@ BLOB_MODES = ("100644", "100755")
 
 
 LANDED_LISTED = 500  # changed files named to ls-tree at most; more: the whole tree
+STRAYS_MENDED = 200  # entries changed in an export folder mended at most; more: export it whole
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,95 @@ def _link_on_way(dest: Path, folder: Path) -> bool:
         if current.is_symlink():
             return True
     return dest.is_symlink()
+
+
+def _exportable(mode: bytes, raw_name: bytes) -> bool:
+    """A file the export writes: a regular blob (no link, no submodule) under a safe name."""
+    if mode not in (b"100644", b"100755"):
+        return False
+    parts = raw_name.split(b"/")
+    return not any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts)
+
+
+def _empty(folder: Path) -> None:
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for entry in list(folder.iterdir()):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def _remove_exported(dest: Path, name: str) -> None:
+    """Remove one exported file and the folders it leaves empty (a full export has none)."""
+    target = dest / name
+    if _link_on_way(dest, target.parent):
+        return  # never reached: the manifest holds no link (checked before)
+    try:
+        target.unlink(missing_ok=True)  # missing: not written (a crafted tree), or a stray
+    except OSError:
+        return
+    folder = target.parent
+    while folder != dest:
+        try:
+            folder.rmdir()
+        except OSError:
+            return  # not empty
+        folder = folder.parent
+
+
+def _manifest(dest: Path) -> dict[str, list[int]]:
+    """Every entry below ``dest`` by ``lstat``: a file as ``[mode, size, mtime_ns]``, a folder
+    as ``[mode]`` (its time moves with what is put in it, which is an entry of its own)."""
+    found: dict[str, list[int]] = {}
+    pending = [dest]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                info = entry.stat(follow_symlinks=False)
+                rel = os.path.relpath(entry.path, dest)
+                if entry.is_dir(follow_symlinks=False):
+                    found[rel] = [info.st_mode]
+                    pending.append(Path(entry.path))
+                else:
+                    found[rel] = [info.st_mode, info.st_size, info.st_mtime_ns]
+    return found
+
+
+def _read_mark(mark: Path, dest: Path) -> tuple[str, list[str]] | None:
+    """The commit ``dest`` held when ``mark`` was written, and the entries of ``dest`` that
+    changed since (added, removed or rewritten, parents first); None when the mark is missing
+    or unreadable, or too much changed."""
+    try:
+        snapshot = json.loads(mark.read_text(encoding="utf-8"))
+        commit, recorded = snapshot["commit"], snapshot["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(commit, str) or not SHA_ID.fullmatch(commit) or not dest.is_dir():
+        return None
+    now = _manifest(dest)
+    strays = {rel for rel, info in now.items() if recorded.get(rel) != info}
+    strays |= {rel for rel in recorded if rel not in now}
+    # A folder still there with other permissions: a full export makes it anew.
+    remade = any(len(recorded.get(rel, ())) == len(now.get(rel, ())) == 1 for rel in strays)
+    if len(strays) > STRAYS_MENDED or remade:
+        return None
+    return commit, sorted(strays)
+
+
+def _clear(dest: Path, name: str) -> None:
+    """Remove a stray entry of an export folder, never following a link."""
+    import shutil
+
+    target = dest / name
+    if _link_on_way(dest, target.parent):
+        return  # below a stray link, which is removed itself
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    elif os.path.lexists(target):
+        target.unlink()
 
 
 def _when(timestamp: int) -> datetime:
@@ -680,44 +771,101 @@ class Repo:
         the index and work tree along (two-way merge keeps local edits, refuses conflicts)."""
         self.run("read-tree", "-m", "-u", old, new)
 
-    def export_tree(self, rev: str, dest: Path) -> None:
-        """Write the files of ``rev`` into ``dest`` (emptied first; no .git) exactly as committed.
+    def export_tree(self, rev: str, dest: Path, mark: Path | None = None) -> str:
+        """Write the files of ``rev`` into ``dest`` exactly as committed (no .git, nothing else).
 
         Not ``git archive``: it obeys the tree's own ``.gitattributes`` (``export-ignore`` drops
         a page main still has, ``export-subst`` rewrites files), and a change must not steer
         its own export. Symbolic links are never written (a crafted tree could name a path
         below a link and write through it): the build finds such a file missing, located.
         Submodules and names git itself refuses (``..``, ``.git``) are skipped.
+
+        With ``mark`` (a file outside ``dest``: which commit ``dest`` holds and each entry's
+        size, time and mode as written), only the files changed since that commit are
+        removed and written, and the entries of ``dest`` changed since the export (a build's
+        ``__pycache__``, a file edited there) are put back as ``rev`` has them. ``dest`` is
+        emptied and written whole when the mark is missing or unreadable (a kill in the
+        middle), its commit unknown, or too much changed. Returns ``"full"`` or
+        ``"incremental"``.
         """
-        import shutil
+        found = _read_mark(mark, dest) if mark is not None else None
+        if mark is not None:
+            mark.unlink(missing_ok=True)  # until written again, ``dest`` is of no known commit
+        changes = self._export_changes(found[0], rev) if found else None
+        if found is None or changes is None:
+            how = "full"
+            _empty(dest)
+            self._write_blobs(self._export_listing(rev), dest)
+        else:
+            how = "incremental"
+            removed, added = changes
+            strays = found[1]  # put there after the export (a build's ``__pycache__``): mended
+            for name in strays:
+                _clear(dest, name)
+            for name in removed:
+                _remove_exported(dest, name)
+            self._write_blobs(added + (self._export_listing(rev, strays) if strays else []), dest)
+        if mark is not None:
+            sha = self.rev_parse(f"{rev}^{{commit}}") or rev
+            snapshot = {"commit": sha, "files": _manifest(dest)}
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            mark.write_text(json.dumps(snapshot, separators=(",", ":")), encoding="utf-8")
+        return how
+
+    def _export_listing(
+        self, rev: str, paths: list[str] | None = None
+    ) -> list[tuple[bytes, bytes, str]]:
+        """``(mode, blob, path)`` of every file of ``rev`` the export writes (under ``paths``)."""
+        only = ["--", *paths] if paths else []
+        listing = self._plumbing(
+            "--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", rev, *only
+        )
+        files = []
+        for record in listing.split(b"\0"):
+            meta, _, raw_name = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[1] == b"blob" and _exportable(fields[0], raw_name):
+                files.append((fields[0], fields[2], os.fsdecode(raw_name)))
+        return files
+
+    def _export_changes(
+        self, old: str, new: str
+    ) -> tuple[list[str], list[tuple[bytes, bytes, str]]] | None:
+        """The exported files of ``old`` to remove and of ``new`` to write, from ``git
+        diff-tree`` (renames as a removal and an addition); None when it cannot be read."""
+        try:
+            out = self._plumbing("diff-tree", "-r", "-z", "--no-renames", old, new)
+        except GitError:
+            return None  # the exported commit is gone (a rewritten history): export it whole
+        fields = out.split(b"\0")
+        removed: list[str] = []
+        added: list[tuple[bytes, bytes, str]] = []
+        for meta, raw_name in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.lstrip(b":").split()
+            if len(parts) != 5:
+                return None
+            old_mode, new_mode, _old_sha, new_sha, _status = parts
+            if _exportable(old_mode, raw_name):
+                removed.append(os.fsdecode(raw_name))
+            if _exportable(new_mode, raw_name):
+                added.append((new_mode, new_sha, os.fsdecode(raw_name)))
+        return removed, added
+
+    def _plumbing(self, *args: str) -> bytes:
         import subprocess
 
         cwd = self._repo.working_tree_dir or self._repo.git_dir
-        listing = subprocess.run(
-            ["git", "ls-tree", "-r", "-z", "--full-tree", rev],
-            cwd=cwd,
-            capture_output=True,
-            check=False,
-        )
-        if listing.returncode != 0:
-            stderr = listing.stderr.decode("utf-8", "replace").strip()
-            raise GitError(MSG("failed", command=f"git ls-tree {rev}", stderr=stderr))
-        files: list[tuple[bytes, bytes, str]] = []
-        for record in listing.stdout.split(b"\0"):
-            meta, _, raw_name = record.partition(b"\t")
-            fields = meta.split()
-            if len(fields) != 3 or fields[1] != b"blob" or fields[0] == b"120000":
-                continue  # the empty tail, submodules, symbolic links
-            parts = raw_name.split(b"/")
-            if any(p in (b"", b".", b"..") or p.lower() == b".git" for p in parts):
-                continue
-            files.append((fields[0], fields[2], os.fsdecode(raw_name)))
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+        if done.returncode != 0:
+            stderr = done.stderr.decode("utf-8", "replace").strip()
+            raise GitError(MSG("failed", command="git " + " ".join(args[:2]), stderr=stderr))
+        return done.stdout
+
+    def _write_blobs(self, files: list[tuple[bytes, bytes, str]], dest: Path) -> None:
+        import subprocess
+
         dest.mkdir(parents=True, exist_ok=True)
-        for entry in list(dest.iterdir()):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
+        cwd = self._repo.working_tree_dir or self._repo.git_dir
         with subprocess.Popen(
             ["git", "cat-file", "--batch"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         ) as proc:

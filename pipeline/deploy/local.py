@@ -1,16 +1,25 @@
 """Local target: ``releases/<id>/`` side by side and a ``current`` symlink switched atomically.
 
-The web server serves ``<path>/current``. A release folder is copied under a temporary name and
+The web server serves ``<path>/current``. A release folder is made under a temporary name and
 renamed into place, and ``current`` is replaced by renaming a fresh symlink over it (rename(2) is
 atomic), so a reader either follows the old link or the new one.
+
+A file byte-identical to the previous release's is a hard link to it, the others are copied:
+a one-article change writes a few files, not the whole site. Releases share those files, so
+nothing ever writes into a finished release: each is made once, in its staging folder, and
+only renamed, switched to and deleted after. Old releases are deleted after the switch, in a
+background thread, so the visitor's new site does not wait for them.
 """
 
 from __future__ import annotations
 
 import errno
+import filecmp
 import os
 import re
 import shutil
+import stat
+import threading
 import time
 from pathlib import Path
 
@@ -60,6 +69,7 @@ class LocalTarget:
         self.root = path
         self.keep = keep
         self.log = DeployLog(path / LOG)
+        self._pruning: threading.Thread | None = None
 
     @property
     def live_dir(self) -> Path:
@@ -89,12 +99,15 @@ class LocalTarget:
         check_site(site_dir)
         started = time.monotonic()
         final = self.root / RELEASES / release_id
+        files: dict[str, int] = {}
         if not final.is_dir():  # a rerun after a crash reuses the finished copy
             staging = self.root / RELEASES / f".tmp-{release_id}-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
             try:
                 staging.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copytree(site_dir, staging, symlinks=False)
+                linker = _Linker(staging, self._link_base(release_id))
+                shutil.copytree(site_dir, staging, symlinks=False, copy_function=linker)
+                files = {"copied": linker.copied, "linked": linker.linked}
                 os.rename(staging, final)
             except OSError as error:  # shutil.Error too: one line, not one per file
                 shutil.rmtree(staging, ignore_errors=True)
@@ -115,6 +128,7 @@ class LocalTarget:
             previous=previous.id if previous else None,
             seconds=round(time.monotonic() - started, 3),
             target=self.name,
+            **files,
         )
         return self._release(release_id)
 
@@ -133,6 +147,19 @@ class LocalTarget:
         )
         return self._release(chosen)
 
+    def _link_base(self, release_id: str) -> Path | None:
+        """The release whose identical files the new one links to: the live one (else the
+        newest); its files are never written again, so sharing them is safe."""
+        live = self.current()
+        ids = [i for i in self._ids() if i != release_id]
+        chosen = live.id if live and live.id in ids else (ids[-1] if ids else None)
+        return self.root / RELEASES / chosen if chosen else None
+
+    def wait_pruned(self, timeout: float | None = None) -> None:
+        """Wait for the deletion of old releases the last deploy started (tests, shutdown)."""
+        if self._pruning is not None:
+            self._pruning.join(timeout)
+
     def _switch(self, release_id: str) -> None:
         temp = self.root / f".{CURRENT}.tmp-{os.getpid()}"
         if temp.is_symlink() or temp.exists():
@@ -147,17 +174,58 @@ class LocalTarget:
         if live:
             protect = protect | {live.id}
         folder = self.root / RELEASES
+        trash = []
         for doomed in to_prune(self._ids(), self.keep, protect):
             # Out of the list first (one rename), then deleted: a kill in between leaves a
             # hidden trash folder, never a half-deleted release offered for rollback.
-            trash = folder / f".trash-{doomed}-{os.getpid()}"
-            os.rename(folder / doomed, trash)
-            shutil.rmtree(trash, ignore_errors=True)
+            trash.append(folder / f".trash-{doomed}-{os.getpid()}")
+            os.rename(folder / doomed, trash[-1])
         # Leftovers of killed runs: staging copies and trash not yet deleted.
         for stale in [*folder.glob(".tmp-*"), *folder.glob(".trash-*")]:
             pid = stale.name.rsplit("-", 1)[-1]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(stale, ignore_errors=True)
+            if pid.isdigit() and not _alive(int(pid)) and stale not in trash:
+                trash.append(stale)
+        if trash:
+            # Not daemonic: the process finishes the deletion before it exits. Bounded by the
+            # folders named here; a kill leaves hidden trash that the next deploy deletes.
+            self.wait_pruned()
+            self._pruning = threading.Thread(target=_delete, args=(trash,), name="prune")
+            self._pruning.start()
+
+
+class _Linker:
+    """``copytree``'s copy function: a hard link to the base release's file when the bytes
+    and the permissions are the same, a copy otherwise (or when linking is refused)."""
+
+    def __init__(self, staging: Path, base: Path | None) -> None:
+        self.staging = staging
+        self.base = base
+        self.linked = self.copied = 0
+        filecmp.clear_cache()  # its results are keyed by times: none from an earlier deploy
+
+    def __call__(self, src: str, dst: str) -> object:
+        if self.base is not None:
+            old = os.path.join(self.base, os.path.relpath(dst, self.staging))
+            try:
+                was, new = os.lstat(old), os.stat(src)
+                if (
+                    stat.S_ISREG(was.st_mode)
+                    and was.st_size == new.st_size
+                    and stat.S_IMODE(was.st_mode) == stat.S_IMODE(new.st_mode)
+                    and filecmp.cmp(old, src, shallow=False)
+                ):
+                    os.link(old, dst)
+                    self.linked += 1
+                    return dst
+            except OSError:
+                pass  # no such file in the base, or a link refused: copy it
+        self.copied += 1
+        return shutil.copy2(src, dst)
+
+
+def _delete(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _reason(error: OSError) -> str:

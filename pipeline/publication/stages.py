@@ -6,7 +6,6 @@ saves its result in the publication's ``State`` and is skipped when that result 
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -45,16 +44,6 @@ MSG = Catalog(
         ),
     }
 )
-
-
-def clean_work(folder: Path) -> None:
-    """Empty an export folder (its build cache lives outside it, see ``build_cache``)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for entry in folder.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
 
 
 def build_cache(repo: Repo) -> Path:
@@ -143,8 +132,10 @@ def build(
     if not repo.is_ancestor(merge, tip):
         tip = merge
     source = work / "source"
-    clean_work(source)
-    repo.export_tree(tip, source)
+    # Only what changed since the previous publication's export (its mark says which commit
+    # the folder holds); the whole tree when that is unknown. The build cache is elsewhere.
+    how = repo.export_tree(tip, source, mark=work / "source.json")
+    say(f"export: {how}")
     output = work / "site"
     # The articles' versions from this repository's history, never from the exported tree.
     site_settings = committed_settings(lambda path: repo.show_file(tip, path))
@@ -174,7 +165,7 @@ def build(
             say(MSG("left_out", problem=problem))
     say(f"build: {built.articles} artikel, {built.seconds:.1f} s")
     # Which process built it (the warm one, or a fresh one): the state file says, for the log.
-    value = {"site": str(output), "commit": tip, "warm": built.warm}
+    value = {"site": str(output), "commit": tip, "warm": built.warm, "export": how}
     state.save("build", value)
     return value
 

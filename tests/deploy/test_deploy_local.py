@@ -173,6 +173,7 @@ local.LocalTarget(Path(sys.argv[2]), keep=2).deploy(site, "r2")
         assert (Path(release.location) / "index.html").is_file()
         assert len(list(Path(release.location).iterdir())) == 31  # whole
     target.deploy(make_site(tmp_path / "s3", "v3"), "r3")  # the next deploy clears the trash
+    target.wait_pruned(timeout=30)  # deleted after the switch, in the background
     assert not [p for p in (root / "releases").iterdir() if p.name.startswith(".")]
     assert os.readlink(root / "current") == "releases/r3"
 
@@ -214,3 +215,59 @@ def test_a_full_disk_is_one_clear_error_and_the_live_release_stays(
     assert target.current().id == "r1"
     assert (target.live_dir / "index.html").read_text() == "<title>v1</title>"
     assert [p.name for p in (tiny_disk / "live" / "releases").iterdir()] == ["r1"]  # no staging
+
+
+def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file below ``folder``: permissions and bytes (what a visitor and a copy see)."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_mode & 0o7777, path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_a_release_links_the_unchanged_files_and_copies_the_changed_ones(tmp_path: Path) -> None:
+    """Issue 16, P3: a new release shares the previous release's identical files (hard links)
+    and is still byte for byte the built site; the earlier release is never changed."""
+    import shutil
+
+    target = LocalTarget(tmp_path / "live", keep=3)
+    site = make_site(tmp_path / "site", "v1", pages=40)
+    (site / "berita").mkdir()
+    for i in range(10):
+        (site / "berita" / f"b{i}.html").write_text(f"<p>berita {i}</p>", encoding="utf-8")
+    (site / "logo.png").write_bytes(os.urandom(5000))
+    (site / "alat.sh").write_text("echo\n", encoding="utf-8")
+    target.deploy(site, "r1")
+    first = tmp_path / "live" / "releases" / "r1"
+    before = _files(first)
+    # The next build: one page edited, one edited to other bytes of the same size, one
+    # removed, one added, one made executable; the build writes its files in place.
+    (site / "p3.html").write_text("<h1>v2, lebih panjang</h1>", encoding="utf-8")
+    (site / "berita" / "b4.html").write_text("<p>BERITA 4</p>", encoding="utf-8")
+    (site / "p7.html").unlink()
+    (site / "baru.html").write_text("<p>baru</p>", encoding="utf-8")
+    (site / "alat.sh").chmod(0o755)
+    target.deploy(site, "r2")
+    second = tmp_path / "live" / "releases" / "r2"
+    assert _files(target.live_dir) == _files(site)  # the same as a full copy
+    assert _files(first) == before  # the earlier release as it was
+    changed = {"p3.html", "berita/b4.html", "baru.html", "alat.sh"}
+    for name in _files(second):
+        old = first / name
+        shared = old.exists() and (second / name).stat().st_ino == old.stat().st_ino
+        assert shared == (name not in changed), name
+    entry = target.log.entries()[-1]
+    assert (entry["copied"], entry["linked"]) == (4, len(_files(second)) - 4)
+    # The build writes the next site in place: no release sees it.
+    (site / "p0.html").write_text("<h1>v3</h1>", encoding="utf-8")
+    assert (second / "p0.html").read_text() == "<h1>v1</h1>"
+    # Old releases go (after the switch) while the linked files stay whole in the others.
+    shutil.rmtree(site / "berita")
+    target.deploy(site, "r3")
+    target.deploy(site, "r4")
+    target.wait_pruned(timeout=30)
+    assert [r.id for r in target.releases()] == ["r2", "r3", "r4"]
+    assert _files(target.live_dir) == _files(site)
+    assert (second / "berita" / "b1.html").read_text() == "<p>berita 1</p>"
+    assert not [p for p in (tmp_path / "live" / "releases").iterdir() if p.name.startswith(".")]
