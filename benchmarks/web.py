@@ -8,8 +8,11 @@ the real app (``terbit web``, uvicorn) in its own process on 127.0.0.1, signs in
 form and times, one request after another: the home page "Menunggu saya" of the Katimker, the
 change list, one change page and the live preview of a 2,000-word draft. The first request of
 each page is reported apart (``first_ms``; the home page's is the first page after start-up);
-then ``--runs`` requests give p50 and p95. Last, main moves by one article (as a publication
+then ``--runs`` requests give p50 and p95. Then main moves by one article (as a publication
 does) and the first home page after it is timed (``home_after_main_moves``); main is put back.
+The app starts with no signature verdicts kept (their file in the server's state folder is
+removed first); last, it is stopped and started again, and the first home page after that
+restart is timed with the verdicts the first start kept (``home_after_restart``).
 Targets (issue 13): home and change page p95 <= 150 ms, preview p95 <= 300 ms.
 """
 
@@ -29,6 +32,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.webgen import PASSWORD, office_at
+from pipeline.web.forgecache import VERDICTS_FILE
 from tests.support.forge import article, main_commit
 from tests.support.web import token
 
@@ -88,6 +92,36 @@ def _timed(runs: int, call: Callable[[], httpx.Response]) -> dict[str, float]:
             "p95_ms": round(cuts[18], 1), "max_ms": round(max(times), 1)}  # fmt: skip
 
 
+def _start(server: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``terbit web`` over ``server`` in its own process, once it answers; and its URL."""
+    port = _free_port()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "web", "--server", str(server), "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env={**os.environ, "TERBIT_LANG": "id"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            httpx.get(f"{url}/masuk", timeout=5)
+            return app, url
+        except httpx.TransportError:
+            if app.poll() is not None or time.monotonic() > deadline:
+                _stop(app)
+                raise SystemExit("terbit web did not start") from None
+            time.sleep(0.2)
+
+
+def _stop(app: subprocess.Popen[bytes]) -> None:
+    app.terminate()
+    try:
+        app.wait(30)
+    except subprocess.TimeoutExpired:
+        app.kill()  # still reading for a request nobody waits for
+        app.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=500)
@@ -98,23 +132,9 @@ def main() -> None:
     started = time.perf_counter()
     server = office_at(args.cache, args.changes, args.records)
     made_s = time.perf_counter() - started
-    port = _free_port()
-    app = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "web", "--server", str(server), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "TERBIT_LANG": "id"},
-    )  # fmt: skip
+    (server / "terbit" / "web" / VERDICTS_FILE).unlink(missing_ok=True)  # a first start
+    app, url = _start(server)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                httpx.get(f"{url}/masuk", timeout=5)
-                break
-            except httpx.TransportError:
-                if app.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("terbit web did not start") from None
-                time.sleep(0.2)
         sari, rina = _signed_in(url, "sari"), _signed_in(url, "rina")
         # The home page first: its first request is the first page after start-up.
         results = {"home": _timed(args.runs, lambda: sari.get("/"))}
@@ -135,12 +155,13 @@ def main() -> None:
             subprocess.run(["git", "update-ref", "refs/heads/main", before], cwd=server,
                            check=True)  # fmt: skip
     finally:
-        app.terminate()
-        try:
-            app.wait(30)
-        except subprocess.TimeoutExpired:
-            app.kill()  # still reading for a request nobody waits for
-            app.wait(30)
+        _stop(app)
+    app, url = _start(server)  # a restart: the verdicts kept on disk, nothing in memory
+    try:
+        sari = _signed_in(url, "sari")
+        results["home_after_restart"] = _timed(0, lambda: sari.get("/"))
+    finally:
+        _stop(app)
     print(json.dumps({
         "changes": args.changes, "records": args.records, "runs": args.runs,
         "office_s": round(made_s, 1), "pages": results, "load_avg": os.getloadavg()[0],

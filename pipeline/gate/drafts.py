@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pipeline.change.model import Change
@@ -223,7 +224,7 @@ def _held_together(root: Path, drafts: list[str], settings: Settings) -> list[Fi
         return []
     shown = when(last)
     return [
-        Finding(d, None, "held_together", MSG("held_together", at=shown), severity="warning")
+        Finding(d, None, "held_together", MSG("held_together", at=shown), "warning", last)
         for d, at in sorted(times.items())
         if at is None or at < last
     ]
@@ -256,6 +257,23 @@ def check_lines(forge: object, change: Change) -> list[str] | None:
 def draft_checks(forge: object, change: Change) -> tuple[list[str], list[str]] | None:
     """``check_lines`` and the checks' warnings (notes under the gate's table, never
     blocking), from one run of the checks."""
+    found = draft_results(forge, change)
+    return None if found is None else (found.lines, found.warnings)
+
+
+@dataclass(frozen=True)
+class DraftResults:
+    """What the draft checks said of a change, and until when it holds."""
+
+    lines: list[str]  # refusals, one ``path:line: message`` each
+    warnings: list[str]  # said, not refused (a future date)
+    # The first instant a warning may no longer hold (a date reached); None: the results
+    # hold while the change and its target are the same.
+    until: datetime | None = None
+
+
+def draft_results(forge: object, change: Change) -> DraftResults | None:
+    """``draft_checks`` with until when they hold, for a reader that keeps them."""
     repo = getattr(forge, "repo", None)
     if not isinstance(repo, Repo) or change.state != "open" or not change.head_sha:
         return None
@@ -264,5 +282,6 @@ def draft_checks(forge: object, change: Change) -> tuple[list[str], list[str]] |
     try:
         checked = check_change(repo, change.base_sha, change.head_sha)
     except TerbitError as error:  # e.g. a broken terbit.yml on main: a line, not a crash
-        return [str(error)], []
-    return checked.lines, [str(w) for w in checked.warnings]
+        return DraftResults([str(error)], [])
+    times = [w.until for w in [*checked.findings, *checked.warnings] if w.until is not None]
+    return DraftResults(checked.lines, [str(w) for w in checked.warnings], min(times, default=None))

@@ -27,7 +27,7 @@ from pipeline.gate.report import (
     StepStatus,
     WithdrawalStatus,
 )
-from pipeline.gate.timing import apply_timing
+from pipeline.gate.timing import apply_timing, run_clock
 
 
 def _first_approval(
@@ -327,11 +327,12 @@ def evaluate(
         expedited=expedited,
         withdrawal=withdrawal,
     )
-    apply_timing(report, change, sop, now)
+    apply_timing(report, change, sop)
     for status in statuses:
         if status.skipped:  # never started, never owed: no minutes to count
             status.started_at = status.ended_at = status.elapsed_minutes = None
             status.running, status.over_minutes, status.timing_note = False, 0, ""
+    run_clock(report, change, sop, now)  # the only part the time decides (``at_time``)
     return report
 
 

@@ -11,6 +11,7 @@ author's ("perbaikan oleh staf"), shown on its own line and not counted against 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -78,9 +79,14 @@ def _measure(
     status.over_minutes = max(0, status.elapsed_minutes - status.minutes)
 
 
-def apply_timing(report: GateReport, change: Change, sop: Sop, now: datetime | None) -> None:
-    """Fill started/ended/elapsed/timing note of each step of ``report`` in place."""
-    count = sop.calendar.minutes if sop.calendar is not None else minutes_between
+def _counter(sop: Sop) -> Callable[[datetime, datetime], int]:
+    return sop.calendar.minutes if sop.calendar is not None else minutes_between
+
+
+def apply_timing(report: GateReport, change: Change, sop: Sop) -> None:
+    """Fill started/ended/elapsed/timing note of each step of ``report`` in place; a pending
+    step after a done one gets its start only (``run_clock`` measures it against a time)."""
+    count = _counter(sop)
     by_number = {s.number: s for s in sop.steps}
     previous: StepStatus | None = None
     ends: list[datetime] = []
@@ -110,11 +116,39 @@ def apply_timing(report: GateReport, change: Change, sop: Sop, now: datetime | N
             ends.append(end)
         elif previous is not None and previous.state == "done" and previous.ended_at:
             status.started_at = previous.ended_at
-            if now is not None and now >= previous.ended_at:
-                _measure(status, change, count, previous.ended_at, now)
-                status.running = True
-                status.timing_note = MSG("running", n=status.elapsed_minutes)
         previous = status
+
+
+def _running(status: StepStatus) -> bool:
+    return status.state != "done" and status.started_at is not None and not status.skipped
+
+
+def run_clock(report: GateReport, change: Change, sop: Sop, now: datetime | None) -> None:
+    """What of ``report`` depends on the time, measured to ``now`` in place: the minutes so
+    far of a step that has started and is not done, an expedited change's lateness."""
+    report.evaluated_at = now
+    if now is None:
+        return
+    count = _counter(sop)
+    for status in report.steps:
+        if _running(status) and status.started_at is not None and now >= status.started_at:
+            _measure(status, change, count, status.started_at, now)
+            status.running = True
+            status.timing_note = MSG("running", n=status.elapsed_minutes)
+    expedited = report.expedited
+    if expedited is not None and expedited.due is not None and expedited.done_at is None:
+        expedited.overdue = now > expedited.due  # deferred steps still owed past their time
+
+
+def at_time(report: GateReport, change: Change, sop: Sop, now: datetime) -> GateReport:
+    """A copy of ``report`` (evaluated with no time: nothing running) as it reads at ``now``;
+    ``report`` itself stays as it is, so a reader may keep it across minutes and pay only
+    for the steps that run."""
+    steps = [replace(s) if _running(s) else s for s in report.steps]
+    expedited = replace(report.expedited) if report.expedited is not None else None
+    timed = replace(report, steps=steps, expedited=expedited)
+    run_clock(timed, change, sop, now)
+    return timed
 
 
 def timeline(change: Change, sop: Sop, report: GateReport) -> list[StepTime]:

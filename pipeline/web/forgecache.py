@@ -9,9 +9,15 @@ merge base and the draft checks of an open change all come from main; when main 
 change read before is carried over unchanged if main gained nothing it reads
 (``pipeline.web.carry`` says which, in a few git calls for all), and read again otherwise.
 
-A gate report depends on the clock as well (how long a step has been running, never the
-verdict), so a report is kept for the minute it was computed in; pages that show no times (the
-list) may use it for longer, since the verdict only moves with the refs.
+A gate report is kept without the clock (computed with no time: nothing running), once per
+reading of its change; a page that shows times puts the clock on a copy of it
+(``pipeline.gate.at_time``: the minutes of the step that runs), so a new minute recomputes no
+report. The draft checks' warnings that the clock ends (a ``date`` still ahead) are kept with
+that instant, and the change is read again once it has passed.
+
+Signature verdicts are kept on disk as well, in the server's own state folder
+(``<server>/terbit/web/verdicts.sqlite3``, see ``pipeline.forge.local.store.verdicts``), so a
+restarted app verifies no signature again.
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ from typing import Any, Generic, TypeVar
 from pipeline.change.model import Change
 from pipeline.forge.local.store.events import REF_RE, head_ref, meta_ref
 from pipeline.forge.local.store.metachain import Stored
-from pipeline.forge.local.store.signing import Verdicts
+from pipeline.forge.local.store.verdicts import Verdicts
 from pipeline.gate import GateReport
+from pipeline.web.accounts import web_dir
 from pipeline.web.carry import Meta
 from pipeline.web.diffs import FileDiff
 
 MAIN = "refs/heads/main"
+VERDICTS_FILE = "verdicts.sqlite3"
 T = TypeVar("T")
 
 
@@ -48,6 +56,8 @@ class Loaded:
     # The paths its commits change since its merge base with main (None: not known, so it
     # is read again whenever main moves).
     touches: frozenset[str] | None = None
+    warnings: list[str] = field(default_factory=list)  # the draft checks' (not blocking)
+    until: datetime | None = None  # a warning ends then (a date reached): read it again
 
 
 Key = tuple[str, str, str]  # (meta tip, head tip, main tip)
@@ -102,40 +112,50 @@ class Keyed(Generic[T]):
 class ForgeCache:
     """The reads of one server repository, shared by every request of the process."""
 
-    def __init__(self) -> None:
+    def __init__(self, verdicts: Path | None = None) -> None:
         self.lock = threading.RLock()
         self.policies: Keyed[Any] = Keyed()  # main -> (files read with their blob ids, policy)
         self.changes: Keyed[Loaded] = Keyed()
-        self.reports: Keyed[tuple[datetime, GateReport]] = Keyed()
+        # A change's report without the clock, with the reading it was computed from.
+        self.reports: Keyed[tuple[Loaded, GateReport]] = Keyed()
         # Content-addressed: a change's records by its meta tip, signature verdicts by the
-        # allowed signers and the signed bytes. Neither is read again when main moves.
+        # allowed signers and the signed bytes (also in the file ``verdicts``). Neither is
+        # read again when main moves.
         self.chains: Keyed[list[Stored]] = Keyed()
-        self.verdicts = Verdicts()
+        self.verdicts = Verdicts(verdicts)
         self.metas: dict[str, Meta] = {}  # a draft's slug and terms by its blob id
 
     def loaded(
         self, keys: dict[str, Key], load: Callable[[list[str]], dict[str, Loaded]],
-        *, every: bool = True, carry: Carry | None = None,
+        *, every: bool = True, carry: Carry | None = None, at: datetime | None = None,
     ) -> dict[str, Loaded]:  # fmt: skip
         """Every change of ``keys``, reading (with ``load``, in one batch) only those whose
-        tips moved since they were read. ``every``: ``keys`` names every change there is
-        (the others were deleted and are forgotten). ``carry(old main, {id: loaded})``: those
-        read when main was at ``old`` (their own tips the same) that hold at main's tip now."""
+        tips moved since they were read, or whose draft checks' warnings end by ``at``.
+        ``every``: ``keys`` names every change there is (the others were deleted and are
+        forgotten). ``carry(old main, {id: loaded})``: those read when main was at ``old``
+        (their own tips the same) that hold at main's tip now."""
         with self.lock:
             if every:
                 self.changes.prune(set(keys))
                 self.reports.prune(set(keys))
                 self.chains.prune(set(keys))
-            missing = [i for i, key in keys.items() if self.changes.get(i, key) is None]
+            missing = [i for i, key in keys.items() if self._current(i, key, at) is None]
             if missing and carry is not None:
                 for change_id, value in self._carried(keys, missing, carry).items():
                     self.changes.put(change_id, keys[change_id], value)
-                missing = [i for i in missing if self.changes.get(i, keys[i]) is None]
+                missing = [i for i in missing if self._current(i, keys[i], at) is None]
             if missing:
                 for change_id, value in load(missing).items():
                     self.changes.put(change_id, keys[change_id], value)
+                self.verdicts.flush()
             found = {i: self.changes.get(i, key) for i, key in keys.items()}
             return {i: value for i, value in found.items() if value is not None}
+
+    def _current(self, change_id: str, key: Key, at: datetime | None) -> Loaded | None:
+        found = self.changes.get(change_id, key)
+        if found is None or (found.until is not None and at is not None and at >= found.until):
+            return None
+        return found
 
     def _carried(self, keys: dict[str, Key], missing: list[str], carry: Carry) -> dict[str, Loaded]:
         by_main: dict[str, dict[str, Loaded]] = {}
@@ -153,16 +173,15 @@ class ForgeCache:
         return found
 
     def report(
-        self, change_id: str, key: Key, minute: datetime, fresh: bool,
-        compute: Callable[[], GateReport],
-    ) -> GateReport:  # fmt: skip
-        """The gate report of a change at ``key``: computed in ``minute`` when ``fresh`` (its
-        times are shown), any minute's otherwise (only its verdict is used)."""
+        self, change_id: str, key: Key, loaded: Loaded, compute: Callable[[], GateReport]
+    ) -> GateReport:
+        """The gate report of a change as ``loaded`` read it at ``key``, without the clock
+        (computed once per reading; the caller never changes it)."""
         with self.lock:
             found = self.reports.get(change_id, key)
-            if found is not None and (not fresh or found[0] == minute):
+            if found is not None and found[0] is loaded:
                 return found[1]
-            return self.reports.put(change_id, key, (minute, compute()))[1]
+            return self.reports.put(change_id, key, (loaded, compute()))[1]
 
 
 _CACHES: dict[Path, ForgeCache] = {}
@@ -172,4 +191,6 @@ _CACHES_LOCK = threading.Lock()
 def cache_of(server: Path) -> ForgeCache:
     """The process's cache of ``server`` (a resolved path)."""
     with _CACHES_LOCK:
-        return _CACHES.setdefault(server, ForgeCache())
+        if server not in _CACHES:
+            _CACHES[server] = ForgeCache(web_dir(server) / VERDICTS_FILE)
+        return _CACHES[server]

@@ -47,9 +47,9 @@ from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import REF_PREFIX, meta_ref
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.forge.local.store.metachain import Stored
-from pipeline.gate import GateReport, StepStatus, policy_at
+from pipeline.gate import GateReport, StepStatus, at_time, policy_at
 from pipeline.gate import evaluate as gate_evaluate
-from pipeline.gate.drafts import check_lines
+from pipeline.gate.drafts import draft_results
 from pipeline.gate.timing import minutes_between
 from pipeline.i18n import Catalog, get_lang, set_lang
 from pipeline.record.assemble import PDF_NAME
@@ -470,7 +470,7 @@ class Office:
             keys = {only: keys[only]} if only in keys else {}
         loaded = self.cache.loaded(
             keys, lambda ids: self._load(ids, refs), every=only is None,
-            carry=lambda old, found: self._carry(old, found, refs),
+            carry=lambda old, found: self._carry(old, found, refs), at=self.at,
         )  # fmt: skip
         return {i: (keys[i], loaded[i]) for i in loaded}
 
@@ -530,9 +530,12 @@ class Office:
             except (InputError, GitError) as error:
                 found[change_id] = Loaded(None, [], None, str(error))
                 continue
-            checks = check_lines(forge, change) if change.state == "open" else None
-            found[change_id] = Loaded(change, chain, checks, diffs=self._diffs(change, repo),
-                                      touches=_touches(repo, change))  # fmt: skip
+            drafts = draft_results(forge, change) if change.state == "open" else None
+            found[change_id] = Loaded(
+                change, chain, drafts.lines if drafts else None,
+                diffs=self._diffs(change, repo), touches=_touches(repo, change),
+                warnings=drafts.warnings if drafts else [], until=drafts.until if drafts else None,
+            )  # fmt: skip
         return found
 
     def _chains(self, ids: list[str], refs: dict[str, str]) -> dict[str, list[Stored]]:
@@ -565,20 +568,24 @@ class Office:
             return []  # objects missing: the checks' line already says the change is unreadable
 
     def _gate(self, key: Key, loaded: Loaded, fresh: bool) -> GateReport:
-        """An open change's gate report, as ``evaluate`` makes it, from what was read."""
+        """An open change's gate report, as ``evaluate`` makes it, from what was read:
+        ``fresh``, with this request's time on it (the running step's minutes); otherwise
+        the kept report without the clock (its verdict and steps only)."""
         assert self.cache is not None and loaded.change is not None
         change, policy = loaded.change, self.policy()
 
         def compute() -> GateReport:
-            return gate_evaluate(
+            report = gate_evaluate(
                 change, sop=policy.sop, roles=policy.roles,
-                signatures_required=policy.settings.forge.signatures != "off", now=self.at,
+                signatures_required=policy.settings.forge.signatures != "off", now=None,
                 events={}, checks=loaded.checks, content_path=policy.settings.content.path,
                 page_check=policy.settings.forge.page_check,
             )  # fmt: skip
+            report.notes += loaded.warnings  # as the gate says them (a future date)
+            return report
 
-        minute = self.at.replace(second=0, microsecond=0)
-        return self.cache.report(change.id, key, minute, fresh, compute)
+        kept = self.cache.report(change.id, key, loaded, compute)
+        return at_time(kept, change, policy.sop, self.at) if fresh else kept
 
     def _kept(
         self, state: ChangeState | None, fresh: Callable[[Change, GateReport], bool]

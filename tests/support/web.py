@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from PIL import Image
 
@@ -103,3 +106,17 @@ def sign_in(web: WebApp, person: str, password: str = PASSWORD) -> httpx.Client:
     )
     assert done.status_code == 303, done.text
     return http
+
+
+def started_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every process this test process starts from now on (its arguments): the seam that
+    counts git reads and signature verifications."""
+    started: list[list[str]] = []
+    real = subprocess.Popen.__init__
+
+    def counted(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
+        started.append([str(a) for a in args] if isinstance(args, list) else [str(args)])
+        real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    return started

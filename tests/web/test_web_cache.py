@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,11 @@ import pytest
 from pipeline.clock import now
 from pipeline.forge.local.store import metachain
 from pipeline.vcs import Repo
+from pipeline.web import office as office_module
 from pipeline.web.drafting import DraftForm
 from pipeline.web.office import Office
 from tests.support.forge import COUNTER, Kit, article, main_commit
-from tests.support.web import Story, running, sign_in
+from tests.support.web import Story, running, sign_in, started_processes
 
 pytestmark = pytest.mark.xdist_group("web-cache")
 
@@ -93,24 +95,11 @@ def test_a_page_read_again_asks_git_only_for_the_refs(
     server = story.office.server
     Office(server).waiting_for("sari")
     Office(server).change(story.plain, "sari")
-    started = _started(monkeypatch)
+    started = started_processes(monkeypatch)
     assert Office(server).waiting_for("sari")
     assert Office(server).changes()
     assert Office(server).change(story.plain, "sari").row.id == story.plain
     assert [" ".join(a[1:2]) for a in started] == ["for-each-ref"] * 3, started
-
-
-def _started(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Every process started from now on (its arguments)."""
-    started: list[list[str]] = []
-    real = subprocess.Popen.__init__
-
-    def counted(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> None:
-        started.append([str(a) for a in args] if isinstance(args, list) else [str(args)])
-        real(self, args, *rest, **kwargs)
-
-    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
-    return started
 
 
 def _chain_reads(started: list[list[str]]) -> list[list[str]]:
@@ -125,7 +114,7 @@ def test_the_writers_form_reads_no_change_records_again(
     """The nota dinas number and the slug check look at every change: from what was kept."""
     server = story.office.server
     Office(server).waiting_for("sari")
-    started = _started(monkeypatch)
+    started = started_processes(monkeypatch)
     office = Office(server)
     assert office.nota_defaults("rina").nomor
     assert office.draft_remarks(DraftForm(slug="kabar-baru", title="Kabar"), "rina") is not None
@@ -150,7 +139,7 @@ def test_a_publication_reads_no_change_records_again(
     assert first.change(waiting, "sari").events and first.waiting_for("rina")
     policy = first.policy()
     kit.merge(published)  # a publication: main moves by an article only
-    started = _started(monkeypatch)
+    started = started_processes(monkeypatch)
     after = Office(server)
     assert waiting in [w.change_id for w in after.waiting_for("rina")]
     assert {row.id: row.state for row in after.changes()}[published] == "merged"
@@ -294,3 +283,74 @@ def test_landed_lists_only_the_changed_files_and_says_the_same(tmp_path: Path) -
         ("A", "baru b.md"), ("A", "run.sh"), ("D", "gone.md"), ("M", "a*.md")]  # fmt: skip
     for status, entry in landed.changes:
         assert entry == whole[entry.path] if status != "D" else entry.path not in whole
+
+
+def _evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the changes whose gate report is computed from now on (the seam of the
+    gate's ``evaluate`` in the office facade)."""
+    evaluated: list[str] = []
+    real = office_module.gate_evaluate
+
+    def counted(change: Any, **kwargs: Any) -> Any:
+        evaluated.append(change.id)
+        return real(change, **kwargs)
+
+    monkeypatch.setattr(office_module, "gate_evaluate", counted)
+    return evaluated
+
+
+def test_a_minute_passing_recomputes_no_gate_report(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reports are kept without the clock: a new minute only moves the running steps'
+    minutes, which advance as reading everything again says."""
+    server = story.office.server
+    people = list(story.office.people)
+    week_on = now() + timedelta(days=7)  # the office has no calendar: wall-clock minutes
+    later = (week_on + timedelta(minutes=2)).isoformat()
+    monkeypatch.setenv("TERBIT_NOW", week_on.isoformat())
+    before = Office(server).waiting_for("sari")
+    assert before and Office(server).change(story.fixing, "rina")
+    evaluated = _evaluations(monkeypatch)
+    monkeypatch.setenv("TERBIT_NOW", later)  # two minutes on
+    after = Office(server).waiting_for("sari")
+    assert evaluated == [], evaluated
+    assert [(w.change_id, w.step) for w in after] == [(w.change_id, w.step) for w in before]
+    assert [w.elapsed for w in after] == [w.elapsed + 2 for w in before]
+    running = [s for s in Office(server).change(story.plain, "sari").steps if s.running]
+    assert running and evaluated == []
+    monkeypatch.undo()
+    monkeypatch.setenv("TERBIT_NOW", later)
+    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+
+
+FUTURE = (
+    "---\ntitle: Libur Nasional {n}\ndate: {date}\ncategory: Berita\n"
+    "summary: Jadwal layanan saat libur.\nauthor: rina\n---\nLayanan tutup.\n"
+)
+
+
+def test_the_draft_checks_warnings_show_cached_as_fresh(
+    mutable: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``date`` still ahead is warned under the gate's table (not blocking) in the cached
+    view as in reading everything again, also carried over a publication; once the date is
+    reached the warning goes from both."""
+    kit = Kit(mutable.office, counter=next(COUNTER) * 100)
+    server = mutable.office.server
+    path = f"content/articles/libur-{kit.counter}.md"
+    change = kit.submit("rina", files={path: FUTURE.format(n=kit.counter, date="2027-01-15")})
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-10T09:00:00+07:00")
+
+    def notes(office: Office) -> list[str]:
+        return [n for n in office.change(change, "sari").notes if path in n]
+
+    fresh = notes(Office(server, cached=False))
+    assert fresh and "tanggal 2027-01-15 masih akan datang" in fresh[0]
+    assert notes(Office(server)) == fresh  # read now
+    assert notes(Office(server)) == fresh  # kept
+    main_commit(server, f"content/articles/lain-{kit.counter}.md", article("Lain"))
+    assert notes(Office(server)) == fresh  # carried over main moving elsewhere
+    monkeypatch.setenv("TERBIT_NOW", "2027-01-15T07:00:00+07:00")  # the day has come
+    assert notes(Office(server, cached=False)) == []
+    assert notes(Office(server)) == []

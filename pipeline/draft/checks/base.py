@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +24,9 @@ class Finding:
     code: str
     message: str
     severity: Severity = "error"
+    # A warning that depends on the clock holds until then (a reader keeping it knows when to
+    # check again); None: it holds while the draft is the same.
+    until: datetime | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

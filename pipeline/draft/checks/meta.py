@@ -117,9 +117,11 @@ def _future_date(ctx: Context, draft: Draft, date: object, publish_at: object) -
     zone = ZoneInfo(ctx.timezone)
     today = now().astimezone(zone)
     if isinstance(date, dt.datetime):
-        ahead = (date if date.tzinfo else date.replace(tzinfo=zone)) > today
+        until = date if date.tzinfo else date.replace(tzinfo=zone)
+        ahead = until > today
         example = date.strftime("%Y-%m-%d %H:%M")
     else:
+        until = dt.datetime.combine(date, dt.time(), tzinfo=zone)
         ahead = date > today.date()
         example = f"{date.isoformat()} 08:00"
     if not ahead:
@@ -127,7 +129,7 @@ def _future_date(ctx: Context, draft: Draft, date: object, publish_at: object) -
     line = draft.parsed.doc.line_of(("date",)) if draft.parsed else None
     shown = str(date)
     message = MSG("future_date", date=shown, example=example)
-    return [Finding(draft.rel, line, "future_date", message, severity="warning")]
+    return [Finding(draft.rel, line, "future_date", message, severity="warning", until=until)]
 
 
 # A top-level key of the front matter and the line it is on (for the slug index's messages).

@@ -41,7 +41,8 @@ from pipeline.forge.local.store.events import (
     meta_ref,
 )
 from pipeline.forge.local.store.signing import MSG as SIG_MSG
-from pipeline.forge.local.store.signing import Verdicts, Verifier, server_signed, sign
+from pipeline.forge.local.store.signing import Verifier, server_signed, sign
+from pipeline.forge.local.store.verdicts import Verdicts
 from pipeline.i18n import Catalog
 from pipeline.vcs import GitError, Repo
 
@@ -341,12 +342,13 @@ class LocalForge:
 
     def _signer(self, sha: str, policy_tip: str) -> str | None:
         verifier = self.verifier(policy_tip)
-        key = (verifier.signers, sha)
-        if self._verdicts is not None and key in self._verdicts.commits:
-            return self._verdicts.commits[key]
+        if self._verdicts is not None:
+            known, signer = self._verdicts.commit(verifier.signers, sha)
+            if known:
+                return signer
         signer = self.repo.commit_signer(sha, verifier.file)
         if self._verdicts is not None:
-            self._verdicts.commits[key] = signer
+            self._verdicts.keep_commit(verifier.signers, sha, signer)
         return signer
 
     def merger(self, merge_sha: str, policy_tip: str) -> str | None:

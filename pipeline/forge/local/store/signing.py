@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline.config.roles import Roles
 from pipeline.errors import ConfigError
 from pipeline.forge.local.store.events import NAMESPACE
+from pipeline.forge.local.store.verdicts import Verdicts
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -100,16 +101,6 @@ def write_allowed_signers(roles: Roles, folder: Path) -> Path:
     return path
 
 
-class Verdicts:
-    """Signature verdicts kept by exactly what decides them — the allowed signers' text and
-    the signed bytes — so a reader that keeps them (the web app) verifies each signature once
-    however often the target branch moves, and a roles.yml change verifies them again."""
-
-    def __init__(self) -> None:
-        self.events: dict[tuple[str, str, str], bool] = {}  # (signers, who, digest) -> good
-        self.commits: dict[tuple[str, str], str | None] = {}  # (signers, commit) -> signer
-
-
 class Verifier:
     """Checks event signatures against one allowed-signers file (from the target branch)."""
 
@@ -128,8 +119,7 @@ class Verifier:
         if person is None or not person.ssh_key or not person.active:
             return False, MSG("unknown", who=who)
         digest = hashlib.sha256(len(data).to_bytes(8, "big") + data + signature).hexdigest()
-        key = (self.signers, who, digest)
-        good = self.verdicts.events.get(key) if self.verdicts is not None else None
+        good = self.verdicts.event(self.signers, who, digest) if self.verdicts is not None else None
         if good is None:
             sig = self.folder / "check.sig"
             sig.write_bytes(signature)
@@ -139,7 +129,7 @@ class Verifier:
             )  # fmt: skip
             good = done.returncode == 0
             if self.verdicts is not None:
-                self.verdicts.events[key] = good
+                self.verdicts.keep_event(self.signers, who, digest, good)
         if not good:
             return False, MSG("bad", who=who)
         return True, MSG("ok", who=who)
@@ -155,8 +145,7 @@ def server_signed(
         return False
     signers = f'{SERVER_PRINCIPAL} namespaces="{NAMESPACE}" {public_key.strip()}\n'
     digest = hashlib.sha256(len(data).to_bytes(8, "big") + data + signature).hexdigest()
-    key = (signers, SERVER_PRINCIPAL, digest)
-    good = verdicts.events.get(key) if verdicts is not None else None
+    good = verdicts.event(signers, SERVER_PRINCIPAL, digest) if verdicts is not None else None
     if good is None:
         folder.mkdir(parents=True, exist_ok=True)
         allowed, sig = folder / "server_signers", folder / "server.sig"
@@ -168,5 +157,5 @@ def server_signed(
         )  # fmt: skip
         good = done.returncode == 0
         if verdicts is not None:
-            verdicts.events[key] = good
+            verdicts.keep_event(signers, SERVER_PRINCIPAL, digest, good)
     return good
