@@ -22,7 +22,7 @@ def open_forge(repo_root: Path, settings: Settings) -> Forge:
 
         return open_github(repo_root, settings)
     # Here too: a hook importing ``pipeline.forge.local.…`` runs this file first, and the
-    # client (submit, review, merge) is not what a hook needs.
+    # client (submit, review, merge), which no hook needs, would add to every hook's start-up.
     from pipeline.forge.local.client.session import open_at
 
     return open_at(repo_root, settings)

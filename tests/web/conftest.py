@@ -60,22 +60,26 @@ def new_story(
 ) -> Iterator[Callable[..., Story]]:
     """Factory: a new office with the story's four changes (about 20 s each); ``themed``:
     with the site's settings and theme on main."""
-    saved = os.environ.get("TERBIT_PUBLISH")
-    os.environ["TERBIT_PUBLISH"] = "off"  # publishing has its own tests
 
     def made(name: str, themed: bool = False) -> Story:
-        # Made now, whatever time a module's app looks at (``web`` sets TERBIT_NOW a week on).
+        # Made now, whatever time a module's app looks at (``web`` sets TERBIT_NOW a week on),
+        # and never published, whatever the asking module publishes.
         with pytest.MonkeyPatch.context() as env:
             env.delenv("TERBIT_NOW", raising=False)
+            env.setenv("TERBIT_PUBLISH", "off")
             return _build_story(tmp_path_factory.mktemp(name), themed=themed)
 
-    try:
-        yield made
-    finally:
-        if saved is None:
-            os.environ.pop("TERBIT_PUBLISH", None)
-        else:
-            os.environ["TERBIT_PUBLISH"] = saved
+    yield made
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_publishing() -> Iterator[None]:
+    """No publication from the hooks in a web module unless it asks for one (publishing has
+    its own tests). Per module, not per session: a session-wide setting outlived the web
+    tests and switched publishing off for the demo tests run after them on that worker."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("TERBIT_PUBLISH", "off")
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import io
-import os
 import re
 import subprocess
 import sys
@@ -55,36 +54,26 @@ class Desk:
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     root = tmp_path_factory.mktemp("web-submit")
-    saved = os.environ.get("TERBIT_PUBLISH")
-    os.environ["TERBIT_PUBLISH"] = "off"
-    try:
-        office = create_office(
-            root / "kantor", make_source(root / "sumber"), seed_message="Isi awal"
-        )
-        kit = Kit(office, counter=next(COUNTER) * 100)
-        # One nota dinas of the office's numbering this year already on the forge.
-        kit.draft("budi")
-        today = datetime.now(WIB).date()
-        nota = template(
-            nomor=f"ND-7/LPZI/{ROMAN[today.month - 1]}/{today.year}",
-            dari="Tim",
-            hal="Permohonan",
-            tanggal=today,
-        )
-        client.submit(kit.forge("budi"), office.who("budi"), nota_text=nota)
-        users = Users(office.server)
-        for person in office.people:
-            users.set_password(person, PASSWORD, new=True)
-        for person in ("rina", "budi", "sari"):
-            private = office.key_path(person).read_bytes()
-            store_key(office.server, person, PASSPHRASE, private=private, replace=True)
-        with running(office.server) as web:
-            yield Desk(office, web, kit)
-    finally:
-        if saved is None:
-            os.environ.pop("TERBIT_PUBLISH", None)
-        else:
-            os.environ["TERBIT_PUBLISH"] = saved
+    office = create_office(root / "kantor", make_source(root / "sumber"), seed_message="Isi awal")
+    kit = Kit(office, counter=next(COUNTER) * 100)
+    # One nota dinas of the office's numbering this year already on the forge.
+    kit.draft("budi")
+    today = datetime.now(WIB).date()
+    nota = template(
+        nomor=f"ND-7/LPZI/{ROMAN[today.month - 1]}/{today.year}",
+        dari="Tim",
+        hal="Permohonan",
+        tanggal=today,
+    )
+    client.submit(kit.forge("budi"), office.who("budi"), nota_text=nota)
+    users = Users(office.server)
+    for person in office.people:
+        users.set_password(person, PASSWORD, new=True)
+    for person in ("rina", "budi", "sari"):
+        private = office.key_path(person).read_bytes()
+        store_key(office.server, person, PASSPHRASE, private=private, replace=True)
+    with running(office.server) as web:
+        yield Desk(office, web, kit)
 
 
 def _draft(n: int) -> dict[str, str]:
