@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from pipeline.cli.demo.story import run_story
@@ -121,7 +122,7 @@ SHOTS = (
 )
 
 
-def _story(office) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _story(office, clock: pytest.MonkeyPatch) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The demo's published story, then a change waiting at each review step, one sent back
     for a fix (with a data dukung file) and one ready to merge; returns the names the shots'
     paths use."""
@@ -129,6 +130,9 @@ def _story(office) -> dict[str, str]:  # type: ignore[no-untyped-def]
     # simulated day would show them hours late.
     calendar = load_settings(REPO_ROOT).calendar.build()
     result = run_story(office, start=None)
+    # From here on one instant, the app's as well: the minutes the pages show (and so the width
+    # of their columns) do not depend on how fast this machine ran the rest of the story.
+    clock.setenv("TERBIT_NOW", now().isoformat())
     kit = Kit(office, counter=500)
     fixing = kit.submit("rina")
     kit.review("sari", fixing, "request_changes", "Mohon tambahkan jam layanan pada ringkasan.")
@@ -195,8 +199,9 @@ def take(out: Path) -> dict[str, Path]:
     with (
         tempfile.TemporaryDirectory(prefix="terbit-panduan-") as scratch,
         published_office(Path(scratch) / "kantor") as office,
+        pytest.MonkeyPatch.context() as clock,
     ):
-        names = _story(office)
+        names = _story(office, clock)
         with running(office.server) as app, chromium() as browser:
             for shot in SHOTS:
                 path = out / f"{shot.name}.png"
