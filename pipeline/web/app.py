@@ -40,7 +40,10 @@ def is_loopback(host: str) -> bool:
 
 
 def _warm(server: Path) -> None:
-    with contextlib.suppress(TerbitError, OSError):  # the page reading it says what is wrong
+    # Only a head start: the page reading the same says what is wrong. Anything else, too, is
+    # left to that page (a process that stops meanwhile, e.g. on a busy port, ends its thread
+    # pool under it: a traceback on the way out that tells the user nothing).
+    with contextlib.suppress(Exception):
         Office(server).changes()
 
 

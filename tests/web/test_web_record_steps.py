@@ -48,10 +48,11 @@ def _rows(page: str) -> dict[str, list[str]]:
     return rows
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def merged(mutable: Story) -> tuple[str, str]:
     """A change merged without a publication (publishing is off in the web tests): the record
-    below is the one the publication would have written."""
+    below is the one the publication would have written. One per test: the browser test runs
+    first (pytest orders tests by their session fixtures) and commits its record."""
     kit = Kit(mutable.office, counter=next(COUNTER) * 100)
     change = kit.submit("rina")
     kit.approve_all(change)
@@ -99,7 +100,7 @@ def test_the_recorded_steps_and_publication_section_pass_axe(  # type: ignore[no
     browser, mutable: Story, merged: tuple[str, str]
 ) -> None:
     change, merge = merged
-    _record_failed(mutable.office, change, merge)  # once: an existing record is kept
+    _record_failed(mutable.office, change, merge)
     with running(mutable.office.server) as web:
         for person in ("dewi", "rina"):  # the Admin's view (retry form) and the author's
             _check(browser, web, person, f"/perubahan/{change}")
