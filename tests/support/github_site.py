@@ -338,10 +338,8 @@ class GitHubSite:
         steps = job["build"]["steps"]
         build = next(s for s in steps if "pipeline build" in s.get("run", ""))
         where = build.get("working-directory", ".")
-        checkout = next(
-            s for s in steps
-            if "actions/checkout" in s.get("uses", "") and s.get("with", {}).get("path", ".") == where
-        )  # fmt: skip
+        checkouts = [s for s in steps if "actions/checkout" in s.get("uses", "")]
+        checkout = next(s for s in checkouts if s.get("with", {}).get("path", ".") == where)
         if depth is None:
             depth = int(checkout.get("with", {}).get("fetch-depth", 1))
         runner = self.repo.parent / f"runner-{merge[:12]}"
