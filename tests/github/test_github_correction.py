@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-import yaml
 
 from tests.support.github_site import GitHubSite, github_site, nota
 
@@ -40,18 +39,6 @@ def draft(hours: str, extra: str = "") -> str:
 def site(github_api, tmp_path) -> Iterator[GitHubSite]:
     with github_site(tmp_path, github_api) as made:
         yield made
-
-
-def record_job(site: GitHubSite, merge: str) -> dict:
-    """The publish workflow's gate job, then its record job, for ``merge``."""
-    site.checkout()
-    gate = site.terbit("github", "gate", "--merge", merge)
-    assert gate.returncode == 0, gate.stdout + gate.stderr
-    run = site.terbit("publish", merge)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "selesai dan lengkap" in run.stdout, run.stdout
-    (folder,) = [name for name in site.records() if name.endswith(merge[:12])]
-    return yaml.safe_load(site.show(f"records/{folder}/record.yml") or "")
 
 
 def merged_at(site: GitHubSite, merge: str) -> str:
@@ -91,7 +78,7 @@ def test_a_correction_merged_on_github_shows_its_note_feed_update_and_history_on
     )
     assert first is not None
     site.build_job(first)
-    assert record_job(site, first)["status"] == "complete"
+    assert site.published(first)["status"] == "complete"
 
     number, second = site.pull_request(
         "rina-siregar",
@@ -108,7 +95,7 @@ def test_a_correction_merged_on_github_shows_its_note_feed_update_and_history_on
     correction_shown(site, first, second)
 
     # The record job then proves the corrected page live and commits the record.
-    record = record_job(site, second)
+    record = site.published(second)
     assert record["status"] == "complete", record["reasons"]
     page = f"{site.url}/artikel/{SLUG}/"
     assert page in [check["url"] for check in record["live"]]

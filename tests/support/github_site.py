@@ -364,6 +364,18 @@ class GitHubSite:
         staging.rename(self.pages)
         return done
 
+    def published(self, merge: str) -> dict[str, Any]:
+        """The publish workflow for ``merge``: its gate job, then its record job; the record
+        committed to GitHub's main."""
+        self.checkout()
+        gate = self.terbit("github", "gate", "--merge", merge)
+        assert gate.returncode == 0, gate.stdout + gate.stderr
+        run = self.terbit("publish", merge)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "selesai dan lengkap" in run.stdout, run.stdout
+        (folder,) = [name for name in self.records() if name.endswith(merge[:12])]
+        return dict(yaml.safe_load(self.show(f"records/{folder}/record.yml") or ""))
+
     def show(self, path: str) -> str | None:
         """A file on GitHub's main (where the records are pushed)."""
         done = subprocess.run(
