@@ -292,6 +292,10 @@ class Repo:
     def rev_parse(self, rev: str) -> str | None:
         return self.try_run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
 
+    def is_shallow(self) -> bool:
+        """A shallow clone: the commits before its graft are missing (``git log`` stops)."""
+        return self.try_run("rev-parse", "--is-shallow-repository") == "true"
+
     def object_exists(self, sha: str) -> bool:
         return self.try_run("cat-file", "-e", sha) is not None
 

@@ -10,6 +10,7 @@ import click
 from pipeline.i18n import Catalog
 from pipeline.render.progress import default_progress
 from pipeline.render.runner import build_site
+from pipeline.vcs import Repo
 
 MSG = Catalog(
     {
@@ -32,6 +33,16 @@ MSG = Catalog(
             "Rebuild every page, ignoring the cache.",
         ),
         "warning": ("peringatan: {problem}", "warning: {problem}"),
+        "shallow": (
+            "peringatan: repositori ini klon dangkal (shallow), riwayat Git-nya terpotong: "
+            "artikel yang sudah pernah diperbarui tampil seolah baru terbit sekali, tanpa "
+            "catatan Ralat/Pembaruan dan riwayat versinya; ambil seluruh riwayat ('git fetch "
+            "--unshallow', atau 'fetch-depth: 0' pada actions/checkout)",
+            "warning: this repository is a shallow clone, its Git history is cut: articles "
+            "updated before look published once, without their Ralat/Pembaruan note and their "
+            "history of versions; fetch the whole history ('git fetch --unshallow', or "
+            "'fetch-depth: 0' on actions/checkout)",
+        ),
         "done": (
             "Situs dibangun di {output}: {articles} artikel, {pages} halaman statis; "
             "{rendered} berkas ditulis, {reused} dipakai ulang; {seconds:.1f} detik.",
@@ -53,6 +64,9 @@ def command(output: Path | None, publish: bool, full: bool) -> None:
     )
     for note in result.notes:
         click.echo(note, err=True)
+    # The articles' versions come from this repository's history (render.history).
+    if (Path.cwd() / ".git").exists() and Repo(Path.cwd()).is_shallow():
+        click.echo(MSG("shallow"), err=True)
     for problem in result.warnings:
         shown_problem = problem.message if problem.path == "-" else str(problem)
         click.echo(MSG("warning", problem=shown_problem), err=True)

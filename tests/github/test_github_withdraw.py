@@ -47,18 +47,6 @@ def site(github_api, tmp_path) -> Iterator[GitHubSite]:
         yield made
 
 
-def published(site: GitHubSite, merge: str) -> dict:
-    """The publish workflow for ``merge``: its gate job, then its record job."""
-    site.checkout()
-    gate = site.terbit("github", "gate", "--merge", merge)
-    assert gate.returncode == 0, gate.stdout + gate.stderr
-    run = site.terbit("publish", merge)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "selesai dan lengkap" in run.stdout, run.stdout
-    (folder,) = [name for name in site.records() if name.endswith(merge[:12])]
-    return yaml.safe_load(site.show(f"records/{folder}/record.yml") or "")
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_a_withdrawal_on_github_is_judged_published_recorded_and_survives_the_next_merge(site):
@@ -70,7 +58,7 @@ def test_a_withdrawal_on_github_is_judged_published_recorded_and_survives_the_ne
         reviews=FULL_REVIEW,
     )
     assert first is not None
-    assert published(site, first)["status"] == "complete"
+    assert site.published(first)["status"] == "complete"
     page = f"{site.url}/artikel/{SLUG}/"
     assert httpx.get(page, timeout=10).status_code == 200
 
@@ -99,7 +87,7 @@ def test_a_withdrawal_on_github_is_judged_published_recorded_and_survives_the_ne
     judged = site.terbit("github", "gate", "--pr", str(number))
     assert judged.returncode == 0, judged.stdout
     assert pulled is not None
-    record = published(site, pulled)
+    record = site.published(pulled)
 
     # Gone as a visitor sees it on Pages: the notice at the address, no list names it.
     gone = httpx.get(page, timeout=10)
@@ -133,7 +121,7 @@ def test_a_withdrawal_on_github_is_judged_published_recorded_and_survives_the_ne
         reviews=FULL_REVIEW,
     )
     assert later is not None
-    assert published(site, later)["status"] == "complete"
+    assert site.published(later)["status"] == "complete"
     home = httpx.get(f"{site.url}/", timeout=10).text
     assert "artikel/uji-sesudah/" in home and f"artikel/{SLUG}/" not in home
     assert "Artikel ini telah ditarik" in httpx.get(page, timeout=10).text

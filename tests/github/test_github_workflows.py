@@ -317,3 +317,18 @@ def test_publish_runs_the_terbit_of_main_before_the_merge_on_the_merged_tree_as_
         assert "TERBIT_RECORD_KEY" not in yaml.safe_dump(rest)
         last = job["steps"][-1]["run"]
         assert '.git" push "git@github.com:' in last and "pipeline" not in last
+
+
+@pytest.mark.parametrize("name", ["publish.yml", "schedule.yml"])
+def test_the_pages_build_checks_the_site_out_with_mains_whole_history(name):
+    """The site GitHub Pages serves is built in the build job: the articles' versions (the
+    dated correction note, the feed's ``updated``, the public history) are read from Git
+    there, and actions/checkout fetches one commit unless told otherwise."""
+    steps = load(ROOT / ".github" / "workflows" / name)["jobs"]["build"]["steps"]
+    build = next(s for s in steps if "pipeline build" in s.get("run", ""))
+    where = build.get("working-directory", ".")
+    (checkout,) = [
+        s for s in steps
+        if "actions/checkout" in s.get("uses", "") and s["with"].get("path", ".") == where
+    ]  # fmt: skip
+    assert checkout["with"].get("fetch-depth") == 0

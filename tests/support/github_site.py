@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -25,6 +26,8 @@ from datetime import UTC, date, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from pipeline.change.nota_dinas import template
 from pipeline.hooks.install import copy_site
@@ -39,12 +42,20 @@ NAMES = {
 }
 
 
-def nota(number: int, hal: str, dari: str = "Rina Marlina Siregar") -> str:
-    """A filled nota dinas for a pull request's description."""
-    return template(
+def nota(
+    number: int, hal: str, dari: str = "Rina Marlina Siregar", *, sifat: str = "Biasa",
+    alasan: str | None = None,
+) -> str:  # fmt: skip
+    """A filled nota dinas for a pull request's description; ``alasan`` is the written reason
+    of a "Sangat Segera" memo (``alasan_segera``)."""
+    text = template(
         nomor=f"ND-{number}/LPZI/XII/2026", dari=dari, hal=hal, tanggal=date(2026, 12, 1),
-        nama=dari, nip="199403122020122002",
+        sifat=sifat, nama=dari, nip="199403122020122002",
     )  # fmt: skip
+    if alasan is None:
+        return text
+    line = f'sifat: "{sifat}"\n'
+    return text.replace(line, f'{line}alasan_segera: "{alasan}"\n')
 
 
 def stamp(moment: datetime) -> str:
@@ -68,6 +79,8 @@ class GitHubSite:
     api: Any  # tests.github.conftest.FakeGitHub
     next_number: int = 21
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    merged_at: dict[int, datetime] = field(default_factory=dict)  # as the API serves it
+    opened: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # open PRs, to merge later
 
     # -- git -----------------------------------------------------------------------------
 
@@ -122,27 +135,35 @@ class GitHubSite:
         self.git("commit", "--quiet", "-m", title, env=who)
         head = self.git("rev-parse", "HEAD")
         self.git("switch", "--quiet", "main")
-        merged = None
+        self.opened[number] = (opener, title, nota, base, head, sorted(files), reviews)
         if merge:
-            admin = {
-                "GIT_AUTHOR_NAME": "Dewi Tarigan",
-                "GIT_COMMITTER_NAME": "GitHub",
-                "GIT_AUTHOR_EMAIL": NAMES["dewi-tarigan"][1],
-                "GIT_COMMITTER_EMAIL": "noreply@github.com",
-            }
-            self.git(
-                "merge",
-                "--quiet",
-                "--no-ff",
-                branch,
-                "-m",
-                f"Merge pull request #{number} from {REPO.split('/')[0]}/{branch}",
-                env=admin,
-            )
-            merged = self.git("rev-parse", "HEAD")
-            self.git("push", "--quiet", "origin", "main")
-        self._serve(number, opener, title, nota, base, head, merged, sorted(files), reviews)
-        return number, merged
+            return number, self.merge(number)
+        self._serve(number, opener, title, nota, base, head, None, sorted(files), reviews)
+        return number, None
+
+    def merge(self, number: int) -> str:
+        """The admin merges open PR ``number`` (GitHub's merge button: a merge commit)."""
+        opener, title, nota, base, head, paths, reviews = self.opened.pop(number)
+        self.checkout()
+        admin = {
+            "GIT_AUTHOR_NAME": "Dewi Tarigan",
+            "GIT_COMMITTER_NAME": "GitHub",
+            "GIT_AUTHOR_EMAIL": NAMES["dewi-tarigan"][1],
+            "GIT_COMMITTER_EMAIL": "noreply@github.com",
+        }
+        self.git(
+            "merge",
+            "--quiet",
+            "--no-ff",
+            f"pr-{number}",
+            "-m",
+            f"Merge pull request #{number} from {REPO.split('/')[0]}/pr-{number}",
+            env=admin,
+        )
+        merged = self.git("rev-parse", "HEAD")
+        self.git("push", "--quiet", "origin", "main")
+        self._serve(number, opener, title, nota, base, head, merged, paths, reviews)
+        return merged
 
     def _serve(
         self,
@@ -170,6 +191,7 @@ class GitHubSite:
         pr["head"].update(sha=head, ref=f"pr-{number}")
         pr["base"].update(sha=base, ref="main")
         if merged:
+            self.merged_at[number] = start + timedelta(minutes=60)
             pr.update(
                 merged=True,
                 state="closed",
@@ -230,10 +252,28 @@ class GitHubSite:
         route("GET", f"{at}/issues/{number}/timeline", [committed])
         if merged:
             route("GET", f"{at}/commits/{merged}/pulls", [pr])
-        self.comments[number] = []
+        self.comments.setdefault(number, [])
         route("GET", f"{at}/issues/{number}/comments", lambda _c: (200, self.comments[number]))
         route("POST", f"{at}/issues/{number}/comments", functools.partial(self._comment, number))
         route("POST", f"{at}/statuses/{head}", lambda c: (201, {**fixture("status"), **c.body}))
+
+    def comment(
+        self, number: int, login: str, body: str, at: datetime, edited: datetime | None = None
+    ) -> None:
+        """``login`` writes ``body`` in PR ``number``'s conversation at ``at`` (edited later at
+        ``edited``), as the issue comments API lists it."""
+        found = self.comments.setdefault(number, [])
+        found.append(
+            {
+                **fixture("issue_comments")[1],
+                "id": 8000 + number * 10 + len(found),
+                "body": body,
+                "user": user(login),
+                "created_at": stamp(at),
+                "updated_at": stamp(edited or at),
+                "author_association": "COLLABORATOR",
+            }
+        )
 
     def _on(self, rev: str, path: str) -> bool:
         return (
@@ -248,7 +288,8 @@ class GitHubSite:
 
     def _comment(self, number: int, call: Any) -> tuple[int, dict[str, Any]]:
         comment = {**fixture("issue_comments")[1], "id": 7000 + number, "body": call.body["body"]}
-        self.comments[number] = [comment]
+        kept = [c for c in self.comments[number] if c["id"] != comment["id"]]
+        self.comments[number] = [comment, *kept]
         self.api.route(
             "PATCH",
             f"/repos/{REPO}/issues/comments/{comment['id']}",
@@ -258,8 +299,11 @@ class GitHubSite:
 
     # -- a workflow step -----------------------------------------------------------------
 
-    def terbit(self, *args: str, now: datetime | None = None) -> subprocess.CompletedProcess[str]:
+    def terbit(
+        self, *args: str, now: datetime | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """``python -m pipeline ARGS`` in the checkout, as the workflows' steps run it."""
+        extra = env or {}
         env = {
             **os.environ,
             "GITHUB_API_URL": self.api.url,
@@ -268,6 +312,7 @@ class GitHubSite:
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_RUN_ID": "4242",
             "TERBIT_LANG": "id",
+            **extra,
         }
         env.pop("TERBIT_NOW", None)
         if now is not None:
@@ -281,6 +326,55 @@ class GitHubSite:
             check=False,
             env=env,
         )
+
+    def build_job(
+        self, merge: str, workflow: str = "publish.yml", depth: int | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """``workflow``'s build job for ``merge``, as the runner does it: the site checked out
+        as its checkout step says (``fetch-depth``, unless ``depth`` is given; actions/checkout
+        fetches 1 commit when it is not given, 0 means all), its build step's command there,
+        and the output handed to Pages as ``deploy-pages`` does (what Pages serves)."""
+        job = yaml.safe_load((ROOT / ".github" / "workflows" / workflow).read_text())["jobs"]
+        steps = job["build"]["steps"]
+        build = next(s for s in steps if "pipeline build" in s.get("run", ""))
+        where = build.get("working-directory", ".")
+        checkouts = [s for s in steps if "actions/checkout" in s.get("uses", "")]
+        checkout = next(s for s in checkouts if s.get("with", {}).get("path", ".") == where)
+        if depth is None:
+            depth = int(checkout.get("with", {}).get("fetch-depth", 1))
+        runner = self.repo.parent / f"runner-{merge[:12]}"
+        shutil.rmtree(runner, ignore_errors=True)
+        clone = ["git", "clone", "--quiet", "--branch", "main"]
+        clone += [f"--depth={depth}"] if depth else []
+        subprocess.run([*clone, f"file://{self.origin}", str(runner / "checkout")], check=True)
+        work = runner / "checkout"
+        subprocess.run(["git", "checkout", "--quiet", "--detach", merge], cwd=work, check=True)
+        output = runner / "site"
+        command = build["run"].replace('"$RUNNER_TEMP/site"', str(output)).split()
+        assert command[:4] == ["python", "-I", "-m", "pipeline"], command
+        env = {k: v for k, v in os.environ.items() if k != "TERBIT_NOW"}
+        done = subprocess.run(
+            [sys.executable, *command[1:]], cwd=work, capture_output=True, text=True,
+            timeout=300, check=False, env={**env, "TERBIT_LANG": "id"},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        staging = self.pages.with_name(".pages-next")
+        shutil.copytree(output, staging)
+        shutil.rmtree(self.pages)
+        staging.rename(self.pages)
+        return done
+
+    def published(self, merge: str) -> dict[str, Any]:
+        """The publish workflow for ``merge``: its gate job, then its record job; the record
+        committed to GitHub's main."""
+        self.checkout()
+        gate = self.terbit("github", "gate", "--merge", merge)
+        assert gate.returncode == 0, gate.stdout + gate.stderr
+        run = self.terbit("publish", merge)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "selesai dan lengkap" in run.stdout, run.stdout
+        (folder,) = [name for name in self.records() if name.endswith(merge[:12])]
+        return dict(yaml.safe_load(self.show(f"records/{folder}/record.yml") or ""))
 
     def show(self, path: str) -> str | None:
         """A file on GitHub's main (where the records are pushed)."""

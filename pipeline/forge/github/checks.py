@@ -15,7 +15,7 @@ from pipeline.errors import ConfigError, InputError
 from pipeline.forge.github.forge import GitHubForge
 from pipeline.gate import GateReport, evaluate, policy_at, policy_ref
 from pipeline.gate.messages import when
-from pipeline.gate.render import author_fix
+from pipeline.gate.render import author_fix, urgent_line
 from pipeline.i18n import Catalog
 
 STATUS_CONTEXT = "terbit / sop-gate"
@@ -181,6 +181,8 @@ def markdown(report: GateReport) -> str:
     """The per-step report for ``$GITHUB_STEP_SUMMARY`` (GitHub-flavoured Markdown)."""
     out = [f"### {MSG('title', id=report.change_id, title=_cell(report.title))}", ""]
     out += [MSG("head", head=report.head_sha[:12]), ""]
+    if report.expedited is not None:  # the reason, who opened the path, what is owed by when
+        out += [_cell(urgent_line(report)), ""]
     out += [MSG("cols"), "|---:|---|---|---|---|---|---|---|"]
     for status in [*report.steps, *report.extra]:
         took = ""

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.change.model import Change, ChangeState
+from pipeline.change.nota_dinas import parse_nota_dinas
 from pipeline.config.roles import ROLES_FILE, Roles, load_roles
 from pipeline.config.sop import SOP_FILE, load_sop
 from pipeline.errors import ConfigError, InputError
@@ -127,6 +128,8 @@ class GitHubForge:
         number = int(pr["number"])
         timeline = self.client.timeline(number)
         roles = self.roles_at(pr["base"]["ref"])
+        # Only an urgent merged PR can owe a review after its merge: ask for comments then.
+        late = bool(pr.get("merged_at")) and _urgent(pr.get("body") or "")
         return mapping.change_of(
             pr,
             lifters=self._lifters(pr["base"]["ref"], roles),
@@ -135,6 +138,7 @@ class GitHubForge:
             files=self.client.pull_files(number),
             timeline=timeline,
             person_of=self._person_of(roles),
+            comments=self.client.comments(number) if late else None,
         )
 
     def list_changes(self, state: ChangeState | None = None) -> list[Change]:
@@ -204,6 +208,15 @@ class GitHubForge:
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
         branch = os.environ.get("GITHUB_REF_NAME") or "main"
         return f"{server}/{self.client.repo}/blob/{branch}/{relative.as_posix()}?raw=true"
+
+
+def _urgent(body: str) -> bool:
+    """The nota dinas asks for sop.yml's expedited path: a written ``alasan_segera`` (only a
+    "Sangat Segera" memo may carry one)."""
+    try:
+        return bool(parse_nota_dinas(body).alasan_segera.strip())
+    except InputError:
+        return False  # the gate reports the nota dinas itself
 
 
 def _number(change_id: str) -> int:

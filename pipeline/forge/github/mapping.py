@@ -22,6 +22,8 @@ REVIEW_STATES = {
 }
 # review_dismissed events keep the state the review had before it was dismissed (lower case).
 DISMISSED_STATES = {"approved": "approve", "changes_requested": "request_changes"}
+# The first line of a PR comment that approves a merged pull request (docs/github.md).
+LATE_APPROVAL = ("/setuju", "/approve")
 
 
 def when(text: str | None) -> datetime | None:
@@ -110,6 +112,42 @@ def reviews_of(
     return reviews
 
 
+def late_approvals(
+    comments: list[Payload], *, merged_at: datetime | None, head: str, person_of: PersonOf
+) -> list[Review]:
+    """Approvals of a merged pull request, given as PR comments whose first line is
+    ``/setuju``: the retrospective review of sop.yml's expedited path.
+
+    GitHub refuses an approving review once a pull request is closed ("Can only approve open
+    pull requests", 422), so the comment stands in for it; GitHub authenticates its author as
+    it does a reviewer. Only comments written after the merge count, bound to the head that
+    was merged, and only unedited ones: anyone with write access may edit another's comment.
+    """
+    if merged_at is None:
+        return []
+    found: list[Review] = []
+    for item in comments:
+        at, edited = when(item.get("created_at")), when(item.get("updated_at"))
+        if at is None or at <= merged_at or (edited is not None and edited != at):
+            continue
+        lines = (item.get("body") or "").strip().splitlines()
+        if not lines or lines[0].strip().lower() not in LATE_APPROVAL:
+            continue
+        account = login(item.get("user"))
+        found.append(
+            Review(
+                id=f"komentar-{item['id']}",
+                reviewer=person_of(account) or f"github:{account}",
+                state="approve",
+                commit=head,
+                at=at,
+                body="\n".join(lines[1:]).strip(),
+                signature_ok=None,
+            )
+        )
+    return found
+
+
 def pushes_of(
     timeline: list[Payload], person_of: PersonOf, reviews: list[Payload] | None = None
 ) -> list[Push]:
@@ -168,7 +206,9 @@ def change_of(
     timeline: list[Payload],
     person_of: PersonOf,
     lifters: frozenset[str] = frozenset(),
+    comments: list[Payload] | None = None,
 ) -> Change:
+    """``comments``: the PR's comments, read for the approvals given after its merge."""
     author_login = login(pr.get("user")) or ""
     if pr.get("merged") or pr.get("merged_at"):
         state = "merged"
@@ -186,7 +226,16 @@ def change_of(
         head_sha=pr["head"]["sha"],
         opened_at=when(pr["created_at"]),  # type: ignore[arg-type]
         commits=[commit_info(item, person_of) for item in commits],
-        reviews=reviews_of(reviews, timeline, person_of, lifters),
+        reviews=sorted(
+            reviews_of(reviews, timeline, person_of, lifters)
+            + late_approvals(
+                (comments or []) if state == "merged" else [],
+                merged_at=when(pr.get("merged_at")),
+                head=pr["head"]["sha"],
+                person_of=person_of,
+            ),
+            key=lambda review: review.at,
+        ),
         pushes=pushes_of(timeline, person_of, reviews),
         files=files_of(files),
         nota_dinas_text=(pr.get("body") or "").replace("\r\n", "\n"),
