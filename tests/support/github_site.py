@@ -81,6 +81,9 @@ class GitHubSite:
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     merged_at: dict[int, datetime] = field(default_factory=dict)  # as the API serves it
     opened: dict[int, tuple[Any, ...]] = field(default_factory=dict)  # open PRs, to merge later
+    served: dict[int, dict[str, Any]] = field(default_factory=dict)  # PR payloads, for the list
+    labels: dict[int, list[str]] = field(default_factory=dict)  # labels on each PR
+    repo_labels: dict[str, dict[str, Any]] = field(default_factory=dict)  # the repository's
 
     # -- git -----------------------------------------------------------------------------
 
@@ -256,6 +259,46 @@ class GitHubSite:
         route("GET", f"{at}/issues/{number}/comments", lambda _c: (200, self.comments[number]))
         route("POST", f"{at}/issues/{number}/comments", functools.partial(self._comment, number))
         route("POST", f"{at}/statuses/{head}", lambda c: (201, {**fixture("status"), **c.body}))
+        self.served[number] = pr
+        route("GET", f"{at}/pulls", self._pulls)
+        self.labels.setdefault(number, [])
+        route("GET", f"{at}/issues/{number}/labels", functools.partial(self._labels, number))
+        route("POST", f"{at}/issues/{number}/labels", functools.partial(self._labels, number))
+        route("POST", f"{at}/labels", self._create_label)
+
+    def _pulls(self, call: Any) -> tuple[int, list[dict[str, Any]]]:
+        """The list of pull requests, by ``state`` as GitHub filters it (open by default)."""
+        state = call.query.get("state", ["open"])[0]
+        return 200, [pr for pr in self.served.values() if state in ("all", pr["state"])]
+
+    def _label(self, name: str) -> dict[str, Any]:
+        return self.repo_labels.get(name) or {**fixture("label"), "name": name, "default": False}
+
+    def _create_label(self, call: Any) -> tuple[int, dict[str, Any]]:
+        name = call.body["name"]
+        if name in self.repo_labels:  # GitHub: 422 "already_exists"
+            return 422, {"message": "Validation Failed",
+                         "errors": [{"resource": "Label", "code": "already_exists",
+                                     "field": "name"}]}  # fmt: skip
+        self.repo_labels[name] = {**fixture("label"), **call.body, "default": False}
+        return 201, self.repo_labels[name]
+
+    def _labels(self, number: int, call: Any) -> tuple[int, list[dict[str, Any]]]:
+        """List (GET) or add (POST) the labels of PR ``number``, and route each one's DELETE."""
+        found = self.labels[number]
+        if call.method == "POST":
+            for name in call.body["labels"]:
+                if name not in found:
+                    found.append(name)
+                    self.api.route("DELETE", f"/repos/{REPO}/issues/{number}/labels/{name}",
+                                   functools.partial(self._unlabel, number, name))  # fmt: skip
+        return 200, [self._label(name) for name in found]
+
+    def _unlabel(self, number: int, name: str, call: Any) -> tuple[int, Any]:
+        if name not in self.labels[number]:
+            return 404, {"message": "Label does not exist"}
+        self.labels[number].remove(name)
+        return 200, [self._label(other) for other in self.labels[number]]
 
     def comment(
         self, number: int, login: str, body: str, at: datetime, edited: datetime | None = None
@@ -287,15 +330,24 @@ class GitHubSite:
         )
 
     def _comment(self, number: int, call: Any) -> tuple[int, dict[str, Any]]:
-        comment = {**fixture("issue_comments")[1], "id": 7000 + number, "body": call.body["body"]}
-        kept = [c for c in self.comments[number] if c["id"] != comment["id"]]
-        self.comments[number] = [comment, *kept]
+        """The workflows' account writes a comment (POST, listed first here) or edits its own
+        (PATCH), as the issue comments API answers."""
+        at = stamp(datetime.now(UTC))
+        if call.method == "PATCH":
+            wanted = int(call.path.rsplit("/", 1)[1])
+            (comment,) = [c for c in self.comments[number] if c["id"] == wanted]
+            comment.update(body=call.body["body"], updated_at=at)
+            return 200, comment
+        ours = [c for c in self.comments[number] if c["id"] // 100 == 70 + number]
+        comment = {**fixture("issue_comments")[1], "id": (70 + number) * 100 + len(ours),
+                   "body": call.body["body"], "created_at": at, "updated_at": at}  # fmt: skip
+        self.comments[number] = [comment, *self.comments[number]]
         self.api.route(
             "PATCH",
             f"/repos/{REPO}/issues/comments/{comment['id']}",
             functools.partial(self._comment, number),
         )
-        return (201 if call.method == "POST" else 200), comment
+        return 201, comment
 
     # -- a workflow step -----------------------------------------------------------------
 
