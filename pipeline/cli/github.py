@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from pipeline.i18n import Catalog
 
 if TYPE_CHECKING:
     from pipeline.forge.github import GitHubForge
+    from pipeline.forge.github.waiting import Waiting
 
 MSG = Catalog(
     {
@@ -140,6 +142,76 @@ MSG = Catalog(
             "Propose the changed .github/ files through a pull request (they are protected).",
         ),
         "warning": ("PERINGATAN: {text}", "WARNING: {text}"),
+        "waiting_help": (
+            "Yang menunggu di GitHub: PR terbuka pada langkah SOP-nya (penilaian gerbang) dan PR "
+            "Sangat Segera yang sudah digabung tetapi masih berutang pemeriksaan tertunda, "
+            "dengan tenggatnya. Tanpa --person/--role: semuanya.",
+            "What waits on GitHub: open PRs at their SOP step (the gate's evaluation) and merged "
+            "Sangat Segera PRs that still owe their deferred review, with the deadline. "
+            "Without --person/--role: everything.",
+        ),
+        "person_help": (
+            "Hanya yang menunggu orang ini (id roles.yml atau login GitHub).",
+            "Only what waits for this person (roles.yml id or GitHub login).",
+        ),
+        "role_help": (
+            "Hanya yang menunggu peran ini (id peran).",
+            "Only what waits for this role (role id).",
+        ),
+        "format_help": ("Bentuk keluaran.", "Output format."),
+        "no_person": (
+            "'{who}' tidak ada di roles.yml (id atau login GitHub) pada cabang main",
+            "'{who}' is not in roles.yml (id or GitHub login) on the main branch",
+        ),
+        "no_role": (
+            "peran '{role}' tidak ada di roles.yml; yang ada: {known}",
+            "role '{role}' is not in roles.yml; known: {known}",
+        ),
+        "one_filter": ("pilih salah satu: --person atau --role", "choose one: --person or --role"),
+        "nothing": ("Tidak ada yang menunggu.", "Nothing is waiting."),
+        "row_step": (
+            "#{n} {title} — langkah {steps} ({activity}) menunggu {role} sejak {since}; "
+            "{elapsed}/{std} menit kerja{over}",
+            "#{n} {title} — step {steps} ({activity}) waits for {role} since {since}; "
+            "{elapsed}/{std} working minutes{over}",
+        ),
+        "row_over": (", melebihi mutu baku {n} menit", ", {n} minutes over the standard"),
+        "row_fix": (
+            "#{n} {title} — perbaikan diminta pada langkah {steps} ({since}); giliran penulis",
+            "#{n} {title} — changes requested at step {steps} ({since}); the author's turn",
+        ),
+        "row_owed": (
+            "#{n} {title} — sudah terbit (Sangat Segera); pemeriksaan tertunda langkah {steps} "
+            "oleh {role}, tenggat {due}{overdue}",
+            "#{n} {title} — published (Sangat Segera); deferred review of step(s) {steps} by "
+            "{role}, due by {due}{overdue}",
+        ),
+        "row_overdue": (" — TERLAMBAT", " — OVERDUE"),
+        "remind_help": (
+            "Tandai dan ingatkan PR Sangat Segera yang sudah digabung dan masih berutang "
+            "pemeriksaan tertunda: label dan komentar dengan tenggatnya, pengingat ke peran itu "
+            "dan eskalasi ke Kepala Satker bila terlambat (masing-masing sekali), label dilepas "
+            "setelah /setuju yang sah. Tanpa --pr/--merge: semua PR semacam itu.",
+            "Mark and remind merged Sangat Segera PRs that still owe their deferred review: a "
+            "label and a comment with the deadline, a reminder to the role and an escalation to "
+            "the head when overdue (each once), the label removed after a valid /setuju. "
+            "Without --pr/--merge: every such PR.",
+        ),
+        "remind_pr_help": ("Hanya PR ini.", "Only this PR."),
+        "remind_merge_help": (
+            "Hanya PR yang menghasilkan commit merge ini (alur publikasi).",
+            "Only the PR that produced this merge commit (the publish workflow).",
+        ),
+        "pr_and_merge": (
+            "pilih paling banyak satu: --pr atau --merge",
+            "choose at most one: --pr or --merge",
+        ),
+        "remind_done": (
+            "ditandai: {marked}; diingatkan: {reminded}; dieskalasi: {escalated}; selesai: "
+            "{cleared}; masih berutang: {owed}",
+            "marked: {marked}; reminded: {reminded}; escalated: {escalated}; done: {cleared}; "
+            "still owed: {owed}",
+        ),
         "no_token": (
             "GITHUB_TOKEN belum diatur; --apply memerlukan token admin repositori",
             "GITHUB_TOKEN is not set; --apply needs a repository admin token",
@@ -334,6 +406,85 @@ def comment_cmd(
     client.upsert_comment(number, REPORT_MARKER, text)
     write_step_summary(text)
     click.echo(MSG("commented", pr=number))
+
+
+@command.command(options_metavar=options_metavar(), name="waiting", help=MSG("waiting_help"))
+@repo_option
+@click.option("--person", default=None, metavar="ID", help=MSG("person_help"))
+@click.option("--role", default=None, metavar="PERAN", help=MSG("role_help"))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help=MSG("format_help"))  # fmt: skip
+@lang_option
+def waiting_cmd(repo: str | None, person: str | None, role: str | None, fmt: str) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.waiting import for_person, for_role, what_waits
+
+    if person is not None and role is not None:
+        raise ConfigError(MSG("one_filter"))
+    forge = _forge(repo)
+    roles = forge.roles_at("main")
+    if person is not None:
+        found = roles.get(person) or roles.by_github(person)
+        if found is None:
+            raise ConfigError(MSG("no_person", who=person))
+        person = found.id
+    if role is not None and role not in roles.titles:
+        raise ConfigError(MSG("no_role", role=role, known=", ".join(sorted(roles.titles))))
+    items = what_waits(forge)
+    if person is not None:
+        items = for_person(items, person)
+    elif role is not None:
+        items = for_role(items, role)
+    if fmt == "json":
+        click.echo(json.dumps([item.as_json() for item in items], ensure_ascii=False, indent=1))
+        return
+    if not items:
+        click.echo(MSG("nothing"))
+    for item in items:
+        click.echo(_row(item))
+
+
+def _row(item: Waiting) -> str:
+    """One line of ``terbit github waiting`` (times as the office reads them)."""
+    shown = dict(n=item.number, title=item.title, steps=", ".join(map(str, item.steps)),
+                 activity=item.activity, role=item.role_title, since=item.local(item.since),
+                 due=item.local(item.due), std=item.standard,
+                 elapsed=item.elapsed if item.elapsed is not None else "-")  # fmt: skip
+    if item.kind == "owed":
+        return MSG("row_owed", **shown, overdue=MSG("row_overdue") if item.overdue else "")
+    if item.kind == "fix":
+        return MSG("row_fix", **shown)
+    return MSG("row_step", **shown, over=MSG("row_over", n=item.over) if item.over else "")
+
+
+@command.command(options_metavar=options_metavar(), name="remind", help=MSG("remind_help"))
+@repo_option
+@click.option("--pr", "number", type=click.IntRange(min=1), default=None,
+              help=MSG("remind_pr_help"))  # fmt: skip
+@click.option("--merge", "merge_sha", default=None, metavar="COMMIT",
+              help=MSG("remind_merge_help"))  # fmt: skip
+@lang_option
+def remind_cmd(repo: str | None, number: int | None, merge_sha: str | None) -> None:
+    # start-up: `terbit --help` loads this module; githubkit and Playwright add 0.6 s.
+    from pipeline.forge.github.remind import remind
+
+    if number is not None and merge_sha is not None:
+        raise ConfigError(MSG("pr_and_merge"))
+    forge = _forge(repo)
+    changes = None
+    if number is not None:
+        changes = [forge.get_change(str(number))]
+    elif merge_sha is not None:
+        merged = forge.change_for_merge(merge_sha)
+        changes = [merged] if merged is not None else []
+    done = remind(forge, changes)
+
+    def listed(numbers: list[int]) -> str:
+        return ", ".join(f"#{n}" for n in numbers) or "-"
+
+    click.echo(MSG("remind_done", marked=listed(done.marked), reminded=listed(done.reminded),
+                   escalated=listed(done.escalated), cleared=listed(done.cleared),
+                   owed=listed(done.owed)))  # fmt: skip
 
 
 @command.command(options_metavar=options_metavar(), name="setup", help=MSG("setup_help"))

@@ -10,7 +10,8 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 
@@ -282,6 +283,17 @@ class Roles:
 
     def members(self, role: str, *, include_inactive: bool = False) -> list[Person]:
         return [p for p in self.people if role in p.roles and (p.active or include_inactive)]
+
+    def holders(self, role: str, at: datetime, tz: ZoneInfo | None) -> list[Person]:
+        """Active members of ``role`` and whoever acts for it (Plh/Plt) on the day of ``at``
+        in the office's zone: who is told that something waits for the role."""
+        found = {p.id: p for p in self.members(role)}
+        for acting in self.acting:
+            person = self.get(acting.person)
+            if acting.role == role and person is not None and person.active and tz is not None \
+                    and acting.covers(at, tz):  # fmt: skip
+                found.setdefault(person.id, person)
+        return list(found.values())
 
     def allowed_signers(self, namespace: str) -> str:
         """``ssh-keygen -Y verify`` allowed-signers text; the principal is the person id."""

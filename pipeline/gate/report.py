@@ -100,6 +100,17 @@ class GateReport:
     def step(self, number: int) -> StepStatus | None:
         return next((s for s in self.steps if s.number == number), None)
 
+    def waiting_steps(self) -> list[StepStatus]:
+        """The step(s) an open change waits at now: the first step neither done nor left out
+        (a withdrawal's skipped steps, an urgent change's deferred ones, owed after its merge),
+        plus a pending protected-files approval; a withdrawal waits for its approval alone."""
+        first = next((s for s in self.steps
+                      if s.state != "done" and not s.skipped and not s.deferred), None)  # fmt: skip
+        extra = [s for s in self.extra if s.state != "done"]
+        if self.withdrawal is not None and extra:
+            return extra
+        return ([first] if first is not None else []) + extra
+
 
 @dataclass(frozen=True)
 class StepTime:

@@ -169,13 +169,7 @@ class _Office:
     def people(self, role: str, when: datetime) -> list[str]:
         """Active members of ``role`` and whoever acts for it (Plh/Plt) on that day."""
         tz = self.sop.calendar.tz if self.sop.calendar is not None else None
-        found = [p.id for p in self.roles.members(role)]
-        for acting in self.roles.acting:
-            person = self.roles.get(acting.person)
-            if acting.role == role and person is not None and person.active and tz is not None \
-                    and acting.covers(when, tz):  # fmt: skip
-                found.append(acting.person)
-        return list(dict.fromkeys(found))
+        return [p.id for p in self.roles.holders(role, when, tz)]
 
     def title(self, role: str) -> str:
         return self.roles.title(role, get_lang())

@@ -11,6 +11,9 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pipeline.change.model import Change
+from pipeline.config.roles import Roles
+from pipeline.config.sop import Sop
 from pipeline.errors import ConfigError, InputError
 from pipeline.forge.github.forge import GitHubForge
 from pipeline.gate import GateReport, evaluate, policy_at, policy_ref
@@ -102,15 +105,20 @@ def description(report: GateReport) -> str:
 
 
 def evaluate_pr(forge: GitHubForge, number: int, *, now: datetime | None = None) -> GateReport:
-    change = forge.get_change(str(number))
+    return judge(forge, forge.get_change(str(number)), now=now)[0]
+
+
+def judge(
+    forge: GitHubForge, change: Change, *, now: datetime | None = None
+) -> tuple[GateReport, Sop, Roles]:
+    """The gate's report on ``change`` with the policy it is judged by (the target branch's
+    for an open PR, the one it was merged under for a merged one), and that policy."""
     sop, roles = policy_at(lambda path: forge.read_file(policy_ref(change), path))
-    return evaluate(
-        change,
-        sop=sop,
-        roles=roles,
-        signatures_required=forge.signatures_required(),
+    report = evaluate(
+        change, sop=sop, roles=roles, signatures_required=forge.signatures_required(),
         now=now or datetime.now(UTC),
-    )
+    )  # fmt: skip
+    return report, sop, roles
 
 
 def publish_gate(forge: GitHubForge, merge_sha: str, *, now: datetime | None = None) -> GateReport:
@@ -123,11 +131,7 @@ def publish_gate(forge: GitHubForge, merge_sha: str, *, now: datetime | None = N
         why = MSG("no_pr_for_merge", sha=merge_sha[:12])
         write_step_summary(MSG("stopped_no_pr", why=why))
         raise InputError(why)
-    sop, roles = policy_at(lambda path: forge.read_file(policy_ref(change), path))
-    report = evaluate(
-        change, sop=sop, roles=roles, signatures_required=forge.signatures_required(),
-        now=now or datetime.now(UTC),
-    )  # fmt: skip
+    report = judge(forge, change, now=now)[0]
     if not report.passed:
         write_step_summary(MSG("stopped", id=change.id) + "\n\n" + markdown(report))
         raise InputError(MSG("not_passed", id=change.id))

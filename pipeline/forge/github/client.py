@@ -311,6 +311,41 @@ class GitHubClient:
             f"status commit {sha[:12]}", self._gh.rest.repos.create_commit_status, sha, data=data
         )
 
+    # -- labels (the mark of a merged PR that still owes its deferred review) ----------------
+
+    def issue_labels(self, number: int) -> list[str]:
+        items = self._all(
+            f"label PR #{number}",
+            self._gh.rest.issues.list_labels_on_issue,
+            owner=self.owner,
+            repo=self.name,
+            issue_number=number,
+        )
+        return [str(item.get("name")) for item in items]
+
+    def add_label(self, number: int, name: str, *, color: str, description: str) -> None:
+        """Put label ``name`` on PR ``number``, creating it in the repository first with its
+        colour and description (GitHub answers 422 when it exists already)."""
+        with self._errors(f"label {name}"):
+            try:
+                self._gh.rest.issues.create_label(
+                    self.owner, self.name, data={"name": name, "color": color,
+                                                 "description": description[:100]},
+                )  # fmt: skip
+            except RequestFailed as error:
+                if error.response.status_code != 422:
+                    raise
+            self._gh.rest.issues.add_labels(self.owner, self.name, number, data={"labels": [name]})
+
+    def remove_label(self, number: int, name: str) -> None:
+        """Take label ``name`` off PR ``number``; one already gone (404) is no error."""
+        with self._errors(f"label {name} PR #{number}"):
+            try:
+                self._gh.rest.issues.remove_label(self.owner, self.name, number, name)
+            except RequestFailed as error:
+                if error.response.status_code != 404:
+                    raise
+
     # -- contents and rulesets --------------------------------------------------------------
 
     def file_text(self, ref: str, path: str) -> str | None:

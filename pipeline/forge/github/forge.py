@@ -150,6 +150,16 @@ class GitHubForge:
             changes = [change for change in changes if change.state == state]
         return sorted(changes, key=lambda change: change.opened_at)
 
+    def merged_urgent(self) -> list[Change]:
+        """The merged pull requests whose nota dinas took sop.yml's expedited path: the only
+        ones that can owe a review after their merge. One list call; each of those read fully."""
+        found = [
+            self.get_change(str(pr["number"]))
+            for pr in self.client.pulls("closed")
+            if pr.get("merged_at") and _urgent(pr.get("body") or "")
+        ]
+        return sorted(found, key=lambda change: change.opened_at)
+
     def change_for_merge(self, merge_sha: str) -> Change | None:
         """The PR whose merge (or squash/rebase) produced ``merge_sha``."""
         candidates = [pr for pr in self.client.pulls_for_commit(merge_sha) if pr.get("merged_at")]
