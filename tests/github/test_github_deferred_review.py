@@ -9,7 +9,7 @@ workflow's ``remind`` job writes nothing before the deadline; past it, one remin
 and a marker someone else writes silences neither. Comments that are no review (by staff,
 edited, before the merge) change nothing; the Katimker's ``/setuju`` (the deferred-review
 workflow's pass) takes the label off, says on the comment that the review was done and late,
-and nothing more is sent."""
+and nothing more is sent; a month later the passes no longer read it."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from tests.support.github import ROOT
+from tests.support.github import REPO, ROOT
 from tests.support.github_site import GitHubSite, github_site, nota
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -165,6 +165,12 @@ def test_a_deferred_review_is_marked_reminded_escalated_and_cleared_on_github(si
     assert "@" not in done, done  # said once, to nobody in particular
     assert waiting(site, "--person", "sari-lubis", now=given) == []
     assert [w["number"] for w in waiting(site, now=given)] == [ordinary]
+
+    # A month on, done and unlabelled, the PR is no longer read by every pass (Actions' token
+    # has 1,000 requests an hour); one still labelled would be.
+    read = len(site.api.made("GET", f"/repos/{REPO}/pulls/{urgent}"))
+    assert site.terbit(*scheduled, now=merged + timedelta(days=31)).returncode == 0
+    assert len(site.api.made("GET", f"/repos/{REPO}/pulls/{urgent}")) == read
 
 
 def test_waiting_names_an_unknown_person_or_role_clearly(site):

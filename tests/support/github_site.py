@@ -269,7 +269,11 @@ class GitHubSite:
     def _pulls(self, call: Any) -> tuple[int, list[dict[str, Any]]]:
         """The list of pull requests, by ``state`` as GitHub filters it (open by default)."""
         state = call.query.get("state", ["open"])[0]
-        return 200, [pr for pr in self.served.values() if state in ("all", pr["state"])]
+        return 200, [
+            {**pr, "labels": [self._label(name) for name in self.labels.get(number, [])]}
+            for number, pr in self.served.items()
+            if state in ("all", pr["state"])
+        ]
 
     def _label(self, name: str) -> dict[str, Any]:
         return self.repo_labels.get(name) or {**fixture("label"), "name": name, "default": False}

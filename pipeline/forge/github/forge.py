@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,14 +151,20 @@ class GitHubForge:
             changes = [change for change in changes if change.state == state]
         return sorted(changes, key=lambda change: change.opened_at)
 
-    def merged_urgent(self) -> list[Change]:
-        """The merged pull requests whose nota dinas took sop.yml's expedited path: the only
-        ones that can owe a review after their merge. One list call; each of those read fully."""
-        found = [
-            self.get_change(str(pr["number"]))
-            for pr in self.client.pulls("closed")
-            if pr.get("merged_at") and _urgent(pr.get("body") or "")
-        ]
+    def merged_urgent(self, *, since: datetime, label: str) -> list[Change]:
+        """The merged pull requests whose nota dinas took sop.yml's expedited path (the only
+        ones that can owe a review after their merge) merged after ``since`` or still carrying
+        ``label``. One list call; each of those read fully, so the passes every 15 minutes do
+        not re-read every urgent PR there ever was (Actions' token has 1,000 requests an hour).
+        """
+        found = []
+        for pr in self.client.pulls("closed"):
+            merged = mapping.when(pr.get("merged_at"))
+            if merged is None or not _urgent(pr.get("body") or ""):
+                continue
+            labels = {item.get("name") for item in pr.get("labels") or [] if isinstance(item, dict)}
+            if merged >= since or label in labels:
+                found.append(self.get_change(str(pr["number"])))
         return sorted(found, key=lambda change: change.opened_at)
 
     def change_for_merge(self, merge_sha: str) -> Change | None:

@@ -25,11 +25,10 @@ from pipeline.config.sop import Sop
 from pipeline.forge.github import mapping
 from pipeline.forge.github.checks import judge
 from pipeline.forge.github.forge import GitHubForge
-from pipeline.forge.github.waiting import holders, local, office_tz, owed_steps
+from pipeline.forge.github.waiting import LABEL, RECENT, holders, local, office_tz, owed_steps
 from pipeline.gate import GateReport, StepStatus
 from pipeline.i18n import Catalog
 
-LABEL = "menunggu-pemeriksaan-tertunda"
 LABEL_COLOR = "d93f0b"
 OWED_MARKER = "<!-- terbit:tertunda -->"
 # The account GitHub Actions' token writes as: only its comments carry Terbit's markers.
@@ -207,11 +206,14 @@ def _pass_one(pr: _Pr, outcome: Outcome) -> None:
 def remind(
     forge: GitHubForge, changes: list[Change] | None = None, when: datetime | None = None
 ) -> Outcome:
-    """One pass over ``changes`` (default: every merged urgent PR): mark what is owed, remind
-    and escalate what is overdue, clear what was done. Idempotent."""
+    """One pass over ``changes`` (default: the merged urgent PRs of the last ``RECENT`` days and
+    those still labelled): mark what is owed, remind and escalate what is overdue, clear what
+    was done. Idempotent."""
     when = when or clock_now()
     outcome = Outcome()
-    for change in forge.merged_urgent() if changes is None else changes:
+    if changes is None:
+        changes = forge.merged_urgent(since=when - RECENT, label=LABEL)
+    for change in changes:
         if change.state == "merged":
             _pass_one(_Pr(forge, change, when), outcome)
     return outcome

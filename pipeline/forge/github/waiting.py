@@ -5,7 +5,7 @@ whose deferred review is still owed, with its deadline. Reads only; ``remind`` w
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,12 @@ from pipeline.forge.github.checks import judge
 from pipeline.forge.github.forge import GitHubForge
 from pipeline.gate import GateReport, StepStatus
 from pipeline.gate.messages import DISPLAY_TZ
+
+# The mark on GitHub of a merged urgent PR still owing its deferred review (``remind``).
+LABEL = "menunggu-pemeriksaan-tertunda"
+# A merged urgent PR is looked at this long after its merge, and after that while it carries
+# the label: far past any deadline of working hours, holidays and cuti bersama included.
+RECENT = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,11 @@ def what_waits(forge: GitHubForge, when: datetime | None = None) -> list[Waiting
     when = when or clock_now()
     found: list[Waiting] = []
     for state, read in (("open", _open), ("owed", _owed)):
-        changes = forge.list_changes("open") if state == "open" else forge.merged_urgent()
+        changes = (
+            forge.list_changes("open")
+            if state == "open"
+            else forge.merged_urgent(since=when - RECENT, label=LABEL)
+        )
         for change in changes:
             try:
                 report, sop, roles = judge(forge, change, now=when)
