@@ -27,7 +27,7 @@ from pipeline.forge.github.checks import judge
 from pipeline.forge.github.forge import GitHubForge
 from pipeline.forge.github.waiting import LABEL, RECENT, holders, local, office_tz, owed_steps
 from pipeline.gate import GateReport, StepStatus
-from pipeline.i18n import Catalog
+from pipeline.i18n import Catalog, get_lang
 
 LABEL_COLOR = "d93f0b"
 OWED_MARKER = "<!-- terbit:tertunda -->"
@@ -198,7 +198,7 @@ def _pass_one(pr: _Pr, outcome: Outcome) -> None:
         if head is not None and not pr.written(mark):
             people = _mentions(pr.roles, pr.sop, head, pr.when, pr.author)
             text = MSG("escalation", **{**fields, "people": people,
-                                        "head": pr.roles.title(head)})  # fmt: skip
+                                        "head": pr.roles.title(head, get_lang())})  # fmt: skip
             client.create_comment(pr.number, f"{text}\n\n{mark}\n")
             outcome.escalated.append(pr.number)
 
