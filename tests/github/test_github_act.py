@@ -247,6 +247,7 @@ def test_a_setuju_comment_runs_the_deferred_review_workflow_and_clears_the_mark(
         "---\ntitle: Peringatan Dini\ndate: 2026-12-01 08:00\ncategory: Berita\n"
         "summary: Waspada.\nauthor: rina\n---\nIsi.\n"
     )
+    (tmp_path / "office").mkdir()
     with github_site(tmp_path / "office", github_api) as site:
         number, _ = site.pull_request(
             "rina-siregar", {"content/articles/peringatan-dini.md": article},
