@@ -246,3 +246,26 @@ def test_empty_or_hollow_files_are_located(loader, text, expected):
 def test_person_in_no_role_is_refused_at_their_line():
     text = ONE.replace("    roles: [staf]\n", "    roles:\n")
     assert error_of(load_roles, text).startswith("roles.yml:7: 'people.roles' harus berupa daftar")
+
+
+def test_a_roles_holders_are_its_active_members_and_its_plh_on_the_days_they_serve():
+    """Who is told that something waits for a role (reminders, the GitHub mentions): its
+    members, and a Plh only within the days of the assignment in the office's zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    wib = ZoneInfo("Asia/Jakarta")
+    roles = load_roles(
+        ROLES_TEXT + "acting:\n  - person: budi\n    role: kepala_satker\n    kind: Plh\n"
+        "    from: 2026-12-07\n    to: 2026-12-11\n    nomor: SPT-45/C.IX/XII/2026\n"
+    )
+
+    def ids(at: datetime) -> list[str]:
+        return [p.id for p in roles.holders("kepala_satker", at, wib)]
+
+    assert ids(datetime(2026, 12, 6, 16, 59, tzinfo=ZoneInfo("UTC"))) == ["andi"]  # 23:59 WIB
+    assert ids(datetime(2026, 12, 6, 17, 0, tzinfo=ZoneInfo("UTC"))) == ["andi", "budi"]
+    assert ids(datetime(2026, 12, 11, 12, 0, tzinfo=wib)) == ["andi", "budi"]
+    assert ids(datetime(2026, 12, 12, 0, 0, tzinfo=wib)) == ["andi"]
+    assert [p.id for p in roles.holders("katimker_lpzi", datetime(2026, 12, 8, tzinfo=wib), wib)
+            ] == ["sari"]  # fmt: skip
