@@ -411,7 +411,7 @@ def comment_cmd(
 @command.command(options_metavar=options_metavar(), name="waiting", help=MSG("waiting_help"))
 @repo_option
 @click.option("--person", default=None, metavar="ID", help=MSG("person_help"))
-@click.option("--role", default=None, metavar="PERAN", help=MSG("role_help"))
+@click.option("--role", default=None, metavar="ID", help=MSG("role_help"))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               help=MSG("format_help"))  # fmt: skip
 @lang_option

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.support.github import REPO, fixture
+from tests.support.github_site import GitHubSite, github_site
 
 PLACEHOLDER = "http://api.github.test"
 
@@ -208,3 +209,11 @@ def echo_post() -> Callable[[dict], Callable[[Call], tuple[int, Any]]]:
         return handler
 
     return make
+
+
+@pytest.fixture
+def site(github_api, tmp_path) -> Iterator[GitHubSite]:
+    """The office's repository on GitHub, its Actions checkout and its Pages site
+    (``tests.support.github_site``), against the local API."""
+    with github_site(tmp_path, github_api) as made:
+        yield made

@@ -14,7 +14,6 @@ and nothing more is sent; a month later the passes no longer read it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,19 +21,13 @@ import pytest
 import yaml
 
 from tests.support.github import REPO, ROOT
-from tests.support.github_site import GitHubSite, github_site, nota
+from tests.support.github_site import GitHubSite, nota
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 WIB = ZoneInfo("Asia/Jakarta")
 LABEL = "menunggu-pemeriksaan-tertunda"
 REASON = "KLB campak di Kecamatan Medan Belawan: warga perlu tahu hari ini"
-
-
-@pytest.fixture
-def site(github_api, tmp_path) -> Iterator[GitHubSite]:
-    with github_site(tmp_path, github_api) as made:
-        yield made
 
 
 def workflow_run(name: str, job: str) -> str:
