@@ -470,9 +470,26 @@ class Office:
             keys = {only: keys[only]} if only in keys else {}
         loaded = self.cache.loaded(
             keys, lambda ids: self._load(ids, refs), every=only is None,
-            carry=lambda old, found: self._carry(old, found, refs), at=self.at,
+            carry=lambda old, found: self._carry(old, found, refs),
+            restore=lambda wanted: self._restore(wanted, refs), at=self.at,
         )  # fmt: skip
         return {i: (keys[i], loaded[i]) for i in loaded}
+
+    def _restore(
+        self, wanted: dict[str, Key], refs: dict[str, str]
+    ) -> dict[str, tuple[Key, Loaded]]:
+        """The readings kept on disk of ``wanted`` (after a start), with their records read
+        again from Git by their tips (one batch); a change whose records cannot be read is
+        read as usual, and says why."""
+        assert self.cache is not None
+        lang = get_lang()
+        kept = self.cache.readings.restore(wanted, lang)
+        chains = self._chains(list(kept), refs) if kept else {}
+        return {
+            change_id: (read_at, Loaded.of(reading, chains[change_id], lang))
+            for change_id, (read_at, reading) in kept.items()
+            if chains.get(change_id)
+        }
 
     def _carry(self, old: str, found: dict[str, Loaded], refs: dict[str, str]) -> dict[str, Loaded]:
         """Those of ``found`` (read when main was at ``old``) that hold at main's tip now."""
@@ -535,6 +552,7 @@ class Office:
                 change, chain, drafts.lines if drafts else None,
                 diffs=self._diffs(change, repo), touches=_touches(repo, change),
                 warnings=drafts.warnings if drafts else [], until=drafts.until if drafts else None,
+                lang=get_lang(),
             )  # fmt: skip
         return found
 
