@@ -167,8 +167,11 @@ async def language(request: Request) -> Response:
 
 async def home(request: Request) -> Response:
     office, user, _ = await visit(request)
-    rows = await _off(request, office.waiting_for, user.id)
-    return _render(request, "home.html", office, user, rows=rows, broken=office.broken)
+    asked = request.query_params.get("halaman", "1")
+    wanted = int(asked) if asked.isdigit() and len(asked) < 7 else 1
+    rows, page, pages = await _off(request, office.waiting_page, user.id, wanted)
+    return _render(request, "home.html", office, user, rows=rows, broken=office.broken,
+                   page=page, pages=pages)  # fmt: skip
 
 
 def _filtered(office: Office, query: dict[str, str]) -> list[Any]:

@@ -354,3 +354,55 @@ def test_the_draft_checks_warnings_show_cached_as_fresh(
     monkeypatch.setenv("TERBIT_NOW", "2027-01-15T07:00:00+07:00")  # the day has come
     assert notes(Office(server, cached=False)) == []
     assert notes(Office(server)) == []
+
+
+def _timings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the changes whose times were put on a kept report from now on (the seams
+    ``at_time`` and ``step_at_time`` of the office)."""
+    timed: list[str] = []
+    whole, step = office_module.at_time, office_module.step_at_time
+
+    def counted_whole(report: Any, change: Any, *rest: Any) -> Any:
+        timed.append(change.id)
+        return whole(report, change, *rest)
+
+    def counted_step(status: Any, change: Any, *rest: Any) -> Any:
+        timed.append(change.id)
+        return step(status, change, *rest)
+
+    monkeypatch.setattr(office_module, "at_time", counted_whole)
+    monkeypatch.setattr(office_module, "step_at_time", counted_step)
+    return timed
+
+
+def test_waiting_for_me_is_paged_and_times_only_the_rows_shown(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of "Menunggu saya" shows (and times) only its rows, in the order and with the
+    times of the whole list, cached or not; the header's count times nothing."""
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T10:15:00+07:00")  # a week on: overdue steps
+    server = story.office.server
+    whole = Office(server, cached=False).waiting_for("sari")
+    assert len(whole) >= 2
+    assert Office(server).waiting_for("sari") == whole
+    monkeypatch.setattr(office_module, "WAITING_PAGE", 1)
+    with running(server) as web:
+        sari = sign_in(web, "sari")
+        sari.get("/")  # read once
+        timed = _timings(monkeypatch)
+        first = sari.get("/").text
+        assert timed == [whole[0].change_id], timed
+        assert _rows(first) == [whole[0].change_id]
+        assert 'href="/?halaman=2"' in first and "Halaman 1 dari" in first
+        last = sari.get(f"/?halaman={len(whole)}").text
+        assert _rows(last) == [whole[-1].change_id] and 'href="/?halaman=' in last
+        assert _rows(sari.get("/?halaman=999").text) == [whole[-1].change_id]
+        assert _rows(sari.get("/?halaman=nol").text) == [whole[0].change_id]
+        timed.clear()
+        assert sari.get("/menunggu/jumlah").text == str(len(whole))
+        assert timed == []
+    for cached in (True, False):
+        office = Office(server, cached=cached)
+        pages = [office.waiting_page("sari", n)[0] for n in range(1, len(whole) + 1)]
+        assert pages == [[row] for row in whole]
+        assert office.waiting_page("sari", 0)[1:] == (1, len(whole))
