@@ -18,8 +18,8 @@ from pipeline.vcs import Repo
 from pipeline.web import office as office_module
 from pipeline.web.drafting import DraftForm
 from pipeline.web.office import Office
-from tests.support.forge import COUNTER, Kit, article, main_commit
-from tests.support.web import Story, running, sign_in, started_processes
+from tests.support.forge import COUNTER, Kit, article, main_commit, published_edit
+from tests.support.web import Story, every_view, running, sign_in, started_processes
 
 pytestmark = pytest.mark.xdist_group("web-cache")
 
@@ -51,25 +51,16 @@ def test_a_push_by_someone_else_shows_on_the_next_page_load(mutable: Story) -> N
         assert f"tambahan-{kit.counter}.md" in page  # the new head's files
 
 
-def _everything(office: Office, people: list[str]) -> dict[str, Any]:
-    seen: dict[str, Any] = {p: office.waiting_for(p) for p in people}
-    seen["changes"] = office.changes()
-    seen["broken"] = dict(office.broken)
-    for row in seen["changes"]:
-        seen[row.id] = office.change(row.id, "sari")
-    return seen
-
-
 def test_cached_pages_equal_reading_everything_again(
     story: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T10:15:00+07:00")  # a week on: overdue steps
     server = story.office.server
     people = list(story.office.people)
-    direct = _everything(Office(server, cached=False), people)
+    direct = every_view(Office(server, cached=False), people)
     assert len(direct["changes"]) == 4 and direct["sari"]
-    assert _everything(Office(server), people) == direct  # read and kept
-    assert _everything(Office(server), people) == direct  # from what was kept
+    assert every_view(Office(server), people) == direct  # read and kept
+    assert every_view(Office(server), people) == direct  # from what was kept
 
 
 def test_one_request_measures_every_time_to_one_instant(
@@ -80,12 +71,12 @@ def test_one_request_measures_every_time_to_one_instant(
     server = story.office.server
     people = list(story.office.people)
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T07:29:30+07:00")
-    expected = _everything(Office(server, cached=False), people)
+    expected = every_view(Office(server, cached=False), people)
     cached, uncached = Office(server), Office(server, cached=False)
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T09:31:00+07:00")  # two working hours on
-    assert _everything(cached, people) == expected
-    assert _everything(uncached, people) == expected
-    assert _everything(Office(server, cached=False), people) != expected  # the clock did move
+    assert every_view(cached, people) == expected
+    assert every_view(uncached, people) == expected
+    assert every_view(Office(server, cached=False), people) != expected  # the clock did move
 
 
 def test_a_page_read_again_asks_git_only_for_the_refs(
@@ -154,7 +145,7 @@ def _same_views(server: Path, people: list[str], monkeypatch: pytest.MonkeyPatch
     """The cached and the uncached views at one instant (on a real clock a minute can tick
     between the two reads, and a running step's minutes with it)."""
     monkeypatch.setenv("TERBIT_NOW", now().isoformat())
-    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+    assert every_view(Office(server), people) == every_view(Office(server, cached=False), people)
 
 
 def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -198,12 +189,7 @@ def test_main_touching_what_a_change_reads_reads_it_again(
     change is read again and shows what reading everything again shows."""
     kit = Kit(mutable.office, counter=next(COUNTER) * 100)
     server = mutable.office.server
-    path = f"content/articles/kabar-{kit.counter}.md"
-    lines = [f"Baris {n}." for n in range(1, 9)]
-    main_commit(server, path, article("Kabar", body="\n".join(lines)))
-    edited = [*lines]
-    edited[1] = "Baris 2, diperbaiki."
-    edit = kit.submit("rina", files={path: article("Kabar", body="\n".join(edited))})
+    path, lines, edit = published_edit(kit, "Kabar")
     own = f"artikel-rina-{kit.counter}"  # the slug of the draft ``submit`` adds
     bystander = kit.submit("budi")
     Office(server).waiting_for("sari")  # everything read once
@@ -321,7 +307,7 @@ def test_a_minute_passing_recomputes_no_gate_report(
     assert running and evaluated == []
     monkeypatch.undo()
     monkeypatch.setenv("TERBIT_NOW", later)
-    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+    assert every_view(Office(server), people) == every_view(Office(server, cached=False), people)
 
 
 FUTURE = (

@@ -19,8 +19,8 @@ from pipeline.i18n import set_lang
 from pipeline.web import forgecache
 from pipeline.web import office as office_module
 from pipeline.web.office import Office
-from tests.support.forge import COUNTER, Kit, article, main_commit
-from tests.support.web import Story
+from tests.support.forge import COUNTER, Kit, article, main_commit, published_edit
+from tests.support.web import Story, every_view
 
 pytestmark = pytest.mark.xdist_group("web-readings")
 
@@ -64,17 +64,8 @@ def _clear(seen: dict[str, list[str]]) -> None:
         found.clear()
 
 
-def _everything(office: Office, people: list[str]) -> dict[str, Any]:
-    seen: dict[str, Any] = {p: office.waiting_for(p) for p in people}
-    seen["changes"] = office.changes()
-    seen["broken"] = dict(office.broken)
-    for row in seen["changes"]:
-        seen[row.id] = office.change(row.id, "sari")
-    return seen
-
-
 def _same_as_reading_again(server: Path, people: list[str]) -> None:
-    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+    assert every_view(Office(server), people) == every_view(Office(server, cached=False), people)
 
 
 def test_a_restarted_app_computes_no_reading_again(
@@ -88,9 +79,9 @@ def test_a_restarted_app_computes_no_reading_again(
     assert len(ids) == 4 and _file(server).is_file()
     _restart(monkeypatch)
     _clear(counted)
-    restarted = _everything(Office(server), people)
+    restarted = every_view(Office(server), people)
     assert counted == {"loads": [], "checks": [], "diffs": []}, counted
-    assert restarted == _everything(Office(server, cached=False), people)
+    assert restarted == every_view(Office(server, cached=False), people)
     assert [row.id for row in restarted["changes"]] == sorted(ids, key=int, reverse=True)
 
 
@@ -102,12 +93,7 @@ def test_a_push_a_new_main_other_code_or_language_read_that_change_again(
     kit = Kit(mutable.office, counter=next(COUNTER) * 100)
     server = mutable.office.server
     people = ["sari", "rina", "dewi"]
-    path = f"content/articles/warta-{kit.counter}.md"
-    lines = [f"Baris {n}." for n in range(1, 9)]
-    main_commit(server, path, article("Warta", body="\n".join(lines)))
-    edited = [*lines]
-    edited[1] = "Baris 2, diperbaiki."
-    edit = kit.submit("rina", files={path: article("Warta", body="\n".join(edited))})
+    path, lines, edit = published_edit(kit, "Warta")
     bystander = kit.submit("budi")
     monkeypatch.setenv("TERBIT_NOW", now().isoformat())
     Office(server).waiting_for("sari")  # read and kept
