@@ -10,7 +10,7 @@ from pipeline.gate.policy import policy_at, policy_ref
 from pipeline.gate.render import render
 from pipeline.gate.report import GateReport, ProofEvent, StepState, StepStatus, StepTime
 from pipeline.gate.rules import evaluate
-from pipeline.gate.timing import at_time, timeline, timing_note
+from pipeline.gate.timing import at_time, step_at_time, timeline, timing_note
 
 __all__ = [
     "GateReport",
@@ -23,6 +23,7 @@ __all__ = [
     "policy_at",
     "policy_ref",
     "render",
+    "step_at_time",
     "timeline",
     "timing_note",
 ]

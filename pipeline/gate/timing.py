@@ -131,13 +131,29 @@ def run_clock(report: GateReport, change: Change, sop: Sop, now: datetime | None
         return
     count = _counter(sop)
     for status in report.steps:
-        if _running(status) and status.started_at is not None and now >= status.started_at:
-            _measure(status, change, count, status.started_at, now)
-            status.running = True
-            status.timing_note = MSG("running", n=status.elapsed_minutes)
+        _run_step(status, change, count, now)
     expedited = report.expedited
     if expedited is not None and expedited.due is not None and expedited.done_at is None:
         expedited.overdue = now > expedited.due  # deferred steps still owed past their time
+
+
+def _run_step(
+    status: StepStatus, change: Change, count: Callable[[datetime, datetime], int], now: datetime
+) -> None:
+    if _running(status) and status.started_at is not None and now >= status.started_at:
+        _measure(status, change, count, status.started_at, now)
+        status.running = True
+        status.timing_note = MSG("running", n=status.elapsed_minutes)
+
+
+def step_at_time(status: StepStatus, change: Change, sop: Sop, now: datetime) -> StepStatus:
+    """One step of a report kept without the clock as ``at_time`` would make it (a copy when
+    it runs): for a reader that shows a few steps of many reports."""
+    if not _running(status):
+        return status
+    timed = replace(status)
+    _run_step(timed, change, _counter(sop), now)
+    return timed
 
 
 def at_time(report: GateReport, change: Change, sop: Sop, now: datetime) -> GateReport:

@@ -17,7 +17,9 @@ that instant, and the change is read again once it has passed.
 
 Signature verdicts are kept on disk as well, in the server's own state folder
 (``<server>/terbit/web/verdicts.sqlite3``, see ``pipeline.forge.local.store.verdicts``), so a
-restarted app verifies no signature again.
+restarted app verifies no signature again; and so is every change's reading, by the tips it was
+read at (``readings.sqlite3`` beside it, see ``pipeline.web.readings``): a restarted app starts
+from them as if it had read them itself, and reads (or carries) only what moved since.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from pipeline.gate import GateReport
 from pipeline.web.accounts import web_dir
 from pipeline.web.carry import Meta
 from pipeline.web.diffs import FileDiff
+from pipeline.web.readings import Reading, Readings
 
 MAIN = "refs/heads/main"
 VERDICTS_FILE = "verdicts.sqlite3"
+READINGS_FILE = "readings.sqlite3"
 T = TypeVar("T")
 
 
@@ -58,10 +62,28 @@ class Loaded:
     touches: frozenset[str] | None = None
     warnings: list[str] = field(default_factory=list)  # the draft checks' (not blocking)
     until: datetime | None = None  # a warning ends then (a date reached): read it again
+    lang: str = ""  # the language the checks' lines are worded in
+
+    def reading(self) -> Reading | None:
+        """What is kept on disk of it (None: nothing, it could not be read)."""
+        if self.change is None:
+            return None
+        return Reading(self.change, self.checks, self.diffs, self.touches, self.warnings,
+                       self.until)  # fmt: skip
+
+    @classmethod
+    def of(cls, reading: Reading, chain: list[Stored], lang: str) -> Loaded:
+        """A reading kept on disk, with its records read again from Git."""
+        return cls(
+            reading.change, chain, reading.checks, diffs=reading.diffs, touches=reading.touches,
+            warnings=reading.warnings, until=reading.until, lang=lang,
+        )  # fmt: skip
 
 
 Key = tuple[str, str, str]  # (meta tip, head tip, main tip)
 Carry = Callable[[str, dict[str, Loaded]], dict[str, Loaded]]
+# Kept readings of changes nothing in memory has (id -> tips now): id -> (read at, reading).
+Restore = Callable[[dict[str, Key]], dict[str, tuple[Key, Loaded]]]
 
 
 def change_keys(refs: dict[str, str]) -> dict[str, Key]:
@@ -112,7 +134,7 @@ class Keyed(Generic[T]):
 class ForgeCache:
     """The reads of one server repository, shared by every request of the process."""
 
-    def __init__(self, verdicts: Path | None = None) -> None:
+    def __init__(self, verdicts: Path | None = None, readings: Path | None = None) -> None:
         self.lock = threading.RLock()
         self.policies: Keyed[Any] = Keyed()  # main -> (files read with their blob ids, policy)
         self.changes: Keyed[Loaded] = Keyed()
@@ -123,33 +145,55 @@ class ForgeCache:
         # read again when main moves.
         self.chains: Keyed[list[Stored]] = Keyed()
         self.verdicts = Verdicts(verdicts)
+        self.readings = Readings(readings)  # each change's last reading, on disk only
         self.metas: dict[str, Meta] = {}  # a draft's slug and terms by its blob id
 
     def loaded(
         self, keys: dict[str, Key], load: Callable[[list[str]], dict[str, Loaded]],
-        *, every: bool = True, carry: Carry | None = None, at: datetime | None = None,
+        *, every: bool = True, carry: Carry | None = None, restore: Restore | None = None,
+        at: datetime | None = None,
     ) -> dict[str, Loaded]:  # fmt: skip
         """Every change of ``keys``, reading (with ``load``, in one batch) only those whose
         tips moved since they were read, or whose draft checks' warnings end by ``at``.
         ``every``: ``keys`` names every change there is (the others were deleted and are
-        forgotten). ``carry(old main, {id: loaded})``: those read when main was at ``old``
-        (their own tips the same) that hold at main's tip now."""
+        forgotten). ``restore``: the readings kept on disk of those not in memory (after a
+        start), taken as if read here. ``carry(old main, {id: loaded})``: those read when
+        main was at ``old`` (their own tips the same) that hold at main's tip now. What is
+        carried or read is kept on disk."""
         with self.lock:
             if every:
                 self.changes.prune(set(keys))
                 self.reports.prune(set(keys))
                 self.chains.prune(set(keys))
             missing = [i for i, key in keys.items() if self._current(i, key, at) is None]
+            unseen = {i: keys[i] for i in missing if self.changes.newest(i) is None}
+            if unseen and restore is not None:
+                for change_id, (read_at, value) in restore(unseen).items():
+                    self.changes.put(change_id, read_at, value)
+                missing = [i for i in missing if self._current(i, keys[i], at) is None]
+            fresh: dict[str, Loaded] = {}
             if missing and carry is not None:
-                for change_id, value in self._carried(keys, missing, carry).items():
+                fresh |= self._carried(keys, missing, carry)
+                for change_id, value in fresh.items():
                     self.changes.put(change_id, keys[change_id], value)
                 missing = [i for i in missing if self._current(i, keys[i], at) is None]
             if missing:
-                for change_id, value in load(missing).items():
+                read = load(missing)
+                for change_id, value in read.items():
                     self.changes.put(change_id, keys[change_id], value)
+                fresh |= read
                 self.verdicts.flush()
+            self._keep(keys, fresh)
             found = {i: self.changes.get(i, key) for i, key in keys.items()}
             return {i: value for i, value in found.items() if value is not None}
+
+    def _keep(self, keys: dict[str, Key], fresh: dict[str, Loaded]) -> None:
+        kept = {}
+        for change_id, value in fresh.items():
+            reading = value.reading()
+            if reading is not None:
+                kept[change_id] = (keys[change_id], value.lang, reading)
+        self.readings.keep(kept)
 
     def _current(self, change_id: str, key: Key, at: datetime | None) -> Loaded | None:
         found = self.changes.get(change_id, key)
@@ -192,5 +236,6 @@ def cache_of(server: Path) -> ForgeCache:
     """The process's cache of ``server`` (a resolved path)."""
     with _CACHES_LOCK:
         if server not in _CACHES:
-            _CACHES[server] = ForgeCache(web_dir(server) / VERDICTS_FILE)
+            folder = web_dir(server)
+            _CACHES[server] = ForgeCache(folder / VERDICTS_FILE, folder / READINGS_FILE)
         return _CACHES[server]

@@ -47,7 +47,7 @@ from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import REF_PREFIX, meta_ref
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.forge.local.store.metachain import Stored
-from pipeline.gate import GateReport, StepStatus, at_time, policy_at
+from pipeline.gate import GateReport, StepStatus, at_time, policy_at, step_at_time
 from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate.drafts import draft_results
 from pipeline.gate.timing import minutes_between
@@ -262,6 +262,16 @@ class DocumentRow:
 
 
 @dataclass(frozen=True)
+class _Pending:
+    """A step that waits for a person, from a report kept without the clock."""
+
+    change: Change
+    status: StepStatus
+    since: datetime
+    fixing: bool  # the author's turn, after a request for changes
+
+
+@dataclass(frozen=True)
 class Waiting:
     """Something that waits for a person: a change at a step, for how long against its standard."""
 
@@ -303,6 +313,7 @@ _WRITE_LOCK = threading.Lock()
 # Threads reading changes after a start or when main moved: git does the work, in processes
 # of its own, so two keep the office server's two cores busy.
 LOAD_THREADS = 2
+WAITING_PAGE = 50  # rows of "Menunggu saya" a page shows (and times)
 
 
 class Office:
@@ -470,9 +481,26 @@ class Office:
             keys = {only: keys[only]} if only in keys else {}
         loaded = self.cache.loaded(
             keys, lambda ids: self._load(ids, refs), every=only is None,
-            carry=lambda old, found: self._carry(old, found, refs), at=self.at,
+            carry=lambda old, found: self._carry(old, found, refs),
+            restore=lambda wanted: self._restore(wanted, refs), at=self.at,
         )  # fmt: skip
         return {i: (keys[i], loaded[i]) for i in loaded}
+
+    def _restore(
+        self, wanted: dict[str, Key], refs: dict[str, str]
+    ) -> dict[str, tuple[Key, Loaded]]:
+        """The readings kept on disk of ``wanted`` (after a start), with their records read
+        again from Git by their tips (one batch); a change whose records cannot be read is
+        read as usual, and says why."""
+        assert self.cache is not None
+        lang = get_lang()
+        kept = self.cache.readings.restore(wanted, lang)
+        chains = self._chains(list(kept), refs) if kept else {}
+        return {
+            change_id: (read_at, Loaded.of(reading, chains[change_id], lang))
+            for change_id, (read_at, reading) in kept.items()
+            if chains.get(change_id)
+        }
 
     def _carry(self, old: str, found: dict[str, Loaded], refs: dict[str, str]) -> dict[str, Loaded]:
         """Those of ``found`` (read when main was at ``old``) that hold at main's tip now."""
@@ -535,6 +563,7 @@ class Office:
                 change, chain, drafts.lines if drafts else None,
                 diffs=self._diffs(change, repo), touches=_touches(repo, change),
                 warnings=drafts.warnings if drafts else [], until=drafts.until if drafts else None,
+                lang=get_lang(),
             )  # fmt: skip
         return found
 
@@ -801,6 +830,24 @@ class Office:
     def waiting_for(self, person_id: str) -> list[Waiting]:
         """What waits for this person's roles (or, after a request for changes, for them as the
         author), newest first, timed by the gate in working minutes."""
+        return [self._timed(pending) for pending in self._waiting(person_id)]
+
+    def waiting_page(self, person_id: str, page: int) -> tuple[list[Waiting], int, int]:
+        """Page ``page`` of ``waiting_for`` (the last when past it), only its rows timed: the
+        rows, the page shown and how many pages there are."""
+        found = self._waiting(person_id)
+        pages = max(1, -(-len(found) // WAITING_PAGE))
+        page = min(max(1, page), pages)
+        shown = found[(page - 1) * WAITING_PAGE : page * WAITING_PAGE]
+        return [self._timed(pending) for pending in shown], page, pages
+
+    def waiting_count(self, person_id: str) -> int:
+        """How many things wait for this person (nothing timed)."""
+        return len(self._waiting(person_id))
+
+    def _waiting(self, person_id: str) -> list[_Pending]:
+        """``waiting_for`` untimed: which steps wait for the person and since when need no
+        clock, so every kept report serves as it is and only the rows shown are timed."""
         mine = self.roles_of(person_id)
 
         def waits(change: Change, status: StepStatus) -> bool:
@@ -808,34 +855,32 @@ class Office:
                 return change.author_login == person_id
             return status.role in mine and change.author_login != person_id
 
-        def shown(change: Change, report: GateReport) -> bool:
-            return any(waits(change, s) for s in _waiting_steps(report))
-
         found = []
-        for change, report in self._readable("open", fresh=shown):
+        for change, report in self._readable("open", fresh=lambda _change, _report: False):
             for status in _waiting_steps(report) if report is not None else []:
                 if not waits(change, status):
                     continue
                 fixing = _author_turn(change, status)
-                since = status.started_at or change.opened_at
-                if fixing:
-                    since = max(status.change_requests)
-                found.append(
-                    Waiting(
-                        change_id=change.id,
-                        title=change.title,
-                        step=status.number,
-                        activity=MSG("author_fix") if fixing else self._activity(status.number),
-                        submitter=self.name(change.author_login),
-                        since=since,
-                        elapsed=self._minutes(since, self.at)
-                        if fixing
-                        else status.elapsed_minutes or 0,
-                        standard=status.minutes,
-                        over=0 if fixing else status.over_minutes,
-                    )
-                )
+                since = max(status.change_requests) if fixing else None
+                found.append(_Pending(change, status, since or status.started_at
+                                      or change.opened_at, fixing))  # fmt: skip
         return sorted(found, key=lambda w: w.since, reverse=True)
+
+    def _timed(self, pending: _Pending) -> Waiting:
+        change, since = pending.change, pending.since
+        status = step_at_time(pending.status, change, self.policy().sop, self.at)
+        elapsed = self._minutes(since, self.at) if pending.fixing else status.elapsed_minutes
+        return Waiting(
+            change_id=change.id,
+            title=change.title,
+            step=status.number,
+            activity=MSG("author_fix") if pending.fixing else self._activity(status.number),
+            submitter=self.name(change.author_login),
+            since=since,
+            elapsed=elapsed or 0,
+            standard=status.minutes,
+            over=0 if pending.fixing else status.over_minutes,
+        )
 
     # -- reviews from the browser ----------------------------------------------------------
 

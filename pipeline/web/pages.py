@@ -5,6 +5,7 @@ from roles.yml on main, that they still serve (and hold the role a page asks for
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +46,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 AUDIT_ROLES = ("admin_website", "kepala_satker")
 TZ_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+CHANGES_PAGE = 100  # rows of the change list a page renders
 
 
 def _office(request: Request) -> Office:
@@ -165,10 +167,17 @@ async def language(request: Request) -> Response:
 # -- reading pages -----------------------------------------------------------------------
 
 
+def _page(request: Request) -> int:
+    """The page of a list asked for (``?halaman=``; the first when none or not a number)."""
+    asked = request.query_params.get("halaman", "1")
+    return max(1, int(asked)) if asked.isdigit() and len(asked) < 7 else 1
+
+
 async def home(request: Request) -> Response:
     office, user, _ = await visit(request)
-    rows = await _off(request, office.waiting_for, user.id)
-    return _render(request, "home.html", office, user, rows=rows, broken=office.broken)
+    rows, page, pages = await _off(request, office.waiting_page, user.id, _page(request))
+    return _render(request, "home.html", office, user, rows=rows, broken=office.broken,
+                   page=page, pages=pages, link="/?")  # fmt: skip
 
 
 def _filtered(office: Office, query: dict[str, str]) -> list[Any]:
@@ -197,9 +206,14 @@ async def change_list(request: Request) -> Response:
         "month": params.get("month", "") if MONTH.match(params.get("month", "")) else "",
     }
     rows = await _off(request, _filtered, office, query)
+    pages = max(1, -(-len(rows) // CHANGES_PAGE))
+    page = min(_page(request), pages)
     policy = office.policy()
+    kept = urllib.parse.urlencode({k: v for k, v in query.items() if v})
     return _render(
-        request, "changes.html", office, user, rows=rows, query=query, broken=office.broken,
+        request, "changes.html", office, user, query=query, broken=office.broken,
+        rows=rows[(page - 1) * CHANGES_PAGE : page * CHANGES_PAGE], page=page, pages=pages,
+        link=f"/perubahan?{kept}&" if kept else "/perubahan?",
         steps=[(s.number, s.activity(get_lang())) for s in policy.sop.steps],
         people=[(p.id, p.name) for p in policy.roles.people if p.active],
     )  # fmt: skip

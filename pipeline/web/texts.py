@@ -69,6 +69,10 @@ MSG = Catalog(
             "Menit kerja menurut kalender kantor.",
             "Working minutes by the office calendar.",
         ),
+        "pages_nav": ("Halaman daftar", "Pages of the list"),
+        "page_of": ("Halaman {page} dari {pages}", "Page {page} of {pages}"),
+        "page_prev": ("Sebelumnya", "Previous"),
+        "page_next": ("Berikutnya", "Next"),
         # changes list
         "filters": ("Saring", "Filter"),
         "state": ("Status", "State"),

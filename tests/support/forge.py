@@ -252,3 +252,14 @@ def main_commit(server: Path, path: str, text: str) -> str:
     commit = run("commit-tree", tree, "-p", tip, "-m", f"Ubah {path}")
     run("update-ref", "refs/heads/main", commit, tip)
     return tip
+
+
+def published_edit(kit: Kit, name: str) -> tuple[str, list[str], str]:
+    """An article ``name`` committed on main (eight lines) and Rina's change editing its
+    second line: the article's path, main's lines and the change."""
+    path = f"content/articles/{name.lower()}-{kit.counter}.md"
+    lines = [f"Baris {n}." for n in range(1, 9)]
+    main_commit(kit.office.server, path, article(name, body="\n".join(lines)))
+    edited = [*lines]
+    edited[1] = "Baris 2, diperbaiki."
+    return path, lines, kit.submit("rina", files={path: article(name, body="\n".join(edited))})

@@ -21,6 +21,7 @@ from PIL import Image
 from pipeline.cli.demo.office import Office
 from pipeline.cli.web import listen
 from pipeline.web.app import create_app
+from pipeline.web.office import Office as WebOffice
 
 PASSWORD = "kata-sandi-uji-123"
 TOKEN = re.compile(r'name="csrftoken" value="([^"]+)"')
@@ -120,3 +121,14 @@ def started_processes(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
     monkeypatch.setattr(subprocess.Popen, "__init__", counted)
     return started
+
+
+def every_view(office: WebOffice, people: list[str]) -> dict[str, Any]:
+    """Everything the pages show of an office: what waits for each of ``people``, the change
+    list, the unreadable changes and every change's page (as Sari sees it)."""
+    seen: dict[str, Any] = {p: office.waiting_for(p) for p in people}
+    seen["changes"] = office.changes()
+    seen["broken"] = dict(office.broken)
+    for row in seen["changes"]:
+        seen[row.id] = office.change(row.id, "sari")
+    return seen

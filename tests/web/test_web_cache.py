@@ -18,8 +18,8 @@ from pipeline.vcs import Repo
 from pipeline.web import office as office_module
 from pipeline.web.drafting import DraftForm
 from pipeline.web.office import Office
-from tests.support.forge import COUNTER, Kit, article, main_commit
-from tests.support.web import Story, running, sign_in, started_processes
+from tests.support.forge import COUNTER, Kit, article, main_commit, published_edit
+from tests.support.web import Story, every_view, running, sign_in, started_processes
 
 pytestmark = pytest.mark.xdist_group("web-cache")
 
@@ -51,25 +51,16 @@ def test_a_push_by_someone_else_shows_on_the_next_page_load(mutable: Story) -> N
         assert f"tambahan-{kit.counter}.md" in page  # the new head's files
 
 
-def _everything(office: Office, people: list[str]) -> dict[str, Any]:
-    seen: dict[str, Any] = {p: office.waiting_for(p) for p in people}
-    seen["changes"] = office.changes()
-    seen["broken"] = dict(office.broken)
-    for row in seen["changes"]:
-        seen[row.id] = office.change(row.id, "sari")
-    return seen
-
-
 def test_cached_pages_equal_reading_everything_again(
     story: Story, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T10:15:00+07:00")  # a week on: overdue steps
     server = story.office.server
     people = list(story.office.people)
-    direct = _everything(Office(server, cached=False), people)
+    direct = every_view(Office(server, cached=False), people)
     assert len(direct["changes"]) == 4 and direct["sari"]
-    assert _everything(Office(server), people) == direct  # read and kept
-    assert _everything(Office(server), people) == direct  # from what was kept
+    assert every_view(Office(server), people) == direct  # read and kept
+    assert every_view(Office(server), people) == direct  # from what was kept
 
 
 def test_one_request_measures_every_time_to_one_instant(
@@ -80,12 +71,12 @@ def test_one_request_measures_every_time_to_one_instant(
     server = story.office.server
     people = list(story.office.people)
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T07:29:30+07:00")
-    expected = _everything(Office(server, cached=False), people)
+    expected = every_view(Office(server, cached=False), people)
     cached, uncached = Office(server), Office(server, cached=False)
     monkeypatch.setenv("TERBIT_NOW", "2026-12-09T09:31:00+07:00")  # two working hours on
-    assert _everything(cached, people) == expected
-    assert _everything(uncached, people) == expected
-    assert _everything(Office(server, cached=False), people) != expected  # the clock did move
+    assert every_view(cached, people) == expected
+    assert every_view(uncached, people) == expected
+    assert every_view(Office(server, cached=False), people) != expected  # the clock did move
 
 
 def test_a_page_read_again_asks_git_only_for_the_refs(
@@ -154,7 +145,7 @@ def _same_views(server: Path, people: list[str], monkeypatch: pytest.MonkeyPatch
     """The cached and the uncached views at one instant (on a real clock a minute can tick
     between the two reads, and a running step's minutes with it)."""
     monkeypatch.setenv("TERBIT_NOW", now().isoformat())
-    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+    assert every_view(Office(server), people) == every_view(Office(server, cached=False), people)
 
 
 def _loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -198,12 +189,7 @@ def test_main_touching_what_a_change_reads_reads_it_again(
     change is read again and shows what reading everything again shows."""
     kit = Kit(mutable.office, counter=next(COUNTER) * 100)
     server = mutable.office.server
-    path = f"content/articles/kabar-{kit.counter}.md"
-    lines = [f"Baris {n}." for n in range(1, 9)]
-    main_commit(server, path, article("Kabar", body="\n".join(lines)))
-    edited = [*lines]
-    edited[1] = "Baris 2, diperbaiki."
-    edit = kit.submit("rina", files={path: article("Kabar", body="\n".join(edited))})
+    path, lines, edit = published_edit(kit, "Kabar")
     own = f"artikel-rina-{kit.counter}"  # the slug of the draft ``submit`` adds
     bystander = kit.submit("budi")
     Office(server).waiting_for("sari")  # everything read once
@@ -321,7 +307,7 @@ def test_a_minute_passing_recomputes_no_gate_report(
     assert running and evaluated == []
     monkeypatch.undo()
     monkeypatch.setenv("TERBIT_NOW", later)
-    assert _everything(Office(server), people) == _everything(Office(server, cached=False), people)
+    assert every_view(Office(server), people) == every_view(Office(server, cached=False), people)
 
 
 FUTURE = (
@@ -354,3 +340,55 @@ def test_the_draft_checks_warnings_show_cached_as_fresh(
     monkeypatch.setenv("TERBIT_NOW", "2027-01-15T07:00:00+07:00")  # the day has come
     assert notes(Office(server, cached=False)) == []
     assert notes(Office(server)) == []
+
+
+def _timings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the changes whose times were put on a kept report from now on (the seams
+    ``at_time`` and ``step_at_time`` of the office)."""
+    timed: list[str] = []
+    whole, step = office_module.at_time, office_module.step_at_time
+
+    def counted_whole(report: Any, change: Any, *rest: Any) -> Any:
+        timed.append(change.id)
+        return whole(report, change, *rest)
+
+    def counted_step(status: Any, change: Any, *rest: Any) -> Any:
+        timed.append(change.id)
+        return step(status, change, *rest)
+
+    monkeypatch.setattr(office_module, "at_time", counted_whole)
+    monkeypatch.setattr(office_module, "step_at_time", counted_step)
+    return timed
+
+
+def test_waiting_for_me_is_paged_and_times_only_the_rows_shown(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of "Menunggu saya" shows (and times) only its rows, in the order and with the
+    times of the whole list, cached or not; the header's count times nothing."""
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-09T10:15:00+07:00")  # a week on: overdue steps
+    server = story.office.server
+    whole = Office(server, cached=False).waiting_for("sari")
+    assert len(whole) >= 2
+    assert Office(server).waiting_for("sari") == whole
+    monkeypatch.setattr(office_module, "WAITING_PAGE", 1)
+    with running(server) as web:
+        sari = sign_in(web, "sari")
+        sari.get("/")  # read once
+        timed = _timings(monkeypatch)
+        first = sari.get("/").text
+        assert timed == [whole[0].change_id], timed
+        assert _rows(first) == [whole[0].change_id]
+        assert 'href="/?halaman=2"' in first and "Halaman 1 dari" in first
+        last = sari.get(f"/?halaman={len(whole)}").text
+        assert _rows(last) == [whole[-1].change_id] and 'href="/?halaman=' in last
+        assert _rows(sari.get("/?halaman=999").text) == [whole[-1].change_id]
+        assert _rows(sari.get("/?halaman=nol").text) == [whole[0].change_id]
+        timed.clear()
+        assert sari.get("/menunggu/jumlah").text == str(len(whole))
+        assert timed == []
+    for cached in (True, False):
+        office = Office(server, cached=cached)
+        pages = [office.waiting_page("sari", n)[0] for n in range(1, len(whole) + 1)]
+        assert pages == [[row] for row in whole]
+        assert office.waiting_page("sari", 0)[1:] == (1, len(whole))

@@ -82,6 +82,31 @@ def test_changes_list_filters_by_state_step_author_and_month(web: WebApp, story:
     assert len(_rows(http.get(f"/perubahan?month={month}").text, story)) in (0, 4)
 
 
+def test_changes_list_is_paged_and_its_links_keep_the_filters(
+    web: WebApp, story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list renders one page of rows (newest first); the next and previous pages keep the
+    filters; a page past the last shows the last."""
+    from pipeline.web import pages
+
+    http = sign_in(web, "sari")
+    whole = _rows(http.get("/perubahan?state=open&step=3").text)
+    assert {story.fixing, story.hostile, story.plain} <= set(whole)
+    monkeypatch.setattr(pages, "CHANGES_PAGE", 2)
+    first = http.get("/perubahan?state=open&step=3").text
+    assert _rows(first) == whole[:2]
+    assert 'href="/perubahan?state=open&amp;step=3&amp;halaman=2"' in first
+    second = http.get("/perubahan?state=open&step=3&halaman=2").text
+    assert _rows(second) == whole[2:4]
+    assert 'href="/perubahan?state=open&amp;step=3&amp;halaman=1"' in second
+    last = -(-len(whole) // 2)
+    assert (
+        _rows(http.get("/perubahan?state=open&step=3&halaman=99").text) == whole[(last - 1) * 2 :]
+    )
+    monkeypatch.setattr(pages, "CHANGES_PAGE", 100)
+    assert "halaman=" not in http.get("/perubahan?author=rina").text  # one page: no links
+
+
 def test_change_page_shows_nota_steps_timeline_and_comments(web: WebApp, story: Story) -> None:
     page = sign_in(web, "andi").get(f"/perubahan/{story.fixing}").text
     assert "Perubahan #3: Artikel" in page

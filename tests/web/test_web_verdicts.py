@@ -25,9 +25,12 @@ from tests.support.web import Story, started_processes
 pytestmark = pytest.mark.xdist_group("web-verdicts")
 
 
-def _restart(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What a new app process has: nothing kept in memory (the server's files stay)."""
+def _restart(monkeypatch: pytest.MonkeyPatch, server: Path) -> None:
+    """What a new app process has: nothing kept in memory (the server's files stay), and no
+    change's reading kept on disk (it would spare the verifications these tests look at; see
+    test_web_readings.py)."""
     monkeypatch.setattr(forgecache, "_CACHES", {})
+    (server / "terbit" / "web" / forgecache.READINGS_FILE).unlink(missing_ok=True)
 
 
 def _verifications(started: list[list[str]]) -> list[list[str]]:
@@ -55,11 +58,11 @@ def test_a_restarted_app_verifies_no_signature_again(
 ) -> None:
     server = story.office.server
     _pinned(monkeypatch)
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     first = started_processes(monkeypatch)
     ids = [row.id for row in Office(server).changes()]
     assert len(ids) == 4 and first  # read (the file may already hold their verdicts)
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     started = started_processes(monkeypatch)
     restarted = _everything(Office(server), ids)
     assert any("--batch" in a for a in started)  # the records were read again, from Git
@@ -88,7 +91,7 @@ def _reviewed(mutable: Story, monkeypatch: pytest.MonkeyPatch, state: str) -> tu
     change = kit.submit("rina")
     kit.review("sari", change, state, "Judul belum sesuai nota dinas.")
     _pinned(monkeypatch)
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     view = Office(server).change(change, "sari")
     assert view.events[-1].kind == f"review:{state}"
     assert not any(e.signature for e in view.events)  # every signature good
@@ -102,7 +105,7 @@ def test_a_tampered_record_is_refused_after_a_restart(
     signature on other bytes is verified again, and fails."""
     server, change = _reviewed(mutable, monkeypatch, "request_changes")
     _forge_record(server, change, {"state": "approve", "body": ""})
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     started = started_processes(monkeypatch)
     view = Office(server).change(change, "sari")
     assert [e for e in _verifications(started) if "-Y" in e]  # verified again
@@ -119,18 +122,18 @@ def test_a_damaged_verdict_file_is_verified_again(
     "good"; the file is then written anew and the next restart verifies nothing."""
     server, change = _reviewed(mutable, monkeypatch, "comment")
     _file(server).write_bytes(b"bukan basis data \x00\xff" * 64)
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     started = started_processes(monkeypatch)
     view = Office(server).change(change, "sari")
     assert _verifications(started)
     assert view == Office(server, cached=False).change(change, "sari")
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     started.clear()
     assert Office(server).change(change, "sari") == view
     assert _verifications(started) == []  # written anew
     with sqlite3.connect(_file(server)) as db:  # every verdict turned into a non-verdict
         db.execute("UPDATE verdict SET good = 7, signer = NULL")
-    _restart(monkeypatch)
+    _restart(monkeypatch, server)
     started.clear()
     assert Office(server).change(change, "sari") == view
     assert _verifications(started)
@@ -149,7 +152,7 @@ def test_a_new_key_in_roles_yml_verifies_again(
     assert old_key in roles
     before = main_commit(server, "roles.yml", roles.replace(old_key, new_key))
     try:
-        _restart(monkeypatch)
+        _restart(monkeypatch, server)
         started = started_processes(monkeypatch)
         view = Office(server).change(change, "sari")
         assert [e for e in _verifications(started) if "-Y" in e]

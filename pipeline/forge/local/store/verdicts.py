@@ -15,12 +15,11 @@ does not hold a plain verdict, means "verify again" — never a failure and neve
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import sqlite3
 import threading
 from pathlib import Path
+
+from pipeline.forge.local.store.statefile import read_rows, write_rows
 
 # Part of every key: a later change of what a key means starts afresh instead of reading old rows.
 _FORMAT = b"terbit-verdicts-1"
@@ -89,26 +88,13 @@ class Verdicts:
         if len(self._pending) >= _FLUSH_AT:
             self._write()
 
-    def _connect(self) -> sqlite3.Connection:
-        assert self.store is not None
-        connection = sqlite3.connect(self.store, timeout=2, isolation_level=None)
-        connection.execute(_SCHEMA)
-        return connection
-
     def _read_store(self) -> None:
         """Read the file once, at the first question; nothing usable in it is nothing known."""
         if self._read:
             return
         self._read = True
         assert self.store is not None
-        if not self.store.is_file():
-            return
-        try:
-            with contextlib.closing(self._connect()) as db:
-                rows = db.execute("SELECT key, kind, good, signer FROM verdict").fetchall()
-        except (sqlite3.Error, OSError):
-            self._discard()
-            return
+        rows = read_rows(self.store, _SCHEMA, "SELECT key, kind, good, signer FROM verdict")
         for key, kind, good, signer in rows:
             if not isinstance(key, str) or type(good) is not int or good not in (0, 1):
                 continue
@@ -119,25 +105,10 @@ class Verdicts:
             elif kind == "commit" and good == 1 and isinstance(signer, str) and signer:
                 self._commits[key] = signer
 
-    def _discard(self) -> None:
-        """A damaged file is set aside for a new one (the verdicts in it are verified again)."""
-        assert self.store is not None
-        with contextlib.suppress(OSError):
-            self.store.unlink()
-
     def _write(self) -> None:
         if self.store is None or not self._pending:
             return
         rows = [(key, *verdict) for key, verdict in self._pending.items()]
         self._pending = {}
-        try:
-            self.store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fresh = not self.store.exists()
-            with contextlib.closing(self._connect()) as db:
-                if fresh:
-                    os.chmod(self.store, 0o600)
-                db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?)", rows)
-                db.execute("COMMIT")
-        except (sqlite3.Error, OSError):
-            return  # kept in memory; verified again after a restart
+        # Not written: kept in memory, verified again after a restart.
+        write_rows(self.store, _SCHEMA, "INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?)", rows)
