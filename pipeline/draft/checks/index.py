@@ -8,9 +8,9 @@ between runs: they depend on its bytes only, never on its name or place.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 import yaml
 
@@ -60,20 +60,28 @@ def _facts_of_text(text: str, rel: str) -> DraftFacts | None:
     return DraftFacts(slugs.facts(doc), frozenset(terms(doc.data)))
 
 
+def _inner(rel: str, content: str) -> list[str]:
+    """The parts of ``rel`` below the content folder (strings, not paths: called per draft of
+    the site on every check)."""
+    folder = os.path.normpath(content.strip("/") or ".")
+    if folder == ".":
+        return rel.split("/")
+    return rel[len(folder) + 1 :].split("/") if rel.startswith(folder + "/") else []
+
+
 def indexed(rel: str, content: str) -> bool:
     """Whether the walk of the content folder (``files.discover``) finds this path as a draft:
     a draft suffix, no hidden file or folder below the content folder."""
-    inner = PurePosixPath(rel).relative_to(content.strip("/")).parts
+    inner = _inner(rel, content)
     return (
         bool(inner)
         and not any(p.startswith(".") for p in inner)
-        and (PurePosixPath(rel).suffix.lower() in files.SUFFIXES)
+        and os.path.splitext(inner[-1])[1].lower() in files.SUFFIXES
     )
 
 
 def kind_of(rel: str, content: str) -> Kind:
-    inner = PurePosixPath(rel).relative_to(content.strip("/")).parts
-    return "page" if inner[:1] == ("pages",) else "article"
+    return "page" if _inner(rel, content)[:1] == ["pages"] else "article"
 
 
 def index(

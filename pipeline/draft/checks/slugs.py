@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from pipeline.config.yamlsrc import Doc
@@ -51,8 +50,15 @@ def facts(doc: Doc | None) -> SlugFacts:
 
 def placed(rel: str, kind: str, known: SlugFacts) -> SlugEntry:
     """The slug entry of a draft at ``rel`` with these facts."""
-    slug = PurePosixPath(rel).stem if known.slug is None else known.slug
+    slug = _stem(rel) if known.slug is None else known.slug
     return SlugEntry(rel, kind, slug.strip().lower(), known.lang, known.line or 1)
+
+
+def _stem(rel: str) -> str:
+    """``PurePosixPath(rel).stem`` without building a path (once per draft of the site)."""
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def entry(rel: str, kind: str, doc: Doc | None) -> SlugEntry:
