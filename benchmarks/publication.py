@@ -64,33 +64,13 @@ class Clock:
 
         return run
 
-    def timed_browser(self, launch: Callable[..., Any]) -> Callable[..., Any]:
-        """``chromium()``'s start (until the browser answers) and stop, apart from its use."""
-
-        @contextlib.contextmanager
-        def run(*args: Any, **kwargs: Any) -> Iterator[Any]:
-            began = time.perf_counter()
-            manager = launch(*args, **kwargs)
-            browser = manager.__enter__()
-            self.spent["browser start"] += time.perf_counter() - began
-            try:
-                yield browser
-            except BaseException:
-                if not manager.__exit__(*sys.exc_info()):
-                    raise
-            else:
-                ended = time.perf_counter()
-                manager.__exit__(None, None, None)
-                self.spent["browser stop"] += time.perf_counter() - ended
-
-        return run
-
 
 @contextlib.contextmanager
 def instrumented(clock: Clock) -> Iterator[None]:
     """The publication's parts wrapped in ``clock`` (this process only), put back after."""
     from pipeline.deploy.local import LocalTarget
     from pipeline.evidence import stage as evidence
+    from pipeline.evidence.browser import SharedChromium
     from pipeline.publication import run, stages
     from pipeline.record import assemble
     from pipeline.vcs import Repo
@@ -99,30 +79,30 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (run, "build", "stage: build (export, history, build)"),
         (run, "deploy", "stage: deploy"),
         (run, "verify_stage", "stage: live check"),
-        (run, "screenshot_stage", "stage: screenshots (browser included)"),
-        (run, "visitor_stage", "stage: page check (its own browser)"),
+        (run, "screenshot_stage", "stage: screenshots (browser start included)"),
+        (run, "visitor_stage", "stage: page check (the same browser)"),
         (run, "notice_stage", "stage: notice"),
         (run, "record_stage", "stage: record (PDF, commit)"),
         (stages, "read_history", "  history of the articles"),
         (LocalTarget, "_prune", "  deploy: old releases removed"),
         (stages, "build_site", "  build (warm process)"),
         (evidence, "capture", "  screenshot capture"),
+        (SharedChromium, "launch", "  browser start"),
+        (SharedChromium, "close", "  browser stop"),
         (assemble, "to_pdf", "  PDF"),
         (assemble, "sign_pdf", "  PDF signature"),
         (assemble, "commit_record", "  record commit"),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
-    export, launch = Repo.export_tree, evidence.chromium
+    export = Repo.export_tree
     for module, name, label in patches:
         setattr(module, name, clock.timed(label, getattr(module, name)))
-    evidence.chromium = clock.timed_browser(launch)  # type: ignore[assignment]
     Repo.export_tree = clock.timed("  export of the tree", export)  # type: ignore[method-assign]
     try:
         yield
     finally:
         for module, name, original in saved:
             setattr(module, name, original)
-        evidence.chromium = launch  # type: ignore[assignment]
         Repo.export_tree = export  # type: ignore[method-assign]
 
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Error, sync_playwright
+from playwright.sync_api import Browser, Error, Playwright, sync_playwright
 
 from pipeline.errors import ConfigError
 from pipeline.i18n import Catalog
@@ -83,3 +83,55 @@ def chromium() -> Iterator[Browser]:
         finally:
             with contextlib.suppress(Error):  # a crashed browser cannot be closed politely
                 browser.close()
+
+
+class SharedChromium:
+    """One headless Chromium for all the evidence stages of a publication (screenshots, page
+    check): started on first use, so stages whose results are kept start none, and started
+    again when it died (a crash in one stage leaves the next its own browser)."""
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def get(self) -> Browser:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        if self._playwright is None:
+            self._playwright = sync_playwright().start()
+        self._browser = self.launch(self._playwright)
+        return self._browser
+
+    def launch(self, playwright: Playwright) -> Browser:
+        try:
+            return playwright.chromium.launch(**launch_options())
+        except Error:
+            raise ConfigError(MSG("no_browser")) from None
+
+    def close(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Error):  # a crashed browser cannot be closed politely
+                self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._browser = self._playwright = None
+
+
+@contextmanager
+def shared_chromium() -> Iterator[SharedChromium]:
+    """A ``SharedChromium``, its browser (if one started) closed on exit."""
+    shared = SharedChromium()
+    try:
+        yield shared
+    finally:
+        shared.close()
+
+
+@contextmanager
+def browser_of(shared: SharedChromium | None) -> Iterator[Browser]:
+    """The shared browser, or one of its own for a stage run alone."""
+    if shared is None:
+        with chromium() as browser:
+            yield browser
+    else:
+        yield shared.get()

@@ -11,7 +11,7 @@ from playwright.sync_api import Error as PlaywrightError
 from pipeline.config.settings import Settings
 from pipeline.deploy import withdrawn_status
 from pipeline.errors import TerbitError
-from pipeline.evidence.browser import chromium
+from pipeline.evidence.browser import SharedChromium, browser_of
 from pipeline.evidence.live import NotLiveError, verify_gone, verify_live, verify_withdrawn
 from pipeline.evidence.progress import Progress
 from pipeline.evidence.screenshot import capture
@@ -99,6 +99,7 @@ def screenshot_stage(
     state: Progress,
     say: Callable[[str], None],
     retry: str = "",  # publication.retry_command(repo, merge, settings)
+    browsers: SharedChromium | None = None,  # the publication's one browser; None: its own
 ) -> dict[str, Any]:
     notice = withdrawn_status(settings)  # what a withdrawn address answers on this host
     live_urls = {item["url"] for item in verified["live"] if item["status"] in (200, notice)}
@@ -110,7 +111,7 @@ def screenshot_stage(
     elif wanted:
         url = urls[wanted[0].path]
         try:
-            with chromium() as browser:
+            with browser_of(browsers) as browser:
                 for article in wanted:
                     stem = Path(article.path).stem
                     url = urls[article.path]
@@ -145,13 +146,14 @@ def visitor_stage(
     state: Progress,
     say: Callable[[str], None],
     retry: str = "",
+    browsers: SharedChromium | None = None,  # the publication's one browser; None: its own
 ) -> dict[str, Any] | None:
     """Check the changed pages and the home page as a visitor would (``evidence.visitor``);
     None when the browser is switched off (``publish.screenshots: false``, already a problem)."""
     if not pages or not settings.publish.screenshots:
         return None
     try:
-        with chromium() as browser:
+        with browser_of(browsers) as browser:
             value = check_pages(browser, pages, site_dir, base_url).data()
     except TerbitError as error:
         value = {"pages": [], "violations": [], "broken_links": [], "external_links": [],

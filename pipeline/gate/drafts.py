@@ -3,10 +3,12 @@
 Run by ``terbit submit`` before pushing, by the server's ``pre-receive`` on every push to a
 change and to main, and by the gate (one line of ``terbit gate``/``status``). Every byte of the
 change is untrusted: file modes and names are read from the tree, symlinks and submodules are
-refused, nothing is followed or executed. The drafts are written as plain files into a private
-temporary folder (other files as empty placeholders of the same size, which is all the checks
-look at) together with the target branch's own ``terbit.yml`` and ``roles.yml``, and checked
-there with the same code as ``terbit check``.
+refused, nothing is followed or executed. The change's drafts are written as plain files into a
+private temporary folder together with the target branch's own ``roles.yml`` and checked there
+with the same code as ``terbit check`` and the target's ``terbit.yml``; what they are compared
+with comes from Git: the landed tree's listing (what a link may point to, with sizes) and the
+other drafts' slugs and pages, kept by blob id (``fact_cache``), so a check costs what the
+change touches, not what the site holds.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from pipeline.clock import now
 from pipeline.config.settings import SETTINGS_FILE, Settings, parse_settings
 from pipeline.draft import withdrawals
 from pipeline.draft.checks import check_paths
-from pipeline.draft.checks.base import Finding
+from pipeline.draft.checks.base import Finding, Listing
+from pipeline.draft.checks.index import DraftFacts, indexed
 from pipeline.draft.content_model import bad_name_char, role_of, shown_name
 from pipeline.draft.schedule import latest, publish_at
 from pipeline.errors import TerbitError
+from pipeline.gate.fact_cache import draft_facts
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
 from pipeline.vcs import BLOB_MODES, GITLINK_MODE, SYMLINK_MODE, Repo, TreeEntry
@@ -125,18 +129,22 @@ def _entry_findings(entry: TreeEntry, settings: Settings) -> list[Finding]:
     return []  # drafts: their size is the draft checks' business (``draft_max_kb``)
 
 
-def _materialize(repo: Repo, tree: str, settings: Settings, folder: Path) -> None:
-    """The content folder of ``tree`` as plain files under ``folder`` (drafts with their text,
-    other files as sparse placeholders of their size); links and odd names are left out."""
+def _sound(entry: TreeEntry) -> bool:
+    """A regular file whose name a folder on disk can hold as it is (links and odd names are
+    refused or left out, never written or followed)."""
+    parts = entry.path.split("/")
+    odd = any(bad_name_char(p) or p in ("", ".", "..") for p in parts)
+    return entry.mode in BLOB_MODES and not odd
+
+
+def _write(repo: Repo, entries: list[TreeEntry], settings: Settings, folder: Path) -> None:
+    """``entries`` as plain files under ``folder``: drafts with their text, other files (and
+    drafts too large to be read) as sparse placeholders of their size."""
     limit = settings.content.draft_max_kb * 1024
     content = settings.content.path.strip("/")
     drafts: dict[Path, str] = {}
-    for entry in repo.tree_entries(tree, content + "/").values():
-        parts = entry.path.split("/")
-        odd = any(bad_name_char(p) or p in ("", ".", "..") for p in parts)
-        if entry.mode not in BLOB_MODES or odd:
-            continue
-        target = folder.joinpath(*parts)
+    for entry in entries:
+        target = folder.joinpath(*entry.path.split("/"))
         target.parent.mkdir(parents=True, exist_ok=True)
         if role_of(entry.path, content) == "draft" and entry.size <= limit:
             drafts[target] = entry.sha
@@ -148,10 +156,47 @@ def _materialize(repo: Repo, tree: str, settings: Settings, folder: Path) -> Non
         target.write_bytes(texts.get(sha, b""))
 
 
-def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True) -> ChangeCheck:
+def _materialize(repo: Repo, tree: str, settings: Settings, folder: Path) -> None:
+    """The content folder of ``tree`` as plain files under ``folder``: the whole-tree check,
+    which the check by change is held equal to (``check_change(..., whole_tree=True)``)."""
+    content = settings.content.path.strip("/")
+    entries = repo.tree_entries(tree, content + "/").values()
+    _write(repo, [e for e in entries if _sound(e)], settings, folder)
+
+
+@dataclass(frozen=True)
+class _Landing:
+    """A landed tree of which only the change's drafts are on disk."""
+
+    listing: Listing  # every file the drafts' links may point to
+    others: dict[str, DraftFacts]  # the other drafts' facts, by path
+
+
+def _land(repo: Repo, tree: str, settings: Settings, folder: Path, drafts: list[str]) -> _Landing:
+    """Write the change's ``drafts`` of ``tree`` under ``folder``; the rest of the content
+    folder only listed from Git's objects, the other drafts' facts kept by blob."""
+    content = settings.content.path.strip("/")
+    limit = settings.content.draft_max_kb * 1024
+    entries = [e for e in repo.tree_entries(tree, content + "/").values() if _sound(e)]
+    mine = set(drafts)
+    _write(repo, [e for e in entries if e.path in mine], settings, folder)
+    others = {
+        e.path: e.sha
+        for e in entries
+        if e.path not in mine and e.size <= limit and indexed(e.path, content)
+    }
+    listing = Listing.of({e.path: e.size for e in entries})
+    return _Landing(listing, draft_facts(repo, others))
+
+
+def check_change(
+    repo: Repo, target: str, head: str, *, drafts_too: bool = True, whole_tree: bool = False
+) -> ChangeCheck:
     """Check what merging ``head`` into ``target`` would land, with the target's policy.
     ``drafts_too=False`` checks only the files themselves (links, submodules, names, sizes):
-    for a shared work-in-progress branch, whose drafts may still be unfinished."""
+    for a shared work-in-progress branch, whose drafts may still be unfinished. Only the
+    change's drafts are written and read; ``whole_tree`` writes the whole content folder and
+    reads every draft of it (the reference the tests hold the check by change to)."""
     settings = target_settings(repo, target)
     landed = repo.landed(target, head)
     result = ChangeCheck(landed=sorted(e.path for _, e in landed.changes))
@@ -169,11 +214,17 @@ def check_change(repo: Repo, target: str, head: str, *, drafts_too: bool = True)
     if drafts and drafts_too:
         with tempfile.TemporaryDirectory(prefix="terbit-check-") as temp:
             root = Path(temp)
-            _materialize(repo, landed.tree, settings, root)
+            land = None
+            if whole_tree:
+                _materialize(repo, landed.tree, settings, root)
+            else:
+                land = _land(repo, landed.tree, settings, root, drafts)
             roles = repo.show_file(target, ROLES_FILE)
             if roles is not None:
                 (root / ROLES_FILE).write_text(roles, encoding="utf-8")
-            report = check_paths(root, settings, [root / os.path.normpath(d) for d in drafts])
+            paths = [root / os.path.normpath(d) for d in drafts]
+            listing, others = (land.listing, land.others) if land else (None, None)
+            report = check_paths(root, settings, paths, listing=listing, others=others)
             result.findings += report.findings
             result.warnings += report.warnings + _held_together(root, drafts, settings)
     result.findings.sort(key=lambda f: (f.path, f.line or 0))

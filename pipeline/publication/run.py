@@ -20,6 +20,7 @@ from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
+from pipeline.evidence.browser import shared_chromium
 from pipeline.evidence.findings import findings
 from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
 from pipeline.forge import open_forge
@@ -245,18 +246,20 @@ def _run(
         notices = {
             a.path: removed[a.path] for a in articles if a.status == "W" and a.path in removed
         }
-        shot_state = state.done("screenshots") or screenshot_stage(
-            articles, {**urls, **notices}, verified, settings, shots_dir, state, say,
-            retry=retry_command(repo, merge, settings),
-        )  # fmt: skip
-        problems += shot_state["problems"]
-        # The changed pages and the home page, as a visitor's browser sees them (issue 15 §5):
-        # a violation or a broken link is reported, so the record is not "complete".
-        pages = [*urls.values(), base_url + "/"] if urls else []
-        checked = state.done("visitor") or visitor_stage(
-            pages, site_dir, base_url, settings, state, say,
-            retry=retry_command(repo, merge, settings),
-        )  # fmt: skip
+        # One Chromium for the screenshots and the page check: its start is seconds.
+        with shared_chromium() as browsers:
+            shot_state = state.done("screenshots") or screenshot_stage(
+                articles, {**urls, **notices}, verified, settings, shots_dir, state, say,
+                retry=retry_command(repo, merge, settings), browsers=browsers,
+            )  # fmt: skip
+            problems += shot_state["problems"]
+            # The changed pages and the home page, as a visitor's browser sees them (issue 15
+            # §5): a violation or a broken link is reported, so the record is not "complete".
+            pages = [*urls.values(), base_url + "/"] if urls else []
+            checked = state.done("visitor") or visitor_stage(
+                pages, site_dir, base_url, settings, state, say,
+                retry=retry_command(repo, merge, settings), browsers=browsers,
+            )  # fmt: skip
         page_check = checked  # its findings are reasons of the record (``build_record``)
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]

@@ -17,6 +17,8 @@ import pytest
 from pipeline.cli import main
 from pipeline.errors import InputError
 from pipeline.forge.local.client import actions as client
+from pipeline.gate.fact_cache import CACHE_FILE
+from pipeline.vcs import Repo
 from tests.support.forge import Kit, article, git, refused_both_ways
 
 BAD = article("Buruk", body="Teks dari PDF\x0bdengan karakter aneh.").replace(
@@ -166,6 +168,10 @@ def test_the_gate_shows_the_checks_and_the_server_refuses_on_main(
     assert f"slug 'kembar-{n}' juga dipakai" in "\n".join(row[:3])
     refused_both_ways(kit, first, "belum lulus pemeriksaan draf")
     refused_both_ways(kit, first, f"content/articles/kembar-{n}.md:2: slug 'kembar-{n}'")
+    # Both sides compared the change with the other drafts through the facts each keeps by
+    # blob id in its own Git folder (never in a tree a change can write).
+    for repo in (Repo(kit.office.clone_path("dewi")), Repo(kit.office.server)):
+        assert (repo.git_dir / CACHE_FILE).is_file(), repo.git_dir
 
 
 def test_every_path_outside_the_content_model_needs_the_head_on_the_head_commit(

@@ -607,3 +607,34 @@ def test_a_publication_builds_in_the_warm_process_and_survives_its_kill(env: Env
         assert not [line for line in said if "Build hangat tidak dipakai" in line], said
     finally:
         service.stop()
+
+
+@pytest.mark.browser
+def test_one_chromium_takes_the_screenshots_and_checks_the_pages(
+    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The screenshots and the page check share the publication's one browser (its start is
+    seconds); what they find is what a browser of its own finds."""
+    from pipeline.evidence.browser import chromium
+    from pipeline.evidence.visitor import check_pages
+
+    system = shutil.which("chromium") or "/usr/bin/chromium"
+    starts = tmp_path / "starts"
+    wrapper = tmp_path / "chromium"
+    wrapper.write_text(f'#!/bin/sh\necho $$ >> {starts}\nexec {system} "$@"\n')
+    wrapper.chmod(0o755)
+    sha = merge(env, open_change(env, "uji-satu-peramban", "Uji Satu Peramban"))
+    monkeypatch.setenv("TERBIT_BROWSER", "system")
+    monkeypatch.setenv("TERBIT_CHROMIUM", str(wrapper))
+    result = env.publish(sha)
+    assert result.status == "complete", result.problems
+    assert len(starts.read_text().split()) == 1
+    assert len(result.screenshots) == 2 and all(Path(s).stat().st_size for s in result.screenshots)
+    state = json.loads(Path(result.state_file).read_text(encoding="utf-8"))
+    shared = state["stages"]["visitor"]
+    url = f"{env.live_base}/artikel/uji-satu-peramban/"
+    assert shared["pages"] == [url, f"{env.live_base}/"]
+    live = env.server.parent.parent / "www" / "current"
+    with chromium() as browser:
+        alone = check_pages(browser, shared["pages"], live, env.live_base).data()
+    assert {k: v for k, v in shared.items() if k in alone} == alone

@@ -7,7 +7,7 @@ that fails unexpectedly becomes a finding on that file (and the rest carry on), 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,11 +15,11 @@ from pipeline.config import yamlsrc
 from pipeline.config.roles import ROLES_FILE, load_roles
 from pipeline.config.settings import Settings
 from pipeline.draft.checks import files, slugs
-from pipeline.draft.checks.base import Context, Draft, Finding
+from pipeline.draft.checks.base import Context, Draft, Finding, Listing
 from pipeline.draft.checks.body import check_body, check_meta_images
-from pipeline.draft.checks.meta import check_front_matter, quick_meta
+from pipeline.draft.checks.index import DraftFacts, index
+from pipeline.draft.checks.meta import check_front_matter
 from pipeline.draft.checks.personal import check_personal
-from pipeline.draft.checks.refs import known_pages
 from pipeline.draft.checks.reserved import check_reserved_slug
 from pipeline.draft.checks.text import bracket_flood, check_field_controls, check_stray_controls
 from pipeline.errors import TerbitError
@@ -90,46 +90,22 @@ def _guarded(check: Check, ctx: Context, draft: Draft) -> list[Finding]:
         return [draft.find(None, "internal", message)]
 
 
-def _terms(data: object) -> set[str]:
-    """Category, author and tags of one draft: each has a generated page on the site."""
-    if not isinstance(data, dict):
-        return set()
-    terms = {data[k] for k in ("category", "author") if isinstance(data.get(k), str)}
-    tags = data.get("tags")
-    if isinstance(tags, list):
-        terms |= {t for t in tags if isinstance(t, str)}
-    return terms
-
-
-def _index(ctx: Context, checked: list[Draft]) -> tuple[list[slugs.SlugEntry], frozenset[str]]:
-    """Slugs of every draft in content/ (a new draft is compared with all others) and the last
-    URL segments the site generates (for site-absolute links)."""
-    entries = {}
-    terms: set[str] = set(ctx.settings.categories)
-    checked_rels = {d.rel for d in checked}
-    for draft in checked:
-        if draft.parsed is not None and draft.yaml_ok:
-            entries[draft.rel] = slugs.entry(draft.rel, draft.kind, draft.parsed.doc)
-            terms |= _terms(draft.raw)
-    if ctx.content.is_dir():
-        every, _ = files.discover(ctx, [ctx.content])
-        for other in every:
-            if other.rel in checked_rels or files.read(ctx, other):
-                continue
-            doc = quick_meta(other.text or "", other.rel)
-            if doc is not None:
-                entries[other.rel] = slugs.entry(other.rel, other.kind, doc)
-                terms |= _terms(doc.data)
-    pages = known_pages({e.slug for e in entries.values()}, terms)
-    return list(entries.values()), pages
-
-
-def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None) -> Report:
-    """Check the drafts under ``paths`` (default: the whole content folder)."""
+def check_paths(
+    root: Path,
+    settings: Settings,
+    paths: list[Path] | None = None,
+    *,
+    listing: Listing | None = None,
+    others: Mapping[str, DraftFacts] | None = None,
+) -> Report:
+    """Check the drafts under ``paths`` (default: the whole content folder). ``listing`` and
+    ``others``: the files and the other drafts' facts of a tree of which only the drafts under
+    check are on disk (a change's landed tree); by default the content folder is read."""
     root = root.resolve()
     content = Path(os.path.normpath(root / settings.content.path))
     people, report_findings = _people(root)
-    ctx = Context(root, content, settings.content, people, timezone=settings.site.timezone)
+    zone = settings.site.timezone
+    ctx = Context(root, content, settings.content, people, timezone=zone, listing=listing)
     targets = paths if paths else [content]
     if not paths and not content.is_dir():
         return Report(report_findings, 0)
@@ -150,8 +126,8 @@ def check_paths(root: Path, settings: Settings, paths: list[Path] | None = None)
             if draft.parsed is not None:
                 parsed.append(draft)
         report.findings += problems
-    entries, pages = _index(ctx, drafts)
-    ctx = Context(root, content, settings.content, people, pages, settings.site.timezone)
+    entries, pages = index(ctx, drafts, others)
+    ctx = Context(root, content, settings.content, people, pages, zone, listing)
     for draft in parsed:
         for check in PARSED_CHECKS:
             if check is check_body and draft.rel in flooded:

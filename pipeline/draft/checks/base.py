@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,6 +44,23 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """The files of a tree that is not on disk (what a change lands, read from Git's objects):
+    what a draft's links and images may point to. Only regular files with sound names."""
+
+    files: Mapping[str, int]  # path from the repository's root → size in bytes
+    folders: frozenset[str]  # every folder holding one of them
+
+    @classmethod
+    def of(cls, files: Mapping[str, int]) -> Listing:
+        folders: set[str] = set()
+        for path in files:
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[:n]) for n in range(1, len(parts) + 1))
+        return cls(files, frozenset(folders))
+
+
+@dataclass(frozen=True)
 class Context:
     root: Path  # the repository, absolute and resolved
     content: Path  # root / content.path
@@ -51,6 +69,8 @@ class Context:
     # Last path segments a site-absolute "/….html" link may end in (slugs, categories, tags…).
     known_pages: frozenset[str] = frozenset()
     timezone: str = "Asia/Jakarta"  # site.timezone: dates without a zone are office time
+    # The landed tree when only the drafts under check are on disk (links are looked up here).
+    listing: Listing | None = None
 
     def rel(self, path: Path) -> str:
         """How a path is printed: relative to the repository, with forward slashes."""

@@ -168,13 +168,21 @@ def read(ctx: Context, draft: Draft) -> list[Finding]:
         data = draft.path.read_bytes()
     except OSError as error:
         return [draft.find(None, "unreadable", MSG("unreadable", error=error.strerror or error))]
-    if not data.strip():
-        return [draft.find(1, "empty", MSG("empty"))]
-    try:
-        text = yamlsrc.decode(data, draft.rel, error=InputError)
-    except InputError as bad:
-        return [draft.find(bad.line, "not_utf8", bad.message)]
-    if "\x00" in text:
-        return [draft.find(text[: text.index("\x00")].count("\n") + 1, "nul", MSG("nul"))]
-    draft.text = text
+    found = text_of(data, draft.rel)
+    if isinstance(found, Finding):
+        return [found]
+    draft.text = found
     return []
+
+
+def text_of(data: bytes, rel: str) -> str | Finding:
+    """The text of a draft's bytes, or why they cannot be a draft (empty, not UTF-8, NUL)."""
+    if not data.strip():
+        return Finding(rel, 1, "empty", MSG("empty"))
+    try:
+        text = yamlsrc.decode(data, rel, error=InputError)
+    except InputError as bad:
+        return Finding(rel, bad.line, "not_utf8", bad.message)
+    if "\x00" in text:
+        return Finding(rel, text[: text.index("\x00")].count("\n") + 1, "nul", MSG("nul"))
+    return text

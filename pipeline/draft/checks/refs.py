@@ -118,6 +118,8 @@ def _local(ctx: Context, draft: Draft, ref: Ref, base: Path, rest: str) -> Findi
         return draft.find(ref.line, "path_outside_repo", MSG("outside_repo", url=url))
     if not inside(target, ctx.content):
         return draft.find(ref.line, "path_outside_content", MSG("outside_content", url=url))
+    if ctx.listing is not None:
+        return _listed(ctx, draft, ref, target.relative_to(ctx.root).as_posix())
     if not os.path.lexists(target):
         key = "image_missing" if ref.kind == "image" else "link_broken"
         return draft.find(ref.line, key, MSG(key, url=url))
@@ -128,15 +130,26 @@ def _local(ctx: Context, draft: Draft, ref: Ref, base: Path, rest: str) -> Findi
         key = "image_missing" if ref.kind == "image" else "link_broken"
         return draft.find(ref.line, key, MSG(key, url=url))
     if ref.kind == "image" and real.is_file():
-        size = real.stat().st_size
-        limit = ctx.settings.image_max_kb
-        if size > limit * 1024:
-            return draft.find(
-                ref.line,
-                "image_too_big",
-                MSG("image_too_big", url=url, size=(size + 1023) // 1024, limit=limit),
-            )
+        return _image_size(ctx, draft, ref, real.stat().st_size)
     return None
+
+
+def _listed(ctx: Context, draft: Draft, ref: Ref, rel: str) -> Finding | None:
+    """``_local``'s verdict from the landed tree's listing (no links in it to follow)."""
+    assert ctx.listing is not None
+    size = ctx.listing.files.get(rel)
+    if size is None and rel not in ctx.listing.folders:
+        key = "image_missing" if ref.kind == "image" else "link_broken"
+        return draft.find(ref.line, key, MSG(key, url=_shown(ref.url)))
+    return _image_size(ctx, draft, ref, size) if ref.kind == "image" and size is not None else None
+
+
+def _image_size(ctx: Context, draft: Draft, ref: Ref, size: int) -> Finding | None:
+    limit = ctx.settings.image_max_kb
+    if size <= limit * 1024:
+        return None
+    message = MSG("image_too_big", url=_shown(ref.url), size=(size + 1023) // 1024, limit=limit)
+    return draft.find(ref.line, "image_too_big", message)
 
 
 def check_ref(ctx: Context, draft: Draft, ref: Ref) -> list[Finding]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from pipeline.config.yamlsrc import Doc
@@ -30,15 +29,40 @@ class SlugEntry:
     line: int | None  # the slug field, else the title, else the file's start
 
 
-def entry(rel: str, kind: str, doc: Doc | None) -> SlugEntry:
+@dataclass(frozen=True)
+class SlugFacts:
+    """What a draft's front matter says of its URL, whatever its file is called (the same
+    bytes give the same facts, so they can be kept by blob)."""
+
+    slug: str | None  # the ``slug`` field as written; None: the file name gives the slug
+    lang: str
+    line: int | None  # the slug field, else the title
+
+
+def facts(doc: Doc | None) -> SlugFacts:
     data: dict[str, Any] = doc.data if doc and isinstance(doc.data, dict) else {}
     slug = data.get("slug")
     field = "slug" if isinstance(slug, str) and slug.strip() else "title"
-    if field == "title":
-        slug = PurePosixPath(rel).stem
     lang = data.get("lang") if isinstance(data.get("lang"), str) else ""
     line = doc.line_of((field,)) if doc else None
-    return SlugEntry(rel, kind, str(slug).strip().lower(), str(lang), line or 1)
+    return SlugFacts(slug if field == "slug" else None, str(lang), line)
+
+
+def placed(rel: str, kind: str, known: SlugFacts) -> SlugEntry:
+    """The slug entry of a draft at ``rel`` with these facts."""
+    slug = _stem(rel) if known.slug is None else known.slug
+    return SlugEntry(rel, kind, slug.strip().lower(), known.lang, known.line or 1)
+
+
+def _stem(rel: str) -> str:
+    """``PurePosixPath(rel).stem`` without building a path (once per draft of the site)."""
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def entry(rel: str, kind: str, doc: Doc | None) -> SlugEntry:
+    return placed(rel, kind, facts(doc))
 
 
 def duplicates(entries: list[SlugEntry], checked: set[str]) -> list[Finding]:
