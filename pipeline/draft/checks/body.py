@@ -30,8 +30,8 @@ MSG = Catalog(
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    # Loaded with the first body checked: every push's hook imports this module and most
-    # pushes check no draft (python -X importtime: 22 ms of start-up).
+    # Loaded with the first body checked: every push's hook imports this module and a review's
+    # push checks no draft (python -X importtime: 22 ms of start-up).
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark").enable("table")
