@@ -64,8 +64,8 @@ def evaluate(
         if notices and "notice" not in events:
             first = notices[0]
             events["notice"] = ProofEvent(at=first.at, by=first.by, note=first.text[:80])
-    # start-up: the draft checks add 50 ms to each hook's start-up (python -X importtime); the
-    # server runs the gate for a merge, not for a review's push.
+    # The server runs the gate for a merge, not for a review's push; loaded here for start-up:
+    # the draft checks add 50 ms to each hook's start-up (python -X importtime).
     from pipeline.gate.drafts import draft_checks
 
     checked = draft_checks(forge, change)
