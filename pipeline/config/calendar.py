@@ -13,14 +13,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-import holidays
 from pydantic import Field, field_validator
 
 from pipeline.config.validate import Strict
 from pipeline.i18n import Catalog
+
+if TYPE_CHECKING:
+    from holidays import HolidayBase
 
 ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -117,13 +119,22 @@ class CalendarSettings(Strict):
 
 @lru_cache(maxsize=64)
 def _national(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("ID", years=year).keys())
+    return frozenset(_indonesia(year).keys())
 
 
 @lru_cache(maxsize=64)
 def holiday_name(day: date) -> str | None:
     """The national holiday's name on ``day`` (Indonesian), or None."""
-    return holidays.country_holidays("ID", years=day.year, language="id").get(day)
+    return _indonesia(day.year, "id").get(day)
+
+
+def _indonesia(year: int, language: str | None = None) -> HolidayBase:
+    """Indonesia's national holidays of ``year``. The ``holidays`` package loads with the first
+    working day counted: every push's hook imports this module and a review's push counts none
+    (python -X importtime: 40 ms of start-up)."""
+    import holidays
+
+    return holidays.country_holidays("ID", years=year, language=language)
 
 
 @dataclass(frozen=True)

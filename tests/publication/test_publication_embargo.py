@@ -28,7 +28,7 @@ from tests.publication.test_publication_flow import Env, env, merge
 
 __all__ = ["env"]  # the office, its web server and its SMTP server (module scope)
 
-pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow, pytest.mark.browser]
+pytestmark = [pytest.mark.xdist_group("publication-embargo"), pytest.mark.slow, pytest.mark.browser]
 WIB = ZoneInfo("Asia/Jakarta")
 YEARS: dict[str, int] = {}  # slug -> the year of its date (set when it is submitted)
 CHANGES: dict[str, str] = {}  # slug -> its change id (set when it is submitted)

@@ -42,7 +42,9 @@ from pipeline.record.rollback import FOLDER as ROLLBACK_FOLDER
 from pipeline.vcs import Repo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+# Each publication module has its own office (its ``env``), ports and Chromium: one xdist group
+# a module, so the workers share the modules out instead of one worker running them all.
+pytestmark = [pytest.mark.xdist_group("publication-flow"), pytest.mark.slow]
 
 
 class Quiet(SimpleHTTPRequestHandler):

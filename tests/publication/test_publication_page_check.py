@@ -11,7 +11,7 @@ from pipeline.hooks.install import copy_site
 from pipeline.publication.pagecheck import _check
 from pipeline.vcs import Repo
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("publication")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # one test, its own repository: no group
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLE = "content/articles/tautan-lama.md"

@@ -16,7 +16,7 @@ from pipeline.vcs import Repo
 from tests.publication.test_publication_flow import Env, env, merge, open_change
 
 __all__ = ["env"]  # the office fixture of the publication tests, one for this module
-pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("publication-retry_rollback"), pytest.mark.slow]
 
 
 def report_rows(env: Env, tmp_path: Path) -> dict[str, str]:

@@ -25,7 +25,7 @@ from tests.publication.test_publication_flow import Env, env, merge, open_change
 from tests.publication.test_publication_retry_rollback import report_rows
 
 __all__ = ["env"]  # the office fixture of the publication tests, one for this module
-pytestmark = [pytest.mark.xdist_group("publication"), pytest.mark.slow]
+pytestmark = [pytest.mark.xdist_group("publication-withdraw"), pytest.mark.slow]
 
 SLUG = "uji-akan-ditarik"
 REASON = "Data jadwal dalam artikel ini keliru dan sudah tidak berlaku."

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from pipeline.draft.checks.base import Context, Draft, Finding
 from pipeline.draft.checks.refs import Ref, check_ref
 from pipeline.draft.sanitize import elements, sanitize_located
 from pipeline.i18n import Catalog
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 MSG = Catalog(
     {
@@ -29,6 +30,10 @@ MSG = Catalog(
 
 @lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
+    # Loaded with the first body checked: every push's hook imports this module and a review's
+    # push checks no draft (python -X importtime: 22 ms of start-up).
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark").enable("table")
     # See every link as written: no URL filtering or percent-encoding of {filename} etc.
     # markdown-it-py's documented hooks are these attributes; mypy sees methods replaced.
