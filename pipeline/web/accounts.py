@@ -114,7 +114,8 @@ class Users:
             raise InputError(MSG("missing", id=person_id))
         users[person_id] = {
             "hash": _hasher.hash(password),
-            "set_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+            # Microseconds: a reset in the same second as a sign-in still ends that session.
+            "set_at": datetime.now(UTC).isoformat(),
         }
         _write_private(self.path, json.dumps(users, indent=2, sort_keys=True) + "\n")
 

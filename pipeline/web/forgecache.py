@@ -63,13 +63,16 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)  # the draft checks' (not blocking)
     until: datetime | None = None  # a warning ends then (a date reached): read it again
     lang: str = ""  # the language the checks' lines are worded in
+    # The clock when read: the warnings depend on the date, so a clock set back before it
+    # (or a test's pinned time) reads the change again.
+    read_time: datetime | None = None
 
     def reading(self) -> Reading | None:
         """What is kept on disk of it (None: nothing, it could not be read)."""
         if self.change is None:
             return None
         return Reading(self.change, self.checks, self.diffs, self.touches, self.warnings,
-                       self.until)  # fmt: skip
+                       self.until, self.read_time)  # fmt: skip
 
     @classmethod
     def of(cls, reading: Reading, chain: list[Stored], lang: str) -> Loaded:
@@ -77,6 +80,7 @@ class Loaded:
         return cls(
             reading.change, chain, reading.checks, diffs=reading.diffs, touches=reading.touches,
             warnings=reading.warnings, until=reading.until, lang=lang,
+            read_time=reading.read_time,
         )  # fmt: skip
 
 
@@ -197,7 +201,13 @@ class ForgeCache:
 
     def _current(self, change_id: str, key: Key, at: datetime | None) -> Loaded | None:
         found = self.changes.get(change_id, key)
-        if found is None or (found.until is not None and at is not None and at >= found.until):
+        if found is None or (
+            at is not None
+            and (
+                (found.until is not None and at >= found.until)
+                or (found.read_time is not None and at < found.read_time)
+            )
+        ):
             return None
         return found
 

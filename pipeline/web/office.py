@@ -563,7 +563,7 @@ class Office:
                 change, chain, drafts.lines if drafts else None,
                 diffs=self._diffs(change, repo), touches=_touches(repo, change),
                 warnings=drafts.warnings if drafts else [], until=drafts.until if drafts else None,
-                lang=get_lang(),
+                lang=get_lang(), read_time=self.at,
             )  # fmt: skip
         return found
 
@@ -864,7 +864,8 @@ class Office:
                 since = max(status.change_requests) if fixing else None
                 found.append(_Pending(change, status, since or status.started_at
                                       or change.opened_at, fixing))  # fmt: skip
-        return sorted(found, key=lambda w: w.since, reverse=True)
+        # Newest first; in one second, the higher change number was opened later.
+        return sorted(found, key=lambda w: (w.since, int(w.change.id)), reverse=True)
 
     def _timed(self, pending: _Pending) -> Waiting:
         change, since = pending.change, pending.since

@@ -38,7 +38,7 @@ from pipeline.forge.local.store.statefile import read_rows, write_rows
 from pipeline.web.diffs import FileDiff
 
 # Part of the version: a later change of what a row means starts afresh.
-_FORMAT = b"terbit-readings-1"
+_FORMAT = b"terbit-readings-2"
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS reading (change TEXT PRIMARY KEY, meta TEXT NOT NULL, "
     "head TEXT NOT NULL, main TEXT NOT NULL, version TEXT NOT NULL, data BLOB NOT NULL)"
@@ -61,6 +61,7 @@ class Reading:
     touches: frozenset[str] | None
     warnings: list[str]
     until: datetime | None
+    read_time: datetime | None = None  # the clock when read (see ``Loaded.read_time``)
 
 
 _ADAPTER = pydantic.TypeAdapter(Reading)

@@ -186,3 +186,30 @@ def test_a_damaged_readings_file_is_read_again(
         if _file(server).is_dir():
             _file(server).rmdir()
         _file(server).write_bytes(kept)
+
+
+def test_a_clock_set_back_reads_the_change_again(
+    mutable: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reading made after a draft's ``date`` has no warning about it; read back with the
+    clock set before that date (a corrected server clock), it would hide the warning a fresh
+    read shows, so it is read again."""
+    kit = Kit(mutable.office, counter=next(COUNTER) * 100)
+    server = mutable.office.server
+    path = f"content/articles/libur-{kit.counter}.md"
+    text = (
+        f"---\ntitle: Libur {kit.counter}\ndate: 2027-01-15\ncategory: Berita\n"
+        "summary: Jadwal layanan saat libur.\nauthor: rina\n---\nLayanan tutup.\n"
+    )
+    change = kit.submit("rina", files={path: text})
+
+    def notes(office: Office) -> list[str]:
+        return [n for n in office.change(change, "sari").notes if path in n]
+
+    monkeypatch.setenv("TERBIT_NOW", "2027-01-16T09:00:00+07:00")  # the date has passed
+    assert notes(Office(server)) == []
+    _restart(monkeypatch)
+    monkeypatch.setenv("TERBIT_NOW", "2026-12-10T09:00:00+07:00")  # the clock set back
+    fresh = notes(Office(server, cached=False))
+    assert fresh and "2027-01-15" in fresh[0]
+    assert notes(Office(server)) == fresh
