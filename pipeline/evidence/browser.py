@@ -87,16 +87,20 @@ def chromium() -> Iterator[Browser]:
 
 class SharedChromium:
     """One headless Chromium for all the evidence stages of a publication (screenshots, page
-    check): started on first use, so stages whose results are kept start none, and started
-    again when it died (a crash in one stage leaves the next its own browser)."""
+    check), or of every publication of the publication service (kept warm between them):
+    started on first use, so stages whose results are kept start none, and started again when
+    it died (a crash in one stage, or between two publications, leaves the next its own)."""
 
     def __init__(self) -> None:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
 
     def get(self) -> Browser:
-        if self._browser is not None and self._browser.is_connected():
+        if self._browser is not None and _alive(self._browser):
             return self._browser
+        if self._browser is not None:
+            with contextlib.suppress(Error):
+                self._browser.close()
         if self._playwright is None:
             self._playwright = sync_playwright().start()
         self._browser = self.launch(self._playwright)
@@ -117,6 +121,18 @@ class SharedChromium:
         self._browser = self._playwright = None
 
 
+def _alive(browser: Browser) -> bool:
+    """Whether the browser still answers. ``is_connected`` alone is not enough: the sync API
+    learns that a killed Chromium has gone only on its next round trip, so one is made."""
+    if not browser.is_connected():
+        return False
+    try:
+        browser.new_browser_cdp_session().detach()
+    except Error:
+        return False
+    return True
+
+
 @contextmanager
 def shared_chromium() -> Iterator[SharedChromium]:
     """A ``SharedChromium``, its browser (if one started) closed on exit."""
@@ -125,6 +141,17 @@ def shared_chromium() -> Iterator[SharedChromium]:
         yield shared
     finally:
         shared.close()
+
+
+@contextmanager
+def publication_browser(kept: SharedChromium | None) -> Iterator[SharedChromium]:
+    """``kept`` (the publication service's warm browser, left open), or a browser for this one
+    publication, closed after it."""
+    if kept is not None:
+        yield kept
+        return
+    with shared_chromium() as shared:
+        yield shared
 
 
 @contextmanager
