@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, Error, Playwright, sync_playwright
 
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+T = TypeVar("T")
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 MSG = Catalog(
@@ -143,15 +145,34 @@ def shared_chromium() -> Iterator[SharedChromium]:
         shared.close()
 
 
-@contextmanager
-def publication_browser(kept: SharedChromium | None) -> Iterator[SharedChromium]:
-    """``kept`` (the publication service's warm browser, left open), or a browser for this one
-    publication, closed after it."""
-    if kept is not None:
-        yield kept
-        return
-    with shared_chromium() as shared:
-        yield shared
+class KeptBrowsers:
+    """The publication service's Chromiums, kept warm between publications: ``shots`` on the
+    service's own thread (the screenshots), ``pages`` on a thread of its own (the page check),
+    so the two stages run at the same time. Two browsers, as Playwright's sync API keeps each
+    one on the thread that started it; each is started again when it died."""
+
+    def __init__(self) -> None:
+        self.shots = SharedChromium()
+        self.pages = SharedChromium()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-check")
+
+    def warm(self) -> None:
+        """Start both now (together), so the first publication finds them started; one that
+        cannot start says so in that publication."""
+        pages = self._thread.submit(self.pages.get)
+        with contextlib.suppress(Exception):
+            self.shots.get()
+        with contextlib.suppress(Exception):
+            pages.result()
+
+    def beside(self, work: Callable[[SharedChromium], T]) -> Future[T]:
+        """``work(pages)`` on the page check's thread, while the caller goes on."""
+        return self._thread.submit(work, self.pages)
+
+    def close(self) -> None:
+        self._thread.submit(self.pages.close).result()
+        self._thread.shutdown()
+        self.shots.close()
 
 
 @contextmanager

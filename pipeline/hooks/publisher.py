@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.hooks.server import log
+from pipeline.hooks.server import log, use_language
 from pipeline.i18n import Catalog
 from pipeline.publication.lock import LOCK_WAIT_S
 from pipeline.render import warm
@@ -134,13 +134,15 @@ class Relay:
 
     def __init__(self, log: TextIO, conn: socket.socket | None) -> None:
         self.log, self.conn, self.buffer = log, conn, ""
+        self.lock = threading.Lock()
 
     def write(self, text: str) -> int:
-        self.log.write(text)
-        self.buffer += text
-        *lines, self.buffer = self.buffer.split("\n")
-        for line in lines:
-            self.send({"event": "line", "text": line})
+        with self.lock:  # the screenshots and the page check print from two threads
+            self.log.write(text)
+            self.buffer += text
+            *lines, self.buffer = self.buffer.split("\n")
+            for line in lines:
+                self.send({"event": "line", "text": line})
         return len(text)
 
     def flush(self) -> None:
@@ -230,13 +232,11 @@ def _accept(conn: socket.socket, key: str, repo: Any, jobs: queue.Queue[Job | No
 
 
 def _work(repo: Any, jobs: queue.Queue[Job | None], publish: Callable[..., int]) -> None:
-    """The publications, one after the other, with one Chromium kept warm between them."""
-    from pipeline.errors import TerbitError
-    from pipeline.evidence.browser import SharedChromium
+    """The publications, one after the other, with Chromium kept warm between them."""
+    from pipeline.evidence.browser import KeptBrowsers
 
-    browsers = SharedChromium()
-    with contextlib.suppress(TerbitError, Exception):
-        browsers.get()  # started now, so the first publication finds it warm
+    browsers = KeptBrowsers()
+    browsers.warm()
     try:
         while (job := jobs.get()) is not None:
             _publish(job, repo, publish, browsers)
@@ -253,6 +253,7 @@ def _publish(job: Job, repo: Any, publish: Callable[..., int], browsers: Any) ->
         for name in saved:
             del os.environ[name]
         os.environ.update(job.env)
+        use_language(repo)
         log(repo, MSG("publishing", old=job.old[:10], new=job.new[:10]))
         with contextlib.redirect_stdout(relay):
             code = publish(repo, job.old, job.new, browsers)

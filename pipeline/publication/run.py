@@ -20,7 +20,7 @@ from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
-from pipeline.evidence.browser import SharedChromium, publication_browser
+from pipeline.evidence.browser import KeptBrowsers, SharedChromium, shared_chromium
 from pipeline.evidence.findings import findings
 from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
 from pipeline.forge import open_forge
@@ -85,7 +85,7 @@ def publish(
     forge: Forge,
     resume: bool = False,
     say: Callable[[str], None] | None = None,
-    browsers: SharedChromium | None = None,  # a warm browser kept open (the service's)
+    browsers: KeptBrowsers | None = None,  # the publication service's warm browsers
 ) -> PublishResult:
     """Publish the change merged by ``merge_sha`` (steps 6-8); see the module docstring."""
     repo = Repo(repo_root)
@@ -147,11 +147,11 @@ def expect(server_repo: Path, old: str, new: str) -> None:
 
 
 def on_main_updated(
-    server_repo: Path, old: str, new: str, browsers: SharedChromium | None = None
+    server_repo: Path, old: str, new: str, browsers: KeptBrowsers | None = None
 ) -> list[PublishResult]:
     """After main moved on the embedded server: publish each new merge on main, after finishing
     the publications that were killed earlier (a crash, a restart), oldest first. ``browsers``:
-    the publication service's warm Chromium (None: one for each publication)."""
+    the publication service's warm Chromiums (None: one for each publication)."""
     repo = Repo(server_repo)
     settings = main_settings(repo)
     results = []
@@ -185,7 +185,7 @@ def _run(
     settings: Settings,
     forge: Forge,
     say: Callable[[str], None],
-    browsers: SharedChromium | None = None,
+    browsers: KeptBrowsers | None = None,
 ) -> PublishResult:
     root = repo.work_tree or repo.git_dir
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
@@ -270,20 +270,31 @@ def _run(
         notices = {
             a.path: removed[a.path] for a in articles if a.status == "W" and a.path in removed
         }
-        # One Chromium for the screenshots and the page check: its start is seconds.
-        with publication_browser(browsers) as shared:
-            shot_state = state.done("screenshots") or screenshot_stage(
+        retry = retry_command(repo, merge, settings)
+        # The changed pages and the home page, as a visitor's browser sees them (issue 15 §5):
+        # a violation or a broken link is reported, so the record is not "complete".
+        pages = [*urls.values(), base_url + "/"] if urls else []
+
+        def shoot(shared: SharedChromium) -> dict[str, Any]:
+            return state.done("screenshots") or screenshot_stage(
                 articles, {**urls, **notices}, verified, settings, shots_dir, state, say,
-                retry=retry_command(repo, merge, settings), browsers=shared,
+                retry=retry, browsers=shared,
             )  # fmt: skip
-            problems += shot_state["problems"]
-            # The changed pages and the home page, as a visitor's browser sees them (issue 15
-            # §5): a violation or a broken link is reported, so the record is not "complete".
-            pages = [*urls.values(), base_url + "/"] if urls else []
-            checked = state.done("visitor") or visitor_stage(
-                pages, site_dir, base_url, settings, state, say,
-                retry=retry_command(repo, merge, settings), browsers=shared,
-            )  # fmt: skip
+
+        def check(shared: SharedChromium) -> dict[str, Any] | None:
+            return state.done("visitor") or visitor_stage(
+                pages, site_dir, base_url, settings, state, say, retry=retry, browsers=shared
+            )
+
+        if browsers is not None:  # the service's two warm browsers: both stages at once
+            checking = browsers.beside(check)
+            shot_state = shoot(browsers.shots)
+            checked = checking.result()
+        else:  # one Chromium for both, one after the other: its start is seconds
+            with shared_chromium() as shared:
+                shot_state = shoot(shared)
+                checked = check(shared)
+        problems += shot_state["problems"]
         page_check = checked  # its findings are reasons of the record (``build_record``)
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]

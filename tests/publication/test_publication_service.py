@@ -177,14 +177,16 @@ def test_the_service_publishes_with_a_warm_chromium_as_the_new_process_does(
     state = state_root(env.repo) / f"{first}.json"
     assert '"warm": true' in state.read_text(encoding="utf-8")  # built in the warm process
 
-    # Chromium is kept between publications: the second one starts none.
+    # Chromium is kept between publications: the second one starts none. The service keeps
+    # two, so that the screenshots and the page check run at the same time.
     started = len(env.starts.read_text().split())
+    assert started == 2
     change, sha, said = env.merged()
     assert USED in said and UNUSED not in said, said
     assert _evidence(env, change, sha) == by_service
     assert len(env.starts.read_text().split()) == started
 
-    # Chromium killed between two publications: the next one starts it again.
+    # Chromium killed between two publications: the next one starts both again.
     killed = _chromiums(publishing.proc.pid)  # type: ignore[union-attr]
     assert killed
     for pid in killed:
@@ -195,7 +197,7 @@ def test_the_service_publishes_with_a_warm_chromium_as_the_new_process_does(
     change, sha, said = env.merged()
     assert USED in said and UNUSED not in said, said
     assert _evidence(env, change, sha) == by_service
-    assert len(env.starts.read_text().split()) == started + 1
+    assert len(env.starts.read_text().split()) == started + 2
 
     # The service down: the new process publishes, says why in the log, and leaves the same.
     publishing.stop()
@@ -217,7 +219,8 @@ def test_a_service_of_another_code_version_is_not_used(env: Env, tmp_path: Path)
     with (copy / "pipeline" / "hooks" / "publisher.py").open("a") as changed:
         changed.write("\n# another version\n")
     env.folder.mkdir(parents=True, exist_ok=True)
-    code = f"import sys; sys.path.insert(0, {str(copy)!r}); from pipeline.hooks.publisher import main; main()"
+    code = (f"import sys; sys.path.insert(0, {str(copy)!r}); "
+            "from pipeline.hooks.publisher import main; main()")  # fmt: skip
     other = subprocess.Popen(
         [sys.executable, "-I", "-c", code], cwd=env.folder, start_new_session=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
