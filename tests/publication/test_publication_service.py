@@ -274,3 +274,39 @@ def test_a_service_killed_mid_publication_leaves_the_site_whole_and_the_next_pus
     assert unfinished(env.repo) == []
     names = env.repo.run("ls-tree", "-d", "--name-only", "refs/heads/main", "records/")
     assert names.count(f"{change}-{sha[:12]}") == 1
+
+
+@pytest.mark.browser
+def test_a_waiting_push_whose_service_dies_is_published_by_a_new_process(
+    env: Env, services: tuple[warm.Service, warm.Service]
+) -> None:
+    """``TERBIT_PUBLISH=sync``: the service killed -9 (its process group) once the publication
+    has started; the push's hook sees it gone, logs why, and a new process resumes it."""
+    import threading
+
+    _build, publishing = services
+    assert publishing.proc is not None
+    group = publishing.proc.pid
+    root = state_root(env.repo)
+    before = {p.name for p in root.glob("*.json")}
+
+    def kill_once_started() -> None:
+        end = time.monotonic() + START_S * 3
+        while time.monotonic() < end:
+            started = [p for p in root.glob("*.json") if p.name not in before]
+            if started and '"prepare"' in started[0].read_text(encoding="utf-8"):
+                os.killpg(group, signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+    killer = threading.Thread(target=kill_once_started)
+    killer.start()
+    change, sha, said = env.merged()
+    killer.join()
+    publishing.proc.wait()
+    assert USED in said, said  # the service took it first
+    assert UNUSED in said and "layanan berhenti atau tidak menjawab" in said, said
+    assert f"terbit: perubahan #{change}: publikasi lengkap" in said, said
+    record = env.record(change, sha)
+    assert record["status"] == "complete" and len(record["screenshots"]) == 2
+    assert unfinished(env.repo) == []
