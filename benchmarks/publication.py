@@ -6,18 +6,21 @@ main, the page live and both screenshots taken, on a site of N articles.
 Makes an office as ``terbit demo`` does (server repository with its hooks, one clone and key
 per person, the site served on 127.0.0.1 from the server's live folder) whose seed holds the
 project's site plus N synthetic articles (``sitegen``), and keeps the server's warm build
-process up as ``terbit web`` or ``terbit schedule`` does. One publication first, not measured
-(the server's build cache, the whole site built once). Then ``--runs`` rounds of two merges,
-each a new one-article change approved by every role:
+process and its publication service up as ``terbit web`` or ``terbit schedule`` does. One
+publication first, not measured (the server's build cache, the whole site built once). Then
+``--runs`` rounds of two merges, each a new one-article change approved by every role:
 
 1. **end to end**: ``terbit merge`` with ``TERBIT_PUBLISH=sync``, so the push returns once the
-   server's hook has published (its own process: build, deploy, live check, screenshots, page
-   check, notice, record committed); the wall time of the push is P3;
+   server's hook has published (in the publication service, or in a new process when the
+   service was not used: each round says which, from the publications' log; build, deploy,
+   live check, screenshots, page check, notice, record committed); the wall time of the push
+   is P3;
 2. **where the time goes**: the same kind of merge pushed with publishing off, then the
    publication run in this process with its parts timed (export of the tree, history, build,
-   deploy and its removal of old releases, live check, browser
-   start, screenshots, page check, notice, PDF, commit), plus the start of the hook's
-   publishing process (``python -m pipeline.hooks.publish`` imports), measured on its own.
+   deploy and its removal of old releases, live check, screenshots and page check on two warm
+   browsers at the same time as in the service, notice, PDF, commit), plus what the service
+   saves, measured on its own: the start of a new publishing process (``python -m
+   pipeline.hooks.publish`` imports, the fallback) and the browser start.
 
 Prints medians (min–max) and the machine's load average: other jobs share its two cores.
 Results also go to ``benchmarks/.work/publication.json``.
@@ -45,7 +48,7 @@ from benchmarks.sitegen import write_site
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 3.0  # issue 16, P3 median
-START_S = 120  # bound on the warm worker's start on a loaded machine
+START_S = 120  # bound on the warm processes' start on a loaded machine
 
 
 class Clock:
@@ -79,14 +82,15 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (run, "build", "stage: build (export, history, build)"),
         (run, "deploy", "stage: deploy"),
         (run, "verify_stage", "stage: live check"),
-        (run, "screenshot_stage", "stage: screenshots (browser start included)"),
-        (run, "visitor_stage", "stage: page check (the same browser)"),
+        (run, "screenshot_stage", "stage: screenshots (warm browser)"),
+        (run, "visitor_stage", "stage: page check (second warm browser, meanwhile)"),
         (run, "notice_stage", "stage: notice"),
         (run, "record_stage", "stage: record (PDF, commit)"),
         (stages, "read_history", "  history of the articles"),
         (LocalTarget, "_prune", "  deploy: old releases removed"),
         (stages, "build_site", "  build (warm process)"),
         (evidence, "capture", "  screenshot capture"),
+        (evidence, "check_pages", "  page check (its own thread, at the same time)"),
         (SharedChromium, "launch", "  browser start"),
         (SharedChromium, "close", "  browser stop"),
         (assemble, "to_pdf", "  PDF"),
@@ -165,6 +169,17 @@ def _published(server: Path, merge: str) -> dict[str, Any]:
     }
 
 
+def _path(log: str) -> str:
+    """Which path published, from the publications' log lines of one push."""
+    from pipeline.hooks.post_receive import MSG as HOOK
+    from pipeline.hooks.publisher import MSG as SERVICE
+
+    if HOOK("service_unused", sha="", why="").split("(")[0].strip() in log:
+        reason = log.split("(", 1)[1].split(")", 1)[0] if "(" in log else "?"
+        return f"proses baru ({reason})"
+    return "layanan" if SERVICE("publishing", old="", new="").split(":")[0] in log else "?"
+
+
 def _hook_start() -> float:
     """The hook's publishing process up to its first line of work: interpreter and imports."""
     began = time.perf_counter()
@@ -172,11 +187,30 @@ def _hook_start() -> float:
     return time.perf_counter() - began
 
 
+def _browser_start() -> float:
+    """A Chromium started and stopped: what a publication without the service pays (on a
+    thread of its own: this one holds the warm browsers' Playwright)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.evidence.browser import shared_chromium
+
+    def started() -> float:
+        began = time.perf_counter()
+        with shared_chromium() as shared:
+            shared.get()
+        return time.perf_counter() - began
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(started).result()
+
+
 def _shown(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} s ({min(values):.2f}–{max(values):.2f})"
 
 
 def bench(n: int, runs: int) -> dict[str, Any]:
+    from pipeline.evidence.browser import KeptBrowsers
+    from pipeline.hooks.server import LOG_FILE
     from pipeline.publication.run import on_main_updated
     from pipeline.publication.stages import warm_folder
     from pipeline.render import warm
@@ -188,14 +222,24 @@ def bench(n: int, runs: int) -> dict[str, Any]:
     print(f"== N = {n} (load average {os.getloadavg()[0]:.1f})", flush=True)
     office, stop = _office(base, n)
     server = office.server
-    service = warm.Service(warm_folder(Repo(server)))
-    service.check()
-    end = time.monotonic() + START_S
-    while not warm.ready(warm_folder(Repo(server))):
-        if time.monotonic() > end:
-            raise SystemExit("the warm build process did not start")
-        time.sleep(0.1)
+    folder = warm_folder(Repo(server))
+    services = [warm.Service(folder), warm.publisher(folder)]  # as `terbit web` keeps them
+    for service, socket in zip(services, (warm.SOCKET, warm.PUBLISHER_SOCKET), strict=True):
+        service.check()
+        end = time.monotonic() + START_S
+        while not warm.ready(folder, socket):
+            if time.monotonic() > end:
+                raise SystemExit(f"no process on {socket}")
+            time.sleep(0.1)
+    log = server / LOG_FILE
+
+    def logged() -> int:
+        return log.stat().st_size if log.exists() else 0
+
+    # This process's publications (part 2) keep two browsers warm, as the service does.
+    browsers = KeptBrowsers()
     kit = Kit(office, counter=1000)
+    paths: list[str] = []
     totals: list[float] = []
     pushes: list[float] = []
     parts: list[dict[str, float]] = []
@@ -207,12 +251,17 @@ def bench(n: int, runs: int) -> dict[str, Any]:
         first = time.perf_counter() - began
         print(f"  publikasi pertama (build penuh, tidak diukur): {first:.0f} s "
               f"{_published(server, merge)}", flush=True)  # fmt: skip
+        browsers.warm()
         for run in range(runs):
             change = _ready_change(kit)
             os.environ["TERBIT_PUBLISH"] = "sync"
+            before = logged()
             began = time.perf_counter()
             merge = kit.merge(change)
             totals.append(time.perf_counter() - began)
+            with log.open("rb") as text:
+                text.seek(before)
+                paths.append(_path(text.read().decode("utf-8", "replace")))
             checked = _published(server, merge)
             if checked["problems"]:
                 raise SystemExit(f"publication {merge[:10]}: {checked['problems']}")
@@ -226,19 +275,23 @@ def bench(n: int, runs: int) -> dict[str, Any]:
             clock = Clock()
             with instrumented(clock):
                 began = time.perf_counter()
-                results = on_main_updated(server, old or merge, merge)
+                results = on_main_updated(server, old or merge, merge, browsers)
                 clock.spent["publication (in process)"] = time.perf_counter() - began
             if [r.status for r in results] != ["complete"]:
                 raise SystemExit(f"publication {merge[:10]}: {[r.problems for r in results]}")
-            clock.spent["hook's process start"] = _hook_start()
+            clock.spent["new publishing process's start (fallback)"] = _hook_start()
+            clock.spent["browser start (fallback)"] = _browser_start()
             parts.append(dict(clock.spent))
             loads.append(os.getloadavg()[0])
-            print(f"  #{run + 1}: ujung ke ujung {totals[-1]:.2f} s, push {pushes[-1]:.2f} s, "
+            print(f"  #{run + 1}: ujung ke ujung {totals[-1]:.2f} s oleh {paths[-1]}, "
+                  f"push {pushes[-1]:.2f} s, "
                   f"publikasi {clock.spent['publication (in process)']:.2f} s "
                   f"(load {loads[-1]:.1f}; ekspor {checked['export']}, "
                   f"berkas rilis {checked['files']})", flush=True)  # fmt: skip
     finally:
-        service.stop()
+        browsers.close()
+        for service in services:
+            service.stop()
         stop()
     print(f"  P3 ujung ke ujung (push merge -> catatan di main)  {_shown(totals)}  "
           f"target <= {TARGET_S:.0f} s", flush=True)  # fmt: skip
@@ -246,7 +299,8 @@ def bench(n: int, runs: int) -> dict[str, Any]:
     for name in parts[0]:
         print(f"  {name:<50} {_shown([p.get(name, 0.0) for p in parts])}")
     return {
-        "n": n, "p3_s": totals, "push_s": pushes, "parts": parts, "load": loads,
+        "n": n, "p3_s": totals, "published_by": paths, "push_s": pushes, "parts": parts,
+        "load": loads,
         "target_s": TARGET_S, "within_target": statistics.median(totals) <= TARGET_S,
     }  # fmt: skip
 

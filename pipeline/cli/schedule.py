@@ -57,17 +57,18 @@ def command(interval: float, rounds: int, repo_path: Path | None) -> None:
     repo = Repo(repo_path) if repo_path else Repo.discover(Path.cwd())
     refuse_clone(repo, repo_settings(repo), "--due", "")
     started = time.monotonic()
-    # The scheduler is a long-running process: it keeps the warm build process up (checked
-    # every round), so the publications it and the pushes start build warm.
-    service = None if warm.switched_off() else warm.Service(warm_folder(repo))
+    # The scheduler is a long-running process: it keeps the warm build process and the
+    # publication service up (checked every round), so the publications it and the pushes
+    # start build warm.
+    services = warm.services(warm_folder(repo))
 
     def report(ran: bool, results: list) -> None:  # type: ignore[type-arg]
         click.echo(MSG("round", at=time.strftime("%Y-%m-%d %H:%M:%S")))
         report_round(repo, ran, results)
-        if service is not None:
+        for service in services:
             service.check()
 
-    if service is not None:
+    for service in services:
         service.check()
     try:
         run_schedule(
@@ -75,5 +76,5 @@ def command(interval: float, rounds: int, repo_path: Path | None) -> None:
             lambda line: click.echo(f"  [{time.monotonic() - started:7.1f} s] {line}", err=True),
         )  # fmt: skip
     finally:
-        if service is not None:
+        for service in services:
             service.stop()

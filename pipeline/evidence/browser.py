@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from playwright.sync_api import Browser, Error, Playwright, sync_playwright
 
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+T = TypeVar("T")
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 MSG = Catalog(
@@ -87,16 +89,20 @@ def chromium() -> Iterator[Browser]:
 
 class SharedChromium:
     """One headless Chromium for all the evidence stages of a publication (screenshots, page
-    check): started on first use, so stages whose results are kept start none, and started
-    again when it died (a crash in one stage leaves the next its own browser)."""
+    check), or of every publication of the publication service (kept warm between them):
+    started on first use, so stages whose results are kept start none, and started again when
+    it died (a crash in one stage, or between two publications, leaves the next its own)."""
 
     def __init__(self) -> None:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
 
     def get(self) -> Browser:
-        if self._browser is not None and self._browser.is_connected():
+        if self._browser is not None and _alive(self._browser):
             return self._browser
+        if self._browser is not None:
+            with contextlib.suppress(Error):
+                self._browser.close()
         if self._playwright is None:
             self._playwright = sync_playwright().start()
         self._browser = self.launch(self._playwright)
@@ -117,6 +123,18 @@ class SharedChromium:
         self._browser = self._playwright = None
 
 
+def _alive(browser: Browser) -> bool:
+    """Whether the browser still answers. ``is_connected`` alone is not enough: the sync API
+    learns that a killed Chromium has gone only on its next round trip, so one is made."""
+    if not browser.is_connected():
+        return False
+    try:
+        browser.new_browser_cdp_session().detach()
+    except Error:
+        return False
+    return True
+
+
 @contextmanager
 def shared_chromium() -> Iterator[SharedChromium]:
     """A ``SharedChromium``, its browser (if one started) closed on exit."""
@@ -125,6 +143,36 @@ def shared_chromium() -> Iterator[SharedChromium]:
         yield shared
     finally:
         shared.close()
+
+
+class KeptBrowsers:
+    """The publication service's Chromiums, kept warm between publications: ``shots`` on the
+    service's own thread (the screenshots), ``pages`` on a thread of its own (the page check),
+    so the two stages run at the same time. Two browsers, as Playwright's sync API keeps each
+    one on the thread that started it; each is started again when it died."""
+
+    def __init__(self) -> None:
+        self.shots = SharedChromium()
+        self.pages = SharedChromium()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-check")
+
+    def warm(self) -> None:
+        """Start both now (together), so the first publication finds them started; one that
+        cannot start says so in that publication."""
+        pages = self._thread.submit(self.pages.get)
+        with contextlib.suppress(Exception):
+            self.shots.get()
+        with contextlib.suppress(Exception):
+            pages.result()
+
+    def beside(self, work: Callable[[SharedChromium], T]) -> Future[T]:
+        """``work(pages)`` on the page check's thread, while the caller goes on."""
+        return self._thread.submit(work, self.pages)
+
+    def close(self) -> None:
+        self._thread.submit(self.pages.close).result()
+        self._thread.shutdown()
+        self.shots.close()
 
 
 @contextmanager

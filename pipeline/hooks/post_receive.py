@@ -2,8 +2,9 @@
 
 Run as ``python -m pipeline.hooks.post_receive`` by the script ``terbit init-server`` wrote (the
 script skips Python for pushes that leave main alone). The push has landed already, so this
-never fails it: problems go to the server's log and one line to the pusher. Publishing runs as
-its own process (``pipeline.hooks.publish``), detached unless ``TERBIT_PUBLISH=sync`` (tests,
+never fails it: problems go to the server's log and one line to the pusher. Publishing runs in
+the publication service when it is up (``hooks.publisher``, kept up by ``terbit web``), else as
+its own process (``pipeline.hooks.publish``); detached unless ``TERBIT_PUBLISH=sync`` (tests,
 the demo) or switched off with ``TERBIT_PUBLISH=off``.
 """
 
@@ -18,9 +19,11 @@ from pipeline.errors import TerbitError
 from pipeline.forge.local.rules.push import MAIN, ZERO, Update, parse_updates
 from pipeline.forge.local.store import pushlock
 from pipeline.forge.local.store.forge import LocalForge, main_settings
+from pipeline.hooks import publisher
 from pipeline.hooks.server import LOG_FILE, log, server_repo, use_language
 from pipeline.i18n import Catalog
 from pipeline.publication.state import unfinished
+from pipeline.render import warm
 from pipeline.vcs import Repo
 
 MSG = Catalog(
@@ -40,6 +43,17 @@ MSG = Catalog(
         "unexpected": (
             "kesalahan tak terduga di server; rinciannya ada di log",
             "an unexpected error on the server; the details are in the log",
+        ),
+        "service_unused": (
+            "layanan publikasi tidak dipakai untuk {sha} ({why}); publikasi berjalan di proses "
+            "baru",
+            "publication service not used for {sha} ({why}); publishing runs in a new process",
+        ),
+        "no_service": ("layanan tidak berjalan", "it is not running"),
+        "stale": ("layanan dari versi kode lain", "it runs another code version"),
+        "stopped": (
+            "layanan berhenti atau tidak menjawab sebelum selesai",
+            "it stopped or did not answer before the end",
         ),
     }
 )
@@ -83,6 +97,8 @@ def _record_and_publish(repo: Repo, lines: list[str]) -> int:
 def _start_publishing(repo: Repo, update: Update, *, sync: bool) -> None:
     path = repo.git_dir / LOG_FILE
     print(MSG("publishing", sha=update.new[:10], log=path), file=sys.stderr)
+    if _by_service(repo, update, sync=sync):
+        return
     args = [sys.executable, "-m", "pipeline.hooks.publish", update.old, update.new]
     if sync:
         done = subprocess.run(args, cwd=repo.git_dir, check=False, capture_output=True, text=True)
@@ -99,6 +115,28 @@ def _start_publishing(repo: Repo, update: Update, *, sync: bool) -> None:
             args, cwd=repo.git_dir, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip
+
+
+def _by_service(repo: Repo, update: Update, *, sync: bool) -> bool:
+    """Whether the publication service took the publication (and, waiting, finished it); when
+    it did not, the log says why and the caller starts the publishing process."""
+    path = repo.git_dir / LOG_FILE
+
+    def relay(line: str) -> None:
+        if line.startswith("terbit:"):
+            print(line, file=sys.stderr)
+
+    try:
+        code = publisher.request(
+            warm.folder_of(repo.git_dir), update.old, update.new, sync=sync, relay=relay
+        )
+    except publisher.Unused as why:
+        log(repo, MSG("service_unused", sha=update.new[:10], why=MSG(str(why.args[0]))))
+        return False
+    if code is not None:
+        key = "published" if code == 0 else "publish_failed"
+        print(MSG(key, sha=update.new[:10], error=code, log=path), file=sys.stderr)
+    return True
 
 
 if __name__ == "__main__":

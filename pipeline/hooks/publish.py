@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 
+from pipeline.evidence.browser import KeptBrowsers
 from pipeline.forge.local.store.forge import main_settings
 from pipeline.hooks.server import LOG_FILE, log, server_repo
 from pipeline.i18n import Catalog, set_lang
@@ -45,11 +46,12 @@ MSG = Catalog(
 )
 
 
-def publish(repo: Repo, old: str, new: str) -> int:
-    """Publish every new merge between ``old`` and ``new``; one line per published change."""
+def publish(repo: Repo, old: str, new: str, browsers: KeptBrowsers | None = None) -> int:
+    """Publish every new merge between ``old`` and ``new``; one line per published change.
+    ``browsers``: the publication service's warm Chromiums (``hooks.publisher``)."""
     set_lang(os.environ.get("TERBIT_LANG") or main_settings(repo).site.language)
     try:
-        results = on_main_updated(repo.git_dir, old, new)
+        results = on_main_updated(repo.git_dir, old, new, browsers)
     except Exception as error:
         log(repo, f"publish {new}: " + traceback.format_exc())
         print(MSG("publish_failed", sha=new[:10], error=error, log=repo.git_dir / LOG_FILE))

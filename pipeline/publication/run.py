@@ -20,7 +20,7 @@ from pipeline.config.settings import Settings
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
-from pipeline.evidence.browser import shared_chromium
+from pipeline.evidence.browser import KeptBrowsers, SharedChromium, shared_chromium
 from pipeline.evidence.findings import findings
 from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
 from pipeline.forge import open_forge
@@ -85,6 +85,7 @@ def publish(
     forge: Forge,
     resume: bool = False,
     say: Callable[[str], None] | None = None,
+    browsers: KeptBrowsers | None = None,  # the publication service's warm browsers
 ) -> PublishResult:
     """Publish the change merged by ``merge_sha`` (steps 6-8); see the module docstring."""
     repo = Repo(repo_root)
@@ -111,8 +112,9 @@ def publish(
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
         result = _run(
-            repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None)
-        )
+            repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None),
+            browsers=browsers,
+        )  # fmt: skip
         marker.unlink(missing_ok=True)
         return result
 
@@ -129,17 +131,36 @@ def give_up(repo: Repo, merge: str, settings: Settings) -> str | None:
     return MSG("gave_up", sha=merge[:10], n=tries, state=path, retry=retry)
 
 
-def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult]:
+def _fresh(repo: Repo, old: str, new: str) -> list[str]:
+    return [m for m in new_merges(repo, old, new) if not is_record_commit(repo, m)]
+
+
+def expect(server_repo: Path, old: str, new: str) -> None:
+    """Mark the merges ``on_main_updated(old, new)`` will publish as unfinished before it
+    starts: a publication service stopped or killed while they wait in its queue leaves them
+    to the next push, as one killed in the middle of them does."""
+    repo = Repo(server_repo)
+    folder = state_root(repo) / UNFINISHED
+    folder.mkdir(parents=True, exist_ok=True)
+    for merge in _fresh(repo, old, new):
+        (folder / merge).touch()
+
+
+def on_main_updated(
+    server_repo: Path, old: str, new: str, browsers: KeptBrowsers | None = None
+) -> list[PublishResult]:
     """After main moved on the embedded server: publish each new merge on main, after finishing
-    the publications that were killed earlier (a crash, a restart), oldest first."""
+    the publications that were killed earlier (a crash, a restart), oldest first. ``browsers``:
+    the publication service's warm Chromiums (None: one for each publication)."""
     repo = Repo(server_repo)
     settings = main_settings(repo)
     results = []
-    fresh = [m for m in new_merges(repo, old, new) if not is_record_commit(repo, m)]
+    fresh = _fresh(repo, old, new)
     tip = repo.rev_parse("refs/heads/main")
     killed = []
     for merge in unfinished(repo):
-        if merge in fresh or not tip or not repo.is_ancestor(merge, tip):
+        # One killed before this push (not one queued after it in the publication service).
+        if merge in fresh or not tip or not repo.is_ancestor(merge, new):
             continue
         stopped = give_up(repo, merge, settings)
         if stopped:
@@ -148,9 +169,11 @@ def on_main_updated(server_repo: Path, old: str, new: str) -> list[PublishResult
             killed.append(merge)
     for merge in [*killed, *fresh]:
         forge = open_forge(server_repo, settings)
-        results.append(
-            publish(server_repo, merge, settings=settings, forge=forge, resume=True, say=print)
-        )
+        done = publish(
+            server_repo, merge, settings=settings, forge=forge, resume=True, say=print,
+            browsers=browsers,
+        )  # fmt: skip
+        results.append(done)
     return results
 
 
@@ -162,6 +185,7 @@ def _run(
     settings: Settings,
     forge: Forge,
     say: Callable[[str], None],
+    browsers: KeptBrowsers | None = None,
 ) -> PublishResult:
     root = repo.work_tree or repo.git_dir
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
@@ -246,20 +270,31 @@ def _run(
         notices = {
             a.path: removed[a.path] for a in articles if a.status == "W" and a.path in removed
         }
-        # One Chromium for the screenshots and the page check: its start is seconds.
-        with shared_chromium() as browsers:
-            shot_state = state.done("screenshots") or screenshot_stage(
+        retry = retry_command(repo, merge, settings)
+        # The changed pages and the home page, as a visitor's browser sees them (issue 15 §5):
+        # a violation or a broken link is reported, so the record is not "complete".
+        pages = [*urls.values(), base_url + "/"] if urls else []
+
+        def shoot(shared: SharedChromium) -> dict[str, Any]:
+            return state.done("screenshots") or screenshot_stage(
                 articles, {**urls, **notices}, verified, settings, shots_dir, state, say,
-                retry=retry_command(repo, merge, settings), browsers=browsers,
+                retry=retry, browsers=shared,
             )  # fmt: skip
-            problems += shot_state["problems"]
-            # The changed pages and the home page, as a visitor's browser sees them (issue 15
-            # §5): a violation or a broken link is reported, so the record is not "complete".
-            pages = [*urls.values(), base_url + "/"] if urls else []
-            checked = state.done("visitor") or visitor_stage(
-                pages, site_dir, base_url, settings, state, say,
-                retry=retry_command(repo, merge, settings), browsers=browsers,
-            )  # fmt: skip
+
+        def check(shared: SharedChromium) -> dict[str, Any] | None:
+            return state.done("visitor") or visitor_stage(
+                pages, site_dir, base_url, settings, state, say, retry=retry, browsers=shared
+            )
+
+        if browsers is not None:  # the service's two warm browsers: both stages at once
+            checking = browsers.beside(check)
+            shot_state = shoot(browsers.shots)
+            checked = checking.result()
+        else:  # one Chromium for both, one after the other: its start is seconds
+            with shared_chromium() as shared:
+                shot_state = shoot(shared)
+                checked = check(shared)
+        problems += shot_state["problems"]
         page_check = checked  # its findings are reasons of the record (``build_record``)
     shots = [ShotFact(**s) for s in shot_state["shots"]]
     result.screenshots = [str(shots_dir / s.file) for s in shots]

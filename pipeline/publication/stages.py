@@ -22,6 +22,7 @@ from pipeline.evidence.articles import ArticleFact, changed_articles
 from pipeline.forge.base import Forge
 from pipeline.i18n import Catalog
 from pipeline.publication.state import State
+from pipeline.render import warm
 from pipeline.render.history import read_history
 from pipeline.render.runner import build_site
 from pipeline.vcs import Repo
@@ -54,7 +55,7 @@ def build_cache(repo: Repo) -> Path:
 
 def warm_folder(repo: Repo) -> Path:
     """Where the server's warm build process listens (``render.warm``): its own state."""
-    return repo.git_dir / "terbit"
+    return warm.folder_of(repo.git_dir)
 
 
 def prepare(

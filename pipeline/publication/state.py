@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -60,6 +61,9 @@ class PublishState(BaseModel):
     notes: dict[str, Any] = Field(default_factory=dict)
 
 
+_WRITING = threading.RLock()
+
+
 def state_root(repo: Repo) -> Path:
     """Where publishing keeps its work: the work tree, or the bare repository itself."""
     return (repo.work_tree or repo.git_dir) / STATE_DIR
@@ -101,8 +105,9 @@ class State:
 
     def save(self, stage: str, value: dict[str, Any]) -> None:
         _fault(stage)
-        self.model.stages[stage] = value
-        self.write()
+        with _WRITING:
+            self.model.stages[stage] = value
+            self.write()
 
     def forget(self, *stages: str) -> None:
         """Drop stage results so the next run does them again (after a failure)."""
@@ -120,13 +125,16 @@ class State:
         return self.model.notes.get(key)
 
     def write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
-        with temp.open("w", encoding="utf-8") as handle:
-            handle.write(self.model.model_dump_json(indent=1))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, self.path)
+        # The screenshots and the page check may save at the same time (the publication
+        # service runs them on two threads): one write at a time, each of the whole model.
+        with _WRITING:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
+            with temp.open("w", encoding="utf-8") as handle:
+                handle.write(self.model.model_dump_json(indent=1))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.path)
 
 
 def _fault(stage: str) -> None:

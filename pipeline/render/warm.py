@@ -25,13 +25,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pipeline
-from pipeline.render import cache
 from pipeline.render.plugins import PLUGINS
 
 SOCKET = "build.sock"
@@ -46,6 +46,11 @@ LIBRARIES = ("pelican", "markdown", "jinja2", "nh3", "pygments", "pillow")
 
 class Unavailable(Exception):
     """The warm worker could not build; the message says why (for the user)."""
+
+
+def folder_of(git_dir: Path) -> Path:
+    """The server's state folder, where its warm processes listen (``stages.warm_folder``)."""
+    return git_dir / "terbit"
 
 
 def code_key() -> str:
@@ -63,17 +68,18 @@ def code_key() -> str:
     return h.hexdigest()
 
 
-def _address(folder: Path) -> tuple[int, str]:
-    """A short address for the socket in ``folder`` (Unix socket paths are limited to about
-    100 bytes): the folder opened, named through ``/proc/self/fd``."""
+def address(folder: Path, name: str = SOCKET) -> tuple[int, str]:
+    """A short address for the socket ``name`` in ``folder`` (Unix socket paths are limited to
+    about 100 bytes): the folder opened (the caller closes it), named through /proc/self/fd."""
     handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    return handle, f"/proc/self/fd/{handle}/{SOCKET}"
+    return handle, f"/proc/self/fd/{handle}/{name}"
 
 
-def served(folder: Path) -> bool:
-    """Whether a warm worker holds ``folder``'s lock (is serving)."""
+def served(folder: Path, lock: str = LOCK) -> bool:
+    """Whether a warm worker (or the service whose lock file is ``lock``) holds ``folder``'s
+    lock (is serving)."""
     try:
-        handle = (folder / LOCK).open("a")
+        handle = (folder / lock).open("a")
     except OSError:
         return False
     with handle:
@@ -85,16 +91,16 @@ def served(folder: Path) -> bool:
         return False
 
 
-def ready(folder: Path) -> bool:
-    """Whether a warm worker answers on ``folder``'s socket (a socket file left by a killed
-    one does not)."""
+def ready(folder: Path, name: str = SOCKET) -> bool:
+    """Whether a warm worker (or the service on socket ``name``) answers on ``folder``'s socket
+    (a socket file left by a killed one does not)."""
     try:
-        handle, address = _address(folder)
+        handle, where = address(folder, name)
     except OSError:
         return False
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-            probe.connect(address)
+            probe.connect(where)
         return True
     except OSError:
         return False
@@ -119,19 +125,19 @@ def run_warm(folder: Path, request: dict[str, Any]) -> Iterator[tuple[str, dict[
     if not (folder / SOCKET).exists():
         raise Unavailable("no_worker")
     deadline = time.monotonic() + timeout()
-    handle, address = _address(folder)
+    handle, where = address(folder)
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     group = None
     try:
         try:
-            conn.connect(address)
+            conn.connect(where)
         except OSError:
             raise Unavailable("no_worker") from None
         finally:
             os.close(handle)
         conn.sendall(json.dumps({"key": code_key(), "request": request}).encode() + b"\n")
         ended = False
-        for event in _lines(conn, deadline):
+        for event in read_lines(conn, deadline):
             kind = event.pop("event")
             if kind == "stale":
                 raise Unavailable("stale")
@@ -150,7 +156,7 @@ def run_warm(folder: Path, request: dict[str, Any]) -> Iterator[tuple[str, dict[
         conn.close()
 
 
-def _lines(conn: socket.socket, deadline: float) -> Iterator[dict[str, Any]]:
+def read_lines(conn: socket.socket, deadline: float) -> Iterator[dict[str, Any]]:
     buffer = b""
     while True:
         left = deadline - time.monotonic()
@@ -194,21 +200,26 @@ def switched_off() -> bool:
 
 class Service:
     """A warm worker for the server state folder ``folder``, started and, when it stopped
-    (killed, stale), started again by ``check``. Another process's worker is left alone."""
+    (killed, stale), started again by ``check``. Another process's worker is left alone.
+    ``module``, ``lock`` and ``log`` name a sibling service kept up the same way (the
+    publication service, ``publisher``)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self, folder: Path, module: str = "pipeline.render.warm", lock: str = LOCK, log: str = LOG
+    ) -> None:
         self.folder = folder
+        self.module, self.lock, self.log = module, lock, log
         self.proc: subprocess.Popen[bytes] | None = None
 
     def check(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        if served(self.folder):
+        if served(self.folder, self.lock):
             return
-        with (self.folder / LOG).open("ab") as log:
+        with (self.folder / self.log).open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", "from pipeline.render.warm import main; main()"],
+                [sys.executable, "-I", "-c", f"from {self.module} import main; main()"],
                 cwd=self.folder,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -225,6 +236,22 @@ class Service:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+# The publication service (``pipeline.hooks.publisher``, named here as a program to start, not
+# imported): ``post-receive`` asks it to publish, in a process that has the publication's code
+# imported and a Chromium started. Its log is the publications' log (``hooks.server.LOG_FILE``).
+PUBLISHER_SOCKET = "publish.sock"
+
+
+def publisher(folder: Path) -> Service:
+    return Service(folder, "pipeline.hooks.publisher", "publish.lock", "publish.log")
+
+
+def services(folder: Path) -> list[Service]:
+    """What a long-running server process keeps up: the warm build and the publication
+    service (``TERBIT_WARM=off``: neither)."""
+    return [] if switched_off() else [Service(folder), publisher(folder)]
 
 
 # --- the warm worker itself ------------------------------------------------------------------
@@ -254,6 +281,10 @@ PRELOAD = (
 
 
 def _preload() -> None:
+    # Here, not at the top: the publication service's clients (post-receive) import this
+    # module for its socket's client, and the cache imports Pelican.
+    from pipeline.render import cache
+
     for name in PRELOAD:
         importlib.import_module(name)
     cache.remember_modules()  # the forks' build keys do not resolve these files again
@@ -342,6 +373,7 @@ def _child(conn: socket.socket, request: dict[str, Any]) -> None:
 
         set_lang(request.get("lang"))
         conn.settimeout(None)
+        threading.Thread(target=_end_with_client, args=(conn,), daemon=True).start()
         stream = conn.makefile("w", encoding="utf-8")
         quiet = os.open(os.devnull, os.O_WRONLY)
         os.dup2(quiet, 1)  # Pelican's own console lines are not events
@@ -368,6 +400,16 @@ def _child(conn: socket.socket, request: dict[str, Any]) -> None:
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _end_with_client(conn: socket.socket) -> None:
+    """Kill this build (its group) when its client has gone: a client killed with -9 (the
+    publication service) cannot kill it, and its pages must not race the build that resumes
+    the publication. The client sends nothing after its request, so readable means closed."""
+    with contextlib.suppress(OSError):
+        select.select([conn], [], [])
+        if conn.recv(1, socket.MSG_PEEK) == b"":
+            os.killpg(0, signal.SIGKILL)
 
 
 def main() -> None:

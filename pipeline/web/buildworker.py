@@ -1,6 +1,8 @@
-"""While ``terbit web`` runs, the server's warm build process (``render.warm``) is kept up: a
-publication started by a push builds in it, a second or more sooner. ``TERBIT_WARM=off`` stops
-it (the publications then build in a fresh process, as without the web application)."""
+"""While ``terbit web`` runs, the server's warm build process (``render.warm``) and the
+publication service (``hooks.publisher``) are kept up: a publication started by a push runs in
+the service, with its code imported and Chromium started, and builds in the warm process, seconds
+sooner. ``TERBIT_WARM=off`` stops both (the publications then run in a fresh process and build
+in another, as without the web application)."""
 
 from __future__ import annotations
 
@@ -15,25 +17,27 @@ from pipeline.publication.stages import warm_folder
 from pipeline.render import warm
 from pipeline.vcs import Repo
 
-CHECK_S = 5  # a killed or stale worker is started again within this many seconds
+CHECK_S = 5  # a killed or stale process is started again within this many seconds
 
 
-async def _watch(service: warm.Service) -> None:
+async def _watch(services: list[warm.Service]) -> None:
     while True:
-        await run_in_threadpool(service.check)
+        for service in services:
+            await run_in_threadpool(service.check)
         await asyncio.sleep(CHECK_S)
 
 
 @asynccontextmanager
 async def kept_warm(server: Path) -> AsyncIterator[None]:
-    if warm.switched_off():
+    services = warm.services(warm_folder(Repo(server)))
+    if not services:
         yield
         return
-    service = warm.Service(warm_folder(Repo(server)))
-    task = asyncio.create_task(_watch(service))
+    task = asyncio.create_task(_watch(services))
     try:
         yield
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        await run_in_threadpool(service.stop)
+        for service in services:
+            await run_in_threadpool(service.stop)
