@@ -94,7 +94,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     pytest that drops the group from the node id would split them, and they would fail
     far from the cause. Say so here instead. And the longest work units go first
     (tests/support/schedule.py), so that no long group starts as the other worker runs out."""
-    tests = [(i.nodeid.split("::", 1)[0], group(i.iter_markers("xdist_group"))) for i in items]
+    tests = [(i.nodeid, group(i.iter_markers("xdist_group")), bool(i.get_closest_marker("slow")))
+             for i in items]  # fmt: skip
     items[:] = [items[i] for i in longest_first(tests)]
     if not getattr(config.option, "loadgroup", False):
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -15,18 +16,19 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 GROUP = re.compile(r"""xdist_group\(\s*["']([^"']+)["']""")
 
 
-def test_the_listed_units_come_first_in_the_lists_order_and_the_rest_keeps_its_own() -> None:
+def test_the_listed_units_come_first_then_the_slow_ones_and_each_keeps_its_order() -> None:
     tests = [
-        ("tests/a.py", None),
-        ("tests/b.py", "short"),
-        ("tests/c.py", "long"),
-        ("tests/b.py", "short"),
-        ("tests/c.py", "long"),
-        ("tests/d.py", None),
-        ("tests/e.py", "longer"),
+        ("tests/a.py::t", None, False),
+        ("tests/b.py::t1", "short", False),
+        ("tests/c.py::t1", "long", False),
+        ("tests/b.py::t2", "short", True),  # a slow test: its whole group moves up
+        ("tests/c.py::t2", "long", False),
+        ("tests/d.py::t", None, False),
+        ("tests/e.py::t", "longer", False),
+        ("tests/f.py::t", None, True),
     ]
     order = longest_first(tests, longest=("longer", "long", "tests/d.py"))
-    assert order == [6, 2, 4, 5, 0, 1, 3]
+    assert order == [6, 2, 4, 5, 1, 3, 7, 0]
 
 
 def test_a_group_is_named_as_pytest_xdist_names_it() -> None:
@@ -66,3 +68,11 @@ def test_the_suite_collects_the_longest_first_and_keeps_xdists_sort_off(
     ids = [line for line in done.stdout.splitlines() if "::" in line]
     assert ids[0].startswith("tests/publication/test_publication_truth.py::"), ids[:3]
     assert ids[-1].startswith("tests/cli/test_cli_main.py::"), ids[-3:]
+
+
+def test_the_benchmark_replays_xdists_hand_out() -> None:
+    """A worker is given one more unit as soon as two or fewer of its tests are left."""
+    from benchmarks.suite_schedule import replay
+
+    units = OrderedDict([("a", [10.0, 10.0, 10.0]), ("b", [30.0]), ("c", [5.0])])
+    assert replay(units, workers=2) == [30.0, 35.0]  # c queued behind b, not after a

@@ -14,15 +14,24 @@ from collections.abc import Iterable, Sequence
 
 from pytest import Mark
 
-# The longest work units, longest first: an xdist group's name or a test file (for tests of no
-# group). Seconds on one worker (`pytest FILE -n 0 --durations=0`, loaded machine, 2 Dec 2026).
+# The longest work units, longest first: an xdist group's name or a test file (its tests of no
+# group). After them the units with a test marked ``slow``, then the rest. Seconds on one
+# worker: "clean" from the last clean-clone run (README), else `pytest FILE -n 0` on 2 Dec 2026
+# with the machine loaded (load 4-8, 1-2x the clean figures); the command that replays
+# the schedule from such times is in docs/benchmarks.md ("Lama seluruh uji").
 LONGEST_FIRST: tuple[str, ...] = (
-    "publication-truth",  # 200 s
-    "publication-flow",  # 170 s
-    "web-guide",  # 66 s
-    "web-e2e",  # 64 s
-    "site-axe-desktop",  # 60 s
-    "site-axe-phone",  # 60 s
+    "publication-truth",  # about 510 s for 14 of its 17 tests (loaded)
+    "publication-flow",  # 323 s (loaded)
+    "web-guide",  # 140 s (loaded), 66 s (clean)
+    "publication-warm",  # 109 s (loaded)
+    "web-e2e",  # 67 s (loaded), 64 s (clean)
+    "tests/github/test_github_deferred_review.py",  # 38 s (clean)
+    "publication-withdraw",  # 36 s (clean)
+    "tests/github/test_github_withdraw.py",  # 36 s (clean)
+    "site-axe-desktop",  # 33 s (loaded)
+    "site-axe-phone",  # 33 s (loaded)
+    "tests/github/test_github_correction.py",  # 28 s (clean)
+    "tests/cli/test_cli_demo.py",  # 26, 22 and about 25 s, a unit each (clean)
 )
 
 
@@ -33,16 +42,20 @@ def group(marks: Iterable[Mark]) -> str | None:
     return "_".join(sorted(names)) or None
 
 
-def rank(path: str, name: str | None, longest: Sequence[str] = LONGEST_FIRST) -> int:
-    """The place in ``longest`` of a test's unit (its group ``name``, or its file ``path`` for
-    a test of no group); ``len(longest)`` for every other unit."""
-    key = name if name is not None else path
-    return longest.index(key) if key in longest else len(longest)
-
-
 def longest_first(
-    tests: Sequence[tuple[str, str | None]], longest: Sequence[str] = LONGEST_FIRST
+    tests: Sequence[tuple[str, str | None, bool]], longest: Sequence[str] = LONGEST_FIRST
 ) -> list[int]:
-    """The positions of ``tests`` (file path, group) in their new order: the listed units
-    first, in the list's order; within a unit, and among the rest, the collection order."""
-    return sorted(range(len(tests)), key=lambda i: rank(*tests[i], longest))
+    """The positions of ``tests`` (node id, group, marked slow) in their new order: the units
+    of ``longest`` in its order, then the units holding a slow test, then the rest; within a
+    unit, and within each of those, the collection order."""
+    units = [name if name is not None else nodeid for nodeid, name, _ in tests]
+    slow = {unit for unit, (_, _, marked) in zip(units, tests, strict=True) if marked}
+
+    def rank(i: int) -> int:
+        path = tests[i][0].split("::", 1)[0]
+        for place, entry in enumerate(longest):
+            if entry == units[i] or (tests[i][1] is None and entry == path):
+                return place
+        return len(longest) + (0 if units[i] in slow else 1)
+
+    return sorted(range(len(tests)), key=rank)
