@@ -22,9 +22,11 @@ from pytest import Mark
 LONGEST_FIRST: tuple[str, ...] = (
     "publication-truth",  # about 510 s for 14 of its 17 tests (loaded)
     "publication-flow",  # 323 s (loaded)
-    "web-guide",  # 140 s (loaded), 66 s (clean)
+    "web-guide",  # 117-140 s (loaded), 66 s (clean)
+    "web-browser",  # 130 s (loaded)
     "publication-warm",  # 109 s (loaded)
-    "web-e2e",  # 67 s (loaded), 64 s (clean)
+    "web-admin",  # 105 s (loaded)
+    "web-e2e",  # 67-90 s (loaded), 64 s (clean)
     "tests/github/test_github_deferred_review.py",  # 38 s (clean)
     "publication-withdraw",  # 36 s (clean)
     "tests/github/test_github_withdraw.py",  # 36 s (clean)
