@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.schedule import group, longest_first
 from tests.support.sshd import SshServer, start_sshd
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -80,11 +81,22 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
         yield server
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's own sort of the work units (most tests first) would undo the order of
+    ``pytest_collection_modifyitems``."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests sharing an office across a module (``xdist_group``) must run on one worker: a
     pytest that drops the group from the node id would split them, and they would fail
-    far from the cause. Say so here instead."""
+    far from the cause. Say so here instead. And the longest work units go first
+    (tests/support/schedule.py), so that no long group starts as the other worker runs out."""
+    tests = [(i.nodeid, group(i.iter_markers("xdist_group")), bool(i.get_closest_marker("slow")))
+             for i in items]  # fmt: skip
+    items[:] = [items[i] for i in longest_first(tests)]
     if not getattr(config.option, "loadgroup", False):
         return
     split = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]

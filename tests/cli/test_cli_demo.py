@@ -17,7 +17,9 @@ from pipeline.forge.local.store import metachain
 from pipeline.vcs import Repo
 from pipeline.web.accounts import Users
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cli-demo")]
+# No xdist group: each test runs its own demo in its own folder and ports, so the three whole
+# demos (25 s each) can run on both workers.
+pytestmark = pytest.mark.slow
 
 
 def git(path: Path, *args: str) -> str:

@@ -1,7 +1,8 @@
 """Fixtures for the site: real Pelican builds served over HTTP on 127.0.0.1, real Chromium.
 
 Builds and servers are session-scoped; the modules using the sample site share the xdist group
-"site" (the hostile site has its own group), so one worker builds each site once.
+"site" (the hostile site has its own group), so one worker builds each site once; the axe check
+of every page takes a group per width, so both widths can run at once, on a worker each.
 """
 
 from __future__ import annotations
