@@ -9,6 +9,7 @@ signature is another question, verified again by ``ssh-keygen``. Real office, re
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 from pipeline.cli.demo.office import with_keys
 from pipeline.config.roles import load_roles
+from pipeline.forge.local.client.session import open_at
 from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import meta_ref
 from pipeline.forge.local.store.signing import Verifier, generate_key, sign
@@ -129,3 +131,22 @@ def test_a_kept_verdict_never_makes_another_signature_or_key_good(tmp_path: Path
     assert check(data, signature, key=other) is False  # sari's key replaced (revoked)
     assert check(data, forged, key=other) is True  # ... and only the new key counts
     assert check(data, signature) is True
+
+
+def test_an_audit_trusts_no_kept_verdict(kit: Kit) -> None:
+    change_id = kit.submit()
+    forged = kit.raw_event("andi", change_id, "review",
+                           {"state": "approve", "commit": kit.change(change_id).head_sha,
+                            "body": ""}, by="sari")  # fmt: skip
+    clone = kit.forge("andi")
+    clone.repo.update_ref(meta_ref(change_id), forged)  # in andi's clone only, never pushed
+    stored = metachain.read_commit(clone.repo, forged, ())
+    assert stored.signature
+    verifier = clone.verifier(clone.base_tip())
+    digest = hashlib.sha256(len(stored.raw).to_bytes(8, "big") + stored.raw + stored.signature)
+    planted = kept_verdicts(clone.repo)  # a "good" verdict written into the clone's own file
+    planted.keep_event(verifier.signers, "sari", digest.hexdigest(), True)
+    planted.flush()
+    assert kit.forge("andi").get_change(change_id).reviews[0].signature_ok is True
+    audit = open_at(kit.office.clone_path("andi"), clone.settings)  # as `terbit verify` opens it
+    assert audit.get_change(change_id).reviews[0].signature_ok is False

@@ -43,7 +43,7 @@ from pipeline.forge.local.store.events import (
 )
 from pipeline.forge.local.store.signing import MSG as SIG_MSG
 from pipeline.forge.local.store.signing import Verifier, server_signed, sign
-from pipeline.forge.local.store.verdicts import Verdicts, kept_verdicts
+from pipeline.forge.local.store.verdicts import Verdicts
 from pipeline.i18n import Catalog
 from pipeline.vcs import GitError, Repo
 
@@ -116,9 +116,9 @@ class LocalForge:
         )
         self._base_tip = base_tip
         self._pending = pending or {}
-        # Kept in the repository's own state folder unless the caller keeps them (the web app).
-        self._verdicts = kept_verdicts(repo) if verdicts is None else verdicts
-        self._own_verdicts = verdicts is None
+        # In memory unless given: kept on disk only by readers that trust the repository's
+        # state folder (its hooks, a person's commands), never by an audit (`terbit verify`).
+        self._verdicts = Verdicts() if verdicts is None else verdicts
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
         self._verifiers: dict[str, Verifier] = {}
@@ -363,8 +363,6 @@ class LocalForge:
                 merge_sha=sha,
                 merged_by=self.merger(sha, policy_tip),
             )
-        if self._own_verdicts:
-            self._verdicts.flush()
         return change
 
     def _commits(self, base: str, head: str, policy_tip: str) -> list[CommitInfo]:
