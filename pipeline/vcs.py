@@ -368,6 +368,13 @@ class Repo:
         pairs = (line.partition(" ") for line in out.splitlines() if line)
         return {ref: sha for ref, _, sha in pairs}
 
+    def commit_refs(self, *patterns: str) -> dict[str, str]:
+        """``{ref: commit}`` of the refs ``patterns`` name (a prefix or a full name) that point
+        at a commit, as ``rev_parse`` would find them, in one git call."""
+        out = self.run("for-each-ref", "--format=%(objecttype) %(objectname) %(refname)", *patterns)
+        rows = (line.split(" ", 2) for line in out.splitlines() if line)
+        return {row[2]: row[1] for row in rows if len(row) == 3 and row[0] == "commit"}
+
     def update_ref(self, ref: str, new: str, old: str | None = None) -> None:
         args = ["update-ref", ref, new] + ([old] if old is not None else [])
         self.run(*args)

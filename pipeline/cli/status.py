@@ -9,12 +9,12 @@ from pipeline.cli.data_dukung import show
 from pipeline.cli.verdict import verdict
 from pipeline.clock import now
 from pipeline.errors import ConfigError
+from pipeline.evidence.schedule import held_until
 from pipeline.forge.local.client.session import open_local
 from pipeline.forge.local.rules.policy import render
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
-from pipeline.publication.due import held_until
 from pipeline.record.store import outcome_for
 
 MSG = Catalog(

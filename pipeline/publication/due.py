@@ -20,11 +20,11 @@ from pathlib import Path
 
 from pipeline.clock import now
 from pipeline.config.settings import Settings
-from pipeline.evidence.articles import changed_articles
+from pipeline.evidence.schedule import held_until
 from pipeline.forge import open_forge
 from pipeline.publication.merges import repo_settings
 from pipeline.publication.run import publish
-from pipeline.publication.stages import scheduled_time, unrecorded_scheduled
+from pipeline.publication.stages import unrecorded_scheduled
 from pipeline.publication.state import PublishResult, state_root
 from pipeline.vcs import Repo
 
@@ -40,18 +40,6 @@ class Due:
 
 def _main(repo: Repo) -> str | None:
     return repo.rev_parse("refs/heads/main") or repo.head()
-
-
-def held_until(repo: Repo, merge: str, settings: Settings) -> datetime | None:
-    """When a merge's drafts go live if they were still ahead when it was merged (its own
-    publication deployed the site without them), else None: what ``terbit status`` and the
-    change page say of a merged change without a record yet. The rule is the publication's."""
-    if not repo.rev_parse(merge):
-        return None  # a clone that has not fetched the merge yet
-    merged_at = repo.commit_info(merge).committed_at
-    articles = changed_articles(repo, merge, settings.content.path)
-    at = scheduled_time(repo, merge, articles, merged_at, settings)
-    return datetime.fromisoformat(at) if at else None
 
 
 def due_merges(repo: Repo, settings: Settings, when: datetime) -> list[Due]:

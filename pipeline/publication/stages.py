@@ -16,9 +16,10 @@ from pipeline.clock import now
 from pipeline.config.settings import Settings, committed_settings
 from pipeline.deploy import new_release_id
 from pipeline.deploy.base import Target
-from pipeline.draft.schedule import FIELD, latest, publish_at
+from pipeline.draft.schedule import FIELD
 from pipeline.errors import InputError
-from pipeline.evidence.articles import ArticleFact, changed_articles
+from pipeline.evidence.articles import changed_articles
+from pipeline.evidence.schedule import scheduled_time
 from pipeline.forge.base import Forge
 from pipeline.i18n import Catalog
 from pipeline.publication.state import State
@@ -75,18 +76,6 @@ def prepare(
     }
     state.save("prepare", value)
     return value
-
-
-def scheduled_time(
-    repo: Repo, merge: str, articles: list[ArticleFact], merged_at: datetime, settings: Settings
-) -> str | None:
-    """When the merge's drafts are due (the last ``publish_at`` of them), if that was still
-    ahead when it was merged: a scheduled publication. None for an ordinary one."""
-    zone = settings.site.timezone
-    due = latest(
-        publish_at(repo.show_file(merge, a.path) or "", a.path, zone) for a in articles if a.url
-    )
-    return due.isoformat() if due is not None and due > merged_at else None
 
 
 def unrecorded_scheduled(repo: Repo, tip: str, settings: Settings) -> Iterator[tuple[str, str]]:

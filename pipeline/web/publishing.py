@@ -19,9 +19,9 @@ from typing import Any
 from pipeline.clock import now
 from pipeline.deploy import open_target
 from pipeline.errors import InputError, StaleError
+from pipeline.evidence.schedule import held_until
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
-from pipeline.publication.due import held_until
 from pipeline.publication.state import UNFINISHED, State, state_root
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.model import record_id

@@ -90,3 +90,16 @@ def test_unexpected_error_has_no_traceback(
     assert exited.value.code == 3
     assert "Traceback" not in err
     assert "TERBIT_DEBUG=1" in err
+
+
+def test_status_loads_neither_the_publication_nor_its_build_and_deploy() -> None:
+    # `terbit status` only reads what the records say; the publication (Pelican, deploy
+    # targets) cost about a second of start-up at every call.
+    code = (
+        "import sys; import pipeline.cli.status; "
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[:2] in "
+        "(['pipeline', 'publication'], ['pipeline', 'deploy'], ['pipeline', 'render']) "
+        "or m.split('.')[0] == 'pelican')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == []

@@ -155,6 +155,7 @@ def configure_signing(forge: LocalForge, key: Path) -> None:
 
 
 def _push(forge: LocalForge, *refspecs: str) -> tuple[bool, str]:
+    forge.synced = False
     ok, out = forge.repo.push_result(forge.remote or "origin", *refspecs)
     return ok, out
 
@@ -175,7 +176,8 @@ def append_event(
 ) -> str:
     """Sign ``data`` as a ``kind`` event on top of the change's records and push it."""
     for attempt in range(4):
-        forge.sync()
+        if attempt or not forge.synced:  # the caller's fetch is fresh enough to try first
+            forge.sync()
         tip = forge.ref(meta_ref(change_id))
         if tip is None:
             raise InputError(MSG("refused", why=f"#{change_id}"))

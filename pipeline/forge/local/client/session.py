@@ -11,11 +11,14 @@ from pathlib import Path
 
 import click
 
+from pipeline.change.model import Change
 from pipeline.config.settings import Settings
 from pipeline.errors import ConfigError
 from pipeline.forge.local.client.actions import append_event, identity
 from pipeline.forge.local.store.forge import LocalForge, notice_data, settings_at
+from pipeline.forge.local.store.metachain import Stored
 from pipeline.forge.local.store.signing import MSG as SIG_MSG
+from pipeline.forge.local.store.verdicts import Verdicts, kept_verdicts
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -38,7 +41,23 @@ MSG = Catalog(
 
 class CloneForge(LocalForge):
     """The embedded forge seen from a person's clone: it reads the fetched refs and writes
-    through the server, whose hooks check every record."""
+    through the server, whose hooks check every record. Unless given others, the signature
+    verdicts it reaches are kept in the clone's own state folder (``kept_verdicts``), so the
+    person's next command does not verify the same record again."""
+
+    def __init__(
+        self, repo: Repo, settings: Settings, *, remote: str | None = "origin",
+        verdicts: Verdicts | None = None,
+    ) -> None:  # fmt: skip
+        self._kept = verdicts is None
+        kept = kept_verdicts(repo) if verdicts is None else verdicts
+        super().__init__(repo, settings, remote=remote, verdicts=kept)
+
+    def get_change(self, change_id: str, chain: list[Stored] | None = None) -> Change:
+        change = super().get_change(change_id, chain)
+        if self._kept:
+            self._verdicts.flush()
+        return change
 
     def add_notice(self, change_id: str, text: str, attachments: list[Path] | None = None) -> None:
         files = list(attachments or [])
@@ -49,7 +68,10 @@ def open_at(repo_root: Path, settings: Settings) -> LocalForge:
     """The embedded forge of the repository at ``repo_root``: the server's own (bare) or a
     clone's, with ``settings`` as given (the caller read them)."""
     repo = Repo(repo_root)
-    return LocalForge(repo, settings) if repo.bare else CloneForge(repo, settings, remote="origin")
+    if repo.bare:
+        return LocalForge(repo, settings)
+    # Verdicts in memory only: an audit (``terbit verify``) trusts no file it did not write now.
+    return CloneForge(repo, settings, remote="origin", verdicts=Verdicts())
 
 
 def open_local(start: Path | str = ".", *, sync: bool = True) -> LocalForge:

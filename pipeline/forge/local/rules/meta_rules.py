@@ -34,6 +34,7 @@ from pipeline.forge.local.store.events import (
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.forge.local.store.metachain import Stored
 from pipeline.forge.local.store.signing import Verifier
+from pipeline.forge.local.store.verdicts import Verdicts, kept_verdicts
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -305,7 +306,8 @@ class RecordRules:
         approval would only add evidence that nobody owes. One late review per push."""
         if change_id in self.late_taken:
             return False
-        forge = LocalForge(self.repo, self.settings, base_tip=self.main_old or None)
+        forge = LocalForge(self.repo, self.settings, base_tip=self.main_old or None,
+                           verdicts=self.verdicts)  # fmt: skip
         expedited = evaluate(forge, forge.get_change(change_id)).expedited
         owed = expedited is not None and expedited.done_at is None
         if owed:
@@ -337,7 +339,12 @@ class RecordRules:
     def verifier(self) -> Verifier:
         # A folder per push: concurrent pushes must not share the allowed-signers/check files.
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-receive-")
-        return Verifier(self.policy[1], Path(self._tmp.name))
+        return Verifier(self.policy[1], Path(self._tmp.name), self.verdicts)
+
+    @cached_property
+    def verdicts(self) -> Verdicts:
+        """The server's kept signature verdicts: a record is verified at its first push only."""
+        return kept_verdicts(self.repo)
 
     def signed_by(self, stored: Stored, allowed: set[str]) -> bool:
         """The record's author is in ``allowed`` and (unless signatures are off) signed it."""

@@ -9,7 +9,7 @@ from pipeline.change.model import Change
 from pipeline.clock import now
 from pipeline.config.roles import Roles
 from pipeline.config.sop import Sop
-from pipeline.forge.local.store.forge import LocalForge, settings_at
+from pipeline.forge.local.store.forge import LocalForge
 from pipeline.gate import GateReport, ProofEvent, policy_at
 from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate import render as gate_render
@@ -43,7 +43,7 @@ def closers(sop: Sop, roles: Roles, author: str) -> set[str]:
 
 def page_check_required(forge: LocalForge, change: Change) -> bool:
     """``forge.page_check`` of ``terbit.yml`` on the target branch the change is compared with."""
-    return settings_at(forge.repo, change.base_sha).forge.page_check
+    return forge.settings_at(change.base_sha).forge.page_check
 
 
 def evaluate(

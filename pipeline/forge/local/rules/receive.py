@@ -149,7 +149,8 @@ class Receiver(RecordRules):
         return self._settings()
 
     def forge(self, base_tip: str | None) -> LocalForge:
-        return LocalForge(self.repo, self.settings, base_tip=base_tip, pending=self.pending)
+        return LocalForge(self.repo, self.settings, base_tip=base_tip, pending=self.pending,
+                          verdicts=self.verdicts)  # fmt: skip
 
     def merged_ids(self) -> set[str]:
         if not self.main_old:
@@ -163,6 +164,7 @@ class Receiver(RecordRules):
                 problems += self.check_one(update)
             except TerbitError as error:
                 problems.append(f"{update.ref}: {error}")
+        self.verdicts.flush()
         return problems
 
     def check_one(self, u: Update) -> list[str]:
@@ -219,7 +221,7 @@ class Receiver(RecordRules):
         """The merge commit is signed by an active member of the step-6 role, not an author."""
         sop, roles = self.policy
         if forge.signatures_required():
-            who = self.repo.commit_signer(u.new, forge.verifier(u.old).file)
+            who = forge.commit_signer(u.new, u.old)
             if not who:
                 return [MSG("merge_unsigned")]
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
+import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,6 +73,8 @@ MSG = Catalog(
 )
 
 BASE_BRANCH = "main"
+COMMIT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+CHAINS_KEPT = 256  # changes' records one reader keeps (a command reads a handful)
 
 
 def settings_at(repo: Repo, rev: str | None) -> Settings:
@@ -113,12 +116,20 @@ class LocalForge:
         )
         self._base_tip = base_tip
         self._pending = pending or {}
-        self._verdicts = verdicts
+        # In memory unless given: kept on disk only by readers that trust the repository's
+        # state folder (its hooks, a person's commands), never by an audit (`terbit verify`).
+        self._verdicts = Verdicts() if verdicts is None else verdicts
         self.broken: dict[str, str] = {}  # change id -> why it cannot be read
         self._tmp = tempfile.TemporaryDirectory(prefix="terbit-forge-")
         self._verifiers: dict[str, Verifier] = {}
         self._server_keys: dict[str, str | None] = {}
         self._merges: dict[str, tuple[str, list[str], datetime]] | None = None
+        # A change's records by its meta tip (content-addressed: never stale).
+        self._chains: dict[str, list[metachain.Stored]] = {}
+        self._files: dict[tuple[str, str], str | None] = {}  # (commit, path) -> its text
+        # A clone's refs, read once until the next ``sync`` (only a fetch moves them).
+        self._fetched: dict[str, str] | None = None
+        self.synced = False  # a clone fetched, and pushed nothing since
 
     # -- refs and policy -------------------------------------------------------------------
 
@@ -132,12 +143,14 @@ class LocalForge:
             f"+{REF_PREFIX}*:{REF_PREFIX}*",
         )  # fmt: skip
         self._merges = None
+        self._fetched = None
+        self.synced = True
 
     def signatures_required(self) -> bool:
         return self.settings.forge.signatures != "off"
 
     def base_tip(self) -> str:
-        tip = self._base_tip or self.repo.rev_parse(self.base_ref)
+        tip = self._base_tip or self._rev(self.base_ref)
         if not tip:
             raise ConfigError(MSG("no_base", base=BASE_BRANCH))
         return tip
@@ -145,15 +158,21 @@ class LocalForge:
     def ref(self, name: str) -> str | None:
         if name in self._pending:
             return self._pending[name] or None
-        return self.repo.rev_parse(name)
+        return self._rev(name)
+
+    def _rev(self, name: str) -> str | None:
+        return self._fetched_refs().get(name) if self.remote else self.repo.rev_parse(name)
+
+    def _fetched_refs(self) -> dict[str, str]:
+        if self._fetched is None:
+            self._fetched = self.repo.commit_refs(REF_PREFIX, self.base_ref)
+        return self._fetched
 
     def change_ids(self) -> list[str]:
-        names = set(self.repo.refs(REF_PREFIX)) | set(self._pending)
-        ids = set()
-        for name in names:
-            found = REF_RE.match(name)
-            if found and found.group(2) == "meta" and self.ref(name):
-                ids.add(found.group(1))
+        known = self._fetched_refs() if self.remote else self.repo.commit_refs(REF_PREFIX)
+        tips = {**known, **self._pending}  # a pending "" is a ref being deleted
+        ids = {found.group(1) for name, sha in tips.items()
+               if sha and (found := REF_RE.match(name)) and found.group(2) == "meta"}  # fmt: skip
         return sorted(ids, key=int)
 
     def heads_merged_into(self, rev: str) -> list[str]:
@@ -166,7 +185,7 @@ class LocalForge:
         return sorted(ids, key=int)
 
     def roles_at(self, tip: str) -> Roles:
-        text = self.repo.show_file(tip, ROLES_FILE)
+        text = self.read_file(tip, ROLES_FILE)
         if text is None:
             raise ConfigError(MSG("no_roles"), path=ROLES_FILE)
         return load_roles(text, ROLES_FILE)
@@ -180,7 +199,15 @@ class LocalForge:
     def read_file(self, rev: str, path: str) -> str | None:
         if rev in (BASE_BRANCH, f"refs/heads/{BASE_BRANCH}"):
             rev = self.base_tip()
-        return self.repo.show_file(rev, path)
+        if not COMMIT_ID.fullmatch(rev):
+            return self.repo.show_file(rev, path)
+        if (rev, path) not in self._files:  # a commit's file never changes: read it once
+            self._files[rev, path] = self.repo.show_file(rev, path)
+        return self._files[rev, path]
+
+    def settings_at(self, tip: str) -> Settings:
+        """``terbit.yml`` as committed at ``tip`` of the target branch."""
+        return committed_settings(lambda path: self.read_file(tip, path))
 
     def merges(self) -> dict[str, tuple[str, list[str], datetime]]:
         """Change id -> (merge sha, parents, when) for merges on the target branch."""
@@ -197,7 +224,11 @@ class LocalForge:
         tip = self.ref(meta_ref(change_id))
         if not tip:
             raise InputError(MSG("unknown", id=change_id))
-        return metachain.walk(self.repo, tip)
+        if tip not in self._chains:
+            if len(self._chains) >= CHAINS_KEPT:  # a long-lived reader: start afresh
+                self._chains.clear()
+            self._chains[tip] = metachain.walk(self.repo, tip)
+        return list(self._chains[tip])
 
     def list_changes(self, state: ChangeState | None = None) -> list[Change]:
         """Readable changes; unreadable ones are listed in ``self.broken`` instead of failing."""
@@ -226,7 +257,7 @@ class LocalForge:
         """Whether the server key ``terbit.yml`` names at ``tip`` signed this record."""
         if tip not in self._server_keys:
             try:
-                self._server_keys[tip] = settings_at(self.repo, tip).forge.server_key
+                self._server_keys[tip] = self.settings_at(tip).forge.server_key
             except ConfigError:
                 self._server_keys[tip] = None
         folder = Path(self._tmp.name) / "server"
@@ -338,21 +369,20 @@ class LocalForge:
         commits = self.repo.commits_between(base, head)
         if not self.signatures_required():
             return commits
-        return [dataclasses.replace(c, signer=self._signer(c.sha, policy_tip)) for c in commits]
+        signer = self.commit_signer
+        return [dataclasses.replace(c, signer=signer(c.sha, policy_tip)) for c in commits]
 
-    def _signer(self, sha: str, policy_tip: str) -> str | None:
+    def commit_signer(self, sha: str, policy_tip: str) -> str | None:
+        """Who signed commit ``sha``, by the allowed signers at ``policy_tip`` (None: nobody)."""
         verifier = self.verifier(policy_tip)
-        if self._verdicts is not None:
-            known, signer = self._verdicts.commit(verifier.signers, sha)
-            if known:
-                return signer
-        signer = self.repo.commit_signer(sha, verifier.file)
-        if self._verdicts is not None:
+        known, signer = self._verdicts.commit(verifier.signers, sha)
+        if not known:
+            signer = self.repo.commit_signer(sha, verifier.file)
             self._verdicts.keep_commit(verifier.signers, sha, signer)
         return signer
 
     def merger(self, merge_sha: str, policy_tip: str) -> str | None:
-        signer = self._signer(merge_sha, policy_tip)
+        signer = self.commit_signer(merge_sha, policy_tip)
         if signer:
             return signer
         info = self.repo.commit_info(merge_sha)

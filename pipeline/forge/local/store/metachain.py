@@ -27,6 +27,7 @@ MSG = Catalog(
             "commit {sha} memuat berkas '{name}' yang tidak dikenal",
             "commit {sha} holds an unknown file '{name}'",
         ),
+        "missing": ("objek Git {name} tidak ada", "Git object {name} is missing"),
     }
 )
 
@@ -45,15 +46,50 @@ class Stored:
 
 
 def read_commit(repo: Repo, sha: str, parents: tuple[str, ...]) -> Stored:
-    entries = {name: (kind, blob) for _mode, kind, blob, name in repo.ls_tree(sha)}
+    return _read(repo, [(sha, parents)])[0]
+
+
+def _read(repo: Repo, commits: list[tuple[str, tuple[str, ...]]]) -> list[Stored]:
+    """The records of ``commits`` from two ``git cat-file --batch`` (their trees, then the
+    files a record holds), however many there are; GitError when an object is missing."""
+    keyed = [(sha, parents, f"{sha}^{{tree}}") for sha, parents in commits]
+    objects = repo.blobs(tree for _s, _p, tree in keyed)
+    objects.update(repo.blobs(_wanted(_found(objects, tree) for _s, _p, tree in keyed)))
+    return _records(keyed, objects)
+
+
+def _wanted(trees: Iterable[bytes]) -> list[str]:
+    """The objects a record's tree names that reading it needs (not an unknown file's)."""
+    needed = ((EVENT_FILE, "blob"), (SIG_FILE, "blob"), (ATTACH_DIR, "tree"))
+    return [b for tree in trees for _m, k, b, n in _tree_rows(tree) if (n, k) in needed]
+
+
+def _records(
+    commits: list[tuple[str, tuple[str, ...], str]], objects: dict[str, bytes]
+) -> list[Stored]:
+    """``Stored`` of each ``(sha, parents, tree)`` from objects already read."""
 
     def blob(sha: str) -> bytes:
-        return repo.run("cat-file", "blob", sha, strip=False).encode()
+        # As ``git cat-file blob`` read as text gave it (the bytes a signature covers).
+        return _found(objects, sha).decode("utf-8", "replace").encode()
 
     def tree(sha: str) -> dict[str, str]:
-        return {n: b for _m, _k, b, n in repo.ls_tree(sha)}
+        try:
+            return {n: b for _m, _k, b, n in _tree_rows(_found(objects, sha))}
+        except ValueError:  # named as a folder, but not a tree
+            raise GitError(MSG("missing", name=sha)) from None
 
-    return _stored(sha, parents, entries, blob, tree)
+    return [
+        _stored(sha, parents,
+                {n: (k, b) for _m, k, b, n in _tree_rows(_found(objects, root))}, blob, tree)
+        for sha, parents, root in commits
+    ]  # fmt: skip
+
+
+def _found(objects: dict[str, bytes], name: str) -> bytes:
+    if name not in objects:
+        raise GitError(MSG("missing", name=name))
+    return objects[name]
 
 
 def _stored(
@@ -92,14 +128,12 @@ def next_time(repo: Repo, tip: str | None, wanted: datetime) -> datetime:
 
 
 def walk(repo: Repo, tip: str, stop: str | None = None) -> list[Stored]:
-    """Commits of the chain ending at ``tip`` (after ``stop`` when given), oldest first."""
+    """Commits of the chain ending at ``tip`` (after ``stop`` when given), oldest first: one
+    ``git rev-list`` and two ``git cat-file --batch``, however long the chain."""
     rev = f"{stop}..{tip}" if stop else tip
     out = repo.run("rev-list", "--reverse", "--topo-order", "--parents", rev)
-    stored = []
-    for line in out.splitlines():
-        sha, *parents = line.split()
-        stored.append(read_commit(repo, sha, tuple(parents)))
-    return stored
+    commits = [(sha, tuple(parents)) for sha, *parents in map(str.split, out.splitlines())]
+    return _read(repo, commits) if commits else []
 
 
 def walk_many(repo: Repo, tips: Iterable[str]) -> dict[str, list[Stored]]:
@@ -130,21 +164,15 @@ def walk_many(repo: Repo, tips: Iterable[str]) -> dict[str, list[Stored]]:
         ends = following
     trees = {t for tip in lines if tip not in odd for _s, _p, t in lines[tip]}
     read(trees)
-    read(b for t in trees for _m, k, b, _n in _tree_rows(objects.get(t, b"")) if k != "commit")
+    read(_wanted(objects[t] for t in trees if t in objects))
     found: dict[str, list[Stored]] = {}
     for tip, commits in lines.items():
         if tip in odd or any(t not in objects for _s, _p, t in commits):
             with contextlib.suppress(GitError):  # left out: the reader of that chain says why
                 found[tip] = walk(repo, tip)
             continue
-        with contextlib.suppress(KeyError):  # a file of the chain is missing: left out too
-            found[tip] = [
-                _stored(sha, parents,
-                        {n: (k, b) for _m, k, b, n in _tree_rows(objects[tree])},
-                        lambda b: objects[b].decode("utf-8", "replace").encode(),
-                        lambda t: {n: b for _m, _k, b, n in _tree_rows(objects[t])})
-                for sha, parents, tree in reversed(commits)
-            ]  # fmt: skip
+        with contextlib.suppress(GitError):  # a file of the chain is missing: left out too
+            found[tip] = _records(list(reversed(commits)), objects)
     return found
 
 

@@ -11,6 +11,10 @@ process, never by anything a change can write): keyed by a hash of the same part
 restarted app verifies nothing again. A missing, unreadable or damaged file, or a row that
 does not hold a plain verdict, means "verify again" — never a failure and never "good".
 ``terbit verify`` keeps no verdicts and reads no such file.
+
+The server's hooks and a person's clone keep theirs the same way, in their repository's own
+state folder (``kept_verdicts``: ``<git dir>/terbit/forge/verdicts.sqlite3``), which no push
+or fetch writes: each record of a change is verified once, not at every push and command.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import threading
 from pathlib import Path
 
 from pipeline.forge.local.store.statefile import read_rows, write_rows
+from pipeline.vcs import Repo
 
 # Part of every key: a later change of what a key means starts afresh instead of reading old rows.
 _FORMAT = b"terbit-verdicts-1"
@@ -112,3 +117,8 @@ class Verdicts:
         self._pending = {}
         # Not written: kept in memory, verified again after a restart.
         write_rows(self.store, _SCHEMA, "INSERT OR REPLACE INTO verdict VALUES (?, ?, ?, ?)", rows)
+
+
+def kept_verdicts(repo: Repo) -> Verdicts:
+    """The verdicts the forge's commands and hooks keep in ``repo``'s own state folder."""
+    return Verdicts(repo.git_dir / "terbit" / "forge" / "verdicts.sqlite3")
