@@ -44,6 +44,7 @@ from pipeline.hooks.server import log, use_language
 from pipeline.i18n import Catalog
 from pipeline.publication.lock import LOCK_WAIT_S
 from pipeline.render import warm
+from pipeline.vcs import Repo
 
 SOCKET = warm.PUBLISHER_SOCKET
 LOCK = "publish.lock"
@@ -160,8 +161,8 @@ def serve(folder: Path) -> None:
     except BlockingIOError:
         return  # another service serves this folder
     key = warm.code_key()
-    from pipeline.hooks.publish import publish  # the publication's code, imported once
-    from pipeline.vcs import Repo
+    # The publication's code, imported once, by the service only (start-up of post-receive).
+    from pipeline.hooks.publish import publish
 
     repo = Repo(folder.parent)
     jobs: queue.Queue[Job | None] = queue.Queue()
@@ -198,6 +199,7 @@ def serve(folder: Path) -> None:
 
 def _accept(conn: socket.socket, key: str, repo: Any, jobs: queue.Queue[Job | None]) -> bool:
     """Queue the publication asked on ``conn``; False when the client runs other code."""
+    # start-up: loaded by the service only (post-receive imports this module too).
     from pipeline.publication.run import expect
 
     try:
@@ -228,6 +230,7 @@ def _accept(conn: socket.socket, key: str, repo: Any, jobs: queue.Queue[Job | No
 
 def _work(repo: Any, jobs: queue.Queue[Job | None], publish: Callable[..., int]) -> None:
     """The publications, one after the other, with Chromium kept warm between them."""
+    # start-up: Playwright is loaded by the service only (post-receive imports this module too).
     from pipeline.evidence.browser import KeptBrowsers
 
     browsers = KeptBrowsers()
