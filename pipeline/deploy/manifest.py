@@ -96,8 +96,14 @@ class Copier:
     def copy_tree(self, site: Path, staging: Path) -> None:
         umask = os.umask(0)
         os.umask(umask)
-        os.mkdir(staging)
+        self._folder(str(site), str(staging), os.stat(site), umask)
         self._tree(str(site), str(staging), "", umask)
+
+    def _folder(self, source: str, target: str, info: os.stat_result, umask: int) -> None:
+        mode = stat.S_IMODE(info.st_mode)
+        os.mkdir(target, mode)
+        if mode & ~umask != mode:  # mkdir applied the umask: keep the build's mode
+            os.chmod(target, mode)
 
     def _tree(self, src: str, dst: str, rel: str, umask: int) -> None:
         with os.scandir(src) as found:
@@ -108,10 +114,7 @@ class Copier:
             # Symbolic links are followed, as a plain copy does (the build writes none).
             info = os.stat(source)
             if stat.S_ISDIR(info.st_mode):
-                os.mkdir(target)
-                mode = stat.S_IMODE(info.st_mode)
-                if mode & ~umask != mode:  # mkdir applied the umask: keep the build's mode
-                    os.chmod(target, mode)
+                self._folder(source, target, info, umask)
                 self._tree(source, target, name + "/", umask)
             else:
                 self._file(source, target, name, info)

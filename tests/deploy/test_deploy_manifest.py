@@ -148,3 +148,21 @@ def test_manifests_go_with_their_releases(tmp_path: Path) -> None:
     shutil.rmtree(site / "berita")
     target.deploy(site, "r4")
     assert _files(target.live_dir) == _files(site)
+
+
+def test_folder_and_file_permissions_are_the_builds(tmp_path: Path) -> None:
+    """Folders keep the build's permissions, narrower or wider than the umask gives."""
+    site = _site(tmp_path / "site")
+    (site / "rahasia").mkdir()
+    (site / "rahasia" / "x.html").write_text("x", encoding="utf-8")
+    (site / "rahasia").chmod(0o700)
+    (site / "berita").chmod(0o775)
+    (site / "p0.html").chmod(0o600)
+    target = LocalTarget(tmp_path / "live")
+    target.deploy(site, "r1")
+    target.deploy(site, "r2")
+    for release in ("r1", "r2"):
+        folder = tmp_path / "live/releases" / release
+        for name in ("rahasia", "berita", "p0.html", "."):
+            assert (folder / name).stat().st_mode & 0o7777 == (site / name).stat().st_mode & 0o7777
+    assert _files(tmp_path / "live/releases/r2") == _files(site)
