@@ -198,6 +198,11 @@ def _when(timestamp: int) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_SHOWN_MAX = 256  # files kept by ``show_file``, and their largest size (policy files)
+_SHOWN_BYTES = 64 * 1024
+
+
 class Repo:
     """A repository (work tree or bare) with the operations the pipeline needs."""
 
@@ -209,6 +214,7 @@ class Repo:
             raise ConfigError(MSG("not_repo", path=str(path))) from None
         # landed() of two commit ids never changes: the web pages ask it three times a change.
         self._landed: dict[tuple[str, str], Landed] = {}
+        self._shown: dict[tuple[str, str], str] = {}
 
     @classmethod
     def discover(cls, start: str | os.PathLike[str] = ".") -> Repo:
@@ -324,7 +330,19 @@ class Repo:
 
     def show_file(self, rev: str, path: str) -> str | None:
         """The text of ``path`` at ``rev``, or None when it does not exist there."""
-        return self.try_run("show", f"{rev}:{path}", strip=False)
+        if not _OBJECT_ID.fullmatch(rev):
+            return self.try_run("show", f"{rev}:{path}", strip=False)
+        # A commit id names the same file forever: the policy files one push's check reads
+        # several times at the same commit cost one process each.
+        key = (rev, path)
+        if key not in self._shown:
+            text = self.try_run("show", f"{rev}:{path}", strip=False)
+            if len(self._shown) >= _SHOWN_MAX:
+                self._shown.clear()
+            if text is not None and len(text) <= _SHOWN_BYTES:  # a failure is asked again
+                self._shown[key] = text
+            return text
+        return self._shown[key]
 
     def show_bytes(self, rev: str, path: str) -> bytes | None:
         try:

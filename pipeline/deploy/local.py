@@ -7,22 +7,23 @@ atomic), so a reader either follows the old link or the new one.
 A file byte-identical to the previous release's is a hard link to it, the others are copied:
 a one-article change writes a few files, not the whole site. Releases share those files, so
 nothing ever writes into a finished release: each is made once, in its staging folder, and
-only renamed, switched to and deleted after. Old releases are deleted after the switch, in a
-background thread, so the visitor's new site does not wait for them.
+only renamed, switched to and deleted after. Which files are identical comes from the previous
+release's manifest (``manifest``: each file's hash as Terbit wrote it), so the old release is
+not read again. Old releases are deleted after the switch, in a background thread, so the
+visitor's new site does not wait for them.
 """
 
 from __future__ import annotations
 
 import errno
-import filecmp
 import os
 import re
 import shutil
-import stat
 import threading
 import time
 from pathlib import Path
 
+from pipeline.deploy import manifest
 from pipeline.deploy.base import (
     DeployError,
     DeployLog,
@@ -105,9 +106,14 @@ class LocalTarget:
             shutil.rmtree(staging, ignore_errors=True)
             try:
                 staging.parent.mkdir(parents=True, exist_ok=True)
-                linker = _Linker(staging, self._link_base(release_id))
-                shutil.copytree(site_dir, staging, symlinks=False, copy_function=linker)
-                files = {"copied": linker.copied, "linked": linker.linked}
+                base = self._link_base(release_id)
+                vouched = manifest.load(self.root, base.name) if base else None
+                copier = manifest.Copier(base, vouched)
+                copier.copy_tree(site_dir, staging)
+                files = {"copied": copier.copied, "linked": copier.linked}
+                # Saved before the rename: a finished release has its manifest (a kill in
+                # between leaves one without a release, which the next prune deletes).
+                manifest.save(self.root, release_id, copier.files)
                 os.rename(staging, final)
             except OSError as error:  # shutil.Error too: one line, not one per file
                 shutil.rmtree(staging, ignore_errors=True)
@@ -191,36 +197,8 @@ class LocalTarget:
             self.wait_pruned()
             self._pruning = threading.Thread(target=_delete, args=(trash,), name="prune")
             self._pruning.start()
-
-
-class _Linker:
-    """``copytree``'s copy function: a hard link to the base release's file when the bytes
-    and the permissions are the same, a copy otherwise (or when linking is refused)."""
-
-    def __init__(self, staging: Path, base: Path | None) -> None:
-        self.staging = staging
-        self.base = base
-        self.linked = self.copied = 0
-        filecmp.clear_cache()  # its results are keyed by times: none from an earlier deploy
-
-    def __call__(self, src: str, dst: str) -> object:
-        if self.base is not None:
-            old = os.path.join(self.base, os.path.relpath(dst, self.staging))
-            try:
-                was, new = os.lstat(old), os.stat(src)
-                if (
-                    stat.S_ISREG(was.st_mode)
-                    and was.st_size == new.st_size
-                    and stat.S_IMODE(was.st_mode) == stat.S_IMODE(new.st_mode)
-                    and filecmp.cmp(old, src, shallow=False)
-                ):
-                    os.link(old, dst)
-                    self.linked += 1
-                    return dst
-            except OSError:
-                pass  # no such file in the base, or a link refused: copy it
-        self.copied += 1
-        return shutil.copy2(src, dst)
+        # Manifests of releases gone (pruned, or staging copies of killed runs).
+        manifest.remove(self.root, set(self._ids()) | protect)
 
 
 def _delete(folders: list[Path]) -> None:

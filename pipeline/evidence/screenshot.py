@@ -11,12 +11,13 @@ import contextlib
 import hashlib
 import io
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, ViewportSize
+from playwright.sync_api import Browser, ConsoleMessage, Response, ViewportSize
 from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.errors import TerbitError
@@ -124,9 +125,94 @@ def capture(
     browser: Browser, url: str, out_dir: Path, stem: str, *, max_kb: int = 150, status: int = 200
 ) -> list[Shot]:
     """Desktop and mobile full-page screenshots of ``url`` under ``out_dir``; ``status`` is the
-    answer the page must give (410 for a withdrawn article's notice)."""
+    answer the page must give (410 for a withdrawn article's notice).
+
+    Both views load side by side (one context each), so their waits for a quiet network run
+    at the same time instead of one after the other; each view is still checked and taken on
+    its own page, and nothing is written unless both views pass."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [_one(browser, url, out_dir, stem, view, max_kb, status) for view in VIEWPORTS]
+    views: list[_View] = []
+    try:
+        for view in VIEWPORTS:
+            views.append(_View(browser, url, view, status))
+        for one in views:
+            one.load()
+        with ThreadPoolExecutor(max_workers=1) as encoder:
+            # The first view's encoding runs while Chromium takes the second.
+            encoded = []
+            for one in views:
+                raw = one.take()
+                encoded.append(encoder.submit(compress, raw, max_kb))
+            results = [(one.view, job.result()) for one, job in zip(views, encoded, strict=True)]
+    finally:
+        for one in views:
+            one.close()
+    return [_write(out_dir, stem, view, *result) for view, result in results]
+
+
+class _View:
+    """One view of the page in a context of its own: loaded, then checked and captured."""
+
+    def __init__(self, browser: Browser, url: str, view: str, status: int) -> None:
+        self.browser, self.url, self.view, self.status = browser, url, view, status
+        self.problems: list[str] = []
+        self.context = browser.new_context(**VIEWPORTS[view])
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: _console(m, self.problems, url, status))
+        self.page.on("pageerror", lambda e: self.problems.append(MSG("console", text=str(e)[:200])))
+        self.answer: Response | None = None
+        self.failed: str | None = None
+
+    def load(self) -> None:
+        """Start loading; a page that does not load is told by ``take``, so the views' problems
+        come in the views' order."""
+        try:
+            # Returns once the answer arrives: the other view starts loading meanwhile.
+            self.answer = self.page.goto(self.url, wait_until="commit", timeout=NAV_TIMEOUT_MS)
+        except PlaywrightError as error:
+            self._failed(error)
+
+    def _failed(self, error: PlaywrightError) -> None:
+        if not self.browser.is_connected():
+            raise error  # the browser itself died: the stage says so once
+        self.failed = MSG("load", error=str(error)[:200])
+
+    def take(self) -> bytes:
+        if self.failed is None:
+            try:
+                self.page.wait_for_load_state("load", timeout=NAV_TIMEOUT_MS)
+            except PlaywrightError as error:
+                self._failed(error)
+        if self.failed is not None:
+            raise ScreenshotError(
+                MSG("failed", url=self.url, view=self.view, reasons=self.failed)
+            ) from None
+        page, problems = self.page, self.problems
+        if self.answer is not None and self.answer.status != self.status:
+            problems.append(MSG("status", status=self.answer.status))
+        problems += [MSG("image", src=src) for src in page.evaluate(IMAGES_JS)]
+        page.wait_for_load_state("networkidle", timeout=NAV_TIMEOUT_MS)
+        if problems:
+            reasons = "; ".join(dict.fromkeys(problems))
+            raise ScreenshotError(MSG("failed", url=self.url, view=self.view, reasons=reasons))
+        return page.screenshot(full_page=True, type="png", animations="disabled")
+
+    def close(self) -> None:
+        with contextlib.suppress(PlaywrightError):  # already gone when the browser crashed
+            self.context.close()
+
+
+def _write(
+    out_dir: Path, stem: str, view: str, data: bytes, fmt: str, size: tuple[int, int]
+) -> Shot:
+    file = out_dir / f"{stem}-{view}.{fmt}"
+    for stale in out_dir.glob(f"{stem}-{view}.*"):
+        stale.unlink()
+    temp = file.with_name(f".{file.name}.tmp-{os.getpid()}")
+    temp.write_bytes(data)
+    os.replace(temp, file)
+    width, height = size
+    return Shot(view, file, width, height, len(data), hashlib.sha256(data).hexdigest())
 
 
 def _console(message: ConsoleMessage, problems: list[str], url: str, status: int) -> None:
@@ -138,42 +224,3 @@ def _console(message: ConsoleMessage, problems: list[str], url: str, status: int
         where = message.location.get("url", "")
         text = message.text[:200] + (f" ({where})" if where else "")
         problems.append(MSG("console", text=text))
-
-
-def _one(
-    browser: Browser, url: str, out_dir: Path, stem: str, view: str, max_kb: int, status: int
-) -> Shot:
-    context = browser.new_context(**VIEWPORTS[view])
-    problems: list[str] = []
-    try:
-        page = context.new_page()
-        page.on("console", lambda m: _console(m, problems, url, status))
-        page.on("pageerror", lambda e: problems.append(MSG("console", text=str(e)[:200])))
-        try:
-            answer = page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
-        except PlaywrightError as error:
-            if not browser.is_connected():
-                raise  # the browser itself died: the stage says so once
-            raise ScreenshotError(
-                MSG("failed", url=url, view=view, reasons=MSG("load", error=str(error)[:200]))
-            ) from None
-        if answer is not None and answer.status != status:
-            problems.append(MSG("status", status=answer.status))
-        problems += [MSG("image", src=src) for src in page.evaluate(IMAGES_JS)]
-        page.wait_for_load_state("networkidle", timeout=NAV_TIMEOUT_MS)
-        if problems:
-            raise ScreenshotError(
-                MSG("failed", url=url, view=view, reasons="; ".join(dict.fromkeys(problems)))
-            )
-        raw = page.screenshot(full_page=True, type="png", animations="disabled")
-    finally:
-        with contextlib.suppress(PlaywrightError):  # already gone when the browser crashed
-            context.close()
-    data, fmt, (width, height) = compress(raw, max_kb)
-    file = out_dir / f"{stem}-{view}.{fmt}"
-    for stale in out_dir.glob(f"{stem}-{view}.*"):
-        stale.unlink()
-    temp = file.with_name(f".{file.name}.tmp-{os.getpid()}")
-    temp.write_bytes(data)
-    os.replace(temp, file)
-    return Shot(view, file, width, height, len(data), sha256_file(file))

@@ -38,6 +38,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         "ok.html": ARTICLE.format(extra='<img src="foto.png" alt="foto">', text=long_text),
         "broken-image.html": ARTICLE.format(extra='<img src="hilang.png" alt="x">', text="a"),
         "script-error.html": ARTICLE.format(extra="<script>undefinedThing()</script>", text="a"),
+        "phone-error.html": ARTICLE.format(
+            extra="<script>if (innerWidth < 500) hanyaDiPonsel()</script>", text=long_text
+        ),
     }
     for name, text in pages.items():
         (root / name).write_text(text, encoding="utf-8")
@@ -124,6 +127,55 @@ def test_broken_pages_are_not_accepted_as_evidence(
     base, _ = served
     with pytest.raises(ScreenshotError, match=reason):
         capture(shooter, f"{base}/{page}", tmp_path, "x")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.browser
+def test_both_views_taken_together_equal_each_taken_alone(
+    served: tuple[str, Path], shooter: object, tmp_path: Path
+) -> None:
+    """Issue 16, P3: the two views load side by side and the first is encoded while the
+    second is taken; each file is byte for byte what one view loaded and taken alone gives."""
+    from playwright.sync_api import Browser
+
+    from pipeline.evidence.screenshot import VIEWPORTS
+
+    assert isinstance(shooter, Browser)
+    base, _ = served
+    url = f"{base}/ok.html"
+    shots = capture(shooter, url, tmp_path, "artikel", max_kb=150)
+    for shot in shots:
+        context = shooter.new_context(**VIEWPORTS[shot.view])
+        try:
+            page = context.new_page()
+            page.goto(url, wait_until="load")
+            page.wait_for_load_state("networkidle")
+            alone = page.screenshot(full_page=True, type="png", animations="disabled")
+        finally:
+            context.close()
+        data, _fmt, size = compress(alone, 150)
+        assert shot.file.read_bytes() == data, shot.view
+        assert (shot.width, shot.height) == size
+
+
+@pytest.mark.browser
+def test_a_page_broken_only_on_phones_keeps_no_screenshot(
+    served: tuple[str, Path], shooter: object, tmp_path: Path
+) -> None:
+    """The desktop view passes, the mobile one has a script error: the error names the mobile
+    view and no file is kept (not even the desktop one)."""
+    base, _ = served
+    with pytest.raises(ScreenshotError, match=r"\(mobile\).*hanyaDiPonsel"):
+        capture(shooter, f"{base}/phone-error.html", tmp_path, "x")
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.browser
+def test_a_page_that_does_not_answer_is_named_by_its_first_view(
+    shooter: object, tmp_path: Path
+) -> None:
+    with pytest.raises(ScreenshotError, match=r"\(desktop\)"):
+        capture(shooter, "http://127.0.0.1:9/tidak-ada", tmp_path, "x")
     assert not list(tmp_path.iterdir())
 
 

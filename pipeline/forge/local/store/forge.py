@@ -438,14 +438,30 @@ class LocalForge:
         self._append_server_event(change_id, "notice", by, notice_data(text, files), files)
 
     def record_merged(self, merge_sha: str) -> str | None:
-        """Append the ``merged`` record to the change ``merge_sha`` merged; its id, if any."""
-        change = self.change_for_merge(merge_sha)
-        if change is None:
+        """Append the ``merged`` record to the change ``merge_sha`` merged; its id, if any.
+
+        The same change and merger as ``change_for_merge`` finds, read without the rest of
+        the change (its reviews' signatures, commits and files): the hook runs this on every
+        merge push, and the whole change cost some 40 processes."""
+        parents = self.repo.parents(merge_sha)
+        change_id = self.repo.trailer(merge_sha, CHANGE_TRAILER) if len(parents) == 2 else None
+        tip = self.ref(meta_ref(change_id)) if change_id else None
+        if not change_id or not tip:
             return None
-        self._append_server_event(
-            change.id, "merged", change.merged_by or "terbit", {"merge_sha": merge_sha}, []
-        )
-        return change.id
+        chain = metachain.walk(self.repo, tip)
+        opened = chain[0].event
+        if opened is None or opened.type != "opened":
+            raise InputError(MSG("broken", id=change_id, why=chain[0].error or "opened"))
+        head = opened.get("head")
+        for stored in chain[1:]:  # the head is the last push's, as ``get_change`` reads it
+            if stored.event is not None and stored.event.type == "push":
+                head = stored.event.get("head")
+        if head != parents[1]:
+            return None
+        merged = self.merges().get(change_id)
+        by = self.merger(merged[0], merged[1][0]) if merged else None
+        self._append_server_event(change_id, "merged", by or "terbit", {"merge_sha": merge_sha}, [])
+        return change_id
 
     def add_page_check(self, change_id: str, data: dict[str, Any], key: Path) -> str:
         """Append the server's page check of a head (``data``: the ``check`` record's fields),
