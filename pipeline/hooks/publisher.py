@@ -4,8 +4,9 @@
 second and more), which started a new Chromium (another half second, and cold page loads). The
 service is an isolated interpreter (``python -I``) kept up by the server's long-running
 processes (``terbit web``, ``terbit schedule``, ``terbit build-server``: ``render.warm.publisher``)
-with the publication's code imported and one Chromium kept started between publications (a new
-context per page, started again when it died). It holds only Terbit's own state: the build still
+with the publication's code imported and two Chromiums kept started between publications, one
+for the screenshots and one for the page check, which run at the same time (a new context per
+page; each started again when it died). It holds only Terbit's own state: the build still
 runs in the warm build process's isolated fork, and nothing of a change is imported or executed
 here.
 
