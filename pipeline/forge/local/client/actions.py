@@ -114,6 +114,9 @@ MSG = Catalog(
 
 REMOTE_LINE = re.compile(r"^remote: ?(.*)$", re.MULTILINE)
 RETRY_HINTS = ("non-fast-forward", "fetch first", "stale info", "already exists")
+# Git's words when a ref moved between the hooks' check and its update (the server committed a
+# completion record in that moment).
+MOVED_AFTER_CHECK = re.compile(r"cannot lock ref '[^']+': is at [0-9a-f]+ but expected [0-9a-f]+")
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,8 @@ def _push(forge: LocalForge, *refspecs: str) -> tuple[bool, str]:
 
 
 def _retryable(output: str) -> bool:
+    if MOVED_AFTER_CHECK.search(output):
+        return True  # the hooks accepted, then the ref had moved: the same push again, rebased
     return any(hint in output for hint in RETRY_HINTS) and "remote: terbit:" not in output
 
 
