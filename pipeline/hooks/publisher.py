@@ -169,15 +169,7 @@ def serve(folder: Path) -> None:
     jobs: queue.Queue[Job | None] = queue.Queue()
     worker = threading.Thread(target=_work, args=(repo, jobs, publish), daemon=True)
     worker.start()
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(SOCKET)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o177)  # 0600 from the start: no moment when another user may connect
-    try:
-        listener.bind(SOCKET)
-    finally:
-        os.umask(old)
-    listener.listen(8)
+    listener = warm.listen(SOCKET)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

@@ -290,6 +290,22 @@ def _preload() -> None:
     cache.remember_modules()  # the forks' build keys do not resolve these files again
 
 
+def listen(name: str) -> socket.socket:
+    """A Unix socket listening at ``name`` in the working folder (a stale one replaced), mode
+    0600 from the start: no moment when another user may connect."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)
+    try:
+        listener.bind(name)
+    finally:
+        os.umask(old)
+    os.chmod(name, 0o600)
+    listener.listen(8)
+    return listener
+
+
 def serve(folder: Path) -> None:
     """Serve builds from the socket in ``folder`` (the working folder) until told to stop."""
     lock = (folder / LOCK).open("a")
@@ -299,16 +315,7 @@ def serve(folder: Path) -> None:
         return  # another worker serves this folder
     key = code_key()
     _preload()
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(SOCKET)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o177)  # 0600 from the start: no moment when another user may connect
-    try:
-        listener.bind(SOCKET)
-    finally:
-        os.umask(old)
-    os.chmod(SOCKET, 0o600)
-    listener.listen(8)
+    listener = listen(SOCKET)
     stopping = False
 
     def stop(signum: int, frame: Any) -> None:
