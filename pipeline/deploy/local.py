@@ -48,6 +48,10 @@ MSG = Catalog(
         "denied": ("tidak ada izin menulis", "no permission to write"),
         "read_only": ("disk hanya-baca", "the disk is read-only"),
         "other": ("galat berkas (errno {errno})", "file error (errno {errno})"),
+        "symlink": (
+            "hasil build memuat tautan simbolik {name}, yang tidak diikuti",
+            "the build output holds a symbolic link {name}, which is not followed",
+        ),
     }
 )
 REASONS = {
@@ -213,6 +217,8 @@ def _reason(error: OSError) -> str:
     if code is None and isinstance(error, shutil.Error) and error.args and error.args[0]:
         found = re.search(r"\[Errno (\d+)\]", str(error.args[0][0][-1]))
         code = int(found.group(1)) if found else None
+    if code == errno.ELOOP and error.filename:
+        return MSG("symlink", name=error.filename)
     key = REASONS.get(code or -1)
     return MSG(key) if key else MSG("other", errno=code if code is not None else "?")
 

@@ -14,6 +14,7 @@ holds exactly the built site.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -111,8 +112,10 @@ class Copier:
         for entry in entries:
             name = f"{rel}{entry.name}"
             source, target = entry.path, os.path.join(dst, entry.name)
-            # Symbolic links are followed, as a plain copy does (the build writes none).
-            info = os.stat(source)
+            # Never followed: a link (the build writes none) would put what it points at online.
+            info = os.lstat(source)
+            if stat.S_ISLNK(info.st_mode):
+                raise OSError(errno.ELOOP, "symbolic link", name)
             if stat.S_ISDIR(info.st_mode):
                 self._folder(source, target, info, umask)
                 self._tree(source, target, name + "/", umask)

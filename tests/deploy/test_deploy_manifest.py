@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.sitegen import extra_article, make_site
-from pipeline.deploy import LocalTarget
+from pipeline.deploy import DeployError, LocalTarget
 from pipeline.deploy.manifest import manifest_path
 from pipeline.render.runner import build_site
 
@@ -166,3 +166,22 @@ def test_folder_and_file_permissions_are_the_builds(tmp_path: Path) -> None:
         for name in ("rahasia", "berita", "p0.html", "."):
             assert (folder / name).stat().st_mode & 0o7777 == (site / name).stat().st_mode & 0o7777
     assert _files(tmp_path / "live/releases/r2") == _files(site)
+
+
+def test_a_symbolic_link_in_the_output_is_never_followed(tmp_path: Path) -> None:
+    """A link in what was built (the build writes none) would copy whatever it points at onto
+    the site: the release is refused, naming the link, and the live release stays."""
+    target = LocalTarget(tmp_path / "live")
+    site = _site(tmp_path / "out")
+    target.deploy(site, "r1")
+    secret = tmp_path / "rahasia.txt"
+    secret.write_text("kunci server", encoding="utf-8")
+    (site / "berita" / "bocor.txt").symlink_to(secret)
+    with pytest.raises(DeployError) as refused:
+        target.deploy(site, "r2")
+    assert "berita/bocor.txt" in str(refused.value)
+    current = target.current()
+    assert current is not None and current.id == "r1"
+    assert not (tmp_path / "live" / "releases" / "r2").exists()
+    assert not any("kunci server" in p.read_text(errors="replace")
+                   for p in (tmp_path / "live").rglob("*") if p.is_file())  # fmt: skip
