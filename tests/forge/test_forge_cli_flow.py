@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli.demo.office import Office, create_office
+from pipeline.cli.demo.office import Office
 from pipeline.forge.local.store.events import meta_ref
-from tests.support.forge import make_source
+from tests.support.offices import plain_office
 
 pytestmark = pytest.mark.xdist_group("forge-cli")
 
@@ -48,8 +48,7 @@ def terbit(office: Office, who: str, *args: str, ok: bool = True) -> str:
 
 @pytest.fixture(scope="module")
 def cli_office(tmp_path_factory: pytest.TempPathFactory) -> Office:
-    root = tmp_path_factory.mktemp("cli")
-    return create_office(root / "kantor", make_source(root / "src"), seed_message="Isi awal")
+    return plain_office(tmp_path_factory)
 
 
 def test_each_role_types_terbit_and_the_change_is_merged(cli_office: Office) -> None:

@@ -7,26 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from pipeline.change.nota_dinas import template
-from pipeline.cli.demo.office import Office, create_office
+from pipeline.cli.demo.office import Office
 from pipeline.errors import InputError
 from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.rules.policy import evaluate, render
-from tests.support.forge import COUNTER, Kit, make_source
+from tests.support.forge import COUNTER, Kit
+from tests.support.offices import plain_office
 
 pytestmark = pytest.mark.xdist_group("forge-office-expedited")
 
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Office]:
-    root: Path = tmp_path_factory.mktemp("segera")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("TERBIT_PUBLISH", "off")  # publishing has its own tests
-        yield create_office(root / "kantor", make_source(root / "sumber"), seed_message="Isi")
+        yield plain_office(tmp_path_factory)
 
 
 def _submit(kit: Kit, reason: str) -> str:
