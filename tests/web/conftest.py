@@ -2,16 +2,17 @@
 office's people through the forge's client, accounts for everyone, and the app on uvicorn.
 
 ``story`` is one office per test process (about 20 s: keys, repositories, pushes through the
-real hooks), shared by every module and only ever **read**: its pages must show exactly the
-story. A test that changes an office (pushes, reviews, accounts, keys, a damaged ref) takes
-its own from a factory: ``mutable`` (one more office, shared by the changing tests, each of
-which makes the changes it looks at) or ``new_archive``. Each web module is its own xdist
-group ("web-<module>"): its tests, which may build on each other, stay on one worker, and the
-modules spread over the workers (each worker builds the offices it uses once).
+real hooks; built once per run and copied, tests/support/offices.py), shared by every module
+and only ever **read**: its pages must show exactly the story. A test that changes an office
+(pushes, reviews, accounts, keys, a damaged ref) takes its own from a factory: ``mutable`` (one
+more office, shared by the changing tests, each of which makes the changes it looks at) or
+``new_archive``. Each web module is its own xdist group ("web-<module>"): its tests, which may
+build on each other, stay on one worker, and the modules spread over the workers.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -22,10 +23,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks.recordgen import Spec, make_records
-from pipeline.cli.demo.office import create_office
+from pipeline.cli.demo.office import Office, create_office
 from pipeline.clock import now
 from pipeline.web.accounts import Users
 from tests.support.forge import COUNTER, Kit, article, git, make_source
+from tests.support.offices import copied_office
 from tests.support.web import HOSTILE_COMMENT, HOSTILE_TITLE, PASSWORD, PDF, Story, WebApp, running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,13 +63,25 @@ def new_story(
     """Factory: a new office with the story's four changes (about 20 s each); ``themed``:
     with the site's settings and theme on main."""
 
+    def build(folder: Path, themed: bool) -> tuple[Office, dict[str, str]]:
+        story = _build_story(folder.parent, themed=themed)
+        names = {"plain": story.plain, "hostile": story.hostile, "fixing": story.fixing,
+                 "ready": story.ready}  # fmt: skip
+        return story.office, names
+
     def made(name: str, themed: bool = False) -> Story:
         # Made now, whatever time a module's app looks at (``web`` sets TERBIT_NOW a week on),
-        # and never published, whatever the asking module publishes.
+        # and never published, whatever the asking module publishes. Built once per run and
+        # copied (tests/support/offices.py): each asker gets an office of its own.
         with pytest.MonkeyPatch.context() as env:
             env.delenv("TERBIT_NOW", raising=False)
             env.setenv("TERBIT_PUBLISH", "off")
-            return _build_story(tmp_path_factory.mktemp(name), themed=themed)
+            kind = "story-themed" if themed else "story"
+            dest = tmp_path_factory.mktemp(name) / "kantor"
+            office, names = copied_office(
+                tmp_path_factory, kind, functools.partial(build, themed=themed), dest
+            )
+            return Story(office, **names)
 
     yield made
 

@@ -23,13 +23,14 @@ import pytest
 from PIL import Image
 
 from pipeline.change.nota_dinas import ROMAN, parse_nota_dinas, template
-from pipeline.cli.demo.office import Office, create_office
+from pipeline.cli.demo.office import Office
 from pipeline.forge.local.client import actions as client
 from pipeline.forge.local.store.forge import LocalForge, main_settings
 from pipeline.vcs import Repo
 from pipeline.web.accounts import Users
 from pipeline.web.keys import store_key
-from tests.support.forge import COUNTER, Kit, make_source
+from tests.support.forge import COUNTER, Kit
+from tests.support.offices import plain_office
 from tests.support.web import GPS_IFD, PASSWORD, WebApp, camera_jpeg, running, sign_in, token
 
 pytestmark = pytest.mark.xdist_group("web-submit")
@@ -53,8 +54,7 @@ class Desk:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    root = tmp_path_factory.mktemp("web-submit")
-    office = create_office(root / "kantor", make_source(root / "sumber"), seed_message="Isi awal")
+    office = plain_office(tmp_path_factory)
     kit = Kit(office, counter=next(COUNTER) * 100)
     # One nota dinas of the office's numbering this year already on the forge.
     kit.draft("budi")
