@@ -171,14 +171,36 @@ def sign_in(page, url: str, person: str) -> None:  # type: ignore[no-untyped-def
     page.wait_for_url(url + "/")
 
 
-def _take(browser, url: str, shot: Shot, names: dict[str, str]) -> bytes:  # type: ignore[no-untyped-def]
+def _signed_in(browser, url: str, person: str) -> dict:  # type: ignore[no-untyped-def]
+    """``person``'s signed-in session (cookies) to start a picture's context from: one sign-in
+    per person, not per picture (each is a password hash on the server and two page loads)."""
+    context = browser.new_context()
+    try:
+        sign_in(context.new_page(), url, person)
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+def _open(page, url: str, signed_in: bool):  # type: ignore[no-untyped-def]
+    """Go to ``url``; on a signed-in page, wait until the header's count of what waits for the
+    person is filled in (fetched after the page loaded: a picture taken before it lacks it)."""
+    if not signed_in:
+        return page.goto(url)
+    with page.expect_response(lambda r: r.url.endswith("/menunggu/jumlah"), timeout=15_000) as n:
+        response = page.goto(url)
+    if n.value.ok and int(n.value.text().strip() or 0) > 0:
+        page.locator("#jumlah-menunggu").wait_for(state="visible", timeout=15_000)
+    return response
+
+
+def _take(browser, url: str, shot: Shot, names: dict[str, str], session: dict | None) -> bytes:  # type: ignore[no-untyped-def]
     width, height = SIZES[shot.size]
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  storage_state=session)  # fmt: skip
     try:
         page = context.new_page()
-        if shot.person:
-            sign_in(page, url, shot.person)
-        response = page.goto(url + shot.path.format(**names))
+        response = _open(page, url + shot.path.format(**names), session is not None)
         if response is None or response.status != 200:
             raise SystemExit(f"{shot.name}: {shot.path} answered {response and response.status}")
         if shot.act:
@@ -203,9 +225,12 @@ def take(out: Path) -> dict[str, Path]:
     ):
         names = _story(office, clock)
         with running(office.server) as app, chromium() as browser:
+            people = {shot.person for shot in SHOTS if shot.person}
+            sessions = {person: _signed_in(browser, app.url, person) for person in sorted(people)}
             for shot in SHOTS:
                 path = out / f"{shot.name}.png"
-                path.write_bytes(_take(browser, app.url, shot, names))
+                session = sessions[shot.person] if shot.person else None
+                path.write_bytes(_take(browser, app.url, shot, names, session))
                 saved[shot.name] = path
     return saved
 
