@@ -4,11 +4,11 @@
     .venv/bin/python -m tests.support.costs /tmp/costs.tsv
 
 Off unless TERBIT_COSTS names the file. Each row: what, seconds (or empty), the test running.
-Counted in the test process and in every process it starts (the server's hooks, a publication):
-offices created (``create_office``, timed), ssh-keygen by kind (key generation, signature,
-verification), Chromium launches, and Pelican builds (timed). The processes started are found
-through wrappers put first on PATH and TERBIT_CHROMIUM, and a ``sitecustomize`` on PYTHONPATH
-that times ``Pelican.run`` when a process imports Pelican; measurement only, never in CI.
+Counted: offices created (``create_office``, timed) and Pelican builds run by the test process
+itself (timed); ssh-keygen runs by kind (key generation, signature, verification) and Chromium
+launches of the test process and of every process it starts (the server's hooks, a
+publication), through wrappers put first on PATH and in TERBIT_CHROMIUM. Not counted: the
+builds of the isolated build worker (``python -I`` ignores the environment). Measurement only.
 """
 
 from __future__ import annotations
@@ -36,42 +36,10 @@ _KEYGEN_CASES = (
     '*) kind="ssh-keygen $1 $2" ;;'
 )
 
-# Imported by every Python the tests start: times Pelican.run once Pelican is imported.
-_SITE = """
-import os, sys, time, importlib.abc, importlib.util
 
-def _log(kind, seconds):
-    with open(os.environ["TERBIT_COSTS"], "a") as out:
-        out.write(f"{kind}\\t{seconds:.3f}\\t{os.environ.get('TERBIT_COSTS_TEST', '')}\\n")
-
-class _Finder(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path, target=None):
-        if name != "pelican":
-            return None
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
-        loader = spec.loader
-        real_exec = loader.exec_module
-
-        def exec_module(module):
-            real_exec(module)
-            run = module.Pelican.run
-
-            def timed(self, *a, **k):
-                start = time.perf_counter()
-                try:
-                    return run(self, *a, **k)
-                finally:
-                    _log("pelican", time.perf_counter() - start)
-
-            module.Pelican.run = timed
-
-        loader.exec_module = exec_module
-        return spec
-
-if os.environ.get("TERBIT_COSTS"):
-    sys.meta_path.insert(0, _Finder())
-"""
+def _log(log: Path, kind: str, seconds: float) -> None:
+    with log.open("a") as out:
+        out.write(f"{kind}\t{seconds:.3f}\t{os.environ.get(TEST, '')}\n")
 
 
 def _install(log: Path) -> None:
@@ -86,17 +54,23 @@ def _install(log: Path) -> None:
             script.parent.mkdir(exist_ok=True)
             script.write_text(_SH.format(cases=cases, real=real))
             script.chmod(0o755)
-    (folder / "sitecustomize.py").write_text(_SITE)
     os.environ["PATH"] = f"{folder / 'bin'}{os.pathsep}{os.environ['PATH']}"
     if (folder / "bin" / "chromium").exists():
         os.environ["TERBIT_CHROMIUM"] = str(folder / "bin" / "chromium")
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(folder), os.environ.get("PYTHONPATH", "")) if p
-    )
-    sys.path.insert(0, str(folder))
-    import sitecustomize  # noqa: F401  (this process too)
+    from pelican import Pelican
 
     from pipeline.cli.demo import office
+
+    run = Pelican.run
+
+    def build(self: Pelican) -> None:
+        start = time.perf_counter()
+        try:
+            run(self)
+        finally:
+            _log(log, "pelican", time.perf_counter() - start)
+
+    Pelican.run = build  # type: ignore[method-assign]
 
     create = office.create_office
 
@@ -105,9 +79,7 @@ def _install(log: Path) -> None:
         try:
             return create(*args, **kwargs)  # type: ignore[arg-type]
         finally:
-            with log.open("a") as out:
-                seconds = time.perf_counter() - start
-                out.write(f"office\t{seconds:.3f}\t{os.environ.get(TEST, '')}\n")
+            _log(log, "office", time.perf_counter() - start)
 
     office.create_office = timed  # type: ignore[assignment]
 
