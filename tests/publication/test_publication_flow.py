@@ -1,7 +1,8 @@
 """Publishing after a merge, end to end on one office: the embedded server with its real hooks,
 a real HTTP server over the local target, a real SMTP server and a real Chromium.
 
-One office is shared by the module (creating changes with signed reviews is the slow part).
+One office is shared by the tests of a work unit (creating changes with signed reviews is the
+slow part); the module is three units.
 """
 
 from __future__ import annotations
@@ -42,9 +43,15 @@ from pipeline.record.rollback import FOLDER as ROLLBACK_FOLDER
 from pipeline.vcs import Repo
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Each publication module has its own office (its ``env``), ports and Chromium: one xdist group
-# a module, so the workers share the modules out instead of one worker running them all.
-pytestmark = [pytest.mark.xdist_group("publication-flow"), pytest.mark.slow]
+# Each publication module has its own office (its ``env``), ports and Chromium, and this one is
+# three work units (xdist groups) whose tests share nothing but the office: a unit run on the
+# other worker builds its own ``env`` (per module and worker), so the module's five minutes
+# spread over both workers. The first publication and what reads it; killed publications and
+# rollback; merges that go wrong or race.
+pytestmark = [pytest.mark.slow]
+FIRST = pytest.mark.xdist_group("publication-flow")
+KILLED = pytest.mark.xdist_group("publication-flow-killed")
+MERGES = pytest.mark.xdist_group("publication-flow-merges")
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -186,6 +193,7 @@ def first(env: Env) -> tuple[str, str, object]:
     return change_id, sha, result
 
 
+@FIRST
 @pytest.mark.browser
 def test_publish_makes_the_article_live_with_evidence_notice_and_record(
     env: Env, first: tuple[str, str, object]
@@ -236,6 +244,7 @@ def test_publish_makes_the_article_live_with_evidence_notice_and_record(
     assert len(list(message.iter_attachments())) == 2
 
 
+@FIRST
 @pytest.mark.browser
 def test_publishing_the_same_merge_again_adds_nothing(
     env: Env, first: tuple[str, str, object]
@@ -254,6 +263,7 @@ def test_publishing_the_same_merge_again_adds_nothing(
     assert len(env.inbox.messages) == mails  # the author is not told twice
 
 
+@FIRST
 @pytest.mark.browser
 def test_verify_passes_then_catches_tampering(
     env: Env, first: tuple[str, str, object], tmp_path: Path
@@ -292,6 +302,7 @@ def test_verify_passes_then_catches_tampering(
     assert bad.returncode == 1 and shot.name in bad.stderr and "SHA-256" in bad.stderr
 
 
+@FIRST
 @pytest.mark.browser
 def test_a_record_adds_at_most_150_kb_to_the_repository(
     env: Env, first: tuple[str, str, object]
@@ -319,6 +330,7 @@ def _live_release(env: Env) -> Path | None:
     return link.resolve() if link.is_symlink() else None
 
 
+@KILLED
 @pytest.mark.browser
 @pytest.mark.parametrize("stage", ["prepare", "build", "deploy", "verify", "screenshots", "notice",
                                    "record"])  # fmt: skip
@@ -354,6 +366,7 @@ def test_killed_publication_resumes_to_exactly_one_complete_record(
     assert page.status_code == 200 and "Uji Gangguan Publikasi" in page.text
 
 
+@MERGES
 @pytest.mark.browser
 def test_quick_merges_through_the_server_each_get_one_record(env: Env) -> None:
     changes = {
@@ -381,6 +394,7 @@ def test_quick_merges_through_the_server_each_get_one_record(env: Env) -> None:
     assert env.cli("verify", "--repo", str(env.server)).returncode == 0
 
 
+@MERGES
 @pytest.mark.browser
 def test_failed_screenshots_leave_an_incomplete_record_until_a_rerun(
     env: Env, monkeypatch: pytest.MonkeyPatch
@@ -405,6 +419,7 @@ def test_failed_screenshots_leave_an_incomplete_record_until_a_rerun(
     assert record["status"] == "complete" and len(record["screenshots"]) == 2
 
 
+@KILLED
 @pytest.mark.browser
 def test_rollback_switches_back_fast_and_is_logged(
     env: Env, first: tuple[str, str, object]
@@ -441,6 +456,7 @@ def bypass_merge(env: Env, change_id: str, extra: dict[str, bytes]) -> str:
     return sha
 
 
+@MERGES
 @pytest.mark.browser
 def test_a_bad_merge_fails_located_and_the_next_merge_publishes_normally(env: Env) -> None:
     bad_id = open_change(env, "uji-tempelan", "Uji Tempelan Word")
@@ -471,6 +487,7 @@ def test_a_bad_merge_fails_located_and_the_next_merge_publishes_normally(env: En
     assert httpx.get(f"{env.live_base}/artikel/tempelan/", timeout=10).status_code == 404
 
 
+@MERGES  # after the failed and incomplete records of its unit, so all three kinds are checked
 @pytest.mark.browser
 def test_every_published_record_matches_the_published_schema(
     env: Env, first: tuple[str, str, object]
@@ -488,6 +505,7 @@ def test_every_published_record_matches_the_published_schema(
         assert errors == [], (name, errors)
 
 
+@FIRST
 @pytest.mark.browser
 def test_a_clean_change_records_its_page_check_with_no_violations(
     env: Env, first: tuple[str, str, object]
@@ -505,6 +523,7 @@ def test_a_clean_change_records_its_page_check_with_no_violations(
     assert "Pemeriksaan halaman" in markdown and "0 pelanggaran, 0 tautan rusak" in markdown
 
 
+@MERGES
 @pytest.mark.browser
 def test_a_change_with_an_inaccessible_image_and_a_broken_link_is_not_complete(env: Env) -> None:
     change_id = open_change(env, "uji-pemeriksaan", "Uji Pemeriksaan Halaman")

@@ -24,8 +24,15 @@ from test_publication_flow import env as _env_fixture
 
 from pipeline.vcs import Repo
 
-# Its own office and ports: it may run beside test_publication_flow on the other worker.
-pytestmark = [pytest.mark.xdist_group("publication-truth"), pytest.mark.slow]
+# Its own office and ports: it may run beside test_publication_flow on the other worker. Three
+# work units, each with the office of its tests (``env`` is per module and worker: a unit run
+# on the other worker builds its own), so that the module's 8 minutes spread over both workers:
+# the failed publication ``down`` and what reads it; killed publications resumed; the notice
+# and the faults of one run (e-mail, browser, disk).
+pytestmark = [pytest.mark.slow]
+DOWN = pytest.mark.xdist_group("publication-truth")
+RESUMED = pytest.mark.xdist_group("publication-truth-resumed")
+NOTICE = pytest.mark.xdist_group("publication-truth-notice")
 
 env = _env_fixture  # the office of this module (module-scoped: one per test module)
 
@@ -84,6 +91,7 @@ def down(env: Env) -> Iterator[tuple[str, str, object]]:
     yield change_id, sha, result, env.inbox.messages[before:]
 
 
+@DOWN
 @pytest.mark.browser
 def test_site_not_answering_is_a_failed_publication_and_nobody_is_told_it_is_live(
     env: Env, down: tuple
@@ -122,6 +130,7 @@ def test_site_not_answering_is_a_failed_publication_and_nobody_is_told_it_is_liv
     assert steps[6]["pelaksana"]["id"] == "dewi"  # who merged: step 6 was tried for her
 
 
+@DOWN
 @pytest.mark.browser
 def test_status_and_changes_show_the_failed_publication(env: Env, down: tuple) -> None:
     change_id, _sha, _result, _mails = down
@@ -135,6 +144,7 @@ def test_status_and_changes_show_the_failed_publication(env: Env, down: tuple) -
     assert "gagal" in row.lower(), listed.stdout
 
 
+@DOWN
 @pytest.mark.browser
 def test_resume_after_the_site_answers_again_completes_and_tells_the_author_once(
     env: Env, down: tuple
@@ -154,6 +164,7 @@ def test_resume_after_the_site_answers_again_completes_and_tells_the_author_once
     assert "lengkap" in pdf_text(Repo(env.server), failed.record_folder)
 
 
+@DOWN
 @pytest.mark.browser
 def test_step_6_names_the_signer_of_the_merge_not_the_role_table(env: Env) -> None:
     """A merge signed by Budi (staff, not the first admin) lands on main without the client:
@@ -184,6 +195,7 @@ def test_step_6_names_the_signer_of_the_merge_not_the_role_table(env: Env) -> No
     assert "Dewi Anggraini Tarigan" not in pdf  # Dewi did nothing for this change
 
 
+@DOWN
 def test_pdftotext_is_installed_for_these_tests() -> None:
     assert shutil.which("pdftotext"), "scripts/setup --test installs poppler-utils"
 
@@ -193,6 +205,7 @@ def _live_release(env: Env) -> str | None:
     return link.resolve().name if link.is_symlink() else None
 
 
+@RESUMED
 @pytest.mark.browser
 def test_resuming_an_older_publication_never_switches_the_site_back(env: Env) -> None:
     """A is killed right after switching the live site; B is published from a newer main;
@@ -224,6 +237,7 @@ def _author_mails(env: Env, title: str) -> list[email.message.EmailMessage]:
     return [m for m in mails_to(env, "rina.siregar@bbkkmedan.go.id") if title in m["Subject"]]
 
 
+@NOTICE
 @pytest.mark.browser
 @pytest.mark.parametrize(
     ("fault", "noted"),
@@ -245,6 +259,7 @@ def test_a_kill_after_the_smtp_server_accepted_does_not_send_the_notice_twice(
     assert record["notice"]["email"] == noted
 
 
+@NOTICE
 @pytest.mark.browser
 def test_resume_retries_a_failed_email(env: Env) -> None:
     sha = merge(env, open_change(env, "uji-surel-gagal", "Uji Surel Gagal"))
@@ -273,6 +288,7 @@ def test_resume_retries_a_failed_email(env: Env) -> None:
     assert len([t for t in texts if "Uji Surel Gagal" in t]) == 1
 
 
+@DOWN
 @pytest.mark.browser
 def test_retrying_from_the_admins_clone_says_where_to_run_it(env: Env, down: tuple) -> None:
     _change_id, sha, _result, _mails = down
@@ -287,6 +303,7 @@ def test_retrying_from_the_admins_clone_says_where_to_run_it(env: Env, down: tup
     assert Repo(clone).rev_parse("HEAD") == before
 
 
+@NOTICE
 @pytest.mark.browser
 def test_a_browser_crash_during_the_screenshot_is_one_clear_recorded_resumable_problem(
     env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -348,6 +365,7 @@ def test_a_browser_crash_during_the_screenshot_is_one_clear_recorded_resumable_p
     assert record["status"] == "complete" and len(record["screenshots"]) == 2
 
 
+@NOTICE
 @pytest.mark.browser
 def test_a_full_disk_fails_the_publication_once_recorded_and_resumable(
     env: Env, tmp_path: Path
@@ -381,6 +399,7 @@ def test_a_full_disk_fails_the_publication_once_recorded_and_resumable(
     assert record_of(env, failed.record_folder)["status"] == "complete"
 
 
+@RESUMED
 @pytest.mark.browser
 def test_the_next_push_resumes_a_killed_publication(env: Env) -> None:
     sha = merge(env, open_change(env, "uji-dilanjutkan", "Uji Dilanjutkan Sendiri"))
@@ -402,6 +421,7 @@ def test_the_next_push_resumes_a_killed_publication(env: Env) -> None:
     assert page.status_code == 200
 
 
+@RESUMED
 def test_a_publication_that_dies_every_time_stops_being_resumed_after_three_attempts(
     env: Env,
 ) -> None:
@@ -456,6 +476,7 @@ def _removal_change(env: Env, slug: str) -> str:
     return change_id
 
 
+@DOWN
 @pytest.mark.browser
 def test_a_removal_is_reported_as_a_removal_with_the_page_verified_gone(env: Env) -> None:
     first = env.publish(merge(env, open_change(env, "uji-dihapus", "Uji Akan Dihapus")))
@@ -477,6 +498,7 @@ def test_a_removal_is_reported_as_a_removal_with_the_page_verified_gone(env: Env
     assert "dihapus" in pdf_text(Repo(env.server), removed.record_folder)
 
 
+@RESUMED
 @pytest.mark.browser
 def test_the_servers_start_script_resumes_every_killed_publication(env: Env) -> None:
     """`terbit publish --resume` without MERGE (run when the server starts) finishes the
