@@ -16,24 +16,30 @@ from pytest import Mark
 
 # The longest work units, longest first: an xdist group's name or a test file (its tests of no
 # group). After them the units with a test marked ``slow``, then the rest. Seconds on one
-# worker: "clean" from the last clean-clone run (README), else `pytest FILE -n 0` on 2 Dec 2026
-# with the machine loaded (load 4-8, 1-2x the clean figures); the command that replays
-# the schedule from such times is in docs/benchmarks.md ("Lama seluruh uji").
+# worker: "clean" from the last clean-clone run (README); "load 14" from `pytest -n 0` on
+# 2 Dec 2026 13:30-14:00 UTC with the machine at load 12-15 (about 2x the clean figures), else
+# load 4-8; the command that replays the schedule from such times is in docs/benchmarks.md
+# ("Lama seluruh uji"). The publication modules are three units each (one office per unit).
 LONGEST_FIRST: tuple[str, ...] = (
-    "publication-truth",  # about 510 s for 14 of its 17 tests (loaded)
-    "publication-flow",  # 323 s (loaded)
-    "web-guide",  # 117-140 s (loaded), 66 s (clean)
+    "publication-truth-resumed",  # 287 s (load 14)
+    "publication-truth",  # 284 s (load 14): the failed publication and what reads it
+    "publication-flow-killed",  # 209 s (load 14)
+    "publication-truth-notice",  # 204 s (load 14)
+    "publication-flow-merges",  # 178 s (load 14)
+    "web-guide",  # 175 s (load 14), 98 s (clean, before one sign-in per person)
     "web-browser",  # 130 s (loaded)
-    "publication-warm",  # 109 s (loaded)
+    "publication-warm",  # 109 s (loaded), 73 s (clean)
     "web-admin",  # 105 s (loaded)
-    "web-e2e",  # 67-90 s (loaded), 64 s (clean)
-    "tests/github/test_github_deferred_review.py",  # 38 s (clean)
-    "publication-withdraw",  # 36 s (clean)
-    "tests/github/test_github_withdraw.py",  # 36 s (clean)
-    "site-axe-desktop",  # 33 s (loaded)
-    "site-axe-phone",  # 33 s (loaded)
-    "tests/github/test_github_correction.py",  # 28 s (clean)
-    "tests/cli/test_cli_demo.py",  # 26, 22 and about 25 s, a unit each (clean)
+    "web-e2e",  # 67-90 s (loaded), 71 s (clean)
+    "publication-flow",  # 59 s (load 14): the first publication and what reads it
+    "tests/github/test_github_deferred_review.py",  # 57 s (clean)
+    "publication-withdraw",  # 52 s (clean)
+    "publication-service",  # 51 s (clean)
+    "tests/github/test_github_withdraw.py",  # 49 s (clean)
+    "site-axe-desktop",  # 37 s (clean)
+    "site-axe-phone",  # 35 s (clean)
+    "tests/github/test_github_correction.py",  # 34 s (clean)
+    "tests/cli/test_cli_demo.py",  # 28, 27 and about 25 s, a unit each (clean)
 )
 
 
