@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline.hooks import checker
 from pipeline.hooks.server import log, use_language
 from pipeline.i18n import Catalog
 from pipeline.publication.lock import LOCK_WAIT_S
@@ -161,6 +162,15 @@ def serve(folder: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return  # another service serves this folder
+    # Forked first, while this process has no thread: the push checks (``hooks.checker``).
+    checks = checker.start(folder, lock.fileno())
+    try:
+        _serve(folder)
+    finally:
+        checker.stop(checks)
+
+
+def _serve(folder: Path) -> None:
     key = warm.code_key()
     # The publication's code, imported once, by the service only (start-up of post-receive).
     from pipeline.hooks.publish import publish

@@ -1,0 +1,257 @@
+"""The server's push checks answered by a process that has their code loaded already.
+
+A ``pre-receive`` that checks a merge in its own interpreter spends most of its time importing
+(settings models, GitPython, the gate, the draft checks: about half a second at 5,000 articles,
+more under load). The publication service (``hooks.publisher``, kept up by ``terbit web``,
+``terbit schedule`` and ``terbit build-server``) forks, before it starts anything else, a check
+server with that code imported; it listens on ``terbit/check.sock`` (mode 0600) next to the
+service's own socket. ``pre-receive`` becomes a thin client: it takes the push lock, sends its
+ref updates, its ``TERBIT_*`` settings and the quarantine environment Git gave it (the pushed
+objects live in ``objects/tmp_objdir-incoming-*`` until the hook accepts), and prints the
+answer. The server forks once per push and the fork runs exactly the in-process check
+(``hooks.push_check``) with that environment, so nothing of one push outlives it; it reads
+the pushed objects only through ``pipeline.vcs`` and never imports or runs anything from the
+push. A quarantine environment that points anywhere but this repository's object folder is
+not served.
+
+When the server is down, runs other code (``stale``: it then stops the service, whose owner
+starts one with the new code) or answers anything but a verdict, the hook runs the check
+itself, as before, with a line in the server's log.
+
+Light on purpose: the hook imports this module before it knows whether it needs anything else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pipeline
+from pipeline.render import warm
+
+SOCKET = "check.sock"
+# What Git tells a pre-receive about the push's quarantined objects; nothing else of the hook's
+# environment but the ``TERBIT_*`` settings reaches the check.
+QUARANTINE = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
+ANSWER_S = 300.0  # a check that has not answered by then: the hook checks on its own
+# Imported once by the server (the in-process check and what a merge's check loads lazily).
+PRELOAD = ("pipeline.hooks.push_check", "pipeline.gate.drafts", "pipeline.gate.fact_cache")
+
+
+class Unused(Exception):
+    """The server did not check the push; ``args[0]`` says why (a key of ``push_check.MSG``)."""
+
+
+def code_key() -> str:
+    """Which code would check: Python, every module of Terbit (path, size, time written) and
+    the installed libraries (their metadata folders name their versions). Read with ``stat``
+    only, as the hook pays for it on every push; any edit or upgrade gives another key."""
+    h = hashlib.sha256(f"{sys.version}\0{sys.executable}\0".encode())
+    package = Path(pipeline.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        info = path.stat()
+        h.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
+    for folder in sorted({p for p in sys.path if p.endswith("-packages")}):
+        with contextlib.suppress(OSError):
+            h.update("\0".join(sorted(os.listdir(folder))).encode())
+    return h.hexdigest()
+
+
+# --- the client (pre-receive) ----------------------------------------------------------------
+
+
+def request(git_dir: Path, lines: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """The exit code and the text for the pusher of the check of ``lines``, as the server in
+    ``git_dir``'s state folder answered it. Raises ``Unused`` when it is not up, is stale, or
+    answers no verdict within ``ANSWER_S``."""
+    folder = warm.folder_of(git_dir)
+    if not (folder / SOCKET).exists():
+        raise Unused("no_service")
+    handle, where = warm.address(folder, SOCKET)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        try:
+            conn.connect(where)
+        except OSError:
+            raise Unused("no_service") from None
+        finally:
+            os.close(handle)
+        sent = {k: v for k, v in env.items() if k.startswith("TERBIT_")}
+        for name in QUARANTINE:  # absolute: Git may name them from the repository
+            if name in env:
+                sent[name] = os.pathsep.join(
+                    str(Path(part).resolve()) for part in env[name].split(os.pathsep)
+                )
+        message = {"key": code_key(), "lines": lines, "env": sent}
+        conn.sendall(json.dumps(message).encode() + b"\n")
+        answer = next(warm.read_lines(conn, time.monotonic() + ANSWER_S), {})
+        if answer.get("event") == "stale":
+            raise Unused("stale")
+        code, text = answer.get("code"), answer.get("text")
+        if answer.get("event") != "verdict" or code not in (0, 1) or not isinstance(text, str):
+            raise Unused("garbage")
+        return code, text
+    except (OSError, ValueError, AttributeError, TypeError, warm.Unavailable):
+        raise Unused("garbage") from None
+    finally:
+        conn.close()
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def start(folder: Path, lock: int) -> int:
+    """Fork the check server for ``folder`` (the publication service calls this before it
+    starts any thread); its pid. It ends when its parent does. ``lock``: the service's lock
+    file, closed in the fork (a server left alone for a moment must not keep the service's
+    owner from starting another)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(lock)
+            serve(folder, parent)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def stop(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def serve(folder: Path, parent: int | None = None) -> None:
+    """Answer checks on ``folder/check.sock`` until told to stop, until ``parent`` is gone, or
+    until a client of other code comes (then ``parent`` is told to stop too)."""
+    import importlib
+
+    os.chdir(folder)
+    key = code_key()
+    for name in PRELOAD:
+        importlib.import_module(name)
+    listener = warm.listen(SOCKET)
+    stopping = False
+
+    def stop_serving(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop_serving)
+    signal.signal(signal.SIGINT, stop_serving)
+    try:
+        while not stopping and (parent is None or os.getppid() == parent):
+            _reap()
+            with contextlib.suppress(InterruptedError):
+                ready, _, _ = select.select([listener], [], [], 1.0)
+                if not ready:
+                    continue
+                conn, _ = listener.accept()
+                with conn:
+                    if not _accept(conn, key, folder.parent):
+                        if parent is not None:  # stale: its owner starts both anew
+                            with contextlib.suppress(ProcessLookupError):
+                                os.kill(parent, signal.SIGTERM)
+                        return
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(SOCKET)
+        listener.close()
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+def _accept(conn: socket.socket, key: str, git_dir: Path) -> bool:
+    """Fork the check asked on ``conn``; False when the client runs other code."""
+    conn.settimeout(10)
+    try:
+        message = json.loads(conn.makefile("rb").readline())
+        lines, env = message["lines"], message["env"]
+        if not (isinstance(lines, list) and all(isinstance(x, str) for x in lines)):
+            raise ValueError(lines)
+        if not (isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
+            raise ValueError(env)
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # not a request: no answer, the hook checks on its own
+    if message.get("key") != key:
+        with contextlib.suppress(OSError):
+            conn.sendall(b'{"event": "stale"}\n')
+        return False
+    if not confined(git_dir, env):
+        return True
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.fork() == 0:
+        _child(conn, git_dir, lines, env)
+    return True
+
+
+def confined(git_dir: Path, env: dict[str, str]) -> bool:
+    """Whether the push's object folders are this repository's: its quarantine folder (a
+    direct ``tmp_objdir-incoming-*`` child of ``objects``) and ``objects`` itself as the
+    alternate. Missing ones mean no quarantine (Git's own reading then)."""
+    objects = (git_dir / "objects").resolve()
+
+    def quarantine(value: str) -> bool:
+        path = Path(value).resolve()
+        return path.parent == objects and path.name.startswith("tmp_objdir-incoming-")
+
+    for name in ("GIT_OBJECT_DIRECTORY", "GIT_QUARANTINE_PATH"):
+        if name in env and not quarantine(env[name]):
+            return False
+    alternates = env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES")
+    if alternates is not None:
+        return all(Path(a).resolve() == objects for a in alternates.split(os.pathsep))
+    return True
+
+
+def _child(conn: socket.socket, git_dir: Path, lines: list[str], env: dict[str, str]) -> None:
+    """One check, in its own process with the push's environment, as the hook runs it."""
+    code = 1
+    try:
+        os.chdir(git_dir)  # where Git runs the hook
+        for name in [k for k in os.environ if k.startswith("TERBIT_") or k in QUARANTINE]:
+            del os.environ[name]
+        os.environ.update(
+            {k: v for k, v in env.items() if k.startswith("TERBIT_") or k in QUARANTINE}
+        )
+        from pipeline.hooks import push_check
+        from pipeline.vcs import Repo
+
+        out = io.StringIO()
+        verdict = push_check.check(Repo(git_dir), lines, out)
+        answer = {"event": "verdict", "code": verdict, "text": out.getvalue()}
+        conn.settimeout(30)
+        conn.sendall(json.dumps(answer).encode() + b"\n")
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def main() -> None:
+    """A check server on its own (the tests; the publication service forks one instead)."""
+    serve(Path.cwd())
