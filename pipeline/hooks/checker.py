@@ -24,7 +24,6 @@ Light on purpose: the hook imports this module before it knows whether it needs 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -36,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pipeline
+from pipeline.forge.local.store.codekey import code_key
 from pipeline.render import warm
 
 SOCKET = "check.sock"
@@ -45,26 +44,16 @@ SOCKET = "check.sock"
 QUARANTINE = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
 ANSWER_S = 300.0  # a check that has not answered by then: the hook checks on its own
 # Imported once by the server (the in-process check and what a merge's check loads lazily).
-PRELOAD = ("pipeline.hooks.push_check", "pipeline.gate.drafts", "pipeline.gate.fact_cache")
+PRELOAD = (
+    "pipeline.hooks.push_check",
+    "pipeline.gate.drafts",
+    "pipeline.gate.fact_cache",
+    "holidays.countries",  # the gate counts working days (a third of a second, all countries)
+)
 
 
 class Unused(Exception):
     """The server did not check the push; ``args[0]`` says why (a key of ``push_check.MSG``)."""
-
-
-def code_key() -> str:
-    """Which code would check: Python, every module of Terbit (path, size, time written) and
-    the installed libraries (their metadata folders name their versions). Read with ``stat``
-    only, as the hook pays for it on every push; any edit or upgrade gives another key."""
-    h = hashlib.sha256(f"{sys.version}\0{sys.executable}\0".encode())
-    package = Path(pipeline.__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        info = path.stat()
-        h.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\0".encode())
-    for folder in sorted({p for p in sys.path if p.endswith("-packages")}):
-        with contextlib.suppress(OSError):
-            h.update("\0".join(sorted(os.listdir(folder))).encode())
-    return h.hexdigest()
 
 
 # --- the client (pre-receive) ----------------------------------------------------------------
