@@ -32,6 +32,7 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +44,13 @@ SOCKET = "check.sock"
 # environment but the ``TERBIT_*`` settings reaches the check.
 QUARANTINE = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
 ANSWER_S = 300.0  # a check that has not answered by then: the hook checks on its own
+# post-receive's work may wait for a publication (``TERBIT_PUBLISH=sync``): its lock, then the
+# warm build's own bound, then the rest of the publication.
+RECORD_S = 2 * warm.TIMEOUT_S
 # Imported once by the server (the in-process check and what a merge's check loads lazily).
 PRELOAD = (
     "pipeline.hooks.push_check",
+    "pipeline.hooks.merged",
     "pipeline.gate.drafts",
     "pipeline.gate.fact_cache",
     "holidays.countries",  # the gate counts working days (a third of a second, all countries)
@@ -56,6 +61,10 @@ class Unused(Exception):
     """The server did not check the push; ``args[0]`` says why (a key of ``push_check.MSG``)."""
 
 
+class CutOff(Exception):
+    """The server started ``post-receive``'s work and stopped answering before its end."""
+
+
 # --- the client (pre-receive) ----------------------------------------------------------------
 
 
@@ -63,18 +72,8 @@ def request(git_dir: Path, lines: list[str], env: dict[str, str]) -> tuple[int, 
     """The exit code and the text for the pusher of the check of ``lines``, as the server in
     ``git_dir``'s state folder answered it. Raises ``Unused`` when it is not up, is stale, or
     answers no verdict within ``ANSWER_S``."""
-    folder = warm.folder_of(git_dir)
-    if not (folder / SOCKET).exists():
-        raise Unused("no_service")
-    handle, where = warm.address(folder, SOCKET)
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn = _connect(git_dir)
     try:
-        try:
-            conn.connect(where)
-        except OSError:
-            raise Unused("no_service") from None
-        finally:
-            os.close(handle)
         sent = {k: v for k, v in env.items() if k.startswith("TERBIT_")}
         for name in QUARANTINE:  # absolute: Git may name them from the repository
             if name in env:
@@ -94,6 +93,57 @@ def request(git_dir: Path, lines: list[str], env: dict[str, str]) -> tuple[int, 
         raise Unused("garbage") from None
     finally:
         conn.close()
+
+
+def record(
+    git_dir: Path, lines: list[str], env: dict[str, str], owner: int, say: Callable[[str], None]
+) -> None:
+    """Have the server run ``post-receive``'s work (``hooks.merged``) for the push of
+    receive-pack ``owner``, each line it says to ``say`` as it comes. Raises ``Unused`` when
+    it did not start (not up, stale, garbage), ``CutOff`` when it started and then stopped
+    answering before the end."""
+    conn = _connect(git_dir)
+    try:
+        sent = {k: v for k, v in env.items() if k.startswith("TERBIT_")}
+        message = {"key": code_key(), "kind": "record", "lines": lines, "env": sent,
+                   "owner": owner}  # fmt: skip
+        conn.sendall(json.dumps(message).encode() + b"\n")
+        events = warm.read_lines(conn, time.monotonic() + RECORD_S)
+        first = next(events, {})
+        if first.get("event") == "stale":
+            raise Unused("stale")
+        if first.get("event") != "accepted":
+            raise Unused("garbage")
+    except (OSError, ValueError, AttributeError, TypeError, warm.Unavailable):
+        conn.close()
+        raise Unused("garbage") from None
+    try:
+        for event in events:
+            if event.get("event") == "line":
+                say(str(event.get("text", "")))
+            elif event.get("event") == "end":
+                return
+        raise CutOff()
+    except (OSError, ValueError, AttributeError, TypeError, warm.Unavailable):
+        raise CutOff() from None
+    finally:
+        conn.close()
+
+
+def _connect(git_dir: Path) -> socket.socket:
+    folder = warm.folder_of(git_dir)
+    if not (folder / SOCKET).exists():
+        raise Unused("no_service")
+    handle, where = warm.address(folder, SOCKET)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(where)
+    except OSError:
+        conn.close()
+        raise Unused("no_service") from None
+    finally:
+        os.close(handle)
+    return conn
 
 
 # --- the server ------------------------------------------------------------------------------
@@ -175,13 +225,16 @@ def _accept(conn: socket.socket, key: str, git_dir: Path) -> bool:
     conn.settimeout(10)
     try:
         message = json.loads(conn.makefile("rb").readline())
-        lines, env = message["lines"], message["env"]
+        lines, env, kind = message["lines"], message["env"], message.get("kind", "check")
+        owner = message.get("owner")
         if not (isinstance(lines, list) and all(isinstance(x, str) for x in lines)):
             raise ValueError(lines)
         if not (isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
             raise ValueError(env)
+        if kind not in ("check", "record") or (kind == "record" and type(owner) is not int):
+            raise ValueError(kind, owner)
     except (OSError, ValueError, KeyError, TypeError):
-        return True  # not a request: no answer, the hook checks on its own
+        return True  # not a request: no answer, the hook does its work on its own
     if message.get("key") != key:
         with contextlib.suppress(OSError):
             conn.sendall(b'{"event": "stale"}\n')
@@ -191,6 +244,8 @@ def _accept(conn: socket.socket, key: str, git_dir: Path) -> bool:
     sys.stdout.flush()
     sys.stderr.flush()
     if os.fork() == 0:
+        if kind == "record":
+            _record_child(conn, git_dir, lines, env, owner)
         _child(conn, git_dir, lines, env)
     return True
 
@@ -214,16 +269,63 @@ def confined(git_dir: Path, env: dict[str, str]) -> bool:
     return True
 
 
+def _as_the_hook(git_dir: Path, env: dict[str, str]) -> None:
+    """This fork's folder and environment as Git gives them to the push's hook."""
+    os.chdir(git_dir)
+    for name in [k for k in os.environ if k.startswith("TERBIT_") or k in QUARANTINE]:
+        del os.environ[name]
+    os.environ.update({k: v for k, v in env.items() if k.startswith("TERBIT_") or k in QUARANTINE})
+
+
+class _Lines(io.TextIOBase):
+    """What ``post-receive``'s work writes to the pusher, sent line by line as events."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn, self.buffer = conn, ""
+
+    def write(self, text: str) -> int:
+        self.buffer += text
+        *lines, self.buffer = self.buffer.split("\n")
+        for line in lines:
+            self.send({"event": "line", "text": line})
+        return len(text)
+
+    def send(self, event: dict[str, Any]) -> None:
+        self.conn.sendall(json.dumps(event).encode() + b"\n")
+
+
+def _record_child(
+    conn: socket.socket, git_dir: Path, lines: list[str], env: dict[str, str], owner: int
+) -> None:
+    """``post-receive``'s work for the push of ``owner``, in its own process."""
+    code = 1
+    try:
+        _as_the_hook(git_dir, {k: v for k, v in env.items() if k.startswith("TERBIT_")})
+        from pipeline.hooks import merged
+        from pipeline.vcs import Repo
+
+        conn.settimeout(None)
+        out = _Lines(conn)
+        out.send({"event": "accepted"})
+        sys.stderr = out
+        merged.post_receive(Repo(git_dir), lines, owner)
+        if out.buffer:
+            out.write("\n")
+        out.send({"event": "end"})
+        code = 0
+    except BaseException:
+        import traceback
+
+        traceback.print_exc(file=sys.__stderr__)
+    finally:
+        os._exit(code)
+
+
 def _child(conn: socket.socket, git_dir: Path, lines: list[str], env: dict[str, str]) -> None:
     """One check, in its own process with the push's environment, as the hook runs it."""
     code = 1
     try:
-        os.chdir(git_dir)  # where Git runs the hook
-        for name in [k for k in os.environ if k.startswith("TERBIT_") or k in QUARANTINE]:
-            del os.environ[name]
-        os.environ.update(
-            {k: v for k, v in env.items() if k.startswith("TERBIT_") or k in QUARANTINE}
-        )
+        _as_the_hook(git_dir, env)
         from pipeline.hooks import push_check
         from pipeline.vcs import Repo
 

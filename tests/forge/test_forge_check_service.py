@@ -19,7 +19,8 @@ import pytest
 from pipeline.cli.demo.office import Office
 from pipeline.forge.local.client.actions import remote_lines
 from pipeline.forge.local.rules.push import MAIN, Update
-from pipeline.hooks import checker, post_receive, publisher, push_check
+from pipeline.forge.local.store import pushlock
+from pipeline.hooks import checker, merged, publisher, push_check
 from pipeline.hooks.server import LOG_FILE
 from pipeline.render import warm
 from pipeline.vcs import Repo
@@ -155,16 +156,44 @@ def test_the_check_server_says_what_the_hook_itself_says(kit: Kit) -> None:
         assert "Traceback" not in said
 
 
-def test_a_merge_checked_by_the_server_lands(kit: Kit) -> None:
+def _recorded_here(office: Office) -> int:
+    return _log(office).count("hook mencatat sendiri")
+
+
+def _merged_and_unlocked(kit: Kit, change_id: str, sha: str) -> None:
+    server = Repo(kit.office.server)
+    assert server.rev_parse(MAIN) == sha
+    assert kit.change(change_id).state == "merged"  # post-receive's record
+    assert not (server.git_dir / pushlock.LOCK_FILE).exists()  # and the push lock given back
+
+
+def test_a_merge_checked_and_recorded_by_the_server_lands(kit: Kit) -> None:
     office = kit.office
     change_id = kit.submit()
     kit.approve_all(change_id)
-    before = _checked_here(office)
+    before = _checked_here(office), _recorded_here(office)
     with check_server(office):
         sha = kit.merge(change_id)
-    assert _checked_here(office) == before
-    assert Repo(office.server).rev_parse(MAIN) == sha
-    assert kit.change(change_id).state == "merged"
+    assert (_checked_here(office), _recorded_here(office)) == before
+    _merged_and_unlocked(kit, change_id, sha)
+    # The server down: the hooks check and record on their own, and say so in the log.
+    change_id = kit.submit()
+    kit.approve_all(change_id)
+    sha = kit.merge(change_id)
+    assert (_checked_here(office), _recorded_here(office)) > before
+    _merged_and_unlocked(kit, change_id, sha)
+
+
+def test_a_merge_lands_and_is_recorded_when_the_server_answers_garbage(kit: Kit) -> None:
+    office = kit.office
+    change_id = kit.submit()
+    kit.approve_all(change_id)
+    before = _log(office)
+    with fake_server(_folder(office), checker.SOCKET, b'{"event": "line"}\n'):
+        sha = kit.merge(change_id)
+    _merged_and_unlocked(kit, change_id, sha)
+    added = _log(office)[len(before) :]
+    assert "hook memeriksa sendiri" in added and "hook mencatat sendiri" in added, added
 
 
 @pytest.mark.parametrize(
@@ -216,7 +245,7 @@ def test_a_publication_service_answering_garbage_leaves_publishing_to_a_new_proc
     with fake_server(_folder(office), publisher.SOCKET, b"not json\n"):
         with pytest.raises(publisher.Unused):
             publisher.request(_folder(office), tip, tip, sync=True, relay=print)
-        took = post_receive._by_service(repo, Update(tip, tip, MAIN), sync=True)
+        took = merged._by_service(repo, Update(tip, tip, MAIN), sync=True)
     assert took is False  # the caller starts the publishing process
     added = _log(office)[len(before) :]
-    assert post_receive.MSG("stopped") in added, added
+    assert merged.MSG("stopped") in added, added
