@@ -20,6 +20,7 @@ hooks under cProfile (one file per hook run) for the first timed merge.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import shutil
@@ -80,6 +81,41 @@ def _large_office(n: int) -> Any:
     return office
 
 
+def _cpu_of(pid: int) -> float:
+    """CPU seconds of process ``pid``, its finished children and its running children."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for one in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / ticks
+    return total
+
+
+class _push_timer:
+    """``git push`` and the server's hooks, timed apart from the client's own work."""
+
+    def __init__(self, times: dict[str, list[float]]) -> None:
+        self.original = client._push
+        spent = times.setdefault("  of which git push (hooks)", [])
+        spent.append(0.0)
+
+        def timed(*args: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return self.original(*args)
+            finally:
+                spent[-1] += time.perf_counter() - began
+
+        client._push = timed  # type: ignore[assignment]
+
+    def restore(self) -> None:
+        client._push = self.original  # type: ignore[assignment]
+
+
 @contextmanager
 def _profiled(server: Path, folder: Path | None) -> Iterator[None]:
     """The server's hook scripts run their Python module under cProfile (``folder/<hook>.prof``)
@@ -126,8 +162,14 @@ def merges(n: int, count: int, *, service: bool, profile: Path | None) -> None:
             change = kit.submit("rina")
             kit.approve_all(change)
             counter.write_text(str(kit.counter))
+            forge = office.forge("dewi")
+            pushed = _push_timer(times)
+            service_cpu = _cpu_of(kept.proc.pid) if kept.proc else 0.0
             with _profiled(office.server, profile if index == 0 else None), _timed(times, "merge"):
-                kit.merge(change)
+                client.merge(forge, office.who("dewi"), change, sync_after=False)  # as the CLI
+            pushed.restore()
+            if kept.proc:  # the check server's work (the service's forks), not this process's
+                times["merge cpu"][-1] += _cpu_of(kept.proc.pid) - service_cpu
             print(f"  merge #{index + 1}: {times['merge'][-1]:.2f} s "
                   f"(CPU {times['merge cpu'][-1]:.2f} s, load {os.getloadavg()[0]:.1f})",
                   flush=True)  # fmt: skip
