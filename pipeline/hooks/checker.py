@@ -12,7 +12,9 @@ answer. The server forks once per push and the fork runs exactly the in-process 
 (``hooks.push_check``) with that environment, so nothing of one push outlives it; it reads
 the pushed objects only through ``pipeline.vcs`` and never imports or runs anything from the
 push. A quarantine environment that points anywhere but this repository's object folder is
-not served.
+not served. ``post-receive`` is a thin client the same way: a fork runs its work
+(``hooks.merged``: the merge's record, the publication hand-off) for the push's receive-pack,
+and each line it says goes back to the pusher as it is said.
 
 When the server is down, runs other code (``stale``: it then stops the service, whose owner
 starts one with the new code) or answers anything but a verdict, the hook runs the check
