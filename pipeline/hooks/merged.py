@@ -20,6 +20,7 @@ from pipeline.errors import TerbitError
 from pipeline.forge.local.rules.push import MAIN, ZERO, Update, parse_updates
 from pipeline.forge.local.store import pushlock
 from pipeline.forge.local.store.forge import LocalForge, main_settings
+from pipeline.forge.local.store.verdicts import kept_verdicts
 from pipeline.hooks import publisher
 from pipeline.hooks.server import LOG_FILE, log, use_language
 from pipeline.i18n import Catalog
@@ -105,7 +106,9 @@ def _record_and_publish(repo: Repo, lines: list[str], owner: int | None) -> int:
     for update in updates:
         if update.old != update.new:
             try:
-                LocalForge(repo, settings).record_merged(update.new)
+                # The kept verdicts: pre-receive verified the merge commit's signature.
+                forge = LocalForge(repo, settings, verdicts=kept_verdicts(repo))
+                forge.record_merged(update.new)
             except Exception:
                 log(repo, "record-merge: " + traceback.format_exc())
         pushlock.release(repo.git_dir, owner)  # main and its change's records agree again
