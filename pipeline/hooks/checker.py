@@ -3,8 +3,8 @@
 A ``pre-receive`` that checks a merge in its own interpreter spends most of its time importing
 (settings models, GitPython, the gate, the draft checks: about half a second at 5,000 articles,
 more under load). The publication service (``hooks.publisher``, kept up by ``terbit web``,
-``terbit schedule`` and ``terbit build-server``) forks, before it starts anything else, a check
-server with that code imported; it listens on ``terbit/check.sock`` (mode 0600) next to the
+``terbit schedule`` and ``terbit build-server``) starts a check server (``python -I``, ending
+with it) with that code imported; it listens on ``terbit/check.sock`` (mode 0600) next to the
 service's own socket. ``pre-receive`` becomes a thin client: it takes the push lock, sends its
 ref updates, its ``TERBIT_*`` settings and the quarantine environment Git gave it (the pushed
 objects live in ``objects/tmp_objdir-incoming-*`` until the hook accepts), and prints the
@@ -151,36 +151,10 @@ def _connect(git_dir: Path) -> socket.socket:
 # --- the server ------------------------------------------------------------------------------
 
 
-def start(folder: Path, lock: int) -> int:
-    """Fork the check server for ``folder`` (the publication service calls this before it
-    starts any thread); its pid. It ends when its parent does. ``lock``: the service's lock
-    file, closed in the fork (a server left alone for a moment must not keep the service's
-    owner from starting another)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            os.close(lock)
-            serve(folder, parent)
-            code = 0
-        finally:
-            os._exit(code)
-    return pid
-
-
-def stop(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
-
-
-def serve(folder: Path, parent: int | None = None) -> None:
+def serve(folder: Path, parent: int | None = None, *, stop_parent: bool = False) -> None:
     """Answer checks on ``folder/check.sock`` until told to stop, until ``parent`` is gone, or
-    until a client of other code comes (then ``parent`` is told to stop too)."""
+    until a client of other code comes (then ``parent`` is told to stop too when
+    ``stop_parent``)."""
     import importlib
 
     os.chdir(folder)
@@ -206,7 +180,7 @@ def serve(folder: Path, parent: int | None = None) -> None:
                 conn, _ = listener.accept()
                 with conn:
                     if not _accept(conn, key, folder.parent):
-                        if parent is not None:  # stale: its owner starts both anew
+                        if parent is not None and stop_parent:  # stale: both start anew
                             with contextlib.suppress(ProcessLookupError):
                                 os.kill(parent, signal.SIGTERM)
                         return
@@ -345,6 +319,7 @@ def _child(conn: socket.socket, git_dir: Path, lines: list[str], env: dict[str, 
         os._exit(code)
 
 
-def main() -> None:
-    """A check server on its own (the tests; the publication service forks one instead)."""
-    serve(Path.cwd())
+def main(*, of_service: bool = False) -> None:
+    """The check server of the working folder, ending with the process that started it; a
+    stale one stops that process too when it is the publication service (``of_service``)."""
+    serve(Path.cwd(), os.getppid(), stop_parent=of_service)

@@ -32,6 +32,7 @@ import re
 import select
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -41,7 +42,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline.hooks import checker
 from pipeline.hooks.server import log, use_language
 from pipeline.i18n import Catalog
 from pipeline.publication.lock import LOCK_WAIT_S
@@ -162,12 +162,21 @@ def serve(folder: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return  # another service serves this folder
-    # Forked first, while this process has no thread: the push checks (``hooks.checker``).
-    checks = checker.start(folder, lock.fileno())
+    # The push checks' server (``hooks.checker``, named as a program to start: it runs the
+    # hooks' work, which hands publications to this module), ending with this process.
+    program = "from pipeline.hooks.checker import main; main(of_service=True)"
+    checks = subprocess.Popen(
+        [sys.executable, "-I", "-c", program], cwd=folder, stdin=subprocess.DEVNULL
+    )
     try:
         _serve(folder)
     finally:
-        checker.stop(checks)
+        checks.terminate()
+        try:
+            checks.wait(5)
+        except subprocess.TimeoutExpired:
+            checks.kill()
+            checks.wait()
 
 
 def _serve(folder: Path) -> None:
