@@ -162,6 +162,7 @@ def serve(folder: Path, parent: int | None = None, *, stop_parent: bool = False)
     for name in PRELOAD:
         importlib.import_module(name)
     listener = warm.listen(SOCKET)
+    mine = os.stat(SOCKET).st_ino  # a server started after this one binds its own
     stopping = False
 
     def stop_serving(signum: int, frame: Any) -> None:
@@ -186,7 +187,8 @@ def serve(folder: Path, parent: int | None = None, *, stop_parent: bool = False)
                         return
     finally:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(SOCKET)
+            if os.stat(SOCKET).st_ino == mine:
+                os.unlink(SOCKET)
         listener.close()
 
 

@@ -163,11 +163,14 @@ def serve(folder: Path) -> None:
     except BlockingIOError:
         return  # another service serves this folder
     # The push checks' server (``hooks.checker``, named as a program to start: it runs the
-    # hooks' work, which hands publications to this module), ending with this process.
+    # hooks' work, which hands publications to this module), ending with this process. A
+    # session of its own: a push it serves outlives this service killed with its group, and
+    # starts the publication in a new process as the hook did.
     program = "from pipeline.hooks.checker import main; main(of_service=True)"
     checks = subprocess.Popen(
-        [sys.executable, "-I", "-c", program], cwd=folder, stdin=subprocess.DEVNULL
-    )
+        [sys.executable, "-I", "-c", program], cwd=folder, stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
     try:
         _serve(folder)
     finally:
