@@ -171,7 +171,7 @@ def _published(server: Path, merge: str) -> dict[str, Any]:
 
 def _path(log: str) -> str:
     """Which path published, from the publications' log lines of one push."""
-    from pipeline.hooks.post_receive import MSG as HOOK
+    from pipeline.hooks.merged import MSG as HOOK
     from pipeline.hooks.publisher import MSG as SERVICE
 
     if HOOK("service_unused", sha="", why="").split("(")[0].strip() in log:

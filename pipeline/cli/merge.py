@@ -42,8 +42,9 @@ def command(change: str, wait: float) -> None:
     who = identity(forge)
     change_id = change.lstrip("#")
     sha, server = merge(
-        forge, who, change_id, wait=wait, waiting=lambda: click.echo(MSG("waiting"), err=True)
-    )
+        forge, who, change_id, wait=wait, waiting=lambda: click.echo(MSG("waiting"), err=True),
+        sync_after=False,  # the command ends here; the next one fetches on its start
+    )  # fmt: skip
     click.echo(MSG("done", id=change_id, sha=sha[:10]))
     if server:
         click.echo(server)

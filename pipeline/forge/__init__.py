@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config.settings import Settings
-from pipeline.forge.base import Forge, Notice
+if TYPE_CHECKING:
+    from pipeline.config.settings import Settings
+    from pipeline.forge.base import Forge, Notice
 
 __all__ = ["Forge", "Notice", "open_forge"]
+
+
+def __getattr__(name: str) -> Any:
+    # On first use, not at import: ``pre-receive`` imports ``forge.local.store.pushlock``
+    # before it knows it needs anything else, and this package runs first (the settings
+    # models and the change model: a quarter of a second).
+    if name in ("Forge", "Notice"):
+        from pipeline.forge import base
+
+        return getattr(base, name)
+    raise AttributeError(name)
 
 
 def open_forge(repo_root: Path, settings: Settings) -> Forge:

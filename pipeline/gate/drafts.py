@@ -334,5 +334,10 @@ def draft_results(forge: object, change: Change) -> DraftResults | None:
         checked = check_change(repo, change.base_sha, change.head_sha)
     except TerbitError as error:  # e.g. a broken terbit.yml on main: a line, not a crash
         return DraftResults([str(error)], [])
+    return results_of(checked)
+
+
+def results_of(checked: ChangeCheck) -> DraftResults:
+    """What the checks of a change said (``check_change``), as a gate reads them."""
     times = [w.until for w in [*checked.findings, *checked.warnings] if w.until is not None]
     return DraftResults(checked.lines, [str(w) for w in checked.warnings], min(times, default=None))

@@ -32,6 +32,7 @@ import re
 import select
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -161,6 +162,27 @@ def serve(folder: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return  # another service serves this folder
+    # The push checks' server (``hooks.checker``, named as a program to start: it runs the
+    # hooks' work, which hands publications to this module), ending with this process. A
+    # session of its own: a push it serves outlives this service killed with its group, and
+    # starts the publication in a new process as the hook did.
+    program = "from pipeline.hooks.checker import main; main(of_service=True)"
+    checks = subprocess.Popen(
+        [sys.executable, "-I", "-c", program], cwd=folder, stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        _serve(folder)
+    finally:
+        checks.terminate()
+        try:
+            checks.wait(5)
+        except subprocess.TimeoutExpired:
+            checks.kill()
+            checks.wait()
+
+
+def _serve(folder: Path) -> None:
     key = warm.code_key()
     # The publication's code, imported once, by the service only (start-up of post-receive).
     from pipeline.hooks.publish import publish

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.hooks import post_receive, pre_receive
+from pipeline.hooks import merged, post_receive, pre_receive, push_check
 from pipeline.hooks.server import LOG_FILE
 from pipeline.vcs import Repo
 
@@ -22,11 +22,11 @@ def _explode(*args: object, **kwargs: object) -> None:
 def test_a_hook_fault_reads_as_a_sentence_with_the_log(make_repo, monkeypatch, capsys, hook):
     repo = Repo(make_repo("office.git", bare=True))
     # Fault injection: whatever the hook does first fails in a way nobody foresaw.
-    monkeypatch.setattr(pre_receive, "Receiver", _explode)
-    monkeypatch.setattr(post_receive, "_record_and_publish", _explode)
+    monkeypatch.setattr(push_check, "Receiver", _explode)
+    monkeypatch.setattr(merged, "_record_and_publish", _explode)
     monkeypatch.setenv("TERBIT_LANG", "id")
     module = pre_receive if hook == "pre_receive" else post_receive
-    code = getattr(module, hook)(repo, ["0" * 40 + " " + "1" * 40 + " refs/heads/main"])
+    code = getattr(module, hook)(repo.git_dir, ["0" * 40 + " " + "1" * 40 + " refs/heads/main"])
     err = capsys.readouterr().err
     assert code == (1 if hook == "pre_receive" else 0)
     assert "Boom" not in err and "internal detail" not in err

@@ -150,3 +150,31 @@ def test_an_audit_trusts_no_kept_verdict(kit: Kit) -> None:
     assert kit.forge("andi").get_change(change_id).reviews[0].signature_ok is True
     audit = open_at(kit.office.clone_path("andi"), clone.settings)  # as `terbit verify` opens it
     assert audit.get_change(change_id).reviews[0].signature_ok is False
+
+
+def test_post_receive_takes_the_merge_signature_pre_receive_verified(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge commit's signature is verified once on the server: by pre-receive, whose
+    kept verdict post-receive's record of the merge reads (it verified it again before)."""
+    log = tmp_path / "keygen.log"
+    real = shutil.which("ssh-keygen")
+    assert real
+    script = tmp_path / "bin" / "ssh-keygen"
+    script.parent.mkdir(parents=True)
+    # Each call with the command line of the Python above the git that runs ssh-keygen.
+    script.write_text(
+        "#!/bin/sh\n"
+        "up=$(cut -d' ' -f4 /proc/$PPID/stat)\n"
+        f"echo \"$* :: $(tr '\\0' ' ' < /proc/$up/cmdline)\" >> \"{log}\"\n"
+        f'exec "{real}" "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
+    change_id = kit.submit()
+    kit.approve_all(change_id)
+    kit.merge(change_id)
+    assert kit.change(change_id).state == "merged"
+    calls = log.read_text().splitlines()
+    assert any("-Y verify" in c and "pipeline.hooks.pre_receive" in c for c in calls), calls
+    assert not [c for c in calls if "-Y verify" in c and "pipeline.hooks.post_receive" in c]

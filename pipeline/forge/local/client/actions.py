@@ -345,9 +345,11 @@ def checking_pages(report: GateReport) -> bool:
 
 def merge(
     forge: LocalForge, who: Identity, change_id: str, *, wait: float = 0.0,
-    waiting: Callable[[], None] | None = None,
+    waiting: Callable[[], None] | None = None, sync_after: bool = True,
 ) -> tuple[str, str]:  # fmt: skip
     """Merge a change that passes the gate and push it to main; ``(merge sha, server output)``.
+    ``sync_after``: fetch the server's refs again once merged (the merged record), for a
+    caller that reads the change afterwards; ``terbit merge`` ends there and does not.
 
     Retried when main moved meanwhile (another merge, or the server committing a record).
     While the server is still checking the head's pages, waits up to ``wait`` seconds for it
@@ -388,7 +390,8 @@ def merge(
         )  # fmt: skip
         ok, out = _push(forge, f"{sha}:refs/heads/{BASE_BRANCH}")
         if ok:
-            forge.sync()
+            if sync_after:
+                forge.sync()
             return sha, remote_lines(out)
         if not _retryable(out) or attempt == 3:
             raise InputError(MSG("refused", why=remote_lines(out)))

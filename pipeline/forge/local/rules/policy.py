@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pipeline.change.model import Change
 from pipeline.clock import now
@@ -15,6 +16,9 @@ from pipeline.gate import evaluate as gate_evaluate
 from pipeline.gate import render as gate_render
 from pipeline.i18n import get_lang
 from pipeline.vcs import Repo
+
+if TYPE_CHECKING:
+    from pipeline.gate.drafts import DraftResults
 
 # The proofs of the steps after the merge (deploy, notice, record) as a later stage found them,
 # e.g. in the completion record: the forge itself only knows its notices.
@@ -52,9 +56,11 @@ def evaluate(
     *,
     when: datetime | None = None,
     proofs: Proofs | None = None,
+    checked: DraftResults | None = None,
 ) -> GateReport:
     """Run the gate on ``change`` with the policy of the tip it is compared with; a merged
-    change's later steps are proven by its notices and by ``proofs``."""
+    change's later steps are proven by its notices and by ``proofs``. ``checked``: the draft
+    checks' results of this change against its target, kept from before (else run here)."""
     sop, roles = policy(forge, change.base_sha)
     events: dict[str, ProofEvent] = {}
     if change.state == "merged":
@@ -66,9 +72,10 @@ def evaluate(
             events["notice"] = ProofEvent(at=first.at, by=first.by, note=first.text[:80])
     # The server runs the gate for a merge, not for a review's push; loaded here for start-up:
     # the draft checks add 50 ms to each hook's start-up (python -X importtime).
-    from pipeline.gate.drafts import draft_checks
+    from pipeline.gate.drafts import draft_results
 
-    checked = draft_checks(forge, change)
+    if checked is None:
+        checked = draft_results(forge, change)
     report = gate_evaluate(
         change,
         sop=sop,
@@ -76,11 +83,11 @@ def evaluate(
         signatures_required=forge.signatures_required(),
         now=when or now(),
         events=events,
-        checks=None if checked is None else checked[0],
+        checks=None if checked is None else checked.lines,
         content_path=forge.settings.content.path,
         page_check=page_check_required(forge, change),
     )
-    report.notes += checked[1] if checked else []  # warnings (a future date): not blocking
+    report.notes += checked.warnings if checked else []  # warnings (a future date): not blocking
     return report
 
 

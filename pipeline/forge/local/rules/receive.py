@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from pipeline.change.model import Change
+from pipeline.clock import now
 from pipeline.config.settings import Settings
 from pipeline.errors import TerbitError
 from pipeline.forge.local.rules import identity
@@ -20,13 +21,14 @@ from pipeline.forge.local.rules.meta_rules import RecordRules
 from pipeline.forge.local.rules.policy import evaluate, render
 from pipeline.forge.local.rules.push import MAIN, ZERO, Update
 from pipeline.forge.local.store import metachain
+from pipeline.forge.local.store.checks import KeptChecks, kept_checks
 from pipeline.forge.local.store.events import CHANGE_TRAILER, REF_RE, meta_ref
 from pipeline.forge.local.store.forge import LocalForge
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
 if TYPE_CHECKING:
-    from pipeline.gate.drafts import ChangeCheck
+    from pipeline.gate.drafts import ChangeCheck, DraftResults
 
 MSG = Catalog(
     {
@@ -148,6 +150,12 @@ class Receiver(RecordRules):
     def settings(self) -> Settings:
         return self._settings()
 
+    @cached_property
+    def checks(self) -> KeptChecks:
+        """The draft checks' results of earlier pushes: a merge's gate reuses those of its
+        head's push while main has not moved (the same two commits)."""
+        return kept_checks(self.repo)
+
     def forge(self, base_tip: str | None) -> LocalForge:
         return LocalForge(self.repo, self.settings, base_tip=base_tip, pending=self.pending,
                           verdicts=self.verdicts)  # fmt: skip
@@ -212,7 +220,8 @@ class Receiver(RecordRules):
             return [MSG("tree_differs", id=change_id)]
         problems = [p for p in (self.records_problem(change.files),) if p]
         problems += self.merger_problems(forge, change, u)
-        report = evaluate(forge, change)
+        kept = self.checks.get(change.base_sha, change.head_sha, now())
+        report = evaluate(forge, change, checked=kept)
         if not report.passed:
             problems.append(MSG("gate", id=change_id, report=render(report)))
         return problems
@@ -258,6 +267,7 @@ class Receiver(RecordRules):
         why = self.records_problem(checked.landed)  # records/ belongs to the publication
         if why:
             return [why]
+        self.checks.put(self.main_old, u.new, _results_of(checked))
         return self.check_drafts(change_id, checked)
 
     def check_files(self, u: Update) -> list[str]:
@@ -278,6 +288,12 @@ class Receiver(RecordRules):
             return []
         lines = "\n".join(f"  {line}" for line in checked.lines)
         return [MSG("checks", id=change_id, n=len(checked.findings), lines=lines)]
+
+
+def _results_of(checked: ChangeCheck) -> DraftResults:
+    from pipeline.gate.drafts import results_of
+
+    return results_of(checked)
 
 
 def _landing(repo: Repo, base: str, head: str, *, drafts_too: bool = True) -> ChangeCheck:
