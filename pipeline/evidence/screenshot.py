@@ -1,8 +1,9 @@
 """Screenshots of the live page as evidence: desktop and mobile, full page, compressed, hashed.
 
 A screenshot only counts when the page rendered properly: no console errors (scripts, failed
-resources) and every image decoded. Otherwise the capture fails with the reasons, and the record
-is marked incomplete rather than showing a broken page as proof.
+resources), every image decoded, nothing of the page still loading (``evidence.ready``).
+Otherwise the capture fails with the reasons, and the record is marked incomplete rather than
+showing a broken page as proof.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ MSG = Catalog(
         "load": ("halaman tidak termuat: {error}", "page did not load: {error}"),
         "status": ("status HTTP {status}", "HTTP status {status}"),
         "pending": (
-            "halaman belum selesai memuat setelah {seconds:.0f} detik: {urls}",
-            "the page had not finished loading after {seconds:.0f} seconds: {urls}",
+            "permintaan belum selesai setelah {seconds:g} detik: {urls}",
+            "requests still unfinished after {seconds:g} seconds: {urls}",
         ),
     }
 )
@@ -195,9 +196,7 @@ class _View:
         problems += [MSG("image", src=src) for src in broken]
         if pending:
             seconds = self.timeout_ms / 1000
-            problems.append(
-                MSG("load", error=MSG("pending", seconds=seconds, urls=", ".join(pending[:3])))
-            )
+            problems.append(MSG("pending", seconds=seconds, urls=", ".join(pending[:3])))
         if problems:
             reasons = "; ".join(dict.fromkeys(problems))
             raise ScreenshotError(MSG("failed", url=self.url, view=self.view, reasons=reasons))
