@@ -1,8 +1,9 @@
 """Screenshots of the live page as evidence: desktop and mobile, full page, compressed, hashed.
 
 A screenshot only counts when the page rendered properly: no console errors (scripts, failed
-resources) and every image decoded. Otherwise the capture fails with the reasons, and the record
-is marked incomplete rather than showing a broken page as proof.
+resources), every image decoded, nothing of the page still loading (``evidence.ready``).
+Otherwise the capture fails with the reasons, and the record is marked incomplete rather than
+showing a broken page as proof.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Response, ViewportSize
 from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.errors import TerbitError
+from pipeline.evidence.ready import InFlight
 from pipeline.i18n import Catalog
 
 MSG = Catalog(
@@ -33,6 +35,10 @@ MSG = Catalog(
         "image": ("gambar tidak termuat: {src}", "image not loaded: {src}"),
         "load": ("halaman tidak termuat: {error}", "page did not load: {error}"),
         "status": ("status HTTP {status}", "HTTP status {status}"),
+        "pending": (
+            "permintaan belum selesai setelah {seconds:g} detik: {urls}",
+            "requests still unfinished after {seconds:g} seconds: {urls}",
+        ),
     }
 )
 
@@ -56,21 +62,6 @@ VIEWPORTS: dict[str, View] = {
     },
 }
 NAV_TIMEOUT_MS = 30_000
-
-# Load lazy images now and wait (bounded) for every image to settle, then list the broken ones.
-IMAGES_JS = """
-async () => {
-  const imgs = Array.from(document.images);
-  imgs.forEach(i => { i.loading = 'eager'; });
-  await Promise.race([
-    Promise.all(imgs.map(i => i.complete ? null : new Promise(r => {
-      i.addEventListener('load', r); i.addEventListener('error', r); }))),
-    new Promise(r => setTimeout(r, 10000)),
-  ]);
-  return imgs.filter(i => !i.complete || i.naturalWidth === 0)
-             .map(i => i.currentSrc || i.src || i.outerHTML.slice(0, 80));
-}
-"""
 
 
 class ScreenshotError(TerbitError):
@@ -122,19 +113,26 @@ def compress(png: bytes, max_kb: int) -> tuple[bytes, str, tuple[int, int]]:
 
 
 def capture(
-    browser: Browser, url: str, out_dir: Path, stem: str, *, max_kb: int = 150, status: int = 200
+    browser: Browser,
+    url: str,
+    out_dir: Path,
+    stem: str,
+    *,
+    max_kb: int = 150,
+    status: int = 200,
+    timeout_ms: int = NAV_TIMEOUT_MS,
 ) -> list[Shot]:
     """Desktop and mobile full-page screenshots of ``url`` under ``out_dir``; ``status`` is the
-    answer the page must give (410 for a withdrawn article's notice).
+    answer the page must give (410 for a withdrawn article's notice); ``timeout_ms`` bounds
+    each view's load and its wait until ready (``evidence.ready``).
 
-    Both views load side by side (one context each), so their waits for a quiet network run
-    at the same time instead of one after the other; each view is still checked and taken on
-    its own page, and nothing is written unless both views pass."""
+    Both views load side by side (one context each), so their loads overlap; each view is
+    still checked and taken on its own page, and nothing is written unless both views pass."""
     out_dir.mkdir(parents=True, exist_ok=True)
     views: list[_View] = []
     try:
         for view in VIEWPORTS:
-            views.append(_View(browser, url, view, status))
+            views.append(_View(browser, url, view, status, timeout_ms))
         for one in views:
             one.load()
         with ThreadPoolExecutor(max_workers=1) as encoder:
@@ -153,11 +151,15 @@ def capture(
 class _View:
     """One view of the page in a context of its own: loaded, then checked and captured."""
 
-    def __init__(self, browser: Browser, url: str, view: str, status: int) -> None:
+    def __init__(self, browser: Browser, url: str, view: str, status: int, timeout_ms: int) -> None:
         self.browser, self.url, self.view, self.status = browser, url, view, status
+        self.timeout_ms = timeout_ms
         self.problems: list[str] = []
+        # A new context per view and per capture: no cookie, storage or cached file of an
+        # earlier capture (an edited article's old image under the same address) is shown.
         self.context = browser.new_context(**VIEWPORTS[view])
         self.page = self.context.new_page()
+        self.requests = InFlight(self.page)
         self.page.on("console", lambda m: _console(m, self.problems, url, status))
         self.page.on("pageerror", lambda e: self.problems.append(MSG("console", text=str(e)[:200])))
         self.answer: Response | None = None
@@ -168,7 +170,7 @@ class _View:
         come in the views' order."""
         try:
             # Returns once the answer arrives: the other view starts loading meanwhile.
-            self.answer = self.page.goto(self.url, wait_until="commit", timeout=NAV_TIMEOUT_MS)
+            self.answer = self.page.goto(self.url, wait_until="commit", timeout=self.timeout_ms)
         except PlaywrightError as error:
             self._failed(error)
 
@@ -180,7 +182,7 @@ class _View:
     def take(self) -> bytes:
         if self.failed is None:
             try:
-                self.page.wait_for_load_state("load", timeout=NAV_TIMEOUT_MS)
+                self.page.wait_for_load_state("load", timeout=self.timeout_ms)
             except PlaywrightError as error:
                 self._failed(error)
         if self.failed is not None:
@@ -190,8 +192,11 @@ class _View:
         page, problems = self.page, self.problems
         if self.answer is not None and self.answer.status != self.status:
             problems.append(MSG("status", status=self.answer.status))
-        problems += [MSG("image", src=src) for src in page.evaluate(IMAGES_JS)]
-        page.wait_for_load_state("networkidle", timeout=NAV_TIMEOUT_MS)
+        broken, pending = self.requests.settle(self.timeout_ms)
+        problems += [MSG("image", src=src) for src in broken]
+        if pending:
+            seconds = self.timeout_ms / 1000
+            problems.append(MSG("pending", seconds=seconds, urls=", ".join(pending[:3])))
         if problems:
             reasons = "; ".join(dict.fromkeys(problems))
             raise ScreenshotError(MSG("failed", url=self.url, view=self.view, reasons=reasons))

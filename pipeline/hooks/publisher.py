@@ -247,9 +247,11 @@ def _work(repo: Any, jobs: queue.Queue[Job | None], publish: Callable[..., int])
     """The publications, one after the other, with Chromium kept warm between them."""
     # start-up: Playwright is loaded by the service only (post-receive imports this module too).
     from pipeline.evidence.browser import KeptBrowsers
+    from pipeline.record.render import warm_pdf
 
     browsers = KeptBrowsers()
     browsers.warm()
+    warm_pdf()  # the fonts of the first record, before any publication waits for them
     try:
         while (job := jobs.get()) is not None:
             _publish(job, repo, publish, browsers)

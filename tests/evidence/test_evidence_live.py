@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -207,3 +208,93 @@ def test_compress_keeps_every_pixel_of_a_page_in_fewer_bytes_than_a_png() -> Non
     png = io.BytesIO()
     palette.save(png, "PNG", optimize=True)
     assert len(data) <= 0.85 * png.tell(), (fmt, len(data), png.tell())
+
+
+LATE_S = 0.8  # how late the slow server's delayed answers come
+
+
+class Slow(Quiet):
+    """Static files, except ``slow-*`` answered ``LATE_S`` late and ``hang`` answered only
+    when the test ends (its ``release`` event; bounded so the thread always stops)."""
+
+    release = threading.Event()
+
+    def do_GET(self) -> None:
+        name = self.path.lstrip("/").split("?")[0]
+        if name == "hang":
+            self.release.wait(timeout=30)
+            return
+        if name.startswith("slow-"):
+            time.sleep(LATE_S)
+        super().do_GET()
+
+
+LATE_PAGE = """<!doctype html><html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Telat</title>
+<style>{style} body {{ margin: 0 }}</style></head><body>
+<h1>Gambar yang datang terlambat</h1><div style="height:1500px">{extra}</div>
+<img src="slow-merah.png" alt="merah" loading="lazy" width="200" height="200"></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def slow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("slow")
+    Image.new("RGB", (200, 200), (255, 0, 0)).save(root / "slow-merah.png")
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    if font.is_file():
+        (root / "slow-font.ttf").write_bytes(font.read_bytes())
+    (root / "late.html").write_text(LATE_PAGE.format(extra="", style=""), encoding="utf-8")
+    font = "@font-face { font-family: Lambat; src: url(slow-font.ttf); font-display: swap; }"
+    (root / "late-font.html").write_text(
+        LATE_PAGE.format(extra="", style=font + " body { font-family: Lambat, sans-serif }"),
+        encoding="utf-8",
+    )
+    hang = "<script>addEventListener('load', () => fetch('hang'))</script>"
+    (root / "hang.html").write_text(LATE_PAGE.format(extra=hang, style=""), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Slow, directory=root))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    Slow.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def _red_pixels(path: Path) -> int:
+    with Image.open(path) as image:
+        pixels = list(image.convert("RGB").getdata())
+        return sum(1 for r, g, b in pixels if r > 240 and g < 20 and b < 20)
+
+
+@pytest.mark.browser
+def test_a_late_lazy_image_and_font_are_waited_for_before_the_capture(
+    slow: str, shooter: object, tmp_path: Path
+) -> None:
+    """Issue 16, P3: the capture waits for what the page is still loading (a lazy image below
+    the fold and a web font, each answered 0.8 s late), not for a fixed quiet period: the
+    image's pixels are in both files."""
+    for page in ("late.html", "late-font.html"):
+        began = time.monotonic()
+        shots = capture(shooter, f"{slow}/{page}", tmp_path, "telat", max_kb=150)
+        assert time.monotonic() - began >= LATE_S, page
+        for shot in shots:
+            assert _red_pixels(shot.file) >= 200 * 200 * 0.9, (page, shot.view)
+
+
+@pytest.mark.browser
+def test_a_request_that_never_finishes_is_bounded_and_reported(
+    slow: str, shooter: object, tmp_path: Path
+) -> None:
+    """A page whose script asks for something that never answers: the capture gives up at its
+    timeout with a located reason (the address still loading), keeps no file, and the browser
+    is left usable (the failure is the page's, not a crash)."""
+    from playwright.sync_api import Browser
+
+    assert isinstance(shooter, Browser)
+    began = time.monotonic()
+    with pytest.raises(ScreenshotError, match=r"\(desktop\).*/hang"):
+        capture(shooter, f"{slow}/hang.html", tmp_path, "x", timeout_ms=2_000)
+    assert time.monotonic() - began < 15
+    assert not list(tmp_path.iterdir())
+    assert shooter.is_connected() and not shooter.contexts

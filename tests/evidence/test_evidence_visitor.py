@@ -82,3 +82,51 @@ def test_an_address_never_leads_out_of_the_built_site(site) -> None:
     assert site_file(root, base, f"{base}/artikel/ada/") is not None
     assert site_file(root, base, f"{base}/%2E%2E/rahasia.txt") is None
     assert site_file(root, base, "https://kemkes.go.id/") is False
+
+
+@pytest.fixture(scope="module")
+def pelican_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The project's real site built by Pelican, one article given an image without ``alt``
+    and a broken internal link after the build (a change's mistakes, as the check sees them)."""
+    from tests.support.site import QuietHandler, build_site
+
+    output = build_site(tmp_path_factory.mktemp("pelican") / "output").output
+    article = sorted(output.glob("artikel/*/index.html"))[0]
+    html = article.read_text(encoding="utf-8")
+    mistakes = '<img src="/theme/images/og.png"><a href="/artikel/tidak-ada/">Hilang</a>'
+    article.write_text(html.replace("</main>", mistakes + "</main>", 1), encoding="utf-8")
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(output))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/", output
+    server.shutdown()
+    server.server_close()
+
+
+def test_pages_checked_side_by_side_find_what_each_checked_alone_finds(
+    pelican_site: tuple[str, Path], browser: Browser
+) -> None:
+    """Issue 16, P3: the pages load in tabs of one context, side by side, each judged when it
+    is ready; the report is the one each page checked on its own gives, in the pages' order
+    (a page that does not exist included)."""
+    base, output = pelican_site
+    articles = sorted(output.glob("artikel/*/index.html"))[:3]
+    pages = [base + p.parent.relative_to(output).as_posix() + "/" for p in articles]
+    pages += [base, base + "tidak-ada/", base + "kategori/"]
+    together = check_pages(browser, pages, output, base).data()
+    alone: dict[str, list] = {key: [] for key in together}
+    external: set[str] = set()
+    for url in pages:
+        one = check_pages(browser, [url], output, base).data()
+        for key, value in one.items():
+            if key == "external_links":
+                external.update(value)
+            else:
+                alone[key] += value
+    alone["external_links"] = sorted(external)
+    assert together == alone
+    assert {v["rule"] for v in together["violations"]} >= {"image-alt"}
+    assert together["broken_links"] == [{"page": pages[0], "href": base + "artikel/tidak-ada/"}]
+    assert len(together["problems"]) == 1 and "tidak-ada" in together["problems"][0]
+    assert not browser.contexts

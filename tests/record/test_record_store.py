@@ -118,3 +118,27 @@ def test_an_unknown_record_status_reads_as_incomplete(make_repo) -> None:
     outcome = outcome_for(forge, change)
     assert outcome is not None and outcome["status"] == "incomplete"
     assert outcome_for(forge, SimpleNamespace(id="7", merge_sha=None)) is None
+
+
+def test_a_pdf_made_after_the_warm_up_is_the_pdf_a_fresh_process_makes(tmp_path: Path) -> None:
+    """Issue 16, P3: the publication service loads WeasyPrint and the record's fonts when it
+    starts (``warm_pdf``), so its first record does not pay 2–3 s for them; the record's PDF
+    is byte for byte the one a process that never warmed up makes."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from pathlib import Path; "
+        "from tests.support.record import sample, as_record; "
+        "from pipeline.record import render; "
+        "sys.argv[1] == 'warm' and render.warm_pdf(); "
+        "pdf = render.to_pdf(as_record(sample()), Path(sys.argv[2]), 'Asia/Jakarta'); "
+        "Path(sys.argv[3]).write_bytes(pdf)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    for how in ("cold", "warm"):
+        subprocess.run(
+            [sys.executable, "-c", script, how, str(tmp_path), str(tmp_path / f"{how}.pdf")],
+            cwd=root, check=True,
+        )  # fmt: skip
+    assert (tmp_path / "warm.pdf").read_bytes() == (tmp_path / "cold.pdf").read_bytes()
