@@ -24,7 +24,14 @@ from typing import Any
 from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from pipeline.render.fingerprint import SCALARS, ContentNames, Digester, Undigestable, _hash
+from pipeline.render.fingerprint import (
+    SCALARS,
+    SEQUENCES,
+    ContentNames,
+    Digester,
+    Undigestable,
+    _hash,
+)
 from pipeline.render.templates import Parsed, TemplateNeeds, Use
 
 # Returned instead of a rendered page; the sink recognises it by identity.
@@ -172,7 +179,7 @@ class Session:
 
     def _value(self, value: Any, use: Use | None) -> bytes:
         digest = self.digester.digest
-        if use is None or use.whole or not isinstance(value, list | tuple):
+        if use is None or use.whole or not isinstance(value, SEQUENCES):
             return digest(value)
         parts = [b"U"]
         if use.head:
