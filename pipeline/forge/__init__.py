@@ -14,9 +14,9 @@ __all__ = ["Forge", "Notice", "open_forge"]
 
 def __getattr__(name: str) -> Any:
     # On first use, not at import: ``pre-receive`` imports ``forge.local.store.pushlock``
-    # before it knows it needs anything else, and this package runs first (the settings
-    # models and the change model: a quarter of a second).
+    # before it knows it needs anything else, and this package runs first.
     if name in ("Forge", "Notice"):
+        # start-up: the settings and change models, a quarter of a second of each hook's.
         from pipeline.forge import base
 
         return getattr(base, name)

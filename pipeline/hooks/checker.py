@@ -279,6 +279,8 @@ def _record_child(
     code = 1
     try:
         _as_the_hook(git_dir, {k: v for k, v in env.items() if k.startswith("TERBIT_")})
+        # The hooks import this module for ``request`` only, so these stay here; their
+        # start-up: loaded by ``serve`` (PRELOAD) before the fork.
         from pipeline.hooks import merged
         from pipeline.vcs import Repo
 
@@ -304,6 +306,7 @@ def _child(conn: socket.socket, git_dir: Path, lines: list[str], env: dict[str, 
     code = 1
     try:
         _as_the_hook(git_dir, env)
+        # start-up: loaded by ``serve`` (PRELOAD) before the fork, as above.
         from pipeline.hooks import push_check
         from pipeline.vcs import Repo
 

@@ -46,6 +46,7 @@ def _on_its_own(git_dir: Path, lines: list[str], why: str) -> int:
 
 
 def _said_here(git_dir: Path, key: str, **values: str) -> None:
+    # start-up: as in ``_on_its_own``, only when there is something to say.
     from pipeline.hooks import merged
     from pipeline.vcs import Repo
 

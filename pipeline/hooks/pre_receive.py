@@ -46,6 +46,7 @@ def _on_its_own(git_dir: Path, lines: list[str], why: str) -> int:
 
 
 def _failed(git_dir: Path, error: Exception) -> int:
+    # start-up: as in ``_on_its_own``, only when the check failed.
     from pipeline.hooks import push_check
     from pipeline.vcs import Repo
 

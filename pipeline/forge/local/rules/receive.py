@@ -291,6 +291,7 @@ class Receiver(RecordRules):
 
 
 def _results_of(checked: ChangeCheck) -> DraftResults:
+    # start-up: the draft checks' module, as in ``_landing``.
     from pipeline.gate.drafts import results_of
 
     return results_of(checked)
