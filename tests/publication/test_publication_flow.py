@@ -382,7 +382,7 @@ def test_quick_merges_through_the_server_each_get_one_record(env: Env) -> None:
     while time.monotonic() < deadline:
         if all(env.records(sha) for sha in merges.values()):
             break
-        time.sleep(1)
+        time.sleep(0.2)
     repo = Repo(env.server)
     for slug, sha in merges.items():
         folders = env.records(sha)
