@@ -210,3 +210,19 @@ def test_a_page_digest_changes_with_what_the_template_reads(tmp_path: Path) -> N
     assert digest(a="x", dates=[2, 2]) != first
     assert digest(a="x", dates=[1, 2], c="not read") == first
     assert session.page_digest(template, {"SITENAME": "Lain", "a": "x", "dates": [1, 2]}) != first
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [[], [".#*"], [".#*", "__pycache__"], ["*.md~", "[!a]*", "?x", "a[bc].txt", "*|*", "(x)"]],
+)
+def test_ignored_names_are_those_fnmatch_matches(patterns: list[str]) -> None:
+    import fnmatch
+
+    from pipeline.render.confine import ignoring
+
+    names = [".#draf.md", "__pycache__", "a.md~", "abc", "bx", "xx", "ab.txt", "ad.txt", "a|b"]
+    names += ["(x)", "x", "", ".", "draf.md", "__pycache__x", "ác.md", "a\nb", "A.MD~"]
+    ignored = ignoring(patterns)
+    for name in names:
+        assert ignored(name) == any(fnmatch.fnmatch(name, p) for p in patterns), name
