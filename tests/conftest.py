@@ -86,7 +86,6 @@ def _cheapest_secrets() -> Iterator[None]:
     cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(accounts, "_hasher", cheap)
-        patch.setattr(accounts, "_DUMMY", cheap.hash("nobody"))
         patch.setattr(keys, "serialization", _OneRoundKeys())
         yield
 
