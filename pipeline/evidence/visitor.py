@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, JSHandle, Response
+from playwright.sync_api import Browser, JSHandle, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.evidence.ready import InFlight
+from pipeline.evidence.spare import Spares
 from pipeline.i18n import Catalog
 
 # The rule tags of WCAG 2.1 levels A and AA, as tests/site/test_site_every_page_axe.py runs them.
@@ -38,6 +39,9 @@ _ADDRESSES = """() => [
 ]"""
 PAGE_TIMEOUT_MS = 30_000
 TABS = 4  # pages loaded side by side in one context
+VIEWPORT = {"viewport": {"width": 1280, "height": 900}}
+SPARE = "check"  # the name of the check's spare context
+USUAL_PAGES = 2  # a publication checks one changed page and the home page
 
 MSG = Catalog(
     {
@@ -94,21 +98,22 @@ def check_pages(
     base_url: str,
     *,
     timeout_ms: int = PAGE_TIMEOUT_MS,
+    spares: Spares | None = None,
 ) -> PageReport:
     """Open each page of ``pages`` (absolute URLs of the live site) and check it.
 
-    The pages load side by side, ``TABS`` at a time in tabs of one context, and axe runs in
-    every ready tab at once; each page is judged in its own tab, once it is ready
-    (``evidence.ready``), and reported in the order of ``pages``."""
+    The pages load side by side, ``TABS`` at a time in tabs of one context (a clean spare made
+    before, ``prepare_check``, or made now), and axe runs in every ready tab at once; each
+    page is judged in its own tab, once it is ready (``evidence.ready``), and reported in the
+    order of ``pages``."""
     report = PageReport()
     external: set[str] = set()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    width = min(TABS, len(pages))
+    context, blank = (spares or Spares()).take(browser, SPARE, VIEWPORT, width)
     try:
-        tabs: list[_Tab] = []
+        tabs = [_Tab(page, timeout_ms) for page in blank]
         for start in range(0, len(pages), TABS):
             batch = pages[start : start + TABS]
-            while len(tabs) < len(batch):
-                tabs.append(_Tab(context, timeout_ms))
             for tab, url in zip(tabs, batch, strict=False):
                 tab.open(url)
             running = [(tab, tab.start_axe()) for tab in tabs[: len(batch)]]
@@ -126,8 +131,8 @@ def check_pages(
 class _Tab:
     """One tab of the check's context, reused for the next page of its column."""
 
-    def __init__(self, context: BrowserContext, timeout_ms: int) -> None:
-        self.page = context.new_page()
+    def __init__(self, page: Page, timeout_ms: int) -> None:
+        self.page = page
         self.page.set_default_timeout(timeout_ms)
         self.requests = InFlight(self.page)
         self.timeout_ms = timeout_ms
@@ -189,6 +194,13 @@ def _judge(
             report.broken_links.append({"page": url, "href": address})
         elif found is False and urlsplit(address).scheme in ("http", "https"):
             external.add(address)
+
+
+def prepare_check(browser: Browser, spares: Spares) -> None:
+    """A spare context with the usual publication's tabs, for the next ``check_pages``; axe's
+    source read now, not then."""
+    _axe_script()
+    spares.make(browser, SPARE, VIEWPORT, USUAL_PAGES)
 
 
 @cache
