@@ -126,7 +126,9 @@ def test_captures_and_checks_from_spares_equal_those_from_new_contexts(
         spare = check_pages(browser, pages, root, base.rstrip("/"), spares=shared.spares).data()
         assert spare == alone, names
         assert spare["pages"] == pages
-        found += [f["rule"] for f in spare["violations"]] + [b["href"] for b in spare["broken_links"]]
+        found += [f["rule"] for f in spare["violations"]] + [
+            b["href"] for b in spare["broken_links"]
+        ]
     assert "image-alt" in found and base + "hilang/" in found  # findings were compared
     assert not browser.contexts
 
