@@ -26,6 +26,7 @@ BLANK = "about:blank"
 class _Spare:
     browser: Browser
     options: dict[str, Any]
+    script: str | None
     context: BrowserContext
     pages: list[Page]
 
@@ -36,21 +37,34 @@ class Spares:
     def __init__(self) -> None:
         self._kept: dict[str, _Spare] = {}
 
-    def make(self, browser: Browser, name: str, options: Mapping[str, Any], tabs: int = 1) -> None:
-        """A new spare ``name`` (the one it replaces is closed)."""
+    def make(
+        self,
+        browser: Browser,
+        name: str,
+        options: Mapping[str, Any],
+        tabs: int = 1,
+        script: str | None = None,
+    ) -> None:
+        """A new spare ``name`` (the one it replaces is closed); ``script``: run by every
+        document of it before the document's own scripts (``add_init_script``)."""
         self.drop(name)
-        context = browser.new_context(**options)
-        spare = _Spare(browser, dict(options), context, [])
+        context = _context(browser, options, script)
+        spare = _Spare(browser, dict(options), script, context, [])
         self._kept[name] = spare
         spare.pages = [context.new_page() for _ in range(tabs)]
 
     def take(
-        self, browser: Browser, name: str, options: Mapping[str, Any], tabs: int = 1
+        self,
+        browser: Browser,
+        name: str,
+        options: Mapping[str, Any],
+        tabs: int = 1,
+        script: str | None = None,
     ) -> tuple[BrowserContext, list[Page]]:
-        """A context of ``browser`` made with ``options`` and ``tabs`` blank pages: the spare
-        when it fits, else made now. The caller closes it."""
+        """A context of ``browser`` made with ``options``, ``script`` and ``tabs`` blank pages:
+        the spare when it fits, else made now. The caller closes it."""
         spare = self._kept.pop(name, None)
-        if spare is not None and _fits(spare, browser, options):
+        if spare is not None and _fits(spare, browser, options, script):
             pages = spare.pages[:tabs]
             for extra in spare.pages[tabs:]:
                 with contextlib.suppress(PlaywrightError):
@@ -59,7 +73,7 @@ class Spares:
             return spare.context, pages
         if spare is not None:
             _close(spare)
-        context = browser.new_context(**options)
+        context = _context(browser, options, script)
         return context, [context.new_page() for _ in range(tabs)]
 
     def drop(self, name: str) -> None:
@@ -72,12 +86,21 @@ class Spares:
             self.drop(name)
 
 
-def _fits(spare: _Spare, browser: Browser, options: Mapping[str, Any]) -> bool:
-    """Made by this browser, still connected, with these options, every page blank and open."""
+def _context(browser: Browser, options: Mapping[str, Any], script: str | None) -> BrowserContext:
+    context = browser.new_context(**options)
+    if script is not None:
+        context.add_init_script(script)
+    return context
+
+
+def _fits(spare: _Spare, browser: Browser, options: Mapping[str, Any], script: str | None) -> bool:
+    """Made by this browser, still connected, with these options and script, every page blank
+    and open."""
     return (
         spare.browser is browser
         and browser.is_connected()
         and spare.options == dict(options)
+        and spare.script == script
         and all(not page.is_closed() and page.url == BLANK for page in spare.pages)
     )
 

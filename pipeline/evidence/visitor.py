@@ -29,6 +29,7 @@ WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
+_AXE_READY = "() => typeof axe === 'object' && typeof axe.run === 'function'"
 # Every address a visitor's browser follows or loads from the page (resolved by the browser).
 _ADDRESSES = """() => [
   ...[...document.querySelectorAll('a[href]')].map(e => e.href),
@@ -109,7 +110,7 @@ def check_pages(
     report = PageReport()
     external: set[str] = set()
     width = min(TABS, len(pages))
-    context, blank = (spares or Spares()).take(browser, SPARE, VIEWPORT, width)
+    context, blank = (spares or Spares()).take(browser, SPARE, VIEWPORT, width, _axe_on_load())
     try:
         tabs = [_Tab(page, timeout_ms) for page in blank]
         for start in range(0, len(pages), TABS):
@@ -163,7 +164,8 @@ class _Tab:
             return None
         # Judged as it is at the timeout if it never gets quiet: the screenshots report that.
         self.requests.settle(self.timeout_ms)
-        self.page.evaluate(_axe_script())
+        if not self.page.evaluate(_AXE_READY):  # a page that removed it: injected as before
+            self.page.evaluate(_axe_script())
         # Wrapped, so the handle is the running promise, not its awaited result.
         return self.page.evaluate_handle("o => ({ run: axe.run(document, o) })", WCAG)
 
@@ -197,10 +199,17 @@ def _judge(
 
 
 def prepare_check(browser: Browser, spares: Spares) -> None:
-    """A spare context with the usual publication's tabs, for the next ``check_pages``; axe's
-    source read now, not then."""
-    _axe_script()
-    spares.make(browser, SPARE, VIEWPORT, USUAL_PAGES)
+    """A spare context with the usual publication's tabs, for the next ``check_pages``."""
+    spares.make(browser, SPARE, VIEWPORT, USUAL_PAGES, _axe_on_load())
+
+
+@cache
+def _axe_on_load() -> str:
+    """axe-core as the check's context runs it in every page it loads: sent to Chromium once
+    per context (570 KB; before, once per page after its load) and compiled while the page
+    loads. Only in the top frame, as the injection after the load did: frames are not checked.
+    A page's own script could meddle with it either way; the office's pages have none."""
+    return f"if (window.top === window) {{\n{_axe_script()}\n}}"
 
 
 @cache
