@@ -96,8 +96,8 @@ def compress(png: bytes, max_kb: int) -> tuple[bytes, str, tuple[int, int]]:
     # Web pages have few colours: a palette keeps text crisp and files small. Lossless WebP
     # keeps every pixel of it in about 30 % fewer bytes than an optimised PNG (the record is
     # kept in git forever). Effort 1 takes half the time of 4 for 2 % more bytes (the same
-    # pixels); 6 is 30x slower for 3 % fewer. Median cut, not the faster octree: the octree
-    # shifts the colour of most pixels (white is no longer white), median cut only the edges.
+    # pixels); 6 is 30x slower for 3 % fewer. Median cut, not the faster octree: on an article
+    # page the octree changed the colour of 80 % of the pixels, median cut of 3 %.
     for colors in (256, 64):
         out = io.BytesIO()
         palette = image.quantize(colors=colors, method=Image.Quantize.MEDIANCUT)
