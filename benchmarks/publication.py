@@ -384,6 +384,7 @@ def bench(n: int, runs: int, profile: Path | None = None) -> dict[str, Any]:
                 raise SystemExit(f"publication {merge[:10]}: {[r.problems for r in results]}")
             clock.spent["new publishing process's start (fallback)"] = _hook_start()
             clock.spent["browser start (fallback)"] = _browser_start()
+            browsers.prepare()  # as the service does between publications
             parts.append(dict(clock.spent))
             loads.append(os.getloadavg()[0])
             print(f"  #{run + 1}: ujung ke ujung {totals[-1]:.2f} s oleh {paths[-1]}, "
