@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.etree import ElementTree as ET
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
@@ -44,30 +44,20 @@ def write_sitemap(generator: Any, writer: Any = None) -> None:
     if not isinstance(generator, ArticlesGenerator):
         return
     base = generator.settings.get("SITEURL") or ""
-    found: list[tuple[str, str | None]] = []
+    urlset = ET.Element("urlset", xmlns=NS)
     seen: set[str] = set()
     for url, lastmod in entries(generator, list(generator.context.get("pages") or [])):
         loc = absolute(base, url)
-        if loc not in seen:
-            seen.add(loc)
-            found.append((loc, lastmod))
+        if loc in seen:
+            continue
+        seen.add(loc)
+        node = ET.SubElement(urlset, "url")
+        ET.SubElement(node, "loc").text = loc
+        if lastmod:
+            ET.SubElement(node, "lastmod").text = lastmod
     target = Path(generator.settings["OUTPUT_PATH"]) / "sitemap.xml"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(document(found))
-
-
-def document(found: list[tuple[str, str | None]]) -> bytes:
-    """The sitemap of ``(loc, lastmod)`` pairs, as text: the very bytes ElementTree writes for
-    these elements (its declaration, no spaces, ``&``, ``<`` and ``>`` escaped, what UTF-8
-    cannot hold as character references), in a tenth of its time."""
-    parts = [f"<?xml version='1.0' encoding='utf-8'?>\n<urlset xmlns=\"{NS}\">"]
-    for loc, lastmod in found:
-        parts.append(f"<url><loc>{escape(loc)}</loc>")
-        if lastmod:
-            parts.append(f"<lastmod>{escape(lastmod)}</lastmod>")
-        parts.append("</url>")
-    parts.append("</urlset>")
-    return "".join(parts).encode("utf-8", "xmlcharrefreplace")
+    ET.ElementTree(urlset).write(target, encoding="utf-8", xml_declaration=True)
 
 
 def register() -> None:
