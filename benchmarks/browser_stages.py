@@ -7,11 +7,13 @@ A synthetic site of N articles (``sitegen``; the article page and the paginated 
 what the stages open, so N changes little) is built once (``benchmarks/.work/browser-n<N>``)
 and served on 127.0.0.1. Each run starts one process per code version in turn (``--before``'s
 ``pipeline/`` exported with ``git archive``, then this checkout's), each with two warm
-Chromiums as the publication service keeps them (``KeptBrowsers``); after one round not
+Chromiums as the publication service keeps them (``KeptBrowsers``, with the spare contexts
+it makes between publications where the code has them, not timed); after one round not
 measured, each process times ``--rounds`` rounds of what a publication does: both screenshots
 of an article (``capture``) on one browser while the page check of the article and the home
 page (``check_pages``) runs on the other, then each of the two alone. The files and findings
-of both versions are compared (screenshots byte for byte, page check reports equal).
+of both versions are compared (screenshots byte for byte and pixel for pixel, page check
+reports equal).
 Medians (min–max) and the machine's load average are printed.
 """
 
@@ -73,23 +75,40 @@ def child(base: str, site: str, shots: str, rounds: int) -> None:
 
     def check(shared: Any) -> tuple[float, dict[str, Any]]:
         began = time.perf_counter()
-        report = check_pages(shared.get(), pages, output, base.rstrip("/")).data()
+        spares = {"spares": shared.spares} if hasattr(shared, "spares") else {}
+        report = check_pages(shared.get(), pages, output, base.rstrip("/"), **spares).data()
         return time.perf_counter() - began, report
 
-    def shoot() -> tuple[float, list[Any]]:
+    def shot(shared: Any) -> tuple[float, list[Any]]:
         began = time.perf_counter()
-        taken = capture(browsers.shots.get(), url, out, "artikel")
+        spares = {"spares": shared.spares} if hasattr(shared, "spares") else {}
+        taken = capture(shared.get(), url, out, "artikel", **spares)
         return time.perf_counter() - began, taken
+
+    def shoot() -> tuple[float, list[Any]]:
+        if hasattr(browsers, "shooting"):  # each browser on a thread of its own
+            result: tuple[float, list[Any]] = browsers.shooting(shot).result()
+            return result
+        return shot(browsers.shots)
+
+    def ready() -> None:
+        """Between two publications, as the service does (code that makes spare contexts)."""
+        if hasattr(browsers, "prepare"):
+            for made in browsers.prepare():
+                made.result()
 
     report: dict[str, Any] = {}
     try:
         for number in range(rounds + 1):
+            ready()
             began = time.perf_counter()
             checking = browsers.beside(check)
             shot_s, taken = shoot()
             check_s, report = checking.result()
             wall = time.perf_counter() - began
+            ready()
             alone_shots, _ = shoot()
+            ready()
             alone_check, _ = browsers.beside(check).result()
             if number:  # the first round warms the pages' caches of the code, not measured
                 for name, value in zip(
@@ -98,8 +117,16 @@ def child(base: str, site: str, shots: str, rounds: int) -> None:
                     times[name].append(value)
     finally:
         browsers.close()
+    from PIL import Image
+
     files = {s.view: hashlib.sha256(s.file.read_bytes()).hexdigest() for s in taken}
-    print(json.dumps({"times": times, "files": files, "report": report}))
+    pixels = {}
+    for shot in taken:
+        with Image.open(shot.file) as image:
+            pixels[shot.view] = hashlib.sha256(image.convert("RGB").tobytes()).hexdigest()
+    sizes = {s.view: s.bytes for s in taken}
+    print(json.dumps({"times": times, "files": files, "pixels": pixels, "bytes": sizes,
+                      "report": report}))  # fmt: skip
 
 
 def _run(code: Path, base: str, site: Path, rounds: int) -> dict[str, Any]:
@@ -167,7 +194,10 @@ def main(argv: list[str] | None = None) -> None:
         row = "   ".join(f"{_shown(times[v][name]):<26}" for v in versions)
         print(f"  {name:<24} {row}")
     first, second = (outputs[v] for v in versions)
+    for version in versions:
+        print(f"  {version}: bytes {outputs[version]['bytes']}")
     print(f"  same screenshot files: {first['files'] == second['files']}; "
+          f"same pixels: {first['pixels'] == second['pixels']}; "
           f"same page check: {first['report'] == second['report']}; "
           f"load {min(loads):.1f}–{max(loads):.1f}")  # fmt: skip
     (WORK / "browser_stages.json").write_text(

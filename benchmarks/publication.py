@@ -1,7 +1,7 @@
 """P3 benchmark (issue 16): from the push of a merge to the completion record committed on
 main, the page live and both screenshots taken, on a site of N articles.
 
-    .venv/bin/python -m benchmarks.publication --articles 5000 --runs 3
+    .venv/bin/python -m benchmarks.publication --articles 5000 --runs 3 [--profile FILE]
 
 Makes an office as ``terbit demo`` does (server repository with its hooks, one clone and key
 per person, the site served on 127.0.0.1 from the server's live folder) whose seed holds the
@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -52,20 +54,58 @@ START_S = 120  # bound on the warm processes' start on a loaded machine
 
 
 class Clock:
-    """Seconds spent in named parts (a part may run more than once: summed)."""
+    """Seconds spent in named parts (a part may run more than once: summed). A part of the
+    timeline (``TIMELINE``) called inside another on the same thread is counted once, in the
+    outer one, so the timeline's parts never overlap."""
 
     def __init__(self) -> None:
         self.spent: dict[str, float] = defaultdict(float)
+        self._inside = threading.local()
 
     def timed(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any, **kwargs: Any) -> Any:
+            top = name in TIMELINE
+            if top and getattr(self._inside, "part", False):
+                return function(*args, **kwargs)  # inside another part of the timeline
+            if top:
+                self._inside.part = True
             began = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
                 self.spent[name] += time.perf_counter() - began
+                if top:
+                    self._inside.part = False
 
         return run
+
+
+# The publication's parts that run one after the other on its thread (the page check runs
+# beside the screenshots on its own): with "unaccounted" they add up to the whole publication.
+TIMELINE = (
+    "step: main's settings, new merges, unfinished ones",
+    "step: forge opened, change read",
+    "step: lock, state file, marker",
+    "stage: prepare (change, articles, schedule)",
+    "step: record already on main?",
+    "step: target opened",
+    "stage: build (export, history, build)",
+    "stage: deploy",
+    "step: pages located, retry command, record signer",
+    "stage: live check",
+    "stage: screenshots (warm browser)",
+    "step: waiting for the page check",
+    "stage: notice",
+    "stage: record (PDF, commit)",
+)
+UNACCOUNTED = "unaccounted (publication minus the timeline's parts)"
+
+
+class _Waited:
+    """A future whose ``result()`` wait is timed (the page check, after the screenshots)."""
+
+    def __init__(self, future: Any, clock: Clock) -> None:
+        self.result = clock.timed("step: waiting for the page check", future.result)
 
 
 @contextlib.contextmanager
@@ -73,19 +113,47 @@ def instrumented(clock: Clock) -> Iterator[None]:
     """The publication's parts wrapped in ``clock`` (this process only), put back after."""
     from pipeline.deploy.local import LocalTarget
     from pipeline.evidence import stage as evidence
-    from pipeline.evidence.browser import SharedChromium
+    from pipeline.evidence.browser import KeptBrowsers, SharedChromium
     from pipeline.publication import run, stages
+    from pipeline.publication.state import State
     from pipeline.record import assemble
     from pipeline.vcs import Repo
 
+    lock = run.publish_lock
+    forge = run.open_forge
+
+    @contextlib.contextmanager
+    def timed_lock(*args: Any, **kwargs: Any) -> Iterator[None]:
+        with contextlib.ExitStack() as held:
+            clock.timed(TIMELINE[2], held.enter_context)(lock(*args, **kwargs))
+            yield
+
+    def opened(*args: Any, **kwargs: Any) -> Any:
+        made = forge(*args, **kwargs)
+        made.get_change = clock.timed("step: forge opened, change read", made.get_change)
+        return made
+
+    beside = KeptBrowsers.beside
     patches: list[tuple[Any, str, str]] = [
+        (run, "main_settings", TIMELINE[0]),
+        (run, "_fresh", TIMELINE[0]),
+        (run, "unfinished", TIMELINE[0]),
+        (run, "State", TIMELINE[2]),
+        (State, "started", TIMELINE[2]),
+        (run, "prepare", TIMELINE[3]),
+        (run, "existing_record", TIMELINE[4]),
+        (run, "open_target", TIMELINE[5]),
+        (run, "locate", TIMELINE[8]),
+        (run, "retry_command", TIMELINE[8]),
+        (run, "record_signer", TIMELINE[8]),
         (run, "build", "stage: build (export, history, build)"),
         (run, "deploy", "stage: deploy"),
         (run, "verify_stage", "stage: live check"),
         (run, "screenshot_stage", "stage: screenshots (warm browser)"),
-        (run, "visitor_stage", "stage: page check (second warm browser, meanwhile)"),
+        (run, "visitor_stage", "  page check (second warm browser, meanwhile)"),
         (run, "notice_stage", "stage: notice"),
         (run, "record_stage", "stage: record (PDF, commit)"),
+        (State, "write", "  state file written (fsync), every time"),
         (stages, "read_history", "  history of the articles"),
         (LocalTarget, "_prune", "  deploy: old releases removed"),
         (stages, "build_site", "  build (warm process)"),
@@ -98,9 +166,14 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (assemble, "commit_record", "  record commit"),
     ]
     saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    saved += [(run, "publish_lock", lock), (run, "open_forge", forge)]
+    saved += [(KeptBrowsers, "beside", beside)]
     export = Repo.export_tree
     for module, name, label in patches:
         setattr(module, name, clock.timed(label, getattr(module, name)))
+    run.publish_lock = timed_lock  # type: ignore[assignment]
+    run.open_forge = clock.timed(TIMELINE[1], opened)
+    KeptBrowsers.beside = lambda self, work: _Waited(beside(self, work), clock)  # type: ignore[method-assign,assignment,return-value]
     Repo.export_tree = clock.timed("  export of the tree", export)  # type: ignore[method-assign]
     try:
         yield
@@ -165,8 +238,28 @@ def _published(server: Path, merge: str) -> dict[str, Any]:
         "problems": problems,
         "warm": stages.get("build", {}).get("warm"),
         "export": stages.get("build", {}).get("export"),
-        "files": {k: deployed[-1][k] for k in ("copied", "linked")} if deployed else None,
-    }
+        "files": {
+            k: deployed[-1].get(k) for k in ("copied", "linked", "kept", "hashed", "recycled")
+        } if deployed else None,
+    }  # fmt: skip
+
+
+def _fill_retention(server: Path) -> int:
+    """Deploy copies of the live release under older ids until the target keeps as many as
+    it may, then switch the live one back: each measured publication then finds the target
+    as a server that has published for a while does (its oldest release is recycled)."""
+    from pipeline.config.settings import load_settings
+    from pipeline.deploy import LocalTarget, open_target
+
+    target = open_target(server, load_settings(ROOT))
+    live = target.current()
+    if not isinstance(target, LocalTarget) or live is None:
+        return 0
+    missing = max(0, target.keep - len(target.releases()))
+    for n in range(missing):
+        target.deploy(Path(live.location), f"20000101T0000{n:02d}Z-isian")
+    target.rollback(live.id)
+    return missing
 
 
 def _path(log: str) -> str:
@@ -208,7 +301,7 @@ def _shown(values: list[float]) -> str:
     return f"{statistics.median(values):6.2f} s ({min(values):.2f}–{max(values):.2f})"
 
 
-def bench(n: int, runs: int) -> dict[str, Any]:
+def bench(n: int, runs: int, profile: Path | None = None) -> dict[str, Any]:
     from pipeline.evidence.browser import KeptBrowsers
     from pipeline.hooks.server import LOG_FILE
     from pipeline.publication.run import on_main_updated
@@ -252,6 +345,8 @@ def bench(n: int, runs: int) -> dict[str, Any]:
         print(f"  publikasi pertama (build penuh, tidak diukur): {first:.0f} s "
               f"{_published(server, merge)}", flush=True)  # fmt: skip
         browsers.warm()
+        filled = _fill_retention(server)
+        print(f"  {filled} rilis pengisi (retensi penuh, seperti server yang sudah lama jalan)")
         for run in range(runs):
             change = _ready_change(kit)
             os.environ["TERBIT_PUBLISH"] = "sync"
@@ -273,14 +368,23 @@ def bench(n: int, runs: int) -> dict[str, Any]:
             merge = kit.merge(change)
             pushes.append(time.perf_counter() - began)
             clock = Clock()
+            profiler = cProfile.Profile() if profile else None
             with instrumented(clock):
                 began = time.perf_counter()
+                if profiler is not None:
+                    profiler.enable()
                 results = on_main_updated(server, old or merge, merge, browsers)
-                clock.spent["publication (in process)"] = time.perf_counter() - began
+                whole = time.perf_counter() - began
+                if profiler is not None and profile is not None:
+                    profiler.disable()
+                    profiler.dump_stats(profile.with_suffix(f".{run + 1}.prof"))
+            clock.spent["publication (in process)"] = whole
+            clock.spent[UNACCOUNTED] = whole - sum(clock.spent.get(t, 0.0) for t in TIMELINE)
             if [r.status for r in results] != ["complete"]:
                 raise SystemExit(f"publication {merge[:10]}: {[r.problems for r in results]}")
             clock.spent["new publishing process's start (fallback)"] = _hook_start()
             clock.spent["browser start (fallback)"] = _browser_start()
+            browsers.prepare()  # as the service does between publications
             parts.append(dict(clock.spent))
             loads.append(os.getloadavg()[0])
             print(f"  #{run + 1}: ujung ke ujung {totals[-1]:.2f} s oleh {paths[-1]}, "
@@ -296,8 +400,13 @@ def bench(n: int, runs: int) -> dict[str, Any]:
     print(f"  P3 ujung ke ujung (push merge -> catatan di main)  {_shown(totals)}  "
           f"target <= {TARGET_S:.0f} s", flush=True)  # fmt: skip
     print(f"  push merge tanpa publikasi (hook, gerbang)          {_shown(pushes)}")
-    for name in parts[0]:
+    print("  -- urutan publikasi (timeline: one after the other, they add up to the whole)")
+    for name in [*TIMELINE, UNACCOUNTED, "publication (in process)"]:
         print(f"  {name:<50} {_shown([p.get(name, 0.0) for p in parts])}")
+    print("  -- bagian di dalamnya dan penghematan layanan (parts within, what the service saves)")
+    for name in [n for n in parts[0] if n not in (*TIMELINE, UNACCOUNTED)]:
+        if name != "publication (in process)":
+            print(f"  {name:<50} {_shown([p.get(name, 0.0) for p in parts])}")
     return {
         "n": n, "p3_s": totals, "published_by": paths, "push_s": pushes, "parts": parts,
         "load": loads,
@@ -309,10 +418,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.publication", description=__doc__)
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", type=Path, help="cProfile of each in-process publication")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TERBIT_LANG", "id")
-    report = bench(args.articles, args.runs)
+    report = bench(args.articles, args.runs, args.profile)
     (WORK / "publication.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 

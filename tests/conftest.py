@@ -55,6 +55,41 @@ def _build_cache_home(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["TERBIT_CACHE_HOME"] = str(tmp_path_factory.mktemp("terbit-cache"))
 
 
+class _OneRoundKeys:
+    """cryptography's ``serialization`` as pipeline/web/keys.py sees it in the tests: the
+    passphrase's KDF at one bcrypt round instead of the library's 16."""
+
+    def __getattr__(self, name: str) -> object:
+        from cryptography.hazmat.primitives import serialization
+
+        return getattr(serialization, name)
+
+    @staticmethod
+    def BestAvailableEncryption(password: bytes) -> object:  # the library's name
+        from cryptography.hazmat.primitives import serialization
+
+        one_round = serialization.PrivateFormat.OpenSSH.encryption_builder().kdf_rounds(1)
+        return one_round.build(password)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheapest_secrets() -> Iterator[None]:
+    """Web passwords hashed and checked in this process at argon2's cheapest cost (the
+    library's profile for tests), the web app's signing keys kept under one bcrypt round: at
+    the libraries' costs each is 0.2-1 s, and the web tests sign in and sign hundreds of times.
+    The same code and checks; a hash and a key carry their cost, so the app in a process of its
+    own reads them and keeps its own costs (tests/web/test_web_secret_cost.py)."""
+    from argon2 import PasswordHasher, profiles
+
+    from pipeline.web import accounts, keys
+
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", cheap)
+        patch.setattr(keys, "serialization", _OneRoundKeys())
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _language_reset() -> Iterator[None]:
     """A language chosen in one test (``--lang en``, ``set_lang``) must not leak into the next:

@@ -11,6 +11,10 @@ only renamed, switched to and deleted after. Which files are identical comes fro
 release's manifest (``manifest``: each file's hash as Terbit wrote it), so the old release is
 not read again. Old releases are deleted after the switch, in a background thread, so the
 visitor's new site does not wait for them.
+
+Once ``keep`` releases exist, the one a deploy would delete is recycled instead: renamed to the
+new release's staging name and changed into the new build (``manifest.Copier.sync_tree``), so
+a one-article publication touches a few files, not ≈ 5,000 new folders.
 """
 
 from __future__ import annotations
@@ -104,7 +108,7 @@ class LocalTarget:
         check_site(site_dir)
         started = time.monotonic()
         final = self.root / RELEASES / release_id
-        files: dict[str, int] = {}
+        files: dict[str, int | str | None] = {}
         if not final.is_dir():  # a rerun after a crash reuses the finished copy
             staging = self.root / RELEASES / f".tmp-{release_id}-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
@@ -112,13 +116,25 @@ class LocalTarget:
                 staging.parent.mkdir(parents=True, exist_ok=True)
                 base = self._link_base(release_id)
                 vouched = manifest.load(self.root, base.name) if base else None
-                copier = manifest.Copier(base, vouched)
-                copier.copy_tree(site_dir, staging)
-                files = {"copied": copier.copied, "linked": copier.linked}
+                copier = manifest.Copier(base, vouched, manifest.load_built(self.root, site_dir))
+                recycled = self._recyclable(release_id, base)
+                if recycled is None:
+                    copier.copy_tree(site_dir, staging)
+                else:
+                    # Out of the list in one rename (never offered for rollback half-changed),
+                    # then no longer vouched for: its manifest goes before any file changes.
+                    os.rename(self.root / RELEASES / recycled[0], staging)
+                    manifest.manifest_path(self.root, recycled[0]).unlink(missing_ok=True)
+                    copier.sync_tree(site_dir, staging, recycled[1])
+                files = {
+                    "copied": copier.copied, "linked": copier.linked, "kept": copier.kept,
+                    "hashed": copier.hashed, "recycled": recycled[0] if recycled else None,
+                }  # fmt: skip
                 # Saved before the rename: a finished release has its manifest (a kill in
                 # between leaves one without a release, which the next prune deletes).
                 manifest.save(self.root, release_id, copier.files)
                 os.rename(staging, final)
+                manifest.save_built(self.root, site_dir, copier.stamps)
             except OSError as error:  # shutil.Error too: one line, not one per file
                 shutil.rmtree(staging, ignore_errors=True)
                 raise DeployError(
@@ -164,6 +180,20 @@ class LocalTarget:
         ids = [i for i in self._ids() if i != release_id]
         chosen = live.id if live and live.id in ids else (ids[-1] if ids else None)
         return self.root / RELEASES / chosen if chosen else None
+
+    def _recyclable(
+        self, release_id: str, base: Path | None
+    ) -> tuple[str, manifest.Entries] | None:
+        """The release this deploy would prune (the oldest beyond ``keep``; never the live one
+        or the link base) with its manifest, to be turned into the new release instead of
+        making ≈ 5,000 folders anew; None when there is none or its manifest is not sound."""
+        live = self.current()
+        protect = {release_id, *(r.id for r in (live,) if r), *(b.name for b in (base,) if b)}
+        for doomed in to_prune(sorted([*self._ids(), release_id]), self.keep, protect)[:1]:
+            files = manifest.load(self.root, doomed)
+            if files is not None:
+                return doomed, files
+        return None
 
     def wait_pruned(self, timeout: float | None = None) -> None:
         """Wait for the deletion of old releases the last deploy started (tests, shutdown)."""

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 from playwright.sync_api import Browser, Error, Playwright, sync_playwright
 
 from pipeline.errors import ConfigError
+from pipeline.evidence.screenshot import prepare_views
+from pipeline.evidence.spare import Spares
+from pipeline.evidence.visitor import prepare_check
 from pipeline.i18n import Catalog
 
 # Flags that keep Chromium quiet on a closed network and inside containers running as root.
@@ -91,15 +94,18 @@ class SharedChromium:
     """One headless Chromium for all the evidence stages of a publication (screenshots, page
     check), or of every publication of the publication service (kept warm between them):
     started on first use, so stages whose results are kept start none, and started again when
-    it died (a crash in one stage, or between two publications, leaves the next its own)."""
+    it died (a crash in one stage, or between two publications, leaves the next its own).
+    ``spares``: its contexts made ready for the next publication (``prepare``)."""
 
     def __init__(self) -> None:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self.spares = Spares()
 
     def get(self) -> Browser:
         if self._browser is not None and _alive(self._browser):
             return self._browser
+        self.spares.clear()
         if self._browser is not None:
             with contextlib.suppress(Error):
                 self._browser.close()
@@ -114,7 +120,14 @@ class SharedChromium:
         except Error:
             raise ConfigError(MSG("no_browser")) from None
 
+    def prepare(self, make: Callable[[Browser, Spares], None]) -> None:
+        """``make`` the spare contexts of the next publication (started here if need be); a
+        browser that cannot start or make them leaves the stage to say so when it runs."""
+        with contextlib.suppress(Exception):
+            make(self.get(), self.spares)
+
     def close(self) -> None:
+        self.spares.clear()
         if self._browser is not None:
             with contextlib.suppress(Error):  # a crashed browser cannot be closed politely
                 self._browser.close()
@@ -146,33 +159,46 @@ def shared_chromium() -> Iterator[SharedChromium]:
 
 
 class KeptBrowsers:
-    """The publication service's Chromiums, kept warm between publications: ``shots`` on the
-    service's own thread (the screenshots), ``pages`` on a thread of its own (the page check),
-    so the two stages run at the same time. Two browsers, as Playwright's sync API keeps each
-    one on the thread that started it; each is started again when it died."""
+    """The publication service's Chromiums, kept warm between publications: ``shots`` (the
+    screenshots) and ``pages`` (the page check), each on a thread of its own, so the two stages
+    run at the same time. Two browsers, as Playwright's sync API keeps each one on the thread
+    that started it; each is started again when it died. Between publications each makes its
+    stage's clean contexts ready (``prepare``)."""
 
     def __init__(self) -> None:
         self.shots = SharedChromium()
         self.pages = SharedChromium()
+        self._shots = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screenshots")
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="page-check")
 
     def warm(self) -> None:
-        """Start both now (together), so the first publication finds them started; one that
-        cannot start says so in that publication."""
-        pages = self._thread.submit(self.pages.get)
-        with contextlib.suppress(Exception):
-            self.shots.get()
-        with contextlib.suppress(Exception):
-            pages.result()
+        """Start both now (together) with their spare contexts, so the first publication finds
+        them ready; one that cannot start says so in that publication."""
+        for started in self.prepare():
+            started.result()
+
+    def prepare(self) -> list[Future[None]]:
+        """Make the next publication's spare contexts on both browsers' threads, without
+        waiting: a stage asked for meanwhile runs after them on its thread."""
+        return [
+            self._shots.submit(self.shots.prepare, prepare_views),
+            self._thread.submit(self.pages.prepare, prepare_check),
+        ]
+
+    def shooting(self, work: Callable[[SharedChromium], T]) -> Future[T]:
+        """``work(shots)`` on the screenshots' thread."""
+        return self._shots.submit(work, self.shots)
 
     def beside(self, work: Callable[[SharedChromium], T]) -> Future[T]:
         """``work(pages)`` on the page check's thread, while the caller goes on."""
         return self._thread.submit(work, self.pages)
 
     def close(self) -> None:
-        self._thread.submit(self.pages.close).result()
+        closing = [self._shots.submit(self.shots.close), self._thread.submit(self.pages.close)]
+        for closed in closing:
+            closed.result()
+        self._shots.shutdown()
         self._thread.shutdown()
-        self.shots.close()
 
 
 @contextmanager

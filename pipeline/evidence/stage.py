@@ -118,7 +118,7 @@ def screenshot_stage(
                     status = notice if article.status == "W" else 200  # a withdrawal's notice
                     for shot in capture(
                         browser, url, shots_dir, stem, max_kb=settings.publish.screenshot_max_kb,
-                        status=status,
+                        status=status, spares=browsers.spares if browsers else None,
                     ):  # fmt: skip
                         shots.append(
                             {"file": shot.file.name, "view": shot.view, "url": url,
@@ -154,7 +154,8 @@ def visitor_stage(
         return None
     try:
         with browser_of(browsers) as browser:
-            value = check_pages(browser, pages, site_dir, base_url).data()
+            spares = browsers.spares if browsers else None
+            value = check_pages(browser, pages, site_dir, base_url, spares=spares).data()
     except TerbitError as error:
         value = {"pages": [], "violations": [], "broken_links": [], "external_links": [],
                  "problems": [str(error)]}  # fmt: skip

@@ -15,10 +15,11 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, BrowserContext, JSHandle, Response
+from playwright.sync_api import Browser, JSHandle, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 
 from pipeline.evidence.ready import InFlight
+from pipeline.evidence.spare import Spares
 from pipeline.i18n import Catalog
 
 # The rule tags of WCAG 2.1 levels A and AA, as tests/site/test_site_every_page_axe.py runs them.
@@ -28,6 +29,7 @@ WCAG = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
 }
+_AXE_READY = "() => typeof axe === 'object' && typeof axe.run === 'function'"
 # Every address a visitor's browser follows or loads from the page (resolved by the browser).
 _ADDRESSES = """() => [
   ...[...document.querySelectorAll('a[href]')].map(e => e.href),
@@ -38,6 +40,9 @@ _ADDRESSES = """() => [
 ]"""
 PAGE_TIMEOUT_MS = 30_000
 TABS = 4  # pages loaded side by side in one context
+VIEWPORT = {"viewport": {"width": 1280, "height": 900}}
+SPARE = "check"  # the name of the check's spare context
+USUAL_PAGES = 2  # a publication checks one changed page and the home page
 
 MSG = Catalog(
     {
@@ -94,21 +99,22 @@ def check_pages(
     base_url: str,
     *,
     timeout_ms: int = PAGE_TIMEOUT_MS,
+    spares: Spares | None = None,
 ) -> PageReport:
     """Open each page of ``pages`` (absolute URLs of the live site) and check it.
 
-    The pages load side by side, ``TABS`` at a time in tabs of one context, and axe runs in
-    every ready tab at once; each page is judged in its own tab, once it is ready
-    (``evidence.ready``), and reported in the order of ``pages``."""
+    The pages load side by side, ``TABS`` at a time in tabs of one context (a clean spare made
+    before, ``prepare_check``, or made now), and axe runs in every ready tab at once; each
+    page is judged in its own tab, once it is ready (``evidence.ready``), and reported in the
+    order of ``pages``."""
     report = PageReport()
     external: set[str] = set()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    width = min(TABS, len(pages))
+    context, blank = (spares or Spares()).take(browser, SPARE, VIEWPORT, width, _axe_on_load())
     try:
-        tabs: list[_Tab] = []
+        tabs = [_Tab(page, timeout_ms) for page in blank]
         for start in range(0, len(pages), TABS):
             batch = pages[start : start + TABS]
-            while len(tabs) < len(batch):
-                tabs.append(_Tab(context, timeout_ms))
             for tab, url in zip(tabs, batch, strict=False):
                 tab.open(url)
             running = [(tab, tab.start_axe()) for tab in tabs[: len(batch)]]
@@ -126,8 +132,8 @@ def check_pages(
 class _Tab:
     """One tab of the check's context, reused for the next page of its column."""
 
-    def __init__(self, context: BrowserContext, timeout_ms: int) -> None:
-        self.page = context.new_page()
+    def __init__(self, page: Page, timeout_ms: int) -> None:
+        self.page = page
         self.page.set_default_timeout(timeout_ms)
         self.requests = InFlight(self.page)
         self.timeout_ms = timeout_ms
@@ -158,7 +164,8 @@ class _Tab:
             return None
         # Judged as it is at the timeout if it never gets quiet: the screenshots report that.
         self.requests.settle(self.timeout_ms)
-        self.page.evaluate(_axe_script())
+        if not self.page.evaluate(_AXE_READY):  # a page that removed it: injected as before
+            self.page.evaluate(_axe_script())
         # Wrapped, so the handle is the running promise, not its awaited result.
         return self.page.evaluate_handle("o => ({ run: axe.run(document, o) })", WCAG)
 
@@ -189,6 +196,20 @@ def _judge(
             report.broken_links.append({"page": url, "href": address})
         elif found is False and urlsplit(address).scheme in ("http", "https"):
             external.add(address)
+
+
+def prepare_check(browser: Browser, spares: Spares) -> None:
+    """A spare context with the usual publication's tabs, for the next ``check_pages``."""
+    spares.make(browser, SPARE, VIEWPORT, USUAL_PAGES, _axe_on_load())
+
+
+@cache
+def _axe_on_load() -> str:
+    """axe-core as the check's context runs it in every page it loads: sent to Chromium once
+    per context (570 KB; before, once per page after its load) and compiled while the page
+    loads. Only in the top frame, as the injection after the load did: frames are not checked.
+    A page's own script could meddle with it either way; the office's pages have none."""
+    return f"if (window.top === window) {{\n{_axe_script()}\n}}"
 
 
 @cache

@@ -22,7 +22,7 @@ from pipeline.forge.local.store import pushlock
 from pipeline.forge.local.store.forge import LocalForge, main_settings
 from pipeline.forge.local.store.verdicts import kept_verdicts
 from pipeline.hooks import publisher
-from pipeline.hooks.server import LOG_FILE, log, use_language
+from pipeline.hooks.server import LOG_FILE, OUTCOME, log, use_language
 from pipeline.i18n import Catalog
 from pipeline.publication.state import unfinished
 from pipeline.render import warm
@@ -33,14 +33,6 @@ MSG = Catalog(
         "publishing": (
             "terbit: main diperbarui ke {sha}; publikasi dimulai (log: {log})",
             "terbit: main updated to {sha}; publishing started (log: {log})",
-        ),
-        "published": (
-            "terbit: publikasi {sha} selesai",
-            "terbit: publishing {sha} finished",
-        ),
-        "publish_failed": (
-            "terbit: publikasi {sha} gagal: {error} (log: {log})",
-            "terbit: publishing {sha} failed: {error} (log: {log})",
         ),
         "unexpected": (
             "kesalahan tak terduga di server; rinciannya ada di log",
@@ -83,7 +75,7 @@ def post_receive(repo: Repo, lines: list[str], owner: int | None = None) -> int:
         path = log(repo, "post-receive: " + traceback.format_exc())
         # A TerbitError is a sentence for people; anything else is told as such, not by name.
         detail = str(error) if isinstance(error, TerbitError) else MSG("unexpected")
-        print(MSG("publish_failed", sha="main", error=detail, log=path), file=sys.stderr)
+        print(OUTCOME("publish_failed", sha="main", error=detail, log=path), file=sys.stderr)
         return 0
     finally:
         pushlock.release(repo.git_dir, owner)
@@ -131,7 +123,7 @@ def _start_publishing(repo: Repo, update: Update, *, sync: bool) -> None:
             if line.startswith("terbit:"):
                 print(line, file=sys.stderr)
         key = "published" if done.returncode == 0 else "publish_failed"
-        print(MSG(key, sha=update.new[:10], error=done.returncode, log=path), file=sys.stderr)
+        print(OUTCOME(key, sha=update.new[:10], error=done.returncode, log=path), file=sys.stderr)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as out:
@@ -159,5 +151,5 @@ def _by_service(repo: Repo, update: Update, *, sync: bool) -> bool:
         return False
     if code is not None:
         key = "published" if code == 0 else "publish_failed"
-        print(MSG(key, sha=update.new[:10], error=code, log=path), file=sys.stderr)
+        print(OUTCOME(key, sha=update.new[:10], error=code, log=path), file=sys.stderr)
     return True

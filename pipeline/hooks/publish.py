@@ -13,7 +13,7 @@ import traceback
 
 from pipeline.evidence.browser import KeptBrowsers
 from pipeline.forge.local.store.forge import main_settings
-from pipeline.hooks.server import LOG_FILE, log, server_repo
+from pipeline.hooks.server import LOG_FILE, OUTCOME, log, server_repo
 from pipeline.i18n import Catalog, set_lang
 from pipeline.publication.run import on_main_updated
 from pipeline.publication.state import PublishResult
@@ -21,14 +21,6 @@ from pipeline.vcs import Repo
 
 MSG = Catalog(
     {
-        "published": (
-            "terbit: publikasi {sha} selesai",
-            "terbit: publishing {sha} finished",
-        ),
-        "publish_failed": (
-            "terbit: publikasi {sha} gagal: {error} (log: {log})",
-            "terbit: publishing {sha} failed: {error} (log: {log})",
-        ),
         "complete": ("lengkap", "complete"),
         "incomplete": ("BELUM LENGKAP", "INCOMPLETE"),
         "skipped": ("dilewati", "skipped"),
@@ -54,13 +46,13 @@ def publish(repo: Repo, old: str, new: str, browsers: KeptBrowsers | None = None
         results = on_main_updated(repo.git_dir, old, new, browsers)
     except Exception as error:
         log(repo, f"publish {new}: " + traceback.format_exc())
-        print(MSG("publish_failed", sha=new[:10], error=error, log=repo.git_dir / LOG_FILE))
+        print(OUTCOME("publish_failed", sha=new[:10], error=error, log=repo.git_dir / LOG_FILE))
         return 1
     for result in results:
         print(_line(result))
         for problem in result.problems:
             print(f"terbit:   {problem}")
-    log(repo, MSG("published", sha=new[:10]))
+    log(repo, OUTCOME("published", sha=new[:10]))
     return 0
 
 

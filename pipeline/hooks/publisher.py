@@ -255,6 +255,7 @@ def _work(repo: Any, jobs: queue.Queue[Job | None], publish: Callable[..., int])
     try:
         while (job := jobs.get()) is not None:
             _publish(job, repo, publish, browsers)
+            browsers.prepare()  # the next one's clean contexts, made while none waits
     finally:
         browsers.close()
 

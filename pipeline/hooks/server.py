@@ -10,10 +10,24 @@ import yaml
 
 from pipeline.config.settings import SETTINGS_FILE
 from pipeline.forge.local.rules.push import MAIN
-from pipeline.i18n import set_lang
+from pipeline.i18n import Catalog, set_lang
 from pipeline.vcs import Repo
 
 LOG_FILE = "terbit/publish.log"
+
+# The end of a publication as the pusher and the log read it, whichever process published.
+OUTCOME = Catalog(
+    {
+        "published": (
+            "terbit: publikasi {sha} selesai",
+            "terbit: publishing {sha} finished",
+        ),
+        "publish_failed": (
+            "terbit: publikasi {sha} gagal: {error} (log: {log})",
+            "terbit: publishing {sha} failed: {error} (log: {log})",
+        ),
+    }
+)
 
 
 def use_language(repo: Repo) -> None:

@@ -288,7 +288,7 @@ def _run(
 
         if browsers is not None:  # the service's two warm browsers: both stages at once
             checking = browsers.beside(check)
-            shot_state = shoot(browsers.shots)
+            shot_state = browsers.shooting(shoot).result()
             checked = checking.result()
         else:  # one Chromium for both, one after the other: its start is seconds
             with shared_chromium() as shared:

@@ -18,6 +18,8 @@ import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress, repeat
+from operator import is_not
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,18 @@ from pipeline.render.templates import Parsed, TemplateNeeds, Use
 # Returned instead of a rendered page; the sink recognises it by identity.
 REUSE = "\x00terbit-reuse\x00"
 MISSING = "\x00missing"
+_UNSET = object()  # no value seen yet: never the same object as a context value
+
+
+class _Pieces:
+    """A template's last page: per name (sorted), the value and its piece of the digest; the
+    values are held, so an identity match is never an address reused by another object."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.index = {name: i for i, name in enumerate(names)}
+        self.values: list[Any] = [_UNSET] * len(names)
+        self.pieces: list[bytes] = [b""] * len(names)
 
 
 @dataclass
@@ -73,8 +87,8 @@ class Session:
         self.digester = Digester(self.content_names, str(self.settings.get("PATH", "")))
         self._prefix = os.path.join(os.path.normpath(self.output), "")
         self._previous = str(self.previous) if self.previous is not None else None
-        # Per template: name -> (the value last seen, its piece of the digest).
-        self._pieces: dict[str, dict[str, tuple[Any, Any]]] = {}
+        # Per template: the values its last page had and their pieces of the digest.
+        self._pieces: dict[str, _Pieces] = {}
 
     def continue_from(self, previous: Path | None, state: Any) -> None:
         """Reuse pages of the last good build (``cache.State``), whose site is ``previous``."""
@@ -145,37 +159,39 @@ class Session:
         needs = self.needs.of(template.name)
         page = page or {}
         names = sorted({*context, *page}) if needs.everything else needs.sorted_names
-        settings = self.settings
-        # Most values are the very objects the last page of this template had (the site-wide
-        # lists, settings, strings): their pieces are kept by identity, like the digests.
-        last = self._pieces.setdefault(str(template.name), {})
         output_file = page["output_file"] if "output_file" in page else context.get("output_file")
-        text = [str(template.name), str(output_file)]
-        parts: list[bytes] = []
-        try:
-            for name in names:
-                value = page[name] if name in page else context.get(name, MISSING)
-                hit = last.get(name)
-                if hit is not None and hit[0] is value:
-                    piece = hit[1]
-                elif value is settings.get(name, MISSING):
-                    piece = None  # settings are part of the build key
-                    last[name] = (value, piece)
-                elif isinstance(value, SCALARS):
-                    piece = f"{name}={type(value).__name__}:{value!r}"
-                    last[name] = (value, piece)
-                else:
-                    piece = (name.encode(), self._value(value, needs.uses.get(name)))
-                    last[name] = (value, piece)
-                if piece is None:
-                    continue
-                if type(piece) is str:
-                    text.append(piece)
-                else:
-                    parts += piece
-        except Undigestable:
-            return None
-        return _hash("\n".join(text).encode(), *parts)
+        # Most values are the very objects the last page of this template had (the site-wide
+        # lists, settings, strings): their pieces are kept by identity, like the digests, and
+        # the values are looked up and compared in C (``map``), not name by name in Python: a
+        # site's pages share one template and ~50 names, thousands of times a build.
+        kept = self._pieces.get(str(template.name))
+        if kept is None or kept.names != names:
+            kept = _Pieces(names)
+            self._pieces[str(template.name)] = kept
+        values = list(map(context.get, names, repeat(MISSING, len(names))))
+        for name, value in page.items():
+            where = kept.index.get(name)
+            if where is not None:
+                values[where] = value
+        for i in list(compress(range(len(names)), map(is_not, values, kept.values))):
+            try:
+                kept.pieces[i] = self._piece(names[i], values[i], needs.uses.get(names[i]))
+            except Undigestable:
+                kept.values[i] = _UNSET  # its piece is not this value's: never matched
+                return None
+            kept.values[i] = values[i]
+        return _hash(f"{template.name}\n{output_file}".encode(), b"".join(kept.pieces))
+
+    def _piece(self, name: str, value: Any, use: Use | None) -> bytes:
+        """One name's share of a page digest, length-prefixed so pieces cannot run together;
+        empty for the settings' own values (the build key covers them)."""
+        if value is self.settings.get(name, MISSING):
+            return b""
+        if isinstance(value, SCALARS):
+            text = f"{name}={type(value).__name__}:{value!r}".encode()
+            return b"s" + len(text).to_bytes(8, "little") + text
+        encoded = name.encode()
+        return b"v" + len(encoded).to_bytes(8, "little") + encoded + self._value(value, use)
 
     def _value(self, value: Any, use: Use | None) -> bytes:
         digest = self.digester.digest

@@ -7,6 +7,7 @@ outside every clone and every commit, like the server's signing keys.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
@@ -57,8 +58,14 @@ LOCKOUT = parse("5/15 minutes")
 PER_ADDRESS = parse("30/minute")
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified when the person is unknown, so an unknown name takes as long as a wrong password.
-_DUMMY = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def _dummy(hasher: PasswordHasher) -> str:
+    """Verified when the person is unknown, so an unknown name takes as long as a wrong
+    password. Made at the first such sign-in, not at import: one hash is 0.3-1 s here, and
+    every command that imports this module (``terbit web user``…) would pay it."""
+    return hasher.hash(secrets.token_hex(16))
 
 
 def web_dir(server: Path) -> Path:
@@ -129,7 +136,7 @@ class Users:
         entry = self._load().get(person_id)
         stored = entry.get("hash") if isinstance(entry, dict) else None
         try:
-            return _hasher.verify(stored or _DUMMY, password) and stored is not None
+            return _hasher.verify(stored or _dummy(_hasher), password) and stored is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

@@ -144,6 +144,8 @@ def test_a_kill_while_pruning_never_leaves_a_half_deleted_release_listed(tmp_pat
     target = LocalTarget(root, keep=2)
     for n in range(2):
         target.deploy(make_site(tmp_path / f"s{n}", f"v{n}", pages=30), f"r{n}")
+    # Without its manifest r0 is deleted by the prune (with one it would be recycled).
+    (root / "manifests" / "r0.json").unlink()
     script = """
 import os, shutil, signal, sys
 from pathlib import Path

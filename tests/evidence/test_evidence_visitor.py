@@ -130,3 +130,42 @@ def test_pages_checked_side_by_side_find_what_each_checked_alone_finds(
     assert together["broken_links"] == [{"page": pages[0], "href": base + "artikel/tidak-ada/"}]
     assert len(together["problems"]) == 1 and "tidak-ada" in together["problems"][0]
     assert not browser.contexts
+
+
+def _axe_after_load(browser: Browser, url: str) -> list[tuple[str, list[str]]]:
+    """axe as the check ran it before: injected into the top frame once the page has loaded."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from pipeline.evidence.visitor import VIEWPORT, WCAG
+
+    context = browser.new_context(**VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        page.evaluate(str(Axe().axe_script))
+        found = page.evaluate("o => axe.run(document, o)", WCAG)
+    finally:
+        context.close()
+    return [(v["id"], [str(n.get("target")) for n in v["nodes"]]) for v in found["violations"]]
+
+
+def test_axe_loaded_with_the_page_finds_what_axe_injected_after_the_load_finds(
+    site, browser
+) -> None:
+    """Issue 16, P3: axe comes with the check's context (run by each page as it loads, top
+    frame only) instead of being sent after the load: the same findings, frames still not
+    checked, and a page that removes it is checked all the same."""
+    base, root = site
+    (root / "bingkai.html").write_text(PAGE.format(body='<img src="foto.png">'))
+    framed = '<img src="foto.png"><iframe src="bingkai.html" title="Bingkai"></iframe>'
+    (root / "berbingkai.html").write_text(PAGE.format(body=framed))
+    removed = '<img src="foto.png"><script>delete window.axe</script>'
+    (root / "tanpa-axe.html").write_text(PAGE.format(body=removed))
+    for name in ("buruk.html", "berbingkai.html", "tanpa-axe.html"):
+        url = f"{base}/{name}"
+        report = check_pages(browser, [url], root, base).data()
+        got = [(v["rule"], v["targets"]) for v in report["violations"]]
+        assert got == _axe_after_load(browser, url), name
+        assert got and not report["problems"], report
+        assert all("iframe" not in str(targets) for _, targets in got), got
+    assert not browser.contexts

@@ -198,7 +198,7 @@ def test_the_change_page_shows_the_line_with_its_findings_escaped(
         deadline = time.monotonic() + 180
         while len(server(office).get_change(change_id).page_checks) < 2:
             assert time.monotonic() < deadline, "the check did not finish"
-            time.sleep(0.5)
+            time.sleep(0.1)
     latest = server(office).get_change(change_id).page_checks[-1]
     assert latest.signed and latest.head == head and latest.new == []
     assert "page_check" in (office.server / "terbit" / "web" / "audit.log").read_text()

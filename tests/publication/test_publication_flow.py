@@ -212,8 +212,9 @@ def test_publish_makes_the_article_live_with_evidence_notice_and_record(
     repo = Repo(env.server)
     folder = result.record_folder
     assert folder == f"records/{change_id}-{sha[:12]}"
-    commit = repo.rev_parse("refs/heads/main")
-    assert commit == result.record_commit
+    # On main (later units of this module may have recorded more merges on the same office).
+    commit = result.record_commit
+    assert commit and repo.is_ancestor(commit, "refs/heads/main")
     assert repo.trailer(commit, "Terbit-Skip-Publish") == "true"
     assert repo.run("log", "-1", "--format=%an <%ae>", commit) == "Terbit <terbit@localhost>"
     names = {row[3] for row in repo.ls_tree(commit, folder)}
@@ -236,10 +237,13 @@ def test_publish_makes_the_article_live_with_evidence_notice_and_record(
     # Step 7: the notice is on the change and reached the author by e-mail.
     notices = open_forge(env.server, env.settings()).notices(change_id)
     assert any(url in n.text for n in notices)
-    rcpts, raw = env.inbox.messages[-1]
+    sent = [(rcpts, email.message_from_bytes(raw, policy=email.policy.default))
+            for rcpts, raw in env.inbox.messages]  # fmt: skip
+    subject = "[Terbit] Sudah tayang: Uji Publikasi Terbit"
+    mine = [(r, m) for r, m in sent if m["Subject"] == subject]
+    assert len(mine) == 1
+    rcpts, message = mine[0]
     assert rcpts == ["rina.siregar@bbkkmedan.go.id"]
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert message["Subject"] == "[Terbit] Sudah tayang: Uji Publikasi Terbit"
     assert url in message.get_body(("plain",)).get_content()
     assert len(list(message.iter_attachments())) == 2
 
@@ -382,7 +386,7 @@ def test_quick_merges_through_the_server_each_get_one_record(env: Env) -> None:
     while time.monotonic() < deadline:
         if all(env.records(sha) for sha in merges.values()):
             break
-        time.sleep(1)
+        time.sleep(0.2)
     repo = Repo(env.server)
     for slug, sha in merges.items():
         folders = env.records(sha)

@@ -123,3 +123,106 @@ def test_page_paths_match_pelican(name: str, tmp_path: Path) -> None:
 )
 def test_search_text_matches_stripping_tags(text: str | None) -> None:
     assert plain(text, 1000) == " ".join(Markup(text or "").striptags().split())
+
+
+@pytest.mark.parametrize(
+    "found",
+    [
+        [("https://x.go.id/", None)],
+        [("https://x.go.id/a?b=1&c=<2>", "2026-12-02T10:00:00+07:00"), ("/", "")],
+        [("https://x.go.id/berita/kesiapsiagaan-ü-é/", "2026-01-01"), ("/\udcff/", None)],
+        [("'\"\r\n\t", "x&y")],
+    ],
+)
+def test_sitemap_text_is_what_elementtree_writes(found: list, tmp_path: Path) -> None:
+    from xml.etree import ElementTree as ET
+
+    from pipeline.render.plugins.sitemap import NS, document
+
+    urlset = ET.Element("urlset", xmlns=NS)
+    for loc, lastmod in found:
+        node = ET.SubElement(urlset, "url")
+        ET.SubElement(node, "loc").text = loc
+        if lastmod:
+            ET.SubElement(node, "lastmod").text = lastmod
+    ET.ElementTree(urlset).write(tmp_path / "s.xml", encoding="utf-8", xml_declaration=True)
+    assert document(found) == (tmp_path / "s.xml").read_bytes()
+
+
+def _digest_session(tmp_path: Path, settings: dict) -> Session:
+    return Session(
+        tmp_path / "out", None, {}, settings, fastpath.reads_context, fastpath.CONTENT_NAMES
+    )
+
+
+def test_page_digests_kept_by_identity_are_those_of_each_page_alone(tmp_path: Path) -> None:
+    """Thousands of pages of one template: each name's piece of the digest is kept while the
+    page's value is the very object the last page had. Whatever the order of pages, every
+    digest is the one a session that never saw another page gives, so a kept piece is never
+    that of another value (an object replaced, a page value over the context, a value that
+    cannot be digested in between)."""
+    from jinja2 import DictLoader, Environment
+
+    env = Environment(
+        loader=DictLoader(
+            {"article.html": "{{ article }}{{ tags }}{{ SITENAME }}{{ items[:2] }}{{ n }}{{ f }}"}
+        )
+    )
+    template = env.get_template("article.html")
+    settings = {**DEFAULT_CONFIG, "SITENAME": "Situs"}
+    rng = random.Random(17)
+    shared = {"tags": ["a", "b"], "items": [1, 2, 3]}
+    session = _digest_session(tmp_path, settings)
+    seen: set[bytes | None] = set()
+    for i in range(300):
+        context = {"SITENAME": settings["SITENAME"], "n": rng.randrange(3), **shared}
+        if rng.random() < 0.2:  # the same values, as new objects: the same digest
+            shared = {"tags": list(shared["tags"]), "items": list(shared["items"])}
+        if rng.random() < 0.1:  # other values
+            shared = {"tags": [*shared["tags"], str(i)], "items": [i, *shared["items"]]}
+        if rng.random() < 0.1:
+            context["f"] = lambda: None  # cannot be digested: the page is rendered
+        page = {"article": f"artikel {rng.randrange(5)}", "output_file": f"a{rng.randrange(4)}"}
+        if rng.random() < 0.3:
+            page["n"] = rng.randrange(3)  # a page's own value over the site's
+        digest = session.page_digest(template, context, page)
+        alone = _digest_session(tmp_path, settings).page_digest(template, context, page)
+        assert digest == alone
+        assert (digest is None) == ("f" in context)
+        seen.add(digest)
+    assert len(seen) > 20  # the digests do tell pages apart
+
+
+def test_a_page_digest_changes_with_what_the_template_reads(tmp_path: Path) -> None:
+    from jinja2 import DictLoader, Environment
+
+    env = Environment(loader=DictLoader({"t.html": "{{ a }}{{ dates[:1] }}{{ SITENAME }}"}))
+    template = env.get_template("t.html")
+    settings = {**DEFAULT_CONFIG, "SITENAME": "Situs"}
+    session = _digest_session(tmp_path, settings)
+
+    def digest(**context: object) -> bytes | None:
+        return session.page_digest(template, {"SITENAME": settings["SITENAME"], **context})
+
+    first = digest(a="x", dates=[1, 2])
+    assert digest(a="x", dates=[1, 3]) == first  # only the head of ``dates`` is read
+    assert digest(a="y", dates=[1, 2]) != first
+    assert digest(a="x", dates=[2, 2]) != first
+    assert digest(a="x", dates=[1, 2], c="not read") == first
+    assert session.page_digest(template, {"SITENAME": "Lain", "a": "x", "dates": [1, 2]}) != first
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [[], [".#*"], [".#*", "__pycache__"], ["*.md~", "[!a]*", "?x", "a[bc].txt", "*|*", "(x)"]],
+)
+def test_ignored_names_are_those_fnmatch_matches(patterns: list[str]) -> None:
+    import fnmatch
+
+    from pipeline.render.confine import ignoring
+
+    names = [".#draf.md", "__pycache__", "a.md~", "abc", "bx", "xx", "ab.txt", "ad.txt", "a|b"]
+    names += ["(x)", "x", "", ".", "draf.md", "__pycache__x", "ác.md", "a\nb", "A.MD~"]
+    ignored = ignoring(patterns)
+    for name in names:
+        assert ignored(name) == any(fnmatch.fnmatch(name, p) for p in patterns), name

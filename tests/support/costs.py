@@ -5,8 +5,9 @@
 
 Off unless TERBIT_COSTS names the file. Each row: what, seconds (or empty), the test running.
 Counted: offices created (``create_office``, timed) and Pelican builds run by the test process
-itself (timed); ssh-keygen runs by kind (key generation, signature, verification) and Chromium
-launches of the test process and of every process it starts (the server's hooks, a
+itself, the test process's argon2 password hashes and checks and its loads of the web app's
+signing keys (all timed); ssh-keygen runs by kind (key generation, signature, verification)
+and Chromium launches of the test process and of every process it starts (the server's hooks, a
 publication), through wrappers put first on PATH and in TERBIT_CHROMIUM. Not counted: the
 builds of the isolated build worker (``python -I`` ignores the environment). Measurement only.
 """
@@ -82,6 +83,28 @@ def _install(log: Path) -> None:
             _log(log, "office", time.perf_counter() - start)
 
     office.create_office = timed  # type: ignore[assignment]
+
+    from argon2 import PasswordHasher
+
+    for name in ("hash", "verify"):
+        _time_method(log, PasswordHasher, name, f"argon2-{name}")
+    from pipeline.web import keys
+
+    # The web app's stored signing keys, each unlocked through its passphrase's KDF.
+    _time_method(log, keys, "load_ssh_private_key", "key-load")
+
+
+def _time_method(log: Path, owner: object, name: str, kind: str) -> None:
+    real = getattr(owner, name)
+
+    def timed(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            _log(log, kind, time.perf_counter() - start)
+
+    setattr(owner, name, timed)
 
 
 if os.environ.get(LOG) and __name__ != "__main__":  # on import: before the conftests import

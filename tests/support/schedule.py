@@ -17,7 +17,8 @@ from pytest import Mark
 # The longest work units, longest first: an xdist group's name or a test file (its tests of no
 # group). After them the units with a test marked ``slow``, then the rest. Seconds on one
 # worker: "clean" from the last clean-clone run (README); "load 14" from `pytest -n 0` on
-# 2 Dec 2026 13:30-14:00 UTC with the machine at load 12-15 (about 2x the clean figures), else
+# 2 Dec 2026 13:30-14:00 UTC with the machine at load 12-15 (about 2x the clean figures);
+# "load 8-15" from 16:38-16:56 UTC (tests/web after its passwords and keys got cheap); else
 # load 4-8; the command that replays the schedule from such times is in docs/benchmarks.md
 # ("Lama seluruh uji"). The publication modules are three units each (one office per unit).
 LONGEST_FIRST: tuple[str, ...] = (
@@ -26,14 +27,17 @@ LONGEST_FIRST: tuple[str, ...] = (
     "publication-flow-killed",  # 209 s (load 14)
     "publication-truth-notice",  # 204 s (load 14)
     "publication-flow-merges",  # 178 s (load 14)
-    "web-guide",  # 175 s (load 14), 98 s (clean, before one sign-in per person)
-    "web-browser",  # 130 s (loaded)
+    "web-browser",  # 149 s (load 8-15)
+    "web-guide",  # 128 s (load 12-14), 99 s (clean)
+    "web-cache",  # 74-135 s (load 8-15)
+    "web-e2e",  # 131 s (load 8-15), 57 s (clean)
     "publication-warm",  # 109 s (loaded), 73 s (clean)
-    "web-admin",  # 105 s (loaded)
-    "web-e2e",  # 67-90 s (loaded), 71 s (clean)
+    "web-admin",  # 92 s (load 8-15)
+    "web-cli",  # 39-72 s (load 8-15)
     "publication-flow",  # 59 s (load 14): the first publication and what reads it
     "tests/github/test_github_deferred_review.py",  # 57 s (clean)
-    "publication-withdraw",  # 52 s (clean)
+    "web-data_dukung",  # 55-64 s (load 8-15)
+    "publication-withdraw",  # 52 s (clean), 77 s (load 4)
     "publication-service",  # 51 s (clean)
     "tests/github/test_github_withdraw.py",  # 49 s (clean)
     "site-axe-desktop",  # 37 s (clean)

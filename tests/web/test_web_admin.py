@@ -82,7 +82,7 @@ def _follow(http: httpx.Client, change: str, until: str) -> str:
         seen = answer.text
         if answer.status_code == 200 and until in seen:
             return seen
-        time.sleep(1)
+        time.sleep(0.2)
     raise AssertionError(f"the publication never showed {until!r}; last:\n{seen}")
 
 
