@@ -5,8 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as Waited
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -30,6 +34,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 T = TypeVar("T")
+# A kept Chromium must answer a round trip within ANSWER_S before a publication uses it, and
+# a stage may take STAGE_S at most: past either, it is wedged (frozen, or its driver is), and
+# is killed with its Playwright driver, since a call waits for the driver without a bound.
+ANSWER_S = 10.0
+STAGE_S = 300.0
+CLOSE_S = 10.0
+MARK = "--terbit-browser="  # a switch of our own on Chromium's command line: finds its processes
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 MSG = Catalog(
@@ -39,6 +50,18 @@ MSG = Catalog(
             "'apt-get install -y chromium', atau atur TERBIT_CHROMIUM ke berkas programnya.",
             "Chromium not found. Run 'python -m playwright install chromium', or "
             "'apt-get install -y chromium', or set TERBIT_CHROMIUM to its executable.",
+        ),
+        "no_answer": (
+            "Chromium tidak menjawab dalam {s:g} detik; dihentikan dan dijalankan lagi",
+            "Chromium did not answer within {s:g} seconds; it was stopped and started again",
+        ),
+        "stage_bound": (
+            "Tangkapan layar belum selesai setelah {s:g} detik; Chromium-nya dihentikan",
+            "The screenshots had not finished after {s:g} seconds; their Chromium was stopped",
+        ),
+        "check_bound": (
+            "Pemeriksaan halaman belum selesai setelah {s:g} detik; Chromium-nya dihentikan",
+            "The page check had not finished after {s:g} seconds; its Chromium was stopped",
         ),
     }
 )
@@ -95,30 +118,59 @@ class SharedChromium:
     check), or of every publication of the publication service (kept warm between them):
     started on first use, so stages whose results are kept start none, and started again when
     it died (a crash in one stage, or between two publications, leaves the next its own).
-    ``spares``: its contexts made ready for the next publication (``prepare``)."""
+    ``spares``: its contexts made ready for the next publication (``prepare``). ``kill`` (from
+    any thread) ends a wedged one with its driver; the next ``get`` starts both again."""
 
     def __init__(self) -> None:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._mark = ""
+        self._driver: int | None = None
+        self._killed = False
         self.spares = Spares()
 
     def get(self) -> Browser:
-        if self._browser is not None and _alive(self._browser):
+        if self._browser is not None and not self._killed and _alive(self._browser):
             return self._browser
         self.spares.clear()
-        if self._browser is not None:
+        if self._killed:  # its driver is gone too: Playwright starts again
+            self._stop_driver()
+        elif self._browser is not None:
             with contextlib.suppress(Error):
                 self._browser.close()
         if self._playwright is None:
             self._playwright = sync_playwright().start()
+        self._mark = uuid.uuid4().hex
         self._browser = self.launch(self._playwright)
+        self._driver = _driver_of(self.processes())
         return self._browser
 
     def launch(self, playwright: Playwright) -> Browser:
+        options = launch_options()
+        options["args"] = [*options["args"], MARK + self._mark]
         try:
-            return playwright.chromium.launch(**launch_options())
+            return playwright.chromium.launch(**options)
         except Error:
             raise ConfigError(MSG("no_browser")) from None
+
+    @property
+    def driver(self) -> int | None:
+        """The pid of its Playwright driver (Chromium's parent), once started."""
+        return self._driver
+
+    def processes(self) -> list[int]:
+        """The pids of this browser's Chromium processes (those named by its mark)."""
+        return _marked(MARK + self._mark) if self._mark else []
+
+    def kill(self) -> None:
+        """End this Chromium and its Playwright driver at once: a call waiting for either
+        then fails (as in a crash) instead of waiting for ever."""
+        self._killed = True
+        for pid in self.processes():
+            _kill_group(pid)
+        if self._driver is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._driver, signal.SIGKILL)
 
     def prepare(self, make: Callable[[Browser, Spares], None]) -> None:
         """``make`` the spare contexts of the next publication (started here if need be); a
@@ -128,12 +180,60 @@ class SharedChromium:
 
     def close(self) -> None:
         self.spares.clear()
-        if self._browser is not None:
+        if self._browser is not None and not self._killed:
             with contextlib.suppress(Error):  # a crashed browser cannot be closed politely
                 self._browser.close()
+        self._stop_driver()
+
+    def _stop_driver(self) -> None:
         if self._playwright is not None:
-            self._playwright.stop()
+            with contextlib.suppress(Exception):  # a killed driver has nothing left to stop
+                self._playwright.stop()
         self._browser = self._playwright = None
+        self._driver, self._killed = None, False
+
+
+def _marked(mark: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            line = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if mark.encode() in line:
+            found.append(int(entry.name))
+    return found
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        # The fields after the name (which may hold spaces) start with the state, then ppid.
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _driver_of(chromium: list[int]) -> int | None:
+    """Playwright's driver: the parent of Chromium's first process (not one of Chromium's
+    own), unless that is this process (a driver inside it)."""
+    for pid in chromium:
+        parent = _parent(pid)
+        if parent is not None and parent not in chromium and parent != os.getpid():
+            return parent
+    return None
+
+
+def _kill_group(pid: int) -> None:
+    """Kill ``pid`` and, when it leads a process group of its own (Playwright starts Chromium
+    detached), that whole group: the renderers and helpers go with it."""
+    with contextlib.suppress(OSError):
+        group = os.getpgid(pid)
+        if group == pid and group != os.getpgrp():
+            os.killpg(group, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
 
 
 def _alive(browser: Browser) -> bool:
@@ -162,8 +262,9 @@ class KeptBrowsers:
     """The publication service's Chromiums, kept warm between publications: ``shots`` (the
     screenshots) and ``pages`` (the page check), each on a thread of its own, so the two stages
     run at the same time. Two browsers, as Playwright's sync API keeps each one on the thread
-    that started it; each is started again when it died. Between publications each makes its
-    stage's clean contexts ready (``prepare``)."""
+    that started it; each is started again when it died, or when it stopped answering
+    (``answering``, ``both``). Between publications each makes its stage's clean contexts
+    ready (``prepare``)."""
 
     def __init__(self) -> None:
         self.shots = SharedChromium()
@@ -193,12 +294,73 @@ class KeptBrowsers:
         """``work(pages)`` on the page check's thread, while the caller goes on."""
         return self._thread.submit(work, self.pages)
 
+    def answering(self, say: Callable[[str], None]) -> None:
+        """Make sure each browser answers (waiting for its ``prepare`` too) within
+        ``ANSWER_S``; one that does not (frozen, or its driver is) is killed, and its stage
+        starts another."""
+        asked = [(self.shots, self.shooting(_answer)), (self.pages, self.beside(_answer))]
+        for shared, answer in asked:
+            try:
+                answer.result(timeout=ANSWER_S)
+            except Waited:
+                say(MSG("no_answer", s=ANSWER_S))
+                shared.kill()
+                _settled(answer)
+            except Exception:  # one that cannot start: its stage says so
+                pass
+
+    def both(
+        self,
+        shoot: Callable[[SharedChromium], T],
+        check: Callable[[SharedChromium], Any],
+        say: Callable[[str], None],
+        stage_s: float = STAGE_S,
+    ) -> tuple[T, Any]:
+        """The screenshots and the page check at once, on browsers that answer; a stage still
+        running after ``stage_s`` has its Chromium killed, so it ends as a browser crash
+        (recorded as such) rather than holding every publication after it."""
+        self.answering(say)
+        checking = self.beside(check)
+        shooting = self.shooting(shoot)
+        end = time.monotonic() + stage_s
+        shot = _bounded(shooting, self.shots, end, lambda: say(MSG("stage_bound", s=stage_s)))
+        checked = _bounded(checking, self.pages, end, lambda: say(MSG("check_bound", s=stage_s)))
+        return shot, checked
+
     def close(self) -> None:
-        closing = [self._shots.submit(self.shots.close), self._thread.submit(self.pages.close)]
-        for closed in closing:
-            closed.result()
-        self._shots.shutdown()
-        self._thread.shutdown()
+        """Close both, each within ``CLOSE_S`` (killed past it): a service that stops never
+        waits for a wedged browser."""
+        closing = [(self.shots, self._shots.submit(self.shots.close)),
+                   (self.pages, self._thread.submit(self.pages.close))]  # fmt: skip
+        for shared, closed in closing:
+            try:
+                closed.result(timeout=CLOSE_S)
+            except Waited:
+                shared.kill()
+                _settled(closed)
+            except Exception:  # closing what crashed: nothing to close
+                pass
+        self._shots.shutdown(wait=False)
+        self._thread.shutdown(wait=False)
+
+
+def _answer(shared: SharedChromium) -> None:
+    shared.get()
+
+
+def _settled(future: Future[Any]) -> None:
+    """Wait (bounded) for the call a kill has just made fail."""
+    with contextlib.suppress(Exception):
+        future.result(timeout=CLOSE_S)
+
+
+def _bounded(running: Future[T], shared: SharedChromium, end: float, said: Callable[[], None]) -> T:
+    try:
+        return running.result(timeout=max(0.0, end - time.monotonic()))
+    except Waited:
+        said()
+        shared.kill()
+        return running.result(timeout=CLOSE_S)  # the stage records the crash
 
 
 @contextmanager

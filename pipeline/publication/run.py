@@ -287,9 +287,7 @@ def _run(
             )
 
         if browsers is not None:  # the service's two warm browsers: both stages at once
-            checking = browsers.beside(check)
-            shot_state = browsers.shooting(shoot).result()
-            checked = checking.result()
+            shot_state, checked = browsers.both(shoot, check, say)
         else:  # one Chromium for both, one after the other: its start is seconds
             with shared_chromium() as shared:
                 shot_state = shoot(shared)

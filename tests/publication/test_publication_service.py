@@ -310,3 +310,29 @@ def test_a_waiting_push_whose_service_dies_is_published_by_a_new_process(
     record = env.record(change, sha)
     assert record["status"] == "complete" and len(record["screenshots"]) == 2
     assert unfinished(env.repo) == []
+
+
+@pytest.mark.browser
+def test_a_chromium_that_stops_answering_is_replaced_and_the_publication_completes(
+    env: Env, services: tuple[warm.Service, warm.Service]
+) -> None:
+    """The service's Chromiums frozen (SIGSTOP: alive, never answering) between two
+    publications: the next one finds them wedged within the bound, starts two others and
+    completes; before the bound, its push waited until the service's guard killed it."""
+    _build, publishing = services
+    assert publishing.proc is not None
+    first_change, first, said = env.merged()
+    assert USED in said and env.record(first_change, first)["status"] == "complete", said
+    frozen = _chromiums(publishing.proc.pid)
+    assert frozen
+    started = len(env.starts.read_text().split())
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    change, sha, said = env.merged()
+    assert USED in said and UNUSED not in said, said
+    assert said.count("Chromium tidak menjawab dalam 10 detik") == 2, said
+    record = env.record(change, sha)
+    assert record["status"] == "complete", record.get("reasons")
+    assert len(record["screenshots"]) == 2
+    assert len(env.starts.read_text().split()) == started + 2
+    assert not set(_chromiums(publishing.proc.pid)) & set(frozen)

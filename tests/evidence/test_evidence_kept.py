@@ -1,0 +1,109 @@
+"""The publication service's kept Chromiums when one is wedged (issue 16): a browser, or its
+Playwright driver, that stops answering (SIGSTOP: frozen, not dead) is killed and started again
+before a publication uses it, and a stage that hangs is ended at its bound as a browser crash.
+Without the bounds each of these publications waits for ever. Real Chromium and drivers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Error
+
+from pipeline.evidence.browser import ANSWER_S, CLOSE_S, KeptBrowsers, SharedChromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("evidence")]
+
+SLACK_S = 20.0  # a fresh Chromium and driver start, on a loaded 2-core machine
+
+
+@pytest.fixture
+def browsers() -> Iterator[KeptBrowsers]:
+    kept = KeptBrowsers()
+    kept.warm()
+    try:
+        yield kept
+    finally:
+        kept.close()
+
+
+def _read(shared: SharedChromium, freeze: bool = False) -> str:
+    """A stage: a page of its own, read back; a browser that dies under it is a crash.
+    ``freeze``: its Chromium is wedged once the stage has it."""
+    try:
+        browser = shared.get()
+        if freeze:
+            _freeze(shared.processes())
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.set_content("<p>terbit</p>")
+            return page.inner_text("p")
+        finally:
+            context.close()
+    except Error:
+        return "crash"
+
+
+def _freeze(pids: list[int]) -> None:
+    assert pids, "nothing to freeze"
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+
+
+def test_a_frozen_chromium_between_publications_is_replaced(browsers: KeptBrowsers) -> None:
+    frozen = browsers.shots.processes()
+    _freeze(frozen)
+    said: list[str] = []
+    started = time.monotonic()
+    shot, checked = browsers.both(_read, _read, said.append)
+    assert (shot, checked) == ("terbit", "terbit")
+    assert time.monotonic() - started < ANSWER_S + SLACK_S
+    assert said == ["Chromium tidak menjawab dalam 10 detik; dihentikan dan dijalankan lagi"]
+    assert not set(browsers.shots.processes()) & set(frozen)
+    assert all(_gone(pid) for pid in frozen)  # killed, not left frozen
+    # The other browser answered: it is the same one, not restarted.
+    assert browsers.pages.processes()
+
+
+def test_a_frozen_playwright_driver_is_replaced(browsers: KeptBrowsers) -> None:
+    driver = browsers.pages.driver
+    assert driver is not None and driver != os.getpid()
+    _freeze([driver])
+    said: list[str] = []
+    shot, checked = browsers.both(_read, _read, said.append)
+    assert (shot, checked) == ("terbit", "terbit")
+    assert len(said) == 1 and "tidak menjawab" in said[0], said
+    assert browsers.pages.driver not in (None, driver)
+    assert _gone(driver)
+
+
+def _gone(pid: int) -> bool:
+    """Dead: no process, or one whose parent has not reaped it yet."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+def test_a_stage_that_hangs_ends_at_its_bound_as_a_crash_and_the_next_one_works(
+    browsers: KeptBrowsers,
+) -> None:
+    def hang(shared: SharedChromium) -> str:
+        return _read(shared, freeze=True)
+
+    said: list[str] = []
+    started = time.monotonic()
+    shot, checked = browsers.both(hang, _read, said.append, stage_s=3)
+    took = time.monotonic() - started
+    assert (shot, checked) == ("crash", "terbit")
+    assert 3 <= took < 3 + CLOSE_S + SLACK_S
+    assert said == ["Tangkapan layar belum selesai setelah 3 detik; Chromium-nya dihentikan"]
+    # The next publication has a screenshots browser again.
+    said.clear()
+    assert browsers.both(_read, _read, said.append) == ("terbit", "terbit")
+    assert said == []
