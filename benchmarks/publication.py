@@ -159,6 +159,7 @@ def instrumented(clock: Clock) -> Iterator[None]:
         (stages, "build_site", "  build (warm process)"),
         (evidence, "capture", "  screenshot capture"),
         (evidence, "check_pages", "  page check (its own thread, at the same time)"),
+        (KeptBrowsers, "answering", "  both browsers answer (a round trip each)"),
         (SharedChromium, "launch", "  browser start"),
         (SharedChromium, "close", "  browser stop"),
         (assemble, "to_pdf", "  PDF"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,10 +36,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 T = TypeVar("T")
-# A kept Chromium must answer a round trip within ANSWER_S before a publication uses it, and
-# a stage may take STAGE_S at most: past either, it is wedged (frozen, or its driver is), and
-# is killed with its Playwright driver, since a call waits for the driver without a bound.
+# A kept Chromium must answer a round trip within ANSWER_S before a publication uses it (its
+# spare contexts, made before, within PREPARE_S), and a stage may take STAGE_S at most: past
+# any, it is wedged (frozen, or its driver is) and is killed with its Playwright driver, since
+# a sync call waits for the driver without a bound.
 ANSWER_S = 10.0
+PREPARE_S = 60.0
 STAGE_S = 300.0
 CLOSE_S = 10.0
 MARK = "--terbit-browser="  # a switch of our own on Chromium's command line: finds its processes
@@ -295,15 +299,22 @@ class KeptBrowsers:
         return self._thread.submit(work, self.pages)
 
     def answering(self, say: Callable[[str], None]) -> None:
-        """Make sure each browser answers (waiting for its ``prepare`` too) within
-        ``ANSWER_S``; one that does not (frozen, or its driver is) is killed, and its stage
-        starts another."""
-        asked = [(self.shots, self.shooting(_answer)), (self.pages, self.beside(_answer))]
-        for shared, answer in asked:
+        """Make sure each browser answers a round trip within ``ANSWER_S`` (after its
+        ``prepare``, itself bounded by ``PREPARE_S``: slow on a loaded machine, not wedged);
+        one that does not (frozen, or its driver is) is killed, and its stage starts another."""
+        asked = []
+        for shared, ask in ((self.shots, self.shooting), (self.pages, self.beside)):
+            started = threading.Event()
+            asked.append((shared, started, ask(functools.partial(_answer, started))))
+        for shared, started, answer in asked:
             try:
-                answer.result(timeout=ANSWER_S)
+                bound = ANSWER_S
+                if not started.wait(PREPARE_S):
+                    bound = PREPARE_S
+                    raise Waited
+                answer.result(timeout=bound)
             except Waited:
-                say(MSG("no_answer", s=ANSWER_S))
+                say(MSG("no_answer", s=bound))
                 shared.kill()
                 _settled(answer)
             except Exception:  # one that cannot start: its stage says so
@@ -344,7 +355,8 @@ class KeptBrowsers:
         self._thread.shutdown(wait=False)
 
 
-def _answer(shared: SharedChromium) -> None:
+def _answer(started: threading.Event, shared: SharedChromium) -> None:
+    started.set()
     shared.get()
 
 

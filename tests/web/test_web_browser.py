@@ -25,19 +25,35 @@ def browser() -> Iterator:
         yield launched
 
 
-def _visit(browser, app: WebApp, person: str | None, path: str, size: str):  # type: ignore[no-untyped-def]
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    if person:
+# Each person signs in once per web app, and later visits carry that session's cookies: this
+# module's ~45 visits would pass the app's 30 sign-ins a minute per address on a fast machine
+# (then the sign-in is throttled and never reaches "/"). Sign-in itself is tested in test_web_*.
+SESSIONS: dict[tuple[str, str], dict] = {}  # type: ignore[type-arg]
+
+
+def _signed_in(browser, app: WebApp, person: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    key = (app.url, person)
+    if key not in SESSIONS:
+        context = browser.new_context()
+        page = context.new_page()
         page.goto(app.url + "/masuk")
         page.fill("#person", person)
         page.fill("#password", PASSWORD)
         page.click("form.login button[type=submit]")
         page.wait_for_url(app.url + "/")
+        SESSIONS[key] = context.storage_state()
+        context.close()
+    return SESSIONS[key]
+
+
+def _visit(browser, app: WebApp, person: str | None, path: str, size: str):  # type: ignore[no-untyped-def]
+    width, height = SIZES[size]
+    state = _signed_in(browser, app, person) if person else None
+    context = browser.new_context(viewport={"width": width, "height": height}, storage_state=state)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     response = page.goto(app.url + path)
     return context, page, response, problems
 
