@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import shutil
 import signal
@@ -169,6 +170,7 @@ class SharedChromium:
     def kill(self) -> None:
         """End this Chromium and its Playwright driver at once: a call waiting for either
         then fails (as in a crash) instead of waiting for ever."""
+        _quiet_killed_drivers()
         self._killed = True
         for pid in self.processes():
             _kill_group(pid)
@@ -195,6 +197,25 @@ class SharedChromium:
                 self._playwright.stop()
         self._browser = self._playwright = None
         self._driver, self._killed = None, False
+
+
+DRIVER_GONE = "Connection closed while reading from the driver"
+
+
+class _KilledDriverNoise(logging.Filter):
+    """Playwright leaves a killed driver's pending calls unread, and asyncio logs each as
+    "Future exception was never retrieved" with a trace: English noise in the publish log,
+    after the line that already says the browser was stopped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (str(record.msg).startswith("Future exception") and str(error) == DRIVER_GONE)
+
+
+def _quiet_killed_drivers() -> None:
+    log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _KilledDriverNoise) for f in log.filters):
+        log.addFilter(_KilledDriverNoise())
 
 
 def _marked(mark: str) -> list[int]:

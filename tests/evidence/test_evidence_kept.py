@@ -5,6 +5,8 @@ Without the bounds each of these publications waits for ever. Real Chromium and 
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import signal
 import time
@@ -107,3 +109,17 @@ def test_a_stage_that_hangs_ends_at_its_bound_as_a_crash_and_the_next_one_works(
     said.clear()
     assert browsers.both(_read, _read, said.append) == ("terbit", "terbit")
     assert said == []
+
+
+def test_a_killed_driver_leaves_no_trace_in_the_log(
+    browsers: KeptBrowsers, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Playwright leaves the killed driver's pending calls unread; asyncio would log each as
+    "Future exception was never retrieved" with a trace (English, in the publish log)."""
+    _freeze(browsers.pages.processes())
+    said: list[str] = []
+    with caplog.at_level(logging.DEBUG, logger="asyncio"):
+        assert browsers.both(_read, _read, said.append) == ("terbit", "terbit")
+        gc.collect()
+    assert len(said) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
