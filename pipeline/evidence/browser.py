@@ -219,8 +219,11 @@ def _quiet_killed_drivers() -> None:
 
 
 def _marked(mark: str) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
+    found: list[int] = []
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux (the office server is): nothing found, nothing killed
+        return found
+    for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
         try:
