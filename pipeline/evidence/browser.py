@@ -42,7 +42,7 @@ T = TypeVar("T")
 # any, it is wedged (frozen, or its driver is) and is killed with its Playwright driver, since
 # a sync call waits for the driver without a bound.
 ANSWER_S = 10.0
-PREPARE_S = 60.0
+PREPARE_S = 30.0
 STAGE_S = 300.0
 CLOSE_S = 10.0
 MARK = "--terbit-browser="  # a switch of our own on Chromium's command line: finds its processes
@@ -323,26 +323,32 @@ class KeptBrowsers:
         return self._thread.submit(work, self.pages)
 
     def answering(self, say: Callable[[str], None]) -> None:
-        """Make sure each browser answers a round trip within ``ANSWER_S`` (after its
-        ``prepare``, itself bounded by ``PREPARE_S``: slow on a loaded machine, not wedged);
-        one that does not (frozen, or its driver is) is killed, and its stage starts another."""
+        """Make sure each browser answers a round trip within ``ANSWER_S`` of its start
+        (after its ``prepare``, itself bounded by ``PREPARE_S``: slow on a loaded machine, not
+        wedged); one that does not (frozen, or its driver is) is killed, and its stage starts
+        another. Both bounds run from the same moments for both browsers, so two wedged ones
+        cost one bound, not two."""
+        queued = time.monotonic() + PREPARE_S
         asked = []
         for shared, ask in ((self.shots, self.shooting), (self.pages, self.beside)):
-            started = threading.Event()
-            asked.append((shared, started, ask(functools.partial(_answer, started))))
-        for shared, started, answer in asked:
+            began = _Began()
+            asked.append((shared, began, ask(functools.partial(_answer, began))))
+        killed = []
+        for shared, began, answer in asked:
+            bound = PREPARE_S
             try:
+                if not began.wait(max(0.0, queued - time.monotonic())):
+                    raise Waited  # still in its prepare
                 bound = ANSWER_S
-                if not started.wait(PREPARE_S):
-                    bound = PREPARE_S
-                    raise Waited
-                answer.result(timeout=bound)
+                answer.result(timeout=max(0.0, began.at + ANSWER_S - time.monotonic()))
             except Waited:
                 say(MSG("no_answer", s=bound))
                 shared.kill()
-                _settled(answer)
+                killed.append(answer)
             except Exception:  # one that cannot start: its stage says so
                 pass
+        for answer in killed:
+            _settled(answer)
 
     def both(
         self,
@@ -379,8 +385,15 @@ class KeptBrowsers:
         self._thread.shutdown(wait=False)
 
 
-def _answer(started: threading.Event, shared: SharedChromium) -> None:
-    started.set()
+class _Began(threading.Event):
+    """Set when a browser's round trip began on its own thread (``at``: then)."""
+
+    at = 0.0
+
+
+def _answer(began: _Began, shared: SharedChromium) -> None:
+    began.at = time.monotonic()
+    began.set()
     shared.get()
 
 

@@ -123,3 +123,19 @@ def test_a_killed_driver_leaves_no_trace_in_the_log(
         gc.collect()
     assert len(said) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_two_wedged_browsers_cost_one_bound_not_two(browsers: KeptBrowsers) -> None:
+    """Both frozen: both are found wedged at the same bound (before, the second's bound began
+    once the first had been replaced: 10 s more)."""
+    _freeze(browsers.shots.processes() + browsers.pages.processes())
+    said: list[tuple[float, str]] = []
+    started = time.monotonic()
+    shot, checked = browsers.both(_read, _read, lambda line: said.append((time.monotonic(), line)))
+    assert (shot, checked) == ("terbit", "terbit")
+    assert [line for _, line in said] == [
+        "Chromium tidak menjawab dalam 10 detik; dihentikan dan dijalankan lagi"
+    ] * 2
+    (first, _), (second, _) = said
+    assert ANSWER_S <= first - started < ANSWER_S + 2
+    assert second - first < 2, said
