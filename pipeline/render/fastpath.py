@@ -92,12 +92,16 @@ CONTENT_NAMES = ContentNames(shared=frozenset({"_context", "_summary_cache"}), b
 # -- blinker and Jinja ---------------------------------------------------------------------------
 
 
+def _name(receiver: Any) -> str:
+    return f"{getattr(receiver, '__module__', '')}.{getattr(receiver, '__qualname__', '')}"
+
+
 def receiver_names(signal: Any) -> set[str]:
     """``module.qualname`` of every function connected to a blinker ``signal``."""
     names = set()
     for held in signal.receivers.values():
         receiver = held() if isinstance(held, weakref.ReferenceType) else held
-        names.add(f"{getattr(receiver, '__module__', '')}.{getattr(receiver, '__qualname__', '')}")
+        names.add(_name(receiver))
     return names
 
 
@@ -146,9 +150,18 @@ def may_read_ahead(missing: int) -> bool:
     )
 
 
-def may_finish_first() -> bool:
-    """Whether this process may send ``article_writer_finalized`` before the fork is done."""
-    return receiver_names(signals.article_writer_finalized) <= MODEL_ONLY
+def finalize_articles(generator: Any, writer: Any, join: Callable[[], None]) -> None:
+    """Send ``article_writer_finalized`` around the fork's ``join``: the receivers that read
+    the site model only (search index, sitemap) run while the fork still writes, every other
+    one after it (it may read the pages the fork writes), each in its order of connection."""
+    receivers = list(signals.article_writer_finalized.receivers_for(generator))
+    later = [r for r in receivers if _name(r) not in MODEL_ONLY]
+    for receiver in receivers:
+        if _name(receiver) in MODEL_ONLY:
+            receiver(generator, writer=writer)
+    join()
+    for receiver in later:
+        receiver(generator, writer=writer)
 
 
 def can_split(writer: Any, items: list[Any]) -> bool:
@@ -621,9 +634,7 @@ class FastArticlesGenerator(_Staged, ArticlesGenerator):
             self.generate_categories(write)
             self.generate_authors(write)
             self.generate_drafts(write)
-            if not may_finish_first():
-                share.join()  # a receiver may read the pages the fork writes
-            signals.article_writer_finalized.send(self, writer=writer)
+            finalize_articles(self, writer, share.join)
         except BaseException:
             share.abandon()
             raise

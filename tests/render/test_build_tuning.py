@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import blinker
 import pelican.generators
 import pytest
 from markupsafe import Markup
@@ -226,3 +227,29 @@ def test_ignored_names_are_those_fnmatch_matches(patterns: list[str]) -> None:
     ignored = ignoring(patterns)
     for name in names:
         assert ignored(name) == any(fnmatch.fnmatch(name, p) for p in patterns), name
+
+
+def test_model_only_receivers_finish_while_the_fork_writes_and_the_others_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``article_writer_finalized`` on two cores: the search index and sitemap (which read the
+    model only) do not wait for the fork's pages; any other receiver (the withdrawn notices,
+    a plugin that reads pages) runs after the fork is joined, in its order of connection."""
+    finalized = blinker.Signal()  # a signal of its own: the real one has the real plugins
+    monkeypatch.setattr(fastpath.signals, "article_writer_finalized", finalized)
+    events: list[str] = []
+
+    def model(sender: object, writer: object) -> None:
+        events.append("model")
+
+    def pages(sender: object, writer: object) -> None:
+        events.append("pages")
+
+    def other(sender: object, writer: object) -> None:
+        events.append("other")
+
+    for receiver in (pages, model, other):
+        finalized.connect(receiver)
+    monkeypatch.setattr(fastpath, "MODEL_ONLY", frozenset({fastpath._name(model)}))
+    fastpath.finalize_articles(object(), object(), lambda: events.append("join"))
+    assert events == ["model", "join", "pages", "other"]
