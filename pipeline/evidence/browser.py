@@ -45,6 +45,9 @@ ANSWER_S = 10.0
 PREPARE_S = 30.0
 STAGE_S = 300.0
 CLOSE_S = 10.0
+# While waiting for a browser, how often to look whether its Chromium has died: a dead one is
+# replaced at once rather than at the bound (its driver may not notice, or may be wedged too).
+POLL_S = 0.1
 MARK = "--terbit-browser="  # a switch of our own on Chromium's command line: finds its processes
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
@@ -59,6 +62,10 @@ MSG = Catalog(
         "no_answer": (
             "Chromium tidak menjawab dalam {s:g} detik; dihentikan dan dijalankan lagi",
             "Chromium did not answer within {s:g} seconds; it was stopped and started again",
+        ),
+        "gone": (
+            "Chromium berhenti sendiri; dijalankan lagi",
+            "Chromium had stopped by itself; it was started again",
         ),
         "stage_bound": (
             "Tangkapan layar belum selesai setelah {s:g} detik; Chromium-nya dihentikan",
@@ -124,17 +131,27 @@ class SharedChromium:
     started on first use, so stages whose results are kept start none, and started again when
     it died (a crash in one stage, or between two publications, leaves the next its own).
     ``spares``: its contexts made ready for the next publication (``prepare``). ``kill`` (from
-    any thread) ends a wedged one with its driver; the next ``get`` starts both again."""
+    any thread) ends a wedged one with its driver; the next ``get`` starts both again, as
+    it does when Chromium's first process died (``kill_if_dead``)."""
 
     def __init__(self) -> None:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._mark = ""
+        self._main: int | None = None
         self._driver: int | None = None
         self._killed = False
+        # Held while it starts: ``kill_if_dead`` from another thread never judges (and kills)
+        # a browser half started.
+        self._lock = threading.Lock()
         self.spares = Spares()
 
     def get(self) -> Browser:
+        with self._lock:
+            return self._get()
+
+    def _get(self) -> Browser:
+        self._kill_if_dead()  # a round trip to a dead one may wait for ever on its driver
         if self._browser is not None and not self._killed and _alive(self._browser):
             return self._browser
         self.spares.clear()
@@ -147,7 +164,8 @@ class SharedChromium:
             self._playwright = sync_playwright().start()
         self._mark = uuid.uuid4().hex
         self._browser = self.launch(self._playwright)
-        self._driver = _driver_of(self.processes())
+        self._main = _main_of(self.processes())
+        self._driver = _driver_of(self._main)
         return self._browser
 
     def launch(self, playwright: Playwright) -> Browser:
@@ -178,6 +196,22 @@ class SharedChromium:
             with contextlib.suppress(OSError):
                 os.kill(self._driver, signal.SIGKILL)
 
+    def kill_if_dead(self) -> bool:
+        """Kill it with its driver when Chromium's first process has died (a crash, a kill):
+        True then. From any thread; a browser being started is not judged."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            return self._kill_if_dead()
+        finally:
+            self._lock.release()
+
+    def _kill_if_dead(self) -> bool:
+        if self._main is None or self._killed or _running(self._main):
+            return False
+        self.kill()
+        return True
+
     def prepare(self, make: Callable[[Browser, Spares], None]) -> None:
         """``make`` the spare contexts of the next publication (started here if need be); a
         browser that cannot start or make them leaves the stage to say so when it runs."""
@@ -196,7 +230,8 @@ class SharedChromium:
             with contextlib.suppress(Exception):  # a killed driver has nothing left to stop
                 self._playwright.stop()
         self._browser = self._playwright = None
-        self._driver, self._killed = None, False
+        self._main = self._driver = None
+        self._killed = False
 
 
 DRIVER_GONE = "Connection closed while reading from the driver"
@@ -243,14 +278,32 @@ def _parent(pid: int) -> int | None:
         return None
 
 
-def _driver_of(chromium: list[int]) -> int | None:
-    """Playwright's driver: the parent of Chromium's first process (not one of Chromium's
-    own), unless that is this process (a driver inside it)."""
+def _main_of(chromium: list[int]) -> int | None:
+    """Chromium's first process: the one of them whose parent is not one of them."""
     for pid in chromium:
         parent = _parent(pid)
-        if parent is not None and parent not in chromium and parent != os.getpid():
-            return parent
+        if parent is not None and parent not in chromium:
+            return pid
     return None
+
+
+def _driver_of(main: int | None) -> int | None:
+    """Playwright's driver: the parent of Chromium's first process, unless that is this
+    process (a driver inside it)."""
+    parent = _parent(main) if main is not None else None
+    return parent if parent is not None and parent != os.getpid() else None
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` still runs: not gone, not dead and waiting to be reaped (Z, X). Without
+    /proc (not Linux) nothing is known: running."""
+    if not Path("/proc").is_dir():
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def _kill_group(pid: int) -> None:
@@ -327,7 +380,10 @@ class KeptBrowsers:
         (after its ``prepare``, itself bounded by ``PREPARE_S``: slow on a loaded machine, not
         wedged); one that does not (frozen, or its driver is) is killed, and its stage starts
         another. Both bounds run from the same moments for both browsers, so two wedged ones
-        cost one bound, not two."""
+        cost one bound, not two. One whose Chromium died is replaced without waiting."""
+        for shared in (self.shots, self.pages):
+            if shared.kill_if_dead():
+                say(MSG("gone"))
         queued = time.monotonic() + PREPARE_S
         asked = []
         for shared, ask in ((self.shots, self.shooting), (self.pages, self.beside)):
@@ -340,7 +396,14 @@ class KeptBrowsers:
                 if not began.wait(max(0.0, queued - time.monotonic())):
                     raise Waited  # still in its prepare
                 bound = ANSWER_S
-                answer.result(timeout=max(0.0, began.at + ANSWER_S - time.monotonic()))
+                done = _waited(answer, shared, began.at + ANSWER_S)
+                if done is None:  # it died meanwhile: killed, its stage starts another
+                    say(MSG("gone"))
+                    killed.append(answer)
+                    continue
+                if not done:
+                    raise Waited
+                answer.result()
             except Waited:
                 say(MSG("no_answer", s=bound))
                 shared.kill()
@@ -403,13 +466,37 @@ def _settled(future: Future[Any]) -> None:
         future.result(timeout=CLOSE_S)
 
 
-def _bounded(running: Future[T], shared: SharedChromium, end: float, said: Callable[[], None]) -> T:
+def _finished(future: Future[Any], timeout: float) -> bool:
+    """Whether ``future`` ended (with a result or an error) within ``timeout``."""
     try:
-        return running.result(timeout=max(0.0, end - time.monotonic()))
+        future.result(timeout=timeout)
     except Waited:
+        return False
+    except Exception:
+        return True
+    return True
+
+
+def _waited(done: Future[Any], shared: SharedChromium, end: float) -> bool | None:
+    """Wait for ``done`` until ``end``, looking every ``POLL_S`` whether ``shared``'s Chromium
+    died: True when done, None when it died (it is killed with its driver, so the call fails
+    at once), False at the bound."""
+    while True:
+        if _finished(done, max(0.0, min(POLL_S, end - time.monotonic()))):
+            return True
+        if shared.kill_if_dead():
+            return None
+        if time.monotonic() >= end:
+            return False
+
+
+def _bounded(running: Future[T], shared: SharedChromium, end: float, said: Callable[[], None]) -> T:
+    """The stage's result; a stage whose Chromium died ends at once (a crash, recorded as
+    such), one still running at ``end`` has its Chromium killed."""
+    if _waited(running, shared, end) is False:
         said()
         shared.kill()
-        return running.result(timeout=CLOSE_S)  # the stage records the crash
+    return running.result(timeout=CLOSE_S)  # the stage records the crash
 
 
 @contextmanager

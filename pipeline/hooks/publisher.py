@@ -63,6 +63,10 @@ MSG = Catalog(
             "layanan publikasi: menerbitkan {old}..{new}",
             "publication service: publishing {old}..{new}",
         ),
+        "refused": (
+            "layanan publikasi: permintaan tidak terbaca, ditolak ({error})",
+            "publication service: an unreadable request was refused ({error})",
+        ),
     }
 )
 
@@ -219,7 +223,11 @@ def _accept(conn: socket.socket, key: str, repo: Any, jobs: queue.Queue[Job | No
 
     try:
         conn.settimeout(ACCEPT_S)
-        message = json.loads(conn.makefile("rb").readline())
+        line = conn.makefile("rb").readline()
+        if not line.strip():  # a readiness probe (``warm.ready``) connects and says nothing
+            conn.close()
+            return True
+        message = json.loads(line)
         old, new, env = message["old"], message["new"], message.get("env") or {}
         if not (SHA.fullmatch(old) and SHA.fullmatch(new) and isinstance(env, dict)):
             raise ValueError(old, new)
@@ -232,8 +240,8 @@ def _accept(conn: socket.socket, key: str, repo: Any, jobs: queue.Queue[Job | No
         # the publication to the next push, as one killed in the middle does.
         expect(repo.git_dir, old, new)
         conn.sendall(b'{"event": "accepted"}\n')
-    except Exception:  # a request it cannot take: that push's hook publishes on its own
-        traceback.print_exc()
+    except Exception as error:  # a request it cannot take: that push's hook publishes alone
+        log(repo, MSG("refused", error=f"{type(error).__name__}: {error}"[:200]))
         conn.close()
         return True
     conn.settimeout(None)

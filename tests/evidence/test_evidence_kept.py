@@ -139,3 +139,50 @@ def test_two_wedged_browsers_cost_one_bound_not_two(browsers: KeptBrowsers) -> N
     (first, _), (second, _) = said
     assert ANSWER_S <= first - started < ANSWER_S + 2
     assert second - first < 2, said
+
+
+def _die(shared: SharedChromium) -> None:
+    """Chromium dies (SIGKILL) and its driver does not notice (frozen: a wedged one, or one
+    too busy to say so): without looking at the process, every call waits for the bound."""
+    driver, chromium = shared.driver, shared.processes()
+    assert driver is not None and chromium
+    _freeze([driver])
+    for pid in chromium:
+        os.kill(pid, signal.SIGKILL)
+    end = time.monotonic() + 10
+    while not all(_gone(pid) for pid in chromium):  # a kill is delivered a moment later
+        assert time.monotonic() < end, "Chromium not dead after SIGKILL"
+        time.sleep(0.01)
+
+
+def test_a_chromium_that_died_between_publications_is_replaced_without_waiting(
+    browsers: KeptBrowsers,
+) -> None:
+    driver = browsers.shots.driver
+    _die(browsers.shots)
+    said: list[str] = []
+    started = time.monotonic()
+    assert browsers.both(_read, _read, said.append) == ("terbit", "terbit")
+    assert time.monotonic() - started < ANSWER_S  # not at the bound: at once
+    assert said == ["Chromium berhenti sendiri; dijalankan lagi"]
+    assert browsers.shots.driver not in (None, driver) and _gone(driver)  # type: ignore[arg-type]
+
+
+def test_a_stage_whose_chromium_dies_ends_at_once_as_a_crash(browsers: KeptBrowsers) -> None:
+    def dies(shared: SharedChromium) -> str:
+        browser = shared.get()
+        _die(shared)
+        try:
+            browser.new_context().new_page().set_content("<p>terbit</p>")
+        except Error:
+            return "crash"
+        return "terbit"
+
+    said: list[str] = []
+    started = time.monotonic()
+    shot, checked = browsers.both(dies, _read, said.append, stage_s=60)
+    assert (shot, checked) == ("crash", "terbit")
+    assert time.monotonic() - started < ANSWER_S  # not at the stage's bound
+    assert said == []
+    assert browsers.both(_read, _read, said.append) == ("terbit", "terbit")
+    assert said == []

@@ -143,6 +143,21 @@ def _chromiums(pid: int) -> list[int]:
     return found
 
 
+def _send(folder: Path, data: bytes) -> bytes:
+    """``data`` to the publication service's socket; what it answers before it closes."""
+    import socket
+
+    handle, where = warm.address(folder, publisher.SOCKET)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(30)
+            conn.connect(where)
+            conn.sendall(data)
+            return conn.recv(4096)
+    finally:
+        os.close(handle)
+
+
 def _evidence(env: Env, change: str, merge: str) -> dict[str, Any]:
     """What a publication leaves, without what differs by nature (times, names, hashes)."""
     record = env.record(change, merge)
@@ -196,8 +211,15 @@ def test_the_service_publishes_with_a_warm_chromium_as_the_new_process_does(
                 time.sleep(0.01)
     change, sha, said = env.merged()
     assert USED in said and UNUSED not in said, said
+    assert "tidak menjawab" not in said, said  # found dead at once, not at the answer's bound
     assert _evidence(env, change, sha) == by_service
     assert len(env.starts.read_text().split()) == started + 2
+
+    # A request it cannot read is refused with a line in the log, not a trace; the readiness
+    # probes (a connection that says nothing) leave nothing.
+    assert _send(env.folder, b"bukan json\n") == b""
+    _wait("the refusal", lambda: "permintaan tidak terbaca, ditolak" in env.log())
+    assert "Traceback" not in env.log(), env.log()
 
     # The service down: the new process publishes, says why in the log, and leaves the same.
     publishing.stop()
