@@ -79,6 +79,7 @@ class Landed:
 
     tree: str
     changes: list[tuple[str, TreeEntry]]
+    old: str = EMPTY_TREE  # the tree ``changes`` lead from to ``tree``
 
 
 @dataclass(frozen=True)
@@ -510,7 +511,7 @@ class Repo:
             path = os.fsdecode(raw_path)
             entry = entries.get(path) or TreeEntry(new_mode, new_sha, 0, path)
             changes.append((status[0], entry))
-        return Landed(tree, changes)
+        return Landed(tree, changes, old)
 
     # -- porcelain ---------------------------------------------------------------------------
 
@@ -576,6 +577,10 @@ class Repo:
 
     def tree_of(self, rev: str) -> str | None:
         return self.try_run("rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}")
+
+    def subtree(self, tree: str, path: str) -> str | None:
+        """The id of the object at ``path`` in ``tree`` (a folder's own tree), or None."""
+        return self.try_run("rev-parse", "--verify", "--quiet", f"{tree}:{path}")
 
     def commit_tree_signed(
         self,

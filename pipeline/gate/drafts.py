@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from pipeline.errors import TerbitError
 from pipeline.gate.fact_cache import draft_facts
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
-from pipeline.vcs import BLOB_MODES, GITLINK_MODE, SYMLINK_MODE, Repo, TreeEntry
+from pipeline.vcs import BLOB_MODES, GITLINK_MODE, SYMLINK_MODE, Landed, Repo, TreeEntry
 
 ROLES_FILE = "roles.yml"
 
@@ -172,21 +173,92 @@ class _Landing:
     others: dict[str, DraftFacts]  # the other drafts' facts, by path
 
 
-def _land(repo: Repo, tree: str, settings: Settings, folder: Path, drafts: list[str]) -> _Landing:
-    """Write the change's ``drafts`` of ``tree`` under ``folder``; the rest of the content
-    folder only listed from Git's objects, the other drafts' facts kept by blob."""
+@dataclass(frozen=True)
+class _Listed:
+    """A content folder as the check by change reads it from Git's objects."""
+
+    sound: dict[str, TreeEntry]  # its sound files (``_sound``), by path
+    drafts: dict[str, str]  # path -> blob: those the other drafts' facts are read from
+    listing: Listing
+
+
+class _KeptListings:
+    """The listings of the last few content folders, by the folder's own tree id (Git's
+    objects never change: nothing goes stale). A long-running process (the web app, the
+    server's check process) lists main's thousands of files once; each change's listing is
+    then main's patched with the few files the change lands, and kept for the next merge."""
+
+    KEPT = 8
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[str, str, int], _Listed] = OrderedDict()
+
+    def get(self, key: tuple[str, str, int]) -> _Listed | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[str, str, int], listed: _Listed) -> None:
+        self._kept[key] = listed
+        while len(self._kept) > self.KEPT:
+            self._kept.popitem(last=False)
+
+
+_LISTINGS = _KeptListings()
+
+
+def _listed_of(sound: dict[str, TreeEntry], content: str, limit: int) -> _Listed:
+    drafts = {p: e.sha for p, e in sound.items() if e.size <= limit and indexed(p, content)}
+    return _Listed(sound, drafts, Listing.of({p: e.size for p, e in sound.items()}))
+
+
+def _listed(repo: Repo, tree: str, content: str, limit: int) -> _Listed:
+    """``tree``'s content folder, kept, or listed (``git ls-tree``) and kept."""
+    folder = repo.subtree(tree, content)
+    if folder is None:  # no content folder: nothing to list
+        return _listed_of({}, content, limit)
+    key = (folder, content, limit)
+    found = _LISTINGS.get(key)
+    if found is None:
+        entries = sorted(repo.tree_entries(tree, content + "/").items())
+        found = _listed_of({p: e for p, e in entries if _sound(e)}, content, limit)
+        _LISTINGS.put(key, found)
+    return found
+
+
+def _landed_listing(repo: Repo, landed: Landed, content: str, limit: int) -> _Listed:
+    """The landed tree's content folder: the tree it changes (kept, or listed once) with the
+    files it changes put in, which is the landed tree's own listing (``Landed.changes`` is
+    every path that differs between the two); kept in turn for the next check."""
+    folder = repo.subtree(landed.tree, content)
+    key = (folder or "", content, limit)
+    found = _LISTINGS.get(key) if folder is not None else None
+    if found is not None:
+        return found
+    base = _listed(repo, landed.old, content, limit)
+    prefix = content + "/"
+    changed = {e.path: (status, e) for status, e in landed.changes if e.path.startswith(prefix)}
+    sound = {p: e for p, e in base.sound.items() if p not in changed}
+    sound.update((p, e) for p, (status, e) in changed.items() if status != "D" and _sound(e))
+    found = _listed_of(dict(sorted(sound.items())), content, limit)
+    if folder is not None:
+        _LISTINGS.put(key, found)
+    return found
+
+
+def _land(
+    repo: Repo, landed: Landed, settings: Settings, folder: Path, drafts: list[str]
+) -> _Landing:
+    """Write the change's ``drafts`` of the landed tree under ``folder``; the rest of the
+    content folder only listed from Git's objects, the other drafts' facts kept by blob."""
     content = settings.content.path.strip("/")
     limit = settings.content.draft_max_kb * 1024
-    entries = [e for e in repo.tree_entries(tree, content + "/").values() if _sound(e)]
+    listed = _landed_listing(repo, landed, content, limit)
     mine = set(drafts)
-    _write(repo, [e for e in entries if e.path in mine], settings, folder)
-    others = {
-        e.path: e.sha
-        for e in entries
-        if e.path not in mine and e.size <= limit and indexed(e.path, content)
-    }
-    listing = Listing.of({e.path: e.size for e in entries})
-    return _Landing(listing, draft_facts(repo, others))
+    _write(repo, [listed.sound[p] for p in drafts if p in listed.sound], settings, folder)
+    others = {p: sha for p, sha in listed.drafts.items() if p not in mine}
+    return _Landing(listed.listing, draft_facts(repo, others))
 
 
 def check_change(
@@ -218,7 +290,7 @@ def check_change(
             if whole_tree:
                 _materialize(repo, landed.tree, settings, root)
             else:
-                land = _land(repo, landed.tree, settings, root, drafts)
+                land = _land(repo, landed, settings, root, drafts)
             roles = repo.show_file(target, ROLES_FILE)
             if roles is not None:
                 (root / ROLES_FILE).write_text(roles, encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.gate import drafts, fact_cache
 from pipeline.gate.drafts import ChangeCheck, check_change
 from pipeline.gate.fact_cache import cache_path
 from pipeline.vcs import Repo
@@ -189,3 +190,62 @@ def test_the_cache_lives_in_the_repositorys_state_not_in_a_tree(site) -> None:
     path = cache_path(Repo(root))
     assert path.is_relative_to(root / ".git")
     assert git(root, "status", "--porcelain") == ""
+
+
+class ListingRepo(Repo):
+    """A real repository that counts the whole content folders the check listed."""
+
+    listed = 0
+
+    def tree_entries(self, tree: str, *prefixes: str) -> dict:
+        self.listed += prefixes == ("content/",)
+        return super().tree_entries(tree, *prefixes)
+
+
+def test_the_content_folder_is_listed_once_then_patched_with_each_change(
+    site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long-running process (the web app, the server's check process) lists main's content
+    folder once; the check of every change against it, and against main once a change is
+    merged, patches that listing with the files the change lands, and says what the whole-tree
+    check says."""
+    monkeypatch.setattr(drafts, "_LISTINGS", drafts._KeptListings())  # this process kept none
+    root, base = site
+    repo = ListingRepo(root)
+    for kind in CHANGES:
+        head = change(root, base, CHANGES[kind])
+        whole = said(check_change(Repo(root), base, head, whole_tree=True))
+        assert said(check_change(repo, base, head)) == whole, kind
+    assert repo.listed == 1  # main's content folder, once
+    added = change(root, base, CHANGES["add"])
+    git(root, "merge", "-q", "--no-ff", "-m", "gabung", added)
+    main = git(root, "rev-parse", "HEAD")
+    head = change(root, main, CHANGES["duplicate slugs"])
+    whole = said(check_change(Repo(root), main, head, whole_tree=True))
+    assert said(check_change(repo, main, head)) == whole
+    assert repo.listed == 1  # main after the merge: the merged change's listing, kept
+
+
+def test_a_process_reads_from_the_cache_only_the_facts_it_has_not_seen(
+    site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The facts a check read or wrote stay known to the process while the cache file is as it
+    left it: checking the change again (its page in the web app, the merge) reads none of
+    them again; a file another process wrote meanwhile is read again."""
+    root, base = site
+    decoded: list[object] = []
+    decode = fact_cache._decoded
+    monkeypatch.setattr(fact_cache, "_decoded", lambda v: decoded.append(v) or decode(v))
+    check_change(Repo(root), base, change(root, base, CHANGES["add"]))  # fills the file
+    monkeypatch.setattr(fact_cache, "_KNOWN", {})  # a new process: the file is read
+    head = change(root, base, CHANGES["edit"])
+    whole = said(check_change(Repo(root), base, head, whole_tree=True))
+    assert said(check_change(Repo(root), base, head)) == whole
+    assert decoded
+    decoded.clear()
+    assert said(check_change(Repo(root), base, head)) == whole
+    assert decoded == []  # all known
+    with sqlite3.connect(cache_path(Repo(root))) as db:  # another process's write
+        db.execute("INSERT INTO facts (blob, value) VALUES ('0' || hex(randomblob(19)), 'null')")
+    assert said(check_change(Repo(root), base, head)) == whole
+    assert decoded  # read again from the file
