@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -147,24 +148,54 @@ def _manifest(dest: Path) -> dict[str, list[int]]:
     """Every entry below ``dest`` by ``lstat``: a file as ``[mode, size, mtime_ns]``, a folder
     as ``[mode]`` (its time moves with what is put in it, which is an entry of its own)."""
     found: dict[str, list[int]] = {}
-    pending = [dest]
+    pending = [(os.fspath(dest), "")]
     while pending:
-        with os.scandir(pending.pop()) as entries:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
             for entry in entries:
                 info = entry.stat(follow_symlinks=False)
-                rel = os.path.relpath(entry.path, dest)
+                rel = prefix + entry.name  # not ``relpath``: a third of the walk's time
                 if entry.is_dir(follow_symlinks=False):
                     found[rel] = [info.st_mode]
-                    pending.append(Path(entry.path))
+                    pending.append((entry.path, rel + "/"))
                 else:
                     found[rel] = [info.st_mode, info.st_size, info.st_mtime_ns]
     return found
 
 
-def _read_mark(mark: Path, dest: Path) -> tuple[str, list[str]] | None:
-    """The commit ``dest`` held when ``mark`` was written, and the entries of ``dest`` that
-    changed since (added, removed or rewritten, parents first); None when the mark is missing
-    or unreadable, or too much changed."""
+def _patched(dest: Path, before: dict[str, list[int]], names: list[str]) -> dict[str, list[int]]:
+    """The manifest of ``dest`` (as ``_manifest`` walks it) when only ``names`` and the
+    folders on their way changed since ``before`` was walked: a removed folder takes its
+    entries along; each name is looked at from the top down and never through a link."""
+    after = dict(before)
+    gone = tuple(f"{name}/" for name in names if len(before.get(name, ())) == 1)
+    if gone:
+        after = {rel: info for rel, info in after.items() if not rel.startswith(gone)}
+    for name in names:
+        parts = name.split("/")
+        for depth in range(1, len(parts) + 1):
+            rel = "/".join(parts[:depth])
+            try:
+                info = os.lstat(os.path.join(dest, rel))
+            except FileNotFoundError:
+                info = None
+            if info is None or (depth < len(parts) and not stat.S_ISDIR(info.st_mode)):
+                if info is None:
+                    after.pop(rel, None)
+                for below in ("/".join(parts[:d]) for d in range(depth + 1, len(parts) + 1)):
+                    after.pop(below, None)  # nothing below a missing folder or a link
+                break
+            if stat.S_ISDIR(info.st_mode):
+                after[rel] = [info.st_mode]
+            else:
+                after[rel] = [info.st_mode, info.st_size, info.st_mtime_ns]
+    return after
+
+
+def _read_mark(mark: Path, dest: Path) -> tuple[str, list[str], dict[str, list[int]]] | None:
+    """The commit ``dest`` held when ``mark`` was written, the entries of ``dest`` that
+    changed since (added, removed or rewritten, parents first) and ``dest`` as it is now
+    (``_manifest``); None when the mark is missing or unreadable, or too much changed."""
     try:
         snapshot = json.loads(mark.read_text(encoding="utf-8"))
         commit, recorded = snapshot["commit"], snapshot["files"]
@@ -179,7 +210,7 @@ def _read_mark(mark: Path, dest: Path) -> tuple[str, list[str]] | None:
     remade = any(len(recorded.get(rel, ())) == len(now.get(rel, ())) == 1 for rel in strays)
     if len(strays) > STRAYS_MENDED or remade:
         return None
-    return commit, sorted(strays)
+    return commit, sorted(strays), now
 
 
 def _clear(dest: Path, name: str) -> None:
@@ -823,6 +854,7 @@ class Repo:
         ``"incremental"``.
         """
         found = _read_mark(mark, dest) if mark is not None else None
+        files: dict[str, list[int]] | None = None
         if mark is not None:
             mark.unlink(missing_ok=True)  # until written again, ``dest`` is of no known commit
         changes = self._export_changes(found[0], rev) if found else None
@@ -838,10 +870,14 @@ class Repo:
                 _clear(dest, name)
             for name in removed:
                 _remove_exported(dest, name)
-            self._write_blobs(added + (self._export_listing(rev, strays) if strays else []), dest)
+            written = added + (self._export_listing(rev, strays) if strays else [])
+            self._write_blobs(written, dest)
+            # The folder walked once: the mark is the walk before, with what was touched.
+            touched = [*strays, *removed, *(name for _, _, name in written)]
+            files = _patched(dest, found[2], touched)
         if mark is not None:
             sha = self.rev_parse(f"{rev}^{{commit}}") or rev
-            snapshot = {"commit": sha, "files": _manifest(dest)}
+            snapshot = {"commit": sha, "files": _manifest(dest) if files is None else files}
             mark.parent.mkdir(parents=True, exist_ok=True)
             mark.write_text(json.dumps(snapshot, separators=(",", ":")), encoding="utf-8")
         return how

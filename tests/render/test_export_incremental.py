@@ -7,6 +7,7 @@ bytes and its mode, and no folder left over.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Callable
@@ -14,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import vcs
 from pipeline.vcs import Repo
+
+
+def _marked_as_walked(mark: Path, dest: Path) -> None:
+    """The mark names every entry of the folder as a walk of it finds it now: the next export
+    trusts it for what changed."""
+    assert json.loads(mark.read_text(encoding="utf-8"))["files"] == vcs._manifest(dest)
 
 
 def _tree(folder: Path) -> dict[str, tuple[str, bytes]]:
@@ -115,13 +123,39 @@ def test_an_export_over_the_previous_one_equals_a_full_export(
     change(work)
     commit = _commit(repo, change.__name__)
     assert repo.export_tree(commit, dest, mark=mark) == "incremental"
+    _marked_as_walked(mark, dest)
     fresh = tmp_path / "segar"
     repo.export_tree(commit, fresh)
     assert _tree(dest) == _tree(fresh)
     # And back: an older commit after a newer one is a diff too.
     assert repo.export_tree("HEAD~1", dest, mark=mark) == "incremental"
+    _marked_as_walked(mark, dest)
     repo.export_tree("HEAD~1", fresh)
     assert _tree(dest) == _tree(fresh)
+
+
+def test_an_incremental_export_walks_its_folder_once(
+    site: tuple[Path, Repo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk of 5,000 exported files is a tenth of the publication's export: the one
+    before writing (what changed in the folder) also gives the new mark."""
+    work, repo = site
+    dest, mark = tmp_path / "ekspor", tmp_path / "ekspor.json"
+    repo.export_tree("HEAD", dest, mark=mark)
+    walked: list[Path] = []
+    walk = vcs._manifest
+
+    def counted(folder: Path) -> dict[str, list[int]]:
+        walked.append(folder)
+        return walk(folder)
+
+    monkeypatch.setattr(vcs, "_manifest", counted)
+    _add(work)
+    _delete_a_folders_last_file(work)
+    assert repo.export_tree(_commit(repo, "Ubah"), dest, mark=mark) == "incremental"
+    assert walked == [dest]
+    monkeypatch.undo()
+    _marked_as_walked(mark, dest)
 
 
 def test_an_export_touches_only_the_changed_files(site: tuple[Path, Repo], tmp_path: Path) -> None:
@@ -217,6 +251,7 @@ def test_an_export_not_as_its_mark_says_is_mended_or_written_whole(
     _edit(work)
     commit = _commit(repo, "Ubah")
     how = repo.export_tree(commit, dest, mark=mark)
+    _marked_as_walked(mark, dest)
     fresh = tmp_path / "segar"
     repo.export_tree(commit, fresh)
     assert _tree(dest) == _tree(fresh)
