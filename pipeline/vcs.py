@@ -154,7 +154,7 @@ def _manifest(dest: Path) -> dict[str, list[int]]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 info = entry.stat(follow_symlinks=False)
-                rel = prefix + entry.name  # not ``relpath``: a third of the walk's time
+                rel = prefix + entry.name  # ``relpath`` and a ``Path`` per folder: 3/4 of the walk
                 if entry.is_dir(follow_symlinks=False):
                     found[rel] = [info.st_mode]
                     pending.append((entry.path, rel + "/"))
@@ -179,16 +179,16 @@ def _patched(dest: Path, before: dict[str, list[int]], names: list[str]) -> dict
                 info = os.lstat(os.path.join(dest, rel))
             except FileNotFoundError:
                 info = None
-            if info is None or (depth < len(parts) and not stat.S_ISDIR(info.st_mode)):
-                if info is None:
-                    after.pop(rel, None)
-                for below in ("/".join(parts[:d]) for d in range(depth + 1, len(parts) + 1)):
-                    after.pop(below, None)  # nothing below a missing folder or a link
-                break
-            if stat.S_ISDIR(info.st_mode):
+            if info is None:
+                after.pop(rel, None)
+            elif stat.S_ISDIR(info.st_mode):
                 after[rel] = [info.st_mode]
+                continue
             else:
                 after[rel] = [info.st_mode, info.st_size, info.st_mtime_ns]
+            for below in ("/".join(parts[:d]) for d in range(depth + 1, len(parts) + 1)):
+                after.pop(below, None)  # nothing below a missing folder, a file or a link
+            break
     return after
 
 
