@@ -137,8 +137,8 @@ def test_an_export_over_the_previous_one_equals_a_full_export(
 def test_an_incremental_export_walks_its_folder_once(
     site: tuple[Path, Repo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The walk of 5,000 exported files is a tenth of the publication's export: the one
-    before writing (what changed in the folder) also gives the new mark."""
+    """Two walks of 5,000 exported files were two thirds of the publication's export (0.09 of
+    0.14 s): the one before writing (what changed in the folder) also gives the new mark."""
     work, repo = site
     dest, mark = tmp_path / "ekspor", tmp_path / "ekspor.json"
     repo.export_tree("HEAD", dest, mark=mark)
