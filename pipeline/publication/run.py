@@ -191,12 +191,15 @@ def _run(
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
     result = PublishResult(merge, None, "incomplete", state_file=str(state.path))
 
-    prep = state.done("prepare") or prepare(repo, merge, forge, settings, state)
+    prep, change = state.done("prepare"), None
+    if prep is None:
+        prep, change = prepare(repo, merge, forge, settings, state)
     if prep["change"] is None:
         result.status = "skipped"
         result.problems.append(MSG("no_change", sha=merge[:10]))
         return result
-    change = forge.get_change(prep["change"])
+    if change is None:  # resumed: the change as the forge has it now
+        change = forge.get_change(prep["change"])
     result.change_id = change.id
     articles = [ArticleFact(**a) for a in prep["articles"]]
     rid = record_id(change.id, merge)

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pipeline.change.model import Change
 from pipeline.clock import now
 from pipeline.config.settings import Settings, committed_settings
 from pipeline.deploy import new_release_id
@@ -61,8 +62,9 @@ def warm_folder(repo: Repo) -> Path:
 
 def prepare(
     repo: Repo, merge: str, forge: Forge, settings: Settings, state: State
-) -> dict[str, Any]:
-    """The change ``merge`` merged, its base, when, and the articles it touched."""
+) -> tuple[dict[str, Any], Change | None]:
+    """The change ``merge`` merged, its base, when, and the articles it touched (saved), and
+    the change as read (the publication needs it next: not read from the forge twice)."""
     change = forge.change_for_merge(merge)
     parents = repo.parents(merge)
     merged_at = change.merged_at if change and change.merged_at else now()
@@ -75,7 +77,7 @@ def prepare(
         "scheduled_at": scheduled_time(repo, merge, articles, merged_at, settings),
     }
     state.save("prepare", value)
-    return value
+    return value, change
 
 
 def unrecorded_scheduled(repo: Repo, tip: str, settings: Settings) -> Iterator[tuple[str, str]]:
