@@ -409,6 +409,7 @@ def bench(n: int, runs: int, profile: Path | None = None) -> dict[str, Any]:
         for service in services:
             service.stop()
         stop()
+        os.environ.pop("TERBIT_PUBLISH", None)  # what follows in this process decides again
     print(f"  P3 ujung ke ujung (push merge -> catatan di main)  {_shown(totals)}  "
           f"target <= {TARGET_S:.0f} s", flush=True)  # fmt: skip
     print(f"  push merge tanpa publikasi (hook, gerbang)          {_shown(pushes)}")

@@ -99,11 +99,16 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="run the demo in this folder and keep it")
     parser.add_argument("--sign", action="store_true", help="sign the PDF (test certificate)")
     args = parser.parse_args()
+    print(json.dumps(measure(args.keep, args.sign), indent=2))
+
+
+def measure(keep: Path | None = None, sign: bool = False) -> dict[str, Any]:
+    """One demo office's record commit: what it adds to the repository, against P4."""
     with tempfile.TemporaryDirectory(prefix="terbit-record-size-") as tmp:
-        office = args.keep or Path(tmp) / "demo"
+        office = keep or Path(tmp) / "demo"
         env = {**os.environ, "TERBIT_LANG": "id"}
         ca = None
-        if args.sign:
+        if sign:
             from tests.support.pki import PASSPHRASE, make_office_pki
 
             ca, p12 = make_office_pki(Path(tmp))
@@ -116,7 +121,7 @@ def main() -> None:
         result = growth(server, record_commit(server), ca)
     result["target_bytes"] = TARGET_BYTES
     result["within_target"] = result["pack_bytes"] <= TARGET_BYTES
-    print(json.dumps(result, indent=2))
+    return result
 
 
 if __name__ == "__main__":
