@@ -7,12 +7,11 @@ fails fast on a closed port, so no browser is needed."""
 
 from __future__ import annotations
 
-import socket
 import sys
 from typing import Any
 
 import pytest
-from test_publication_flow import Env, merge, open_change
+from test_publication_flow import Env, _free_port, merge, open_change
 from test_publication_flow import env as _env_fixture
 
 from pipeline.forge import open_forge
@@ -25,9 +24,7 @@ env = _env_fixture  # the office of this module
 
 def _dead(env: Env) -> Any:
     """The office's settings with a live site that never answers, checked once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]  # closed again when the block ends: nothing answers
+    port = _free_port()  # closed again once chosen: nothing answers there
     settings = env.settings()
     checked = settings.publish.model_copy(
         update={"live_url": f"http://127.0.0.1:{port}/current", "verify_attempts": 1}
