@@ -6,6 +6,10 @@ saves its result in the publication's ``State`` and is skipped when that result 
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from datetime import datetime
@@ -49,6 +53,12 @@ MSG = Catalog(
 )
 
 
+# What the drafts' blobs answer to "does it name publish_at?", by blob id (``naming_field``).
+SCHEDULED_FILE = "publish-at.json"
+REGULAR = ("100644", "100755")  # the files ``git grep`` reads in a tree: no links, submodules
+BLOB = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
 def build_cache(repo: Repo) -> Path:
     """The publication's build cache: in the git folder (the server's own state), which no
     tree can write to; a cache in the exported tree could come from the change (a pickle)."""
@@ -80,16 +90,56 @@ def prepare(
     return value, change
 
 
+def naming_field(repo: Repo, tip: str, content: str) -> list[str]:
+    """The files under ``content`` at ``tip`` that hold ``publish_at`` anywhere, as ``git grep
+    -l -F`` finds them (regular files, binary ones too; links and submodules never). What a
+    blob holds never changes, so the answer per blob id is kept in the server's build cache
+    (Terbit's own folder, ``SCHEDULED_FILE``) and only blobs not seen before are read: one
+    ``ls-tree`` and a new article's blob, not the 5,000 drafts of the site (issue 16)."""
+    folder = content.strip("/")
+    files = {e.path: e.sha for e in repo.tree_entries(tip, f"{folder}/").values()
+             if e.mode in REGULAR}  # fmt: skip
+    path = build_cache(repo) / SCHEDULED_FILE
+    kept = _kept_answers(path)
+    new = [sha for sha in dict.fromkeys(files.values()) if sha not in kept]
+    if new:
+        needle = FIELD.encode()
+        kept |= {sha: needle in data for sha, data in repo.blobs(new).items()}
+    if new or len(kept) > len(files):  # only this tree's blobs are kept: its size stays bounded
+        answers = {sha: kept[sha] for sha in files.values() if sha in kept}
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            _write_answers(path, answers)
+    return sorted(p for p, sha in files.items() if kept.get(sha))
+
+
+def _kept_answers(path: Path) -> dict[str, bool]:
+    """The kept answers; none when missing, damaged or of another shape (all read again)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != 1 or data.get("field") != FIELD:
+        return {}
+    blobs = data.get("blobs")
+    if not isinstance(blobs, dict):
+        return {}
+    return {sha: hit for sha, hit in blobs.items() if type(hit) is bool and BLOB.fullmatch(sha)}
+
+
+def _write_answers(path: Path, answers: dict[str, bool]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    temp.write_text(json.dumps({"format": 1, "field": FIELD, "blobs": answers}), "utf-8")
+    os.replace(temp, path)  # whole or not at all: a kill never leaves half a file
+
+
 def unrecorded_scheduled(repo: Repo, tip: str, settings: Settings) -> Iterator[tuple[str, str]]:
     """``(path, merge)`` of each draft on ``tip`` that names ``publish_at`` and was last
-    changed by a merge without a completion record (only those drafts are read at all: git
-    grep over the objects)."""
+    changed by a merge without a completion record (only those drafts are read at all)."""
     content = settings.content.path.strip("/")
-    listed = repo.try_run("grep", "-l", "-F", FIELD, tip, "--", f"{content}/") or ""
     records = settings.publish.records_path.strip("/")
     recorded = {name.rsplit("-", 1)[-1] for *_, name in repo.ls_tree(tip, records) if "-" in name}
-    for line in listed.splitlines():
-        path = line.split(":", 1)[1] if line.startswith(tip + ":") else line
+    for path in naming_field(repo, tip, content):
         merge = repo.try_run("log", "--first-parent", "-1", "--format=%H", tip, "--", path)
         if merge and len(repo.parents(merge)) > 1 and merge[:12] not in recorded:
             yield path, merge
