@@ -9,6 +9,7 @@ the record "incomplete" with the reason, never a claim of success.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,9 @@ from pipeline.errors import InputError, TerbitError
 from pipeline.evidence.articles import ArticleFact, absolute, locate
 from pipeline.evidence.browser import KeptBrowsers, SharedChromium, shared_chromium
 from pipeline.evidence.findings import findings
+from pipeline.evidence.screenshot import prepare_views
 from pipeline.evidence.stage import screenshot_stage, verify_stage, visitor_stage
+from pipeline.evidence.visitor import prepare_check
 from pipeline.forge import open_forge
 from pipeline.forge.base import Forge
 from pipeline.forge.local.store.forge import main_settings
@@ -41,6 +44,7 @@ from pipeline.publication.state import (
 )
 from pipeline.record.assemble import record_stage
 from pipeline.record.model import PublishFacts, ShotFact, record_id
+from pipeline.record.render import warm_pdf_meanwhile
 from pipeline.record.store import existing_record, is_record_commit
 from pipeline.report.compose import failure_stage, notice_stage
 from pipeline.vcs import Repo
@@ -111,10 +115,13 @@ def publish(
         marker = root / UNFINISHED / full
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()
-        result = _run(
-            repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None),
-            browsers=browsers,
-        )  # fmt: skip
+        # Without the service's browsers: one Chromium for this publication (started on first
+        # use, closed at the end, whatever happens).
+        with shared_chromium() as own:
+            result = _run(
+                repo, full, state, settings=settings, forge=forge, say=say or (lambda _: None),
+                browsers=browsers, own=own,
+            )  # fmt: skip
         marker.unlink(missing_ok=True)
         return result
 
@@ -186,6 +193,7 @@ def _run(
     forge: Forge,
     say: Callable[[str], None],
     browsers: KeptBrowsers | None = None,
+    own: SharedChromium | None = None,
 ) -> PublishResult:
     root = repo.work_tree or repo.git_dir
     base_url = (settings.publish.live_url or settings.site.url).rstrip("/")
@@ -214,8 +222,12 @@ def _run(
 
     target = open_target(root, settings)
     failure: str | None = None
+    # Every publication ends in a record with its PDF: in a fresh process WeasyPrint and the
+    # fonts (1-1.4 s) load on a thread while the build runs in its own process.
+    warm_pdf_meanwhile()
+    early = own if browsers is None and _will_shoot(articles, prep, state, settings) else None
     try:
-        built = state.done("build") or build(repo, merge, work, state, say)
+        built = state.done("build") or _beside(early, lambda: build(repo, merge, work, state, say))
     except TerbitError as error:
         # A draft of this merge that cannot be built: nothing goes live, and the record says
         # so with the located problems (a failure is recorded as a failure).
@@ -292,9 +304,10 @@ def _run(
         if browsers is not None:  # the service's two warm browsers: both stages at once
             shot_state, checked = browsers.both(shoot, check, say)
         else:  # one Chromium for both, one after the other: its start is seconds
-            with shared_chromium() as shared:
-                shot_state = shoot(shared)
-                checked = check(shared)
+            assert own is not None  # ``publish`` gives one when the service gives none
+            shot_state = shoot(own)
+            checked = check(own)
+            own.close()  # not kept while the notice and the record are made
         problems += shot_state["problems"]
         page_check = checked  # its findings are reasons of the record (``build_record``)
     shots = [ShotFact(**s) for s in shot_state["shots"]]
@@ -355,6 +368,34 @@ def _run(
             "record",
         )  # fmt: skip
     return result
+
+
+def _will_shoot(
+    articles: list[ArticleFact], prep: dict[str, Any], state: State, settings: Settings
+) -> bool:
+    """Whether this publication will open its pages in Chromium (screenshots, page check):
+    an article with an address, screenshots on, not held for later, not both done already."""
+    scheduled = prep.get("scheduled_at")
+    return (
+        settings.publish.screenshots
+        and any(a.url or a.removed_url for a in articles)
+        and not (scheduled and datetime.fromisoformat(scheduled) > now())
+        and not (state.done("screenshots") and state.done("visitor"))
+    )
+
+
+def _beside(browser: SharedChromium | None, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``build`` (its work runs in another process) on a thread while this one starts
+    ``browser`` with the clean contexts of the screenshots and the page check, which a fresh
+    process would otherwise start after the deploy. None: the build alone. A browser that
+    cannot start leaves the stages to say so, as they do when they start it."""
+    if browser is None:
+        return build()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="build") as pool:
+        building = pool.submit(build)
+        browser.prepare(prepare_views)
+        browser.prepare(prepare_check)
+        return building.result()
 
 
 def _held(

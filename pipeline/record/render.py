@@ -6,7 +6,9 @@ The PDF is HTML + CSS laid out like the SOP's table, printed by WeasyPrint.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -492,13 +494,40 @@ def to_html(
 _WARM_PAGE = "<h1>Lembar</h1><p><b>Terbit</b> <i>1</i> 0123</p><table><tr><th>a</th><td>b</td></tr>"
 
 
+_warmed = threading.Event()  # WeasyPrint and the record's fonts are loaded in this process
+_warming: list[threading.Thread] = []  # the thread of ``warm_pdf_meanwhile``, once started
+_warming_lock = threading.Lock()
+
+
 def warm_pdf() -> None:
-    """Load WeasyPrint and the record's fonts now (2–3 s, once per process): a process that
+    """Load WeasyPrint and the record's fonts now (1–3 s, once per process): a process that
     stays up, the publication service, pays it when it starts rather than in its first
     record. Nothing of this document is kept; the record's PDF is the same either way."""
+    if _warmed.is_set():
+        return
     from weasyprint import HTML
 
     HTML(string=f"<style>{CSS}{official.CSS}</style>{_WARM_PAGE}").write_pdf()
+    _warmed.set()
+
+
+def warm_pdf_meanwhile() -> None:
+    """``warm_pdf`` on a thread of its own, once per process: a publication in a fresh process
+    starts it before its build, which runs in another process, so the load passes while this
+    one waits for the build. ``to_pdf`` waits for that thread: WeasyPrint is never used by
+    two threads at once."""
+    with _warming_lock:
+        if _warming or _warmed.is_set():
+            return
+        thread = threading.Thread(target=_warm_quietly, name="terbit-pdf-warm", daemon=True)
+        _warming.append(thread)
+    thread.start()
+
+
+def _warm_quietly() -> None:
+    # A failure here (a font missing) shows again, located, where the record's PDF is made.
+    with contextlib.suppress(Exception):
+        warm_pdf()
 
 
 def to_pdf(
@@ -513,6 +542,8 @@ def to_pdf(
 ) -> bytes:
     """A4 PDF (unsigned: ``signature.sign_pdf`` signs it); ``folder`` holds the screenshots,
     which the PDF shows as previews (``preview``) rather than embedding them a second time."""
+    for thread in _warming:
+        thread.join()  # the warm-up started by the publication (``warm_pdf_meanwhile``)
     from weasyprint import HTML  # heavy import: only when a PDF is made
 
     previews = {
