@@ -520,8 +520,8 @@ def warm_pdf_meanwhile() -> None:
         if _warming or _warmed.is_set():
             return
         thread = threading.Thread(target=_warm_quietly, name="terbit-pdf-warm", daemon=True)
+        thread.start()  # before it is listed: ``to_pdf`` on another thread can join it at once
         _warming.append(thread)
-    thread.start()
 
 
 def _warm_quietly() -> None:
