@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 from pipeline.clock import now
@@ -248,7 +248,7 @@ def _run(
         deployed = {"release": None, "previous": live.id if live else None, "at": None}
     result.release = deployed["release"]
     scheduled = prep.get("scheduled_at")  # absent in the state of an older version
-    if failure is None and scheduled and datetime.fromisoformat(scheduled) > now():
+    if failure is None and _not_yet(scheduled):
         return _held(result, state, articles, scheduled, settings, say)
 
     urls: dict[str, str] = {}
@@ -375,13 +375,19 @@ def _will_shoot(
 ) -> bool:
     """Whether this publication will open its pages in Chromium (screenshots, page check):
     an article with an address, screenshots on, not held for later, not both done already."""
-    scheduled = prep.get("scheduled_at")
     return (
         settings.publish.screenshots
         and any(a.url or a.removed_url for a in articles)
-        and not (scheduled and datetime.fromisoformat(scheduled) > now())
+        and not _not_yet(prep.get("scheduled_at"))
         and not (state.done("screenshots") and state.done("visitor"))
     )
+
+
+def _not_yet(scheduled: str | None) -> TypeGuard[str]:
+    """Whether the merge's drafts are held for later (``publish_at`` still ahead)."""
+    if not scheduled:  # absent, or in the state of an older version
+        return False
+    return datetime.fromisoformat(scheduled) > now()
 
 
 def _beside(browser: SharedChromium | None, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -101,12 +101,13 @@ def naming_field(repo: Repo, tip: str, content: str) -> list[str]:
              if e.mode in REGULAR}  # fmt: skip
     path = build_cache(repo) / SCHEDULED_FILE
     kept = _kept_answers(path)
-    new = [sha for sha in dict.fromkeys(files.values()) if sha not in kept]
+    blobs = set(files.values())  # paths may share one blob (two drafts of the same text)
+    new = [sha for sha in blobs if sha not in kept]
     if new:
         needle = FIELD.encode()
         kept |= {sha: needle in data for sha, data in repo.blobs(new).items()}
-    if new or len(kept) > len(files):  # only this tree's blobs are kept: its size stays bounded
-        answers = {sha: kept[sha] for sha in files.values() if sha in kept}
+    if new or len(kept) > len(blobs):  # only this tree's blobs are kept: its size stays bounded
+        answers = {sha: kept[sha] for sha in blobs if sha in kept}
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             _write_answers(path, answers)
     return sorted(p for p, sha in files.items() if kept.get(sha))

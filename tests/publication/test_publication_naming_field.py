@@ -126,3 +126,18 @@ def test_each_blob_is_read_once_and_a_damaged_cache_only_costs_a_reading(
         assert len(git.read) == 42
     kept = json.loads(cache.read_text(encoding="utf-8"))["blobs"]
     assert len(kept) == 42 and sum(kept.values()) == 2  # only this tree's blobs, bounded
+
+
+def test_the_cache_keeps_only_the_blobs_of_the_tree_when_paths_share_one(
+    repo: tuple[Path, Repo],
+) -> None:
+    # Two drafts with the same text are one blob: the cache is pruned to the tree's blobs,
+    # not kept while it holds no more answers than the tree has paths.
+    root, git = repo
+    first = _commit(root, {"content/a.md": NAMED, "content/b.md": PLAIN, "content/c.md": PLAIN})
+    assert naming_field(git, first, "content") == ["content/a.md"]
+    second = _commit(root, {"content/a.md": None})
+    assert naming_field(git, second, "content") == _grep(root, second) == []
+    kept = json.loads((build_cache(git) / SCHEDULED_FILE).read_text(encoding="utf-8"))["blobs"]
+    plain = _git(root, "rev-parse", f"{second}:content/b.md").strip()
+    assert kept == {plain: False}
