@@ -34,10 +34,10 @@ class Clearing:
     """Removes the files of the spare tree in a child process while Pelican is set up, on the
     other core (a thread would fight the build for the interpreter lock), and before that reads
     the stamps of the content files (``file_stamps``) that Pelican would compute one by one to
-    know which cached articles still hold. The build takes the stamps before it reads the
-    content (``stamps``) and waits for the clearing before anything is written to the output
-    (``wait``); the child reports the spare's folders, so the build can remove those it left
-    without files (``prune``)."""
+    know which cached articles still hold. The build takes the stamps when Pelican checks its
+    first file (``stamps``), before it reads any, and waits for the clearing before anything is
+    written to the output (``wait``); the child reports the spare's folders, so the build can
+    remove those it left without files (``prune``)."""
 
     def __init__(self, folder: Path, content: Path | None = None) -> None:
         self._folder = folder
@@ -58,6 +58,7 @@ class Clearing:
             finally:
                 os._exit(code)
         os.close(write)
+        self._owner = os.getpid()  # only this process reads the pipe (see ``stamps``)
         self._read = read
         self._stamps: dict[str, bytes] | None = None
         self._result: dict[str, Any] = {}
@@ -77,7 +78,11 @@ class Clearing:
         os.write(done, b"c")
 
     def stamps(self) -> dict[str, bytes]:
-        """The content files' stamps ({} when the child could not read them)."""
+        """The content files' stamps ({} when the child could not read them, or when a fork of
+        the build asks first: the pipe's byte is the build's, and Pelican then reads the stamp
+        itself)."""
+        if self._stamps is None and os.getpid() != self._owner:
+            return {}
         if self._stamps is None:
             self._stamps = {}
             if self._read >= 0 and os.read(self._read, 1) == b"s":

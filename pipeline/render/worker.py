@@ -440,8 +440,6 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
             plan.load = state is not None
             if state is not None:
                 session.continue_from(final if final.is_dir() else None, state)
-            if clearing is not None:
-                plan.stamps = clearing.stamps()  # before content is read
             # Unchanged articles come from the cache unread: only a full build reads them all.
             total = 0 if state is not None else _count_sources(Path(pelican.settings["PATH"]))
             events.send("start", total=total)

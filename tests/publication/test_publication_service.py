@@ -288,8 +288,11 @@ def test_a_service_killed_mid_publication_leaves_the_site_whole_and_the_next_pus
     since = len(env.log())
     _up(publishing, publisher.SOCKET)
     later_change, later, said = env.merged()
-    # On failure, the whole log since the restart: the pushes before the merge's are in it.
-    assert USED in said and UNUSED not in said, env.log()[since:]
+    # On failure, what the push said and the whole log since the restart (the pushes before
+    # the merge's are in it).
+    assert USED in said and UNUSED not in said, (
+        f"{said}\n--- log since restart ---\n" + env.log()[since:]
+    )
     for done_change, merge in ((change, sha), (later_change, later)):
         record = env.record(done_change, merge)
         assert record["status"] == "complete", record.get("reasons")

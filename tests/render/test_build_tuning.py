@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 from pathlib import Path
 
@@ -85,6 +87,32 @@ def test_prune_removes_only_folders_left_empty(tmp_path: Path) -> None:
     tuning.prune(folders, used={str(tmp_path / "used")})
     left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert left == ["kept", "kept/index.html", "mixed", "mixed/index.html", "used"]
+
+
+def test_the_stamps_read_ahead_are_the_builds_and_a_fork_asking_first_gets_none(
+    tmp_path: Path,
+) -> None:
+    """The clearing child's MD5s reach the build however late it asks (they are asked for at
+    Pelican's first file, after the caches are loaded), and a fork of the build that asks
+    first (a read-ahead fork) gets none, so Pelican computes them itself: the pipe's byte that
+    says they are ready is the build's alone."""
+    content, spare = tmp_path / "content", tmp_path / "spare"
+    (content / "articles").mkdir(parents=True)
+    texts = {"articles/a.md": b"Title: A\n", "articles/b.md": b"Title: B\n", "c.md": b"C"}
+    for name, data in texts.items():
+        (content / name).write_bytes(data)
+    (spare / "artikel" / "lama").mkdir(parents=True)
+    (spare / "artikel" / "lama" / "index.html").write_text("lama", encoding="utf-8")
+    clearing = tuning.Clearing(spare, content)
+    pid = os.fork()
+    if pid == 0:  # a fork of the build, asking before the build did
+        os._exit(0 if clearing.stamps() == {} else 3)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0, "the fork read the stamps"
+    expected = {str(content / n): hashlib.md5(d).digest() for n, d in texts.items()}
+    assert clearing.stamps() == expected
+    clearing.wait()
+    assert [p for p in spare.rglob("*") if p.is_file()] == []
+    assert str(spare / "artikel" / "lama") in clearing.folders
 
 
 NAMES = [
