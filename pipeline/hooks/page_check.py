@@ -18,7 +18,7 @@ from pipeline.errors import TerbitError
 from pipeline.forge.local.rules.push import ZERO, parse_updates
 from pipeline.forge.local.store.events import REF_RE
 from pipeline.forge.local.store.forge import main_settings
-from pipeline.hooks.server import LOG_FILE, log, server_repo, use_language
+from pipeline.hooks.server import LOG_FILE, log, low_priority, server_repo, use_language
 from pipeline.i18n import Catalog
 from pipeline.vcs import Repo
 
@@ -66,9 +66,10 @@ def on_push(repo: Repo, lines: list[str]) -> int:
             run(repo, change_id)
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "pipeline.hooks.page_check", "--run", change_id]
         with path.open("a") as out:
             subprocess.Popen(  # detached: the push returns while the pages are checked
-                [sys.executable, "-m", "pipeline.hooks.page_check", "--run", change_id],
+                low_priority(command),
                 cwd=repo.git_dir, stdout=out, stderr=out, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )  # fmt: skip

@@ -25,10 +25,12 @@ from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import Event, meta_ref
 from pipeline.forge.local.store.forge import LocalForge, main_settings
 from pipeline.forge.local.store.signing import sign
+from pipeline.hooks.server import BACKGROUND_NICE
 from pipeline.publication.server_key import private_key_for
 from pipeline.vcs import Repo
 from pipeline.web.accounts import Users
 from tests.support.forge import COUNTER, Kit
+from tests.support.nice import logging_nice, wait_for
 from tests.support.web import PASSWORD, running, sign_in, token
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("forge-pages")]
@@ -202,3 +204,16 @@ def test_the_change_page_shows_the_line_with_its_findings_escaped(
     latest = server(office).get_change(change_id).page_checks[-1]
     assert latest.signed and latest.head == head and latest.new == []
     assert "page_check" in (office.server / "terbit" / "web" / "audit.log").read_text()
+
+
+def test_the_page_check_a_push_leaves_running_runs_at_a_lower_priority(
+    kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Started apart from the push, the check yields the processor to a publication a merge
+    may start meanwhile (here the logging ``nice`` starts nothing: how it is started counts)."""
+    log = logging_nice(tmp_path, monkeypatch, run=False)
+    monkeypatch.setenv("TERBIT_PAGE_CHECK", "background")
+    change_id = kit.submit("rina")
+    lines = wait_for(log, "pipeline.hooks.page_check")
+    assert len(lines) == 1 and lines[0].startswith(f"-n {BACKGROUND_NICE} "), lines
+    assert lines[0].endswith(f" -m pipeline.hooks.page_check --run {change_id}"), lines
