@@ -19,9 +19,11 @@ from tests.support.nice import logging_nice, wait_for
 def test_the_email_a_push_leaves_running_runs_at_a_lower_priority(
     kit: Kit, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    log = logging_nice(tmp_path, monkeypatch)
+    log = logging_nice(tmp_path, monkeypatch, delay=3)
     monkeypatch.setenv("TERBIT_NOTIFY", "background")  # the office's default
     kit.submit()
+    # The push did not wait for it (its output is not held open by the e-mail pass).
+    assert "done" not in (log.read_text() if log.exists() else "")
     lines = wait_for(log, "done")  # the e-mail pass ended: nothing of it outlives the test
     started = [line for line in lines if "-m pipeline.hooks.notify" in line]
     assert started and started[0].startswith(f"-n {BACKGROUND_NICE} "), lines

@@ -11,15 +11,18 @@ from pathlib import Path
 import pytest
 
 
-def logging_nice(folder: Path, monkeypatch: pytest.MonkeyPatch, *, run: bool = True) -> Path:
+def logging_nice(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, *, run: bool = True, delay: float = 0
+) -> Path:
     """Put the logging ``nice`` on the PATH; its log file. With ``run`` it runs the command
-    through the real ``nice`` and writes ``done`` after; without, it starts nothing."""
+    through the real ``nice`` (``delay`` seconds later) and writes ``done`` after; without, it
+    starts nothing."""
     real = shutil.which("nice")
     assert real, "nice is part of coreutils"
     log = folder / "nice.log"
     script = folder / "bin" / "nice"
     script.parent.mkdir(parents=True, exist_ok=True)
-    then = f'"{real}" "$@"\necho "done $?" >> "{log}"\n' if run else "exit 0\n"
+    then = f'sleep {delay}\n"{real}" "$@"\necho "done $?" >> "{log}"\n' if run else "exit 0\n"
     script.write_text(f'#!/bin/sh\necho "$*" >> "{log}"\n{then}')
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
