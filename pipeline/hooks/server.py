@@ -15,8 +15,8 @@ from pipeline.i18n import Catalog, set_lang
 from pipeline.vcs import Repo
 
 LOG_FILE = "terbit/publish.log"
-# The niceness of work a push leaves running (the e-mail, a change's page check): below a
-# publication, which a merge may have started at the same time on the same cores.
+# The niceness of work a push leaves running (the e-mail, a change's page check), to favour a
+# publication a merge may have started at the same time on the same cores.
 BACKGROUND_NICE = 10
 
 # The end of a publication as the pusher and the log read it, whichever process published.
