@@ -35,6 +35,7 @@ from pelican.generators import StaticGenerator
 from pipeline.draft.content_model import IMAGE_SUFFIXES, bad_name_char, shown_name
 from pipeline.errors import InputError
 from pipeline.i18n import Catalog
+from pipeline.render import fastpath
 
 MSG = Catalog(
     {
@@ -123,32 +124,68 @@ class Content:
                 return
         if not start.is_dir():
             return
-        for dirpath, dirs, files in os.walk(start, followlinks=False):
+        for dirpath, dirs, files in _walk(str(start)):
             rel_dir = os.path.relpath(dirpath, self.path)
             rel_dir = "" if rel_dir == "." else rel_dir
-            for name in sorted(dirs):
-                rel = os.path.join(rel_dir, name)
-                if rel in exclude or ignored(name):
-                    dirs.remove(name)
-                elif os.path.islink(os.path.join(dirpath, name)):
-                    refuse(self.shown(rel), None, MSG("symlink"))  # os.walk does not enter it
-                elif bad_name_char(name):
-                    dirs.remove(name)
-                    refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(name)))
-            for name in files:
-                rel = os.path.join(rel_dir, name)
+            entered = []
+            for entry in sorted(dirs, key=_name):
+                rel = os.path.join(rel_dir, entry.name)
+                if rel in exclude or ignored(entry.name):
+                    continue
+                if entry.is_symlink():
+                    refuse(self.shown(rel), None, MSG("symlink"))  # never entered
+                elif bad_name_char(entry.name):
+                    refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(entry.name)))
+                else:
+                    entered.append(entry)
+            kept = {id(entry) for entry in entered}
+            dirs[:] = [entry for entry in dirs if id(entry) in kept]  # entered in found order
+            for entry in files:
+                name = entry.name
                 if ignored(name):
                     continue
                 if bad_name_char(name):
                     refuse(self.shown(rel_dir), None, MSG("bad_name", name=shown_name(name)))
                     continue
-                mode = os.lstat(os.path.join(dirpath, name)).st_mode
-                if stat.S_ISLNK(mode):
+                rel = os.path.join(rel_dir, name)
+                # The kind the folder listing gave (no ``lstat`` per file where it gives one).
+                if entry.is_symlink():
                     refuse(self.shown(rel), None, MSG("symlink"))
-                elif not stat.S_ISREG(mode):
+                elif not entry.is_file(follow_symlinks=False):
                     refuse(self.shown(rel), None, MSG("not_file"))
                 else:
                     yield rel
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _walk(top: str) -> Iterator[tuple[str, list[os.DirEntry[str]], list[os.DirEntry[str]]]]:
+    """``os.walk(top)`` top-down without following links, with the folder listing's entries
+    instead of names: their kinds come from the listing, where ``os.walk``'s names would cost
+    an ``lstat`` each (5,000 drafts a build). Folders left in the yielded list are entered
+    next, in its order; a link to a folder is listed with the folders, as ``os.walk`` lists it,
+    and never entered; a folder that cannot be read is skipped, as ``os.walk`` skips it. A
+    stack, not recursion: a tree of any depth is walked."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        dirs: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry)
+        yield folder, dirs, files
+        stack += [entry.path for entry in reversed(dirs) if not entry.is_symlink()]
 
 
 def _prefixes(rel: str) -> list[str]:
@@ -267,7 +304,7 @@ def add_checked_links(generator: Any, content: Any, folder: Content | None = Non
     article of every build: ``folder`` is the generator's, made once, and the draft's shown
     path is worked out only for a refused link."""
     folder = folder or Content(generator.path)
-    for rel in sorted(content.get_static_links()):
+    for rel in sorted(fastpath.static_links(content)):
         problem = folder.problem(rel) or image_problem(rel)
         if problem:
             shown = os.path.relpath(content.source_path, folder.repo)

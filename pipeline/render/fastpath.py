@@ -32,6 +32,7 @@ from typing import Any
 from pelican import Pelican, signals
 from pelican.contents import Article
 from pelican.generators import ArticlesGenerator, PagesGenerator
+from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import posixize_path, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
@@ -87,6 +88,23 @@ def written_for() -> str:
 
 # Pelican's content objects: the shared site state they hold, and their raw body.
 CONTENT_NAMES = ContentNames(shared=frozenset({"_context", "_summary_cache"}), body="_content")
+
+
+def static_links(content: Any) -> set[str]:
+    """Pelican's ``get_static_links()`` of ``content``: the files its body links with
+    ``{static}``/``{attach}``. With Pelican's own link syntax (``INTRASITE_LINK_REGEX``) a
+    link needs a ``{`` or a ``|``; most articles have neither, and the search over every
+    article's HTML costs a build at 5,000 articles 30 ms, where looking for them costs 4."""
+    body = getattr(content, CONTENT_NAMES.body, None)
+    settings = getattr(content, "settings", None) or {}
+    if (
+        isinstance(body, str)
+        and settings.get("INTRASITE_LINK_REGEX") == DEFAULT_CONFIG["INTRASITE_LINK_REGEX"]
+        and "{" not in body
+        and "|" not in body
+    ):
+        return set()
+    return content.get_static_links()
 
 
 # -- blinker and Jinja ---------------------------------------------------------------------------
