@@ -40,6 +40,10 @@ ROLES_FILE = "roles.yml"
 
 MSG = Catalog(
     {
+        "too_deep": (
+            "jalur terlalu dalam ({depth} tingkat folder, maksimum {limit}); ringkas foldernya",
+            "the path is too deep ({depth} folder levels, at most {limit}); flatten its folders",
+        ),
         "bad_name": (
             "nama berkas berisi karakter kendali atau byte bukan UTF-8 ({char}); ganti namanya",
             "the file name contains a control character or a non-UTF-8 byte ({char}); rename it",
@@ -82,6 +86,9 @@ MSG = Catalog(
 
 # Outside the content model a file still needs the head's approval; none may be huge.
 OTHER_MAX_KB = 2048
+# Folders above a file, at most: the content model needs four; past about a thousand, Python's
+# own tree walks and removals (the export of main for every later publication) fail.
+MAX_FOLDERS = 32
 
 
 @dataclass
@@ -105,6 +112,9 @@ def target_settings(repo: Repo, target: str) -> Settings:
 
 def _entry_findings(entry: TreeEntry, settings: Settings) -> list[Finding]:
     shown = shown_name(entry.path)
+    folders = entry.path.count("/")
+    if folders > MAX_FOLDERS:
+        return [Finding(shown, None, "too_deep", MSG("too_deep", depth=folders, limit=MAX_FOLDERS))]
     bad = next((c for part in entry.path.split("/") if (c := bad_name_char(part))), None)
     if bad is not None:
         return [Finding(shown, None, "bad_name", MSG("bad_name", char=shown_name(bad)))]
@@ -135,7 +145,7 @@ def _sound(entry: TreeEntry) -> bool:
     refused or left out, never written or followed)."""
     parts = entry.path.split("/")
     odd = any(bad_name_char(p) or p in ("", ".", "..") for p in parts)
-    return entry.mode in BLOB_MODES and not odd
+    return entry.mode in BLOB_MODES and not odd and len(parts) <= MAX_FOLDERS + 1
 
 
 def _write(repo: Repo, entries: list[TreeEntry], settings: Settings, folder: Path) -> None:

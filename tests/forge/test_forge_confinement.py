@@ -134,6 +134,35 @@ def test_links_submodules_bad_names_and_huge_files_are_refused(
     assert not server_has(kit, repo.head() or "")
 
 
+def test_paths_of_too_many_folders_are_refused(kit: Kit, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past about a thousand folders Python's own tree walks and removals fail (the export of
+    # main for every publication after): such a tree must never land, whoever approved it.
+    kit.draft()
+    root = kit.office.clone_path("rina")
+    repo = kit.forge("rina").repo
+    deep_draft = "content/articles/" + "d/" * 40 + "dalam.md"
+    deep_other = "catatan/" + "d/" * 40 + "x.txt"
+    for path, text in ((deep_draft, article("Dalam")), (deep_other, "x\n")):
+        (root / path).parent.mkdir(parents=True)
+        (root / path).write_text(text, encoding="utf-8")
+    (root / "content/articles/dangkal").mkdir()  # a few folders are fine
+    (root / "content/articles/dangkal/biasa.md").write_text(article("Biasa"), encoding="utf-8")
+    repo.run("add", "--all")
+    repo.run("commit", "--quiet", "-m", "Folder bersarang")
+    expected = (
+        f"{deep_draft}: jalur terlalu dalam (42 tingkat folder, maksimum 32)",
+        f"{deep_other}: jalur terlalu dalam (41 tingkat folder, maksimum 32)",
+    )
+    message = submit_refused(kit)  # the client says so first …
+    assert all(line in message for line in expected), message
+    assert "dangkal/biasa.md: jalur" not in message
+    no_client_check(monkeypatch)
+    message = submit_refused(kit)  # … and the server on its own
+    assert "server menolak" in message
+    assert all(line in message for line in expected), message
+    assert not server_has(kit, repo.head() or "")
+
+
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     def call() -> int:
         try:
