@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pipeline.errors import ConfigError
 from pipeline.forge.local.store import pushlock
-from pipeline.hooks.server import BACKGROUND_NICE
 from pipeline.i18n import Catalog
+from pipeline.publication.priority import BACKGROUND_NICE
 from pipeline.publication.server_key import create_server_key
 from pipeline.publication.state import STATE_DIR, UNFINISHED
 from pipeline.vcs import Repo

@@ -18,8 +18,9 @@ from pipeline.errors import TerbitError
 from pipeline.forge.local.rules.push import ZERO, parse_updates
 from pipeline.forge.local.store.events import REF_RE
 from pipeline.forge.local.store.forge import main_settings
-from pipeline.hooks.server import LOG_FILE, log, low_priority, server_repo, use_language
+from pipeline.hooks.server import LOG_FILE, log, server_repo, use_language
 from pipeline.i18n import Catalog
+from pipeline.publication.priority import low_priority
 from pipeline.vcs import Repo
 
 MSG = Catalog(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,9 +14,6 @@ from pipeline.i18n import Catalog, set_lang
 from pipeline.vcs import Repo
 
 LOG_FILE = "terbit/publish.log"
-# The niceness of work a push leaves running (the e-mail, a change's page check), to favour a
-# publication a merge may have started at the same time on the same cores.
-BACKGROUND_NICE = 10
 
 # The end of a publication as the pusher and the log read it, whichever process published.
 OUTCOME = Catalog(
@@ -61,10 +57,3 @@ def log(repo: Repo, text: str) -> Path:
 def server_repo() -> Repo:
     """The repository a hook runs in (Git sets ``GIT_DIR``)."""
     return Repo(os.environ.get("GIT_DIR", "."))
-
-
-def low_priority(argv: list[str]) -> list[str]:
-    """``argv`` run at ``BACKGROUND_NICE`` where the system has ``nice`` (as it is where it
-    has not)."""
-    found = shutil.which("nice")
-    return [found, "-n", str(BACKGROUND_NICE), *argv] if found else argv

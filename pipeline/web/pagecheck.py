@@ -23,7 +23,7 @@ async def recheck(request: Request) -> Response:
         return await _again(request, office, user, change_id, 409, MSG("recheck_not_open"))
     app = request.app.state
     started = detached(office, ["check-pages", "--change", change_id, "--again",
-                                "--repo", str(office.server)])  # fmt: skip
+                                "--repo", str(office.server)], background=True)  # fmt: skip
     app.children.append(started)  # reaped when the app stops
     app.children[:] = [c for c in app.children if c.poll() is None]
     app.audit.write("page_check", person=user.id, address=_address(request),

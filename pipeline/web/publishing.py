@@ -22,6 +22,7 @@ from pipeline.errors import InputError, StaleError
 from pipeline.evidence.schedule import held_until
 from pipeline.gate.messages import when
 from pipeline.i18n import Catalog
+from pipeline.publication.priority import low_priority
 from pipeline.publication.state import UNFINISHED, State, state_root
 from pipeline.record.assemble import PDF_NAME
 from pipeline.record.model import record_id
@@ -221,13 +222,17 @@ def retry(office: Office, change_id: str) -> subprocess.Popen[bytes]:
     return detached(office, ["publish", view.merge, "--resume", "--repo", str(office.server)])
 
 
-def detached(office: Office, args: list[str]) -> subprocess.Popen[bytes]:
-    """``terbit ARGS`` on the server repository, detached, its output in the server's log."""
+def detached(
+    office: Office, args: list[str], *, background: bool = False
+) -> subprocess.Popen[bytes]:
+    """``terbit ARGS`` on the server repository, detached, its output in the server's log;
+    ``background`` work (a page check, never a publication) at a lower priority."""
     log = office.server / LOG_FILE
     log.parent.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "pipeline", *args]
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "pipeline", *args], cwd=office.server, stdout=out,
+            low_priority(argv) if background else argv, cwd=office.server, stdout=out,
             stderr=out, stdin=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.hooks.server import BACKGROUND_NICE, low_priority
+from pipeline.publication.priority import BACKGROUND_NICE, low_priority
 from tests.support.forge import Kit
 from tests.support.nice import logging_nice, wait_for
 

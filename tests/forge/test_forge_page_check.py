@@ -21,11 +21,12 @@ import pytest
 
 from pipeline.cli.demo.office import Office, create_office
 from pipeline.clock import now
+from pipeline.errors import InputError
 from pipeline.forge.local.store import metachain
 from pipeline.forge.local.store.events import Event, meta_ref
 from pipeline.forge.local.store.forge import LocalForge, main_settings
 from pipeline.forge.local.store.signing import sign
-from pipeline.hooks.server import BACKGROUND_NICE
+from pipeline.publication.priority import BACKGROUND_NICE
 from pipeline.publication.server_key import private_key_for
 from pipeline.vcs import Repo
 from pipeline.web.accounts import Users
@@ -217,3 +218,29 @@ def test_the_page_check_a_push_leaves_running_runs_at_a_lower_priority(
     lines = wait_for(log, "pipeline.hooks.page_check")
     assert len(lines) == 1 and lines[0].startswith(f"-n {BACKGROUND_NICE} "), lines
     assert lines[0].endswith(f" -m pipeline.hooks.page_check --run {change_id}"), lines
+
+
+def test_the_admins_check_again_runs_at_a_lower_priority_too(
+    kit: Kit, office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """ "Periksa ulang" starts the same check apart from the request: it too yields the
+    processor to a publication (here the logging ``nice`` starts nothing: how it is started
+    counts)."""
+    monkeypatch.setenv("TERBIT_PAGE_CHECK", "off")
+    change_id = kit.submit("rina")
+    log = logging_nice(tmp_path, monkeypatch, run=False)
+    users = Users(office.server)
+    try:
+        users.set_password("dewi", PASSWORD, new=True)
+    except InputError:  # the module's office: an earlier test made the account
+        users.set_password("dewi", PASSWORD, new=False)
+    with running(office.server) as web:
+        admin = sign_in(web, "dewi")
+        page = admin.get(f"/perubahan/{change_id}").text
+        done = admin.post(f"/perubahan/{change_id}/periksa-halaman",
+                          data={"csrftoken": token(page)})  # fmt: skip
+        assert done.status_code == 303
+        lines = wait_for(log, "check-pages")
+    assert len(lines) == 1 and lines[0].startswith(f"-n {BACKGROUND_NICE} "), lines
+    assert lines[0].endswith(f"-m pipeline check-pages --change {change_id} --again "
+                             f"--repo {office.server}"), lines  # fmt: skip

@@ -1,5 +1,5 @@
 """A ``nice`` first on the PATH that writes how it was called, for the tests of the work a push
-leaves running at a lower priority (``hooks.server.BACKGROUND_NICE``)."""
+leaves running at a lower priority (``publication.priority.BACKGROUND_NICE``)."""
 
 from __future__ import annotations
 
