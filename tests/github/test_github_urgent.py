@@ -141,9 +141,12 @@ def test_an_urgent_pull_request_is_published_on_the_heads_approval_and_reviewed_
     # The compliance report reads the urgent publication's PR from GitHub: done, on time.
     site.api.route("GET", f"/repos/{REPO}/pulls", [])
     site.checkout()
+    # From the merge's day: the fake PR merged half an hour ago, the day before in WIB
+    # between 00:00 and 00:30.
+    first = merged.astimezone(WIB).date().isoformat()
     today = datetime.now(WIB).date().isoformat()
     out = tmp_path / "laporan"
-    made = site.terbit("report", "--from", today, "--to", today, "--format", "csv",
+    made = site.terbit("report", "--from", first, "--to", today, "--format", "csv",
                        "--output", str(out))  # fmt: skip
     assert made.returncode == 0, made.stdout + made.stderr
     (table,) = out.glob("*.csv")
