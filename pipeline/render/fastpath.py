@@ -647,25 +647,27 @@ class FastArticlesGenerator(_Staged, ArticlesGenerator):
     def _split_output(self, writer: FastWriter, items: list[Any]) -> None:
         # Pelican's ``generate_output`` and ``generate_pages``: the same ``write``, the same
         # steps, shared between two processes.
+        # The fork writes the topic pages and article pages; this process the other lists,
+        # the search index and sitemap, then article pages until none is left (``split``).
         write = partial(writer.write_file, relative_urls=self.settings["RELATIVE_URLS"])
-        cut = int(len(items) * split.here_share(writer.session))
-
-        def fork_part() -> None:
-            self._write_articles(write, items[cut:])
-            self.generate_tags(write)
-
-        share = split.Share(items, writer.session, writer.files, self.context, fork_part)
+        share = split.Share(
+            items,
+            writer.session,
+            writer.files,
+            self.context,
+            partial(self._write_articles, write),
+            partial(self.generate_tags, write),
+        )
         try:
             share.send_digests()
             self.generate_feeds(writer)  # while the fork computes its half of the digests
             share.receive_digests()
-            self._write_articles(write, items[:cut])
             self.generate_period_archives(write)
             self.generate_direct_templates(write)
             self.generate_categories(write)
             self.generate_authors(write)
             self.generate_drafts(write)
-            finalize_articles(self, writer, share.join)
+            finalize_articles(self, writer, share.finish)
         except BaseException:
             share.abandon()
             raise

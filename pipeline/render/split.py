@@ -1,15 +1,19 @@
-"""The articles generator's pages on both cores: a fork writes most article pages while this
-process writes the rest and the lists.
+"""The articles generator's pages on both cores: a fork writes article pages while this
+process writes the lists, then both take what is left.
 
 Once the site model is final, every page depends on it alone, so a fork of the build process
 can write article pages while this process writes the archives, topic, category and author
 lists. Both need the digest of every article (see ``fingerprint``): each computes half
-and hands it to the other. The fork then reports what the writer must know (pages, digests,
-counts, files written) and this process takes it in. A fork is used only when nothing can tell
-the difference: no plugin listens to the signals sent while these pages are written, and no
-article overrides another page (``fastpath.can_split``). When the fork fails for any reason,
-this process writes its part again itself, so errors are reported as one process would report
-them. The fork's work is reported (``Session.on_fork``), so tests can tell that it ran.
+and hands it to the other. The article pages are handed out in runs from one queue (``Runs``):
+the fork starts on them at once, this process joins in once its lists are written, so both
+finish together however the machine shares its cores between them. The fork then reports what
+the writer must know (pages, digests, counts, files written) and this process takes it in.
+
+A fork is used only when nothing can tell the difference: no plugin listens to the signals
+sent while these pages are written, and no article overrides another page
+(``fastpath.can_split``). When the fork fails for any reason, this process writes the fork's
+runs and pages again itself, so errors are reported as one process would report them. The
+fork's work is reported (``Session.on_fork``), so tests can tell that it ran.
 """
 
 from __future__ import annotations
@@ -29,15 +33,55 @@ from pipeline.render.incremental import Session
 
 # Below this many articles a fork costs more than it saves. Tests lower it.
 MIN_PAGES = int(os.environ.get("TERBIT_SPLIT_MIN", "400"))
-# The share of article pages written here rather than in the fork, which also writes the topic
-# pages: this process writes the other lists, then the search index and sitemap. Measured at
-# 5,000 articles: when most pages are reused, lists and indexes weigh as much as the article
-# pages; in a full build rendering article pages is most of the work.
-HERE_SHARE = {"incremental": 0.2, "full": 0.48}
+# Article pages per run taken from the queue (about 64 runs on a site of fewer than 2,048): the
+# side that finishes last waits for one run at most (32 reused pages: a few milliseconds).
+RUN = 32
+TOKEN = 4  # bytes per run number in the queue's pipe
 
 
-def here_share(session: Session) -> float:
-    return HERE_SHARE["incremental" if session.previous else "full"]
+class Runs:
+    """The article pages still to write, as runs of consecutive items in a pipe both processes
+    read: each read takes one run, whole (a pipe read of a few bytes is atomic), and the end of
+    the pipe means all are taken. The last run (the oldest articles) is the fork's alone, so its
+    share is never empty (a failure there is reported as this process would report it, see
+    ``Share.join``)."""
+
+    def __init__(self, count: int) -> None:
+        # One pipe buffer (64 KiB) holds 16,384 run numbers: runs grow on a bigger site.
+        self.size = max(1, min(RUN, count // 64), -(-count // 16_000))
+        self.count = count
+        read, write = os.pipe()
+        with os.fdopen(write, "wb") as handle:  # all written, the end closed, before the fork
+            starts = range(0, count, self.size)
+            handle.write(b"".join(start.to_bytes(TOKEN, "big") for start in starts[:-1]))
+        self.last = range(starts[-1], count) if starts else range(0)  # the fork's own
+        self._read = read
+        self.mine: list[int] = []  # the runs this process took
+
+    def take(self) -> range | None:
+        """The next run (its items' positions), or None when all are taken."""
+        if self._read < 0:
+            return None
+        token = os.read(self._read, TOKEN)
+        if len(token) != TOKEN:
+            return None
+        start = int.from_bytes(token, "big")
+        self.mine.append(start)
+        return range(start, min(start + self.size, self.count))
+
+    def not_mine(self) -> list[range]:
+        """The runs this process did not take (the fork's, and any left), in order."""
+        taken = set(self.mine)
+        return [
+            range(start, min(start + self.size, self.count))
+            for start in range(0, self.count, self.size)
+            if start not in taken
+        ]
+
+    def close(self) -> None:
+        if self._read >= 0:
+            os.close(self._read)
+            self._read = -1
 
 
 class Files(Protocol):
@@ -99,10 +143,13 @@ class Share:
         session: Session,
         files: Files,
         context: dict[str, Any],
-        write: Callable[[], None],
+        write: Callable[[list[Any]], None],
+        lists: Callable[[], None],
     ) -> None:
         self.items = items
-        self._write = write
+        self._write_items = write  # the pages of these items
+        self._lists = lists  # the fork's other pages (topics)
+        self._runs = Runs(len(items))
         self._session = session
         self._files = files
         self._context = context
@@ -154,7 +201,9 @@ class Share:
             before = self._files.current()
             errors = _ErrorCount()
             logging.getLogger().addHandler(errors)
-            self._write()
+            self._write_run(self._runs.last)
+            self._lists()
+            self._write_taken()
             pickle.dump(
                 {
                     "digests": session.digests,
@@ -173,6 +222,20 @@ class Share:
         finally:
             os._exit(code)  # no clean-up of the parent's objects, no flush of its buffers
 
+    def _write_run(self, run: range) -> None:
+        self._write_items(self.items[run.start : run.stop])
+
+    def _write_taken(self) -> None:
+        """Write runs from the queue until none is left."""
+        while (run := self._runs.take()) is not None:
+            self._write_run(run)
+
+    def finish(self) -> None:
+        """Here: write runs until none is left, then take in the fork's pages (``join``)."""
+        if self.pid:
+            self._write_taken()
+        self.join()
+
     def join(self) -> None:
         """Take in the fork's pages; write them here when it did not finish. Once only."""
         if not self.pid:
@@ -188,7 +251,9 @@ class Share:
         session = self._session
         if report is None:
             session.on_fork("pages", 0, False)
-            self._write()
+            for run in self._runs.not_mine():  # the fork's runs, in the items' order
+                self._write_run(run)
+            self._lists()
             return
         session.on_fork("pages", len(report["digests"]), True)
         clash = self._files.clash(report["written"])
@@ -226,6 +291,7 @@ class Share:
 
     def _close(self) -> None:
         gc.unfreeze()
+        self._runs.close()
         self._report.close()
         self._mine.close()
         self._theirs.close()
