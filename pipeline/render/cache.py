@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import os
 import pickle
 import shutil
 import sys
@@ -31,6 +32,7 @@ from pipeline.render.incremental import FileRecord
 FORMAT = 2
 STATE_FILE = "state.pickle"
 PELICAN_DIR = "pelican"
+DELTA_SUFFIX = ".delta"  # a cache's entries changed since its base file (``fastpath``)
 THUMB_DIR = "thumbs"  # resized images by digest (``plugins.thumbnails``)
 JINJA_DIR = "jinja"  # the theme's compiled templates, one folder per build key
 # Settings that name this build's temporary folders, not what the site looks like.
@@ -177,12 +179,29 @@ def file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+# A file as it was: device, inode, size, modification time (a write changes the time, a
+# replacement the inode). Not the change time: linking a cache file into a build's staging
+# folder changes it, not the file.
+Identity = tuple[int, int, int, int]
+
+
+def identity(path: Path) -> Identity | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 class StateProblem(Exception):
     """The cache cannot be trusted; the message says why (for the user)."""
 
 
-def load_state(cache_dir: Path) -> State | None:
-    """The last good build's state; ``None`` when there is none; raises when it is unusable."""
+def load_state(
+    cache_dir: Path, known: dict[str, tuple[Identity, str]] | None = None
+) -> State | None:
+    """The last good build's state; ``None`` when there is none; raises when it is unusable.
+    ``known``: cache files hashed already (``held``), not read again while still that file."""
     path = cache_dir / STATE_FILE
     if not path.exists():
         return None
@@ -199,6 +218,8 @@ def load_state(cache_dir: Path) -> State | None:
         raise StateProblem("version")
     for name, digest in state.pelican.items():
         file = cache_dir / PELICAN_DIR / name
+        if (known or {}).get(name) == (identity(file), digest):
+            continue
         if not file.is_file() or file_sha(file) != digest:
             raise StateProblem("corrupt")
     return state

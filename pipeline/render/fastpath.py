@@ -36,7 +36,7 @@ from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import posixize_path, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
-from pipeline.render import readahead, split
+from pipeline.render import cache, held, readahead, split
 from pipeline.render.fingerprint import ContentNames
 from pipeline.render.incremental import (
     LocatedWriter,
@@ -55,7 +55,7 @@ SUPPORTED: dict[str, tuple[str, ...]] = {
     "blinker": ("1.9.",),
 }
 
-DELTA_SUFFIX = ".delta"
+DELTA_SUFFIX = cache.DELTA_SUFFIX
 DELTA_MIN = 200  # entries a delta may hold before it is folded into a new base ...
 DELTA_SHARE = 0.05  # ... or this share of all entries, when that is more
 logger = logging.getLogger(__name__)
@@ -117,8 +117,8 @@ def _name(receiver: Any) -> str:
 def receiver_names(signal: Any) -> set[str]:
     """``module.qualname`` of every function connected to a blinker ``signal``."""
     names = set()
-    for held in signal.receivers.values():
-        receiver = held() if isinstance(held, weakref.ReferenceType) else held
+    for kept in signal.receivers.values():
+        receiver = kept() if isinstance(kept, weakref.ReferenceType) else kept
         names.add(_name(receiver))
     return names
 
@@ -340,6 +340,9 @@ class Plan:
     load: bool  # whether the last build's caches are trusted
     clearing: Clearing | None = None  # the child emptying the spare tree (see ``tuning``)
     folders: set[str] = field(default_factory=set)  # folders pages were written to
+    held: held.Held | None = None  # the caches the warm process holds loaded (``held``)
+    trusted: dict[str, str] = field(default_factory=dict)  # cache file -> SHA-256 (the state)
+    used_held: bool = False  # whether a held cache was used
 
     def stamp(self, path: str) -> bytes | None:
         """A content file's MD5 as the clearing child read it ahead, if it did. Asked for at
@@ -427,6 +430,21 @@ def _load(path: Path, shared: dict[str, Any]) -> Any:
         return _Unpickler(handle, shared).load()
 
 
+def context_holders(entries: dict[str, Any], context: dict[str, Any]) -> list[Any]:
+    """The cached contents whose context is ``context`` (``held``): Pelican's ``_context``."""
+    found = []
+    for value in entries.values():
+        pair = isinstance(value, tuple) and len(value) == 2
+        if pair and getattr(value[1], "_context", None) is context:
+            found.append(value[1])
+    return found
+
+
+def hold(folder: Path) -> bool:
+    """In the warm process, between builds: hold the caches of the build cache ``folder``."""
+    return held.hold(folder, context_holders)
+
+
 class _StagedCache:
     """A generator's (or its readers') content cache: loaded from CACHE_PATH when the runner
     trusts it, saved to the build's staging folder.
@@ -450,7 +468,17 @@ class _StagedCache:
         source_delta = self.source.with_name(self.name + DELTA_SUFFIX)
         if cacher._cache_data_policy and plan.load and self.source.is_file():
             try:
-                cacher._cache = _load(self.source, shared)
+                kept = None
+                if plan.held is not None:
+                    sha = plan.trusted.get(self.name)
+                    kept = plan.held.take(self.source, sha, shared["settings"])
+                if kept is not None:  # loaded already by the warm process
+                    cacher._cache = dict(kept.entries)
+                    for content in kept.holders:
+                        content._context = shared["context"]
+                    plan.used_held = True
+                else:
+                    cacher._cache = _load(self.source, shared)
                 if source_delta.is_file():
                     delta = _load(source_delta, shared)
                     cacher._cache.update(delta)

@@ -107,6 +107,7 @@ class BuildResult:
     skipped: list[Problem] = field(default_factory=list)  # content files left out (skip_bad)
     forks: list[ForkRun] = field(default_factory=list)  # work done by forks of the build
     warm: bool = False  # built by the warm build process (``warm``)
+    held: bool = False  # with the article cache the warm process held loaded (``held``)
     fallback: str = ""  # why a build asked of the warm process was built cold
     peak_kb: int = 0  # the warm build's largest resident set (its forks included)
     cpu_s: float = 0.0  # the warm build's processor time (its forks included)
@@ -317,6 +318,7 @@ class _Collector:
             result.rendered, result.reused = done["rendered"], done["reused"]
             result.articles, result.pages = done["articles"], done["pages"]
             result.incremental = done["incremental"]
+            result.held = bool(done.get("held"))
             return result
         if failure is None:
             raise InputError(crash)

@@ -13,21 +13,89 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from pipeline.render.swap import clear_files
 
+STAMPS_FILE = "stamps.pickle"  # in the build cache: the last stamps and their files' stats
+STAMPS_FORMAT = 1
+# A stamp is reused only for a file unchanged since well before it was hashed: the kernel dates
+# changes by a coarse clock, so a file changed again within the same tick as it was hashed keeps
+# its times (Git's "racily clean" files). Two seconds are many ticks.
+RACY_NS = 2_000_000_000
 
-def file_stamps(folder: Path) -> dict[str, bytes]:
-    """MD5 of every file under ``folder``: Pelican's content-cache stamps, read ahead."""
-    stamps: dict[str, bytes] = {}
-    for base, _, files in os.walk(folder):
-        for name in files:
-            path = os.path.join(base, name)
-            with contextlib.suppress(OSError), open(path, "rb") as handle:
-                stamps[path] = hashlib.md5(handle.read()).digest()
-    return stamps
+# path -> (device, inode, size, modification and change times), MD5, when it was hashed
+Kept = dict[str, tuple[tuple[int, int, int, int, int], bytes, int]]
+
+
+def _md5(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return hashlib.md5(handle.read()).digest()
+
+
+def _kept(path: Path | None) -> Kept:
+    """The stamps the last build kept (Terbit's own file); none when missing or damaged."""
+    if path is None:
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # any damage: every file is hashed again
+        return {}
+    if not isinstance(data, dict) or data.get("format") != STAMPS_FORMAT:
+        return {}
+    files = data.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def file_stamps(folder: Path, kept_file: Path | None = None) -> dict[str, bytes]:
+    """MD5 of every file under ``folder``: Pelican's content-cache stamps, read ahead (see
+    ``Stamps``)."""
+    stamps = Stamps(folder, kept_file)
+    stamps.save()
+    return stamps.found
+
+
+class Stamps:
+    """MD5 of every file under ``folder``. With ``kept_file`` (in the build cache), a file whose
+    stat is still the one it had when it was last hashed, long after its last change, keeps its
+    stamp unread; ``save`` then writes the file again for the next build."""
+
+    def __init__(self, folder: Path, kept_file: Path | None = None) -> None:
+        self._file = kept_file
+        self._kept = kept = _kept(kept_file)
+        now = time.time_ns()
+        self.found: dict[str, bytes] = {}
+        self._keep: Kept = {}
+        for base, _, files in os.walk(folder):
+            for name in files:
+                path = os.path.join(base, name)
+                try:
+                    st = os.stat(path)
+                    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                    hit = kept.get(path)
+                    if hit is not None and hit[0] == key and key[4] < hit[2] - RACY_NS:
+                        stamp, hashed = hit[1], hit[2]
+                    else:
+                        stamp, hashed = _md5(path), now
+                except OSError:
+                    continue
+                self.found[path] = stamp
+                self._keep[path] = (key, stamp, hashed)
+
+    def save(self) -> None:
+        if self._file is not None and self._keep != self._kept:
+            with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+                _write_kept(self._file, self._keep)
+
+
+def _write_kept(path: Path, files: Kept) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    with temp.open("wb") as handle:
+        pickle.dump({"format": STAMPS_FORMAT, "files": files}, handle, pickle.HIGHEST_PROTOCOL)
+    os.replace(temp, path)  # whole or not at all
 
 
 class Clearing:
@@ -39,7 +107,7 @@ class Clearing:
     written to the output (``wait``); the child reports the spare's folders, so the build can
     remove those it left without files (``prune``)."""
 
-    def __init__(self, folder: Path, content: Path | None = None) -> None:
+    def __init__(self, folder: Path, content: Path | None = None, kept: Path | None = None) -> None:
         self._folder = folder
         # One file each: a file offset is shared with the child, so the parent must not read
         # a file the child may still write.
@@ -53,7 +121,7 @@ class Clearing:
             code = 1
             try:
                 os.close(read)
-                self._child(folder, content, write)
+                self._child(folder, content, write, kept)
                 code = 0
             finally:
                 os._exit(code)
@@ -65,10 +133,13 @@ class Clearing:
         self._code = 1
         self.folders: list[str] = []
 
-    def _child(self, folder: Path, content: Path | None, done: int) -> None:
-        pickle.dump(file_stamps(content) if content is not None else {}, self._stamps_file)
+    def _child(self, folder: Path, content: Path | None, done: int, kept: Path | None) -> None:
+        stamps = Stamps(content, kept) if content is not None else None
+        pickle.dump(stamps.found if stamps is not None else {}, self._stamps_file)
         self._stamps_file.flush()
         os.write(done, b"s")
+        if stamps is not None:
+            stamps.save()  # for the next build, once this one has its stamps
         try:
             result: dict[str, Any] = {"folders": clear_files(folder)}
         except OSError as error:

@@ -3,6 +3,8 @@ server process (``terbit web``, ``terbit schedule`` or ``terbit build-server``),
 Markdown, Jinja and the build code already imported. Each build is a fork of it that runs
 ``worker.run`` exactly as a cold worker does, so nothing of one build (settings, theme, plugins,
 Pelican's signals) outlives it, and nothing of the change is ever loaded into the warm process.
+What it holds between builds is Terbit's own state: the last build's article cache, loaded from
+the build cache once a build has ended (``held``), so the next fork starts with it in memory.
 
 It listens on a Unix socket in the server's own state (``terbit/build.sock``, mode 0600). A
 client sends one JSON line (the code key and the build request) and reads the worker's events.
@@ -327,15 +329,26 @@ def serve(folder: Path) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    builds: set[int] = set()
+    last: str | None = None  # the build cache folder of the last build
     try:
         while not stopping:
-            _reap()
-            ready, _, _ = select.select([listener], [], [], 1.0)
+            if _reap(builds) and not builds and last is not None:
+                _hold(last)  # its caches, as the build just left them, for the next one
+            # Soon after a build ends, so its caches are held before the next one comes.
+            ready, _, _ = select.select([listener], [], [], 0.05 if builds else 1.0)
             if ready:
                 conn, _ = listener.accept()
+                if _reap(builds) and not builds and last is not None:
+                    _hold(last)  # a build just ended: the next starts with its caches held
                 with conn:
-                    if not _accept(conn, key):
-                        return  # stale: the owner starts a worker with the new code
+                    started = _accept(conn, key)
+                if started is None:
+                    return  # stale: the owner starts a worker with the new code
+                if started:
+                    pid, request = started
+                    builds.add(pid)
+                    last = str(request.get("cache_dir") or "") or last
     except InterruptedError:
         pass
     finally:
@@ -344,30 +357,49 @@ def serve(folder: Path) -> None:
         listener.close()
 
 
-def _reap() -> None:
+def _reap(builds: set[int]) -> bool:
+    """Collect the ended builds; whether one of ``builds`` was among them (removed)."""
+    ended = False
     with contextlib.suppress(ChildProcessError):
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
+        while pid := os.waitpid(-1, os.WNOHANG)[0]:
+            ended |= pid in builds
+            builds.discard(pid)
+    return ended
 
 
-def _accept(conn: socket.socket, key: str) -> bool:
-    """Fork a build for the request on ``conn``; False when the client runs other code."""
+def _hold(cache_dir: str) -> None:
+    """Hold the build cache's article cache loaded (``held``); a failure only costs time."""
+    from pipeline.render import fastpath
+
+    try:
+        kept = fastpath.hold(Path(cache_dir))
+        print(f"held {cache_dir}: {'yes' if kept else 'no'}", file=sys.stderr, flush=True)
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+
+
+def _accept(conn: socket.socket, key: str) -> tuple[int, dict[str, Any]] | tuple[()] | None:
+    """Fork a build for the request on ``conn``: its pid and request; () when there was no
+    request; None when the client runs other code."""
     conn.settimeout(10)
     try:
         raw = conn.makefile("rb").readline()
         message = json.loads(raw)
         request = message["request"]
     except (OSError, ValueError, KeyError, TypeError):
-        return True
-    if message.get("key") != key:
+        return ()
+    if message.get("key") != key or not isinstance(request, dict):
         with contextlib.suppress(OSError):
             conn.sendall(b'{"event": "stale"}\n')
-        return False
+        return None
     sys.stdout.flush()
     sys.stderr.flush()
-    if os.fork() == 0:
+    pid = os.fork()
+    if pid == 0:
         _child(conn, request)
-    return True
+    return pid, request
 
 
 def _child(conn: socket.socket, request: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from pipeline.errors import TerbitError
 from pipeline.i18n import Catalog, set_lang
-from pipeline.render import cache, confine, fastpath, tuning
+from pipeline.render import cache, confine, fastpath, held, tuning
 from pipeline.render.incremental import LocatedWriter, Session
 
 PROFILE_ENV = "TERBIT_BUILD_PROFILE"  # a file for cProfile stats of the build, for tuning
@@ -159,14 +159,19 @@ def _count_sources(path: Path) -> int:
 
 
 def _trusted_state(
-    cache_dir: Path, key: str, where: str, full: bool, events: Events
+    cache_dir: Path,
+    key: str,
+    where: str,
+    full: bool,
+    events: Events,
+    known: dict[str, tuple[cache.Identity, str]] | None = None,
 ) -> cache.State | None:
     """The last build's state when it can be trusted for this build; says why when not."""
     if full:
         return None  # not even read
     state, note = None, None
     try:
-        state = cache.load_state(cache_dir)
+        state = cache.load_state(cache_dir, known)
     except cache.StateProblem as problem:
         note = MSG(f"full_{problem}")
     if state is not None and state.key != key:
@@ -220,7 +225,10 @@ def run(request: dict[str, Any], events: Events) -> None:
     limit_memory(request.get("memory_mb"))
     # Started first, so removing the spare's files overlaps reading the settings and the caches.
     content = Path(request["content"]) if request.get("content") else None
-    clearing = tuning.Clearing(Path(request["tmp"]), content) if request.get("clear") else None
+    kept = Path(request["cache_dir"]) / tuning.STAMPS_FILE if request.get("cache_dir") else None
+    clearing = (
+        tuning.Clearing(Path(request["tmp"]), content, kept) if request.get("clear") else None
+    )
     try:
         _build(request, events, clearing)
     finally:
@@ -393,9 +401,12 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
     conf = root / request["settings_file"]
     tmp, final = Path(request["tmp"]), Path(request["output"])
     cache_dir, staging = Path(request["cache_dir"]), Path(request["staging"])
+    kept = held.current(cache_dir)  # a fork of the warm process: its caches are loaded
     settings = _settings(request, events)
     if settings is None:
         return
+    if kept is not None:
+        settings = kept.adopt(settings)  # the very dictionary the held articles refer to
     settings.update(
         CACHE_CONTENT=True,
         CACHE_PATH=str(cache_dir / cache.PELICAN_DIR),
@@ -426,6 +437,7 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
     counts = Counts(lambda: session.on_read())
     plan = fastpath.Plan(session=session, staging=staging / cache.PELICAN_DIR, load=False)
     plan.clearing = clearing
+    plan.held = kept
     unconfine = confine.confine_generators()
     try:
         with fastpath.installed_for(plan) as make_pelican:
@@ -436,9 +448,12 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
                 **pelican.settings["JINJA_ENVIRONMENT"],
                 "bytecode_cache": cache.compiled_templates(cache_dir, key),
             }
-            state = _trusted_state(cache_dir, key, where, bool(request.get("full")), events)
+            known = kept.known() if kept is not None else None
+            full = bool(request.get("full"))
+            state = _trusted_state(cache_dir, key, where, full, events, known)
             plan.load = state is not None
             if state is not None:
+                plan.trusted = state.pelican
                 session.continue_from(final if final.is_dir() else None, state)
             # Unchanged articles come from the cache unread: only a full build reads them all.
             total = 0 if state is not None else _count_sources(Path(pelican.settings["PATH"]))
@@ -456,8 +471,8 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         tuning.prune(clearing.folders, used)
     pelican_files = {}
     for file in sorted((staging / cache.PELICAN_DIR).glob("*")):
-        kept = cache_dir / cache.PELICAN_DIR / file.name
-        if state and file.name in state.pelican and kept.exists() and file.samefile(kept):
+        old = cache_dir / cache.PELICAN_DIR / file.name
+        if state and file.name in state.pelican and old.exists() and file.samefile(old):
             # A link to the file ``load_state`` checked against this very digest.
             pelican_files[file.name] = state.pelican[file.name]
         else:
@@ -480,6 +495,7 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         incremental=state is not None,
         articles=counts.articles,
         pages=counts.pages,
+        held=plan.used_held,
     )
 
 
