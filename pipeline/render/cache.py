@@ -198,10 +198,12 @@ class StateProblem(Exception):
 
 
 def load_state(
-    cache_dir: Path, known: dict[str, tuple[Identity, str]] | None = None
+    cache_dir: Path, known: dict[str, tuple[Identity, str]] | None = None, files: bool = True
 ) -> State | None:
     """The last good build's state; ``None`` when there is none; raises when it is unusable.
-    ``known``: cache files hashed already (``held``), not read again while still that file."""
+    ``known``: cache files hashed already (``held``), not read again while still that file.
+    Without ``files``, the state alone: its cache files are not checked (``held`` checks them
+    as it reads them, then loads the state again with them ``known``)."""
     path = cache_dir / STATE_FILE
     if not path.exists():
         return None
@@ -216,6 +218,8 @@ def load_state(
         or getattr(state, "version", None) != pipeline.__version__
     ):
         raise StateProblem("version")
+    if not files:
+        return state
     for name, digest in state.pelican.items():
         file = cache_dir / PELICAN_DIR / name
         if (known or {}).get(name) == (identity(file), digest):

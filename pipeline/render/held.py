@@ -39,12 +39,36 @@ from pipeline.render import cache
 Holders = Callable[[dict[str, Any], dict[str, Any]], list[Any]]
 
 
+class _Hashing:
+    """A file read for pickle, hashed as it is read: the bytes unpickled are the bytes hashed,
+    and no copy of the whole file is made (the warm process's peak memory)."""
+
+    def __init__(self, handle: io.BufferedReader) -> None:
+        self._handle = handle
+        self.sha = hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        self.sha.update(data)
+        return data
+
+    def readline(self) -> bytes:
+        data = self._handle.readline()
+        self.sha.update(data)
+        return data
+
+    def rest(self) -> str:
+        """The SHA-256 of the whole file, with anything after the pickle."""
+        self.read()
+        return self.sha.hexdigest()
+
+
 class _Placeholders(pickle.Unpickler):
     """Loads the build's shared values as placeholders, counting the references, and classes
     only from modules already imported."""
 
-    def __init__(self, data: bytes, shared: dict[str, Any]) -> None:
-        super().__init__(io.BytesIO(data))
+    def __init__(self, file: _Hashing, shared: dict[str, Any]) -> None:
+        super().__init__(file)
         self._shared = shared
         self.refs: Counter[str] = Counter()
 
@@ -124,30 +148,43 @@ def hold(folder: Path, holders: Holders) -> bool:
 
 
 def _load(folder: Path, holders: Holders) -> Held | None:
-    try:
-        state = cache.load_state(folder)
-    except cache.StateProblem:
-        return None
-    if state is None:
-        return None
     held = Held(str(folder))
     shared = {"settings": held.settings, "context": held.context}
-    for name, sha in sorted(state.pelican.items()):
+    loaded: dict[str, tuple[cache.Identity, str, Any, list[Any]]] = {}
+    try:  # the files the state names; it is checked whole below
+        state = cache.load_state(folder, files=False)
+    except cache.StateProblem:
+        return None
+    for name, trusted in sorted((state.pelican if state is not None else {}).items()):
         if name.endswith(cache.DELTA_SUFFIX):
             continue  # a new file every build: read by the build itself (a few entries)
         path = folder / cache.PELICAN_DIR / name
         before = cache.identity(path)
         try:
-            data = path.read_bytes()
-            if before is None or cache.identity(path) != before:
-                continue  # replaced while read
-            if hashlib.sha256(data).hexdigest() != sha:
-                continue
-            loader = _Placeholders(data, shared)
-            entries = loader.load()
-            found = holders(entries, held.context)
+            with path.open("rb") as handle:  # nothing is unpickled before it is checked
+                if hashlib.file_digest(handle, "sha256").hexdigest() != trusted:
+                    continue
+            with path.open("rb") as handle:
+                reading = _Hashing(handle)
+                loader = _Placeholders(reading, shared)
+                entries = loader.load()
+                sha = reading.rest()
+            found = holders(entries, held.context) if isinstance(entries, dict) else []
         except Exception:  # anything unexpected: the fork reads the file itself
             continue
-        if isinstance(entries, dict) and len(found) == loader.refs["context"]:
+        if before is None or cache.identity(path) != before or not isinstance(entries, dict):
+            continue  # replaced while read, or not a cache
+        if len(found) == loader.refs["context"]:
+            loaded[path.name] = (before, sha, entries, found)
+    # Held only as the trusted state names them (its check skips the files just hashed).
+    try:
+        state = cache.load_state(folder, {name: (i, sha) for name, (i, sha, *_) in loaded.items()})
+    except cache.StateProblem:
+        return None
+    if state is None:
+        return None
+    for name, (before, sha, entries, found) in loaded.items():
+        if state.pelican.get(name) == sha:
+            path = folder / cache.PELICAN_DIR / name
             held.files[name] = HeldFile(str(path), before, sha, entries, found)
     return held
