@@ -202,8 +202,8 @@ def load_state(
 ) -> State | None:
     """The last good build's state; ``None`` when there is none; raises when it is unusable.
     ``known``: cache files hashed already (``held``), not read again while still that file.
-    Without ``files``, the state alone: its cache files are not checked (``held`` checks them
-    as it reads them, then loads the state again with them ``known``)."""
+    Without ``files``, the state alone: its cache files are not checked (``held`` checks each
+    against the state's SHA-256 as it reads it)."""
     path = cache_dir / STATE_FILE
     if not path.exists():
         return None

@@ -6,9 +6,9 @@ the cache's base file stays the same file from build to build (a build adds a sm
 ``fastpath._StagedCache``). So the warm process loads it once, after a build, and every later
 fork starts with it in memory, as Hugo's server keeps its site.
 
-Only what Terbit wrote is held: the file named by the build cache's trusted state
-(``cache.load_state``, which checks every cache file's SHA-256), read from the build cache,
-never from a tree, its bytes hashed again and unpickled with classes of modules the warm
+Only what Terbit wrote is held: the files the build cache's state names, read from the build
+cache, never from a tree, each checked against the SHA-256 the state records before it is
+unpickled (and its bytes hashed again as they are unpickled), with classes of modules the warm
 process has already imported (nothing of a change is ever imported here). A fork uses a held
 file only while it is still that very file (same device, inode, size and modification time)
 and the state it trusts names the same SHA-256; otherwise it reads the file as a cold build
@@ -150,8 +150,7 @@ def hold(folder: Path, holders: Holders) -> bool:
 def _load(folder: Path, holders: Holders) -> Held | None:
     held = Held(str(folder))
     shared = {"settings": held.settings, "context": held.context}
-    loaded: dict[str, tuple[cache.Identity, str, Any, list[Any]]] = {}
-    try:  # the files the state names; it is checked whole below
+    try:  # the files the state names, each checked below as it is read
         state = cache.load_state(folder, files=False)
     except cache.StateProblem:
         return None
@@ -174,17 +173,6 @@ def _load(folder: Path, holders: Holders) -> Held | None:
             continue
         if before is None or cache.identity(path) != before or not isinstance(entries, dict):
             continue  # replaced while read, or not a cache
-        if len(found) == loader.refs["context"]:
-            loaded[path.name] = (before, sha, entries, found)
-    # Held only as the trusted state names them (its check skips the files just hashed).
-    try:
-        state = cache.load_state(folder, {name: (i, sha) for name, (i, sha, *_) in loaded.items()})
-    except cache.StateProblem:
-        return None
-    if state is None:
-        return None
-    for name, (before, sha, entries, found) in loaded.items():
-        if state.pelican.get(name) == sha:
-            path = folder / cache.PELICAN_DIR / name
+        if sha == trusted and len(found) == loader.refs["context"]:
             held.files[name] = HeldFile(str(path), before, sha, entries, found)
     return held

@@ -50,14 +50,6 @@ def _kept(path: Path | None) -> Kept:
     return files if isinstance(files, dict) else {}
 
 
-def file_stamps(folder: Path, kept_file: Path | None = None) -> dict[str, bytes]:
-    """MD5 of every file under ``folder``: Pelican's content-cache stamps, read ahead (see
-    ``Stamps``)."""
-    stamps = Stamps(folder, kept_file)
-    stamps.save()
-    return stamps.found
-
-
 class Stamps:
     """MD5 of every file under ``folder``. With ``kept_file`` (in the build cache), a file whose
     stat is still the one it had when it was last hashed, long after its last change, keeps its
@@ -101,7 +93,7 @@ def _write_kept(path: Path, files: Kept) -> None:
 class Clearing:
     """Removes the files of the spare tree in a child process while Pelican is set up, on the
     other core (a thread would fight the build for the interpreter lock), and before that reads
-    the stamps of the content files (``file_stamps``) that Pelican would compute one by one to
+    the stamps of the content files (``Stamps``) that Pelican would compute one by one to
     know which cached articles still hold. The build takes the stamps when Pelican checks its
     first file (``stamps``), before it reads any, and waits for the clearing before anything is
     written to the output (``wait``); the child reports the spare's folders, so the build can

@@ -114,6 +114,23 @@ def test_loading_a_held_file_imports_nothing(tmp_path: Path) -> None:
         held.hold(tmp_path / "none", fastpath.context_holders)
 
 
+def test_a_file_that_is_not_the_one_the_state_names_is_never_unpickled(
+    tmp_path: Path, shared: dict[str, object]
+) -> None:
+    """Only a cache file whose SHA-256 the state records is opened as a pickle: another one
+    (here one that would call ``os.mkdir``, a module the warm process has loaded) is left to
+    the build, which refuses it too (``cache.load_state``)."""
+    folder = _folder_with(tmp_path, _pickled_with_refs({"a.md": ("stamp", _Article())}, shared))
+    marker = tmp_path / "dibuat"
+    hostile = f"cos\nmkdir\n(V{marker}\ntR.".encode()
+    (folder / cache.PELICAN_DIR / "FastArticlesGenerator").write_bytes(hostile)
+    try:
+        assert not fastpath.hold(folder)
+        assert not marker.exists()
+    finally:
+        held.hold(tmp_path / "none", fastpath.context_holders)
+
+
 def test_a_context_reference_a_fork_cannot_set_means_the_file_is_not_held(
     tmp_path: Path, shared: dict[str, object]
 ) -> None:

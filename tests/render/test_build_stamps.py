@@ -33,6 +33,13 @@ class Reads:
         return paths
 
 
+def _stamps(content: Path, kept: Path) -> dict[str, bytes]:
+    """One build's stamps, as the clearing child reads them and keeps them for the next."""
+    stamps = tuning.Stamps(content, kept)
+    stamps.save()
+    return stamps.found
+
+
 def _content(tmp_path: Path, count: int = 5) -> Path:
     content = tmp_path / "content"
     (content / "articles").mkdir(parents=True)
@@ -55,7 +62,7 @@ def _hashed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path,
     content, kept = _content(tmp_path), tmp_path / tuning.STAMPS_FILE
     _settled(content, monkeypatch)
     reads = Reads(monkeypatch)
-    tuning.file_stamps(content, kept)
+    _stamps(content, kept)
     reads.take()
     return content, kept, reads
 
@@ -67,16 +74,16 @@ def test_a_second_pass_reads_only_the_files_that_changed(
     kept.parent.mkdir()
     _settled(content, monkeypatch)
     reads = Reads(monkeypatch)
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert len(reads.take()) == 5
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert reads.take() == []  # nothing read again
     edited = content / "articles" / "a1.md"
     edited.write_text("title: A1\n\nIsi baru.\n", "utf-8")
     new = content / "articles" / "baru.md"
     new.write_text("title: Baru\n", "utf-8")
     (content / "articles" / "a2.md").unlink()
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert reads.take() == sorted([str(edited), str(new)])
 
 
@@ -91,7 +98,7 @@ def test_an_edit_that_keeps_the_size_and_the_time_is_read_again(
     os.utime(draft, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert draft.stat().st_size == before.st_size
     assert draft.stat().st_mtime_ns == before.st_mtime_ns
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert reads.take() == [str(draft)]
 
 
@@ -102,13 +109,13 @@ def test_a_file_changed_just_before_it_was_hashed_is_hashed_again(
     again without a new time: its stamp is never reused (the default margin)."""
     content, kept = _content(tmp_path, 2), tmp_path / tuning.STAMPS_FILE
     reads = Reads(monkeypatch)
-    tuning.file_stamps(content, kept)
+    _stamps(content, kept)
     assert len(reads.take()) == 2
-    tuning.file_stamps(content, kept)
+    _stamps(content, kept)
     assert len(reads.take()) == 2  # written a moment ago: read again
     for path in content.rglob("*.md"):
         os.utime(path, ns=(OLD_NS, OLD_NS))  # the change time is now: still racy
-    tuning.file_stamps(content, kept)
+    _stamps(content, kept)
     assert len(reads.take()) == 2
 
 
@@ -130,9 +137,9 @@ def test_a_damaged_stamps_file_means_reading_every_file(
     _settled(content, monkeypatch)
     kept.write_bytes(damage)
     reads = Reads(monkeypatch)
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert len(reads.take()) == 5
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert reads.take() == []  # written again whole
 
 
@@ -144,5 +151,5 @@ def test_a_stamp_kept_for_another_file_at_the_same_path_is_not_used(
     replacement = tmp_path / "a0.md"
     replacement.write_text("title: A0\n\nLain.\n", "utf-8")
     os.replace(replacement, draft)  # another inode at the same path
-    assert tuning.file_stamps(content, kept) == _md5s(content)
+    assert _stamps(content, kept) == _md5s(content)
     assert reads.take() == [str(draft)]
