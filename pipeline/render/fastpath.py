@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from pelican import Pelican, signals
-from pelican.contents import Article
+from pelican.contents import Article, Content
 from pelican.generators import ArticlesGenerator, PagesGenerator
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import posixize_path, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 from pipeline.render import cache, held, readahead, split
-from pipeline.render.fingerprint import ContentNames
+from pipeline.render.fingerprint import ContentNames, Digester
 from pipeline.render.incremental import (
     LocatedWriter,
     Session,
@@ -87,7 +87,14 @@ def written_for() -> str:
 
 
 # Pelican's content objects: the shared site state they hold, and their raw body.
-CONTENT_NAMES = ContentNames(shared=frozenset({"_context", "_summary_cache"}), body="_content")
+# ``late``: what Terbit's plugins set on every article in every build (``history``,
+# ``theme_text``, ``thumbnails``), digested apart from what the cache holds (``held``).
+CONTENT_NAMES = ContentNames(
+    shared=frozenset({"_context", "_summary_cache"}),
+    body="_content",
+    late=frozenset({"versions", "correction", "newer_article", "older_article", "thumbnail"}),
+    wrapper=("_name", "_slug"),  # ``URLWrapper.name`` and ``slug`` (made once, then kept)
+)
 
 
 def static_links(content: Any) -> set[str]:
@@ -441,8 +448,21 @@ def context_holders(entries: dict[str, Any], context: dict[str, Any]) -> list[An
 
 
 def hold(folder: Path) -> bool:
-    """In the warm process, between builds: hold the caches of the build cache ``folder``."""
-    return held.hold(folder, context_holders)
+    """In the warm process, between builds: hold the caches of the build cache ``folder``, and
+    the own digests of their articles as loaded (each checked in the build before it is used)."""
+    return held.hold(folder, context_holders, digests_ahead)
+
+
+def digests_ahead(entries: dict[str, Any]) -> dict[int, Any]:
+    """The own digests of the cached contents that can be computed before a build."""
+    digester = Digester(CONTENT_NAMES)
+    found = {}
+    for value in entries.values():
+        if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Content):
+            ahead = digester.ahead(value[1])
+            if ahead is not None:
+                found[id(value[1])] = ahead
+    return found
 
 
 class _StagedCache:

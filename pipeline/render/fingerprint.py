@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import operator
 import pickle
 import re
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ SCALARS = (str, bytes, int, float, bool, type(None), dt.date, dt.time, dt.timede
 SEQUENCES = (list, tuple)
 SETS = (set, frozenset)
 MAX_DEPTH = 8
+# Values an own digest pickles as they are and that cannot change in place (``_Shape``); and
+# the exact types whose equal values always pickle the same (not floats: 0.0 == -0.0).
+FROZEN_TYPES = frozenset(
+    {str, bytes, int, float, bool, type(None), dt.date, dt.timedelta, ZoneInfo}
+)
+SAME_WHEN_EQUAL = frozenset({str, bytes, int, bool, type(None)})
 
 
 def _ref(*parts: Any) -> None:
@@ -58,34 +65,47 @@ def _subclasses(base: type) -> set[type]:
 class _OwnPickler(pickle.Pickler):
     """Pickles an article's attributes with no memo (so equal values give equal bytes however
     objects are shared: an article read afresh and the same article loaded from the cache share
-    strings and tags differently), other articles as their path, URL wrappers by name and slug.
+    strings and tags differently), other articles as their path, URL wrappers by name (their
+    slugs are hashed after the pickle, in the order met: ``slugs``).
 
     A ``dispatch_table`` rather than ``reducer_override``: pickle looks the exact type up in C,
     so Python runs only for dates, zones, articles and URL wrappers, not also for every class
     and function met on the way (half the calls). One pickler serves a whole build."""
 
-    def __init__(self, digester: Digester) -> None:
+    def __init__(self, digester: Digester, made_slugs_only: bool = False) -> None:
         self._buffer = io.BytesIO()
         super().__init__(self._buffer, protocol=5)
         self.fast = True
         self.refs: list[Content] = []
+        self.wrappers: list[URLWrapper] = []
+        self.slugs: list[bytes] = []
         self._digester = digester
-        self._wrappers: dict[int, tuple[Any, tuple[Any, ...]]] = {}
+        # Ahead of a build (``Digester.ahead``) a slug is never made: that needs the build's
+        # settings, and would stay in the wrapper.
+        self._made_slugs_only = made_slugs_only
+        self._made_slug = operator.attrgetter(digester.wrapper[1])
+        self._wrappers: dict[int, tuple[Any, tuple[Any, ...], bytes]] = {}
         table: dict[type, Any] = {dt.datetime: self._datetime, ZoneInfo: self._zone}
         table.update(dict.fromkeys(_subclasses(Content), self._content))
-        table.update(dict.fromkeys(_subclasses(URLWrapper), self._wrapper))
+        self.wrapper_types = frozenset(_subclasses(URLWrapper))
+        table.update(dict.fromkeys(self.wrapper_types, self._wrapper))
         # Plain sets are pickled in iteration order, which follows per-process string hashing:
         # a different digest then means a render, never a wrong page. Subclasses are sorted.
         for kind in (set, frozenset):
             table.update(dict.fromkeys(_subclasses(kind) - {kind}, self._set))
         self.dispatch_table = table
 
-    def pickled(self, value: Any) -> tuple[bytes, list[Content]]:
+    def pickled(self, value: Any, more: bool = False) -> bytes:
+        """``value``'s pickle; the articles and wrappers met are added to those of the last
+        call when ``more``."""
         self._buffer.seek(0)
         self._buffer.truncate()
-        self.refs = []
+        if not more:
+            self.refs = []
+            self.wrappers = []
+            self.slugs = []
         self.dump(value)
-        return self._buffer.getvalue(), self.refs
+        return self._buffer.getvalue()
 
     def _datetime(self, obj: dt.datetime) -> Any:
         if obj.tzinfo is None or type(obj.tzinfo) is ZoneInfo:
@@ -103,8 +123,13 @@ class _OwnPickler(pickle.Pickler):
     def _wrapper(self, obj: URLWrapper) -> Any:
         hit = self._wrappers.get(id(obj))
         if hit is None or hit[0] is not obj:  # ``slug`` is a property: once per wrapper
-            hit = (obj, (_ref, ("W", type(obj).__name__, obj.name, obj.slug)))
+            slug = self._made_slug(obj) if self._made_slugs_only else obj.slug
+            if type(slug) is not str:
+                raise _NotAhead("slug")
+            hit = (obj, (_ref, ("W", type(obj).__name__, obj.name)), slug.encode())
             self._wrappers[id(obj)] = hit
+        self.wrappers.append(obj)
+        self.slugs.append(hit[2])
         return hit[1]
 
     def _set(self, obj: set[Any] | frozenset[Any]) -> Any:
@@ -118,22 +143,134 @@ def _first(pair: tuple[str, Any]) -> str:
 @dataclass(frozen=True)
 class ContentNames:
     """The private attributes of Pelican's content objects a digest must know by name: those
-    holding the shared site state (skipped), and the raw body (checked for intrasite links)."""
+    holding the shared site state (skipped), the raw body (checked for intrasite links), those
+    set anew in every build (``late``: pickled apart, so the rest can be ahead), and where a
+    URL wrapper keeps its name and the slug once made (``wrapper``; none: nothing is ahead)."""
 
     shared: frozenset[str]
     body: str
+    late: frozenset[str] = frozenset()
+    wrapper: tuple[str, str] | None = None
 
 
 class Undigestable(Exception):
     """The value could change the page in ways a digest cannot see."""
 
 
-def _hash(*parts: bytes) -> bytes:
+def _hasher(*parts: bytes) -> Any:
     h = hashlib.blake2b(digest_size=16)
     for part in parts:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
-    return h.digest()
+    return h
+
+
+def _hash(*parts: bytes) -> bytes:
+    return _hasher(*parts).digest()
+
+
+class _NotAhead(Exception):
+    """The article holds something a shape cannot follow: its digest waits for the build."""
+
+
+def _same_value(now: Any, was: Any) -> bool:
+    """Whether a plain value pickles as ``was`` did: the same object, or an equal one of a
+    type whose equal values always pickle the same."""
+    return now is was or (type(now) is type(was) and type(was) in SAME_WHEN_EQUAL and now == was)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """A dictionary or sequence an own digest pickled, as it was: its keys (in order; a set
+    for an article's attributes, pickled sorted), the plain items (each the same object, or an
+    equal one where equal values pickle the same) and the inner dictionaries and sequences."""
+
+    kind: type
+    keys: Any  # a tuple (dictionaries), a frozenset (attributes) or a length (sequences)
+    plain: tuple[Any, ...] | None  # keys or indexes of the plain items; None: all, in order
+    values: tuple[Any, ...]  # those items
+    inner: tuple[tuple[Any, _Shape], ...]
+
+    def holds(self, value: Any, skipped: frozenset[str]) -> bool:
+        """Whether ``value`` would pickle to the same bytes as the value this was made of."""
+        found: Any = value
+        same_kind = type(found) is self.kind
+        if not same_kind:
+            return False
+        keys = self.keys
+        if type(keys) is frozenset:
+            if found.keys() - skipped != keys:
+                return False
+        elif self.kind is dict:
+            if tuple(found) != keys:
+                return False
+        elif len(found) != keys:
+            return False
+        get = found.__getitem__
+        if not all(map(operator.is_, self._plain(found), self.values)) and not all(
+            map(_same_value, self._plain(found), self.values)
+        ):
+            return False
+        for key, shape in self.inner:  # noqa: SIM110  (a loop: ``all`` costs more here)
+            if not shape.holds(get(key), skipped):
+                return False
+        return True
+
+    def _plain(self, found: Any) -> Any:
+        if self.plain is not None:
+            return map(found.__getitem__, self.plain)
+        return found.values() if self.kind is dict else found
+
+
+def _shape(value: Any, depth: int, wrappers: frozenset[type]) -> _Shape | None:
+    """The shape of ``value`` as an own digest pickles it; None for a plain value."""
+    kind = type(value)
+    if kind in FROZEN_TYPES or kind in wrappers:  # wrappers: the same objects (``Ahead``)
+        return None
+    if kind is dt.datetime and (value.tzinfo is None or type(value.tzinfo) is ZoneInfo):
+        return None
+    if depth > MAX_DEPTH:
+        raise _NotAhead(kind.__name__)
+    if kind is dict:
+        keys: Any = tuple(value)
+        if any(type(key) is not str for key in keys):
+            raise _NotAhead("key")
+        items: Any = value.items()
+    elif kind is list or kind is tuple:
+        keys, items = len(value), enumerate(value)
+    else:  # sets, articles, objects pickled by their own reduction
+        raise _NotAhead(kind.__name__)
+    plain, values, inner = [], [], []
+    for key, item in items:
+        shape = _shape(item, depth + 1, wrappers)
+        if shape is None:
+            plain.append(key)
+            values.append(item)
+        else:
+            inner.append((key, shape))
+    every = not inner and depth > 0  # the attributes (depth 0) are looked up by name
+    return _Shape(kind, keys, None if every else tuple(plain), tuple(values), tuple(inner))
+
+
+@dataclass(frozen=True, slots=True)
+class Ahead:
+    """An article's own digest as far as it can be computed before the build (by the warm
+    process, on the article as loaded from the cache): all but the attributes set anew in
+    every build (``ContentNames.late``); valid in a build while the rest would pickle the same
+    (``shape``) and its URL wrappers keep their names and the slugs they had."""
+
+    article: Content
+    shape: _Shape
+    wrappers: tuple[URLWrapper, ...]
+    state: Any  # reads a wrapper's name and slug (``ContentNames.wrapper``)
+    names: tuple[tuple[str, str], ...]  # each wrapper's name and slug
+    early: Any  # the digest's hash after the pickle of the early attributes
+    slugs: bytes  # the early attributes' slugs, as the digest's hash takes them
+
+    def holds(self, skipped: frozenset[str]) -> bool:
+        return self.shape.holds(vars(self.article), skipped) and (
+            tuple(map(self.state, self.wrappers)) == self.names
+        )
 
 
 class Digester:
@@ -141,12 +278,19 @@ class Digester:
 
     def __init__(self, names: ContentNames, root: str = "") -> None:
         self._skipped = SKIPPED_ATTRS | names.shared
+        self._late = tuple(sorted(names.late - self._skipped))
+        self._apart = self._skipped | names.late  # not in the early attributes
+        self.wrapper = names.wrapper or ("name", "slug")
+        self._state = operator.attrgetter(*names.wrapper) if names.wrapper else None
         self._body = names.body
         self._root = len(root.rstrip("/") + "/") if root else 0
         self._memo: dict[int, tuple[Any, bytes]] = {}
         self._shallow: dict[int, tuple[Any, bytes, list[Content]]] = {}
         self._busy: set[int] = set()
         self._pickler: _OwnPickler | None = None
+        self._ahead_pickler: _OwnPickler | None = None
+        self._ahead: dict[int, Ahead] = {}
+        self.ahead_used = 0  # own digests finished from ``Ahead`` (told by the build)
 
     def digest(self, value: Any, depth: int = 0) -> bytes:
         if isinstance(value, SCALARS):
@@ -214,37 +358,105 @@ class Digester:
     def own(self, value: Content) -> tuple[bytes, list[Content]]:
         return self._own(value)
 
+    def ahead(self, value: Content) -> Ahead | None:
+        """``value``'s own digest before the build (``Ahead``), when it can be so computed: its
+        early attributes point to no other article, it has no intrasite link (both resolved in
+        the build), and their URL wrappers' slugs are made (that needs the build's settings)."""
+        attrs = vars(value)
+        if self._state is None or _links_within(attrs.get(self._body)):
+            return None
+        if self._ahead_pickler is None:
+            self._ahead_pickler = _OwnPickler(self, made_slugs_only=True)
+        pickler = self._ahead_pickler
+        try:
+            early = pickler.pickled((type(value).__qualname__, self._early(attrs)))
+            shown = {k: v for k, v in attrs.items() if k not in self._apart}
+            shape = _shape(shown, 0, pickler.wrapper_types)
+        except Exception:  # sets, unknown objects, slugs not made: the build computes it
+            self._ahead_pickler = None
+            return None
+        if pickler.refs or shape is None:
+            return None
+        wrappers = tuple({id(w): w for w in pickler.wrappers}.values())
+        names = tuple(map(self._state, wrappers))
+        keys = frozenset(shape.keys)  # the attributes are pickled sorted: any order holds
+        shape = _Shape(dict, keys, shape.plain, shape.values, shape.inner)
+        slugs = b"".join(len(slug).to_bytes(8, "little") + slug for slug in pickler.slugs)
+        return Ahead(value, shape, wrappers, self._state, names, _hasher(early), slugs)
+
+    def take_ahead(self, found: dict[int, Ahead]) -> None:
+        """Own digests computed ahead (``ahead``), by the id of their article."""
+        self._ahead = found
+
     def _own(self, value: Content) -> tuple[bytes, list[Content]]:
         """An article's own attributes; articles it points to count by their path only."""
         hit = self._shallow.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1], hit[2]
         try:
-            own, refs = self._own_pickled(value)
+            ahead = self._ahead.get(id(value))
+            if ahead is not None and ahead.article is value and ahead.holds(self._apart):
+                own, refs = self._own_from(ahead)
+                self.ahead_used += 1
+            else:
+                own, refs = self._own_pickled(value)
         except Exception:  # something pickle cannot store: walk the attributes instead
             own, refs = self._own_walked(value)
         self._shallow[id(value)] = (value, own, refs)
         return own, refs
 
-    def _own_pickled(self, value: Content) -> tuple[bytes, list[Content]]:
-        """The attributes through pickle, in C: ten times faster than walking them."""
-        attrs = vars(value)
-        shown = {
+    def _own_from(self, ahead: Ahead) -> tuple[bytes, list[Content]]:
+        """``_own_pickled`` with the early part computed ahead: the same bytes, hashed."""
+        pickler = self._build_pickler()
+        late = self._pickle(pickler, self._later(vars(ahead.article)))
+        h = ahead.early.copy()
+        h.update(len(late).to_bytes(8, "little"))
+        h.update(late)
+        h.update(ahead.slugs)
+        for slug in pickler.slugs:
+            h.update(len(slug).to_bytes(8, "little"))
+            h.update(slug)
+        return h.digest(), pickler.refs
+
+    def _early(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {
             k: tuple(sorted(map(repr, v))) if isinstance(v, SETS) else v
             for k, v in sorted(attrs.items())
-            if k not in self._skipped
+            if k not in self._apart
         }
+
+    def _later(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: tuple(sorted(map(repr, v))) if isinstance(v, SETS) else v
+            for k in self._late
+            if k in attrs
+            for v in (attrs[k],)
+        }
+
+    def _build_pickler(self) -> _OwnPickler:
         if self._pickler is None:
             self._pickler = _OwnPickler(self)
+        return self._pickler
+
+    def _pickle(self, pickler: _OwnPickler, value: Any, more: bool = False) -> bytes:
         try:
-            pickled, refs = self._pickler.pickled((type(value).__qualname__, shown))
+            return pickler.pickled(value, more)
         except Exception:
             self._pickler = None  # a pickler that failed half-way is not used again
             raise
-        parts = [pickled]
+
+    def _own_pickled(self, value: Content) -> tuple[bytes, list[Content]]:
+        """The attributes through pickle, in C: ten times faster than walking them; the early
+        ones and the late ones apart (``ContentNames.late``), then the slugs of the URL
+        wrappers met (``_OwnPickler``)."""
+        attrs = vars(value)
+        pickler = self._build_pickler()
+        early = self._pickle(pickler, (type(value).__qualname__, self._early(attrs)))
+        late = self._pickle(pickler, self._later(attrs), more=True)
+        parts = [early, late, *pickler.slugs]
         if _links_within(attrs.get(self._body)):
             parts.append(self.digest(value.content))
-        return _hash(*parts), refs
+        return _hash(*parts), pickler.refs
 
     def _own_walked(self, value: Content) -> tuple[bytes, list[Content]]:
         text: list[str] = [type(value).__qualname__]

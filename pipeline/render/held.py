@@ -37,6 +37,9 @@ from pipeline.render import cache
 
 # Finds the objects that hold the context placeholder among a file's entries (``fastpath``).
 Holders = Callable[[dict[str, Any], dict[str, Any]], list[Any]]
+# What can be computed of a file's entries before a build, by the id of each entry's object:
+# the articles' own digests (``fingerprint.Ahead``), checked by the build before each use.
+Prepare = Callable[[dict[str, Any]], dict[int, Any]]
 
 
 class _Hashing:
@@ -99,6 +102,7 @@ class Held:
     settings: dict[str, Any] = field(default_factory=dict)  # the placeholders
     context: dict[str, Any] = field(default_factory=dict)
     files: dict[str, HeldFile] = field(default_factory=dict)  # by name in ``PELICAN_DIR``
+    ahead: dict[int, Any] = field(default_factory=dict)  # ``Prepare``, for every held file
 
     def known(self) -> dict[str, tuple[cache.Identity, str]]:
         """What ``cache.load_state`` need not hash again: each held file's identity and SHA."""
@@ -130,9 +134,10 @@ def current(folder: Path) -> Held | None:
     return _current if _current is not None and _current.folder == str(folder) else None
 
 
-def hold(folder: Path, holders: Holders) -> bool:
+def hold(folder: Path, holders: Holders, prepare: Prepare | None = None) -> bool:
     """In the warm process, between builds: hold ``folder``'s cache files as the last build
-    left them (what is held already and unchanged stays). Whether anything is held."""
+    left them (what is held already and unchanged stays), with what ``prepare`` computes of
+    them. Whether anything is held."""
     global _current
     if _current is not None and _current.folder == str(folder) and _current.files:
         files = _current.files.values()
@@ -142,6 +147,9 @@ def hold(folder: Path, holders: Holders) -> bool:
     _current = None
     gc.collect()
     found = _load(folder, holders)
+    if found is not None and prepare is not None:
+        for kept in found.files.values():
+            found.ahead.update(prepare(kept.entries))
     gc.freeze()  # the collector leaves the held objects alone, here and in every fork
     _current = found
     return found is not None and bool(found.files)

@@ -108,6 +108,7 @@ class BuildResult:
     forks: list[ForkRun] = field(default_factory=list)  # work done by forks of the build
     warm: bool = False  # built by the warm build process (``warm``)
     held: bool = False  # with the article cache the warm process held loaded (``held``)
+    ahead: int = 0  # own digests the warm process computed before the build (``fingerprint``)
     fallback: str = ""  # why a build asked of the warm process was built cold
     peak_kb: int = 0  # the warm build's largest resident set (its forks included)
     cpu_s: float = 0.0  # the warm build's processor time (its forks included)
@@ -319,6 +320,7 @@ class _Collector:
             result.articles, result.pages = done["articles"], done["pages"]
             result.incremental = done["incremental"]
             result.held = bool(done.get("held"))
+            result.ahead = int(done.get("ahead") or 0)
             return result
         if failure is None:
             raise InputError(crash)

@@ -434,6 +434,8 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         on_read=lambda: events.count("read"),
         on_fork=lambda job, items, ok: events.send("fork", job=job, items=items, ok=ok),
     )
+    if kept is not None:
+        session.digester.take_ahead(kept.ahead)
     counts = Counts(lambda: session.on_read())
     plan = fastpath.Plan(session=session, staging=staging / cache.PELICAN_DIR, load=False)
     plan.clearing = clearing
@@ -496,6 +498,7 @@ def _build_fast(request: dict[str, Any], events: Events, clearing: tuning.Cleari
         articles=counts.articles,
         pages=counts.pages,
         held=plan.used_held,
+        ahead=session.digester.ahead_used,
     )
 
 

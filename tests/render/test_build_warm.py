@@ -116,6 +116,7 @@ def test_warm_build_equals_a_cold_full_build(
     if change not in (_settings_change, _theme_change):
         assert second.incremental and second.reused > second.rendered, second.notes
         assert second.held  # with the article cache the warm process held (``held``)
+        assert second.ahead > 0  # and the own digests it computed of it (``fingerprint``)
     else:  # what shapes every page changed: the warm build read it again, whole
         assert not second.incremental and any("berubah" in n for n in second.notes)
 
