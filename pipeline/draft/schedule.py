@@ -15,7 +15,6 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from stat import S_ISLNK
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -80,21 +79,42 @@ def embargoed(
 
 def _drafts(content: Path) -> Iterator[tuple[str, str, os.stat_result]]:
     """Each draft file under ``content`` with its content-relative path and its ``lstat``, in
-    a stable order; never through a symbolic link. Every build walks them all: one system call
-    and plain strings a file (paths made with ``pathlib`` cost a 5,000-article site about a
-    third of a second a build)."""
+    a stable order (a folder's files, then its folders, by name); never through a symbolic
+    link. Every build walks them all: one system call a file, relative to its open folder
+    (``fstatat``: a quarter less than a whole path's ``lstat``), and plain strings (paths made
+    with ``pathlib`` cost a 5,000-article site about a third of a second a build)."""
     top = os.fspath(content)
-    for folder, dirs, files in os.walk(top):  # os.walk does not follow links either
-        dirs.sort()
-        below = os.path.relpath(folder, top)
-        prefix = "" if below == "." else below.replace(os.sep, "/") + "/"
-        for name in sorted(files):
-            if not name.endswith(DRAFT_SUFFIXES):
+    try:
+        handle = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    yield from _drafts_in(handle, top, "")
+
+
+def _drafts_in(handle: int, folder: str, prefix: str) -> Iterator[tuple[str, str, os.stat_result]]:
+    """``_drafts`` of the open folder ``handle`` (closed here) at ``folder``."""
+    try:
+        with os.scandir(handle) as listing:
+            entries = sorted(listing, key=_entry_name)
+        folders = []
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(name)
+            elif name.endswith(DRAFT_SUFFIXES) and not entry.is_symlink():
+                yield f"{folder}/{name}", prefix + name, entry.stat(follow_symlinks=False)
+        for name in folders:
+            try:
+                below = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=handle)
+            except OSError:  # gone, or not readable: as ``os.walk`` did, left out
                 continue
-            path = os.path.join(folder, name)
-            stat = os.lstat(path)
-            if not S_ISLNK(stat.st_mode):
-                yield path, prefix + name, stat
+            yield from _drafts_in(below, f"{folder}/{name}", f"{prefix}{name}/")
+    finally:
+        os.close(handle)
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _read(path: Path, rel: str, zone: str) -> dt.datetime | None:

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.forge.local.store.codekey import code_key
+from pipeline.codekey import code_key
 from pipeline.render import warm
 
 SOCKET = "check.sock"

@@ -94,6 +94,7 @@ NOT_SHAPING = (
     "render/progress.py",
     "render/swap.py",
     "render/warm.py",
+    "codekey.py",
 )
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pipeline
+from pipeline import codekey
 from pipeline.render.plugins import PLUGINS
 
 SOCKET = "build.sock"
@@ -56,7 +57,19 @@ def folder_of(git_dir: Path) -> Path:
 
 
 def code_key() -> str:
-    """Terbit's code (every module, by content) and the libraries a build imports."""
+    """Terbit's code (every module, by content) and the libraries a build imports; read again
+    only when a module's or a library's ``stat`` changed (``codekey``: a few ms, not 15)."""
+    cheap = codekey.code_key()
+    if cheap not in _KEYS:
+        _KEYS.clear()
+        _KEYS[cheap] = _code_key()
+    return _KEYS[cheap]
+
+
+_KEYS: dict[str, str] = {}
+
+
+def _code_key() -> str:
     h = hashlib.sha256(sys.version.encode())
     for dist in LIBRARIES:
         try:

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.forge.local.store.codekey import code_key
+from pipeline.codekey import code_key
 from pipeline.forge.local.store.statefile import read_rows, write_rows
 from pipeline.i18n import get_lang
 from pipeline.vcs import Repo
