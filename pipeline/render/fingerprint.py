@@ -15,7 +15,9 @@ import io
 import operator
 import pickle
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -222,8 +224,11 @@ class _Shape:
         return found.values() if self.kind is dict else found
 
 
-def _shape(value: Any, depth: int, wrappers: frozenset[type]) -> _Shape | None:
-    """The shape of ``value`` as an own digest pickles it; None for a plain value."""
+def _shape(
+    value: Any, depth: int, wrappers: frozenset[type], same: Callable[[Any], Any]
+) -> _Shape | None:
+    """The shape of ``value`` as an own digest pickles it; None for a plain value. Keys go
+    through ``same``, so that thousands of shapes share them (the warm process's memory)."""
     kind = type(value)
     if kind in FROZEN_TYPES or kind in wrappers:  # wrappers: the same objects (``Ahead``)
         return None
@@ -242,14 +247,19 @@ def _shape(value: Any, depth: int, wrappers: frozenset[type]) -> _Shape | None:
         raise _NotAhead(kind.__name__)
     plain, values, inner = [], [], []
     for key, item in items:
-        shape = _shape(item, depth + 1, wrappers)
+        shape = _shape(item, depth + 1, wrappers, same)
         if shape is None:
             plain.append(key)
             values.append(item)
         else:
             inner.append((key, shape))
     every = not inner and depth > 0  # the attributes (depth 0) are looked up by name
-    return _Shape(kind, keys, None if every else tuple(plain), tuple(values), tuple(inner))
+    if depth == 0:  # an article's attributes: pickled sorted, any order holds
+        keys = frozenset(keys)
+    shape = _Shape(
+        kind, same(keys), None if every else same(tuple(plain)), tuple(values), tuple(inner)
+    )
+    return shape if values or inner else same(shape)  # an empty one: one for all
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,13 +273,13 @@ class Ahead:
     shape: _Shape
     wrappers: tuple[URLWrapper, ...]
     state: Any  # reads a wrapper's name and slug (``ContentNames.wrapper``)
-    names: tuple[tuple[str, str], ...]  # each wrapper's name and slug
-    early: Any  # the digest's hash after the pickle of the early attributes
-    slugs: bytes  # the early attributes' slugs, as the digest's hash takes them
+    names: tuple[str, ...]  # each wrapper's name and slug, one after the other
+    early: bytes  # the digest of the early attributes' pickle
+    slugs: bytes  # their slugs, as the own digest's hash takes them
 
     def holds(self, skipped: frozenset[str]) -> bool:
         return self.shape.holds(vars(self.article), skipped) and (
-            tuple(map(self.state, self.wrappers)) == self.names
+            tuple(chain.from_iterable(map(self.state, self.wrappers))) == self.names
         )
 
 
@@ -290,6 +300,7 @@ class Digester:
         self._pickler: _OwnPickler | None = None
         self._ahead_pickler: _OwnPickler | None = None
         self._ahead: dict[int, Ahead] = {}
+        self._shared: dict[Any, Any] = {}  # keys of shapes, one of each (``_shape``)
         self.ahead_used = 0  # own digests finished from ``Ahead`` (told by the build)
 
     def digest(self, value: Any, depth: int = 0) -> bytes:
@@ -371,18 +382,19 @@ class Digester:
         try:
             early = pickler.pickled((type(value).__qualname__, self._early(attrs)))
             shown = {k: v for k, v in attrs.items() if k not in self._apart}
-            shape = _shape(shown, 0, pickler.wrapper_types)
+            shape = _shape(shown, 0, pickler.wrapper_types, self._same)
         except Exception:  # sets, unknown objects, slugs not made: the build computes it
             self._ahead_pickler = None
             return None
         if pickler.refs or shape is None:
             return None
         wrappers = tuple({id(w): w for w in pickler.wrappers}.values())
-        names = tuple(map(self._state, wrappers))
-        keys = frozenset(shape.keys)  # the attributes are pickled sorted: any order holds
-        shape = _Shape(dict, keys, shape.plain, shape.values, shape.inner)
+        names = tuple(chain.from_iterable(map(self._state, wrappers)))
         slugs = b"".join(len(slug).to_bytes(8, "little") + slug for slug in pickler.slugs)
-        return Ahead(value, shape, wrappers, self._state, names, _hasher(early), slugs)
+        return Ahead(value, shape, wrappers, self._state, names, _hash(early), slugs)
+
+    def _same(self, value: Any) -> Any:
+        return self._shared.setdefault(value, value)
 
     def take_ahead(self, found: dict[int, Ahead]) -> None:
         """Own digests computed ahead (``ahead``), by the id of their article."""
@@ -409,7 +421,7 @@ class Digester:
         """``_own_pickled`` with the early part computed ahead: the same bytes, hashed."""
         pickler = self._build_pickler()
         late = self._pickle(pickler, self._later(vars(ahead.article)))
-        h = ahead.early.copy()
+        h = _hasher(ahead.early)
         h.update(len(late).to_bytes(8, "little"))
         h.update(late)
         h.update(ahead.slugs)
@@ -453,7 +465,7 @@ class Digester:
         pickler = self._build_pickler()
         early = self._pickle(pickler, (type(value).__qualname__, self._early(attrs)))
         late = self._pickle(pickler, self._later(attrs), more=True)
-        parts = [early, late, *pickler.slugs]
+        parts = [_hash(early), late, *pickler.slugs]
         if _links_within(attrs.get(self._body)):
             parts.append(self.digest(value.content))
         return _hash(*parts), pickler.refs
