@@ -256,6 +256,11 @@ def confined_files(
     if extensions is None:
         extensions = tuple(generator.readers.extensions)
     ignored = ignoring(generator.settings["IGNORE_FILES"])
+    # A file's extension is one of these only if its name ends with it: a test in C before
+    # ``_include`` (Pelican asks for the files of its disabled readers, most often none).
+    suffixes = (
+        None if extensions is False or "" in extensions else tuple(f".{e}" for e in extensions)
+    )
     files = set()
     for path in [paths] if isinstance(paths, str) else paths:
         if path and os.path.isfile(os.path.join(generator.path, path)):
@@ -269,6 +274,8 @@ def confined_files(
                     walks[key] = walked
             found = walked
         for rel in found:
+            if suffixes is not None and not rel.endswith(suffixes):
+                continue
             if rel in held or not _include(rel, extensions, ignored):
                 continue
             problem = image_problem(rel) if static else None

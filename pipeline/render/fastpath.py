@@ -280,6 +280,22 @@ def memoize_urls() -> None:
         setattr(Content, name, property(cached))
 
 
+def untagged_text_unchanged() -> None:
+    """Pelican's ``_update_content`` rewrites intrasite links, which its pattern finds only
+    inside a tag (it starts with ``<``); it runs on every summary of every build (5,000 a
+    build, each pattern built again): a text without ``<`` is its own answer."""
+    from pelican.contents import Content
+
+    update = Content._update_content
+
+    def updated(self: Any, content: str, siteurl: str) -> str:
+        if isinstance(content, str) and "<" not in content:
+            return content
+        return update(self, content, siteurl)
+
+    Content._update_content = updated
+
+
 def memoize_relative_paths() -> None:
     """Pelican turns an article's source path into one relative to the content folder (two
     ``abspath`` and a ``relpath``) on every URL it formats; the answer depends on nothing else
@@ -369,6 +385,7 @@ def installed_for(plan: Plan) -> Iterator[Callable[[dict[str, Any]], Pelican]]:
     """Install the fast path for one build; yields what makes its ``Pelican``."""
     memoize_relative_paths()
     linear_translations()
+    untagged_text_unchanged()
     existing: set[str] = set()
 
     def provide_writer(pelican: Any) -> type:

@@ -232,3 +232,30 @@ def test_an_exported_link_is_a_missing_file_located(secret_site: Path, tmp_path:
     assert_refused(done, "content/articles/foto.md:")
     assert "foto.md:10: berkas yang ditautkan tidak ada di content/: images/foto.png" in done.stderr
     assert leaked(export / "output") == []
+
+
+@pytest.mark.parametrize("extensions", [None, ("md",), (), False, ("",), ("MD", "txt")], ids=repr)
+def test_the_files_found_follow_pelicans_rule_for_every_extension_asked(
+    tmp_path: Path, extensions: object
+) -> None:
+    """``confine.confined_files`` tests a name's ending before Pelican's rule (extension,
+    ``IGNORE_FILES``): the files found are still exactly the rule's."""
+    from types import SimpleNamespace
+
+    from pipeline.render import confine
+
+    content = tmp_path / "content"
+    names = ["a.md", "b.markdown", "c.MD", "d.txt", "noext", "e.md.bak", ".f.md", "g.", "h.md"]
+    for name in [*names, "sub/i.md", "sub/j.txt"]:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    settings = {"IGNORE_FILES": ["**/.*", "h.*"], "TERBIT_EMBARGOED": []}
+    generator = SimpleNamespace(
+        path=str(content), settings=settings, readers=SimpleNamespace(extensions=("md", "markdown"))
+    )
+    found = confine.confined_files(generator, "", extensions=extensions)
+    asked = generator.readers.extensions if extensions is None else extensions
+    ignored = confine.ignoring(settings["IGNORE_FILES"])
+    every = {*names, "sub/i.md", "sub/j.txt"}
+    assert found == {rel for rel in every if confine._include(rel, asked, ignored)}
+    assert ("a.md" in found) == (extensions is None or extensions is False or "md" in asked)

@@ -141,3 +141,37 @@ def test_the_versions_written_for_are_supported(
     assert fastpath.unsupported() == {}
     monkeypatch.setattr(fastpath, "installed", lambda: {"pelican": "4.13.0", "jinja2": "3.1.6"})
     assert fastpath.unsupported() == {"pelican": "4.13.0"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ringkasan tanpa tag, dengan {filename} dan | garis.",
+        '<p>Lihat <a href="{filename}/articles/b.md">berita lain</a>.</p>',
+        "<p>Tanpa tautan.</p>",
+        "",
+    ],
+)
+def test_untagged_text_is_what_pelicans_link_rewriting_gives(text: str) -> None:
+    """``fastpath.untagged_text_unchanged``: Pelican's intrasite links are found only inside a
+    tag; a text without one is returned as it is, any other rewritten by Pelican itself."""
+    from pelican.contents import Article, Content
+    from pelican.settings import DEFAULT_CONFIG
+
+    from pipeline.render import fastpath
+
+    settings = dict(DEFAULT_CONFIG)
+    other = Article("<p>b</p>", metadata={"title": "B"}, settings=settings,
+                    source_path="/situs/content/articles/b.md", context={})  # fmt: skip
+    context = {"generated_content": {"articles/b.md": other}, "static_content": {}}
+    article = Article("<p>a</p>", metadata={"title": "A"}, settings=settings,
+                      source_path="/situs/content/articles/a.md", context=context)  # fmt: skip
+    original = Content.__dict__["_update_content"]
+    expected = original(article, text, "")
+    try:
+        fastpath.untagged_text_unchanged()
+        assert article._update_content(text, "") == expected
+    finally:
+        Content._update_content = original  # type: ignore[method-assign]
+    if "<a" in text:
+        assert "{filename}" not in expected  # the case Pelican rewrites is there
