@@ -159,8 +159,12 @@ class Undigestable(Exception):
     """The value could change the page in ways a digest cannot see."""
 
 
+DIGEST_SIZE = 16
+_DIGEST_LENGTH = DIGEST_SIZE.to_bytes(8, "little")  # how ``_hash`` prefixes a digest
+
+
 def _hasher(*parts: bytes) -> Any:
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.blake2b(digest_size=DIGEST_SIZE)
     for part in parts:
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
@@ -342,13 +346,25 @@ class Digester:
         """One hash over many items: scalars as text (a hash each would cost seconds)."""
         text: list[str] = []
         parts: list[bytes] = []
+        memo = self._memo
         for item in items:
-            if isinstance(item, SCALARS):
+            hit = memo.get(id(item))
+            if hit is not None and hit[0] is item:  # most articles of a list: ``digest``'s hit
+                text.append("#")
+                parts.append(hit[1])
+            elif isinstance(item, SCALARS):
                 text.append(f"{type(item).__name__}:{item!r}")
             else:
                 text.append("#")
                 parts.append(self.digest(item, depth))
-        return _hash(tag, "\n".join(text).encode(), *parts)
+        h = _hasher(tag, "\n".join(text).encode())
+        if set(map(len, parts)) == {DIGEST_SIZE}:  # as ``_hash`` feeds them, in one call
+            h.update(_DIGEST_LENGTH + _DIGEST_LENGTH.join(parts))
+        else:
+            for part in parts:
+                h.update(len(part).to_bytes(8, "little"))
+                h.update(part)
+        return h.digest()
 
     def _key(self, item: Any, depth: int) -> str:
         if isinstance(item, SCALARS):
