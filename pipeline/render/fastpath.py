@@ -532,6 +532,16 @@ class _StagedCache:
 
         cacher.cache_data = cache_data
         cacher.save_cache = self.save
+        # ``cached`` checks every entry before Pelican's loop asks for it again: the loop takes
+        # what was found there (once), not the file's stamp a second time (5,000 a build).
+        self.found: dict[str, Any] = {}
+        get = cacher.get_cached_data
+
+        def get_cached_data(filename: str, default: Any = None) -> Any:
+            data = self.found.pop(filename, None)
+            return get(filename, default) if data is None else data
+
+        cacher.get_cached_data = get_cached_data
 
     @property
     def whole(self) -> bool:
@@ -539,7 +549,10 @@ class _StagedCache:
         return bool(self.cacher._cache_data_policy)
 
     def cached(self, filename: str) -> bool:
-        return self.cacher.get_cached_data(filename, None) is not None
+        data = self.cacher.get_cached_data(filename, None)
+        if data is not None:
+            self.found[filename] = data
+        return data is not None
 
     def store_read(self, filename: str, stamp: Any, data: Any) -> None:
         """An entry read ahead (``readahead``), with the stamp of the file as it was read."""
