@@ -30,6 +30,7 @@ WCAG = {
     "resultTypes": ["violations"],
 }
 _AXE_READY = "() => typeof axe === 'object' && typeof axe.run === 'function'"
+_AXE_START = "o => ({ run: new Promise(r => setTimeout(r)).then(() => axe.run(document, o)) })"
 # Every address a visitor's browser follows or loads from the page (resolved by the browser).
 _ADDRESSES = """() => [
   ...[...document.querySelectorAll('a[href]')].map(e => e.href),
@@ -166,8 +167,10 @@ class _Tab:
         self.requests.settle(self.timeout_ms)
         if not self.page.evaluate(_AXE_READY):  # a page that removed it: injected as before
             self.page.evaluate(_axe_script())
-        # Wrapped, so the handle is the running promise, not its awaited result.
-        return self.page.evaluate_handle("o => ({ run: axe.run(document, o) })", WCAG)
+        # Wrapped, so the handle is the running promise, not its awaited result; started on
+        # the page's next task, as most of axe's work runs before its promise is returned:
+        # this thread goes on to the next tab, whose axe then runs beside this one.
+        return self.page.evaluate_handle(_AXE_START, WCAG)
 
 
 def _judge(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -169,3 +170,51 @@ def test_axe_loaded_with_the_page_finds_what_axe_injected_after_the_load_finds(
         assert got and not report["problems"], report
         assert all("iframe" not in str(targets) for _, targets in got), got
     assert not browser.contexts
+
+
+SLOW_AXE_S = 2.5  # how long each page below keeps its renderer busy before axe runs
+SLOW_AXE = """<img src="foto.png"><script>
+const run = axe.run;
+axe.run = function (...args) {
+  const mark = new XMLHttpRequest();  // synchronous: the server notes when this run began
+  mark.open("GET", "mark?page={n}", false);
+  mark.send();
+  const end = Date.now() + {ms};
+  while (Date.now() < end) {}
+  return run.apply(axe, args);
+};
+</script>"""
+
+
+def test_the_tabs_axe_runs_side_by_side(tmp_path: Path, browser: Browser) -> None:
+    """Issue 16, P3: each tab's axe starts on its page's next task, so the check goes on to
+    the next tab while axe runs: two pages whose axe keeps its renderer busy for 2.5 s start
+    their runs together (before, the second started only once the first's busy part ended),
+    and each still finds its own violation."""
+    began: dict[str, float] = {}
+
+    class Marking(Quiet):
+        def do_GET(self) -> None:
+            if self.path.startswith("/mark?"):
+                began[self.path.rsplit("=", 1)[1]] = time.monotonic()
+                self.send_response(204)
+                self.end_headers()
+                return
+            super().do_GET()
+
+    Image.new("RGB", (40, 30), (20, 120, 90)).save(tmp_path / "foto.png")
+    for n in ("1", "2"):
+        body = SLOW_AXE.replace("{n}", n).replace("{ms}", str(int(SLOW_AXE_S * 1000)))
+        (tmp_path / f"lambat-{n}.html").write_text(PAGE.format(body=body))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Marking, directory=tmp_path))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        pages = [f"{base}/lambat-1.html", f"{base}/lambat-2.html"]
+        report = check_pages(browser, pages, tmp_path, base)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [v["page"] for v in report.violations if v["rule"] == "image-alt"] == pages
+    assert sorted(began) == ["1", "2"]
+    assert abs(began["2"] - began["1"]) < SLOW_AXE_S * 0.8, began
