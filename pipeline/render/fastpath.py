@@ -284,8 +284,6 @@ def untagged_text_unchanged() -> None:
     """Pelican's ``_update_content`` rewrites intrasite links, which its pattern finds only
     inside a tag (it starts with ``<``); it runs on every summary of every build (5,000 a
     build, each pattern built again): a text without ``<`` is its own answer."""
-    from pelican.contents import Content
-
     update = Content._update_content
 
     def updated(self: Any, content: str, siteurl: str) -> str:
@@ -301,8 +299,6 @@ def memoize_relative_paths() -> None:
     ``abspath`` and a ``relpath``) on every URL it formats; the answer depends on nothing else
     (the worker's folder does not change once the build starts). A normalised absolute path
     under a normalised absolute content folder is simply cut."""
-    from pelican.contents import Content
-
     compute = Content.get_relative_source_path
     memo: dict[tuple[str, str], str | None] = {}
     normpath = os.path.normpath
